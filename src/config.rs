@@ -1,0 +1,61 @@
+//! Validated configuration: the parsed command line resolved into what a run needs.
+//!
+//! In: [`crate::cli::RunArgs`] and the raw arguments. Out: a [`Config`] holding resolved
+//! paths, the loaded lexicon and checked options. Nothing past this module sees clap types.
+
+use std::path::PathBuf;
+
+use crate::cli::{HitsArg, RunArgs};
+use crate::error::Result;
+use crate::lexicon::Lexicon;
+
+/// Everything a run needs, checked.
+#[derive(Debug)]
+pub struct Config {
+    /// Files or folders to analyse, in the order given.
+    pub inputs: Vec<PathBuf>,
+    /// The output folder.
+    pub output: PathBuf,
+    /// Worker threads (at least 1).
+    pub jobs: usize,
+    /// Whether to write hits.csv.
+    pub hits: bool,
+    /// Whether to hide the progress bar.
+    pub quiet: bool,
+    /// The lexicon.
+    pub lexicon: Lexicon,
+    /// The command line as given, for the manifest.
+    pub arguments: Vec<String>,
+}
+
+impl Config {
+    /// Resolves `args` (the command line was `arguments`).
+    pub fn from_run_args(args: RunArgs, arguments: Vec<String>) -> Result<Config> {
+        let jobs = match args.jobs {
+            Some(n) => usize::from(n),
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        Ok(Config {
+            inputs: args.inputs,
+            output: args.output,
+            jobs,
+            hits: args.hits == HitsArg::All,
+            quiet: args.quiet,
+            lexicon: Lexicon::builtin()?,
+            arguments,
+        })
+    }
+
+    /// A configuration with defaults for `inputs` → `output` (for tests and library users).
+    pub fn new(inputs: Vec<PathBuf>, output: PathBuf, lexicon: Lexicon) -> Config {
+        Config {
+            inputs,
+            output,
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            hits: true,
+            quiet: true,
+            lexicon,
+            arguments: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Stage read: inputs → an ordered list of documents; each document read and validated when
+//! its turn comes.
+//!
+//! In: the INPUT paths (files or folders). Out: [`DocumentSource`]s sorted by path, each with a
+//! unique id; then, per document, [`read_document`] gives its text or a [`SkipReason`].
+//!
+//! Guarantees: folders are searched recursively for `.txt` and `.md` regular files; symbolic
+//! links inside folders are not followed and FIFOs, sockets and devices are never opened, so
+//! neither a link loop nor a pipe can hang a run; anything under `exclude` (the output folder)
+//! is left out. Ids are paths relative to their INPUT, `/`-separated; with several INPUTs each
+//! is prefixed by its INPUT's last path component, made unique with `~2`, `~3`… A document is
+//! accepted only when it is valid UTF-8 without NUL bytes; a leading BOM is removed.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::error::{Error, Result};
+
+/// A document to analyse: where it is and what it is called.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentSource {
+    /// The id used in every output (relative, `/`-separated).
+    pub id: String,
+    /// The file.
+    pub path: PathBuf,
+}
+
+/// A document's text as read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    /// The text, BOM removed; byte offsets in the outputs are into this.
+    pub text: String,
+    /// Size of the file in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub sha256: String,
+}
+
+/// Why a document was skipped.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SkipReason {
+    /// The file could not be read.
+    #[error("cannot be read: {0}")]
+    Unreadable(String),
+    /// Not valid UTF-8.
+    #[error("not valid UTF-8 at byte {0} (convert it to UTF-8)")]
+    NotUtf8(u64),
+    /// Holds a NUL byte, so it is binary, not text.
+    #[error("holds a NUL byte at byte {0}: a binary file, not text")]
+    NulByte(u64),
+}
+
+fn is_document(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"))
+}
+
+fn relative_id(path: &Path, root: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+/// Lists the documents of `inputs`, sorted by path within each INPUT, INPUTs in the order given.
+/// `exclude` (the output folder) is never searched.
+pub fn discover_documents(
+    inputs: &[PathBuf],
+    exclude: Option<&Path>,
+) -> Result<Vec<DocumentSource>> {
+    let exclude = exclude.and_then(|p| fs::canonicalize(p).ok());
+    let mut prefixes: HashSet<String> = HashSet::new();
+    let mut docs = Vec::new();
+    for input in inputs {
+        let meta = fs::metadata(input).map_err(|source| Error::Input {
+            path: input.clone(),
+            source,
+        })?;
+        let prefix = if inputs.len() > 1 {
+            let base = input
+                .canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "input".to_string());
+            let mut name = base.clone();
+            let mut k = 2;
+            while !prefixes.insert(name.clone()) {
+                name = format!("{base}~{k}");
+                k += 1;
+            }
+            Some(name)
+        } else {
+            None
+        };
+        let with_prefix = |rel: String| match &prefix {
+            Some(p) if rel.is_empty() => p.clone(),
+            Some(p) => format!("{p}/{rel}"),
+            None => rel,
+        };
+        if meta.is_file() {
+            let name = input
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let id = if prefix.is_some() {
+                with_prefix(String::new())
+            } else {
+                name
+            };
+            docs.push(DocumentSource {
+                id,
+                path: input.clone(),
+            });
+            continue;
+        }
+        if !meta.is_dir() {
+            return Err(Error::Input {
+                path: input.clone(),
+                source: std::io::Error::other("not a regular file or a folder"),
+            });
+        }
+        let mut found = Vec::new();
+        let walker = WalkDir::new(input)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                !(e.file_type().is_dir()
+                    && exclude
+                        .as_ref()
+                        .is_some_and(|x| fs::canonicalize(e.path()).is_ok_and(|p| &p == x)))
+            });
+        for entry in walker {
+            let entry = entry.map_err(|e| {
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| input.clone());
+                Error::Input {
+                    path,
+                    source: e
+                        .into_io_error()
+                        .unwrap_or_else(|| std::io::Error::other("cannot walk the folder")),
+                }
+            })?;
+            if entry.file_type().is_file() && is_document(entry.path()) {
+                found.push(entry.into_path());
+            }
+        }
+        found.sort();
+        docs.extend(found.into_iter().map(|path| DocumentSource {
+            id: with_prefix(relative_id(&path, input)),
+            path,
+        }));
+    }
+    Ok(docs)
+}
+
+/// Reads and validates one document.
+pub fn read_document(source: &DocumentSource) -> std::result::Result<Document, SkipReason> {
+    let mut bytes = Vec::new();
+    fs::File::open(&source.path)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(|e| SkipReason::Unreadable(e.to_string()))?;
+    decode_document(bytes)
+}
+
+/// Validates raw bytes as a document: no NUL byte, valid UTF-8, BOM removed.
+pub fn decode_document(bytes: Vec<u8>) -> std::result::Result<Document, SkipReason> {
+    let size = bytes.len() as u64;
+    let sha256 = crate::lexicon::sha256_hex(&bytes);
+    let nul = memchr::memchr(0, &bytes);
+    let bad_utf8 = std::str::from_utf8(&bytes).err().map(|e| e.valid_up_to());
+    match (nul, bad_utf8) {
+        (Some(n), Some(u)) if u < n => return Err(SkipReason::NotUtf8(u as u64)),
+        (Some(n), _) => return Err(SkipReason::NulByte(n as u64)),
+        (None, Some(u)) => return Err(SkipReason::NotUtf8(u as u64)),
+        (None, None) => {}
+    }
+    let mut text = String::from_utf8(bytes)
+        .map_err(|e| SkipReason::NotUtf8(e.utf8_error().valid_up_to() as u64))?;
+    if text.starts_with('\u{FEFF}') {
+        text.drain(..3);
+    }
+    Ok(Document {
+        text,
+        bytes: size,
+        sha256,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_checks_utf8_nul_and_bom() {
+        assert_eq!(
+            decode_document(b"\xEF\xBB\xBFhi".to_vec()).unwrap().text,
+            "hi"
+        );
+        assert_eq!(
+            decode_document(b"ab\xFFcd".to_vec()),
+            Err(SkipReason::NotUtf8(2))
+        );
+        assert_eq!(
+            decode_document(b"abc\0".to_vec()),
+            Err(SkipReason::NulByte(3))
+        );
+        assert_eq!(
+            decode_document(b"\xFF\0".to_vec()),
+            Err(SkipReason::NotUtf8(0))
+        );
+        let empty = decode_document(Vec::new()).unwrap();
+        assert_eq!((empty.text.as_str(), empty.bytes), ("", 0));
+    }
+
+    #[test]
+    fn discovers_sorted_documents_with_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("docs");
+        fs::create_dir_all(root.join("b/c")).unwrap();
+        fs::create_dir_all(root.join("out")).unwrap();
+        for f in ["z.txt", "a.md", "b/c/d.TXT", "b/skip.csv", "out/x.txt"] {
+            fs::write(root.join(f), "x").unwrap();
+        }
+        let docs =
+            discover_documents(std::slice::from_ref(&root), Some(&root.join("out"))).unwrap();
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, vec!["a.md", "b/c/d.TXT", "z.txt"]);
+
+        let other = dir.path().join("x/docs");
+        fs::create_dir_all(&other).unwrap();
+        fs::write(other.join("a.md"), "x").unwrap();
+        let docs = discover_documents(&[root.clone(), other, root.join("z.txt")], None).unwrap();
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec![
+                "docs/a.md",
+                "docs/b/c/d.TXT",
+                "docs/out/x.txt",
+                "docs/z.txt",
+                "docs~2/a.md",
+                "z.txt"
+            ]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_and_fifos_are_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "x").unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("a.txt"), dir.path().join("link.txt")).unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(dir.path().join("pipe.txt"))
+            .status();
+        let docs = discover_documents(&[dir.path().to_path_buf()], None).unwrap();
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, vec!["a.txt"]);
+        assert!(status.map(|s| s.success()).unwrap_or(true));
+    }
+
+    #[test]
+    fn missing_input_is_an_error_naming_it() {
+        let err = discover_documents(&[PathBuf::from("/no/such/folder")], None).unwrap_err();
+        assert!(
+            err.to_string().starts_with("input /no/such/folder: "),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,291 @@
+//! Stage count: a document's text → its tokens, structure, hits and integer counts.
+//!
+//! In: text and the compiled [`Matcher`]. Out: a [`DocumentAnalysis`] whose [`Counts`] are
+//! integers (weights are fixed-point) that add with `+=`, so a corpus total is the same whatever
+//! order documents finish in. No float is computed here.
+//!
+//! Guarantees: each theme's `count` equals the number of its hits; `negated` counts the negated
+//! ones; contrast poles and tension count only hits that are not negated.
+
+use std::ops::AddAssign;
+
+use crate::lexicon::{Contrast, Weight};
+use crate::matcher::{Hit, Matcher};
+use crate::segment::{segment, Structure};
+use crate::tokenize::{tokenize, Token};
+
+/// Hits of one theme in a span.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ThemeTally {
+    /// Number of hits (negated ones included).
+    pub count: u64,
+    /// How many of `count` are negated.
+    pub negated: u64,
+    /// Weighted sum of all hits, fixed-point ([`Weight::SCALE`]).
+    pub weight: u64,
+    /// Distinct lexicon terms that matched.
+    pub distinct_terms: u64,
+}
+
+/// The non-negated hits of one contrast pole.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PoleTally {
+    /// Number of hits.
+    pub hits: u64,
+    /// Weighted sum, fixed-point.
+    pub weight: u64,
+    /// Sum of squared weights, in fixed-point units squared (for the effective hit count).
+    pub weight_sq: u128,
+}
+
+impl AddAssign<&PoleTally> for PoleTally {
+    fn add_assign(&mut self, other: &PoleTally) {
+        self.hits += other.hits;
+        self.weight += other.weight;
+        self.weight_sq += other.weight_sq;
+    }
+}
+
+/// One contrast in a span.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContrastTally {
+    /// The left pole.
+    pub left: PoleTally,
+    /// The right pole.
+    pub right: PoleTally,
+    /// Sentences holding hits of both poles.
+    pub tension_sentences: u64,
+    /// Sentences holding a hit of either pole.
+    pub pole_sentences: u64,
+}
+
+impl AddAssign<&ContrastTally> for ContrastTally {
+    fn add_assign(&mut self, other: &ContrastTally) {
+        self.left += &other.left;
+        self.right += &other.right;
+        self.tension_sentences += other.tension_sentences;
+        self.pole_sentences += other.pole_sentences;
+    }
+}
+
+/// The integer counts of a document (or, summed, of a corpus).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Tokens.
+    pub tokens: u64,
+    /// Sentences holding a token.
+    pub sentences: u64,
+    /// Paragraphs holding a token.
+    pub paragraphs: u64,
+    /// Per theme, in lexicon order.
+    pub themes: Vec<ThemeTally>,
+    /// Per contrast, in lexicon order.
+    pub contrasts: Vec<ContrastTally>,
+}
+
+impl AddAssign<&Counts> for Counts {
+    /// Adds everything but `distinct_terms`, which is per document (a corpus total comes
+    /// from a union of terms, not a sum).
+    fn add_assign(&mut self, other: &Counts) {
+        self.tokens += other.tokens;
+        self.sentences += other.sentences;
+        self.paragraphs += other.paragraphs;
+        self.themes.resize(
+            other.themes.len().max(self.themes.len()),
+            ThemeTally::default(),
+        );
+        for (a, b) in self.themes.iter_mut().zip(&other.themes) {
+            a.count += b.count;
+            a.negated += b.negated;
+            a.weight += b.weight;
+        }
+        self.contrasts.resize(
+            other.contrasts.len().max(self.contrasts.len()),
+            ContrastTally::default(),
+        );
+        for (a, b) in self.contrasts.iter_mut().zip(&other.contrasts) {
+            *a += b;
+        }
+    }
+}
+
+/// Everything the later stages need about one document.
+#[derive(Debug)]
+pub struct DocumentAnalysis<'a> {
+    /// The tokens.
+    pub tokens: Vec<Token<'a>>,
+    /// Paragraphs and sentences.
+    pub structure: Structure,
+    /// Hits in token order, each with its sentence.
+    pub hits: Vec<(Hit, usize)>,
+    /// Integer counts.
+    pub counts: Counts,
+    /// Hits per matched term: (global term id, count), sorted by term id.
+    pub term_counts: Vec<(u32, u64)>,
+    /// Per contrast, the sentences holding hits of both poles, ascending.
+    pub tension: Vec<Vec<usize>>,
+}
+
+/// Tokenizes, segments, matches and counts one document.
+pub fn analyse<'a>(
+    text: &'a str,
+    matcher: &Matcher,
+    contrasts: &[Contrast],
+) -> DocumentAnalysis<'a> {
+    let tokens = tokenize(text);
+    let structure = segment(text, &tokens);
+    let hits: Vec<(Hit, usize)> = matcher
+        .find_hits(text, &tokens, &structure)
+        .into_iter()
+        .map(|h| {
+            let sentence = structure.sentence_of_token(h.tokens.start);
+            (h, sentence)
+        })
+        .collect();
+
+    let mut themes = vec![ThemeTally::default(); matcher.theme_count()];
+    let mut term_counts: Vec<(u32, u64)> = hits.iter().map(|(h, _)| (h.term, 1)).collect();
+    term_counts.sort_unstable();
+    term_counts.dedup_by(|b, a| {
+        let same = a.0 == b.0;
+        if same {
+            a.1 += 1;
+        }
+        same
+    });
+    for (hit, _) in &hits {
+        let t = &mut themes[hit.theme];
+        t.count += 1;
+        t.negated += u64::from(hit.negator.is_some());
+        t.weight += hit.weight.0;
+    }
+    for &(term, _) in &term_counts {
+        themes[matcher.term(term).theme].distinct_terms += 1;
+    }
+
+    let mut contrast_tallies = Vec::with_capacity(contrasts.len());
+    let mut tension = Vec::with_capacity(contrasts.len());
+    for c in contrasts {
+        let mut tally = ContrastTally::default();
+        let mut left_sentences = Vec::new();
+        let mut right_sentences = Vec::new();
+        for (hit, sentence) in hits.iter().filter(|(h, _)| h.negator.is_none()) {
+            let (pole, sentences) = if hit.theme == c.left {
+                (&mut tally.left, &mut left_sentences)
+            } else if hit.theme == c.right {
+                (&mut tally.right, &mut right_sentences)
+            } else {
+                continue;
+            };
+            pole.hits += 1;
+            pole.weight += hit.weight.0;
+            pole.weight_sq += u128::from(hit.weight.0) * u128::from(hit.weight.0);
+            if sentences.last() != Some(sentence) {
+                sentences.push(*sentence);
+            }
+        }
+        let both: Vec<usize> = left_sentences
+            .iter()
+            .filter(|s| right_sentences.binary_search(s).is_ok())
+            .copied()
+            .collect();
+        tally.tension_sentences = both.len() as u64;
+        tally.pole_sentences = (left_sentences.len() + right_sentences.len() - both.len()) as u64;
+        contrast_tallies.push(tally);
+        tension.push(both);
+    }
+
+    DocumentAnalysis {
+        counts: Counts {
+            tokens: tokens.len() as u64,
+            sentences: structure.sentences.len() as u64,
+            paragraphs: structure.paragraphs.len() as u64,
+            themes,
+            contrasts: contrast_tallies,
+        },
+        tokens,
+        structure,
+        hits,
+        term_counts,
+        tension,
+    }
+}
+
+/// A weight sum in fixed-point units as a number.
+pub fn weight_value(units: u64) -> f64 {
+    units as f64 / Weight::SCALE as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::parse_toml;
+
+    const LEX: &str = "[[themes]]\nid = \"hardship\"\nterms = [\"hardship*\", \"shortage*\"]\n[[themes]]\nid = \"pride\"\nterms = [\"pride\", { term = \"proud*\", weight = 2 }]\n[[contrasts]]\nleft = \"hardship\"\nright = \"pride\"\n";
+
+    #[test]
+    fn counts_by_hand() {
+        let lex = parse_toml(LEX, "t.toml").unwrap();
+        let m = Matcher::new(&lex);
+        let text = "It’s a city of both hardship and pride. Shortages, not pride.\n\nProud people; no hardships here.";
+        let a = analyse(text, &m, &lex.contrasts);
+        assert_eq!(a.counts.tokens, 16);
+        assert_eq!(a.counts.sentences, 3);
+        assert_eq!(a.counts.paragraphs, 2);
+        let hardship = &a.counts.themes[0];
+        assert_eq!(
+            (
+                hardship.count,
+                hardship.negated,
+                hardship.weight,
+                hardship.distinct_terms
+            ),
+            (3, 1, 30_000, 2)
+        );
+        let pride = &a.counts.themes[1];
+        assert_eq!(
+            (
+                pride.count,
+                pride.negated,
+                pride.weight,
+                pride.distinct_terms
+            ),
+            (3, 1, 40_000, 2)
+        );
+        let c = &a.counts.contrasts[0];
+        assert_eq!((c.left.hits, c.left.weight), (2, 20_000));
+        assert_eq!(
+            (c.right.hits, c.right.weight, c.right.weight_sq),
+            (2, 30_000, 500_000_000)
+        );
+        // Sentence 0 holds both poles; sentence 1 only hardship (pride negated); sentence 2 only pride.
+        assert_eq!((c.tension_sentences, c.pole_sentences), (1, 3));
+        assert_eq!(a.tension, vec![vec![0]]);
+        assert_eq!(a.term_counts, vec![(0, 2), (1, 1), (2, 2), (3, 1)]);
+    }
+
+    #[test]
+    fn counts_add() {
+        let lex = parse_toml(LEX, "t.toml").unwrap();
+        let m = Matcher::new(&lex);
+        let a = analyse("pride and hardship", &m, &lex.contrasts).counts;
+        let b = analyse("proud. No.", &m, &lex.contrasts).counts;
+        let mut total = Counts::default();
+        total += &a;
+        total += &b;
+        assert_eq!(total.tokens, 5);
+        assert_eq!(total.themes[1].count, 2);
+        assert_eq!(total.contrasts[0].right.weight, 30_000);
+        assert_eq!(total.contrasts[0].tension_sentences, 1);
+    }
+
+    #[test]
+    fn empty_document_has_zero_counts() {
+        let lex = parse_toml(LEX, "t.toml").unwrap();
+        let m = Matcher::new(&lex);
+        let a = analyse("", &m, &lex.contrasts);
+        assert_eq!(a.counts.tokens, 0);
+        assert_eq!(a.counts.themes, vec![ThemeTally::default(); 2]);
+        assert_eq!(a.counts.contrasts[0], ContrastTally::default());
+    }
+}

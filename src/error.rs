@@ -1,0 +1,75 @@
+//! Error types of the library.
+//!
+//! In: failures from every stage. Out: one [`Error`] enum whose messages name the file (and the
+//! line, for lexicons) and say what to do. Per-document problems that do not stop a run are not
+//! errors: they are [`crate::corpus::SkipReason`]s, reported and counted.
+
+use std::path::PathBuf;
+
+/// Every way a run can fail as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An INPUT given on the command line does not exist or cannot be read.
+    #[error("input {path}: {source} (check the path; INPUT is a file or a folder)")]
+    Input {
+        /// The INPUT as given.
+        path: PathBuf,
+        /// What the file system said.
+        source: std::io::Error,
+    },
+    /// The inputs hold no `.txt` or `.md` document at all.
+    #[error("no document found in {inputs}: themescope reads .txt and .md files (folders are searched recursively)")]
+    NoDocuments {
+        /// The inputs, comma-separated.
+        inputs: String,
+    },
+    /// Every document was skipped, so there is nothing to write.
+    #[error("no readable document: all {skipped} documents were skipped (see the messages above); nothing was written")]
+    NoReadableDocument {
+        /// How many were skipped.
+        skipped: usize,
+    },
+    /// A lexicon is malformed.
+    #[error("{path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Lexicon {
+        /// The lexicon file (or `built-in`).
+        path: String,
+        /// The 1-based line, where known.
+        line: Option<usize>,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// The output folder (or a file in it) cannot be created or written.
+    #[error("cannot write {path}: {source} (choose another folder with -o DIR)")]
+    Output {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the file system said.
+        source: std::io::Error,
+    },
+    /// A bad combination of options.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    /// An [`Error::Output`] for `path`.
+    pub fn output(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Output {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// An [`Error::Lexicon`] for `path` at `line`.
+    pub fn lexicon(path: &str, line: Option<usize>, message: impl Into<String>) -> Self {
+        Error::Lexicon {
+            path: path.to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,334 @@
+//! themescope: count themes (lexicon categories) and score two-pole contrasts across a corpus.
+//!
+//! ```text
+//! inputs ─► corpus ─► tokenize ─► segment ─► matcher ─► count ─► score ─► output
+//!           (discover,  (UAX #29    (paragraphs, (words, prefix*, (integers (rates,   (CSV,
+//!            validate,   words,      sentences)   phrases;         that      contrasts, manifest)
+//!            decode)     normalise)               negation)        add)      intervals)
+//! ```
+//!
+//! Documents are analysed in parallel and streamed: each is read, analysed and rendered to CSV
+//! rows on a worker thread, then written in document order and dropped, so the corpus is never
+//! held in memory at once ([`parallel`]). Counts are integers; every float is computed from them
+//! per document or, for corpus rows, once at the end in a fixed order, so the CSV files are
+//! byte-identical whatever the number of threads.
+//!
+//! [`run`] reads as the stage list.
+#![deny(missing_docs)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod cli;
+pub mod config;
+pub mod corpus;
+pub mod count;
+pub mod error;
+pub mod lexicon;
+pub mod matcher;
+pub mod output;
+pub mod parallel;
+pub mod score;
+pub mod segment;
+pub mod tokenize;
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+pub use config::Config;
+pub use error::{Error, Result};
+
+use corpus::{DocumentSource, SkipReason};
+use count::Counts;
+use matcher::Matcher;
+use output::csv::{self as csv_out, CorpusTotals, DocumentRows};
+use output::manifest::{self, Manifest};
+use output::OutputDir;
+
+/// What a finished run reports.
+#[derive(Debug)]
+pub struct RunSummary {
+    /// Documents found.
+    pub documents: usize,
+    /// Documents analysed and written.
+    pub analysed: u64,
+    /// Skipped documents: (id, reason).
+    pub skipped: Vec<(String, String)>,
+    /// Lexicon and run warnings.
+    pub warnings: Vec<String>,
+    /// The output folder.
+    pub output: PathBuf,
+    /// The files written, relative to the output folder.
+    pub files: Vec<String>,
+}
+
+/// One document's result, made on a worker thread.
+enum Outcome {
+    Analysed {
+        rows: DocumentRows,
+        counts: Counts,
+        term_counts: Vec<(u32, u64)>,
+        bytes: u64,
+        sha256: String,
+    },
+    Skipped(SkipReason),
+    Failed(csv::Error),
+}
+
+/// Reads, analyses and renders one document (runs on a worker thread).
+fn process_document(source: &DocumentSource, config: &Config, matcher: &Matcher) -> Outcome {
+    let document = match corpus::read_document(source) {
+        Ok(d) => d,
+        Err(reason) => return Outcome::Skipped(reason),
+    };
+    let analysis = count::analyse(&document.text, matcher, &config.lexicon.contrasts);
+    match csv_out::render_document(
+        &source.id,
+        &document.text,
+        &analysis,
+        &config.lexicon,
+        matcher,
+        config.hits,
+    ) {
+        Ok(rows) => Outcome::Analysed {
+            rows,
+            counts: analysis.counts,
+            term_counts: analysis.term_counts,
+            bytes: document.bytes,
+            sha256: document.sha256,
+        },
+        Err(e) => Outcome::Failed(e),
+    }
+}
+
+/// An open output file with its name, for messages.
+struct OutFile {
+    path: PathBuf,
+    writer: BufWriter<File>,
+}
+
+impl OutFile {
+    fn open(out: &mut OutputDir, name: &'static str) -> Result<OutFile> {
+        Ok(OutFile {
+            path: out.root().join(name),
+            writer: out.create_file(name)?,
+        })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.writer
+            .write_all(bytes)
+            .map_err(|e| Error::output(&self.path, e))
+    }
+
+    fn header<S: AsRef<[u8]>>(&mut self, columns: &[S]) -> Result<()> {
+        let path = self.path.clone();
+        csv_out::header(&mut self.writer, columns).map_err(|e| csv_error(path, e))
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.writer
+            .flush()
+            .map_err(|e| Error::output(&self.path, e))?;
+        self.writer
+            .get_ref()
+            .sync_all()
+            .map_err(|e| Error::output(&self.path, e))
+    }
+}
+
+fn csv_error(path: PathBuf, e: csv::Error) -> Error {
+    let io = match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    };
+    Error::output(path, io)
+}
+
+fn progress_bar(total: usize) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} documents ({eta} left)",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Runs the analysis `config` describes: discovers the documents, analyses them in parallel,
+/// writes every CSV file and the manifest into a fresh result set, then replaces the previous
+/// one. On error nothing of the previous output is changed.
+pub fn run(config: &Config) -> Result<RunSummary> {
+    let started = Instant::now();
+    let lexicon = &config.lexicon;
+    let matcher = Matcher::new(lexicon);
+    let mut warnings: Vec<String> = lexicon.warnings.clone();
+    warnings.extend(matcher.warnings().iter().cloned());
+
+    let documents = corpus::discover_documents(&config.inputs, Some(&config.output))?;
+    if documents.is_empty() {
+        let inputs: Vec<String> = config
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(Error::NoDocuments {
+            inputs: inputs.join(", "),
+        });
+    }
+
+    let mut out = OutputDir::create(&config.output)?;
+    let mut documents_csv = OutFile::open(&mut out, "documents.csv")?;
+    documents_csv.header(&csv_out::documents_header(lexicon))?;
+    let mut themes_csv = OutFile::open(&mut out, "themes.csv")?;
+    themes_csv.header(csv_out::THEMES)?;
+    let mut contrasts_csv = OutFile::open(&mut out, "contrasts.csv")?;
+    contrasts_csv.header(csv_out::CONTRASTS)?;
+    let mut hits_csv = match config.hits {
+        true => {
+            let mut f = OutFile::open(&mut out, "hits.csv")?;
+            f.header(csv_out::HITS)?;
+            Some(f)
+        }
+        false => None,
+    };
+
+    let mut totals = CorpusTotals::new(matcher.terms().len(), lexicon.contrasts.len());
+    let mut inputs = Vec::new();
+    let mut skipped = Vec::new();
+    let bar = progress_bar(documents.len());
+    let show_bar = !config.quiet && std::io::stderr().is_terminal();
+
+    parallel::for_each_ordered(
+        &documents,
+        config.jobs,
+        config.jobs * 4,
+        |source| process_document(source, config, &matcher),
+        |i, outcome| {
+            let source = &documents[i];
+            match outcome {
+                Outcome::Analysed {
+                    rows,
+                    counts,
+                    term_counts,
+                    bytes,
+                    sha256,
+                } => {
+                    documents_csv.write(&rows.documents)?;
+                    themes_csv.write(&rows.themes)?;
+                    contrasts_csv.write(&rows.contrasts)?;
+                    if let Some(h) = hits_csv.as_mut() {
+                        h.write(&rows.hits)?;
+                    }
+                    totals.add(&counts, &term_counts);
+                    inputs.push(manifest::InputInfo {
+                        id: source.id.clone(),
+                        bytes,
+                        sha256,
+                    });
+                }
+                Outcome::Skipped(reason) => {
+                    bar.suspend(|| {
+                        eprintln!("warning: skipped {}: {reason}", source.path.display())
+                    });
+                    skipped.push(manifest::SkippedInfo {
+                        id: source.id.clone(),
+                        path: source.path.display().to_string(),
+                        reason: reason.to_string(),
+                    });
+                }
+                Outcome::Failed(e) => return Err(csv_error(config.output.clone(), e)),
+            }
+            if show_bar && bar.is_hidden() && started.elapsed() > Duration::from_secs(1) {
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+            }
+            bar.inc(1);
+            Ok(())
+        },
+        |e| Error::Usage(format!("cannot start {} worker threads: {e}", config.jobs)),
+    )?;
+    bar.finish_and_clear();
+
+    if totals.documents == 0 {
+        return Err(Error::NoReadableDocument {
+            skipped: skipped.len(),
+        });
+    }
+
+    let mut corpus_rows = Vec::new();
+    csv_out::write_corpus_contrasts(&mut corpus_rows, lexicon, &totals)
+        .map_err(|e| csv_error(contrasts_csv.path.clone(), e))?;
+    contrasts_csv.write(&corpus_rows)?;
+    for f in [documents_csv, themes_csv, contrasts_csv]
+        .into_iter()
+        .chain(hits_csv)
+    {
+        f.finish()?;
+    }
+
+    let mut terms_csv = OutFile::open(&mut out, "terms.csv")?;
+    terms_csv.header(csv_out::TERMS)?;
+    let mut term_rows = Vec::new();
+    csv_out::write_terms(&mut term_rows, lexicon, &matcher, &totals)
+        .map_err(|e| csv_error(terms_csv.path.clone(), e))?;
+    terms_csv.write(&term_rows)?;
+    terms_csv.finish()?;
+
+    let mut files = out.files().to_vec();
+    files.push(output::MANIFEST.to_string());
+    let c = &totals.counts;
+    let m = Manifest {
+        tool: "themescope",
+        version: env!("CARGO_PKG_VERSION"),
+        arguments: config.arguments.clone(),
+        settings: manifest::Settings {
+            jobs: config.jobs,
+            hits: config.hits,
+            negation: lexicon.negation.enabled,
+            matching: lexicon.matching,
+        },
+        lexicon: manifest::LexiconInfo {
+            name: lexicon.name.clone(),
+            sha256: lexicon.sha256.clone(),
+            themes: lexicon.themes.iter().map(|t| t.id.clone()).collect(),
+            contrasts: lexicon.contrasts.iter().map(|c| c.id.clone()).collect(),
+            terms: lexicon.term_count(),
+        },
+        inputs,
+        counts: manifest::CountsInfo {
+            documents: documents.len() as u64,
+            analysed: totals.documents,
+            skipped: skipped.len() as u64,
+            tokens: c.tokens,
+            sentences: c.sentences,
+            paragraphs: c.paragraphs,
+            hits: totals.hits(),
+        },
+        files: files.clone(),
+        skipped,
+        warnings: warnings.clone(),
+        timings: manifest::Timings {
+            total_seconds: started.elapsed().as_secs_f64(),
+        },
+    };
+    let mut manifest_file = OutFile::open(&mut out, output::MANIFEST)?;
+    manifest::write_manifest(&mut manifest_file.writer, &m)
+        .map_err(|e| Error::output(&manifest_file.path, e))?;
+    manifest_file.finish()?;
+    out.commit()?;
+
+    Ok(RunSummary {
+        documents: documents.len(),
+        analysed: totals.documents,
+        skipped: m
+            .skipped
+            .iter()
+            .map(|s| (s.id.clone(), s.reason.clone()))
+            .collect(),
+        warnings,
+        output: config.output.clone(),
+        files,
+    })
+}

@@ -1,0 +1,638 @@
+//! Stage match: tokens → lexicon hits.
+//!
+//! In: a [`Lexicon`] (compiled once into a [`Matcher`]), then per document its text, tokens and
+//! sentence structure. Out: [`Hit`]s ordered by first token, then theme.
+//!
+//! Entries are normalised by the text tokenizer. A term is a sequence of elements — a word or a
+//! prefix wildcard (`industr*`) — joined as in the entry: white space in the entry matches any
+//! white space (line breaks included), a hyphen matches any one hyphen character, anything else
+//! must match exactly. Rules:
+//! - `per-theme`: each theme matches on its own; within a theme, leftmost-longest matches do
+//!   not overlap; a token may count for several themes.
+//! - `best-entry` (LIWC): at each position the single best entry wins, and the tokens it covers
+//!   take all of its themes; matches do not overlap at all.
+//!
+//! "Best" is: more tokens, then more exact (non-wildcard) words, then a longer literal text,
+//! then the entry that comes first in the lexicon.
+//!
+//! Negation: a hit is negated when a negator stands 1 to `window` tokens before its first token,
+//! in the same sentence, with no clause break (a break character between two tokens, or a break
+//! word) in between; a negator followed by its exception word (`not only`) is no negator.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use crate::lexicon::{Lexicon, MatchMode, Weight};
+use crate::segment::Structure;
+use crate::tokenize::{tokenize, Token};
+
+/// One lexicon hit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// Theme index in the lexicon.
+    pub theme: usize,
+    /// Global term index (see [`Matcher::term`]).
+    pub term: u32,
+    /// The tokens matched.
+    pub tokens: Range<usize>,
+    /// The term's weight for this theme.
+    pub weight: Weight,
+    /// The token that negates this hit, if any.
+    pub negator: Option<usize>,
+}
+
+/// A lexicon term, as the matcher refers to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TermRef {
+    /// Theme index.
+    pub theme: usize,
+    /// The entry as written in the lexicon.
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Element {
+    Word(u32),
+    Prefix(u32),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Joiner {
+    Space,
+    Hyphen,
+    Exact(String),
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Target {
+    theme: usize,
+    term: u32,
+    weight: Weight,
+}
+
+#[derive(Debug)]
+struct Pattern {
+    elements: Vec<Element>,
+    joiners: Vec<Joiner>,
+    targets: Vec<Target>,
+    /// (tokens, exact words, literal bytes): larger is better.
+    rank: (usize, usize, usize),
+}
+
+#[derive(Debug)]
+struct NegationRules {
+    enabled: bool,
+    window: usize,
+    negators: HashSet<String>,
+    suffix: Option<String>,
+    exceptions: HashSet<(String, String)>,
+    breaks: Vec<char>,
+    break_words: HashSet<String>,
+}
+
+/// A lexicon compiled for matching. Shared read-only between threads.
+#[derive(Debug)]
+pub struct Matcher {
+    words: HashMap<String, u32>,
+    prefixes: Vec<String>,
+    prefix_ids: HashMap<String, u32>,
+    prefix_lens: Vec<usize>,
+    first_word: Vec<Vec<u32>>,
+    first_prefix: Vec<Vec<u32>>,
+    patterns: Vec<Pattern>,
+    terms: Vec<TermRef>,
+    theme_terms: Vec<Range<u32>>,
+    themes: usize,
+    mode: MatchMode,
+    negation: NegationRules,
+    warnings: Vec<String>,
+}
+
+const HYPHENS: &[char] = &['-', '\u{2010}', '\u{2011}', '\u{FE63}', '\u{FF0D}'];
+
+fn classify_gap(gap: &str) -> Joiner {
+    if !gap.is_empty() && gap.chars().all(char::is_whitespace) {
+        Joiner::Space
+    } else if gap.chars().count() == 1 && gap.starts_with(HYPHENS) {
+        Joiner::Hyphen
+    } else {
+        Joiner::Exact(gap.to_string())
+    }
+}
+
+fn joiner_matches(joiner: &Joiner, gap: &str) -> bool {
+    match joiner {
+        Joiner::Space => !gap.is_empty() && gap.chars().all(char::is_whitespace),
+        Joiner::Hyphen => gap.chars().count() == 1 && gap.starts_with(HYPHENS),
+        Joiner::Exact(s) => gap == s,
+    }
+}
+
+/// An entry split into (normalised word, is wildcard) elements and the gaps between them.
+fn parse_entry(entry: &str) -> Option<(Vec<(String, bool)>, Vec<Joiner>)> {
+    let tokens = tokenize(entry);
+    if tokens.is_empty() {
+        return None;
+    }
+    let mut elements = Vec::with_capacity(tokens.len());
+    let mut joiners = Vec::with_capacity(tokens.len() - 1);
+    for (k, tok) in tokens.iter().enumerate() {
+        let wildcard = entry[tok.span.end..].starts_with('*');
+        elements.push((tok.text.to_string(), wildcard));
+        if let Some(next) = tokens.get(k + 1) {
+            let gap_start = tok.span.end + usize::from(wildcard);
+            joiners.push(classify_gap(
+                &entry[gap_start.min(next.span.start)..next.span.start],
+            ));
+        }
+    }
+    Some((elements, joiners))
+}
+
+impl Matcher {
+    /// Compiles `lexicon`; entries that can never match are reported in [`Matcher::warnings`].
+    pub fn new(lexicon: &Lexicon) -> Matcher {
+        let mut m = Matcher {
+            words: HashMap::new(),
+            prefixes: Vec::new(),
+            prefix_ids: HashMap::new(),
+            prefix_lens: Vec::new(),
+            first_word: Vec::new(),
+            first_prefix: Vec::new(),
+            patterns: Vec::new(),
+            terms: Vec::new(),
+            theme_terms: Vec::new(),
+            themes: lexicon.themes.len(),
+            mode: lexicon.matching,
+            negation: NegationRules {
+                enabled: lexicon.negation.enabled,
+                window: lexicon.negation.window,
+                negators: lexicon.negation.negators.iter().cloned().collect(),
+                suffix: lexicon.negation.contraction_suffix.clone(),
+                exceptions: lexicon.negation.exceptions.iter().cloned().collect(),
+                breaks: lexicon.negation.breaks.clone(),
+                break_words: lexicon.negation.break_words.iter().cloned().collect(),
+            },
+            warnings: Vec::new(),
+        };
+        let mut pattern_ids: HashMap<(Vec<Element>, Vec<Joiner>), u32> = HashMap::new();
+        for (theme_index, theme) in lexicon.themes.iter().enumerate() {
+            let first_term = m.terms.len() as u32;
+            for term in &theme.terms {
+                let id = m.terms.len() as u32;
+                m.terms.push(TermRef {
+                    theme: theme_index,
+                    text: term.text.clone(),
+                });
+                let Some((parts, joiners)) = parse_entry(&term.text) else {
+                    m.warnings.push(format!(
+                        "entry {:?} of theme {:?} can never match: it holds no word",
+                        term.text, theme.id
+                    ));
+                    continue;
+                };
+                let literal: usize = parts.iter().map(|(w, _)| w.len()).sum();
+                let exact = parts.iter().filter(|(_, wild)| !wild).count();
+                let elements: Vec<Element> = parts
+                    .into_iter()
+                    .map(|(word, wild)| {
+                        if wild {
+                            Element::Prefix(m.prefix_id(word))
+                        } else {
+                            Element::Word(m.word_id(word))
+                        }
+                    })
+                    .collect();
+                let target = Target {
+                    theme: theme_index,
+                    term: id,
+                    weight: term.weight,
+                };
+                let key = (elements.clone(), joiners.clone());
+                if let Some(&pid) = pattern_ids.get(&key) {
+                    let pattern = &mut m.patterns[pid as usize];
+                    if let Some(same) = pattern.targets.iter().find(|t| t.theme == theme_index) {
+                        m.warnings.push(format!(
+                            "entry {:?} of theme {:?} matches exactly what {:?} matches (counted once, as {:?})",
+                            term.text, theme.id, m.terms[same.term as usize].text, m.terms[same.term as usize].text
+                        ));
+                    } else {
+                        pattern.targets.push(target);
+                    }
+                    continue;
+                }
+                let pid = m.patterns.len() as u32;
+                match elements[0] {
+                    Element::Word(w) => m.first_word[w as usize].push(pid),
+                    Element::Prefix(p) => m.first_prefix[p as usize].push(pid),
+                }
+                m.patterns.push(Pattern {
+                    rank: (elements.len(), exact, literal),
+                    elements,
+                    joiners,
+                    targets: vec![target],
+                });
+                pattern_ids.insert(key, pid);
+            }
+            m.theme_terms.push(first_term..m.terms.len() as u32);
+        }
+        let mut lens: Vec<usize> = m.prefixes.iter().map(String::len).collect();
+        lens.sort_unstable();
+        lens.dedup();
+        m.prefix_lens = lens;
+        m
+    }
+
+    fn word_id(&mut self, word: String) -> u32 {
+        let next = self.words.len() as u32;
+        let id = *self.words.entry(word).or_insert(next);
+        if id == next {
+            self.first_word.push(Vec::new());
+        }
+        id
+    }
+
+    fn prefix_id(&mut self, prefix: String) -> u32 {
+        if let Some(&id) = self.prefix_ids.get(&prefix) {
+            return id;
+        }
+        let id = self.prefixes.len() as u32;
+        self.prefixes.push(prefix.clone());
+        self.prefix_ids.insert(prefix, id);
+        self.first_prefix.push(Vec::new());
+        id
+    }
+
+    /// Problems found while compiling (entries that can never match, duplicates).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// All terms, indexed by global term id.
+    pub fn terms(&self) -> &[TermRef] {
+        &self.terms
+    }
+
+    /// The term with global id `id`.
+    pub fn term(&self, id: u32) -> &TermRef {
+        &self.terms[id as usize]
+    }
+
+    /// The global term ids of theme `theme`.
+    pub fn theme_terms(&self, theme: usize) -> Range<u32> {
+        self.theme_terms[theme].clone()
+    }
+
+    /// Number of themes.
+    pub fn theme_count(&self) -> usize {
+        self.themes
+    }
+
+    fn element_matches(&self, element: &Element, token: &Token<'_>, word: Option<u32>) -> bool {
+        match element {
+            Element::Word(w) => word == Some(*w),
+            Element::Prefix(p) => token.text.starts_with(self.prefixes[*p as usize].as_str()),
+        }
+    }
+
+    /// Patterns whose first element matches `token` (with exact word id `word`) into `out`.
+    fn first_candidates(&self, token: &Token<'_>, word: Option<u32>, out: &mut Vec<u32>) {
+        out.clear();
+        if let Some(w) = word {
+            out.extend_from_slice(&self.first_word[w as usize]);
+        }
+        let text = token.text.as_ref();
+        for &len in &self.prefix_lens {
+            if len > text.len() {
+                break;
+            }
+            if !text.is_char_boundary(len) {
+                continue;
+            }
+            if let Some(&p) = self.prefix_ids.get(&text[..len]) {
+                out.extend_from_slice(&self.first_prefix[p as usize]);
+            }
+        }
+    }
+
+    /// Whether pattern `pid` matches the tokens from `start`; returns its length in tokens.
+    fn match_at(
+        &self,
+        pid: u32,
+        text: &str,
+        tokens: &[Token<'_>],
+        words: &[Option<u32>],
+        start: usize,
+    ) -> Option<usize> {
+        let pattern = &self.patterns[pid as usize];
+        let len = pattern.elements.len();
+        if start + len > tokens.len() {
+            return None;
+        }
+        for k in 1..len {
+            let (prev, tok) = (&tokens[start + k - 1], &tokens[start + k]);
+            if !joiner_matches(
+                &pattern.joiners[k - 1],
+                &text[prev.span.end..tok.span.start],
+            ) || !self.element_matches(&pattern.elements[k], tok, words[start + k])
+            {
+                return None;
+            }
+        }
+        Some(len)
+    }
+
+    /// Finds the hits in a document: its `text`, `tokens` and `structure` (for negation).
+    pub fn find_hits(&self, text: &str, tokens: &[Token<'_>], structure: &Structure) -> Vec<Hit> {
+        let words: Vec<Option<u32>> = tokens
+            .iter()
+            .map(|t| self.words.get(t.text.as_ref()).copied())
+            .collect();
+        let mut hits = Vec::new();
+        let mut candidates = Vec::new();
+        // Per theme (per-theme mode) or in slot 0 (best-entry): the token after the last match.
+        let mut next_free = vec![0usize; self.themes.max(1)];
+        // Best (rank, pattern, target index) per theme at the current position.
+        let mut best: Vec<Option<((usize, usize, usize), u32, usize)>> = vec![None; self.themes];
+        let mut touched: Vec<usize> = Vec::new();
+        for i in 0..tokens.len() {
+            self.first_candidates(&tokens[i], words[i], &mut candidates);
+            if candidates.is_empty() {
+                continue;
+            }
+            match self.mode {
+                MatchMode::PerTheme => {
+                    for &pid in &candidates {
+                        if self.match_at(pid, text, tokens, &words, i).is_none() {
+                            continue;
+                        }
+                        let pattern = &self.patterns[pid as usize];
+                        for (ti, target) in pattern.targets.iter().enumerate() {
+                            let slot = &mut best[target.theme];
+                            let better = match slot {
+                                None => true,
+                                Some((rank, other, _)) => {
+                                    pattern.rank > *rank || (pattern.rank == *rank && pid < *other)
+                                }
+                            };
+                            if better {
+                                if slot.is_none() {
+                                    touched.push(target.theme);
+                                }
+                                *slot = Some((pattern.rank, pid, ti));
+                            }
+                        }
+                    }
+                    touched.sort_unstable();
+                    for &theme in &touched {
+                        if let Some((_, pid, ti)) = best[theme].take() {
+                            if i >= next_free[theme] {
+                                let pattern = &self.patterns[pid as usize];
+                                let len = pattern.elements.len();
+                                next_free[theme] = i + len;
+                                hits.push(self.hit(
+                                    &pattern.targets[ti],
+                                    i..i + len,
+                                    text,
+                                    tokens,
+                                    structure,
+                                ));
+                            }
+                        }
+                    }
+                    touched.clear();
+                }
+                MatchMode::BestEntry => {
+                    if i < next_free[0] {
+                        continue;
+                    }
+                    let mut winner: Option<((usize, usize, usize), u32)> = None;
+                    for &pid in &candidates {
+                        if self.match_at(pid, text, tokens, &words, i).is_none() {
+                            continue;
+                        }
+                        let rank = self.patterns[pid as usize].rank;
+                        if winner.is_none_or(|(r, p)| rank > r || (rank == r && pid < p)) {
+                            winner = Some((rank, pid));
+                        }
+                    }
+                    if let Some((_, pid)) = winner {
+                        let pattern = &self.patterns[pid as usize];
+                        let len = pattern.elements.len();
+                        next_free[0] = i + len;
+                        let mut targets: Vec<&Target> = pattern.targets.iter().collect();
+                        targets.sort_by_key(|t| t.theme);
+                        for target in targets {
+                            hits.push(self.hit(target, i..i + len, text, tokens, structure));
+                        }
+                    }
+                }
+            }
+        }
+        hits
+    }
+
+    fn hit(
+        &self,
+        target: &Target,
+        span: Range<usize>,
+        text: &str,
+        tokens: &[Token<'_>],
+        structure: &Structure,
+    ) -> Hit {
+        Hit {
+            theme: target.theme,
+            term: target.term,
+            negator: self.negator_before(span.start, text, tokens, structure),
+            tokens: span,
+            weight: target.weight,
+        }
+    }
+
+    /// The negator of a hit starting at token `i`, if any.
+    fn negator_before(
+        &self,
+        i: usize,
+        text: &str,
+        tokens: &[Token<'_>],
+        structure: &Structure,
+    ) -> Option<usize> {
+        let rules = &self.negation;
+        if !rules.enabled {
+            return None;
+        }
+        let sentence = structure.sentence_of_token(i);
+        for j in (i.saturating_sub(rules.window)..i).rev() {
+            let gap = &text[tokens[j].span.end..tokens[j + 1].span.start];
+            if gap.contains(rules.breaks.as_slice()) {
+                return None;
+            }
+            if j + 1 < i && rules.break_words.contains(tokens[j + 1].text.as_ref()) {
+                return None;
+            }
+            if structure.sentence_of_token(j) != sentence {
+                return None;
+            }
+            let word = tokens[j].text.as_ref();
+            let negator = rules.negators.contains(word)
+                || rules
+                    .suffix
+                    .as_deref()
+                    .is_some_and(|s| word.len() > s.len() && word.ends_with(s));
+            if negator {
+                let exception = tokens.get(j + 1).is_some_and(|next| {
+                    rules
+                        .exceptions
+                        .contains(&(word.to_string(), next.text.to_string()))
+                });
+                if !exception {
+                    return Some(j);
+                }
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::parse_toml;
+    use crate::segment::segment;
+
+    fn lexicon(body: &str) -> Lexicon {
+        parse_toml(body, "test.toml").unwrap()
+    }
+
+    /// (theme id, term, matched text, negator) of each hit of `text`.
+    fn hits(lex: &Lexicon, text: &str) -> Vec<(String, String, String, Option<String>)> {
+        let m = Matcher::new(lex);
+        let tokens = tokenize(text);
+        let structure = segment(text, &tokens);
+        m.find_hits(text, &tokens, &structure)
+            .into_iter()
+            .map(|h| {
+                let span = tokens[h.tokens.start].span.start..tokens[h.tokens.end - 1].span.end;
+                (
+                    lex.themes[h.theme].id.clone(),
+                    m.term(h.term).text.clone(),
+                    text[span].to_string(),
+                    h.negator.map(|n| text[tokens[n].span.clone()].to_string()),
+                )
+            })
+            .collect()
+    }
+
+    fn h(theme: &str, term: &str, matched: &str) -> (String, String, String, Option<String>) {
+        (theme.into(), term.into(), matched.into(), None)
+    }
+
+    const TWO: &str = r#"
+[[themes]]
+id = "hardship"
+terms = ["hardship*", "power outage*", "self-reliance", "set-up", "shortage", "shortages of raw material*"]
+[[themes]]
+id = "pride"
+terms = ["pride", "proud*", "badge of honor", "self-reliance", "honor"]
+"#;
+
+    #[test]
+    fn words_wildcards_and_phrases() {
+        let lex = lexicon(TWO);
+        assert_eq!(
+            hits(
+                &lex,
+                "Hardships, POWER\n   outages and pride’s badge of honor."
+            ),
+            vec![
+                h("hardship", "hardship*", "Hardships"),
+                h("hardship", "power outage*", "POWER\n   outages"),
+                h("pride", "pride", "pride’s"),
+                h("pride", "badge of honor", "badge of honor"),
+            ]
+        );
+    }
+
+    #[test]
+    fn phrases_join_as_in_the_entry() {
+        let lex = lexicon(TWO);
+        assert_eq!(
+            hits(
+                &lex,
+                "self-reliance, self‐reliance, self reliance; they set up a set-up"
+            ),
+            vec![
+                h("hardship", "self-reliance", "self-reliance"),
+                h("pride", "self-reliance", "self-reliance"),
+                h("hardship", "self-reliance", "self‐reliance"),
+                h("pride", "self-reliance", "self‐reliance"),
+                h("hardship", "set-up", "set-up"),
+            ]
+        );
+        assert_eq!(hits(&lex, "power. Outage"), vec![]);
+    }
+
+    #[test]
+    fn leftmost_longest_without_overlap_within_a_theme() {
+        let lex = lexicon(TWO);
+        // "shortages of raw materials" is one hit, not also "shortage"; "shortage" alone is one.
+        assert_eq!(
+            hits(&lex, "shortages of raw materials; a shortage"),
+            vec![
+                h(
+                    "hardship",
+                    "shortages of raw material*",
+                    "shortages of raw materials"
+                ),
+                h("hardship", "shortage", "shortage"),
+            ]
+        );
+        // "badge of honor": pride takes the phrase, so "honor" inside it is not a second hit.
+        assert_eq!(
+            hits(&lex, "badge of honor"),
+            vec![h("pride", "badge of honor", "badge of honor")]
+        );
+    }
+
+    #[test]
+    fn exact_entry_beats_wildcard_of_the_same_length() {
+        let lex = lexicon("[[themes]]\nid = \"a\"\nterms = [\"proud*\", \"proudly\"]\n");
+        assert_eq!(
+            hits(&lex, "proudly proud"),
+            vec![h("a", "proudly", "proudly"), h("a", "proud*", "proud")]
+        );
+    }
+
+    #[test]
+    fn best_entry_gives_the_token_one_entry() {
+        let body = "matching = \"best-entry\"\n[[themes]]\nid = \"a\"\nterms = [\"work*\"]\n[[themes]]\nid = \"b\"\nterms = [\"worker*\"]\n[[themes]]\nid = \"c\"\nterms = [\"workers\", \"work*\"]\n";
+        let lex = lexicon(body);
+        // "workers": the exact entry of c wins alone; "working": work* (a and c) beats nothing longer.
+        assert_eq!(
+            hits(&lex, "workers working workerly"),
+            vec![
+                h("c", "workers", "workers"),
+                h("a", "work*", "working"),
+                h("c", "work*", "working"),
+                h("b", "worker*", "workerly"),
+            ]
+        );
+    }
+
+    #[test]
+    fn negation_cases() {
+        let lex = lexicon(TWO);
+        let neg = |text: &str| -> Vec<Option<String>> {
+            hits(&lex, text).into_iter().map(|x| x.3).collect()
+        };
+        assert_eq!(neg("not proud"), vec![Some("not".into())]);
+        assert_eq!(neg("It wasn't a hardship"), vec![Some("wasn't".into())]);
+        assert_eq!(neg("It wasn’t a hardship"), vec![Some("wasn’t".into())]);
+        assert_eq!(neg("no hardship"), vec![Some("no".into())]);
+        assert_eq!(neg("not only hardship but pride"), vec![None, None]);
+        assert_eq!(neg("not, in the end, proud"), vec![None]);
+        assert_eq!(neg("never did the city seem so proud"), vec![None]);
+        assert_eq!(neg("Not. Proud."), vec![None]);
+        assert_eq!(neg("not but proud"), vec![None]);
+    }
+}

@@ -1,0 +1,556 @@
+//! CSV rows: analyses and corpus totals → CSV text.
+//!
+//! In: a document's [`DocumentAnalysis`] (rendered on the worker thread that made it, so
+//! serialising runs in parallel) or the corpus totals. Out: CSV bytes without a header, to be
+//! appended in document order after the header [`header`] gives.
+//!
+//! Conventions (DESIGN.md, "Output"): RFC 4180, UTF-8, comma, `\n` line ends, numbers with four
+//! decimals, empty cell for "not defined", `true`/`false`; a text cell that a spreadsheet would
+//! run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) gets a leading `'`. Every CSV
+//! writer of the crate is built by [`writer`], so all files quote alike.
+
+use std::borrow::Cow;
+use std::io::Write;
+
+use serde::{Serialize, Serializer};
+
+use crate::count::{ContrastTally, Counts, DocumentAnalysis};
+use crate::lexicon::{Lexicon, Weight};
+use crate::matcher::Matcher;
+use crate::score::{pct, score_contrast, ContrastScore};
+
+/// `documents.csv` columns before the per-theme and per-contrast ones.
+pub const DOCUMENTS_FIXED: &[&str] = &["document", "tokens", "sentences", "paragraphs"];
+/// `themes.csv` columns.
+pub const THEMES: &[&str] = &[
+    "document",
+    "theme",
+    "count",
+    "negated",
+    "weight",
+    "pct",
+    "distinct_terms",
+];
+/// `contrasts.csv` columns.
+pub const CONTRASTS: &[&str] = &[
+    "document",
+    "contrast",
+    "left",
+    "right",
+    "left_hits",
+    "right_hits",
+    "left_weight",
+    "right_weight",
+    "balance",
+    "ci_low",
+    "ci_high",
+    "log_odds",
+    "tension_sentences",
+    "tension",
+];
+/// `hits.csv` columns.
+pub const HITS: &[&str] = &[
+    "document",
+    "sentence",
+    "start_byte",
+    "end_byte",
+    "theme",
+    "term",
+    "matched",
+    "weight",
+    "negated",
+    "negator",
+    "left_context",
+    "right_context",
+];
+/// `terms.csv` columns.
+pub const TERMS: &[&str] = &["theme", "term", "count", "documents"];
+
+/// The id of the corpus rows of `contrasts.csv`.
+pub const CORPUS_ID: &str = "(corpus)";
+
+/// Characters of context on each side of a hit in `hits.csv`.
+const CONTEXT_CHARS: usize = 40;
+
+/// The one place CSV writers are configured.
+pub fn writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .has_headers(false)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(out)
+}
+
+/// The header of `documents.csv` for `lexicon`.
+pub fn documents_header(lexicon: &Lexicon) -> Vec<String> {
+    let mut cols: Vec<String> = DOCUMENTS_FIXED.iter().map(|s| s.to_string()).collect();
+    for t in &lexicon.themes {
+        cols.push(t.id.clone());
+        cols.push(format!("{}_pct", t.id));
+    }
+    cols.extend(
+        lexicon
+            .contrasts
+            .iter()
+            .map(|c| format!("{}_balance", c.id)),
+    );
+    cols
+}
+
+/// Writes a header row.
+pub fn header<W: Write, S: AsRef<[u8]>>(out: W, columns: &[S]) -> csv::Result<()> {
+    let mut w = writer(out);
+    w.write_record(columns)?;
+    w.flush()?;
+    Ok(())
+}
+
+/// A text cell made safe for spreadsheets.
+pub fn safe_text(s: &str) -> Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// A number with four decimals, or empty when undefined; never `-0.0000`, never NaN.
+pub fn fixed4(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v.is_finite() => {
+            let s = format!("{v:.4}");
+            if s == "-0.0000" {
+                "0.0000".to_string()
+            } else {
+                s
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+/// A spreadsheet-safe text cell.
+struct Text<'a>(&'a str);
+
+impl Serialize for Text<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&safe_text(self.0))
+    }
+}
+
+/// A four-decimal number cell.
+struct Num(Option<f64>);
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&fixed4(self.0))
+    }
+}
+
+/// A fixed-point weight cell.
+struct W(u64);
+
+impl Serialize for W {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&Weight(self.0).to_string())
+    }
+}
+
+#[derive(Serialize)]
+struct ThemeRow<'a> {
+    document: Text<'a>,
+    theme: Text<'a>,
+    count: u64,
+    negated: u64,
+    weight: W,
+    pct: Num,
+    distinct_terms: u64,
+}
+
+#[derive(Serialize)]
+struct ContrastRow<'a> {
+    document: Text<'a>,
+    contrast: Text<'a>,
+    left: Text<'a>,
+    right: Text<'a>,
+    left_hits: u64,
+    right_hits: u64,
+    left_weight: W,
+    right_weight: W,
+    balance: Num,
+    ci_low: Num,
+    ci_high: Num,
+    log_odds: Num,
+    tension_sentences: u64,
+    tension: Num,
+}
+
+#[derive(Serialize)]
+struct HitRow<'a> {
+    document: Text<'a>,
+    sentence: usize,
+    start_byte: usize,
+    end_byte: usize,
+    theme: Text<'a>,
+    term: Text<'a>,
+    matched: Text<'a>,
+    weight: W,
+    negated: bool,
+    negator: Text<'a>,
+    left_context: Text<'a>,
+    right_context: Text<'a>,
+}
+
+#[derive(Serialize)]
+struct TermRow<'a> {
+    theme: Text<'a>,
+    term: Text<'a>,
+    count: u64,
+    documents: u64,
+}
+
+/// The CSV rows of one document, ready to append.
+#[derive(Debug, Default)]
+pub struct DocumentRows {
+    /// Its `documents.csv` row.
+    pub documents: Vec<u8>,
+    /// Its `themes.csv` rows.
+    pub themes: Vec<u8>,
+    /// Its `contrasts.csv` rows.
+    pub contrasts: Vec<u8>,
+    /// Its `hits.csv` rows (empty with `--hits none`).
+    pub hits: Vec<u8>,
+}
+
+/// Text around a hit: at most [`CONTEXT_CHARS`] characters, white space runs as one space.
+fn context(text: &str, before: bool) -> String {
+    let piece: String = if before {
+        let mut chars: Vec<char> = text.chars().rev().take(CONTEXT_CHARS).collect();
+        chars.reverse();
+        chars.into_iter().collect()
+    } else {
+        text.chars().take(CONTEXT_CHARS).collect()
+    };
+    let mut out = String::with_capacity(piece.len());
+    let mut in_space = false;
+    for c in piece.chars() {
+        if c.is_whitespace() || c.is_control() {
+            if !in_space {
+                out.push(' ');
+            }
+            in_space = true;
+        } else {
+            out.push(c);
+            in_space = false;
+        }
+    }
+    out
+}
+
+fn theme_row<'a>(
+    document: &'a str,
+    theme: &'a str,
+    t: &crate::count::ThemeTally,
+    tokens: u64,
+) -> ThemeRow<'a> {
+    ThemeRow {
+        document: Text(document),
+        theme: Text(theme),
+        count: t.count,
+        negated: t.negated,
+        weight: W(t.weight),
+        pct: Num(pct(t.count, tokens)),
+        distinct_terms: t.distinct_terms,
+    }
+}
+
+fn contrast_row<'a>(
+    document: &'a str,
+    lexicon: &'a Lexicon,
+    index: usize,
+    tally: &ContrastTally,
+    score: &ContrastScore,
+) -> ContrastRow<'a> {
+    let c = &lexicon.contrasts[index];
+    ContrastRow {
+        document: Text(document),
+        contrast: Text(&c.id),
+        left: Text(&lexicon.themes[c.left].id),
+        right: Text(&lexicon.themes[c.right].id),
+        left_hits: tally.left.hits,
+        right_hits: tally.right.hits,
+        left_weight: W(tally.left.weight),
+        right_weight: W(tally.right.weight),
+        balance: Num(score.balance),
+        ci_low: Num(score.ci_low),
+        ci_high: Num(score.ci_high),
+        log_odds: Num(Some(score.log_odds)),
+        tension_sentences: tally.tension_sentences,
+        tension: Num(score.tension),
+    }
+}
+
+/// Renders the rows of one document. `text` is the document, `analysis` its analysis.
+pub fn render_document(
+    id: &str,
+    text: &str,
+    analysis: &DocumentAnalysis<'_>,
+    lexicon: &Lexicon,
+    matcher: &Matcher,
+    with_hits: bool,
+) -> csv::Result<DocumentRows> {
+    let counts = &analysis.counts;
+    let scores: Vec<ContrastScore> = counts.contrasts.iter().map(score_contrast).collect();
+    let mut rows = DocumentRows::default();
+
+    let mut w = writer(&mut rows.documents);
+    let mut record: Vec<String> = vec![
+        safe_text(id).into_owned(),
+        counts.tokens.to_string(),
+        counts.sentences.to_string(),
+        counts.paragraphs.to_string(),
+    ];
+    for t in &counts.themes {
+        record.push(t.count.to_string());
+        record.push(fixed4(pct(t.count, counts.tokens)));
+    }
+    record.extend(scores.iter().map(|s| fixed4(s.balance)));
+    w.write_record(&record)?;
+    w.flush()?;
+    drop(w);
+
+    let mut w = writer(&mut rows.themes);
+    for (theme, tally) in lexicon.themes.iter().zip(&counts.themes) {
+        w.serialize(theme_row(id, &theme.id, tally, counts.tokens))?;
+    }
+    w.flush()?;
+    drop(w);
+
+    let mut w = writer(&mut rows.contrasts);
+    for (i, (tally, score)) in counts.contrasts.iter().zip(&scores).enumerate() {
+        w.serialize(contrast_row(id, lexicon, i, tally, score))?;
+    }
+    w.flush()?;
+    drop(w);
+
+    if with_hits {
+        let tokens = &analysis.tokens;
+        let mut w = writer(&mut rows.hits);
+        for (hit, sentence) in &analysis.hits {
+            let start = tokens[hit.tokens.start].span.start;
+            let end = tokens[hit.tokens.end - 1].span.end;
+            let negator = hit
+                .negator
+                .map(|n| &text[tokens[n].span.clone()])
+                .unwrap_or("");
+            let left = context(&text[..start], true);
+            let right = context(&text[end..], false);
+            w.serialize(HitRow {
+                document: Text(id),
+                sentence: *sentence,
+                start_byte: start,
+                end_byte: end,
+                theme: Text(&lexicon.themes[hit.theme].id),
+                term: Text(&matcher.term(hit.term).text),
+                matched: Text(&text[start..end]),
+                weight: W(hit.weight.0),
+                negated: hit.negator.is_some(),
+                negator: Text(negator),
+                left_context: Text(&left),
+                right_context: Text(&right),
+            })?;
+        }
+        w.flush()?;
+    }
+    Ok(rows)
+}
+
+/// Corpus-wide totals, summed in document order as documents are written.
+#[derive(Debug, Default)]
+pub struct CorpusTotals {
+    /// Documents analysed.
+    pub documents: u64,
+    /// Summed counts.
+    pub counts: Counts,
+    /// Per global term id: (hits, documents with a hit).
+    pub terms: Vec<(u64, u64)>,
+    /// Per contrast, each document's (L, R) weighted sums, for the bootstrap.
+    pub contrast_docs: Vec<Vec<(u64, u64)>>,
+}
+
+impl CorpusTotals {
+    /// Empty totals for a lexicon with `terms` terms and `contrasts` contrasts.
+    pub fn new(terms: usize, contrasts: usize) -> Self {
+        CorpusTotals {
+            terms: vec![(0, 0); terms],
+            contrast_docs: vec![Vec::new(); contrasts],
+            ..Default::default()
+        }
+    }
+
+    /// Adds one document.
+    pub fn add(&mut self, analysis_counts: &Counts, term_counts: &[(u32, u64)]) {
+        self.documents += 1;
+        self.counts += analysis_counts;
+        for &(term, n) in term_counts {
+            let slot = &mut self.terms[term as usize];
+            slot.0 += n;
+            slot.1 += 1;
+        }
+        for (docs, c) in self
+            .contrast_docs
+            .iter_mut()
+            .zip(&analysis_counts.contrasts)
+        {
+            docs.push((c.left.weight, c.right.weight));
+        }
+    }
+
+    /// Total hits over all themes.
+    pub fn hits(&self) -> u64 {
+        self.counts.themes.iter().map(|t| t.count).sum()
+    }
+}
+
+/// Writes the `(corpus)` rows of `contrasts.csv` (no header).
+pub fn write_corpus_contrasts<W: Write>(
+    out: W,
+    lexicon: &Lexicon,
+    totals: &CorpusTotals,
+) -> csv::Result<()> {
+    let mut w = writer(out);
+    for (i, tally) in totals.counts.contrasts.iter().enumerate() {
+        let mut score = score_contrast(tally);
+        if totals.documents > 1 {
+            let interval = crate::score::bootstrap_balance(&totals.contrast_docs[i]);
+            score.ci_low = interval.map(|x| x.0);
+            score.ci_high = interval.map(|x| x.1);
+        }
+        w.serialize(contrast_row(CORPUS_ID, lexicon, i, tally, &score))?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes `terms.csv` rows (no header): per theme in lexicon order, matched terms by count
+/// (descending), ties in lexicon order.
+pub fn write_terms<W: Write>(
+    out: W,
+    lexicon: &Lexicon,
+    matcher: &Matcher,
+    totals: &CorpusTotals,
+) -> csv::Result<()> {
+    let mut w = writer(out);
+    for (t, theme) in lexicon.themes.iter().enumerate() {
+        let mut ids: Vec<u32> = matcher
+            .theme_terms(t)
+            .filter(|&id| totals.terms[id as usize].0 > 0)
+            .collect();
+        ids.sort_by_key(|&id| (std::cmp::Reverse(totals.terms[id as usize].0), id));
+        for id in ids {
+            let (count, documents) = totals.terms[id as usize];
+            w.serialize(TermRow {
+                theme: Text(&theme.id),
+                term: Text(&matcher.term(id).text),
+                count,
+                documents,
+            })?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The header csv would derive from a row struct's field names.
+    fn derived_header<T: Serialize>(row: T) -> String {
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(true)
+            .from_writer(Vec::new());
+        w.serialize(row).unwrap();
+        let bytes = w.into_inner().unwrap();
+        String::from_utf8(bytes)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn row_structs_match_declared_columns() {
+        let t = crate::count::ThemeTally::default();
+        assert_eq!(derived_header(theme_row("d", "t", &t, 0)), THEMES.join(","));
+        let lex = crate::lexicon::parse_toml(
+            "[[themes]]\nid=\"a\"\nterms=[\"x\"]\n[[themes]]\nid=\"b\"\nterms=[\"y\"]\n[[contrasts]]\nleft=\"a\"\nright=\"b\"\n",
+            "t",
+        )
+        .unwrap();
+        let tally = ContrastTally::default();
+        assert_eq!(
+            derived_header(contrast_row("d", &lex, 0, &tally, &score_contrast(&tally))),
+            CONTRASTS.join(",")
+        );
+        assert_eq!(
+            derived_header(TermRow {
+                theme: Text(""),
+                term: Text(""),
+                count: 0,
+                documents: 0
+            }),
+            TERMS.join(",")
+        );
+        let hit = HitRow {
+            document: Text(""),
+            sentence: 0,
+            start_byte: 0,
+            end_byte: 0,
+            theme: Text(""),
+            term: Text(""),
+            matched: Text(""),
+            weight: W(0),
+            negated: false,
+            negator: Text(""),
+            left_context: Text(""),
+            right_context: Text(""),
+        };
+        assert_eq!(derived_header(hit), HITS.join(","));
+    }
+
+    #[test]
+    fn formula_cells_are_defused() {
+        for (raw, safe) in [
+            ("=1+1", "'=1+1"),
+            ("+x", "'+x"),
+            ("-x", "'-x"),
+            ("@x", "'@x"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("x=1", "x=1"),
+        ] {
+            assert_eq!(safe_text(raw), safe);
+        }
+    }
+
+    #[test]
+    fn numbers_have_four_decimals_and_no_negative_zero() {
+        assert_eq!(fixed4(Some(0.5)), "0.5000");
+        assert_eq!(fixed4(Some(-0.00001)), "0.0000");
+        assert_eq!(fixed4(Some(-1.0)), "-1.0000");
+        assert_eq!(fixed4(None), "");
+        assert_eq!(fixed4(Some(f64::NAN)), "");
+    }
+
+    #[test]
+    fn contexts_are_short_and_on_one_line() {
+        assert_eq!(
+            context("a long\n\nway  before ", true),
+            "a long way before "
+        );
+        assert_eq!(context(" and\r\nafter", false), " and after");
+        assert_eq!(context(&"x".repeat(100), false).len(), CONTEXT_CHARS);
+    }
+}

@@ -1,0 +1,118 @@
+//! `manifest.json`: what a run read, with what, and what it wrote.
+//!
+//! In: the run's arguments, lexicon, documents, totals and timings. Out: pretty-printed JSON.
+//! Unlike the CSV files, the manifest records timings and may differ between identical runs.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+/// The manifest of one run.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    /// Always `themescope`.
+    pub tool: &'static str,
+    /// The crate version.
+    pub version: &'static str,
+    /// The command line, as given.
+    pub arguments: Vec<String>,
+    /// Resolved settings.
+    pub settings: Settings,
+    /// The lexicon used.
+    pub lexicon: LexiconInfo,
+    /// Each analysed document.
+    pub inputs: Vec<InputInfo>,
+    /// Totals.
+    pub counts: CountsInfo,
+    /// Files of this result set, relative to the output folder (this manifest included).
+    pub files: Vec<String>,
+    /// Documents that were skipped, with the reason.
+    pub skipped: Vec<SkippedInfo>,
+    /// Warnings (lexicon and run).
+    pub warnings: Vec<String>,
+    /// Wall-clock timings.
+    pub timings: Timings,
+}
+
+/// Resolved settings of a run.
+#[derive(Debug, Serialize)]
+pub struct Settings {
+    /// Worker threads.
+    pub jobs: usize,
+    /// Whether hits.csv was written.
+    pub hits: bool,
+    /// Whether negation was applied.
+    pub negation: bool,
+    /// `per-theme` or `best-entry`.
+    pub matching: crate::lexicon::MatchMode,
+}
+
+/// The lexicon of a run.
+#[derive(Debug, Serialize)]
+pub struct LexiconInfo {
+    /// Its name.
+    pub name: String,
+    /// SHA-256 of its source.
+    pub sha256: String,
+    /// Theme ids in order.
+    pub themes: Vec<String>,
+    /// Contrast ids in order.
+    pub contrasts: Vec<String>,
+    /// Number of terms.
+    pub terms: usize,
+}
+
+/// One analysed document.
+#[derive(Debug, Serialize)]
+pub struct InputInfo {
+    /// Its id.
+    pub id: String,
+    /// File size.
+    pub bytes: u64,
+    /// SHA-256 of the file.
+    pub sha256: String,
+}
+
+/// One skipped document.
+#[derive(Debug, Serialize)]
+pub struct SkippedInfo {
+    /// Its id.
+    pub id: String,
+    /// Its path.
+    pub path: String,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+/// Run totals.
+#[derive(Debug, Serialize)]
+pub struct CountsInfo {
+    /// Documents found.
+    pub documents: u64,
+    /// Documents analysed.
+    pub analysed: u64,
+    /// Documents skipped.
+    pub skipped: u64,
+    /// Tokens.
+    pub tokens: u64,
+    /// Sentences.
+    pub sentences: u64,
+    /// Paragraphs.
+    pub paragraphs: u64,
+    /// Lexicon hits.
+    pub hits: u64,
+}
+
+/// Timings in seconds.
+#[derive(Debug, Serialize)]
+pub struct Timings {
+    /// From start to the manifest.
+    pub total_seconds: f64,
+}
+
+/// Writes `manifest` as pretty JSON with a final newline.
+pub fn write_manifest<W: Write>(mut out: W, manifest: &Manifest) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, manifest)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}

@@ -1,0 +1,216 @@
+//! Stage write: results → files in the output folder, replaced all at once.
+//!
+//! In: the output folder and the files of a result set, written one by one. Out: the new set in
+//! the output folder. A result set is written in full into a temporary folder inside the output
+//! folder, `manifest.json` last; only [`OutputDir::commit`] moves its files into place and removes
+//! the files of the previous set (named by the previous `manifest.json`) that the new set lacks.
+//! Files themescope did not write (`.gitkeep`, a README) are never touched.
+//!
+//! Guarantees: until `commit`, the previous output is exactly as it was; if the run fails (an
+//! error, a panic unwinding) the temporary folder is removed when the [`OutputDir`] is dropped.
+
+pub mod csv;
+pub mod manifest;
+
+use std::fs::{self, File};
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Prefix of the temporary folder inside the output folder.
+pub const TEMP_PREFIX: &str = ".themescope-tmp-";
+
+/// The manifest's file name.
+pub const MANIFEST: &str = "manifest.json";
+
+/// An output folder receiving a new result set.
+#[derive(Debug)]
+pub struct OutputDir {
+    root: PathBuf,
+    temp: tempfile::TempDir,
+    files: Vec<String>,
+}
+
+impl OutputDir {
+    /// Creates `root` if needed and a temporary folder inside it.
+    pub fn create(root: &Path) -> Result<OutputDir> {
+        fs::create_dir_all(root).map_err(|e| Error::output(root, e))?;
+        let temp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempdir_in(root)
+            .map_err(|e| Error::output(root, e))?;
+        Ok(OutputDir {
+            root: root.to_path_buf(),
+            temp,
+            files: Vec::new(),
+        })
+    }
+
+    /// The output folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Creates the file `name` (relative, `/`-separated) of the new set.
+    pub fn create_file(&mut self, name: &str) -> Result<BufWriter<File>> {
+        let path = self.temp.path().join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::output(parent, e))?;
+        }
+        let file = File::create(&path).map_err(|e| Error::output(self.root.join(name), e))?;
+        if !self.files.iter().any(|f| f == name) {
+            self.files.push(name.to_string());
+        }
+        Ok(BufWriter::with_capacity(1 << 16, file))
+    }
+
+    /// The files of the new set so far, in the order they were created.
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
+    /// Moves the new set into place and removes the previous set's files it does not replace.
+    pub fn commit(self) -> Result<()> {
+        let old = previous_files(&self.root);
+        // The manifest moves last, so a manifest in place always describes complete files.
+        let mut order: Vec<&String> = self.files.iter().filter(|f| *f != MANIFEST).collect();
+        order.extend(self.files.iter().filter(|f| *f == MANIFEST));
+        for name in order {
+            let to = self.root.join(name);
+            if let Some(parent) = to.parent() {
+                fs::create_dir_all(parent).map_err(|e| Error::output(parent, e))?;
+            }
+            fs::rename(self.temp.path().join(name), &to).map_err(|e| Error::output(&to, e))?;
+        }
+        for name in old.iter().filter(|o| !self.files.contains(o)) {
+            let path = self.root.join(name);
+            if path.is_file() {
+                fs::remove_file(&path).map_err(|e| Error::output(&path, e))?;
+                // A folder of ours left empty (charts/) goes too; one holding anything stays.
+                if let Some(parent) = path.parent().filter(|p| *p != self.root) {
+                    let _ = fs::remove_dir(parent);
+                }
+            }
+        }
+        self.temp.close().map_err(|e| Error::output(&self.root, e))
+    }
+}
+
+/// The files listed by the manifest in `root`: only plain relative names, so a doctored
+/// manifest cannot make a run delete anything outside the output folder.
+fn previous_files(root: &Path) -> Vec<String> {
+    let Ok(text) = fs::read_to_string(root.join(MANIFEST)) else {
+        return Vec::new();
+    };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    value["files"]
+        .as_array()
+        .map(|files| {
+            files
+                .iter()
+                .filter_map(|f| f.as_str())
+                .filter(|f| {
+                    !f.is_empty()
+                        && !f.starts_with('/')
+                        && !f.contains('\\')
+                        && f.split('/')
+                            .all(|part| !part.is_empty() && part != "." && part != "..")
+                })
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn write_set(root: &Path, files: &[(&str, &str)]) {
+        let mut out = OutputDir::create(root).unwrap();
+        for (name, body) in files {
+            out.create_file(name)
+                .unwrap()
+                .write_all(body.as_bytes())
+                .unwrap();
+        }
+        let list: Vec<&str> = files.iter().map(|f| f.0).chain([MANIFEST]).collect();
+        let manifest = serde_json::json!({ "files": list }).to_string();
+        out.create_file(MANIFEST)
+            .unwrap()
+            .write_all(manifest.as_bytes())
+            .unwrap();
+        out.commit().unwrap();
+    }
+
+    fn listing(root: &Path) -> Vec<String> {
+        let mut names: Vec<String> = walkdir::WalkDir::new(root)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| {
+                e.unwrap()
+                    .path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn new_set_replaces_old_and_leaves_foreign_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("out");
+        fs::create_dir_all(&root).unwrap();
+        fs::write(root.join(".gitkeep"), "").unwrap();
+        write_set(&root, &[("a.csv", "1"), ("charts/x.png", "p")]);
+        write_set(&root, &[("a.csv", "2"), ("b.csv", "3")]);
+        assert_eq!(
+            listing(&root),
+            vec![".gitkeep", "a.csv", "b.csv", "manifest.json"]
+        );
+        assert_eq!(fs::read_to_string(root.join("a.csv")).unwrap(), "2");
+    }
+
+    #[test]
+    fn dropped_set_leaves_previous_output_and_no_temp_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        write_set(&root, &[("a.csv", "1")]);
+        {
+            let mut out = OutputDir::create(&root).unwrap();
+            out.create_file("a.csv")
+                .unwrap()
+                .write_all(b"half")
+                .unwrap();
+        }
+        assert_eq!(listing(&root), vec!["a.csv", "manifest.json"]);
+        assert_eq!(fs::read_to_string(root.join("a.csv")).unwrap(), "1");
+    }
+
+    #[test]
+    fn manifest_cannot_point_outside() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join(MANIFEST),
+            r#"{"files": ["../x", "/etc/passwd", "a/../b", "ok.csv"]}"#,
+        )
+        .unwrap();
+        assert_eq!(previous_files(dir.path()), vec!["ok.csv"]);
+    }
+
+    #[test]
+    fn output_under_a_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("f"), "x").unwrap();
+        let err = OutputDir::create(&dir.path().join("f/out")).unwrap_err();
+        assert!(err.to_string().starts_with("cannot write "), "{err}");
+    }
+}

@@ -1,0 +1,242 @@
+//! Stage score: integer counts → rates and contrast statistics (floats).
+//!
+//! In: [`Counts`] and [`ContrastTally`]s. Out: [`ContrastScore`]s and rates. Every float of a
+//! run is computed here, from integers, in one fixed order, so results do not depend on the
+//! number of threads.
+//!
+//! Definitions (DESIGN.md, "Contrasts"), with L and R the weighted sums of the non-negated hits of
+//! the left and right pole:
+//! - `balance = (R − L) / (R + L)`, undefined when R + L = 0;
+//! - `ci_low`, `ci_high`: the 95 % Wilson interval of p = R / (R + L) with n the effective number
+//!   of hits (Σw)² / Σw², mapped to the balance scale as 2p − 1; for a corpus, a percentile
+//!   bootstrap over documents ([`bootstrap_balance`]);
+//! - `log_odds = ln((R + 0.5) / (L + 0.5))`;
+//! - `tension` = sentences with both poles / sentences with either pole.
+
+use crate::count::{weight_value, ContrastTally, PoleTally};
+
+/// z for a two-sided 95 % interval.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// Resamples of the corpus bootstrap.
+pub const BOOTSTRAP_RESAMPLES: usize = 1000;
+
+/// The bootstrap's fixed seed, so intervals are reproducible.
+pub const BOOTSTRAP_SEED: u64 = 0x7468_656d_6573_636f; // "themesco"
+
+/// The statistics of one contrast over one span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContrastScore {
+    /// (R − L) / (R + L).
+    pub balance: Option<f64>,
+    /// Lower end of the 95 % interval of the balance.
+    pub ci_low: Option<f64>,
+    /// Upper end of the 95 % interval of the balance.
+    pub ci_high: Option<f64>,
+    /// ln((R + 0.5) / (L + 0.5)).
+    pub log_odds: f64,
+    /// Tension sentences / pole sentences.
+    pub tension: Option<f64>,
+}
+
+/// Hits per 100 tokens; undefined for an empty span.
+pub fn pct(hits: u64, tokens: u64) -> Option<f64> {
+    (tokens > 0).then(|| hits as f64 * 100.0 / tokens as f64)
+}
+
+/// The balance of two weighted sums.
+pub fn balance(left: u64, right: u64) -> Option<f64> {
+    let (l, r) = (left as f64, right as f64);
+    (left + right > 0).then(|| (r - l) / (r + l))
+}
+
+/// The effective number of hits of two poles: (Σw)² / Σw².
+fn effective_n(left: &PoleTally, right: &PoleTally) -> f64 {
+    let sum = (left.weight + right.weight) as f64;
+    let sq = (left.weight_sq + right.weight_sq) as f64;
+    if sq == 0.0 {
+        0.0
+    } else {
+        sum * sum / sq
+    }
+}
+
+/// The 95 % Wilson score interval of a proportion `p` from `n` trials, on the balance scale.
+pub fn wilson_balance(p: f64, n: f64) -> Option<(f64, f64)> {
+    if n <= 0.0 || !p.is_finite() {
+        return None;
+    }
+    let z2 = Z95 * Z95;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = Z95 / denom * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    let low = (centre - half).max(0.0);
+    let high = (centre + half).min(1.0);
+    Some((2.0 * low - 1.0, 2.0 * high - 1.0))
+}
+
+/// Scores a contrast over one span with the Wilson interval.
+pub fn score_contrast(tally: &ContrastTally) -> ContrastScore {
+    let (l, r) = (tally.left.weight, tally.right.weight);
+    let interval = balance(l, r).and_then(|_| {
+        let p = r as f64 / (l + r) as f64;
+        wilson_balance(p, effective_n(&tally.left, &tally.right))
+    });
+    ContrastScore {
+        balance: balance(l, r),
+        ci_low: interval.map(|i| i.0),
+        ci_high: interval.map(|i| i.1),
+        log_odds: ((weight_value(r) + 0.5) / (weight_value(l) + 0.5)).ln(),
+        tension: (tally.pole_sentences > 0)
+            .then(|| tally.tension_sentences as f64 / tally.pole_sentences as f64),
+    }
+}
+
+/// SplitMix64: a tiny, fully specified generator, so that the bootstrap gives the same numbers
+/// on every platform and with every dependency version.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (multiply-shift; the bias is below 2⁻⁶⁴·n).
+    fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next()) * n as u128) >> 64) as usize
+    }
+}
+
+/// Percentile bootstrap of the corpus balance over documents: `docs` holds each document's
+/// (L, R) weighted sums, in document order. Draws [`BOOTSTRAP_RESAMPLES`] resamples of
+/// `docs.len()` documents with replacement (seed [`BOOTSTRAP_SEED`]), computes the pooled
+/// balance of each (resamples with no hit are left out) and returns the 2.5th and 97.5th
+/// percentiles (nearest rank). `None` when no resample has a hit.
+pub fn bootstrap_balance(docs: &[(u64, u64)]) -> Option<(f64, f64)> {
+    let n = docs.len();
+    // Documents without a hit add nothing to a resample, so only draws that land on a
+    // document with hits need summing; they are listed first.
+    let with_hits: Vec<(u64, u64)> = docs.iter().copied().filter(|&(l, r)| l + r > 0).collect();
+    if with_hits.is_empty() {
+        return None;
+    }
+    let mut rng = SplitMix64(BOOTSTRAP_SEED);
+    let mut values = Vec::with_capacity(BOOTSTRAP_RESAMPLES);
+    for _ in 0..BOOTSTRAP_RESAMPLES {
+        let (mut l, mut r) = (0u64, 0u64);
+        for _ in 0..n {
+            let i = rng.below(n);
+            if let Some(&(dl, dr)) = with_hits.get(i) {
+                l += dl;
+                r += dr;
+            }
+        }
+        if let Some(b) = balance(l, r) {
+            values.push(b);
+        }
+    }
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let rank =
+        |q: f64| values[((q * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
+    Some((rank(0.025), rank(0.975)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pole(hits: u64) -> PoleTally {
+        PoleTally {
+            hits,
+            weight: hits * 10_000,
+            weight_sq: u128::from(hits) * 100_000_000,
+        }
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn contrast_by_hand() {
+        // L = 1, R = 3: balance 0.5; log odds ln(3.5 / 1.5); Wilson p = 0.75, n = 4.
+        let tally = ContrastTally {
+            left: pole(1),
+            right: pole(3),
+            tension_sentences: 1,
+            pole_sentences: 4,
+        };
+        let s = score_contrast(&tally);
+        assert_eq!(s.balance, Some(0.5));
+        assert!(close(s.log_odds, (3.5f64 / 1.5).ln()));
+        assert_eq!(s.tension, Some(0.25));
+        // Wilson for p = 0.75, n = 4, z = 1.96: centre (0.75 + z²/8) / (1 + z²/4) = 0.62753,
+        // half-width z / (1 + z²/4) · √(0.1875/4 + z²/64) = 0.32689 → [0.30064, 0.95441] on p,
+        // so [-0.39872, 0.90883] on the balance scale.
+        let (lo, hi) = (s.ci_low.unwrap(), s.ci_high.unwrap());
+        assert!((lo - (-0.39872)).abs() < 1e-4, "{lo}");
+        assert!((hi - 0.90883).abs() < 1e-4, "{hi}");
+    }
+
+    #[test]
+    fn empty_contrast_is_undefined_not_nan() {
+        let s = score_contrast(&ContrastTally::default());
+        assert_eq!(
+            (s.balance, s.ci_low, s.ci_high, s.tension),
+            (None, None, None, None)
+        );
+        assert_eq!(s.log_odds, 0.0);
+    }
+
+    #[test]
+    fn weights_lower_the_effective_n() {
+        // One hit of weight 3 on the right, one of weight 1 on the left: n = 16 / 10 = 1.6.
+        let tally = ContrastTally {
+            left: PoleTally {
+                hits: 1,
+                weight: 10_000,
+                weight_sq: 100_000_000,
+            },
+            right: PoleTally {
+                hits: 1,
+                weight: 30_000,
+                weight_sq: 900_000_000,
+            },
+            ..Default::default()
+        };
+        let s = score_contrast(&tally);
+        assert_eq!(s.balance, Some(0.5));
+        let (lo, hi) = wilson_balance(0.75, 1.6).unwrap();
+        assert_eq!((s.ci_low, s.ci_high), (Some(lo), Some(hi)));
+        assert!(hi - lo > 1.0);
+    }
+
+    #[test]
+    fn balance_is_antisymmetric() {
+        for (l, r) in [(0u64, 5u64), (3, 7), (10, 10), (1, 0)] {
+            assert_eq!(balance(l, r).map(|b| -b), balance(r, l));
+        }
+    }
+
+    #[test]
+    fn bootstrap_is_reproducible_and_brackets_the_balance() {
+        let docs: Vec<(u64, u64)> = (0..50).map(|i| (i % 3, (i % 5) + 1)).collect();
+        let a = bootstrap_balance(&docs).unwrap();
+        assert_eq!(Some(a), bootstrap_balance(&docs));
+        let (l, r) = docs
+            .iter()
+            .fold((0, 0), |acc, d| (acc.0 + d.0, acc.1 + d.1));
+        let b = balance(l, r).unwrap();
+        assert!(a.0 < b && b < a.1, "{a:?} around {b}");
+        assert_eq!(bootstrap_balance(&[(0, 0), (0, 0)]), None);
+        // A single document always resamples to itself.
+        assert_eq!(bootstrap_balance(&[(1, 3)]), Some((0.5, 0.5)));
+    }
+}

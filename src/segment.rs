@@ -1,0 +1,312 @@
+//! Stage segment: text + tokens → paragraphs and sentences.
+//!
+//! In: a document's text and its tokens. Out: a [`Structure`]: paragraphs and sentences, each
+//! with its byte span and the range of tokens it holds.
+//!
+//! Rules (README, "Method"):
+//! - Lines end at LF, CRLF or a lone CR. Paragraphs are separated by blank (white-space only)
+//!   lines; in a text with no blank line between two non-blank lines, each non-blank line is a
+//!   paragraph.
+//! - Sentences are found within a paragraph by UAX #29 sentence boundaries, with single line
+//!   breaks read as spaces, so hard-wrapped text is not cut at every line. A boundary after a
+//!   title (`Dr.`, `Mr.`, `St.` …), a single capital initial (`J.`) or an upper-case dotted
+//!   abbreviation (`U.S.`, `U.K.`) is not taken.
+//!
+//! Guarantees: spans are trimmed of white space, in text order and disjoint; only paragraphs and
+//! sentences holding at least one token are kept, so every token lies in exactly one sentence
+//! and one paragraph, and the token ranges of the sentences tile `0..tokens.len()`.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::tokenize::Token;
+
+/// A sentence: byte span and the tokens it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sentence {
+    /// Byte range in the document, trimmed of white space.
+    pub span: Range<usize>,
+    /// Indices into the document's tokens.
+    pub tokens: Range<usize>,
+}
+
+/// A paragraph: byte span, its sentences and its tokens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paragraph {
+    /// Byte range in the document, trimmed of white space.
+    pub span: Range<usize>,
+    /// Indices into [`Structure::sentences`].
+    pub sentences: Range<usize>,
+    /// Indices into the document's tokens.
+    pub tokens: Range<usize>,
+}
+
+/// The paragraphs and sentences of one document.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Structure {
+    /// Paragraphs holding at least one token, in text order.
+    pub paragraphs: Vec<Paragraph>,
+    /// Sentences holding at least one token, in text order, numbered from 0.
+    pub sentences: Vec<Sentence>,
+}
+
+impl Structure {
+    /// The sentence holding token `index` (sentences tile the tokens, so this is a search).
+    pub fn sentence_of_token(&self, index: usize) -> usize {
+        self.sentences
+            .partition_point(|s| s.tokens.end <= index)
+            .min(self.sentences.len().saturating_sub(1))
+    }
+}
+
+/// Titles after which a full stop does not end a sentence.
+const TITLES: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "rev", "gen", "col", "lt", "sgt", "capt",
+    "gov", "sen", "rep", "mt", "ft", "vs", "messrs", "mme", "mlle",
+];
+
+/// Finds the paragraphs and sentences of `text`, whose tokens are `tokens`.
+pub fn segment(text: &str, tokens: &[Token<'_>]) -> Structure {
+    let mut structure = Structure::default();
+    let mut next_token = 0;
+    for para in paragraph_spans(text) {
+        let first_sentence = structure.sentences.len();
+        let first_token = next_token;
+        for span in sentence_spans(text, para.clone(), tokens, next_token) {
+            let end_token =
+                next_token + tokens[next_token..].partition_point(|t| t.span.start < span.end);
+            if end_token > next_token {
+                structure.sentences.push(Sentence {
+                    span,
+                    tokens: next_token..end_token,
+                });
+                next_token = end_token;
+            }
+        }
+        if next_token > first_token {
+            structure.paragraphs.push(Paragraph {
+                span: para,
+                sentences: first_sentence..structure.sentences.len(),
+                tokens: first_token..next_token,
+            });
+        }
+    }
+    structure
+}
+
+/// Byte spans of the lines of `text` (without their line ends), for LF, CRLF and lone CR.
+fn line_spans(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while let Some(off) = memchr::memchr2(b'\n', b'\r', &bytes[i..]) {
+        let at = i + off;
+        lines.push(start..at);
+        i = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+            at + 2
+        } else {
+            at + 1
+        };
+        start = i;
+    }
+    if start < bytes.len() {
+        lines.push(start..bytes.len());
+    }
+    lines
+}
+
+/// Byte spans of the paragraphs of `text`, trimmed of white space.
+pub fn paragraph_spans(text: &str) -> Vec<Range<usize>> {
+    let lines = line_spans(text);
+    let blank: Vec<bool> = lines
+        .iter()
+        .map(|l| text[l.clone()].trim().is_empty())
+        .collect();
+    let first = blank.iter().position(|b| !b);
+    let last = blank.iter().rposition(|b| !b);
+    let has_blank_line = match (first, last) {
+        (Some(f), Some(l)) => blank[f..l].iter().any(|b| *b),
+        _ => false,
+    };
+    let mut spans = Vec::new();
+    let mut open: Option<Range<usize>> = None;
+    for (line, is_blank) in lines.into_iter().zip(blank) {
+        if is_blank {
+            spans.extend(open.take());
+        } else if !has_blank_line {
+            spans.push(line);
+        } else {
+            open = Some(match open {
+                Some(p) => p.start..line.end,
+                None => line,
+            });
+        }
+    }
+    spans.extend(open);
+    spans
+        .into_iter()
+        .map(|span| trim_span(text, span))
+        .filter(|span| !span.is_empty())
+        .collect()
+}
+
+fn trim_span(text: &str, span: Range<usize>) -> Range<usize> {
+    let s = &text[span.clone()];
+    let start = span.start + (s.len() - s.trim_start().len());
+    let end = span.start + s.trim_end().len();
+    start..end.max(start)
+}
+
+/// Sentence spans within paragraph `para`; `tokens[first_token..]` are the tokens from the
+/// paragraph on, used to look at the word before a full stop.
+fn sentence_spans(
+    text: &str,
+    para: Range<usize>,
+    tokens: &[Token<'_>],
+    first_token: usize,
+) -> Vec<Range<usize>> {
+    let raw = &text[para.clone()];
+    // Line breaks become spaces (same byte length, so offsets hold) so that UAX #29 does not
+    // end a sentence at each line of hard-wrapped text.
+    let flat: Cow<'_, str> = if raw.contains(['\n', '\r']) {
+        Cow::Owned(raw.replace(['\n', '\r'], " "))
+    } else {
+        Cow::Borrowed(raw)
+    };
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    let mut glue = false;
+    for (off, piece) in flat.split_sentence_bound_indices() {
+        let span = trim_span(text, para.start + off..para.start + off + piece.len());
+        if span.is_empty() {
+            continue;
+        }
+        match spans.last_mut() {
+            Some(last) if glue => last.end = span.end,
+            _ => spans.push(span),
+        }
+        let last = spans.last().map(|s| s.end).unwrap_or(para.start);
+        glue = ends_with_abbreviation(text, last, tokens, first_token);
+    }
+    spans
+}
+
+/// Whether the text just before byte `end` is an abbreviation followed by its full stop.
+fn ends_with_abbreviation(text: &str, end: usize, tokens: &[Token<'_>], from: usize) -> bool {
+    if !text[..end].ends_with('.') {
+        return false;
+    }
+    let dot = end - 1;
+    let after = &tokens[from..];
+    let i = after.partition_point(|t| t.span.end <= dot);
+    let Some(word) = i.checked_sub(1).map(|i| &after[i]) else {
+        return false;
+    };
+    if word.span.end != dot {
+        return false;
+    }
+    let original = &text[word.span.clone()];
+    let mut chars = original.chars();
+    let single_initial =
+        matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
+    let dotted = original.contains('.')
+        && original
+            .split('.')
+            .all(|p| p.chars().count() == 1 && p.chars().all(char::is_uppercase));
+    single_initial || dotted || TITLES.contains(&word.text.as_ref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokenize::tokenize;
+
+    fn sentences(text: &str) -> Vec<&str> {
+        let tokens = tokenize(text);
+        segment(text, &tokens)
+            .sentences
+            .into_iter()
+            .map(|s| &text[s.span])
+            .collect()
+    }
+
+    fn paragraphs(text: &str) -> Vec<&str> {
+        let tokens = tokenize(text);
+        segment(text, &tokens)
+            .paragraphs
+            .into_iter()
+            .map(|p| &text[p.span])
+            .collect()
+    }
+
+    #[test]
+    fn blank_lines_separate_paragraphs() {
+        assert_eq!(
+            paragraphs("One line\nwrapped.\n\n  \nTwo.\r\n\r\nThree.\n"),
+            vec!["One line\nwrapped.", "Two.", "Three."]
+        );
+    }
+
+    #[test]
+    fn without_blank_lines_each_line_is_a_paragraph() {
+        assert_eq!(
+            paragraphs("First line.\nSecond\rThird\r\n\n"),
+            vec!["First line.", "Second", "Third"]
+        );
+        // A trailing blank line does not turn a line-per-paragraph text into one paragraph.
+        assert_eq!(paragraphs("a\nb\n\n\n"), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn hard_wrapped_sentence_is_one_sentence() {
+        assert_eq!(
+            sentences("The city of Hamhung\nstands on the coast. It is\r\nindustrial.\n\nNew one."),
+            vec![
+                "The city of Hamhung\nstands on the coast.",
+                "It is\r\nindustrial.",
+                "New one."
+            ]
+        );
+    }
+
+    #[test]
+    fn abbreviations_do_not_end_sentences() {
+        assert_eq!(
+            sentences("Dr. Kim met Mr. Ri in the U.S. Army camp. J. Smith wrote it. Then we left."),
+            vec![
+                "Dr. Kim met Mr. Ri in the U.S. Army camp.",
+                "J. Smith wrote it.",
+                "Then we left."
+            ]
+        );
+        assert_eq!(
+            sentences("U.S. officials came. They left!"),
+            vec!["U.S. officials came.", "They left!"]
+        );
+    }
+
+    #[test]
+    fn sentences_without_tokens_are_dropped_and_tokens_tile() {
+        let text = "... Yes! — ? No.";
+        let tokens = tokenize(text);
+        let s = segment(text, &tokens);
+        assert_eq!(
+            s.sentences
+                .iter()
+                .map(|x| &text[x.span.clone()])
+                .collect::<Vec<_>>(),
+            vec!["Yes! — ?", "No."]
+        );
+        assert_eq!(s.sentences[0].tokens, 0..1);
+        assert_eq!(s.sentences[1].tokens, 1..2);
+        assert_eq!(s.sentence_of_token(1), 1);
+    }
+
+    #[test]
+    fn empty_text_has_no_structure() {
+        assert_eq!(segment("", &[]), Structure::default());
+        assert_eq!(segment("\n\n \r\n", &[]), Structure::default());
+    }
+}
