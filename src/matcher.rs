@@ -75,8 +75,7 @@ struct Pattern {
     elements: Vec<Element>,
     joiners: Vec<Joiner>,
     targets: Vec<Target>,
-    /// (tokens, exact words, literal bytes): larger is better.
-    rank: (usize, usize, usize),
+    rank: Rank,
 }
 
 #[derive(Debug)]
@@ -128,8 +127,14 @@ fn joiner_matches(joiner: &Joiner, gap: &str) -> bool {
     }
 }
 
-/// An entry split into (normalised word, is wildcard) elements and the gaps between them.
-fn parse_entry(entry: &str) -> Option<(Vec<(String, bool)>, Vec<Joiner>)> {
+/// An entry's elements as (normalised word, is wildcard) and the gaps between them.
+type ParsedEntry = (Vec<(String, bool)>, Vec<Joiner>);
+
+/// Ranks patterns: (tokens, exact words, literal bytes); larger is better.
+type Rank = (usize, usize, usize);
+
+/// Splits an entry into elements and joiners; `None` when it holds no word.
+fn parse_entry(entry: &str) -> Option<ParsedEntry> {
     let tokens = tokenize(entry);
     if tokens.is_empty() {
         return None;
@@ -353,7 +358,7 @@ impl Matcher {
         // Per theme (per-theme mode) or in slot 0 (best-entry): the token after the last match.
         let mut next_free = vec![0usize; self.themes.max(1)];
         // Best (rank, pattern, target index) per theme at the current position.
-        let mut best: Vec<Option<((usize, usize, usize), u32, usize)>> = vec![None; self.themes];
+        let mut best: Vec<Option<(Rank, u32, usize)>> = vec![None; self.themes];
         let mut touched: Vec<usize> = Vec::new();
         for i in 0..tokens.len() {
             self.first_candidates(&tokens[i], words[i], &mut candidates);
@@ -406,7 +411,7 @@ impl Matcher {
                     if i < next_free[0] {
                         continue;
                     }
-                    let mut winner: Option<((usize, usize, usize), u32)> = None;
+                    let mut winner: Option<(Rank, u32)> = None;
                     for &pid in &candidates {
                         if self.match_at(pid, text, tokens, &words, i).is_none() {
                             continue;
