@@ -74,10 +74,16 @@ pub fn segment(text: &str, tokens: &[Token<'_>]) -> Structure {
     for para in paragraph_spans(text) {
         let first_sentence = structure.sentences.len();
         let first_token = next_token;
-        for span in sentence_spans(text, para.clone(), tokens, next_token) {
+        let mut covered = para.start;
+        for mut span in sentence_spans(text, para.clone(), tokens, next_token) {
             let end_token =
                 next_token + tokens[next_token..].partition_point(|t| t.span.start < span.end);
+            // A word may run across a sentence boundary ("Dr.ￊ" is one UAX #29 word but two
+            // sentences): it belongs to the sentence where it starts, which then ends with it.
+            span.start = span.start.max(covered);
             if end_token > next_token {
+                span.end = span.end.max(tokens[end_token - 1].span.end);
+                covered = span.end;
                 structure.sentences.push(Sentence {
                     span,
                     tokens: next_token..end_token,
@@ -308,5 +314,32 @@ mod tests {
     fn empty_text_has_no_structure() {
         assert_eq!(segment("", &[]), Structure::default());
         assert_eq!(segment("\n\n \r\n", &[]), Structure::default());
+    }
+
+    use proptest::prelude::*;
+    proptest! {
+        #[test]
+        fn sentences_and_paragraphs_tile_the_tokens(text in r"([a-zA-Z]{1,6}|[ .!?\n\r,]|\PC|Dr\.|U\.S\.){0,80}") {
+            let tokens = tokenize(&text);
+            let s = segment(&text, &tokens);
+            let mut next = 0;
+            for sentence in &s.sentences {
+                prop_assert_eq!(sentence.tokens.start, next);
+                prop_assert!(sentence.tokens.end > sentence.tokens.start);
+                for t in &tokens[sentence.tokens.clone()] {
+                    prop_assert!(sentence.span.start <= t.span.start && t.span.end <= sentence.span.end);
+                }
+                next = sentence.tokens.end;
+            }
+            prop_assert_eq!(next, tokens.len());
+            let mut next = 0;
+            for p in &s.paragraphs {
+                prop_assert_eq!(p.tokens.start, next);
+                prop_assert_eq!(s.sentences[p.sentences.start].tokens.start, p.tokens.start);
+                prop_assert_eq!(s.sentences[p.sentences.end - 1].tokens.end, p.tokens.end);
+                next = p.tokens.end;
+            }
+            prop_assert_eq!(next, tokens.len());
+        }
     }
 }

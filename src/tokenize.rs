@@ -161,4 +161,18 @@ pub(crate) mod tests {
         }
         assert_eq!(normalize("s's"), "s");
     }
+
+    use proptest::prelude::*;
+    proptest! {
+        #[test]
+        fn spans_are_ordered_and_normalise_to_the_token(text in "(\\PC|[ \n\r_’'-]){0,120}") {
+            let tokens = tokenize(&text);
+            let mut last_end = 0;
+            for t in &tokens {
+                prop_assert!(t.span.start >= last_end && t.span.end > t.span.start);
+                prop_assert_eq!(normalize(&text[t.span.clone()]), t.text.clone());
+                last_end = t.span.end;
+            }
+        }
+    }
 }
