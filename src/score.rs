@@ -1,6 +1,6 @@
 //! Stage score: integer counts → rates and contrast statistics (floats).
 //!
-//! In: [`Counts`] and [`ContrastTally`]s. Out: [`ContrastScore`]s and rates. Every float of a
+//! In: [`crate::count::Counts`] and [`ContrastTally`]s. Out: [`ContrastScore`]s and rates. Every float of a
 //! run is computed here, from integers, in one fixed order, so results do not depend on the
 //! number of threads.
 //!
