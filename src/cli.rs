@@ -11,6 +11,9 @@ Examples:
   themescope run articles/ -o results/         every .txt and .md file under articles/, recursively
   themescope run a.txt b.txt notes/ --jobs 4   several inputs; ids get the input's name as prefix
   themescope run corpus/ --hits none --quiet   no hits.csv, no progress bar
+  themescope run news/ --lexicon nrc.csv --contrast negative:positive
+                                               your own lexicon (TOML, CSV, LIWC .dic or .dicx)
+  themescope lexicon check my.dic              is a lexicon usable? errors and warnings by line
 
 Exit codes: 0 success; 1 nothing written (bad arguments, missing or empty input, no readable
 document, output not writable); 2 results written but some documents skipped; 130 interrupted.";
@@ -31,6 +34,78 @@ pub enum Command {
     /// Analyse documents into CSV files (the main job).
     #[command(after_help = EXAMPLES)]
     Run(RunArgs),
+    /// Check, show or convert lexicons.
+    #[command(subcommand)]
+    Lexicon(LexiconCommand),
+}
+
+/// `themescope lexicon …`.
+#[derive(Debug, Subcommand)]
+pub enum LexiconCommand {
+    /// Load lexicons and report every error and warning by file and line; exit 0 when usable, 1 when not.
+    #[command(after_help = "Example:\n  themescope lexicon check LIWC2015.dic my-themes.toml")]
+    Check {
+        /// Lexicon files (.toml, .csv, .dic, .dicx).
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+        /// Read every FILE in this format, whatever its extension.
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        lexicon_format: Option<FormatArg>,
+    },
+    /// Print themes, descriptions, term counts, contrasts and negation settings.
+    #[command(
+        after_help = "Examples:\n  themescope lexicon show            the built-in lexicon\n  themescope lexicon show my.dic"
+    )]
+    Show {
+        /// Lexicon files; the built-in lexicon when none is given.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Read every FILE in this format, whatever its extension.
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        lexicon_format: Option<FormatArg>,
+    },
+    /// Write the loaded lexicon (files merged) in another format, to standard output or -o FILE.
+    #[command(
+        after_help = "Examples:\n  themescope lexicon export --format toml LIWC2015.dic -o liwc.toml\n  themescope lexicon export --format csv             the built-in lexicon as CSV"
+    )]
+    Export {
+        /// Target format.
+        #[arg(long, value_enum, value_name = "toml|csv|dic")]
+        format: ExportFormatArg,
+        /// Lexicon files; the built-in lexicon when none is given.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Read every FILE in this format, whatever its extension.
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        lexicon_format: Option<FormatArg>,
+        /// Write to this file instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Values of `--lexicon-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Native TOML.
+    Toml,
+    /// term,category[,weight] with a header row.
+    Csv,
+    /// LIWC .dic.
+    Dic,
+    /// LIWC-22 .dicx.
+    Dicx,
+}
+
+/// Values of `lexicon export --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    /// Native TOML (keeps everything).
+    Toml,
+    /// term,category[,weight].
+    Csv,
+    /// LIWC .dic.
+    Dic,
 }
 
 /// Flags of `themescope run`.
@@ -48,6 +123,19 @@ pub struct RunArgs {
         default_value = "output"
     )]
     pub output: PathBuf,
+
+    /// A lexicon file to use instead of the built-in one (.toml, .csv, .dic or .dicx); repeat to
+    /// merge several.
+    #[arg(short = 'l', long = "lexicon", value_name = "FILE")]
+    pub lexicons: Vec<PathBuf>,
+
+    /// Read every --lexicon file in this format, whatever its extension.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub lexicon_format: Option<FormatArg>,
+
+    /// Add a contrast between two themes of the lexicon, by id (repeatable).
+    #[arg(short = 'c', long = "contrast", value_name = "LEFT:RIGHT")]
+    pub contrasts: Vec<String>,
 
     /// Worker threads [default: all cores].
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -84,7 +172,9 @@ mod tests {
     #[test]
     fn defaults() {
         let cli = Cli::try_parse_from(["themescope", "run"]).unwrap();
-        let Command::Run(args) = cli.command;
+        let Command::Run(args) = cli.command else {
+            panic!("not a run");
+        };
         assert_eq!(args.inputs, vec![PathBuf::from("input")]);
         assert_eq!(args.output, PathBuf::from("output"));
         assert_eq!(args.hits, HitsArg::All);

@@ -5,9 +5,28 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{HitsArg, RunArgs};
+use crate::cli::{FormatArg, HitsArg, RunArgs};
 use crate::error::Result;
-use crate::lexicon::Lexicon;
+use crate::lexicon::{Format, Lexicon};
+
+/// The lexicon format a `--lexicon-format` value names.
+pub fn format_of(arg: FormatArg) -> Format {
+    match arg {
+        FormatArg::Toml => Format::Toml,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Dic => Format::Dic,
+        FormatArg::Dicx => Format::Dicx,
+    }
+}
+
+/// Loads the lexicon of `files` (merged), or the built-in one when there are none.
+pub fn load_lexicon(files: &[PathBuf], format: Option<FormatArg>) -> Result<Lexicon> {
+    if files.is_empty() {
+        Lexicon::builtin()
+    } else {
+        Lexicon::load_all(files, format.map(format_of))
+    }
+}
 
 /// Everything a run needs, checked.
 #[derive(Debug)]
@@ -35,13 +54,17 @@ impl Config {
             Some(n) => usize::from(n),
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
+        let mut lexicon = load_lexicon(&args.lexicons, args.lexicon_format)?;
+        for spec in &args.contrasts {
+            lexicon.add_contrast(spec)?;
+        }
         Ok(Config {
             inputs: args.inputs,
             output: args.output,
             jobs,
             hits: args.hits == HitsArg::All,
             quiet: args.quiet,
-            lexicon: Lexicon::builtin()?,
+            lexicon,
             arguments,
         })
     }

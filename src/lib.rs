@@ -164,8 +164,7 @@ pub fn run(config: &Config) -> Result<RunSummary> {
     let started = Instant::now();
     let lexicon = &config.lexicon;
     let matcher = Matcher::new(lexicon);
-    let mut warnings: Vec<String> = lexicon.warnings.clone();
-    warnings.extend(matcher.warnings().iter().cloned());
+    let warnings: Vec<String> = lexicon.warnings.clone();
 
     let documents = corpus::discover_documents(&config.inputs, Some(&config.output))?;
     if documents.is_empty() {
@@ -276,6 +275,14 @@ pub fn run(config: &Config) -> Result<RunSummary> {
     terms_csv.write(&term_rows)?;
     terms_csv.finish()?;
 
+    let mut coverage_csv = OutFile::open(&mut out, "lexicon_coverage.csv")?;
+    coverage_csv.header(csv_out::COVERAGE)?;
+    let mut coverage_rows = Vec::new();
+    csv_out::write_coverage(&mut coverage_rows, lexicon, &matcher, &totals)
+        .map_err(|e| csv_error(coverage_csv.path.clone(), e))?;
+    coverage_csv.write(&coverage_rows)?;
+    coverage_csv.finish()?;
+
     let mut files = out.files().to_vec();
     files.push(output::MANIFEST.to_string());
     let c = &totals.counts;
@@ -287,14 +294,27 @@ pub fn run(config: &Config) -> Result<RunSummary> {
             jobs: config.jobs,
             hits: config.hits,
             negation: lexicon.negation.enabled,
-            matching: lexicon.matching,
         },
         lexicon: manifest::LexiconInfo {
             name: lexicon.name.clone(),
-            sha256: lexicon.sha256.clone(),
+            sources: lexicon.sources.clone(),
             themes: lexicon.themes.iter().map(|t| t.id.clone()).collect(),
             contrasts: lexicon.contrasts.iter().map(|c| c.id.clone()).collect(),
             terms: lexicon.term_count(),
+            unmatched_terms: lexicon
+                .themes
+                .iter()
+                .enumerate()
+                .map(|(t, theme)| manifest::UnmatchedTerms {
+                    theme: theme.id.clone(),
+                    terms: matcher
+                        .theme_terms(t)
+                        .filter(|&id| totals.terms[id as usize].0 == 0)
+                        .map(|id| matcher.term(id).text.clone())
+                        .collect(),
+                })
+                .filter(|u| !u.terms.is_empty())
+                .collect(),
         },
         inputs,
         counts: manifest::CountsInfo {

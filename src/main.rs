@@ -4,11 +4,14 @@
 //! included; bad lexicon; missing or empty input; no readable document; output not writable);
 //! 2 results written but some documents skipped.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use themescope::cli::{Cli, Command};
-use themescope::Config;
+use themescope::cli::{Cli, Command, ExportFormatArg, LexiconCommand};
+use themescope::config::{format_of, load_lexicon};
+use themescope::lexicon::{self, Format};
+use themescope::{Config, Error, Result};
 
 fn main() -> ExitCode {
     let mut arguments: Vec<String> = std::env::args_os()
@@ -26,32 +29,82 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match cli.command {
-        Command::Run(args) => {
-            let result = Config::from_run_args(args, arguments).and_then(|c| themescope::run(&c));
-            match result {
-                Ok(summary) => {
-                    for w in &summary.warnings {
-                        eprintln!("warning: {w}");
-                    }
-                    if summary.skipped.is_empty() {
-                        ExitCode::SUCCESS
-                    } else {
-                        eprintln!(
-                            "themescope: {} of {} documents skipped; results for the other {} are in {}",
-                            summary.skipped.len(),
-                            summary.documents,
-                            summary.analysed,
-                            summary.output.display()
-                        );
-                        ExitCode::from(2)
-                    }
-                }
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    ExitCode::from(1)
-                }
+    let result = match cli.command {
+        Command::Run(args) => Config::from_run_args(args, arguments).and_then(|c| run(&c)),
+        Command::Lexicon(cmd) => lexicon_command(cmd),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(config: &Config) -> Result<u8> {
+    let summary = themescope::run(config)?;
+    for w in &summary.warnings {
+        eprintln!("warning: {w}");
+    }
+    if summary.skipped.is_empty() {
+        return Ok(0);
+    }
+    eprintln!(
+        "themescope: {} of {} documents skipped; results for the other {} are in {}",
+        summary.skipped.len(),
+        summary.documents,
+        summary.analysed,
+        summary.output.display()
+    );
+    Ok(2)
+}
+
+fn lexicon_command(cmd: LexiconCommand) -> Result<u8> {
+    let stdout = std::io::stdout();
+    let io = |e: std::io::Error| Error::output("(standard output)", e);
+    match cmd {
+        LexiconCommand::Check {
+            files,
+            lexicon_format,
+        } => {
+            let usable =
+                lexicon::check(&files, lexicon_format.map(format_of), stdout.lock()).map_err(io)?;
+            Ok(if usable { 0 } else { 1 })
+        }
+        LexiconCommand::Show {
+            files,
+            lexicon_format,
+        } => {
+            let lex = load_lexicon(&files, lexicon_format)?;
+            lexicon::describe(&lex, stdout.lock()).map_err(io)?;
+            Ok(0)
+        }
+        LexiconCommand::Export {
+            format,
+            files,
+            lexicon_format,
+            output,
+        } => {
+            let lex = load_lexicon(&files, lexicon_format)?;
+            let target = match format {
+                ExportFormatArg::Toml => Format::Toml,
+                ExportFormatArg::Csv => Format::Csv,
+                ExportFormatArg::Dic => Format::Dic,
+            };
+            let mut bytes = Vec::new();
+            let warnings = lexicon::export(&lex, target, &mut bytes)?;
+            for w in &lex.warnings {
+                eprintln!("warning: {w}");
             }
+            for w in &warnings {
+                eprintln!("warning: {w}");
+            }
+            match output {
+                Some(path) => std::fs::write(&path, &bytes).map_err(|e| Error::output(&path, e))?,
+                None => stdout.lock().write_all(&bytes).map_err(io)?,
+            }
+            Ok(0)
         }
     }
 }

@@ -76,6 +76,10 @@ struct Pattern {
     joiners: Vec<Joiner>,
     targets: Vec<Target>,
     rank: Rank,
+    /// The lexicon file it comes from.
+    source: usize,
+    /// Whether its file matches with the best-entry rule.
+    best_entry: bool,
 }
 
 #[derive(Debug)]
@@ -102,9 +106,8 @@ pub struct Matcher {
     terms: Vec<TermRef>,
     theme_terms: Vec<Range<u32>>,
     themes: usize,
-    mode: MatchMode,
+    sources: usize,
     negation: NegationRules,
-    warnings: Vec<String>,
 }
 
 const HYPHENS: &[char] = &['-', '\u{2010}', '\u{2011}', '\u{FE63}', '\u{FF0D}'];
@@ -155,7 +158,8 @@ fn parse_entry(entry: &str) -> Option<ParsedEntry> {
 }
 
 impl Matcher {
-    /// Compiles `lexicon`; entries that can never match are reported in [`Matcher::warnings`].
+    /// Compiles `lexicon`. Entries that can never match are left out (and reported by
+    /// [`crate::lexicon::lint`]).
     pub fn new(lexicon: &Lexicon) -> Matcher {
         let mut m = Matcher {
             words: HashMap::new(),
@@ -168,7 +172,7 @@ impl Matcher {
             terms: Vec::new(),
             theme_terms: Vec::new(),
             themes: lexicon.themes.len(),
-            mode: lexicon.matching,
+            sources: lexicon.sources.len(),
             negation: NegationRules {
                 enabled: lexicon.negation.enabled,
                 window: lexicon.negation.window,
@@ -178,9 +182,10 @@ impl Matcher {
                 breaks: lexicon.negation.breaks.clone(),
                 break_words: lexicon.negation.break_words.iter().cloned().collect(),
             },
-            warnings: Vec::new(),
         };
-        let mut pattern_ids: HashMap<(Vec<Element>, Vec<Joiner>), u32> = HashMap::new();
+        // Patterns are shared by the themes of one file that list the same entry; files stay
+        // apart, since each may match by its own rule.
+        let mut pattern_ids: HashMap<(usize, Vec<Element>, Vec<Joiner>), u32> = HashMap::new();
         for (theme_index, theme) in lexicon.themes.iter().enumerate() {
             let first_term = m.terms.len() as u32;
             for term in &theme.terms {
@@ -190,10 +195,6 @@ impl Matcher {
                     text: term.text.clone(),
                 });
                 let Some((parts, joiners)) = parse_entry(&term.text) else {
-                    m.warnings.push(format!(
-                        "entry {:?} of theme {:?} can never match: it holds no word",
-                        term.text, theme.id
-                    ));
                     continue;
                 };
                 let literal: usize = parts.iter().map(|(w, _)| w.len()).sum();
@@ -213,15 +214,11 @@ impl Matcher {
                     term: id,
                     weight: term.weight,
                 };
-                let key = (elements.clone(), joiners.clone());
+                let key = (theme.source, elements.clone(), joiners.clone());
                 if let Some(&pid) = pattern_ids.get(&key) {
+                    // The first entry of a theme that matches these tokens is the one counted.
                     let pattern = &mut m.patterns[pid as usize];
-                    if let Some(same) = pattern.targets.iter().find(|t| t.theme == theme_index) {
-                        m.warnings.push(format!(
-                            "entry {:?} of theme {:?} matches exactly what {:?} matches (counted once, as {:?})",
-                            term.text, theme.id, m.terms[same.term as usize].text, m.terms[same.term as usize].text
-                        ));
-                    } else {
+                    if !pattern.targets.iter().any(|t| t.theme == theme_index) {
                         pattern.targets.push(target);
                     }
                     continue;
@@ -236,6 +233,8 @@ impl Matcher {
                     elements,
                     joiners,
                     targets: vec![target],
+                    source: theme.source,
+                    best_entry: lexicon.sources[theme.source].matching == MatchMode::BestEntry,
                 });
                 pattern_ids.insert(key, pid);
             }
@@ -266,11 +265,6 @@ impl Matcher {
         self.prefix_ids.insert(prefix, id);
         self.first_prefix.push(Vec::new());
         id
-    }
-
-    /// Problems found while compiling (entries that can never match, duplicates).
-    pub fn warnings(&self) -> &[String] {
-        &self.warnings
     }
 
     /// All terms, indexed by global term id.
@@ -355,83 +349,77 @@ impl Matcher {
             .collect();
         let mut hits = Vec::new();
         let mut candidates = Vec::new();
-        // Per theme (per-theme mode) or in slot 0 (best-entry): the token after the last match.
-        let mut next_free = vec![0usize; self.themes.max(1)];
-        // Best (rank, pattern, target index) per theme at the current position.
-        let mut best: Vec<Option<(Rank, u32, usize)>> = vec![None; self.themes];
-        let mut touched: Vec<usize> = Vec::new();
+        // The token after the last match, per theme (per-theme) and per file (best-entry).
+        let mut theme_free = vec![0usize; self.themes];
+        let mut source_free = vec![0usize; self.sources];
+        // The best (rank, pattern, target index) at the current position, per theme and per file.
+        let mut theme_best: Vec<Option<(Rank, u32, usize)>> = vec![None; self.themes];
+        let mut source_best: Vec<Option<(Rank, u32)>> = vec![None; self.sources];
+        let mut touched_themes: Vec<usize> = Vec::new();
+        let mut touched_sources: Vec<usize> = Vec::new();
+        let mut found: Vec<(usize, &Target, usize)> = Vec::new();
+        let better = |rank: Rank, pid: u32, other: Rank, other_pid: u32| {
+            rank > other || (rank == other && pid < other_pid)
+        };
         for i in 0..tokens.len() {
             self.first_candidates(&tokens[i], words[i], &mut candidates);
             if candidates.is_empty() {
                 continue;
             }
-            match self.mode {
-                MatchMode::PerTheme => {
-                    for &pid in &candidates {
-                        if self.match_at(pid, text, tokens, &words, i).is_none() {
-                            continue;
-                        }
-                        let pattern = &self.patterns[pid as usize];
-                        for (ti, target) in pattern.targets.iter().enumerate() {
-                            let slot = &mut best[target.theme];
-                            let better = match slot {
-                                None => true,
-                                Some((rank, other, _)) => {
-                                    pattern.rank > *rank || (pattern.rank == *rank && pid < *other)
-                                }
-                            };
-                            if better {
-                                if slot.is_none() {
-                                    touched.push(target.theme);
-                                }
-                                *slot = Some((pattern.rank, pid, ti));
-                            }
-                        }
-                    }
-                    touched.sort_unstable();
-                    for &theme in &touched {
-                        if let Some((_, pid, ti)) = best[theme].take() {
-                            if i >= next_free[theme] {
-                                let pattern = &self.patterns[pid as usize];
-                                let len = pattern.elements.len();
-                                next_free[theme] = i + len;
-                                hits.push(self.hit(
-                                    &pattern.targets[ti],
-                                    i..i + len,
-                                    text,
-                                    tokens,
-                                    structure,
-                                ));
-                            }
-                        }
-                    }
-                    touched.clear();
+            for &pid in &candidates {
+                let pattern = &self.patterns[pid as usize];
+                if (pattern.best_entry && i < source_free[pattern.source])
+                    || self.match_at(pid, text, tokens, &words, i).is_none()
+                {
+                    continue;
                 }
-                MatchMode::BestEntry => {
-                    if i < next_free[0] {
-                        continue;
-                    }
-                    let mut winner: Option<(Rank, u32)> = None;
-                    for &pid in &candidates {
-                        if self.match_at(pid, text, tokens, &words, i).is_none() {
-                            continue;
-                        }
-                        let rank = self.patterns[pid as usize].rank;
-                        if winner.is_none_or(|(r, p)| rank > r || (rank == r && pid < p)) {
-                            winner = Some((rank, pid));
+                if pattern.best_entry {
+                    let slot = &mut source_best[pattern.source];
+                    match slot {
+                        Some((rank, other)) if !better(pattern.rank, pid, *rank, *other) => {}
+                        _ => {
+                            if slot.is_none() {
+                                touched_sources.push(pattern.source);
+                            }
+                            *slot = Some((pattern.rank, pid));
                         }
                     }
-                    if let Some((_, pid)) = winner {
-                        let pattern = &self.patterns[pid as usize];
-                        let len = pattern.elements.len();
-                        next_free[0] = i + len;
-                        let mut targets: Vec<&Target> = pattern.targets.iter().collect();
-                        targets.sort_by_key(|t| t.theme);
-                        for target in targets {
-                            hits.push(self.hit(target, i..i + len, text, tokens, structure));
+                    continue;
+                }
+                for (ti, target) in pattern.targets.iter().enumerate() {
+                    let slot = &mut theme_best[target.theme];
+                    match slot {
+                        Some((rank, other, _)) if !better(pattern.rank, pid, *rank, *other) => {}
+                        _ => {
+                            if slot.is_none() {
+                                touched_themes.push(target.theme);
+                            }
+                            *slot = Some((pattern.rank, pid, ti));
                         }
                     }
                 }
+            }
+            for theme in touched_themes.drain(..) {
+                if let Some((_, pid, ti)) = theme_best[theme].take() {
+                    if i >= theme_free[theme] {
+                        let pattern = &self.patterns[pid as usize];
+                        theme_free[theme] = i + pattern.elements.len();
+                        found.push((theme, &pattern.targets[ti], pattern.elements.len()));
+                    }
+                }
+            }
+            for source in touched_sources.drain(..) {
+                if let Some((_, pid)) = source_best[source].take() {
+                    let pattern = &self.patterns[pid as usize];
+                    source_free[source] = i + pattern.elements.len();
+                    for target in &pattern.targets {
+                        found.push((target.theme, target, pattern.elements.len()));
+                    }
+                }
+            }
+            found.sort_by_key(|(theme, _, _)| *theme);
+            for (_, target, len) in found.drain(..) {
+                hits.push(self.hit(target, i..i + len, text, tokens, structure));
             }
         }
         hits

@@ -82,6 +82,7 @@ pub fn segment(text: &str, tokens: &[Token<'_>]) -> Structure {
             // sentences): it belongs to the sentence where it starts, which then ends with it.
             span.start = span.start.max(covered);
             if end_token > next_token {
+                span.start = span.start.min(tokens[next_token].span.start);
                 span.end = span.end.max(tokens[end_token - 1].span.end);
                 covered = span.end;
                 structure.sentences.push(Sentence {

@@ -28,9 +28,12 @@ pub struct Token<'a> {
 pub fn tokenize(text: &str) -> Vec<Token<'_>> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
     for (start, word) in text.unicode_word_indices() {
-        let trimmed = word.trim_start_matches('_');
+        // Underscores around a word are markup (`_she_`); white space can only be part of a
+        // segment when a combining mark follows it (" \u{DCF}"): neither belongs to the word.
+        let edge = |c: char| c == '_' || c.is_whitespace();
+        let trimmed = word.trim_start_matches(edge);
         let start = start + (word.len() - trimmed.len());
-        let trimmed = trimmed.trim_end_matches('_');
+        let trimmed = trimmed.trim_end_matches(edge);
         if trimmed.is_empty() {
             continue;
         }
@@ -46,7 +49,7 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
 /// Normalises one word as the matcher sees it: underscores around it stripped, Unicode
 /// lowercase, `’`/`ʼ` as `'`, a final possessive `'s` removed (unless nothing else is left).
 pub fn normalize(word: &str) -> Cow<'_, str> {
-    normalize_word(word.trim_matches('_'))
+    normalize_word(word.trim_matches(|c: char| c == '_' || c.is_whitespace()))
 }
 
 fn normalize_word(word: &str) -> Cow<'_, str> {
@@ -140,6 +143,8 @@ pub(crate) mod tests {
     #[test]
     fn underscores_emoji_cjk_and_case() {
         assert_tokens("_She_ said __", &[("she", "She"), ("said", "said")]);
+        // A combining mark after a space makes one UAX #29 segment; the space is not the word's.
+        assert_tokens(" \u{DCF}", &[("\u{DCF}", "\u{DCF}")]);
         assert_tokens("proud 🎉 ÉCOLE", &[("proud", "proud"), ("école", "ÉCOLE")]);
         assert_tokens("東京 함흥", &[("東", "東"), ("京", "京"), ("함흥", "함흥")]);
     }

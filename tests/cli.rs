@@ -53,6 +53,7 @@ fn no_arguments_analyses_input_into_output() {
             "contrasts.csv",
             "documents.csv",
             "hits.csv",
+            "lexicon_coverage.csv",
             "manifest.json",
             "terms.csv",
             "themes.csv"
@@ -91,7 +92,7 @@ fn no_arguments_analyses_input_into_output() {
     assert_eq!(manifest["inputs"][0]["id"], "hamhung.txt");
     assert_eq!(manifest["inputs"][0]["bytes"], 3758);
     assert_eq!(manifest["counts"]["analysed"], 1);
-    assert_eq!(manifest["files"].as_array().unwrap().len(), 6);
+    assert_eq!(manifest["files"].as_array().unwrap().len(), 7);
 }
 
 #[test]
@@ -111,6 +112,7 @@ fn a_second_run_replaces_only_its_own_files() {
             ".gitkeep",
             "contrasts.csv",
             "documents.csv",
+            "lexicon_coverage.csv",
             "manifest.json",
             "notes.md",
             "terms.csv",

@@ -6,7 +6,10 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{is_valid_id, sha256_hex, Contrast, Lexicon, MatchMode, Negation, Term, Theme, Weight};
+use super::{
+    is_valid_id, sha256_hex, Contrast, Format, Lexicon, MatchMode, Negation, Source, Term, Theme,
+    Weight,
+};
 use crate::error::{Error, Result};
 
 #[derive(Deserialize)]
@@ -139,6 +142,7 @@ pub fn parse_toml(source: &str, path: &str) -> Result<Lexicon> {
             ));
         }
         themes.push(Theme {
+            source: 0,
             label: t.label.unwrap_or_else(|| id.clone()),
             description: t.description.unwrap_or_default(),
             id,
@@ -197,11 +201,15 @@ pub fn parse_toml(source: &str, path: &str) -> Result<Lexicon> {
 
     Ok(Lexicon {
         name: file.name.unwrap_or_else(|| path.to_string()),
-        sha256: sha256_hex(source.as_bytes()),
+        sources: vec![Source {
+            path: path.to_string(),
+            format: Format::Toml,
+            sha256: sha256_hex(source.as_bytes()),
+            matching: file.matching.unwrap_or(MatchMode::PerTheme),
+        }],
         themes,
         contrasts,
         negation,
-        matching: file.matching.unwrap_or(MatchMode::PerTheme),
         warnings,
     })
 }
@@ -304,7 +312,7 @@ mod tests {
             lex.warnings,
             vec!["lex.toml:4: duplicate entry \"x\" in theme \"a\" (counted once)"]
         );
-        assert_eq!(lex.matching, MatchMode::PerTheme);
+        assert_eq!(lex.sources[0].matching, MatchMode::PerTheme);
     }
 
     #[test]

@@ -65,6 +65,8 @@ pub const HITS: &[&str] = &[
 ];
 /// `terms.csv` columns.
 pub const TERMS: &[&str] = &["theme", "term", "count", "documents"];
+/// `lexicon_coverage.csv` columns.
+pub const COVERAGE: &[&str] = &["theme", "terms", "terms_matched", "hits", "pct_of_tokens"];
 
 /// The id of the corpus rows of `contrasts.csv`.
 pub const CORPUS_ID: &str = "(corpus)";
@@ -199,6 +201,15 @@ struct HitRow<'a> {
     negator: Text<'a>,
     left_context: Text<'a>,
     right_context: Text<'a>,
+}
+
+#[derive(Serialize)]
+struct CoverageRow<'a> {
+    theme: Text<'a>,
+    terms: u64,
+    terms_matched: u64,
+    hits: u64,
+    pct_of_tokens: Num,
 }
 
 #[derive(Serialize)]
@@ -461,6 +472,34 @@ pub fn write_terms<W: Write>(
     Ok(())
 }
 
+/// Writes `lexicon_coverage.csv` rows (no header): per theme, its terms, how many matched
+/// anywhere, its hits and their share of all tokens (per 100).
+pub fn write_coverage<W: Write>(
+    out: W,
+    lexicon: &Lexicon,
+    matcher: &Matcher,
+    totals: &CorpusTotals,
+) -> csv::Result<()> {
+    let mut w = writer(out);
+    for (t, theme) in lexicon.themes.iter().enumerate() {
+        let ids = matcher.theme_terms(t);
+        let matched = ids
+            .clone()
+            .filter(|&id| totals.terms[id as usize].0 > 0)
+            .count();
+        let hits = totals.counts.themes.get(t).map_or(0, |x| x.count);
+        w.serialize(CoverageRow {
+            theme: Text(&theme.id),
+            terms: ids.len() as u64,
+            terms_matched: matched as u64,
+            hits,
+            pct_of_tokens: Num(pct(hits, totals.counts.tokens)),
+        })?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,6 +532,16 @@ mod tests {
         assert_eq!(
             derived_header(contrast_row("d", &lex, 0, &tally, &score_contrast(&tally))),
             CONTRASTS.join(",")
+        );
+        assert_eq!(
+            derived_header(CoverageRow {
+                theme: Text(""),
+                terms: 0,
+                terms_matched: 0,
+                hits: 0,
+                pct_of_tokens: Num(None)
+            }),
+            COVERAGE.join(",")
         );
         assert_eq!(
             derived_header(TermRow {

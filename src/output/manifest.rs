@@ -43,8 +43,6 @@ pub struct Settings {
     pub hits: bool,
     /// Whether negation was applied.
     pub negation: bool,
-    /// `per-theme` or `best-entry`.
-    pub matching: crate::lexicon::MatchMode,
 }
 
 /// The lexicon of a run.
@@ -52,14 +50,26 @@ pub struct Settings {
 pub struct LexiconInfo {
     /// Its name.
     pub name: String,
-    /// SHA-256 of its source.
-    pub sha256: String,
+    /// The files it was loaded from: path, format, SHA-256, matching rule.
+    pub sources: Vec<crate::lexicon::Source>,
     /// Theme ids in order.
     pub themes: Vec<String>,
     /// Contrast ids in order.
     pub contrasts: Vec<String>,
     /// Number of terms.
     pub terms: usize,
+    /// Per theme, the terms that matched nowhere in the corpus (themes where all matched are
+    /// left out).
+    pub unmatched_terms: Vec<UnmatchedTerms>,
+}
+
+/// The terms of one theme that never matched.
+#[derive(Debug, Serialize)]
+pub struct UnmatchedTerms {
+    /// The theme id.
+    pub theme: String,
+    /// Its terms that matched nowhere, as written in the lexicon.
+    pub terms: Vec<String>,
 }
 
 /// One analysed document.
