@@ -85,7 +85,8 @@ pub fn parse_dic(bytes: &[u8], path: &str) -> Result<Lexicon> {
                     ));
                     continue;
                 }
-                let (term, ids): (String, Vec<&str>) = match trimmed.split_once('\t') {
+                // Split before trimming the start: a line that opens with a tab has no term.
+                let (term, ids): (String, Vec<&str>) = match line.trim_end().split_once('\t') {
                     Some((term, rest)) => {
                         (term.trim().to_string(), rest.split_whitespace().collect())
                     }
@@ -102,6 +103,10 @@ pub fn parse_dic(bytes: &[u8], path: &str) -> Result<Lexicon> {
                         )
                     }
                 };
+                if term.is_empty() {
+                    warnings.push(format!("{path}:{line_no}: a line without a term; skipped"));
+                    continue;
+                }
                 if ids.is_empty() {
                     warnings.push(format!(
                         "{path}:{line_no}: entry {term:?} has no category; skipped"
