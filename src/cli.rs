@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::segment::SegmentMode;
+
 const EXAMPLES: &str = "\
 Examples:
   themescope                                   analyse input/ into output/ (same as: themescope run input -o output)
@@ -89,7 +91,7 @@ pub enum LexiconCommand {
 pub enum FormatArg {
     /// Native TOML.
     Toml,
-    /// term,category[,weight] with a header row.
+    /// `term,category[,weight]` with a header row.
     Csv,
     /// LIWC .dic.
     Dic,
@@ -102,7 +104,7 @@ pub enum FormatArg {
 pub enum ExportFormatArg {
     /// Native TOML (keeps everything).
     Toml,
-    /// term,category[,weight].
+    /// `term,category[,weight]`.
     Csv,
     /// LIWC .dic.
     Dic,
@@ -137,6 +139,18 @@ pub struct RunArgs {
     #[arg(short = 'c', long = "contrast", value_name = "LEFT:RIGHT")]
     pub contrasts: Vec<String>,
 
+    /// How to cut documents into segments for segments.csv, segment_themes.csv and
+    /// trajectory.csv: paragraph, sentence, lines:N (runs of N lines), words:N (about N tokens,
+    /// cut at the nearest sentence end), parts:N (N parts of equal token count), or none (no
+    /// segment files).
+    #[arg(long, value_name = "MODE", default_value = "paragraph", value_parser = clap::value_parser!(SegmentMode))]
+    pub segment: SegmentMode,
+
+    /// Mark hits preceded by a negator ("not proud") as negated, and leave them out of
+    /// contrasts, tension and co-occurrence [default: as the lexicon says; on for the built-in].
+    #[arg(long, value_enum, value_name = "on|off")]
+    pub negation: Option<NegationArg>,
+
     /// Worker threads [default: all cores].
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: Option<u16>,
@@ -148,6 +162,15 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+}
+
+/// Values of `--negation`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NegationArg {
+    /// Apply negation.
+    On,
+    /// No negation: every hit counts.
+    Off,
 }
 
 /// Values of `--hits`.

@@ -5,9 +5,10 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{FormatArg, HitsArg, RunArgs};
+use crate::cli::{FormatArg, HitsArg, NegationArg, RunArgs};
 use crate::error::Result;
 use crate::lexicon::{Format, Lexicon};
+use crate::segment::SegmentMode;
 
 /// The lexicon format a `--lexicon-format` value names.
 pub fn format_of(arg: FormatArg) -> Format {
@@ -39,6 +40,8 @@ pub struct Config {
     pub jobs: usize,
     /// Whether to write hits.csv.
     pub hits: bool,
+    /// How documents are cut into segments.
+    pub segment: SegmentMode,
     /// Whether to hide the progress bar.
     pub quiet: bool,
     /// The lexicon.
@@ -58,11 +61,17 @@ impl Config {
         for spec in &args.contrasts {
             lexicon.add_contrast(spec)?;
         }
+        match args.negation {
+            Some(NegationArg::On) => lexicon.negation.enabled = true,
+            Some(NegationArg::Off) => lexicon.negation.enabled = false,
+            None => {}
+        }
         Ok(Config {
             inputs: args.inputs,
             output: args.output,
             jobs,
             hits: args.hits == HitsArg::All,
+            segment: args.segment,
             quiet: args.quiet,
             lexicon,
             arguments,
@@ -76,6 +85,7 @@ impl Config {
             output,
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             hits: true,
+            segment: SegmentMode::Paragraph,
             quiet: true,
             lexicon,
             arguments: Vec::new(),

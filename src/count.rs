@@ -11,7 +11,7 @@ use std::ops::AddAssign;
 
 use crate::lexicon::{Contrast, Weight};
 use crate::matcher::{Hit, Matcher};
-use crate::segment::{segment, Structure};
+use crate::segment::{segment, segment_of_token, Segment, Structure};
 use crate::tokenize::{tokenize, Token};
 
 /// Hits of one theme in a span.
@@ -36,6 +36,15 @@ pub struct PoleTally {
     pub weight: u64,
     /// Sum of squared weights, in fixed-point units squared (for the effective hit count).
     pub weight_sq: u128,
+}
+
+impl PoleTally {
+    /// Counts one hit of weight `w`.
+    fn add(&mut self, w: Weight) {
+        self.hits += 1;
+        self.weight += w.0;
+        self.weight_sq += u128::from(w.0) * u128::from(w.0);
+    }
 }
 
 impl AddAssign<&PoleTally> for PoleTally {
@@ -124,6 +133,106 @@ pub struct DocumentAnalysis<'a> {
     pub term_counts: Vec<(u32, u64)>,
     /// Per contrast, the sentences holding hits of both poles, ascending.
     pub tension: Vec<Vec<usize>>,
+    /// Which themes meet in which sentences.
+    pub cooccurrence: Cooccurrence,
+}
+
+/// Sentences holding (non-negated) hits of each theme and of each pair of themes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Cooccurrence {
+    /// Sentences (all of which hold a token).
+    pub sentences: u64,
+    /// Per theme, the sentences holding a hit of it.
+    pub theme_sentences: Vec<u64>,
+    /// Per pair of themes a < b, at [`pair_index`], the sentences holding hits of both.
+    pub pair_sentences: Vec<u64>,
+}
+
+impl AddAssign<&Cooccurrence> for Cooccurrence {
+    fn add_assign(&mut self, other: &Cooccurrence) {
+        self.sentences += other.sentences;
+        add_vec(&mut self.theme_sentences, &other.theme_sentences);
+        add_vec(&mut self.pair_sentences, &other.pair_sentences);
+    }
+}
+
+fn add_vec(a: &mut Vec<u64>, b: &[u64]) {
+    if a.len() < b.len() {
+        a.resize(b.len(), 0);
+    }
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+}
+
+/// Index of the pair of themes `a < b` among `themes` themes (upper triangle, row by row).
+pub fn pair_index(a: usize, b: usize, themes: usize) -> usize {
+    debug_assert!(a < b && b < themes);
+    a * themes - a * (a + 1) / 2 + (b - a - 1)
+}
+
+/// The hits of one segment, for `segments.csv`, `segment_themes.csv` and the trajectory.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SegmentTally {
+    /// Tokens.
+    pub tokens: u64,
+    /// Hits per theme (negated ones included), in lexicon order.
+    pub themes: Vec<u64>,
+    /// Per contrast: the poles' non-negated hits, and the tension sentences that start here.
+    pub contrasts: Vec<SegmentContrast>,
+}
+
+/// One contrast in one segment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SegmentContrast {
+    /// The left pole's non-negated hits.
+    pub left: PoleTally,
+    /// The right pole's non-negated hits.
+    pub right: PoleTally,
+    /// Sentences starting in the segment that hold hits of both poles.
+    pub tension_sentences: u64,
+}
+
+/// Counts the hits of each segment. Hits belong to the segment of their first token, sentences
+/// to the segment of their first token; the segments must tile the tokens.
+pub fn count_segments(
+    analysis: &DocumentAnalysis<'_>,
+    segments: &[Segment],
+    contrasts: &[Contrast],
+    themes: usize,
+) -> Vec<SegmentTally> {
+    let mut out: Vec<SegmentTally> = segments
+        .iter()
+        .map(|s| SegmentTally {
+            tokens: s.tokens.len() as u64,
+            themes: vec![0; themes],
+            contrasts: vec![SegmentContrast::default(); contrasts.len()],
+        })
+        .collect();
+    if segments.is_empty() {
+        return out;
+    }
+    for (hit, _) in &analysis.hits {
+        let tally = &mut out[segment_of_token(segments, hit.tokens.start)];
+        tally.themes[hit.theme] += 1;
+        if hit.negator.is_some() {
+            continue;
+        }
+        for (c, sc) in contrasts.iter().zip(tally.contrasts.iter_mut()) {
+            if hit.theme == c.left {
+                sc.left.add(hit.weight);
+            } else if hit.theme == c.right {
+                sc.right.add(hit.weight);
+            }
+        }
+    }
+    for (ci, sentences) in analysis.tension.iter().enumerate() {
+        for &s in sentences {
+            let first = analysis.structure.sentences[s].tokens.start;
+            out[segment_of_token(segments, first)].contrasts[ci].tension_sentences += 1;
+        }
+    }
+    out
 }
 
 /// Tokenizes, segments, matches and counts one document.
@@ -177,9 +286,7 @@ pub fn analyse<'a>(
             } else {
                 continue;
             };
-            pole.hits += 1;
-            pole.weight += hit.weight.0;
-            pole.weight_sq += u128::from(hit.weight.0) * u128::from(hit.weight.0);
+            pole.add(hit.weight);
             if sentences.last() != Some(sentence) {
                 sentences.push(*sentence);
             }
@@ -195,7 +302,9 @@ pub fn analyse<'a>(
         tension.push(both);
     }
 
+    let cooccurrence = count_cooccurrence(&hits, matcher.theme_count(), structure.sentences.len());
     DocumentAnalysis {
+        cooccurrence,
         counts: Counts {
             tokens: tokens.len() as u64,
             sentences: structure.sentences.len() as u64,
@@ -209,6 +318,31 @@ pub fn analyse<'a>(
         term_counts,
         tension,
     }
+}
+
+/// Counts, over sentences, the themes with non-negated hits and the pairs of them.
+fn count_cooccurrence(hits: &[(Hit, usize)], themes: usize, sentences: usize) -> Cooccurrence {
+    let mut c = Cooccurrence {
+        sentences: sentences as u64,
+        theme_sentences: vec![0; themes],
+        pair_sentences: vec![0; themes * themes.saturating_sub(1) / 2],
+    };
+    let mut present: Vec<usize> = Vec::new();
+    let live: Vec<&(Hit, usize)> = hits.iter().filter(|(h, _)| h.negator.is_none()).collect();
+    // Hits come in token order, so the hits of one sentence are consecutive.
+    for group in live.chunk_by(|a, b| a.1 == b.1) {
+        present.clear();
+        present.extend(group.iter().map(|(h, _)| h.theme));
+        present.sort_unstable();
+        present.dedup();
+        for (i, &a) in present.iter().enumerate() {
+            c.theme_sentences[a] += 1;
+            for &b in &present[i + 1..] {
+                c.pair_sentences[pair_index(a, b, themes)] += 1;
+            }
+        }
+    }
+    c
 }
 
 /// A weight sum in fixed-point units as a number.
@@ -277,6 +411,50 @@ mod tests {
         assert_eq!(total.themes[1].count, 2);
         assert_eq!(total.contrasts[0].right.weight, 30_000);
         assert_eq!(total.contrasts[0].tension_sentences, 1);
+    }
+
+    #[test]
+    fn cooccurrence_by_sentence() {
+        let lex = parse_toml(LEX, "t.toml").unwrap();
+        let m = Matcher::new(&lex);
+        let a = analyse(
+            "Pride and hardship. Pride. Not proud, hardship. Shortages and hardship.",
+            &m,
+            &lex.contrasts,
+        );
+        // Sentences: both themes / pride / hardship (proud negated) / hardship only.
+        assert_eq!(a.cooccurrence.sentences, 4);
+        assert_eq!(a.cooccurrence.theme_sentences, vec![3, 2]);
+        assert_eq!(a.cooccurrence.pair_sentences, vec![1]);
+        assert_eq!(pair_index(0, 1, 2), 0);
+        assert_eq!(
+            (
+                pair_index(0, 2, 4),
+                pair_index(1, 2, 4),
+                pair_index(2, 3, 4)
+            ),
+            (1, 3, 5)
+        );
+    }
+
+    #[test]
+    fn segment_tallies_add_up_and_take_sentences_where_they_start() {
+        use crate::segment::{segments, SegmentMode};
+        let lex = parse_toml(LEX, "t.toml").unwrap();
+        let m = Matcher::new(&lex);
+        let text = "Pride and\nhardship here.\nNo pride.\n\nShortages.";
+        let a = analyse(text, &m, &lex.contrasts);
+        let segs = segments(text, &a.tokens, &a.structure, SegmentMode::Lines(1));
+        let t = count_segments(&a, &segs, &lex.contrasts, 2);
+        assert_eq!(
+            t.iter().map(|s| s.themes.clone()).collect::<Vec<_>>(),
+            vec![vec![0, 1], vec![1, 0], vec![0, 1], vec![0, 0], vec![1, 0]]
+        );
+        // The tension sentence "Pride and hardship here." starts on line 0.
+        let tension: Vec<u64> = t.iter().map(|s| s.contrasts[0].tension_sentences).collect();
+        assert_eq!(tension, vec![1, 0, 0, 0, 0]);
+        assert_eq!(t[2].contrasts[0].right.hits, 0, "negated");
+        assert_eq!(t.iter().map(|s| s.tokens).sum::<u64>(), a.counts.tokens);
     }
 
     #[test]

@@ -41,11 +41,12 @@ pub use config::Config;
 pub use error::{Error, Result};
 
 use corpus::{DocumentSource, SkipReason};
-use count::Counts;
+use count::{Cooccurrence, Counts};
 use matcher::Matcher;
-use output::csv::{self as csv_out, CorpusTotals, DocumentRows};
+use output::csv::{self as csv_out, CorpusTotals, DocumentRows, RenderOptions};
 use output::manifest::{self, Manifest};
 use output::OutputDir;
+use segment::SegmentMode;
 
 /// What a finished run reports.
 #[derive(Debug)]
@@ -70,6 +71,7 @@ enum Outcome {
         rows: DocumentRows,
         counts: Counts,
         term_counts: Vec<(u32, u64)>,
+        cooccurrence: Cooccurrence,
         bytes: u64,
         sha256: String,
     },
@@ -90,12 +92,16 @@ fn process_document(source: &DocumentSource, config: &Config, matcher: &Matcher)
         &analysis,
         &config.lexicon,
         matcher,
-        config.hits,
+        &RenderOptions {
+            hits: config.hits,
+            segment: config.segment,
+        },
     ) {
         Ok(rows) => Outcome::Analysed {
             rows,
             counts: analysis.counts,
             term_counts: analysis.term_counts,
+            cooccurrence: analysis.cooccurrence,
             bytes: document.bytes,
             sha256: document.sha256,
         },
@@ -139,6 +145,21 @@ impl OutFile {
     }
 }
 
+/// Writes a corpus-level CSV file: its header, then the rows `rows` renders.
+fn write_corpus_file(
+    out: &mut OutputDir,
+    name: &'static str,
+    header: &[&str],
+    rows: impl FnOnce(&mut Vec<u8>) -> csv::Result<()>,
+) -> Result<()> {
+    let mut file = OutFile::open(out, name)?;
+    file.header(header)?;
+    let mut bytes = Vec::new();
+    rows(&mut bytes).map_err(|e| csv_error(file.path.clone(), e))?;
+    file.write(&bytes)?;
+    file.finish()
+}
+
 fn csv_error(path: PathBuf, e: csv::Error) -> Error {
     let io = match e.into_kind() {
         csv::ErrorKind::Io(io) => io,
@@ -179,20 +200,41 @@ pub fn run(config: &Config) -> Result<RunSummary> {
     }
 
     let mut out = OutputDir::create(&config.output)?;
-    let mut documents_csv = OutFile::open(&mut out, "documents.csv")?;
-    documents_csv.header(&csv_out::documents_header(lexicon))?;
-    let mut themes_csv = OutFile::open(&mut out, "themes.csv")?;
-    themes_csv.header(csv_out::THEMES)?;
-    let mut contrasts_csv = OutFile::open(&mut out, "contrasts.csv")?;
-    contrasts_csv.header(csv_out::CONTRASTS)?;
-    let mut hits_csv = match config.hits {
-        true => {
-            let mut f = OutFile::open(&mut out, "hits.csv")?;
-            f.header(csv_out::HITS)?;
-            Some(f)
-        }
-        false => None,
-    };
+    // The per-document files, in the order rows are appended: name, header, rows.
+    type Rows = fn(&DocumentRows) -> &[u8];
+    let documents_header = csv_out::documents_header(lexicon);
+    let mut per_document: Vec<(&str, Vec<&str>, Rows)> = vec![
+        (
+            "documents.csv",
+            documents_header.iter().map(String::as_str).collect(),
+            |r| &r.documents,
+        ),
+        ("themes.csv", csv_out::THEMES.to_vec(), |r| &r.themes),
+        ("contrasts.csv", csv_out::CONTRASTS.to_vec(), |r| {
+            &r.contrasts
+        }),
+        ("tension.csv", csv_out::TENSION.to_vec(), |r| &r.tension),
+    ];
+    if config.hits {
+        per_document.push(("hits.csv", csv_out::HITS.to_vec(), |r| &r.hits));
+    }
+    if config.segment != SegmentMode::None {
+        per_document.push(("segments.csv", csv_out::SEGMENTS.to_vec(), |r| &r.segments));
+        per_document.push((
+            "segment_themes.csv",
+            csv_out::SEGMENT_THEMES.to_vec(),
+            |r| &r.segment_themes,
+        ));
+        per_document.push(("trajectory.csv", csv_out::TRAJECTORY.to_vec(), |r| {
+            &r.trajectory
+        }));
+    }
+    let mut files: Vec<(OutFile, Rows)> = Vec::with_capacity(per_document.len());
+    for (name, header, rows) in per_document {
+        let mut file = OutFile::open(&mut out, name)?;
+        file.header(&header)?;
+        files.push((file, rows));
+    }
 
     let mut totals = CorpusTotals::new(matcher.terms().len(), lexicon.contrasts.len());
     let mut inputs = Vec::new();
@@ -212,16 +254,14 @@ pub fn run(config: &Config) -> Result<RunSummary> {
                     rows,
                     counts,
                     term_counts,
+                    cooccurrence,
                     bytes,
                     sha256,
                 } => {
-                    documents_csv.write(&rows.documents)?;
-                    themes_csv.write(&rows.themes)?;
-                    contrasts_csv.write(&rows.contrasts)?;
-                    if let Some(h) = hits_csv.as_mut() {
-                        h.write(&rows.hits)?;
+                    for (file, select) in files.iter_mut() {
+                        file.write(select(&rows))?;
                     }
-                    totals.add(&counts, &term_counts);
+                    totals.add(&counts, &term_counts, &cooccurrence);
                     inputs.push(manifest::InputInfo {
                         id: source.id.clone(),
                         bytes,
@@ -256,32 +296,23 @@ pub fn run(config: &Config) -> Result<RunSummary> {
         });
     }
 
+    // Corpus rows close contrasts.csv (the third file); then the corpus-level files.
     let mut corpus_rows = Vec::new();
     csv_out::write_corpus_contrasts(&mut corpus_rows, lexicon, &totals)
-        .map_err(|e| csv_error(contrasts_csv.path.clone(), e))?;
-    contrasts_csv.write(&corpus_rows)?;
-    for f in [documents_csv, themes_csv, contrasts_csv]
-        .into_iter()
-        .chain(hits_csv)
-    {
-        f.finish()?;
+        .map_err(|e| csv_error(files[2].0.path.clone(), e))?;
+    files[2].0.write(&corpus_rows)?;
+    for (file, _) in files {
+        file.finish()?;
     }
-
-    let mut terms_csv = OutFile::open(&mut out, "terms.csv")?;
-    terms_csv.header(csv_out::TERMS)?;
-    let mut term_rows = Vec::new();
-    csv_out::write_terms(&mut term_rows, lexicon, &matcher, &totals)
-        .map_err(|e| csv_error(terms_csv.path.clone(), e))?;
-    terms_csv.write(&term_rows)?;
-    terms_csv.finish()?;
-
-    let mut coverage_csv = OutFile::open(&mut out, "lexicon_coverage.csv")?;
-    coverage_csv.header(csv_out::COVERAGE)?;
-    let mut coverage_rows = Vec::new();
-    csv_out::write_coverage(&mut coverage_rows, lexicon, &matcher, &totals)
-        .map_err(|e| csv_error(coverage_csv.path.clone(), e))?;
-    coverage_csv.write(&coverage_rows)?;
-    coverage_csv.finish()?;
+    write_corpus_file(&mut out, "terms.csv", csv_out::TERMS, |w| {
+        csv_out::write_terms(w, lexicon, &matcher, &totals)
+    })?;
+    write_corpus_file(&mut out, "cooccurrence.csv", csv_out::COOCCURRENCE, |w| {
+        csv_out::write_cooccurrence(w, lexicon, &totals)
+    })?;
+    write_corpus_file(&mut out, "lexicon_coverage.csv", csv_out::COVERAGE, |w| {
+        csv_out::write_coverage(w, lexicon, &matcher, &totals)
+    })?;
 
     let mut files = out.files().to_vec();
     files.push(output::MANIFEST.to_string());

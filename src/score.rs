@@ -11,7 +11,10 @@
 //!   of hits (Σw)² / Σw², mapped to the balance scale as 2p − 1; for a corpus, a percentile
 //!   bootstrap over documents ([`bootstrap_balance`]);
 //! - `log_odds = ln((R + 0.5) / (L + 0.5))`;
-//! - `tension` = sentences with both poles / sentences with either pole.
+//! - `tension` = sentences with both poles / sentences with either pole;
+//! - co-occurrence: normalised PMI over sentences ([`npmi`]);
+//! - trajectory: each segment's balance at its token midpoint, smoothed over a centred window
+//!   of segments ([`smoothed_balances`]).
 
 use crate::count::{weight_value, ContrastTally, PoleTally};
 
@@ -90,6 +93,56 @@ pub fn score_contrast(tally: &ContrastTally) -> ContrastScore {
         tension: (tally.pole_sentences > 0)
             .then(|| tally.tension_sentences as f64 / tally.pole_sentences as f64),
     }
+}
+
+/// Normalised pointwise mutual information of two themes over `n` sentences:
+/// `ln(p(a,b) / (p(a) p(b))) / −ln p(a,b)`, in [−1, 1]. −1 when the themes never meet (`both`
+/// = 0), 1 when they meet in every sentence; undefined when either theme has no hit.
+pub fn npmi(both: u64, a: u64, b: u64, n: u64) -> Option<f64> {
+    if a == 0 || b == 0 || n == 0 {
+        return None;
+    }
+    if both == 0 {
+        return Some(-1.0);
+    }
+    let n = n as f64;
+    let (pab, pa, pb) = (both as f64 / n, a as f64 / n, b as f64 / n);
+    if pab >= 1.0 {
+        return Some(1.0);
+    }
+    Some(((pab / (pa * pb)).ln() / -pab.ln()).clamp(-1.0, 1.0))
+}
+
+/// Width of the trajectory's smoothing window for `segments` segments: max(3, segments / 10),
+/// made odd.
+pub fn smoothing_width(segments: usize) -> usize {
+    let w = (segments / 10).max(3);
+    w | 1
+}
+
+/// The balance of L and R summed over a centred window of [`smoothing_width`] segments, the
+/// window shrinking at the edges; `poles` holds each segment's (L, R) weighted sums.
+pub fn smoothed_balances(poles: &[(u64, u64)]) -> Vec<Option<f64>> {
+    let half = smoothing_width(poles.len()) / 2;
+    // Prefix sums make every window O(1).
+    let mut prefix = Vec::with_capacity(poles.len() + 1);
+    prefix.push((0u64, 0u64));
+    for &(l, r) in poles {
+        let (pl, pr) = prefix[prefix.len() - 1];
+        prefix.push((pl + l, pr + r));
+    }
+    (0..poles.len())
+        .map(|i| {
+            let (lo, hi) = (i.saturating_sub(half), (i + half + 1).min(poles.len()));
+            balance(prefix[hi].0 - prefix[lo].0, prefix[hi].1 - prefix[lo].1)
+        })
+        .collect()
+}
+
+/// The position of a segment holding tokens `range` in a text of `tokens` tokens: its token
+/// midpoint as a fraction in [0, 1]; undefined for a text without tokens.
+pub fn position(range: &std::ops::Range<usize>, tokens: usize) -> Option<f64> {
+    (tokens > 0).then(|| (range.start + range.end) as f64 / 2.0 / tokens as f64)
 }
 
 /// SplitMix64: a tiny, fully specified generator, so that the bootstrap gives the same numbers
@@ -216,6 +269,42 @@ mod tests {
         let (lo, hi) = wilson_balance(0.75, 1.6).unwrap();
         assert_eq!((s.ci_low, s.ci_high), (Some(lo), Some(hi)));
         assert!(hi - lo > 1.0);
+    }
+
+    #[test]
+    fn npmi_by_hand() {
+        // 10 sentences, a in 4, b in 5, both in 2: ln(0.2 / 0.2) / -ln 0.2 = 0.
+        assert_eq!(npmi(2, 4, 5, 10), Some(0.0));
+        // Both in 4 of 10, a in 4, b in 4: ln(0.4 / 0.16) / -ln 0.4 = 1.0.
+        assert!(close(npmi(4, 4, 4, 10).unwrap(), 1.0));
+        // Both in 1, a in 5, b in 5 of 10: ln(0.1/0.25) / -ln 0.1 = -0.39794.
+        assert!((npmi(1, 5, 5, 10).unwrap() - (-0.397_940)).abs() < 1e-6);
+        assert_eq!(npmi(0, 3, 3, 10), Some(-1.0));
+        assert_eq!(npmi(0, 0, 3, 10), None);
+        assert_eq!(npmi(5, 5, 5, 5), Some(1.0));
+    }
+
+    #[test]
+    fn smoothing_window_and_edges() {
+        assert_eq!(
+            (
+                smoothing_width(1),
+                smoothing_width(30),
+                smoothing_width(40),
+                smoothing_width(55)
+            ),
+            (3, 3, 5, 5)
+        );
+        // Width 3: [0,1] at the left edge, then centred, then [3,4] at the right edge.
+        let poles = [(1, 0), (0, 1), (0, 0), (2, 0), (0, 2)];
+        let s = smoothed_balances(&poles);
+        assert_eq!(
+            s,
+            vec![Some(0.0), Some(0.0), Some(-1.0 / 3.0), Some(0.0), Some(0.0)]
+        );
+        assert_eq!(smoothed_balances(&[(0, 0)]), vec![None]);
+        assert_eq!(position(&(2..4), 10), Some(0.3));
+        assert_eq!(position(&(0..0), 0), None);
     }
 
     #[test]

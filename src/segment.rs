@@ -15,6 +15,12 @@
 //! Guarantees: spans are trimmed of white space, in text order and disjoint; only paragraphs and
 //! sentences holding at least one token are kept, so every token lies in exactly one sentence
 //! and one paragraph, and the token ranges of the sentences tile `0..tokens.len()`.
+//!
+//! Segments ([`segments`]) are the units of `segments.csv` and the trajectory: paragraphs,
+//! sentences, runs of N lines, runs of about N tokens cut at the nearest sentence end, or N parts
+//! of nearly equal token count. Their token ranges tile `0..tokens.len()` in every mode, so
+//! segment counts add up to the document's; a sentence belongs to the segment holding its first
+//! token.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -59,6 +65,154 @@ impl Structure {
             .partition_point(|s| s.tokens.end <= index)
             .min(self.sentences.len().saturating_sub(1))
     }
+}
+
+/// How a document is cut into segments (`--segment`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SegmentMode {
+    /// One segment per paragraph (the default).
+    Paragraph,
+    /// One segment per sentence.
+    Sentence,
+    /// Runs of N lines from the first line of the file.
+    Lines(usize),
+    /// Runs of about N tokens, cut at the nearest sentence end.
+    Words(usize),
+    /// N parts of nearly equal token count (one per token when there are fewer).
+    Parts(usize),
+    /// No segments (no segment-level files).
+    None,
+}
+
+impl std::str::FromStr for SegmentMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let sized = |n: &str, make: fn(usize) -> SegmentMode| {
+            n.parse::<usize>()
+                .ok()
+                .filter(|&n| n >= 1)
+                .map(make)
+                .ok_or_else(|| format!("{s:?}: N must be a whole number of at least 1"))
+        };
+        match s.split_once(':') {
+            None => match s {
+                "paragraph" => Ok(SegmentMode::Paragraph),
+                "sentence" => Ok(SegmentMode::Sentence),
+                "none" => Ok(SegmentMode::None),
+                _ => Err(format!(
+                    "{s:?} is not a segment mode: use paragraph, sentence, lines:N, words:N, parts:N or none"
+                )),
+            },
+            Some(("lines", n)) => sized(n, SegmentMode::Lines),
+            Some(("words", n)) => sized(n, SegmentMode::Words),
+            Some(("parts", n)) => sized(n, SegmentMode::Parts),
+            Some(_) => Err(format!(
+                "{s:?} is not a segment mode: use paragraph, sentence, lines:N, words:N, parts:N or none"
+            )),
+        }
+    }
+}
+
+/// A segment: a byte span and the tokens it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Segment {
+    /// Byte range in the document.
+    pub span: Range<usize>,
+    /// Indices into the document's tokens (empty for a run of blank lines).
+    pub tokens: Range<usize>,
+}
+
+/// Cuts a document into segments (see the module documentation).
+pub fn segments(
+    text: &str,
+    tokens: &[Token<'_>],
+    structure: &Structure,
+    mode: SegmentMode,
+) -> Vec<Segment> {
+    let n_tokens = tokens.len();
+    let token_span = |range: Range<usize>| match (range.is_empty(), range.clone()) {
+        (false, r) => tokens[r.start].span.start..tokens[r.end - 1].span.end,
+        (true, _) => 0..0,
+    };
+    match mode {
+        SegmentMode::None => Vec::new(),
+        SegmentMode::Paragraph => structure
+            .paragraphs
+            .iter()
+            .map(|p| Segment {
+                span: p.span.clone(),
+                tokens: p.tokens.clone(),
+            })
+            .collect(),
+        SegmentMode::Sentence => structure
+            .sentences
+            .iter()
+            .map(|s| Segment {
+                span: s.span.clone(),
+                tokens: s.tokens.clone(),
+            })
+            .collect(),
+        SegmentMode::Lines(n) => {
+            let lines = line_spans(text);
+            let mut out = Vec::with_capacity(lines.len().div_ceil(n));
+            let mut next = 0;
+            for chunk in lines.chunks(n) {
+                let span = chunk[0].start..chunk[chunk.len() - 1].end;
+                let end = next + tokens[next..].partition_point(|t| t.span.start < span.end);
+                out.push(Segment {
+                    span,
+                    tokens: next..end,
+                });
+                next = end;
+            }
+            out
+        }
+        SegmentMode::Words(n) => {
+            let ends: Vec<usize> = structure.sentences.iter().map(|s| s.tokens.end).collect();
+            let mut out = Vec::new();
+            let (mut start, mut first_sentence) = (0, 0);
+            while start < n_tokens {
+                let target = start + n;
+                // The sentence ends before and after the target; take the nearer (the earlier
+                // on a tie), but never an empty segment.
+                let after = ends.partition_point(|&e| e < target).min(ends.len() - 1);
+                let mut pick = after;
+                if after > 0
+                    && ends[after - 1] > start
+                    && target - ends[after - 1] <= ends[after].saturating_sub(target)
+                {
+                    pick = after - 1;
+                }
+                let end = ends[pick];
+                out.push(Segment {
+                    span: structure.sentences[first_sentence].span.start
+                        ..structure.sentences[pick].span.end,
+                    tokens: start..end,
+                });
+                start = end;
+                first_sentence = pick + 1;
+            }
+            out
+        }
+        SegmentMode::Parts(n) => {
+            let parts = n.min(n_tokens);
+            (0..parts)
+                .map(|i| {
+                    let range = i * n_tokens / parts..(i + 1) * n_tokens / parts;
+                    Segment {
+                        span: token_span(range.clone()),
+                        tokens: range,
+                    }
+                })
+                .collect()
+        }
+    }
+}
+
+/// The segment holding token `token`, for segments that tile the tokens.
+pub fn segment_of_token(segments: &[Segment], token: usize) -> usize {
+    segments.partition_point(|s| s.tokens.end <= token)
 }
 
 /// Titles after which a full stop does not end a sentence.
@@ -309,6 +463,113 @@ mod tests {
         assert_eq!(s.sentences[0].tokens, 0..1);
         assert_eq!(s.sentences[1].tokens, 1..2);
         assert_eq!(s.sentence_of_token(1), 1);
+    }
+
+    /// (text of each segment, its token range) for `mode`.
+    fn cut<'a>(text: &'a str, mode: &str) -> Vec<(&'a str, Range<usize>)> {
+        let tokens = tokenize(text);
+        let structure = segment(text, &tokens);
+        segments(text, &tokens, &structure, mode.parse().unwrap())
+            .into_iter()
+            .map(|s| (&text[s.span], s.tokens))
+            .collect()
+    }
+
+    const TEXT: &str =
+        "One two three. Four five.\nSix seven eight nine ten.\n\nEleven. Twelve\nthirteen.\n";
+
+    #[test]
+    fn paragraph_and_sentence_segments() {
+        assert_eq!(
+            cut(TEXT, "paragraph"),
+            vec![
+                (
+                    "One two three. Four five.\nSix seven eight nine ten.",
+                    0..10
+                ),
+                ("Eleven. Twelve\nthirteen.", 10..13)
+            ]
+        );
+        assert_eq!(
+            cut(TEXT, "sentence"),
+            vec![
+                ("One two three.", 0..3),
+                ("Four five.", 3..5),
+                ("Six seven eight nine ten.", 5..10),
+                ("Eleven.", 10..11),
+                ("Twelve\nthirteen.", 11..13),
+            ]
+        );
+    }
+
+    #[test]
+    fn line_segments_include_blank_lines_and_a_short_last_run() {
+        assert_eq!(
+            cut(TEXT, "lines:2"),
+            vec![
+                (
+                    "One two three. Four five.\nSix seven eight nine ten.",
+                    0..10
+                ),
+                ("\nEleven. Twelve", 10..12),
+                ("thirteen.", 12..13),
+            ]
+        );
+        assert_eq!(
+            cut("a\n\n\nb", "lines:1"),
+            vec![("a", 0..1), ("", 1..1), ("", 1..1), ("b", 1..2)]
+        );
+    }
+
+    #[test]
+    fn word_segments_cut_at_the_nearest_sentence_end() {
+        // Sentence ends after tokens 3, 5, 10, 11, 13. Target 4 from 0: 3 and 5 are as near,
+        // take 3; from 3, target 7: 5 is nearer than 10; from 5, target 9: 10; from 10, target
+        // 14: past the end, so the rest (a short last segment).
+        assert_eq!(
+            cut(TEXT, "words:4"),
+            vec![
+                ("One two three.", 0..3),
+                ("Four five.", 3..5),
+                ("Six seven eight nine ten.", 5..10),
+                ("Eleven. Twelve\nthirteen.", 10..13),
+            ]
+        );
+        // A sentence longer than N is never cut.
+        assert_eq!(
+            cut("a b c d e f. Go.", "words:2"),
+            vec![("a b c d e f.", 0..6), ("Go.", 6..7)]
+        );
+    }
+
+    #[test]
+    fn part_segments_have_nearly_equal_token_counts() {
+        let ranges: Vec<Range<usize>> = cut(TEXT, "parts:4").into_iter().map(|x| x.1).collect();
+        assert_eq!(ranges, vec![0..3, 3..6, 6..9, 9..13]);
+        assert_eq!(cut("a b", "parts:5"), vec![("a", 0..1), ("b", 1..2)]);
+    }
+
+    #[test]
+    fn empty_document_has_no_segments() {
+        for mode in [
+            "paragraph",
+            "sentence",
+            "lines:3",
+            "words:5",
+            "parts:4",
+            "none",
+        ] {
+            assert_eq!(cut("", mode), vec![], "{mode}");
+        }
+        assert_eq!(cut("\n\n", "lines:1"), vec![("", 0..0), ("", 0..0)]);
+    }
+
+    #[test]
+    fn segment_modes_parse() {
+        assert_eq!("lines:20".parse(), Ok(SegmentMode::Lines(20)));
+        assert_eq!("parts:10".parse(), Ok(SegmentMode::Parts(10)));
+        assert!("words:0".parse::<SegmentMode>().is_err());
+        assert!("chapter".parse::<SegmentMode>().is_err());
     }
 
     #[test]

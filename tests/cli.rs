@@ -51,12 +51,17 @@ fn no_arguments_analyses_input_into_output() {
         [
             ".gitkeep",
             "contrasts.csv",
+            "cooccurrence.csv",
             "documents.csv",
             "hits.csv",
             "lexicon_coverage.csv",
             "manifest.json",
+            "segment_themes.csv",
+            "segments.csv",
+            "tension.csv",
             "terms.csv",
-            "themes.csv"
+            "themes.csv",
+            "trajectory.csv",
         ]
     );
     let contrasts = fs::read_to_string(out.join("contrasts.csv")).unwrap();
@@ -92,7 +97,7 @@ fn no_arguments_analyses_input_into_output() {
     assert_eq!(manifest["inputs"][0]["id"], "hamhung.txt");
     assert_eq!(manifest["inputs"][0]["bytes"], 3758);
     assert_eq!(manifest["counts"]["analysed"], 1);
-    assert_eq!(manifest["files"].as_array().unwrap().len(), 7);
+    assert_eq!(manifest["files"].as_array().unwrap().len(), 12);
 }
 
 #[test]
@@ -111,12 +116,17 @@ fn a_second_run_replaces_only_its_own_files() {
         [
             ".gitkeep",
             "contrasts.csv",
+            "cooccurrence.csv",
             "documents.csv",
             "lexicon_coverage.csv",
             "manifest.json",
             "notes.md",
+            "segment_themes.csv",
+            "segments.csv",
+            "tension.csv",
             "terms.csv",
-            "themes.csv"
+            "themes.csv",
+            "trajectory.csv",
         ]
     );
 }

@@ -14,10 +14,15 @@ use std::io::Write;
 
 use serde::{Serialize, Serializer};
 
-use crate::count::{ContrastTally, Counts, DocumentAnalysis};
+use crate::count::{
+    count_segments, pair_index, ContrastTally, Cooccurrence, Counts, DocumentAnalysis,
+};
 use crate::lexicon::{Lexicon, Weight};
 use crate::matcher::Matcher;
-use crate::score::{pct, score_contrast, ContrastScore};
+use crate::score::{
+    balance, npmi, pct, position, score_contrast, smoothed_balances, ContrastScore,
+};
+use crate::segment::{segments, SegmentMode};
 
 /// `documents.csv` columns before the per-theme and per-contrast ones.
 pub const DOCUMENTS_FIXED: &[&str] = &["document", "tokens", "sentences", "paragraphs"];
@@ -65,6 +70,45 @@ pub const HITS: &[&str] = &[
 ];
 /// `terms.csv` columns.
 pub const TERMS: &[&str] = &["theme", "term", "count", "documents"];
+/// `segments.csv` columns.
+pub const SEGMENTS: &[&str] = &[
+    "document",
+    "segment",
+    "start_byte",
+    "end_byte",
+    "tokens",
+    "contrast",
+    "left_hits",
+    "right_hits",
+    "left_weight",
+    "right_weight",
+    "balance",
+    "tension_sentences",
+];
+/// `segment_themes.csv` columns.
+pub const SEGMENT_THEMES: &[&str] = &["document", "segment", "theme", "count"];
+/// `trajectory.csv` columns.
+pub const TRAJECTORY: &[&str] = &[
+    "document", "contrast", "segment", "position", "balance", "smoothed",
+];
+/// `tension.csv` columns.
+pub const TENSION: &[&str] = &[
+    "document",
+    "sentence",
+    "contrast",
+    "start_byte",
+    "end_byte",
+    "text",
+];
+/// `cooccurrence.csv` columns.
+pub const COOCCURRENCE: &[&str] = &[
+    "theme_a",
+    "theme_b",
+    "sentences_both",
+    "sentences_a",
+    "sentences_b",
+    "npmi",
+];
 /// `lexicon_coverage.csv` columns.
 pub const COVERAGE: &[&str] = &["theme", "terms", "terms_matched", "hits", "pct_of_tokens"];
 
@@ -204,6 +248,60 @@ struct HitRow<'a> {
 }
 
 #[derive(Serialize)]
+struct SegmentRow<'a> {
+    document: Text<'a>,
+    segment: usize,
+    start_byte: usize,
+    end_byte: usize,
+    tokens: u64,
+    contrast: Text<'a>,
+    left_hits: u64,
+    right_hits: u64,
+    left_weight: W,
+    right_weight: W,
+    balance: Num,
+    tension_sentences: u64,
+}
+
+#[derive(Serialize)]
+struct SegmentThemeRow<'a> {
+    document: Text<'a>,
+    segment: usize,
+    theme: Text<'a>,
+    count: u64,
+}
+
+#[derive(Serialize)]
+struct TrajectoryRow<'a> {
+    document: Text<'a>,
+    contrast: Text<'a>,
+    segment: usize,
+    position: Num,
+    balance: Num,
+    smoothed: Num,
+}
+
+#[derive(Serialize)]
+struct TensionRow<'a> {
+    document: Text<'a>,
+    sentence: usize,
+    contrast: Text<'a>,
+    start_byte: usize,
+    end_byte: usize,
+    text: Text<'a>,
+}
+
+#[derive(Serialize)]
+struct CooccurrenceRow<'a> {
+    theme_a: Text<'a>,
+    theme_b: Text<'a>,
+    sentences_both: u64,
+    sentences_a: u64,
+    sentences_b: u64,
+    npmi: Num,
+}
+
+#[derive(Serialize)]
 struct CoverageRow<'a> {
     theme: Text<'a>,
     terms: u64,
@@ -231,6 +329,28 @@ pub struct DocumentRows {
     pub contrasts: Vec<u8>,
     /// Its `hits.csv` rows (empty with `--hits none`).
     pub hits: Vec<u8>,
+    /// Its `tension.csv` rows.
+    pub tension: Vec<u8>,
+    /// Its `segments.csv` rows (empty with `--segment none`).
+    pub segments: Vec<u8>,
+    /// Its `segment_themes.csv` rows.
+    pub segment_themes: Vec<u8>,
+    /// Its `trajectory.csv` rows.
+    pub trajectory: Vec<u8>,
+}
+
+/// What to render besides the document-level rows.
+#[derive(Clone, Copy, Debug)]
+pub struct RenderOptions {
+    /// Render `hits.csv` rows.
+    pub hits: bool,
+    /// How to cut the document for the segment files ([`SegmentMode::None`]: no segment rows).
+    pub segment: SegmentMode,
+}
+
+/// Text on one line: white space runs as one space, trimmed.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Text around a hit: at most [`CONTEXT_CHARS`] characters, white space runs as one space.
@@ -308,7 +428,7 @@ pub fn render_document(
     analysis: &DocumentAnalysis<'_>,
     lexicon: &Lexicon,
     matcher: &Matcher,
-    with_hits: bool,
+    options: &RenderOptions,
 ) -> csv::Result<DocumentRows> {
     let counts = &analysis.counts;
     let scores: Vec<ContrastScore> = counts.contrasts.iter().map(score_contrast).collect();
@@ -344,7 +464,12 @@ pub fn render_document(
     w.flush()?;
     drop(w);
 
-    if with_hits {
+    render_tension(id, text, analysis, lexicon, &mut rows.tension)?;
+    if options.segment != SegmentMode::None {
+        render_segments(id, analysis, lexicon, options.segment, text, &mut rows)?;
+    }
+
+    if options.hits {
         let tokens = &analysis.tokens;
         let mut w = writer(&mut rows.hits);
         for (hit, sentence) in &analysis.hits {
@@ -376,6 +501,144 @@ pub fn render_document(
     Ok(rows)
 }
 
+/// `tension.csv` rows: each sentence holding non-negated hits of both poles of a contrast.
+fn render_tension(
+    id: &str,
+    text: &str,
+    analysis: &DocumentAnalysis<'_>,
+    lexicon: &Lexicon,
+    out: &mut Vec<u8>,
+) -> csv::Result<()> {
+    let mut pairs: Vec<(usize, usize)> = analysis
+        .tension
+        .iter()
+        .enumerate()
+        .flat_map(|(c, sentences)| sentences.iter().map(move |&s| (s, c)))
+        .collect();
+    pairs.sort_unstable();
+    let mut w = writer(out);
+    for (s, c) in pairs {
+        let span = analysis.structure.sentences[s].span.clone();
+        let sentence = one_line(&text[span.clone()]);
+        w.serialize(TensionRow {
+            document: Text(id),
+            sentence: s,
+            contrast: Text(&lexicon.contrasts[c].id),
+            start_byte: span.start,
+            end_byte: span.end,
+            text: Text(&sentence),
+        })?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// `segments.csv`, `segment_themes.csv` and `trajectory.csv` rows of one document.
+fn render_segments(
+    id: &str,
+    analysis: &DocumentAnalysis<'_>,
+    lexicon: &Lexicon,
+    mode: SegmentMode,
+    text: &str,
+    rows: &mut DocumentRows,
+) -> csv::Result<()> {
+    let segments = segments(text, &analysis.tokens, &analysis.structure, mode);
+    let tallies = count_segments(
+        analysis,
+        &segments,
+        &lexicon.contrasts,
+        lexicon.themes.len(),
+    );
+
+    let mut w = writer(&mut rows.segments);
+    for (k, (segment, tally)) in segments.iter().zip(&tallies).enumerate() {
+        for (c, sc) in lexicon.contrasts.iter().zip(&tally.contrasts) {
+            w.serialize(SegmentRow {
+                document: Text(id),
+                segment: k,
+                start_byte: segment.span.start,
+                end_byte: segment.span.end,
+                tokens: tally.tokens,
+                contrast: Text(&c.id),
+                left_hits: sc.left.hits,
+                right_hits: sc.right.hits,
+                left_weight: W(sc.left.weight),
+                right_weight: W(sc.right.weight),
+                balance: Num(balance(sc.left.weight, sc.right.weight)),
+                tension_sentences: sc.tension_sentences,
+            })?;
+        }
+    }
+    w.flush()?;
+    drop(w);
+
+    let mut w = writer(&mut rows.segment_themes);
+    for (k, tally) in tallies.iter().enumerate() {
+        for (theme, &count) in lexicon.themes.iter().zip(&tally.themes) {
+            if count > 0 {
+                w.serialize(SegmentThemeRow {
+                    document: Text(id),
+                    segment: k,
+                    theme: Text(&theme.id),
+                    count,
+                })?;
+            }
+        }
+    }
+    w.flush()?;
+    drop(w);
+
+    let mut w = writer(&mut rows.trajectory);
+    let n_tokens = analysis.tokens.len();
+    for (ci, c) in lexicon.contrasts.iter().enumerate() {
+        let poles: Vec<(u64, u64)> = tallies
+            .iter()
+            .map(|t| (t.contrasts[ci].left.weight, t.contrasts[ci].right.weight))
+            .collect();
+        let smoothed = smoothed_balances(&poles);
+        for (k, (segment, &(l, r))) in segments.iter().zip(&poles).enumerate() {
+            w.serialize(TrajectoryRow {
+                document: Text(id),
+                contrast: Text(&c.id),
+                segment: k,
+                position: Num(position(&segment.tokens, n_tokens)),
+                balance: Num(balance(l, r)),
+                smoothed: Num(smoothed[k]),
+            })?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes `cooccurrence.csv` rows (no header): every pair of themes a < b in lexicon order.
+pub fn write_cooccurrence<W: Write>(
+    out: W,
+    lexicon: &Lexicon,
+    totals: &CorpusTotals,
+) -> csv::Result<()> {
+    let mut w = writer(out);
+    let n = lexicon.themes.len();
+    let c = &totals.cooccurrence;
+    let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
+    for a in 0..n {
+        for b in a + 1..n {
+            let both = at(&c.pair_sentences, pair_index(a, b, n));
+            let (sa, sb) = (at(&c.theme_sentences, a), at(&c.theme_sentences, b));
+            w.serialize(CooccurrenceRow {
+                theme_a: Text(&lexicon.themes[a].id),
+                theme_b: Text(&lexicon.themes[b].id),
+                sentences_both: both,
+                sentences_a: sa,
+                sentences_b: sb,
+                npmi: Num(npmi(both, sa, sb, c.sentences)),
+            })?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
 /// Corpus-wide totals, summed in document order as documents are written.
 #[derive(Debug, Default)]
 pub struct CorpusTotals {
@@ -387,6 +650,8 @@ pub struct CorpusTotals {
     pub terms: Vec<(u64, u64)>,
     /// Per contrast, each document's (L, R) weighted sums, for the bootstrap.
     pub contrast_docs: Vec<Vec<(u64, u64)>>,
+    /// Theme co-occurrence over all sentences.
+    pub cooccurrence: Cooccurrence,
 }
 
 impl CorpusTotals {
@@ -400,8 +665,14 @@ impl CorpusTotals {
     }
 
     /// Adds one document.
-    pub fn add(&mut self, analysis_counts: &Counts, term_counts: &[(u32, u64)]) {
+    pub fn add(
+        &mut self,
+        analysis_counts: &Counts,
+        term_counts: &[(u32, u64)],
+        cooccurrence: &Cooccurrence,
+    ) {
         self.documents += 1;
+        self.cooccurrence += cooccurrence;
         self.counts += analysis_counts;
         for &(term, n) in term_counts {
             let slot = &mut self.terms[term as usize];
