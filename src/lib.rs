@@ -65,16 +65,19 @@ pub struct RunSummary {
     pub files: Vec<String>,
 }
 
+/// What a worker hands on for an analysed document: its rendered rows and its integer totals.
+struct Analysed {
+    rows: DocumentRows,
+    counts: Counts,
+    term_counts: Vec<(u32, u64)>,
+    cooccurrence: Cooccurrence,
+    bytes: u64,
+    sha256: String,
+}
+
 /// One document's result, made on a worker thread.
 enum Outcome {
-    Analysed {
-        rows: DocumentRows,
-        counts: Counts,
-        term_counts: Vec<(u32, u64)>,
-        cooccurrence: Cooccurrence,
-        bytes: u64,
-        sha256: String,
-    },
+    Analysed(Box<Analysed>),
     Skipped(SkipReason),
     Failed(csv::Error),
 }
@@ -97,14 +100,14 @@ fn process_document(source: &DocumentSource, config: &Config, matcher: &Matcher)
             segment: config.segment,
         },
     ) {
-        Ok(rows) => Outcome::Analysed {
+        Ok(rows) => Outcome::Analysed(Box::new(Analysed {
             rows,
             counts: analysis.counts,
             term_counts: analysis.term_counts,
             cooccurrence: analysis.cooccurrence,
             bytes: document.bytes,
             sha256: document.sha256,
-        },
+        })),
         Err(e) => Outcome::Failed(e),
     }
 }
@@ -250,22 +253,15 @@ pub fn run(config: &Config) -> Result<RunSummary> {
         |i, outcome| {
             let source = &documents[i];
             match outcome {
-                Outcome::Analysed {
-                    rows,
-                    counts,
-                    term_counts,
-                    cooccurrence,
-                    bytes,
-                    sha256,
-                } => {
+                Outcome::Analysed(doc) => {
                     for (file, select) in files.iter_mut() {
-                        file.write(select(&rows))?;
+                        file.write(select(&doc.rows))?;
                     }
-                    totals.add(&counts, &term_counts, &cooccurrence);
+                    totals.add(&doc.counts, &doc.term_counts, &doc.cooccurrence);
                     inputs.push(manifest::InputInfo {
                         id: source.id.clone(),
-                        bytes,
-                        sha256,
+                        bytes: doc.bytes,
+                        sha256: doc.sha256,
                     });
                 }
                 Outcome::Skipped(reason) => {
