@@ -16,6 +16,12 @@ const CSV_FILES: &[&str] = &[
     "contrasts.csv",
     "hits.csv",
     "terms.csv",
+    "segments.csv",
+    "segment_themes.csv",
+    "trajectory.csv",
+    "tension.csv",
+    "cooccurrence.csv",
+    "lexicon_coverage.csv",
 ];
 
 fn fixture(path: &str) -> PathBuf {
