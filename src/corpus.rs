@@ -69,12 +69,30 @@ fn relative_id(path: &Path, root: &Path) -> String {
     parts.join("/")
 }
 
+/// A file or folder inside an INPUT that could not be read while listing documents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// Its id, as a document there would have.
+    pub id: String,
+    /// Its path.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub reason: SkipReason,
+}
+
+/// What [`discover_documents`] found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Discovery {
+    /// The documents, in order.
+    pub documents: Vec<DocumentSource>,
+    /// Folders that could not be read (reported, the rest analysed).
+    pub problems: Vec<Problem>,
+}
+
 /// Lists the documents of `inputs`, sorted by path within each INPUT, INPUTs in the order given.
 /// `exclude` (the output folder) is never searched.
-pub fn discover_documents(
-    inputs: &[PathBuf],
-    exclude: Option<&Path>,
-) -> Result<Vec<DocumentSource>> {
+pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<Discovery> {
+    let mut problems = Vec::new();
     let exclude = exclude.and_then(|p| fs::canonicalize(p).ok());
     let mut prefixes: HashSet<String> = HashSet::new();
     let mut docs = Vec::new();
@@ -84,10 +102,17 @@ pub fn discover_documents(
             source,
         })?;
         let prefix = if inputs.len() > 1 {
+            // The last component as given (a symbolic link keeps its own name); `.` or `..`
+            // have none, so theirs comes from the resolved path.
             let base = input
-                .canonicalize()
-                .ok()
-                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .or_else(|| {
+                    input
+                        .canonicalize()
+                        .ok()
+                        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                })
                 .unwrap_or_else(|| "input".to_string());
             let mut name = base.clone();
             let mut k = 2;
@@ -132,24 +157,43 @@ pub fn discover_documents(
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
-                !(e.file_type().is_dir()
+                // The output folder is never read back, unless it is the INPUT itself (its own
+                // files are not documents).
+                !(e.depth() > 0
+                    && e.file_type().is_dir()
                     && exclude
                         .as_ref()
                         .is_some_and(|x| fs::canonicalize(e.path()).is_ok_and(|p| &p == x)))
             });
         for entry in walker {
-            let entry = entry.map_err(|e| {
-                let path = e
-                    .path()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| input.clone());
-                Error::Input {
-                    path,
-                    source: e
-                        .into_io_error()
-                        .unwrap_or_else(|| std::io::Error::other("cannot walk the folder")),
+            let entry = match entry {
+                Ok(entry) => entry,
+                // A folder inside the INPUT that cannot be read is reported and skipped; the
+                // INPUT itself unreadable is an error.
+                Err(e) if e.depth() > 0 => {
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| input.clone());
+                    problems.push(Problem {
+                        id: with_prefix(relative_id(&path, input)),
+                        reason: SkipReason::Unreadable(
+                            e.io_error()
+                                .map_or_else(|| e.to_string(), |io| io.to_string()),
+                        ),
+                        path,
+                    });
+                    continue;
                 }
-            })?;
+                Err(e) => {
+                    return Err(Error::Input {
+                        path: input.clone(),
+                        source: e
+                            .into_io_error()
+                            .unwrap_or_else(|| std::io::Error::other("cannot walk the folder")),
+                    })
+                }
+            };
             if entry.file_type().is_file() && is_document(entry.path()) {
                 found.push(entry.into_path());
             }
@@ -160,7 +204,10 @@ pub fn discover_documents(
             path,
         }));
     }
-    Ok(docs)
+    Ok(Discovery {
+        documents: docs,
+        problems,
+    })
 }
 
 /// Reads and validates one document.
@@ -231,15 +278,18 @@ mod tests {
         for f in ["z.txt", "a.md", "b/c/d.TXT", "b/skip.csv", "out/x.txt"] {
             fs::write(root.join(f), "x").unwrap();
         }
-        let docs =
-            discover_documents(std::slice::from_ref(&root), Some(&root.join("out"))).unwrap();
+        let docs = discover_documents(std::slice::from_ref(&root), Some(&root.join("out")))
+            .unwrap()
+            .documents;
         let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids, vec!["a.md", "b/c/d.TXT", "z.txt"]);
 
         let other = dir.path().join("x/docs");
         fs::create_dir_all(&other).unwrap();
         fs::write(other.join("a.md"), "x").unwrap();
-        let docs = discover_documents(&[root.clone(), other, root.join("z.txt")], None).unwrap();
+        let docs = discover_documents(&[root.clone(), other, root.join("z.txt")], None)
+            .unwrap()
+            .documents;
         let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(
             ids,
@@ -264,10 +314,39 @@ mod tests {
         let status = std::process::Command::new("mkfifo")
             .arg(dir.path().join("pipe.txt"))
             .status();
-        let docs = discover_documents(&[dir.path().to_path_buf()], None).unwrap();
+        let docs = discover_documents(&[dir.path().to_path_buf()], None)
+            .unwrap()
+            .documents;
         let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids, vec!["a.txt"]);
         assert!(status.map(|s| s.success()).unwrap_or(true));
+    }
+
+    #[test]
+    fn output_folder_equal_to_input_is_still_searched() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "x").unwrap();
+        let docs = discover_documents(&[dir.path().to_path_buf()], Some(dir.path())).unwrap();
+        assert_eq!(docs.documents.len(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn ids_take_the_input_name_as_given() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("real")).unwrap();
+        fs::write(dir.path().join("real/a.txt"), "x").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("real"), dir.path().join("docs")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("real/a.txt"), dir.path().join("mine.txt"))
+            .unwrap();
+        let inputs = [dir.path().join("docs"), dir.path().join("mine.txt")];
+        let ids: Vec<String> = discover_documents(&inputs, None)
+            .unwrap()
+            .documents
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(ids, ["docs/a.txt", "mine.txt"]);
     }
 
     #[test]

@@ -190,7 +190,28 @@ pub fn run(config: &Config) -> Result<RunSummary> {
     let matcher = Matcher::new(lexicon);
     let warnings: Vec<String> = lexicon.warnings.clone();
 
-    let documents = corpus::discover_documents(&config.inputs, Some(&config.output))?;
+    let discovery = corpus::discover_documents(&config.inputs, Some(&config.output))?;
+    let documents = discovery.documents;
+    let mut skipped = Vec::new();
+    for problem in discovery.problems {
+        eprintln!(
+            "warning: skipped {}: {}",
+            problem.path.display(),
+            problem.reason
+        );
+        skipped.push(manifest::SkippedInfo {
+            id: problem.id,
+            path: problem.path.display().to_string(),
+            reason: problem.reason.to_string(),
+        });
+    }
+    // Everything found, readable or not.
+    let found = documents.len() + skipped.len();
+    if documents.is_empty() && !skipped.is_empty() {
+        return Err(Error::NoReadableDocument {
+            skipped: skipped.len(),
+        });
+    }
     if documents.is_empty() {
         let inputs: Vec<String> = config
             .inputs
@@ -241,7 +262,6 @@ pub fn run(config: &Config) -> Result<RunSummary> {
 
     let mut totals = CorpusTotals::new(matcher.terms().len(), lexicon.contrasts.len());
     let mut inputs = Vec::new();
-    let mut skipped = Vec::new();
     let bar = progress_bar(documents.len());
     let show_bar = !config.quiet && std::io::stderr().is_terminal();
 
@@ -345,7 +365,7 @@ pub fn run(config: &Config) -> Result<RunSummary> {
         },
         inputs,
         counts: manifest::CountsInfo {
-            documents: documents.len() as u64,
+            documents: found as u64,
             analysed: totals.documents,
             skipped: skipped.len() as u64,
             tokens: c.tokens,
@@ -367,7 +387,7 @@ pub fn run(config: &Config) -> Result<RunSummary> {
     out.commit()?;
 
     Ok(RunSummary {
-        documents: documents.len(),
+        documents: found,
         analysed: totals.documents,
         skipped: m
             .skipped

@@ -370,8 +370,8 @@ fn ends_with_abbreviation(text: &str, end: usize, tokens: &[Token<'_>], from: us
     }
     let original = &text[word.span.clone()];
     let mut chars = original.chars();
-    let single_initial =
-        matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
+    // "J. Smith", but not "World War I. Then" or "Plan A. Then".
+    let single_initial = matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase() && c != 'I' && c != 'A');
     let dotted = original.contains('.')
         && original
             .split('.')

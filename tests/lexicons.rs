@@ -251,7 +251,7 @@ fn check_names_file_and_line_of_errors_and_exits_1() {
         (
             "weight.csv",
             "term,category,weight\nx,a,1\ny,a,-2\n",
-            "weight.csv:3: weight \"-2\" of \"y\" is not a positive number",
+            "weight.csv:3: weight \"-2\" of \"y\" is not a positive number from 0.0001 to 10000",
         ),
         (
             "cell.dicx",

@@ -58,7 +58,7 @@ pub fn parse_csv(text: &str, path: &str, bytes: &[u8]) -> Result<Lexicon> {
                     Error::lexicon(
                         path,
                         Some(line),
-                        format!("weight {w:?} of {term:?} is not a positive number"),
+                        format!("weight {w:?} of {term:?} is not a positive number from 0.0001 to 10000"),
                     )
                 })?,
         };
@@ -130,7 +130,7 @@ mod tests {
         assert_eq!(lex.themes[1].terms[0].weight, Weight::ONE);
         assert_eq!(
             parse("t,c,w\nx,a,0\n").unwrap_err().to_string(),
-            "lex.csv:2: weight \"0\" of \"x\" is not a positive number"
+            "lex.csv:2: weight \"0\" of \"x\" is not a positive number from 0.0001 to 10000"
         );
         assert_eq!(
             parse("t,c\nx,a\ny\n").unwrap_err().to_string(),

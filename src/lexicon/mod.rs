@@ -41,10 +41,13 @@ impl Weight {
     /// The default weight, 1.
     pub const ONE: Weight = Weight(Self::SCALE);
 
-    /// Converts a positive finite number, rounded to four decimals; `None` when it is not
-    /// positive, not finite, or rounds to zero.
+    /// The largest weight: sums of up to 10¹¹ hits still fit the fixed-point integers.
+    pub const MAX: f64 = 10_000.0;
+
+    /// Converts a positive finite number up to [`Weight::MAX`], rounded to four decimals;
+    /// `None` when it is not positive, not finite, too large, or rounds to zero.
     pub fn from_f64(value: f64) -> Option<Weight> {
-        if !value.is_finite() || value <= 0.0 || value > 1e12 {
+        if !value.is_finite() || value <= 0.0 || value > Self::MAX {
             return None;
         }
         let units = (value * Self::SCALE as f64).round() as u64;
@@ -610,6 +613,8 @@ mod tests {
         assert_eq!(Weight::from_f64(-1.0), None);
         assert_eq!(Weight::from_f64(f64::NAN), None);
         assert_eq!(Weight::from_f64(0.00001), None);
+        assert_eq!(Weight::from_f64(10_000.0), Some(Weight(100_000_000)));
+        assert_eq!(Weight::from_f64(10_000.5), None);
     }
 
     #[test]

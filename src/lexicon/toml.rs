@@ -45,14 +45,48 @@ struct ThemeToml {
     label: Option<String>,
     description: Option<String>,
     #[serde(default)]
-    terms: Vec<Spanned<TermToml>>,
+    terms: Vec<Spanned<::toml::Value>>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum TermToml {
-    Plain(String),
-    Weighted { term: String, weight: f64 },
+/// Reads one entry of a `terms` list: `"text"` or `{ term = "text", weight = 2 }`.
+fn term_from_value(
+    value: ::toml::Value,
+    theme: &str,
+) -> std::result::Result<(String, Weight), String> {
+    use ::toml::Value;
+    const SHAPE: &str = "a term is \"text\" or { term = \"text\", weight = 2 }";
+    match value {
+        Value::String(text) => Ok((text, Weight::ONE)),
+        Value::Table(table) => {
+            if let Some(key) = table.keys().find(|k| *k != "term" && *k != "weight") {
+                return Err(format!(
+                    "unknown key {key:?} in a term of theme {theme:?}: {SHAPE}"
+                ));
+            }
+            let Some(Value::String(text)) = table.get("term") else {
+                return Err(format!(
+                    "a term of theme {theme:?} has no term = \"text\": {SHAPE}"
+                ));
+            };
+            let weight = match table.get("weight") {
+                None => return Ok((text.clone(), Weight::ONE)),
+                Some(Value::Integer(i)) => *i as f64,
+                Some(Value::Float(f)) => *f,
+                Some(other) => {
+                    return Err(format!(
+                        "the weight of {text:?} in theme {theme:?} must be a number, not {other}"
+                    ))
+                }
+            };
+            let w = Weight::from_f64(weight).ok_or_else(|| {
+                format!(
+                    "term {text:?} of theme {theme:?} has weight {weight}: a weight must be a positive number from 0.0001 to 10000"
+                )
+            })?;
+            Ok((text.clone(), w))
+        }
+        other => Err(format!("{SHAPE}, not {other}")),
+    }
 }
 
 #[derive(Deserialize)]
@@ -99,21 +133,8 @@ pub fn parse_toml(source: &str, path: &str) -> Result<Lexicon> {
         let mut terms: Vec<Term> = Vec::with_capacity(t.terms.len());
         for spanned in t.terms {
             let line = line_of(spanned.span().start);
-            let (text, weight) = match spanned.into_inner() {
-                TermToml::Plain(text) => (text, Weight::ONE),
-                TermToml::Weighted { term, weight } => {
-                    let w = Weight::from_f64(weight).ok_or_else(|| {
-                        Error::lexicon(
-                            path,
-                            Some(line),
-                            format!(
-                                "term {term:?} of theme {id:?} has weight {weight}: a weight must be a positive number (at least 0.0001)"
-                            ),
-                        )
-                    })?;
-                    (term, w)
-                }
-            };
+            let (text, weight) = term_from_value(spanned.into_inner(), &id)
+                .map_err(|message| Error::lexicon(path, Some(line), message))?;
             let text = text.trim().to_string();
             if text.is_empty() {
                 return Err(Error::lexicon(
@@ -323,7 +344,19 @@ mod tests {
         );
         assert_eq!(
             err("[[themes]]\nid = \"a\"\nterms = [\n \"x\",\n { term = \"y\", weight = -1 }]\n"),
-            "lex.toml:5: term \"y\" of theme \"a\" has weight -1: a weight must be a positive number (at least 0.0001)"
+            "lex.toml:5: term \"y\" of theme \"a\" has weight -1: a weight must be a positive number from 0.0001 to 10000"
+        );
+        assert_eq!(
+            err("[[themes]]\nid = \"a\"\nterms = [\n \"x\",\n { term = \"z\", weight = \"heavy\" }]\n"),
+            "lex.toml:5: the weight of \"z\" in theme \"a\" must be a number, not \"heavy\""
+        );
+        assert_eq!(
+            err("[[themes]]\nid = \"a\"\nterms = [\n \"x\",\n { term = \"y\", wieght = 2 }]\n"),
+            "lex.toml:5: unknown key \"wieght\" in a term of theme \"a\": a term is \"text\" or { term = \"text\", weight = 2 }"
+        );
+        assert_eq!(
+            err("[[themes]]\nid = \"a\"\nterms = [\"x\", 3]\n"),
+            "lex.toml:3: a term is \"text\" or { term = \"text\", weight = 2 }, not 3"
         );
         assert_eq!(
             err("[[themes]]\nid = \"Bad Id\"\nterms = [\"x\"]\n"),

@@ -703,7 +703,13 @@ pub fn write_corpus_contrasts<W: Write>(
     let mut w = writer(out);
     for (i, tally) in totals.counts.contrasts.iter().enumerate() {
         let mut score = score_contrast(tally);
-        if totals.documents > 1 {
+        // Clustered by document: bootstrap over documents, unless hits come from one document
+        // only (a bootstrap would then claim certainty); then its Wilson interval.
+        let with_hits = totals.contrast_docs[i]
+            .iter()
+            .filter(|(l, r)| l + r > 0)
+            .count();
+        if with_hits > 1 {
             let interval = crate::score::bootstrap_balance(&totals.contrast_docs[i]);
             score.ci_low = interval.map(|x| x.0);
             score.ci_high = interval.map(|x| x.1);
