@@ -47,6 +47,9 @@ pub enum Error {
         /// What the file system said.
         source: std::io::Error,
     },
+    /// The run was interrupted (Ctrl-C); nothing was written.
+    #[error("interrupted: nothing was written, the previous output is unchanged")]
+    Interrupted,
     /// A bad combination of options.
     #[error("{0}")]
     Usage(String),

@@ -33,6 +33,7 @@ pub mod tokenize;
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -47,6 +48,14 @@ use output::csv::{self as csv_out, CorpusTotals, DocumentRows, RenderOptions};
 use output::manifest::{self, Manifest};
 use output::OutputDir;
 use segment::SegmentMode;
+
+/// Set (by the binary's Ctrl-C handler) to stop a run: it ends with [`Error::Interrupted`]
+/// after the documents in progress, leaving the previous output as it was.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Relaxed)
+}
 
 /// What a finished run reports.
 #[derive(Debug)]
@@ -148,6 +157,23 @@ impl OutFile {
     }
 }
 
+/// Theme and contrast ids become `documents.csv` column names: no two may coincide.
+fn check_columns(lexicon: &lexicon::Lexicon) -> Result<()> {
+    let header = csv_out::documents_header(lexicon);
+    for (i, column) in header.iter().enumerate() {
+        if header[..i].contains(column) {
+            return Err(Error::lexicon(
+                lexicon.sources.first().map_or("lexicon", |s| s.path.as_str()),
+                None,
+                format!(
+                    "the theme ids give documents.csv two columns named {column:?}: rename a theme (ids must differ from document, tokens, sentences and paragraphs, and from another id plus _pct or _balance)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Writes a corpus-level CSV file: its header, then the rows `rows` renders.
 fn write_corpus_file(
     out: &mut OutputDir,
@@ -187,6 +213,7 @@ fn progress_bar(total: usize) -> ProgressBar {
 pub fn run(config: &Config) -> Result<RunSummary> {
     let started = Instant::now();
     let lexicon = &config.lexicon;
+    check_columns(lexicon)?;
     let matcher = Matcher::new(lexicon);
     let warnings: Vec<String> = lexicon.warnings.clone();
 
@@ -269,8 +296,16 @@ pub fn run(config: &Config) -> Result<RunSummary> {
         &documents,
         config.jobs,
         config.jobs * 4,
-        |source| process_document(source, config, &matcher),
+        |source| {
+            if interrupted() {
+                return Outcome::Skipped(SkipReason::Unreadable("interrupted".to_string()));
+            }
+            process_document(source, config, &matcher)
+        },
         |i, outcome| {
+            if interrupted() {
+                return Err(Error::Interrupted);
+            }
             let source = &documents[i];
             match outcome {
                 Outcome::Analysed(doc) => {
@@ -330,6 +365,9 @@ pub fn run(config: &Config) -> Result<RunSummary> {
         csv_out::write_coverage(w, lexicon, &matcher, &totals)
     })?;
 
+    if interrupted() {
+        return Err(Error::Interrupted);
+    }
     let mut files = out.files().to_vec();
     files.push(output::MANIFEST.to_string());
     let c = &totals.counts;

@@ -29,12 +29,21 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // Ctrl-C (or SIGTERM) stops a run cleanly: the temporary folder is removed, the previous
+    // output stays as it was, and the exit code is 130.
+    let _ = ctrlc::set_handler(|| {
+        themescope::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst)
+    });
     let result = match cli.command {
         Command::Run(args) => Config::from_run_args(args, arguments).and_then(|c| run(&c)),
         Command::Lexicon(cmd) => lexicon_command(cmd),
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        Err(Error::Interrupted) => {
+            eprintln!("themescope: {}", Error::Interrupted);
+            ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(1)

@@ -112,13 +112,16 @@ pub struct Matcher {
 
 const HYPHENS: &[char] = &['-', '\u{2010}', '\u{2011}', '\u{FE63}', '\u{FF0D}'];
 
+/// `’` and `ʼ` read as `'`, in gaps as in words.
+const APOSTROPHES: &[char] = &['\u{2019}', '\u{02BC}'];
+
 fn classify_gap(gap: &str) -> Joiner {
     if !gap.is_empty() && gap.chars().all(char::is_whitespace) {
         Joiner::Space
     } else if gap.chars().count() == 1 && gap.starts_with(HYPHENS) {
         Joiner::Hyphen
     } else {
-        Joiner::Exact(gap.to_string())
+        Joiner::Exact(gap.replace(APOSTROPHES, "'"))
     }
 }
 
@@ -126,6 +129,7 @@ fn joiner_matches(joiner: &Joiner, gap: &str) -> bool {
     match joiner {
         Joiner::Space => !gap.is_empty() && gap.chars().all(char::is_whitespace),
         Joiner::Hyphen => gap.chars().count() == 1 && gap.starts_with(HYPHENS),
+        Joiner::Exact(s) if gap.contains(APOSTROPHES) => gap.replace(APOSTROPHES, "'") == *s,
         Joiner::Exact(s) => gap == s,
     }
 }
@@ -563,6 +567,15 @@ terms = ["pride", "proud*", "badge of honor", "self-reliance", "honor"]
             ]
         );
         assert_eq!(hits(&lex, "power. Outage"), vec![]);
+        let lex =
+            lexicon("[[themes]]\nid = \"music\"\nterms = [\"rock 'n' roll\", \"country's\"]\n");
+        assert_eq!(
+            hits(&lex, "Rock ’n’ roll in the country’s south"),
+            vec![
+                h("music", "rock 'n' roll", "Rock ’n’ roll"),
+                h("music", "country's", "country’s")
+            ]
+        );
     }
 
     #[test]

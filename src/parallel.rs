@@ -6,9 +6,13 @@
 //! Guarantees: items are handed out in order, and no worker starts item `i` before the sink has
 //! taken item `i - window`, so at most `window` results wait in memory however uneven the items
 //! are (a bounded reorder buffer). If the sink fails, the workers stop after their current item
-//! and the sink's error is returned.
+//! and the sink's error is returned. If `work` panics, the other workers stop and the panic is
+//! resumed on the calling thread (instead of leaving the others waiting for a result that never
+//! comes).
 
+use std::any::Any;
 use std::collections::BTreeMap;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Condvar, Mutex, PoisonError};
 
@@ -40,6 +44,13 @@ where
     // How many results the sink has taken, and a condition to wait on for it to grow.
     let taken = (Mutex::new(0usize), Condvar::new());
     let (tx, rx) = mpsc::channel::<(usize, R)>();
+    let panicked: Mutex<Option<Box<dyn Any + Send>>> = Mutex::new(None);
+    let halt = || {
+        stop.store(true, Ordering::SeqCst);
+        // Take the lock so that no worker misses the wake-up between its check and its wait.
+        drop(taken.0.lock().unwrap_or_else(PoisonError::into_inner));
+        taken.1.notify_all();
+    };
 
     let worker = |tx: mpsc::Sender<(usize, R)>| loop {
         let i = next.fetch_add(1, Ordering::SeqCst);
@@ -55,13 +66,20 @@ where
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        let result = work(&items[i]);
+        let result = match catch_unwind(AssertUnwindSafe(|| work(&items[i]))) {
+            Ok(result) => result,
+            Err(payload) => {
+                *panicked.lock().unwrap_or_else(PoisonError::into_inner) = Some(payload);
+                halt();
+                break;
+            }
+        };
         if tx.send((i, result)).is_err() {
             break;
         }
     };
 
-    std::thread::scope(|scope| {
+    let outcome = std::thread::scope(|scope| {
         scope.spawn(|| {
             pool.scope(|s| {
                 for _ in 0..jobs {
@@ -87,14 +105,18 @@ where
             }
         }
         if outcome.is_err() {
-            stop.store(true, Ordering::SeqCst);
-            // Take the lock so that no worker misses the wake-up between its check and its wait.
-            drop(taken.0.lock().unwrap_or_else(PoisonError::into_inner));
-            taken.1.notify_all();
+            halt();
         }
         drop(rx);
         outcome
-    })
+    });
+    if let Some(payload) = panicked
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+    {
+        resume_unwind(payload);
+    }
+    outcome
 }
 
 #[cfg(test)]
@@ -130,6 +152,26 @@ mod tests {
                     .collect::<Vec<_>>()
             );
         }
+    }
+
+    #[test]
+    fn a_panicking_item_stops_the_run_instead_of_hanging_it() {
+        let items: Vec<u32> = (0..1000).collect();
+        let result = catch_unwind(|| {
+            let _: Result<(), ()> = for_each_ordered(
+                &items,
+                2,
+                4,
+                |&x| {
+                    assert!(x != 5, "item five");
+                    x
+                },
+                |_, _| Ok(()),
+                |_| (),
+            );
+        });
+        let payload = result.unwrap_err();
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"item five"));
     }
 
     #[test]

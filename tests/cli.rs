@@ -174,6 +174,13 @@ fn nothing_readable_exits_1_and_keeps_previous_output() {
     assert!(!listing(&dir.path().join("output"))
         .iter()
         .any(|n| n.starts_with(".themescope-tmp")));
+    // A failed run into a new folder does not leave the folder behind either.
+    themescope()
+        .current_dir(dir.path())
+        .args(["run", "bad", "-o", "fresh"])
+        .assert()
+        .code(1);
+    assert!(!dir.path().join("fresh").exists());
 }
 
 #[test]
@@ -252,4 +259,59 @@ fn several_inputs_get_prefixed_unique_ids() {
         .map(|l| l.split(',').next().unwrap())
         .collect();
     assert_eq!(ids, ["docs/x.txt", "docs~2/x.txt", "hamhung.txt"]);
+}
+
+/// See issue 7: Ctrl-C during a run leaves the previous output intact, no temporary folder, 130.
+#[cfg(unix)]
+#[test]
+fn interrupt_keeps_previous_output_and_exits_130() {
+    let dir = workdir();
+    themescope().current_dir(dir.path()).assert().success();
+    let before = fs::read(dir.path().join("output/documents.csv")).unwrap();
+    // A corpus big enough to be caught mid-run: the essay, many times over.
+    let big = dir.path().join("big");
+    fs::create_dir_all(&big).unwrap();
+    let essay = fs::read_to_string(dir.path().join("input/hamhung.txt")).unwrap();
+    let body = essay.repeat(200);
+    for i in 0..300 {
+        fs::write(big.join(format!("{i:03}.txt")), &body).unwrap();
+    }
+    let bin = assert_cmd::cargo::cargo_bin("themescope");
+    let child = std::process::Command::new(bin)
+        .current_dir(dir.path())
+        .args(["run", "big", "-o", "output", "--jobs", "1", "--quiet"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the run has started writing its temporary folder, then interrupt it.
+    let out = dir.path().join("output");
+    let started = std::time::Instant::now();
+    while !listing(&out)
+        .iter()
+        .any(|n| n.starts_with(".themescope-tmp"))
+    {
+        assert!(started.elapsed().as_secs() < 60, "the run never started");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("interrupted: nothing was written"));
+    assert_eq!(fs::read(out.join("documents.csv")).unwrap(), before);
+    assert!(
+        !listing(&out)
+            .iter()
+            .any(|n| n.starts_with(".themescope-tmp")),
+        "{:?}",
+        listing(&out)
+    );
 }

@@ -182,6 +182,41 @@ fn contrast_flag_and_its_errors() {
 }
 
 #[test]
+fn theme_ids_never_duplicate_a_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("cols.csv");
+    fs::write(&csv, "word,sentiment\nx,tokens\ny,document\n").unwrap();
+    let out = run_small(&["--lexicon", csv.to_str().unwrap()]);
+    let header = read(out.path(), "documents.csv")
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        header,
+        "document,tokens,sentences,paragraphs,tokens_2,tokens_2_pct,document_2,document_2_pct"
+    );
+    let toml = dir.path().join("cols.toml");
+    fs::write(
+        &toml,
+        "[[themes]]\nid = \"x\"\nterms = [\"a\"]\n[[themes]]\nid = \"x_pct\"\nterms = [\"b\"]\n",
+    )
+    .unwrap();
+    let assert = themescope()
+        .args(["run", "--quiet"])
+        .arg(fixture("small/docs"))
+        .arg("--lexicon")
+        .arg(&toml)
+        .assert()
+        .code(1);
+    let (_, stderr) = output(&assert);
+    assert!(
+        stderr.contains("the theme ids give documents.csv two columns named \"x_pct\""),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_theme_in_two_files_is_an_error_naming_both() {
     let a = fixture("lexicons/themes.csv");
     let b = fixture("lexicons/themes.dic");

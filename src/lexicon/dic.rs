@@ -79,14 +79,24 @@ pub fn parse_dic(bytes: &[u8], path: &str) -> Result<Lexicon> {
                 categories.push(name.to_string());
             }
             _ => {
-                if trimmed.contains(['<', '>', '(', ')', '/']) {
+                // Split before trimming the start: a line that opens with a tab has no term.
+                let split = line.trim_end().split_once('\t');
+                // LIWC's conditional entries: `kind <of>` in the term, or codes like
+                // `(02 134)125/464`. A term such as "24/7" or ":(" is an ordinary entry.
+                let conditional = match split {
+                    Some((term, codes)) => {
+                        (term.contains('<') && term.contains('>'))
+                            || codes.contains(['(', ')', '/', '<', '>'])
+                    }
+                    None => trimmed.contains('<') && trimmed.contains('>'),
+                };
+                if conditional {
                     warnings.push(format!(
                         "{path}:{line_no}: conditional entry {trimmed:?} skipped (themescope has no conditional entries)"
                     ));
                     continue;
                 }
-                // Split before trimming the start: a line that opens with a tab has no term.
-                let (term, ids): (String, Vec<&str>) = match line.trim_end().split_once('\t') {
+                let (term, ids): (String, Vec<&str>) = match split {
                     Some((term, rest)) => {
                         (term.trim().to_string(), rest.split_whitespace().collect())
                     }
@@ -185,6 +195,13 @@ mod tests {
                 "lex.dic:14: category \"9\" of \"odd\" is not defined in the % block; ignored",
             ]
         );
+    }
+
+    #[test]
+    fn slashes_and_parentheses_in_terms_are_ordinary() {
+        let lex = parse_dic(b"%\n1\ta\n%\n24/7\t1\n:(\t1\n", "x.dic").unwrap();
+        assert_eq!(terms(&lex, 0), ["24/7", ":("]);
+        assert!(lex.warnings.is_empty(), "{:?}", lex.warnings);
     }
 
     #[test]

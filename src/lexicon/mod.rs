@@ -407,17 +407,19 @@ fn themes_from_entries(
 ) -> Vec<Theme> {
     let mut themes: Vec<Theme> = Vec::with_capacity(categories.len());
     let mut ids: Vec<String> = Vec::with_capacity(categories.len());
+    // These name columns of documents.csv already.
+    const RESERVED: &[&str] = &["document", "tokens", "sentences", "paragraphs"];
     for name in categories {
         let base = derive_id(name);
         let mut id = base.clone();
         let mut k = 2;
-        while ids.contains(&id) {
+        while ids.contains(&id) || RESERVED.contains(&id.as_str()) {
             id = format!("{base}_{k}");
             k += 1;
         }
         if id != base {
             warnings.push(format!(
-                "{path}: category {name:?} gets the id {id} ({base} is taken by another category)"
+                "{path}: category {name:?} gets the id {id} ({base} is taken by another category or a column of documents.csv)"
             ));
         }
         ids.push(id.clone());
@@ -457,6 +459,27 @@ fn themes_from_entries(
     themes
 }
 
+/// What is wrong with the `*`s of an entry, if anything: a `*` works only at the end of a word.
+fn misplaced_wildcard(text: &str) -> Option<&'static str> {
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c != '*' {
+            continue;
+        }
+        let after_word = i > 0 && chars[i - 1].is_alphanumeric();
+        let word_follows = chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+        if !after_word {
+            return Some("a * only works at the end of a word; this one is ignored");
+        }
+        if word_follows {
+            return Some(
+                "a * only works at the end of a word; inside one, the entry can never match",
+            );
+        }
+    }
+    None
+}
+
 /// Checks a lexicon for entries that can never match, entries that match exactly what another
 /// entry of their theme matches, and (with `best-entry`) wildcards that never reach a word
 /// because it is another category's exact entry.
@@ -493,6 +516,14 @@ pub fn lint(lexicon: &Lexicon) -> Vec<String> {
     for (ti, theme) in lexicon.themes.iter().enumerate() {
         let mut seen: HashMap<String, &Term> = HashMap::new();
         for term in &theme.terms {
+            if let Some(problem) = misplaced_wildcard(&term.text) {
+                warnings.push(format!(
+                    "{}: entry {:?} of theme {:?}: {problem}",
+                    lexicon.locate(ti, term),
+                    term.text,
+                    theme.id
+                ));
+            }
             let Some(norm) = normal(&term.text) else {
                 warnings.push(format!(
                     "{}: entry {:?} of theme {:?} can never match: it holds no word",
@@ -615,6 +646,17 @@ mod tests {
         assert_eq!(Weight::from_f64(0.00001), None);
         assert_eq!(Weight::from_f64(10_000.0), Some(Weight(100_000_000)));
         assert_eq!(Weight::from_f64(10_000.5), None);
+    }
+
+    #[test]
+    fn misplaced_wildcards_are_reported() {
+        assert_eq!(misplaced_wildcard("pride*"), None);
+        assert_eq!(misplaced_wildcard("power outage*"), None);
+        assert!(misplaced_wildcard("*pride").unwrap().contains("ignored"));
+        assert!(misplaced_wildcard("a * b").unwrap().contains("ignored"));
+        assert!(misplaced_wildcard("pri*de")
+            .unwrap()
+            .contains("never match"));
     }
 
     #[test]

@@ -28,23 +28,51 @@ pub const MANIFEST: &str = "manifest.json";
 #[derive(Debug)]
 pub struct OutputDir {
     root: PathBuf,
-    temp: tempfile::TempDir,
+    /// `None` once committed.
+    temp: Option<tempfile::TempDir>,
     files: Vec<String>,
+    /// Whether this run created the output folder (removed again, if empty, on failure).
+    created_root: bool,
+}
+
+impl Drop for OutputDir {
+    /// A result set that was never committed leaves nothing behind: its temporary folder goes,
+    /// and so does the output folder if this run created it.
+    fn drop(&mut self) {
+        if let Some(temp) = self.temp.take() {
+            let _ = temp.close();
+            if self.created_root {
+                let _ = fs::remove_dir(&self.root);
+            }
+        }
+    }
 }
 
 impl OutputDir {
     /// Creates `root` if needed and a temporary folder inside it.
     pub fn create(root: &Path) -> Result<OutputDir> {
+        let created_root = !root.exists();
         fs::create_dir_all(root).map_err(|e| Error::output(root, e))?;
         let temp = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
             .tempdir_in(root)
-            .map_err(|e| Error::output(root, e))?;
+            .map_err(|e| {
+                if created_root {
+                    let _ = fs::remove_dir(root);
+                }
+                Error::output(root, e)
+            })?;
         Ok(OutputDir {
             root: root.to_path_buf(),
-            temp,
+            temp: Some(temp),
             files: Vec::new(),
+            created_root,
         })
+    }
+
+    fn temp_path(&self) -> &Path {
+        // The temporary folder is there until `commit` consumes `self`.
+        self.temp.as_ref().map_or(self.root.as_path(), |t| t.path())
     }
 
     /// The output folder.
@@ -54,7 +82,7 @@ impl OutputDir {
 
     /// Creates the file `name` (relative, `/`-separated) of the new set.
     pub fn create_file(&mut self, name: &str) -> Result<BufWriter<File>> {
-        let path = self.temp.path().join(name);
+        let path = self.temp_path().join(name);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::output(parent, e))?;
         }
@@ -71,7 +99,7 @@ impl OutputDir {
     }
 
     /// Moves the new set into place and removes the previous set's files it does not replace.
-    pub fn commit(self) -> Result<()> {
+    pub fn commit(mut self) -> Result<()> {
         let old = previous_files(&self.root);
         // The manifest moves last, so a manifest in place always describes complete files.
         let mut order: Vec<&String> = self.files.iter().filter(|f| *f != MANIFEST).collect();
@@ -81,7 +109,7 @@ impl OutputDir {
             if let Some(parent) = to.parent() {
                 fs::create_dir_all(parent).map_err(|e| Error::output(parent, e))?;
             }
-            fs::rename(self.temp.path().join(name), &to).map_err(|e| Error::output(&to, e))?;
+            fs::rename(self.temp_path().join(name), &to).map_err(|e| Error::output(&to, e))?;
         }
         for name in old.iter().filter(|o| !self.files.contains(o)) {
             let path = self.root.join(name);
@@ -93,7 +121,10 @@ impl OutputDir {
                 }
             }
         }
-        self.temp.close().map_err(|e| Error::output(&self.root, e))
+        match self.temp.take() {
+            Some(temp) => temp.close().map_err(|e| Error::output(&self.root, e)),
+            None => Ok(()),
+        }
     }
 }
 
@@ -193,6 +224,17 @@ mod tests {
         }
         assert_eq!(listing(&root), vec!["a.csv", "manifest.json"]);
         assert_eq!(fs::read_to_string(root.join("a.csv")).unwrap(), "1");
+    }
+
+    #[test]
+    fn a_failed_run_removes_the_output_folder_it_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("new");
+        drop(OutputDir::create(&root).unwrap());
+        assert!(!root.exists());
+        write_set(&root, &[("a.csv", "1")]);
+        drop(OutputDir::create(&root).unwrap());
+        assert_eq!(listing(&root), vec!["a.csv", "manifest.json"]);
     }
 
     #[test]
