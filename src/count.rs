@@ -129,12 +129,23 @@ pub struct DocumentAnalysis<'a> {
     pub hits: Vec<(Hit, usize)>,
     /// Integer counts.
     pub counts: Counts,
-    /// Hits per matched term: (global term id, count), sorted by term id.
-    pub term_counts: Vec<(u32, u64)>,
+    /// Hits per matched term, sorted by term id.
+    pub term_counts: Vec<TermCount>,
     /// Per contrast, the sentences holding hits of both poles, ascending.
     pub tension: Vec<Vec<usize>>,
     /// Which themes meet in which sentences.
     pub cooccurrence: Cooccurrence,
+}
+
+/// The hits of one lexicon term in a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TermCount {
+    /// Global term id.
+    pub term: u32,
+    /// Hits (negated ones included).
+    pub hits: u64,
+    /// Weighted sum of the hits that are not negated (what the term adds to a contrast pole).
+    pub live_weight: u64,
 }
 
 /// Sentences holding (non-negated) hits of each theme and of each pair of themes.
@@ -253,12 +264,20 @@ pub fn analyse<'a>(
         .collect();
 
     let mut themes = vec![ThemeTally::default(); matcher.theme_count()];
-    let mut term_counts: Vec<(u32, u64)> = hits.iter().map(|(h, _)| (h.term, 1)).collect();
-    term_counts.sort_unstable();
+    let mut term_counts: Vec<TermCount> = hits
+        .iter()
+        .map(|(h, _)| TermCount {
+            term: h.term,
+            hits: 1,
+            live_weight: if h.negator.is_none() { h.weight.0 } else { 0 },
+        })
+        .collect();
+    term_counts.sort_unstable_by_key(|t| t.term);
     term_counts.dedup_by(|b, a| {
-        let same = a.0 == b.0;
+        let same = a.term == b.term;
         if same {
-            a.1 += 1;
+            a.hits += 1;
+            a.live_weight += b.live_weight;
         }
         same
     });
@@ -268,8 +287,8 @@ pub fn analyse<'a>(
         t.negated += u64::from(hit.negator.is_some());
         t.weight += hit.weight.0;
     }
-    for &(term, _) in &term_counts {
-        themes[matcher.term(term).theme].distinct_terms += 1;
+    for t in &term_counts {
+        themes[matcher.term(t.term).theme].distinct_terms += 1;
     }
 
     let mut contrast_tallies = Vec::with_capacity(contrasts.len());
@@ -395,7 +414,21 @@ mod tests {
         // Sentence 0 holds both poles; sentence 1 only hardship (pride negated); sentence 2 only pride.
         assert_eq!((c.tension_sentences, c.pole_sentences), (1, 3));
         assert_eq!(a.tension, vec![vec![0]]);
-        assert_eq!(a.term_counts, vec![(0, 2), (1, 1), (2, 2), (3, 1)]);
+        let terms: Vec<(u32, u64, u64)> = a
+            .term_counts
+            .iter()
+            .map(|t| (t.term, t.hits, t.live_weight))
+            .collect();
+        // hardship* ×2 (one negated), shortage*, pride ×2 (one negated), proud* (weight 2).
+        assert_eq!(
+            terms,
+            vec![
+                (0, 2, 10_000),
+                (1, 1, 10_000),
+                (2, 2, 10_000),
+                (3, 1, 20_000)
+            ]
+        );
     }
 
     #[test]

@@ -78,7 +78,7 @@ pub struct RunSummary {
 struct Analysed {
     rows: DocumentRows,
     counts: Counts,
-    term_counts: Vec<(u32, u64)>,
+    term_counts: Vec<count::TermCount>,
     cooccurrence: Cooccurrence,
     bytes: u64,
     sha256: String,
@@ -394,7 +394,7 @@ pub fn run(config: &Config) -> Result<RunSummary> {
                     theme: theme.id.clone(),
                     terms: matcher
                         .theme_terms(t)
-                        .filter(|&id| totals.terms[id as usize].0 == 0)
+                        .filter(|&id| totals.terms[id as usize].hits == 0)
                         .map(|id| matcher.term(id).text.clone())
                         .collect(),
                 })

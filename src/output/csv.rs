@@ -15,7 +15,7 @@ use std::io::Write;
 use serde::{Serialize, Serializer};
 
 use crate::count::{
-    count_segments, pair_index, ContrastTally, Cooccurrence, Counts, DocumentAnalysis,
+    count_segments, pair_index, ContrastTally, Cooccurrence, Counts, DocumentAnalysis, TermCount,
 };
 use crate::lexicon::{Lexicon, Weight};
 use crate::matcher::Matcher;
@@ -639,6 +639,17 @@ pub fn write_cooccurrence<W: Write>(
     Ok(())
 }
 
+/// One term over the corpus.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TermTotal {
+    /// Hits.
+    pub hits: u64,
+    /// Documents with a hit.
+    pub documents: u64,
+    /// Weighted sum of the non-negated hits.
+    pub live_weight: u64,
+}
+
 /// Corpus-wide totals, summed in document order as documents are written.
 #[derive(Debug, Default)]
 pub struct CorpusTotals {
@@ -646,8 +657,8 @@ pub struct CorpusTotals {
     pub documents: u64,
     /// Summed counts.
     pub counts: Counts,
-    /// Per global term id: (hits, documents with a hit).
-    pub terms: Vec<(u64, u64)>,
+    /// Per global term id: its hits, documents and non-negated weight.
+    pub terms: Vec<TermTotal>,
     /// Per contrast, each document's (L, R) weighted sums, for the bootstrap.
     pub contrast_docs: Vec<Vec<(u64, u64)>>,
     /// Theme co-occurrence over all sentences.
@@ -658,7 +669,7 @@ impl CorpusTotals {
     /// Empty totals for a lexicon with `terms` terms and `contrasts` contrasts.
     pub fn new(terms: usize, contrasts: usize) -> Self {
         CorpusTotals {
-            terms: vec![(0, 0); terms],
+            terms: vec![TermTotal::default(); terms],
             contrast_docs: vec![Vec::new(); contrasts],
             ..Default::default()
         }
@@ -668,16 +679,17 @@ impl CorpusTotals {
     pub fn add(
         &mut self,
         analysis_counts: &Counts,
-        term_counts: &[(u32, u64)],
+        term_counts: &[TermCount],
         cooccurrence: &Cooccurrence,
     ) {
         self.documents += 1;
         self.cooccurrence += cooccurrence;
         self.counts += analysis_counts;
-        for &(term, n) in term_counts {
-            let slot = &mut self.terms[term as usize];
-            slot.0 += n;
-            slot.1 += 1;
+        for t in term_counts {
+            let slot = &mut self.terms[t.term as usize];
+            slot.hits += t.hits;
+            slot.documents += 1;
+            slot.live_weight += t.live_weight;
         }
         for (docs, c) in self
             .contrast_docs
@@ -732,11 +744,15 @@ pub fn write_terms<W: Write>(
     for (t, theme) in lexicon.themes.iter().enumerate() {
         let mut ids: Vec<u32> = matcher
             .theme_terms(t)
-            .filter(|&id| totals.terms[id as usize].0 > 0)
+            .filter(|&id| totals.terms[id as usize].hits > 0)
             .collect();
-        ids.sort_by_key(|&id| (std::cmp::Reverse(totals.terms[id as usize].0), id));
+        ids.sort_by_key(|&id| (std::cmp::Reverse(totals.terms[id as usize].hits), id));
         for id in ids {
-            let (count, documents) = totals.terms[id as usize];
+            let TermTotal {
+                hits: count,
+                documents,
+                ..
+            } = totals.terms[id as usize];
             w.serialize(TermRow {
                 theme: Text(&theme.id),
                 term: Text(&matcher.term(id).text),
@@ -762,7 +778,7 @@ pub fn write_coverage<W: Write>(
         let ids = matcher.theme_terms(t);
         let matched = ids
             .clone()
-            .filter(|&id| totals.terms[id as usize].0 > 0)
+            .filter(|&id| totals.terms[id as usize].hits > 0)
             .count();
         let hits = totals.counts.themes.get(t).map_or(0, |x| x.count);
         w.serialize(CoverageRow {
