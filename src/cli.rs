@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::ChartFormats;
 use crate::segment::SegmentMode;
 
 const EXAMPLES: &str = "\
@@ -150,6 +151,11 @@ pub struct RunArgs {
     /// contrasts, tension and co-occurrence [default: as the lexicon says; on for the built-in].
     #[arg(long, value_enum, value_name = "on|off")]
     pub negation: Option<NegationArg>,
+
+    /// Chart files to draw into DIR/charts/ (report.html shows the charts either way, unless
+    /// none).
+    #[arg(long, value_name = "png,svg|png|svg|none", default_value = "png,svg", value_parser = clap::value_parser!(ChartFormats))]
+    pub charts: ChartFormats,
 
     /// Worker threads [default: all cores].
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]

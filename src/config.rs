@@ -29,6 +29,41 @@ pub fn load_lexicon(files: &[PathBuf], format: Option<FormatArg>) -> Result<Lexi
     }
 }
 
+/// Which chart files to write (`--charts png,svg|png|svg|none`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChartFormats {
+    /// PNG files.
+    pub png: bool,
+    /// SVG files.
+    pub svg: bool,
+}
+
+impl std::str::FromStr for ChartFormats {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        let mut formats = ChartFormats {
+            png: false,
+            svg: false,
+        };
+        if s == "none" {
+            return Ok(formats);
+        }
+        for part in s.split(',') {
+            match part.trim() {
+                "png" => formats.png = true,
+                "svg" => formats.svg = true,
+                other => {
+                    return Err(format!(
+                        "{other:?} is not a chart format: use png,svg, png, svg or none"
+                    ))
+                }
+            }
+        }
+        Ok(formats)
+    }
+}
+
 /// Everything a run needs, checked.
 #[derive(Debug)]
 pub struct Config {
@@ -42,6 +77,10 @@ pub struct Config {
     pub hits: bool,
     /// How documents are cut into segments.
     pub segment: SegmentMode,
+    /// Which chart files to write.
+    pub charts: ChartFormats,
+    /// Test seam: the chart with this file stem fails (to test exit code 3).
+    pub fail_chart: Option<String>,
     /// Whether to hide the progress bar.
     pub quiet: bool,
     /// The lexicon.
@@ -72,6 +111,8 @@ impl Config {
             jobs,
             hits: args.hits == HitsArg::All,
             segment: args.segment,
+            charts: args.charts,
+            fail_chart: std::env::var("THEMESCOPE_TEST_FAIL_CHART").ok(),
             quiet: args.quiet,
             lexicon,
             arguments,
@@ -86,6 +127,11 @@ impl Config {
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             hits: true,
             segment: SegmentMode::Paragraph,
+            charts: ChartFormats {
+                png: true,
+                svg: true,
+            },
+            fail_chart: None,
             quiet: true,
             lexicon,
             arguments: Vec::new(),

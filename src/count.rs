@@ -204,6 +204,32 @@ pub struct SegmentContrast {
     pub tension_sentences: u64,
 }
 
+/// A document cut into segments, with each segment's counts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SegmentLayout {
+    /// The segments, in order.
+    pub segments: Vec<Segment>,
+    /// Their counts.
+    pub tallies: Vec<SegmentTally>,
+}
+
+/// Cuts an analysed document into segments (`mode`) and counts them; `None` for
+/// [`crate::segment::SegmentMode::None`].
+pub fn segment_layout(
+    text: &str,
+    analysis: &DocumentAnalysis<'_>,
+    contrasts: &[Contrast],
+    themes: usize,
+    mode: crate::segment::SegmentMode,
+) -> Option<SegmentLayout> {
+    if mode == crate::segment::SegmentMode::None {
+        return None;
+    }
+    let segments = crate::segment::segments(text, &analysis.tokens, &analysis.structure, mode);
+    let tallies = count_segments(analysis, &segments, contrasts, themes);
+    Some(SegmentLayout { segments, tallies })
+}
+
 /// Counts the hits of each segment. Hits belong to the segment of their first token, sentences
 /// to the segment of their first token; the segments must tile the tokens.
 pub fn count_segments(

@@ -32,7 +32,7 @@ pub mod tokenize;
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -47,6 +47,7 @@ use matcher::Matcher;
 use output::csv::{self as csv_out, CorpusTotals, DocumentRows, RenderOptions};
 use output::manifest::{self, Manifest};
 use output::OutputDir;
+use output::{chart, digest, report};
 use segment::SegmentMode;
 
 /// Set (by the binary's Ctrl-C handler) to stop a run: it ends with [`Error::Interrupted`]
@@ -72,10 +73,13 @@ pub struct RunSummary {
     pub output: PathBuf,
     /// The files written, relative to the output folder.
     pub files: Vec<String>,
+    /// Charts that could not be drawn: (file stem, reason).
+    pub failed_charts: Vec<(String, String)>,
 }
 
 /// What a worker hands on for an analysed document: its rendered rows and its integer totals.
 struct Analysed {
+    digest: digest::DocDigest,
     rows: DocumentRows,
     counts: Counts,
     term_counts: Vec<count::TermCount>,
@@ -97,19 +101,31 @@ fn process_document(source: &DocumentSource, config: &Config, matcher: &Matcher)
         Ok(d) => d,
         Err(reason) => return Outcome::Skipped(reason),
     };
-    let analysis = count::analyse(&document.text, matcher, &config.lexicon.contrasts);
-    match csv_out::render_document(
-        &source.id,
-        &document.text,
+    let lexicon = &config.lexicon;
+    let (text, id) = (&document.text, &source.id);
+    let analysis = count::analyse(text, matcher, &lexicon.contrasts);
+    let layout = count::segment_layout(
+        text,
         &analysis,
-        &config.lexicon,
-        matcher,
-        &RenderOptions {
-            hits: config.hits,
-            segment: config.segment,
-        },
-    ) {
+        &lexicon.contrasts,
+        lexicon.themes.len(),
+        config.segment,
+    );
+    let options = RenderOptions {
+        hits: config.hits,
+        layout: layout.as_ref(),
+    };
+    let digest = digest::digest_document(
+        id,
+        text,
+        &analysis,
+        &lexicon.contrasts,
+        lexicon.themes.len(),
+        layout.as_ref(),
+    );
+    match csv_out::render_document(id, text, &analysis, lexicon, matcher, &options) {
         Ok(rows) => Outcome::Analysed(Box::new(Analysed {
+            digest,
             rows,
             counts: analysis.counts,
             term_counts: analysis.term_counts,
@@ -174,6 +190,72 @@ fn check_columns(lexicon: &lexicon::Lexicon) -> Result<()> {
     Ok(())
 }
 
+/// The charts for the report, and the charts that failed: (file stem, reason).
+type DrawnCharts = (Vec<report::ReportChart>, Vec<(String, String)>);
+
+/// Draws every chart (in parallel, each as SVG for the report and as the files `--charts` asks
+/// for); returns the report's charts and the charts that failed, with the reason.
+fn draw_charts(config: &Config, out: &mut OutputDir, set: &chart::ChartSet) -> Result<DrawnCharts> {
+    use rayon::prelude::*;
+    if !config.charts.png && !config.charts.svg {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let planned = chart::plan(set);
+    let charts_dir = out.path_for("charts/x")?;
+    let charts_dir = charts_dir
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.jobs)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", config.jobs)))?;
+    let results: Vec<std::result::Result<String, String>> = pool.install(|| {
+        planned
+            .par_iter()
+            .map(|p| {
+                if config.fail_chart.as_deref() == Some(p.file.as_str()) {
+                    return Err("failure injected for testing".to_string());
+                }
+                let mut svg = String::new();
+                let png = config
+                    .charts
+                    .png
+                    .then(|| charts_dir.join(format!("{}.png", p.file)));
+                chart::render(p, &mut svg, png.as_deref())?;
+                if config.charts.svg {
+                    std::fs::write(charts_dir.join(format!("{}.svg", p.file)), &svg)
+                        .map_err(|e| e.to_string())?;
+                }
+                Ok(svg)
+            })
+            .collect()
+    });
+    let mut shown = Vec::new();
+    let mut failed = Vec::new();
+    for (p, result) in planned.iter().zip(results) {
+        match result {
+            Ok(svg) => {
+                for (ext, wanted) in [("png", config.charts.png), ("svg", config.charts.svg)] {
+                    if wanted {
+                        out.adopt(&format!("charts/{}.{ext}", p.file))?;
+                    }
+                }
+                shown.push(report::ReportChart {
+                    caption: p.caption.clone(),
+                    file: p.file.clone(),
+                    svg,
+                });
+            }
+            Err(reason) => {
+                eprintln!("error: chart {} failed: {reason}", p.file);
+                failed.push((p.file.clone(), reason));
+            }
+        }
+    }
+    Ok((shown, failed))
+}
+
 /// Writes a corpus-level CSV file: its header, then the rows `rows` renders.
 fn write_corpus_file(
     out: &mut OutputDir,
@@ -215,7 +297,7 @@ pub fn run(config: &Config) -> Result<RunSummary> {
     let lexicon = &config.lexicon;
     check_columns(lexicon)?;
     let matcher = Matcher::new(lexicon);
-    let warnings: Vec<String> = lexicon.warnings.clone();
+    let mut warnings: Vec<String> = lexicon.warnings.clone();
 
     let discovery = corpus::discover_documents(&config.inputs, Some(&config.output))?;
     let documents = discovery.documents;
@@ -288,6 +370,7 @@ pub fn run(config: &Config) -> Result<RunSummary> {
     }
 
     let mut totals = CorpusTotals::new(matcher.terms().len(), lexicon.contrasts.len());
+    let mut digest = digest::Digest::default();
     let mut inputs = Vec::new();
     let bar = progress_bar(documents.len());
     let show_bar = !config.quiet && std::io::stderr().is_terminal();
@@ -309,10 +392,12 @@ pub fn run(config: &Config) -> Result<RunSummary> {
             let source = &documents[i];
             match outcome {
                 Outcome::Analysed(doc) => {
+                    let doc = *doc;
                     for (file, select) in files.iter_mut() {
                         file.write(select(&doc.rows))?;
                     }
                     totals.add(&doc.counts, &doc.term_counts, &doc.cooccurrence);
+                    digest.add(i, &source.id, doc.digest);
                     inputs.push(manifest::InputInfo {
                         id: source.id.clone(),
                         bytes: doc.bytes,
@@ -364,6 +449,43 @@ pub fn run(config: &Config) -> Result<RunSummary> {
     write_corpus_file(&mut out, "lexicon_coverage.csv", csv_out::COVERAGE, |w| {
         csv_out::write_coverage(w, lexicon, &matcher, &totals)
     })?;
+
+    // Charts come after every CSV file is complete: a chart that fails is reported (exit 3)
+    // and costs nothing else.
+    let chart_set = chart::chart_data(lexicon, &matcher, &totals, &digest);
+    let (report_charts, failed_charts) = draw_charts(config, &mut out, &chart_set)?;
+    let mut report_file = OutFile::open(&mut out, "report.html")?;
+    let facts = report::RunFacts {
+        found: found as u64,
+        skipped: skipped
+            .iter()
+            .map(|s| (s.id.clone(), s.reason.clone()))
+            .collect(),
+        files: out
+            .files()
+            .iter()
+            .cloned()
+            .chain([output::MANIFEST.to_string()])
+            .collect(),
+        failed_charts: failed_charts.clone(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    report::write_report(
+        &mut report_file.writer,
+        lexicon,
+        &matcher,
+        &totals,
+        &digest,
+        &report_charts,
+        &facts,
+    )
+    .map_err(|e| Error::output(&report_file.path, e))?;
+    report_file.finish()?;
+    warnings.extend(
+        failed_charts
+            .iter()
+            .map(|(file, reason)| format!("chart {file} could not be drawn: {reason}")),
+    );
 
     if interrupted() {
         return Err(Error::Interrupted);
@@ -435,5 +557,6 @@ pub fn run(config: &Config) -> Result<RunSummary> {
         warnings,
         output: config.output.clone(),
         files,
+        failed_charts,
     })
 }

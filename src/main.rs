@@ -56,6 +56,14 @@ fn run(config: &Config) -> Result<u8> {
     for w in &summary.warnings {
         eprintln!("warning: {w}");
     }
+    if !summary.failed_charts.is_empty() {
+        eprintln!(
+            "themescope: {} chart(s) could not be drawn; every CSV file and the report are in {}",
+            summary.failed_charts.len(),
+            summary.output.display()
+        );
+        return Ok(3);
+    }
     if summary.skipped.is_empty() {
         return Ok(0);
     }

@@ -50,12 +50,14 @@ fn no_arguments_analyses_input_into_output() {
         listing(&out),
         [
             ".gitkeep",
+            "charts",
             "contrasts.csv",
             "cooccurrence.csv",
             "documents.csv",
             "hits.csv",
             "lexicon_coverage.csv",
             "manifest.json",
+            "report.html",
             "segment_themes.csv",
             "segments.csv",
             "tension.csv",
@@ -97,7 +99,7 @@ fn no_arguments_analyses_input_into_output() {
     assert_eq!(manifest["inputs"][0]["id"], "hamhung.txt");
     assert_eq!(manifest["inputs"][0]["bytes"], 3758);
     assert_eq!(manifest["counts"]["analysed"], 1);
-    assert_eq!(manifest["files"].as_array().unwrap().len(), 12);
+    assert_eq!(manifest["files"].as_array().unwrap().len(), 27);
 }
 
 #[test]
@@ -115,12 +117,14 @@ fn a_second_run_replaces_only_its_own_files() {
         listing(&out),
         [
             ".gitkeep",
+            "charts",
             "contrasts.csv",
             "cooccurrence.csv",
             "documents.csv",
             "lexicon_coverage.csv",
             "manifest.json",
             "notes.md",
+            "report.html",
             "segment_themes.csv",
             "segments.csv",
             "tension.csv",

@@ -9,7 +9,7 @@ use themescope::count;
 use themescope::lexicon::Lexicon;
 use themescope::matcher::Matcher;
 use themescope::output::csv::{render_document, RenderOptions};
-use themescope::segment::{segments, SegmentMode};
+use themescope::segment::SegmentMode;
 use themescope::tokenize::normalize;
 
 static BUILTIN: OnceLock<(Lexicon, Matcher)> = OnceLock::new();
@@ -83,11 +83,19 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(tally.count, hits, "theme {t}: count differs from its hits");
     }
 
-    // Segments tile the tokens in every mode (documented in segment.rs), and every mode renders.
+    // Segments tile the tokens in every mode and their theme counts add up to the document's
+    // (documented in segment.rs / count.rs); every mode renders, hits on.
     for mode in MODES {
-        let segs = segments(text, &analysis.tokens, &analysis.structure, mode);
+        let layout = count::segment_layout(
+            text,
+            &analysis,
+            &lexicon.contrasts,
+            lexicon.themes.len(),
+            mode,
+        )
+        .expect("a layout for every mode but None");
         let mut next = 0usize;
-        for (k, seg) in segs.iter().enumerate() {
+        for (k, seg) in layout.segments.iter().enumerate() {
             assert_eq!(
                 seg.tokens.start, next,
                 "{mode:?}: segment {k} tokens {:?} do not start at {next}",
@@ -96,10 +104,14 @@ fuzz_target!(|data: &[u8]| {
             next = seg.tokens.end;
         }
         assert_eq!(next, n_tokens, "{mode:?}: segments do not cover all tokens");
+        for (t, tally) in analysis.counts.themes.iter().enumerate() {
+            let sum: u64 = layout.tallies.iter().map(|s| s.themes[t]).sum();
+            assert_eq!(sum, tally.count, "{mode:?}: theme {t} segment counts do not add up");
+        }
 
         let options = RenderOptions {
             hits: true,
-            segment: mode,
+            layout: Some(&layout),
         };
         let _ = render_document("fuzz", text, &analysis, lexicon, matcher, &options);
     }

@@ -15,14 +15,13 @@ use std::io::Write;
 use serde::{Serialize, Serializer};
 
 use crate::count::{
-    count_segments, pair_index, ContrastTally, Cooccurrence, Counts, DocumentAnalysis, TermCount,
+    pair_index, ContrastTally, Cooccurrence, Counts, DocumentAnalysis, SegmentLayout, TermCount,
 };
 use crate::lexicon::{Lexicon, Weight};
 use crate::matcher::Matcher;
 use crate::score::{
     balance, npmi, pct, position, score_contrast, smoothed_balances, ContrastScore,
 };
-use crate::segment::{segments, SegmentMode};
 
 /// `documents.csv` columns before the per-theme and per-contrast ones.
 pub const DOCUMENTS_FIXED: &[&str] = &["document", "tokens", "sentences", "paragraphs"];
@@ -341,11 +340,11 @@ pub struct DocumentRows {
 
 /// What to render besides the document-level rows.
 #[derive(Clone, Copy, Debug)]
-pub struct RenderOptions {
+pub struct RenderOptions<'a> {
     /// Render `hits.csv` rows.
     pub hits: bool,
-    /// How to cut the document for the segment files ([`SegmentMode::None`]: no segment rows).
-    pub segment: SegmentMode,
+    /// The document's segments, for the segment files (`None`: no segment rows).
+    pub layout: Option<&'a SegmentLayout>,
 }
 
 /// Text on one line: white space runs as one space, trimmed.
@@ -428,7 +427,7 @@ pub fn render_document(
     analysis: &DocumentAnalysis<'_>,
     lexicon: &Lexicon,
     matcher: &Matcher,
-    options: &RenderOptions,
+    options: &RenderOptions<'_>,
 ) -> csv::Result<DocumentRows> {
     let counts = &analysis.counts;
     let scores: Vec<ContrastScore> = counts.contrasts.iter().map(score_contrast).collect();
@@ -465,8 +464,8 @@ pub fn render_document(
     drop(w);
 
     render_tension(id, text, analysis, lexicon, &mut rows.tension)?;
-    if options.segment != SegmentMode::None {
-        render_segments(id, analysis, lexicon, options.segment, text, &mut rows)?;
+    if let Some(layout) = options.layout {
+        render_segments(id, analysis, lexicon, layout, &mut rows)?;
     }
 
     if options.hits {
@@ -538,20 +537,13 @@ fn render_segments(
     id: &str,
     analysis: &DocumentAnalysis<'_>,
     lexicon: &Lexicon,
-    mode: SegmentMode,
-    text: &str,
+    layout: &SegmentLayout,
     rows: &mut DocumentRows,
 ) -> csv::Result<()> {
-    let segments = segments(text, &analysis.tokens, &analysis.structure, mode);
-    let tallies = count_segments(
-        analysis,
-        &segments,
-        &lexicon.contrasts,
-        lexicon.themes.len(),
-    );
+    let (segments, tallies) = (layout.segments.as_slice(), layout.tallies.as_slice());
 
     let mut w = writer(&mut rows.segments);
-    for (k, (segment, tally)) in segments.iter().zip(&tallies).enumerate() {
+    for (k, (segment, tally)) in segments.iter().zip(tallies).enumerate() {
         for (c, sc) in lexicon.contrasts.iter().zip(&tally.contrasts) {
             w.serialize(SegmentRow {
                 document: Text(id),

@@ -9,8 +9,11 @@
 //! Guarantees: until `commit`, the previous output is exactly as it was; if the run fails (an
 //! error, a panic unwinding) the temporary folder is removed when the [`OutputDir`] is dropped.
 
+pub mod chart;
 pub mod csv;
+pub mod digest;
 pub mod manifest;
+pub mod report;
 
 use std::fs::{self, File};
 use std::io::BufWriter;
@@ -91,6 +94,31 @@ impl OutputDir {
             self.files.push(name.to_string());
         }
         Ok(BufWriter::with_capacity(1 << 16, file))
+    }
+
+    /// The path in the new set for `name` (its folder created), without adding it to the set:
+    /// call [`OutputDir::adopt`] once the file is complete.
+    pub fn path_for(&self, name: &str) -> Result<PathBuf> {
+        let path = self.temp_path().join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::output(parent, e))?;
+        }
+        Ok(path)
+    }
+
+    /// Adds the file `name`, written at [`OutputDir::path_for`], to the new set.
+    pub fn adopt(&mut self, name: &str) -> Result<()> {
+        let path = self.temp_path().join(name);
+        if !path.is_file() {
+            return Err(Error::output(
+                self.root.join(name),
+                std::io::Error::other("was not written"),
+            ));
+        }
+        if !self.files.iter().any(|f| f == name) {
+            self.files.push(name.to_string());
+        }
+        Ok(())
     }
 
     /// The files of the new set so far, in the order they were created.

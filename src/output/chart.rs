@@ -1,0 +1,1032 @@
+//! Charts: corpus totals and the digest → chart data → PNG and SVG.
+//!
+//! In: [`CorpusTotals`], the [`Digest`] and the lexicon. Out: a [`ChartSet`] (plain data, which the
+//! tests snapshot), then each chart drawn with plotters as PNG (1600 px wide, at least 1000 high)
+//! and as SVG. Text comes from a font compiled into the binary (Ubuntu Light, via
+//! `epaint_default_fonts`) through plotters' `ab_glyph` backend, so charts look the same on a
+//! machine without any font installed. Colours are the Okabe–Ito palette, safe for colour-blind
+//! readers: the left pole of a contrast vermillion, the right pole blue.
+//!
+//! Guarantees: labels are theme and contrast labels (not ids); file names derived from document
+//! ids are sanitised ([`file_stem`]): no path separators, no `..`, no control characters, at
+//! most 60 bytes, unique.
+
+use std::collections::HashSet;
+
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use serde::Serialize;
+
+use super::csv::CorpusTotals;
+use super::digest::{Digest, CONTRAST_DOCS};
+use crate::count::{pair_index, weight_value, ContrastTally};
+use crate::lexicon::Lexicon;
+use crate::matcher::Matcher;
+use crate::score::{npmi, score_contrast, smoothed_balances};
+
+/// Width of every PNG chart.
+pub const WIDTH: u32 = 1600;
+/// Least height of a PNG chart.
+pub const MIN_HEIGHT: u32 = 1000;
+
+const FONT: &str = "sans-serif";
+/// Okabe–Ito vermillion: the left pole.
+const LEFT: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+/// Okabe–Ito blue: the right pole.
+const RIGHT: RGBColor = RGBColor(0x00, 0x72, 0xB2);
+/// Okabe–Ito bluish green: theme bars.
+const THEME: RGBColor = RGBColor(0x00, 0x9E, 0x73);
+const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+const GREY: RGBColor = RGBColor(0xBB, 0xBB, 0xBB);
+const LIGHT: RGBColor = RGBColor(0xEE, 0xEE, 0xEE);
+
+/// Pairs seen in fewer sentences than this are greyed in the co-occurrence heatmap.
+pub const MIN_PAIR_SENTENCES: u64 = 3;
+/// Terms per pole in a drivers chart.
+pub const DRIVER_TERMS: usize = 15;
+
+/// One theme's bar: its rate per 1,000 tokens over the corpus.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ThemeBar {
+    /// The theme's label.
+    pub label: String,
+    /// Hits.
+    pub hits: u64,
+    /// Hits per 1,000 tokens.
+    pub per_1k: f64,
+}
+
+/// One bar of a contrast panel: a document (or the corpus, or the pooled rest).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ContrastBar {
+    /// What the bar is.
+    pub label: String,
+    /// Its balance.
+    pub balance: Option<f64>,
+    /// Its 95 % interval.
+    pub interval: Option<(f64, f64)>,
+    /// Pole hits (L + R).
+    pub hits: u64,
+}
+
+/// One contrast: a diverging bar per document.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ContrastPanel {
+    /// The left pole's label.
+    pub left: String,
+    /// The right pole's label.
+    pub right: String,
+    /// The corpus first, then documents by size, then the pooled rest.
+    pub bars: Vec<ContrastBar>,
+}
+
+/// A point of a trajectory.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrajectoryPoint {
+    /// Position in the text, 0–100 %.
+    pub position: f64,
+    /// The segment's balance.
+    pub balance: Option<f64>,
+    /// The smoothed balance.
+    pub smoothed: Option<f64>,
+}
+
+/// A trajectory panel: one contrast through one document.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrajectoryPanel {
+    /// The left pole's label.
+    pub left: String,
+    /// The right pole's label.
+    pub right: String,
+    /// One point per segment.
+    pub points: Vec<TrajectoryPoint>,
+}
+
+/// The trajectory chart of one document.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrajectoryChart {
+    /// The document's id.
+    pub document: String,
+    /// The chart's file name without extension.
+    pub file: String,
+    /// One panel per contrast.
+    pub panels: Vec<TrajectoryPanel>,
+}
+
+/// A cell of the co-occurrence heatmap.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HeatCell {
+    /// Normalised PMI (undefined when a theme has no hit).
+    pub npmi: Option<f64>,
+    /// Sentences with both themes.
+    pub both: u64,
+}
+
+/// The co-occurrence heatmap.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Heatmap {
+    /// Theme labels, in lexicon order.
+    pub labels: Vec<String>,
+    /// `cells[a][b]` for a ≠ b; `None` on the diagonal.
+    pub cells: Vec<Vec<Option<HeatCell>>>,
+}
+
+/// The terms behind one contrast's poles.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DriversChart {
+    /// The contrast's id (the file is `drivers-<id>`).
+    pub contrast: String,
+    /// The left pole's label.
+    pub left: String,
+    /// The right pole's label.
+    pub right: String,
+    /// (term, weighted non-negated hits, is right pole), largest first.
+    pub terms: Vec<(String, f64, bool)>,
+}
+
+/// Everything the charts show.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ChartSet {
+    /// Documents analysed.
+    pub documents: u64,
+    /// Tokens over the corpus.
+    pub tokens: u64,
+    /// Theme rates, largest first.
+    pub themes: Vec<ThemeBar>,
+    /// One panel per contrast.
+    pub contrasts: Vec<ContrastPanel>,
+    /// Documents pooled into the last bar of each contrast panel.
+    pub pooled_documents: u64,
+    /// Trajectory charts (the largest documents).
+    pub trajectories: Vec<TrajectoryChart>,
+    /// Co-occurrence.
+    pub heatmap: Heatmap,
+    /// One drivers chart per contrast.
+    pub drivers: Vec<DriversChart>,
+}
+
+/// A file-name stem for `name` that is safe on every file system: letters, digits, `.`, `-` and
+/// `_` only (others become `_`), no leading dot, at most 60 bytes, unique among `used`.
+pub fn file_stem(prefix: &str, name: &str, used: &mut HashSet<String>) -> String {
+    let mut clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    clean = clean.trim_start_matches('.').to_string();
+    clean.truncate(60 - prefix.len().min(30));
+    if clean.is_empty() {
+        clean.push('_');
+    }
+    let base = format!("{prefix}{clean}");
+    let mut stem = base.clone();
+    let mut k = 2;
+    while !used.insert(stem.clone()) {
+        stem = format!("{base}-{k}");
+        k += 1;
+    }
+    stem
+}
+
+fn contrast_bar(label: String, tally: &ContrastTally, interval: Option<(f64, f64)>) -> ContrastBar {
+    let score = score_contrast(tally);
+    ContrastBar {
+        label,
+        balance: score.balance,
+        interval: interval.or(score.ci_low.zip(score.ci_high)),
+        hits: tally.left.hits + tally.right.hits,
+    }
+}
+
+/// Gathers the data of every chart.
+pub fn chart_data(
+    lexicon: &Lexicon,
+    matcher: &Matcher,
+    totals: &CorpusTotals,
+    digest: &Digest,
+) -> ChartSet {
+    let tokens = totals.counts.tokens;
+    let mut themes: Vec<ThemeBar> = lexicon
+        .themes
+        .iter()
+        .enumerate()
+        .map(|(t, theme)| {
+            let hits = totals.counts.themes.get(t).map_or(0, |x| x.count);
+            ThemeBar {
+                label: theme.label.clone(),
+                hits,
+                per_1k: if tokens > 0 {
+                    hits as f64 * 1000.0 / tokens as f64
+                } else {
+                    0.0
+                },
+            }
+        })
+        .collect();
+    // Largest first; ties keep lexicon order (a stable sort).
+    themes.sort_by(|a, b| b.per_1k.total_cmp(&a.per_1k));
+
+    let contrasts = lexicon
+        .contrasts
+        .iter()
+        .enumerate()
+        .map(|(c, contrast)| {
+            let corpus = &totals.counts.contrasts[c];
+            let with_hits = totals.contrast_docs[c]
+                .iter()
+                .filter(|(l, r)| l + r > 0)
+                .count();
+            let corpus_interval = if with_hits > 1 {
+                crate::score::bootstrap_balance(&totals.contrast_docs[c])
+            } else {
+                None
+            };
+            let mut bars = vec![contrast_bar("Corpus".to_string(), corpus, corpus_interval)];
+            bars.extend(
+                digest
+                    .contrast_docs
+                    .iter()
+                    .map(|d| contrast_bar(d.id.clone(), &d.data[c], None)),
+            );
+            if digest.rest_documents > 0 {
+                bars.push(contrast_bar(
+                    format!("{} other documents (pooled)", digest.rest_documents),
+                    &digest.rest[c],
+                    None,
+                ));
+            }
+            ContrastPanel {
+                left: lexicon.themes[contrast.left].label.clone(),
+                right: lexicon.themes[contrast.right].label.clone(),
+                bars,
+            }
+        })
+        .collect();
+
+    let mut used = HashSet::new();
+    let trajectories = digest
+        .series
+        .iter()
+        .map(|kept| TrajectoryChart {
+            document: kept.id.clone(),
+            file: file_stem("trajectory-", &kept.id, &mut used),
+            panels: lexicon
+                .contrasts
+                .iter()
+                .enumerate()
+                .map(|(c, contrast)| {
+                    let poles = &kept.data.poles[c];
+                    let smoothed = smoothed_balances(poles);
+                    TrajectoryPanel {
+                        left: lexicon.themes[contrast.left].label.clone(),
+                        right: lexicon.themes[contrast.right].label.clone(),
+                        points: kept
+                            .data
+                            .positions
+                            .iter()
+                            .zip(poles)
+                            .zip(smoothed)
+                            .map(|((p, &(l, r)), s)| TrajectoryPoint {
+                                position: p.unwrap_or(0.0) * 100.0,
+                                balance: crate::score::balance(l, r),
+                                smoothed: s,
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+
+    let n = lexicon.themes.len();
+    let co = &totals.cooccurrence;
+    let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
+    let heatmap = Heatmap {
+        labels: lexicon.themes.iter().map(|t| t.label.clone()).collect(),
+        cells: (0..n)
+            .map(|a| {
+                (0..n)
+                    .map(|b| {
+                        (a != b).then(|| {
+                            let (lo, hi) = (a.min(b), a.max(b));
+                            let both = at(&co.pair_sentences, pair_index(lo, hi, n));
+                            HeatCell {
+                                npmi: npmi(
+                                    both,
+                                    at(&co.theme_sentences, a),
+                                    at(&co.theme_sentences, b),
+                                    co.sentences,
+                                ),
+                                both,
+                            }
+                        })
+                    })
+                    .collect()
+            })
+            .collect(),
+    };
+
+    let drivers = lexicon
+        .contrasts
+        .iter()
+        .map(|contrast| {
+            let pole = |theme: usize, right: bool| -> Vec<(String, f64, bool)> {
+                let mut terms: Vec<(String, f64, bool)> = matcher
+                    .theme_terms(theme)
+                    .filter(|&id| totals.terms[id as usize].live_weight > 0)
+                    .map(|id| {
+                        (
+                            matcher.term(id).text.clone(),
+                            weight_value(totals.terms[id as usize].live_weight),
+                            right,
+                        )
+                    })
+                    .collect();
+                terms.sort_by(|a, b| b.1.total_cmp(&a.1));
+                terms.truncate(DRIVER_TERMS);
+                terms
+            };
+            let mut terms = pole(contrast.left, false);
+            terms.extend(pole(contrast.right, true));
+            terms.sort_by(|a, b| b.1.total_cmp(&a.1));
+            DriversChart {
+                contrast: contrast.id.clone(),
+                left: lexicon.themes[contrast.left].label.clone(),
+                right: lexicon.themes[contrast.right].label.clone(),
+                terms,
+            }
+        })
+        .collect();
+
+    ChartSet {
+        documents: totals.documents,
+        tokens,
+        themes,
+        contrasts,
+        pooled_documents: digest.rest_documents,
+        trajectories,
+        heatmap,
+        drivers,
+    }
+}
+
+/// A chart that failed to draw, with the reason.
+pub type ChartError = String;
+
+fn err<E: std::fmt::Display>(e: E) -> ChartError {
+    e.to_string()
+}
+
+/// Registers the embedded font with plotters (once).
+pub fn register_font() -> Result<(), ChartError> {
+    static ONCE: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    ONCE.get_or_init(|| {
+        for style in [FontStyle::Normal, FontStyle::Bold] {
+            plotters::style::register_font(FONT, style, epaint_default_fonts::UBUNTU_LIGHT)
+                .map_err(|_| "the embedded font could not be loaded".to_string())?;
+        }
+        Ok(())
+    })
+    .clone()
+}
+
+/// What a chart shows.
+#[derive(Clone, Copy, Debug)]
+pub enum ChartKind<'a> {
+    /// Theme rates.
+    Themes(&'a ChartSet),
+    /// Contrast balances per document.
+    Contrasts(&'a ChartSet),
+    /// One document's trajectory.
+    Trajectory(&'a TrajectoryChart),
+    /// Theme co-occurrence.
+    Heatmap(&'a Heatmap),
+    /// The terms behind a contrast.
+    Drivers(&'a DriversChart),
+}
+
+impl ChartKind<'_> {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
+        match *self {
+            ChartKind::Themes(set) => draw_themes(area, set),
+            ChartKind::Contrasts(set) => draw_contrasts(area, set),
+            ChartKind::Trajectory(t) => draw_trajectory(area, t),
+            ChartKind::Heatmap(h) => draw_heatmap(area, h),
+            ChartKind::Drivers(d) => draw_drivers(area, d),
+        }
+    }
+}
+
+/// A chart to draw: file name, size, a caption for the report, and what it shows.
+#[derive(Clone, Debug)]
+pub struct PlannedChart<'a> {
+    /// File name without extension, inside `charts/`.
+    pub file: String,
+    /// Height in pixels (the width is [`WIDTH`]).
+    pub height: u32,
+    /// A one-line caption for the report.
+    pub caption: String,
+    /// What it shows.
+    pub kind: ChartKind<'a>,
+}
+
+/// Every chart of `set`, in the order the report shows them. Charts that would be empty by
+/// construction (contrasts and drivers without contrasts) are left out.
+pub fn plan(set: &ChartSet) -> Vec<PlannedChart<'_>> {
+    let mut out = vec![PlannedChart {
+        file: "themes".to_string(),
+        height: MIN_HEIGHT.max(220 + 44 * set.themes.len() as u32),
+        caption: "Theme rates over the corpus".to_string(),
+        kind: ChartKind::Themes(set),
+    }];
+    if let Some(first) = set.contrasts.first() {
+        out.push(PlannedChart {
+            file: "contrasts".to_string(),
+            height: MIN_HEIGHT.max(260 + 26 * first.bars.len() as u32),
+            caption: "Contrast balances per document".to_string(),
+            kind: ChartKind::Contrasts(set),
+        });
+    }
+    out.extend(set.drivers.iter().map(|d| PlannedChart {
+        file: format!("drivers-{}", d.contrast),
+        height: MIN_HEIGHT.max(240 + 34 * d.terms.len() as u32),
+        caption: format!("The terms behind {} vs {}", d.left, d.right),
+        kind: ChartKind::Drivers(d),
+    }));
+    out.push(PlannedChart {
+        file: "cooccurrence".to_string(),
+        height: MIN_HEIGHT.max(420 + 56 * set.heatmap.labels.len() as u32),
+        caption: "Theme co-occurrence within sentences".to_string(),
+        kind: ChartKind::Heatmap(&set.heatmap),
+    });
+    out.extend(set.trajectories.iter().map(|t| PlannedChart {
+        file: t.file.clone(),
+        height: MIN_HEIGHT.max(180 + 320 * t.panels.len() as u32),
+        caption: format!("Trajectory of {}", t.document),
+        kind: ChartKind::Trajectory(t),
+    }));
+    out
+}
+
+/// Draws `chart` into an SVG string and, when `png` is given, into that PNG file.
+pub fn render(
+    chart: &PlannedChart<'_>,
+    svg: &mut String,
+    png: Option<&std::path::Path>,
+) -> Result<(), ChartError> {
+    register_font()?;
+    {
+        let area = SVGBackend::with_string(svg, (WIDTH, chart.height)).into_drawing_area();
+        area.fill(&WHITE).map_err(err)?;
+        chart.kind.draw(&area)?;
+        area.present().map_err(err)?;
+    }
+    if let Some(path) = png {
+        let area = BitMapBackend::new(path, (WIDTH, chart.height)).into_drawing_area();
+        area.fill(&WHITE).map_err(err)?;
+        chart.kind.draw(&area)?;
+        area.present().map_err(err)?;
+    }
+    Ok(())
+}
+
+fn title_style(size: u32) -> TextStyle<'static> {
+    (FONT, size).into_font().color(&INK)
+}
+
+fn draw_themes<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    set: &ChartSet,
+) -> Result<(), ChartError> {
+    let n = set.themes.len().max(1);
+    let max = set
+        .themes
+        .iter()
+        .map(|b| b.per_1k)
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.15;
+    let title = format!(
+        "Themes across the corpus: hits per 1,000 tokens ({} documents, {} tokens)",
+        set.documents, set.tokens
+    );
+    let labels: Vec<String> = set.themes.iter().map(|b| b.label.clone()).collect();
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, title_style(34))
+        .margin(30)
+        .x_label_area_size(70)
+        .y_label_area_size(320)
+        .build_cartesian_2d(0.0..max, rows(n))
+        .map_err(err)?;
+    let label_of = |v: &SegmentValue<usize>| match v {
+        SegmentValue::CenterOf(i) => labels.get(n - 1 - i).cloned().unwrap_or_default(),
+        _ => String::new(),
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n)
+        .y_label_formatter(&label_of)
+        .x_desc("Hits per 1,000 tokens")
+        .label_style((FONT, 22))
+        .axis_desc_style((FONT, 24))
+        .draw()
+        .map_err(err)?;
+    // The largest bar at the top: row i from the top sits at segment n - 1 - i.
+    chart
+        .draw_series(set.themes.iter().enumerate().map(|(i, b)| {
+            let y = n - 1 - i;
+            let mut r = Rectangle::new(
+                [
+                    (0.0, SegmentValue::Exact(y)),
+                    (b.per_1k, SegmentValue::Exact(y + 1)),
+                ],
+                THEME.filled(),
+            );
+            r.set_margin(6, 6, 0, 0);
+            r
+        }))
+        .map_err(err)?;
+    chart
+        .draw_series(set.themes.iter().enumerate().map(|(i, b)| {
+            Text::new(
+                format!("{:.1}  ({} hits)", b.per_1k, b.hits),
+                (b.per_1k + max * 0.01, SegmentValue::CenterOf(n - 1 - i)),
+                (FONT, 20)
+                    .into_font()
+                    .color(&INK)
+                    .pos(Pos::new(HPos::Left, VPos::Center)),
+            )
+        }))
+        .map_err(err)?;
+    Ok(())
+}
+
+fn draw_contrasts<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    set: &ChartSet,
+) -> Result<(), ChartError> {
+    let mut title =
+        "Contrasts: balance per document with its 95 % interval (corpus first)".to_string();
+    if set.pooled_documents > 0 {
+        title = format!(
+            "Contrasts: the {CONTRAST_DOCS} largest documents with 95 % intervals; {} smaller documents pooled in the last bar",
+            set.pooled_documents
+        );
+    }
+    let area = area
+        .margin(16, 0, 0, 0)
+        .titled(&title, title_style(28))
+        .map_err(err)?;
+    let panels = area.split_evenly((1, set.contrasts.len()));
+    for (panel, data) in panels.iter().zip(&set.contrasts) {
+        // At least 16 rows, so that a handful of documents still get bars of a sensible
+        // thickness (drawn from the top).
+        let n = data.bars.len().max(16);
+        let labels: Vec<String> = data.bars.iter().map(|b| shorten(&b.label, 34)).collect();
+        let label_of = |v: &SegmentValue<usize>| match v {
+            SegmentValue::CenterOf(i) => labels.get(n - 1 - i).cloned().unwrap_or_default(),
+            _ => String::new(),
+        };
+        let mut chart = ChartBuilder::on(panel)
+            .caption(
+                format!("{} (left) vs {} (right)", data.left, data.right),
+                title_style(22),
+            )
+            .margin(14)
+            .x_label_area_size(70)
+            .y_label_area_size(if set.contrasts.len() > 2 { 200 } else { 280 })
+            .build_cartesian_2d(-1.0..1.0, rows(n))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n)
+            .y_label_formatter(&label_of)
+            .x_labels(5)
+            .x_desc("Balance (-1 all left, +1 all right)")
+            .label_style((FONT, if n > 30 { 15 } else { 18 }))
+            .axis_desc_style((FONT, 18))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n))],
+                INK.stroke_width(2),
+            )))
+            .map_err(err)?;
+        chart
+            .draw_series(data.bars.iter().enumerate().filter_map(|(i, b)| {
+                let y = n - 1 - i;
+                let v = b.balance?;
+                let colour = if v < 0.0 { LEFT } else { RIGHT };
+                let mut r = Rectangle::new(
+                    [
+                        (0.0, SegmentValue::Exact(y)),
+                        (v, SegmentValue::Exact(y + 1)),
+                    ],
+                    colour.filled(),
+                );
+                r.set_margin(4, 4, 0, 0);
+                Some(r)
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(data.bars.iter().enumerate().filter_map(|(i, b)| {
+                let (lo, hi) = b.interval?;
+                let y = SegmentValue::CenterOf(n - 1 - i);
+                Some(PathElement::new(
+                    vec![(lo, y.clone()), (hi, y)],
+                    INK.stroke_width(2),
+                ))
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(data.bars.iter().enumerate().flat_map(|(i, b)| {
+                let y = n - 1 - i;
+                b.interval
+                    .map(|(lo, hi)| {
+                        [lo, hi].map(|x| {
+                            let mut r = Rectangle::new(
+                                [(x, SegmentValue::Exact(y)), (x, SegmentValue::Exact(y + 1))],
+                                INK.stroke_width(2),
+                            );
+                            r.set_margin(8, 8, 0, 0);
+                            r
+                        })
+                    })
+                    .into_iter()
+                    .flatten()
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(
+                data.bars
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| b.balance.is_none())
+                    .map(|(i, _)| {
+                        Text::new(
+                            "no hits",
+                            (0.02, SegmentValue::CenterOf(n - 1 - i)),
+                            (FONT, 15)
+                                .into_font()
+                                .color(&GREY)
+                                .pos(Pos::new(HPos::Left, VPos::Center)),
+                        )
+                    }),
+            )
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+fn draw_trajectory<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    t: &TrajectoryChart,
+) -> Result<(), ChartError> {
+    let title = format!("How the balance moves through {}", shorten(&t.document, 70));
+    let area = area
+        .margin(16, 0, 0, 0)
+        .titled(&title, title_style(28))
+        .map_err(err)?;
+    let panels = area.split_evenly((t.panels.len().max(1), 1));
+    for (panel, data) in panels.iter().zip(&t.panels) {
+        let mut chart = ChartBuilder::on(panel)
+            .caption(
+                format!(
+                    "{} (below 0) vs {} (above 0): segment balance as bars, smoothed as a line",
+                    data.left, data.right
+                ),
+                title_style(22),
+            )
+            .margin(12)
+            .x_label_area_size(60)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0.0..100.0, -1.05..1.05)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_labels(11)
+            .y_labels(5)
+            .x_label_formatter(&|x| format!("{x:.0} %"))
+            .y_label_formatter(&|y: &f64| {
+                if y.abs() < 1e-9 {
+                    "0".to_string()
+                } else {
+                    format!("{y:+.1}")
+                }
+            })
+            .x_desc("Position in the text (% of tokens)")
+            .y_desc("Balance")
+            .label_style((FONT, 18))
+            .axis_desc_style((FONT, 18))
+            .light_line_style(LIGHT)
+            .draw()
+            .map_err(err)?;
+        let n = data.points.len().max(1) as f64;
+        let half = (100.0 / n * 0.4).max(0.05);
+        chart
+            .draw_series(data.points.iter().filter_map(|p| {
+                let b = p.balance?;
+                let colour = if b < 0.0 { LEFT } else { RIGHT };
+                Some(Rectangle::new(
+                    [(p.position - half, 0.0), (p.position + half, b)],
+                    colour.mix(0.55).filled(),
+                ))
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(
+                data.points
+                    .iter()
+                    .filter_map(|p| p.smoothed.map(|s| (p.position, s))),
+                INK.stroke_width(3),
+            ))
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, 0.0), (100.0, 0.0)],
+                GREY.stroke_width(1),
+            )))
+            .map_err(err)?;
+        if data.points.iter().all(|p| p.balance.is_none()) {
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    "no hits of either pole",
+                    (50.0, 0.5),
+                    (FONT, 22)
+                        .into_font()
+                        .color(&GREY)
+                        .pos(Pos::new(HPos::Center, VPos::Center)),
+                )))
+                .map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+/// A diverging colour for a value in [−1, 1]: vermillion below 0, white at 0, blue above.
+fn diverging(v: f64) -> RGBColor {
+    let v = v.clamp(-1.0, 1.0);
+    let (end, t) = if v < 0.0 { (LEFT, -v) } else { (RIGHT, v) };
+    let mix = |c: u8| (255.0 + (f64::from(c) - 255.0) * t).round() as u8;
+    RGBColor(mix(end.0), mix(end.1), mix(end.2))
+}
+
+fn draw_heatmap<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    h: &Heatmap,
+) -> Result<(), ChartError> {
+    let area = area
+        .margin(16, 0, 0, 0)
+        .titled(
+            "Which themes meet in the same sentences: normalised PMI (-1 never together, 0 independent, +1 always together)",
+            title_style(26),
+        )
+        .map_err(err)?;
+    let (main, legend) = area.split_horizontally(WIDTH as i32 - 300);
+    let n = h.labels.len().max(1);
+    // Rows carry numbered labels; columns the numbers alone, so nothing needs rotating.
+    let labels: Vec<String> = h
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("{} {}", shorten(l, 26), i + 1))
+        .collect();
+    let x_of = |v: &SegmentValue<usize>| match v {
+        SegmentValue::CenterOf(i) if *i < n => (i + 1).to_string(),
+        _ => String::new(),
+    };
+    let y_of = |v: &SegmentValue<usize>| match v {
+        SegmentValue::CenterOf(i) => labels.get(n - 1 - i).cloned().unwrap_or_default(),
+        _ => String::new(),
+    };
+    let mut chart = ChartBuilder::on(&main)
+        .margin(20)
+        .x_label_area_size(60)
+        .y_label_area_size(300)
+        .build_cartesian_2d(rows(n), rows(n))
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(n)
+        .y_labels(n)
+        .x_label_formatter(&x_of)
+        .y_label_formatter(&y_of)
+        .x_label_style((FONT, 20))
+        .y_label_style((FONT, 20))
+        .draw()
+        .map_err(err)?;
+    let cells = h.cells.iter().enumerate().flat_map(|(a, row)| {
+        row.iter().enumerate().map(move |(b, cell)| {
+            let y = n - 1 - a;
+            let colour = match cell {
+                None => WHITE,
+                Some(HeatCell { npmi: None, .. }) => LIGHT,
+                Some(HeatCell { both, .. }) if *both < MIN_PAIR_SENTENCES => GREY,
+                Some(HeatCell { npmi: Some(v), .. }) => diverging(*v),
+            };
+            let mut r = Rectangle::new(
+                [
+                    (SegmentValue::Exact(b), SegmentValue::Exact(y)),
+                    (SegmentValue::Exact(b + 1), SegmentValue::Exact(y + 1)),
+                ],
+                colour.filled(),
+            );
+            r.set_margin(1, 1, 1, 1);
+            r
+        })
+    });
+    chart.draw_series(cells).map_err(err)?;
+    let values = h.cells.iter().enumerate().flat_map(|(a, row)| {
+        row.iter().enumerate().filter_map(move |(b, cell)| {
+            let cell = cell.as_ref()?;
+            let v = cell.npmi?;
+            (cell.both >= MIN_PAIR_SENTENCES && n <= 20).then(|| {
+                let colour = if v.abs() > 0.6 { WHITE } else { INK };
+                Text::new(
+                    format!("{v:+.2}"),
+                    (SegmentValue::CenterOf(b), SegmentValue::CenterOf(n - 1 - a)),
+                    (FONT, 16)
+                        .into_font()
+                        .color(&colour)
+                        .pos(Pos::new(HPos::Center, VPos::Center)),
+                )
+            })
+        })
+    });
+    chart.draw_series(values).map_err(err)?;
+
+    // The colour scale, with the greyed and the undefined cells explained.
+    let steps = 40;
+    let (top, bottom) = (120, 620);
+    let step_h = (bottom - top) / steps;
+    for s in 0..steps {
+        let v = 1.0 - 2.0 * (s as f64 + 0.5) / steps as f64;
+        let y0 = top + s * step_h;
+        legend
+            .draw(&Rectangle::new(
+                [(40, y0), (80, y0 + step_h)],
+                diverging(v).filled(),
+            ))
+            .map_err(err)?;
+    }
+    let label = (FONT, 18)
+        .into_font()
+        .color(&INK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    for (v, text) in [
+        (1.0, "+1 always together"),
+        (0.0, " 0 independent"),
+        (-1.0, "-1 never together"),
+    ] {
+        let y = top + ((1.0 - v) / 2.0 * f64::from(bottom - top)) as i32;
+        legend
+            .draw(&Text::new(text.to_string(), (88, y), label.clone()))
+            .map_err(err)?;
+    }
+    legend
+        .draw(&Text::new(
+            "NPMI".to_string(),
+            (40, top - 40),
+            (FONT, 20).into_font().color(&INK),
+        ))
+        .map_err(err)?;
+    legend
+        .draw(&Rectangle::new(
+            [(40, bottom + 40), (80, bottom + 70)],
+            GREY.filled(),
+        ))
+        .map_err(err)?;
+    legend
+        .draw(&Text::new(
+            format!("< {MIN_PAIR_SENTENCES} sentences"),
+            (88, bottom + 55),
+            label.clone(),
+        ))
+        .map_err(err)?;
+    legend
+        .draw(&Rectangle::new(
+            [(40, bottom + 90), (80, bottom + 120)],
+            LIGHT.filled(),
+        ))
+        .map_err(err)?;
+    legend
+        .draw(&Text::new("no hits".to_string(), (88, bottom + 105), label))
+        .map_err(err)?;
+    Ok(())
+}
+
+fn draw_drivers<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &DriversChart,
+) -> Result<(), ChartError> {
+    let title = format!(
+        "Why {} vs {} is where it is: the terms behind each pole (weighted hits, negated ones left out)",
+        d.left, d.right
+    );
+    let n = d.terms.len().max(1);
+    let max = d.terms.iter().map(|t| t.1).fold(0.0, f64::max).max(1.0) * 1.25;
+    let labels: Vec<String> = d.terms.iter().map(|t| shorten(&t.0, 30)).collect();
+    let label_of = |v: &SegmentValue<usize>| match v {
+        SegmentValue::CenterOf(i) => labels.get(n - 1 - i).cloned().unwrap_or_default(),
+        _ => String::new(),
+    };
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, title_style(26))
+        .margin(30)
+        .x_label_area_size(70)
+        .y_label_area_size(260)
+        .build_cartesian_2d(-max..max, rows(n))
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n)
+        .y_label_formatter(&label_of)
+        .x_label_formatter(&|x| format!("{:.0}", x.abs()))
+        .x_desc(format!(
+            "weighted hits: {} to the left, {} to the right",
+            d.left, d.right
+        ))
+        .label_style((FONT, 20))
+        .axis_desc_style((FONT, 22))
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(d.terms.iter().enumerate().map(|(i, (_, w, right))| {
+            let y = n - 1 - i;
+            let (x, colour) = if *right { (*w, RIGHT) } else { (-*w, LEFT) };
+            let mut r = Rectangle::new(
+                [
+                    (0.0, SegmentValue::Exact(y)),
+                    (x, SegmentValue::Exact(y + 1)),
+                ],
+                colour.filled(),
+            );
+            r.set_margin(5, 5, 0, 0);
+            r
+        }))
+        .map_err(err)?;
+    chart
+        .draw_series(d.terms.iter().enumerate().map(|(i, (_, w, right))| {
+            let (x, pos) = if *right {
+                (*w + max * 0.01, HPos::Left)
+            } else {
+                (-*w - max * 0.01, HPos::Right)
+            };
+            Text::new(
+                format!("{w:.0}"),
+                (x, SegmentValue::CenterOf(n - 1 - i)),
+                (FONT, 18)
+                    .into_font()
+                    .color(&INK)
+                    .pos(Pos::new(pos, VPos::Center)),
+            )
+        }))
+        .map_err(err)?;
+    if d.terms.is_empty() {
+        chart
+            .draw_series(std::iter::once(Text::new(
+                "no hits of either pole",
+                (0.0, SegmentValue::CenterOf(0)),
+                (FONT, 24)
+                    .into_font()
+                    .color(&GREY)
+                    .pos(Pos::new(HPos::Center, VPos::Center)),
+            )))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A category axis of `n` rows (plotters' discrete ranges include their end).
+fn rows(
+    n: usize,
+) -> plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordusize> {
+    (0..n.saturating_sub(1)).into_segmented()
+}
+
+/// `text` cut to `max` characters with `…`.
+fn shorten(text: &str, max: usize) -> String {
+    // Control characters would garble a label (and are not valid in SVG text).
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if clean.chars().count() <= max {
+        clean
+    } else {
+        let cut: String = clean.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}

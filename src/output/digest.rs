@@ -1,0 +1,308 @@
+//! What the charts and the report show, gathered while documents stream by.
+//!
+//! In: per document a [`DocDigest`] (made on the worker with the document's text at hand), in
+//! document order. Out: a [`Digest`] bounded in size whatever the corpus: the 40 largest
+//! documents' contrasts (the rest pooled), the 20 largest documents' trajectories, the first
+//! three example sentences per theme and the first ten tension sentences per contrast.
+//!
+//! Guarantees: what is kept depends only on document order and sizes, never on timing, so
+//! charts and report are the same for every thread count.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::count::{ContrastTally, DocumentAnalysis, SegmentLayout};
+
+/// Documents drawn one by one in the contrasts chart; the rest are pooled.
+pub const CONTRAST_DOCS: usize = 40;
+/// Documents that get a trajectory chart.
+pub const TRAJECTORY_DOCS: usize = 20;
+/// Example sentences per theme in the report.
+pub const EXAMPLES_PER_THEME: usize = 3;
+/// Tension sentences per contrast in the report.
+pub const TENSION_PER_CONTRAST: usize = 10;
+/// Longest example text, in bytes; longer sentences are cut around their first match.
+const EXAMPLE_BYTES: usize = 600;
+
+/// A sentence to show, with the matches to highlight.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Example {
+    /// The document's id.
+    pub document: String,
+    /// The sentence number in its document.
+    pub sentence: usize,
+    /// The sentence text (possibly cut, with `…`).
+    pub text: String,
+    /// Byte ranges of `text` to highlight, with the theme index of each.
+    pub marks: Vec<(Range<usize>, usize)>,
+}
+
+/// A document's segments for the trajectory: position and, per contrast, (L, R) weights.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Series {
+    /// Token midpoint of each segment, as a fraction of the text.
+    pub positions: Vec<Option<f64>>,
+    /// Per contrast, per segment: the poles' weighted sums.
+    pub poles: Vec<Vec<(u64, u64)>>,
+}
+
+/// What one document contributes to the charts and the report.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DocDigest {
+    /// Its tokens (documents are ranked by size).
+    pub tokens: u64,
+    /// Its contrast tallies.
+    pub contrasts: Vec<ContrastTally>,
+    /// Its trajectory (absent with `--segment none`).
+    pub series: Option<Series>,
+    /// Per theme, up to [`EXAMPLES_PER_THEME`] sentences with a hit.
+    pub examples: Vec<Vec<Example>>,
+    /// Per contrast, up to [`TENSION_PER_CONTRAST`] tension sentences.
+    pub tension: Vec<Vec<Example>>,
+    /// Per contrast, all its tension sentences.
+    pub tension_count: Vec<u64>,
+}
+
+/// An example from sentence `s` of a document, marking the given hits (token ranges, theme).
+fn example(
+    id: &str,
+    text: &str,
+    analysis: &DocumentAnalysis<'_>,
+    s: usize,
+    hits: &[(Range<usize>, usize)],
+) -> Example {
+    let span = analysis.structure.sentences[s].span.clone();
+    let tokens = &analysis.tokens;
+    let mut marks: Vec<(Range<usize>, usize)> = hits
+        .iter()
+        .map(|(t, theme)| {
+            (
+                tokens[t.start].span.start - span.start..tokens[t.end - 1].span.end - span.start,
+                *theme,
+            )
+        })
+        .collect();
+    let sentence = &text[span];
+    let mut shown = sentence.to_string();
+    if sentence.len() > EXAMPLE_BYTES {
+        let first = marks.first().map_or(0, |m| m.0.start);
+        let mut from = first.saturating_sub(EXAMPLE_BYTES / 3);
+        while !sentence.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (from + EXAMPLE_BYTES).min(sentence.len());
+        while !sentence.is_char_boundary(to) {
+            to -= 1;
+        }
+        let prefix = if from > 0 { "…" } else { "" };
+        let suffix = if to < sentence.len() { "…" } else { "" };
+        shown = format!("{prefix}{}{suffix}", &sentence[from..to]);
+        let shift = prefix.len();
+        marks = marks
+            .into_iter()
+            .filter(|(r, _)| r.start >= from && r.end <= to)
+            .map(|(r, t)| (r.start - from + shift..r.end - from + shift, t))
+            .collect();
+    }
+    Example {
+        document: id.to_string(),
+        sentence: s,
+        text: shown,
+        marks,
+    }
+}
+
+/// Gathers a document's digest (on the worker).
+pub fn digest_document(
+    id: &str,
+    text: &str,
+    analysis: &DocumentAnalysis<'_>,
+    contrasts: &[crate::lexicon::Contrast],
+    themes: usize,
+    layout: Option<&SegmentLayout>,
+) -> DocDigest {
+    let mut examples: Vec<Vec<Example>> = vec![Vec::new(); themes];
+    let mut i = 0;
+    let hits = &analysis.hits;
+    while i < hits.len() {
+        let sentence = hits[i].1;
+        let end = i + hits[i..].partition_point(|(_, s)| *s == sentence);
+        for (theme, kept) in examples.iter_mut().enumerate() {
+            if kept.len() >= EXAMPLES_PER_THEME {
+                continue;
+            }
+            let marks: Vec<(Range<usize>, usize)> = hits[i..end]
+                .iter()
+                .filter(|(h, _)| h.theme == theme)
+                .map(|(h, _)| (h.tokens.clone(), theme))
+                .collect();
+            if !marks.is_empty() {
+                kept.push(example(id, text, analysis, sentence, &marks));
+            }
+        }
+        i = end;
+    }
+    let mut tension = Vec::with_capacity(contrasts.len());
+    for (c, sentences) in contrasts.iter().zip(&analysis.tension) {
+        let shown = sentences
+            .iter()
+            .take(TENSION_PER_CONTRAST)
+            .map(|&s| {
+                let marks: Vec<(Range<usize>, usize)> = hits
+                    .iter()
+                    .filter(|(h, hs)| {
+                        *hs == s && h.negator.is_none() && (h.theme == c.left || h.theme == c.right)
+                    })
+                    .map(|(h, _)| (h.tokens.clone(), h.theme))
+                    .collect();
+                example(id, text, analysis, s, &marks)
+            })
+            .collect();
+        tension.push(shown);
+    }
+    let series = layout.map(|layout| Series {
+        positions: layout
+            .segments
+            .iter()
+            .map(|s| crate::score::position(&s.tokens, analysis.tokens.len()))
+            .collect(),
+        poles: (0..contrasts.len())
+            .map(|c| {
+                layout
+                    .tallies
+                    .iter()
+                    .map(|t| (t.contrasts[c].left.weight, t.contrasts[c].right.weight))
+                    .collect()
+            })
+            .collect(),
+    });
+    DocDigest {
+        tokens: analysis.counts.tokens,
+        contrasts: analysis.counts.contrasts.clone(),
+        series,
+        examples,
+        tension,
+        tension_count: analysis.tension.iter().map(|t| t.len() as u64).collect(),
+    }
+}
+
+/// A document kept for a chart: size, order, id and its data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kept<T> {
+    /// Tokens.
+    pub tokens: u64,
+    /// Position in the corpus.
+    pub order: usize,
+    /// Id.
+    pub id: String,
+    /// The data.
+    pub data: T,
+}
+
+/// Keeps the `k` largest documents (ties: the earlier); returns the one pushed out, if any.
+fn keep_largest<T>(kept: &mut Vec<Kept<T>>, k: usize, item: Kept<T>) -> Option<Kept<T>> {
+    // Sorted largest first; a later document of equal size ranks below an earlier one.
+    let at = kept.partition_point(|x| {
+        x.tokens > item.tokens || (x.tokens == item.tokens && x.order < item.order)
+    });
+    kept.insert(at, item);
+    (kept.len() > k).then(|| kept.pop()).flatten()
+}
+
+/// Everything the charts and the report need beyond the corpus totals.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Digest {
+    /// The largest documents with their contrast tallies, largest first.
+    pub contrast_docs: Vec<Kept<Vec<ContrastTally>>>,
+    /// The other documents' contrast tallies, pooled.
+    pub rest: Vec<ContrastTally>,
+    /// How many documents are pooled in `rest`.
+    pub rest_documents: u64,
+    /// The largest documents' trajectories, largest first.
+    pub series: Vec<Kept<Series>>,
+    /// Per theme, the first example sentences of the corpus.
+    pub examples: Vec<Vec<Example>>,
+    /// Per contrast, the first tension sentences of the corpus.
+    pub tension: Vec<Vec<Example>>,
+    /// Per contrast, all tension sentences.
+    pub tension_count: Vec<u64>,
+}
+
+impl Digest {
+    /// Adds document number `order` (in corpus order).
+    pub fn add(&mut self, order: usize, id: &str, doc: DocDigest) {
+        if self.examples.len() < doc.examples.len() {
+            self.examples.resize(doc.examples.len(), Vec::new());
+        }
+        for (kept, new) in self.examples.iter_mut().zip(doc.examples) {
+            let room = EXAMPLES_PER_THEME.saturating_sub(kept.len());
+            kept.extend(new.into_iter().take(room));
+        }
+        if self.tension.len() < doc.tension.len() {
+            self.tension.resize(doc.tension.len(), Vec::new());
+            self.tension_count.resize(doc.tension.len(), 0);
+        }
+        for (kept, new) in self.tension.iter_mut().zip(doc.tension) {
+            let room = TENSION_PER_CONTRAST.saturating_sub(kept.len());
+            kept.extend(new.into_iter().take(room));
+        }
+        for (total, n) in self.tension_count.iter_mut().zip(&doc.tension_count) {
+            *total += n;
+        }
+        if let Some(series) = doc.series {
+            let item = Kept {
+                tokens: doc.tokens,
+                order,
+                id: id.to_string(),
+                data: series,
+            };
+            keep_largest(&mut self.series, TRAJECTORY_DOCS, item);
+        }
+        let item = Kept {
+            tokens: doc.tokens,
+            order,
+            id: id.to_string(),
+            data: doc.contrasts,
+        };
+        if let Some(out) = keep_largest(&mut self.contrast_docs, CONTRAST_DOCS, item) {
+            if self.rest.len() < out.data.len() {
+                self.rest.resize(out.data.len(), ContrastTally::default());
+            }
+            for (pooled, c) in self.rest.iter_mut().zip(&out.data) {
+                *pooled += c;
+            }
+            self.rest_documents += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_largest_documents_and_pools_the_rest() {
+        let mut d = Digest::default();
+        for i in 0..(CONTRAST_DOCS + 5) {
+            let mut c = ContrastTally::default();
+            c.left.hits = 1;
+            let doc = DocDigest {
+                tokens: (i % 7) as u64,
+                contrasts: vec![c],
+                ..Default::default()
+            };
+            d.add(i, &format!("d{i}"), doc);
+        }
+        assert_eq!(d.contrast_docs.len(), CONTRAST_DOCS);
+        assert_eq!(d.rest_documents, 5);
+        assert_eq!(d.rest[0].left.hits, 5);
+        // Largest first; equal sizes in corpus order.
+        assert_eq!(d.contrast_docs[0].id, "d6");
+        assert_eq!(d.contrast_docs[1].id, "d13");
+        assert!(d
+            .contrast_docs
+            .windows(2)
+            .all(|w| w[0].tokens >= w[1].tokens));
+    }
+}

@@ -1,0 +1,362 @@
+//! `report.html`: one self-contained page tying the run together.
+//!
+//! In: the run summary, corpus totals, the digest and the charts' SVG. Out: HTML on an
+//! `impl Write`: inline CSS and SVG, no script, nothing loaded from anywhere, links only to the
+//! CSV files beside it. Every piece of document text, every id, term and label is HTML-escaped.
+
+use std::io::{self, Write};
+
+use super::csv::CorpusTotals;
+use super::digest::{Digest, Example, EXAMPLES_PER_THEME};
+use crate::lexicon::Lexicon;
+use crate::matcher::Matcher;
+use crate::score::score_contrast;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What the report says about the run itself.
+#[derive(Clone, Debug, Default)]
+pub struct RunFacts {
+    /// Documents found.
+    pub found: u64,
+    /// Skipped documents: (id, reason).
+    pub skipped: Vec<(String, String)>,
+    /// CSV files written, to link to.
+    pub files: Vec<String>,
+    /// Charts that failed: (file, reason).
+    pub failed_charts: Vec<(String, String)>,
+    /// The themescope version.
+    pub version: String,
+}
+
+/// One chart for the report: its caption, file name and SVG text.
+#[derive(Clone, Debug)]
+pub struct ReportChart {
+    /// Caption.
+    pub caption: String,
+    /// File stem inside `charts/`.
+    pub file: String,
+    /// The SVG document.
+    pub svg: String,
+}
+
+const STYLE: &str = "
+body{font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;max-width:1100px;margin:2em auto;padding:0 1em}
+h1{font-size:1.8em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:2px solid #ddd;padding-bottom:.2em}
+table{border-collapse:collapse;margin:1em 0;font-size:.95em}th,td{padding:.3em .7em;border-bottom:1px solid #e5e5e5;text-align:left;vertical-align:top}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+figure{margin:1.5em 0}figure svg{width:100%;height:auto;border:1px solid #eee}figcaption{color:#555;font-size:.9em}
+mark{background:#fde6c8;padding:0 .1em}mark.l{background:#f7c9a8}mark.r{background:#bcdaf0}
+blockquote{margin:.6em 0;padding:.3em .8em;border-left:4px solid #ddd;background:#fafafa}
+.src{color:#666;font-size:.85em}.warn{color:#a33}
+nav a{margin-right:1em}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{color:#555}dd{margin:0}
+";
+
+fn fixed(v: Option<f64>, decimals: usize) -> String {
+    v.map_or_else(|| "–".to_string(), |v| format!("{v:.decimals$}"))
+}
+
+/// An example sentence with its matches marked; `class` gives each mark's CSS class.
+fn example_html(e: &Example, class: impl Fn(usize) -> &'static str) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    let mut marks = e.marks.clone();
+    marks.sort_by_key(|m| m.0.start);
+    for (range, theme) in marks {
+        if range.start < at
+            || range.end > e.text.len()
+            || !e.text.is_char_boundary(range.start)
+            || !e.text.is_char_boundary(range.end)
+        {
+            continue;
+        }
+        out.push_str(&escape(&e.text[at..range.start]));
+        out.push_str(&format!(
+            "<mark class=\"{}\">{}</mark>",
+            class(theme),
+            escape(&e.text[range.clone()])
+        ));
+        at = range.end;
+    }
+    out.push_str(&escape(&e.text[at..]));
+    let one_line: String = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!(
+        "<blockquote>{one_line}<br><span class=\"src\">{}, sentence {}</span></blockquote>\n",
+        escape(&e.document),
+        e.sentence
+    )
+}
+
+/// Writes the report.
+#[allow(clippy::too_many_arguments)]
+pub fn write_report<W: Write>(
+    mut out: W,
+    lexicon: &Lexicon,
+    matcher: &Matcher,
+    totals: &CorpusTotals,
+    digest: &Digest,
+    charts: &[ReportChart],
+    facts: &RunFacts,
+) -> io::Result<()> {
+    let c = &totals.counts;
+    let chart = |file: &str| charts.iter().find(|ch| ch.file == file);
+    let figure = |ch: &ReportChart| {
+        format!(
+            "<figure>{}<figcaption>{} — <a href=\"charts/{}.png\">PNG</a> · <a href=\"charts/{}.svg\">SVG</a></figcaption></figure>\n",
+            ch.svg,
+            escape(&ch.caption),
+            escape(&ch.file),
+            escape(&ch.file)
+        )
+    };
+    writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">"
+    )?;
+    writeln!(
+        out,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    )?;
+    writeln!(
+        out,
+        "<title>themescope report: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
+        escape(&lexicon.name)
+    )?;
+    writeln!(out, "<h1>themescope report</h1>")?;
+    writeln!(out, "<dl>")?;
+    writeln!(
+        out,
+        "<dt>Documents</dt><dd>{} analysed of {} found</dd>",
+        totals.documents, facts.found
+    )?;
+    writeln!(
+        out,
+        "<dt>Tokens</dt><dd>{} in {} sentences, {} paragraphs</dd>",
+        c.tokens, c.sentences, c.paragraphs
+    )?;
+    writeln!(
+        out,
+        "<dt>Lexicon</dt><dd>{} ({} themes, {} terms, {} contrasts)</dd>",
+        escape(&lexicon.name),
+        lexicon.themes.len(),
+        lexicon.term_count(),
+        lexicon.contrasts.len()
+    )?;
+    writeln!(
+        out,
+        "<dt>Negation</dt><dd>{}</dd>",
+        if lexicon.negation.enabled {
+            "on: negated hits count for their theme but not for contrasts, tension or co-occurrence"
+        } else {
+            "off"
+        }
+    )?;
+    writeln!(
+        out,
+        "<dt>Made by</dt><dd>themescope {}</dd>",
+        escape(&facts.version)
+    )?;
+    writeln!(out, "</dl>")?;
+    if !facts.skipped.is_empty() {
+        writeln!(
+            out,
+            "<p class=\"warn\">{} documents were skipped:</p><ul>",
+            facts.skipped.len()
+        )?;
+        for (id, reason) in &facts.skipped {
+            writeln!(out, "<li>{}: {}</li>", escape(id), escape(reason))?;
+        }
+        writeln!(out, "</ul>")?;
+    }
+    if !facts.failed_charts.is_empty() {
+        writeln!(
+            out,
+            "<p class=\"warn\">Charts that could not be drawn:</p><ul>"
+        )?;
+        for (file, reason) in &facts.failed_charts {
+            writeln!(out, "<li>{}: {}</li>", escape(file), escape(reason))?;
+        }
+        writeln!(out, "</ul>")?;
+    }
+    write!(out, "<nav>Data: ")?;
+    for f in facts
+        .files
+        .iter()
+        .filter(|f| f.ends_with(".csv") || f.ends_with(".json"))
+    {
+        write!(out, "<a href=\"{}\">{}</a>", escape(f), escape(f))?;
+    }
+    writeln!(out, "</nav>")?;
+
+    writeln!(out, "<h2>Themes</h2>")?;
+    if let Some(ch) = chart("themes") {
+        out.write_all(figure(ch).as_bytes())?;
+    }
+    writeln!(out, "<table><tr><th>Theme</th><th class=\"n\">Hits</th><th class=\"n\">Negated</th><th class=\"n\">Per 1,000 tokens</th><th class=\"n\">Terms matched</th><th>Top terms</th></tr>")?;
+    for (t, theme) in lexicon.themes.iter().enumerate() {
+        let tally = c.themes.get(t).cloned().unwrap_or_default();
+        let ids = matcher.theme_terms(t);
+        let mut top: Vec<u32> = ids
+            .clone()
+            .filter(|&id| totals.terms[id as usize].hits > 0)
+            .collect();
+        let matched = top.len();
+        top.sort_by_key(|&id| (std::cmp::Reverse(totals.terms[id as usize].hits), id));
+        let top: Vec<String> = top
+            .iter()
+            .take(6)
+            .map(|&id| {
+                format!(
+                    "{} ({})",
+                    escape(&matcher.term(id).text),
+                    totals.terms[id as usize].hits
+                )
+            })
+            .collect();
+        let rate = (c.tokens > 0).then(|| tally.count as f64 * 1000.0 / c.tokens as f64);
+        writeln!(
+            out,
+            "<tr><td>{}<br><span class=\"src\">{}</span></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} / {}</td><td>{}</td></tr>",
+            escape(&theme.label),
+            escape(&theme.description),
+            tally.count,
+            tally.negated,
+            fixed(rate, 2),
+            matched,
+            ids.len(),
+            top.join(", ")
+        )?;
+    }
+    writeln!(out, "</table>")?;
+
+    if !lexicon.contrasts.is_empty() {
+        writeln!(out, "<h2>Contrasts</h2>")?;
+        writeln!(out, "<p>Balance runs from −1 (only the left pole) to +1 (only the right pole); the interval is 95 % (bootstrap over documents for the corpus).</p>")?;
+        writeln!(out, "<table><tr><th>Contrast</th><th class=\"n\">Left hits</th><th class=\"n\">Right hits</th><th class=\"n\">Balance</th><th class=\"n\">95 % interval</th><th class=\"n\">Tension sentences</th></tr>")?;
+        for (i, contrast) in lexicon.contrasts.iter().enumerate() {
+            let tally = &c.contrasts[i];
+            let with_hits = totals.contrast_docs[i]
+                .iter()
+                .filter(|(l, r)| l + r > 0)
+                .count();
+            let mut score = score_contrast(tally);
+            if with_hits > 1 {
+                let interval = crate::score::bootstrap_balance(&totals.contrast_docs[i]);
+                score.ci_low = interval.map(|x| x.0);
+                score.ci_high = interval.map(|x| x.1);
+            }
+            writeln!(
+                out,
+                "<tr><td>{} vs {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} to {}</td><td class=\"n\">{}</td></tr>",
+                escape(&lexicon.themes[contrast.left].label),
+                escape(&lexicon.themes[contrast.right].label),
+                tally.left.hits,
+                tally.right.hits,
+                fixed(score.balance, 3),
+                fixed(score.ci_low, 3),
+                fixed(score.ci_high, 3),
+                tally.tension_sentences
+            )?;
+        }
+        writeln!(out, "</table>")?;
+        if let Some(ch) = chart("contrasts") {
+            out.write_all(figure(ch).as_bytes())?;
+        }
+        for (i, contrast) in lexicon.contrasts.iter().enumerate() {
+            if let Some(ch) = chart(&format!("drivers-{}", contrast.id)) {
+                out.write_all(figure(ch).as_bytes())?;
+            }
+            let shown = digest.tension.get(i).map_or(&[][..], Vec::as_slice);
+            let total = digest.tension_count.get(i).copied().unwrap_or(0);
+            writeln!(
+                out,
+                "<h3>Where {} meets {}: tension sentences ({} in all{})</h3>",
+                escape(&lexicon.themes[contrast.left].label),
+                escape(&lexicon.themes[contrast.right].label),
+                total,
+                if total as usize > shown.len() {
+                    format!("; the first {}", shown.len())
+                } else {
+                    String::new()
+                }
+            )?;
+            for e in shown {
+                let html = example_html(e, |theme| if theme == contrast.left { "l" } else { "r" });
+                out.write_all(html.as_bytes())?;
+            }
+        }
+    }
+
+    writeln!(out, "<h2>Co-occurrence</h2>")?;
+    if let Some(ch) = chart("cooccurrence") {
+        out.write_all(figure(ch).as_bytes())?;
+    }
+    let trajectories: Vec<&ReportChart> = charts
+        .iter()
+        .filter(|ch| ch.file.starts_with("trajectory-"))
+        .collect();
+    if !trajectories.is_empty() {
+        writeln!(out, "<h2>Trajectories</h2>")?;
+        for ch in trajectories {
+            out.write_all(figure(ch).as_bytes())?;
+        }
+    }
+
+    writeln!(out, "<h2>Examples</h2>")?;
+    writeln!(out, "<p>The first {EXAMPLES_PER_THEME} sentences of the corpus with a hit of each theme, the hits marked.</p>")?;
+    for (t, theme) in lexicon.themes.iter().enumerate() {
+        writeln!(out, "<h3>{}</h3>", escape(&theme.label))?;
+        let examples = digest.examples.get(t).map_or(&[][..], Vec::as_slice);
+        if examples.is_empty() {
+            writeln!(out, "<p class=\"src\">No hits.</p>")?;
+        }
+        for e in examples {
+            out.write_all(example_html(e, |_| "").as_bytes())?;
+        }
+    }
+    writeln!(out, "</body>\n</html>")?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_controls() {
+        assert_eq!(
+            escape("<script>alert('x')</script> & \"q\"\u{1}"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;\u{FFFD}"
+        );
+    }
+
+    #[test]
+    fn examples_mark_matches_and_escape_the_rest() {
+        let e = Example {
+            document: "a<b>.txt".to_string(),
+            sentence: 2,
+            text: "Pride & <hardship>\n now".to_string(),
+            marks: vec![(0..5, 0), (9..17, 1)],
+        };
+        let html = example_html(&e, |t| if t == 0 { "l" } else { "r" });
+        assert_eq!(
+            html,
+            "<blockquote><mark class=\"l\">Pride</mark> &amp; &lt;<mark class=\"r\">hardship</mark>&gt; now<br><span class=\"src\">a&lt;b&gt;.txt, sentence 2</span></blockquote>\n"
+        );
+    }
+}
