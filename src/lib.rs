@@ -75,6 +75,8 @@ pub struct RunSummary {
     pub files: Vec<String>,
     /// Charts that could not be drawn: (file stem, reason).
     pub failed_charts: Vec<(String, String)>,
+    /// The data behind the charts.
+    pub charts: chart::ChartSet,
 }
 
 /// What a worker hands on for an analysed document: its rendered rows and its integer totals.
@@ -558,5 +560,6 @@ pub fn run(config: &Config) -> Result<RunSummary> {
         output: config.output.clone(),
         files,
         failed_charts,
+        charts: chart_set,
     })
 }

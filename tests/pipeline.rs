@@ -7,8 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
-use themescope::lexicon::{parse_toml, Lexicon};
 use themescope::config::ChartFormats;
+use themescope::lexicon::{parse_toml, Lexicon};
 use themescope::Config;
 
 const CSV_FILES: &[&str] = &[
@@ -41,7 +41,10 @@ fn run(inputs: Vec<PathBuf>, lexicon: Lexicon, jobs: usize) -> tempfile::TempDir
     let out = tempfile::tempdir().unwrap();
     let mut config = Config::new(inputs, out.path().to_path_buf(), lexicon);
     config.jobs = jobs;
-    config.charts = ChartFormats { png: false, svg: false };
+    config.charts = ChartFormats {
+        png: false,
+        svg: false,
+    };
     themescope::run(&config).unwrap();
     out
 }

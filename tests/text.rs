@@ -6,9 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
+use themescope::config::ChartFormats;
 use themescope::lexicon::{parse_toml, Lexicon};
 use themescope::segment::SegmentMode;
-use themescope::config::ChartFormats;
 use themescope::Config;
 
 fn fixture(path: &str) -> PathBuf {
@@ -30,7 +30,10 @@ fn run(inputs: Vec<PathBuf>, lexicon: Lexicon, segment: SegmentMode) -> tempfile
     let mut config = Config::new(inputs, out.path().to_path_buf(), lexicon);
     config.segment = segment;
     config.jobs = 2;
-    config.charts = ChartFormats { png: false, svg: false };
+    config.charts = ChartFormats {
+        png: false,
+        svg: false,
+    };
     themescope::run(&config).unwrap();
     out
 }

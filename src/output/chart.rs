@@ -195,6 +195,60 @@ pub fn file_stem(prefix: &str, name: &str, used: &mut HashSet<String>) -> String
     stem
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems_are_safe_bounded_and_unique() {
+        let mut used = HashSet::new();
+        let stems: Vec<String> = [
+            "../../etc/passwd",
+            "a/b.txt",
+            "a_b.txt",
+            "<script>alert(1)</script>&.txt",
+            "line\nbreak\u{7}.md",
+            "..",
+            "",
+            "함흥.txt",
+            &"x".repeat(500),
+        ]
+        .iter()
+        .map(|id| file_stem("trajectory-", id, &mut used))
+        .collect();
+        assert_eq!(
+            &stems[..8],
+            [
+                "trajectory-_.._etc_passwd",
+                "trajectory-a_b.txt",
+                "trajectory-a_b.txt-2",
+                "trajectory-_script_alert_1___script__.txt",
+                "trajectory-line_break_.md",
+                "trajectory-_",
+                "trajectory-_-2",
+                "trajectory-__.txt",
+            ]
+        );
+        for s in &stems {
+            assert!(
+                s.len() <= 70
+                    && !s.contains('/')
+                    && !s.contains("/..")
+                    && s.chars().all(|c| c.is_ascii_graphic()),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn diverging_colours_meet_at_white() {
+        assert_eq!(diverging(0.0), RGBColor(255, 255, 255));
+        assert_eq!(diverging(-1.0), LEFT);
+        assert_eq!(diverging(1.0), RIGHT);
+        assert_eq!(diverging(5.0), RIGHT);
+    }
+}
+
 fn contrast_bar(label: String, tally: &ContrastTally, interval: Option<(f64, f64)>) -> ContrastBar {
     let score = score_contrast(tally);
     ContrastBar {
@@ -587,9 +641,7 @@ fn draw_contrasts<DB: DrawingBackend>(
         .map_err(err)?;
     let panels = area.split_evenly((1, set.contrasts.len()));
     for (panel, data) in panels.iter().zip(&set.contrasts) {
-        // At least 16 rows, so that a handful of documents still get bars of a sensible
-        // thickness (drawn from the top).
-        let n = data.bars.len().max(16);
+        let n = data.bars.len();
         let labels: Vec<String> = data.bars.iter().map(|b| shorten(&b.label, 34)).collect();
         let label_of = |v: &SegmentValue<usize>| match v {
             SegmentValue::CenterOf(i) => labels.get(n - 1 - i).cloned().unwrap_or_default(),
@@ -616,6 +668,9 @@ fn draw_contrasts<DB: DrawingBackend>(
             .axis_desc_style((FONT, 18))
             .draw()
             .map_err(err)?;
+        // Bars at most 34 px thick, however few the documents.
+        let row_px = chart.plotting_area().dim_in_pixel().1 / n.max(1) as u32;
+        let pad = (row_px.saturating_sub(34) / 2).max(3);
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n))],
@@ -634,7 +689,7 @@ fn draw_contrasts<DB: DrawingBackend>(
                     ],
                     colour.filled(),
                 );
-                r.set_margin(4, 4, 0, 0);
+                r.set_margin(pad, pad, 0, 0);
                 Some(r)
             }))
             .map_err(err)?;
@@ -658,7 +713,7 @@ fn draw_contrasts<DB: DrawingBackend>(
                                 [(x, SegmentValue::Exact(y)), (x, SegmentValue::Exact(y + 1))],
                                 INK.stroke_width(2),
                             );
-                            r.set_margin(8, 8, 0, 0);
+                            r.set_margin(pad + 4, pad + 4, 0, 0);
                             r
                         })
                     })

@@ -64,7 +64,7 @@ figure{margin:1.5em 0}figure svg{width:100%;height:auto;border:1px solid #eee}fi
 mark{background:#fde6c8;padding:0 .1em}mark.l{background:#f7c9a8}mark.r{background:#bcdaf0}
 blockquote{margin:.6em 0;padding:.3em .8em;border-left:4px solid #ddd;background:#fafafa}
 .src{color:#666;font-size:.85em}.warn{color:#a33}
-nav a{margin-right:1em}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{color:#555}dd{margin:0}
+nav{display:flex;flex-wrap:wrap;gap:.2em 1em}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{color:#555}dd{margin:0}
 ";
 
 fn fixed(v: Option<f64>, decimals: usize) -> String {
