@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::ChartFormats;
+use crate::corpus::Encoding;
 use crate::segment::SegmentMode;
 
 const EXAMPLES: &str = "\
@@ -156,6 +157,16 @@ pub struct RunArgs {
     /// none).
     #[arg(long, value_name = "png,svg|png|svg|none", default_value = "png,svg", value_parser = clap::value_parser!(ChartFormats))]
     pub charts: ChartFormats,
+
+    /// How to read documents that are not valid UTF-8: utf-8 skips them (exit 2);
+    /// windows-1252 reads them as Windows-1252 (Latin-1 and its Western European extensions).
+    #[arg(long, value_name = "utf-8|windows-1252", default_value = "utf-8", value_parser = clap::value_parser!(Encoding))]
+    pub encoding: Encoding,
+
+    /// Start every CSV file with a UTF-8 byte-order mark, so that Excel shows non-ASCII text
+    /// right when the file is opened by double-click.
+    #[arg(long)]
+    pub excel: bool,
 
     /// Worker threads [default: all cores].
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::cli::{FormatArg, HitsArg, NegationArg, RunArgs};
+use crate::corpus::Encoding;
 use crate::error::Result;
 use crate::lexicon::{Format, Lexicon};
 use crate::segment::SegmentMode;
@@ -79,6 +80,10 @@ pub struct Config {
     pub segment: SegmentMode,
     /// Which chart files to write.
     pub charts: ChartFormats,
+    /// Start every CSV file with a UTF-8 byte-order mark (for Excel).
+    pub excel: bool,
+    /// How documents that are not UTF-8 are read.
+    pub encoding: Encoding,
     /// Test seam: the chart with this file stem fails (to test exit code 3).
     pub fail_chart: Option<String>,
     /// Whether to hide the progress bar.
@@ -112,6 +117,8 @@ impl Config {
             hits: args.hits == HitsArg::All,
             segment: args.segment,
             charts: args.charts,
+            excel: args.excel,
+            encoding: args.encoding,
             fail_chart: std::env::var("THEMESCOPE_TEST_FAIL_CHART").ok(),
             quiet: args.quiet,
             lexicon,
@@ -131,6 +138,8 @@ impl Config {
                 png: true,
                 svg: true,
             },
+            excel: false,
+            encoding: Encoding::Utf8,
             fail_chart: None,
             quiet: true,
             lexicon,

@@ -38,6 +38,8 @@ pub struct Document {
     pub bytes: u64,
     /// SHA-256 of the file's bytes, lowercase hex.
     pub sha256: String,
+    /// How it was decoded: `utf-8` or `windows-1252`.
+    pub encoding: &'static str,
 }
 
 /// Why a document was skipped.
@@ -211,28 +213,71 @@ pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<
 }
 
 /// Reads and validates one document.
-pub fn read_document(source: &DocumentSource) -> std::result::Result<Document, SkipReason> {
+pub fn read_document(
+    source: &DocumentSource,
+    encoding: Encoding,
+) -> std::result::Result<Document, SkipReason> {
     let mut bytes = Vec::new();
     fs::File::open(&source.path)
         .and_then(|mut f| f.read_to_end(&mut bytes))
         .map_err(|e| SkipReason::Unreadable(e.to_string()))?;
-    decode_document(bytes)
+    decode_document_as(bytes, encoding)
 }
 
-/// Validates raw bytes as a document: no NUL byte, valid UTF-8, BOM removed.
+/// How documents that are not valid UTF-8 are read (`--encoding`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8 only: anything else is skipped.
+    #[default]
+    Utf8,
+    /// UTF-8 where the file is valid UTF-8, else Windows-1252 (which covers Latin-1).
+    Windows1252,
+}
+
+impl std::str::FromStr for Encoding {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Ok(Encoding::Utf8),
+            "windows-1252" | "cp1252" => Ok(Encoding::Windows1252),
+            _ => Err(format!(
+                "{s:?} is not an encoding themescope reads: use utf-8 or windows-1252"
+            )),
+        }
+    }
+}
+
+/// Validates raw bytes as a UTF-8 document: no NUL byte, valid UTF-8, BOM removed.
 pub fn decode_document(bytes: Vec<u8>) -> std::result::Result<Document, SkipReason> {
+    decode_document_as(bytes, Encoding::Utf8)
+}
+
+/// Validates raw bytes as a document: no NUL byte (a binary file is never text); UTF-8, or with
+/// [`Encoding::Windows1252`] a file that is not valid UTF-8 decoded as Windows-1252; BOM removed.
+pub fn decode_document_as(
+    bytes: Vec<u8>,
+    encoding: Encoding,
+) -> std::result::Result<Document, SkipReason> {
     let size = bytes.len() as u64;
     let sha256 = crate::lexicon::sha256_hex(&bytes);
     let nul = memchr::memchr(0, &bytes);
     let bad_utf8 = std::str::from_utf8(&bytes).err().map(|e| e.valid_up_to());
-    match (nul, bad_utf8) {
-        (Some(n), Some(u)) if u < n => return Err(SkipReason::NotUtf8(u as u64)),
-        (Some(n), _) => return Err(SkipReason::NulByte(n as u64)),
-        (None, Some(u)) => return Err(SkipReason::NotUtf8(u as u64)),
-        (None, None) => {}
-    }
-    let mut text = String::from_utf8(bytes)
-        .map_err(|e| SkipReason::NotUtf8(e.utf8_error().valid_up_to() as u64))?;
+    let mut decoded_as = "utf-8";
+    let mut text = match (nul, bad_utf8, encoding) {
+        (Some(n), Some(u), Encoding::Utf8) if u < n => return Err(SkipReason::NotUtf8(u as u64)),
+        (Some(n), _, _) => return Err(SkipReason::NulByte(n as u64)),
+        (None, Some(u), Encoding::Utf8) => return Err(SkipReason::NotUtf8(u as u64)),
+        (None, Some(_), Encoding::Windows1252) => {
+            decoded_as = "windows-1252";
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(&bytes)
+                .0
+                .into_owned()
+        }
+        (None, None, _) => String::from_utf8(bytes)
+            .map_err(|e| SkipReason::NotUtf8(e.utf8_error().valid_up_to() as u64))?,
+    };
     if text.starts_with('\u{FEFF}') {
         text.drain(..3);
     }
@@ -240,6 +285,7 @@ pub fn decode_document(bytes: Vec<u8>) -> std::result::Result<Document, SkipReas
         text,
         bytes: size,
         sha256,
+        encoding: decoded_as,
     })
 }
 
@@ -267,6 +313,26 @@ mod tests {
         );
         let empty = decode_document(Vec::new()).unwrap();
         assert_eq!((empty.text.as_str(), empty.bytes), ("", 0));
+    }
+
+    #[test]
+    fn windows_1252_reads_what_is_not_utf8() {
+        let doc =
+            decode_document_as(b"caf\xe9 \x93quoted\x94".to_vec(), Encoding::Windows1252).unwrap();
+        assert_eq!(
+            (doc.text.as_str(), doc.encoding),
+            ("café “quoted”", "windows-1252")
+        );
+        // Valid UTF-8 stays UTF-8.
+        let doc = decode_document_as("café".as_bytes().to_vec(), Encoding::Windows1252).unwrap();
+        assert_eq!((doc.text.as_str(), doc.encoding), ("café", "utf-8"));
+        // A NUL byte is binary in any encoding.
+        assert_eq!(
+            decode_document_as(b"\xe9\0".to_vec(), Encoding::Windows1252),
+            Err(SkipReason::NulByte(1))
+        );
+        assert_eq!("cp1252".parse(), Ok(Encoding::Windows1252));
+        assert!("latin-9".parse::<Encoding>().is_err());
     }
 
     #[test]

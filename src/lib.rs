@@ -88,6 +88,7 @@ struct Analysed {
     cooccurrence: Cooccurrence,
     bytes: u64,
     sha256: String,
+    encoding: &'static str,
 }
 
 /// One document's result, made on a worker thread.
@@ -99,7 +100,7 @@ enum Outcome {
 
 /// Reads, analyses and renders one document (runs on a worker thread).
 fn process_document(source: &DocumentSource, config: &Config, matcher: &Matcher) -> Outcome {
-    let document = match corpus::read_document(source) {
+    let document = match corpus::read_document(source, config.encoding) {
         Ok(d) => d,
         Err(reason) => return Outcome::Skipped(reason),
     };
@@ -134,6 +135,7 @@ fn process_document(source: &DocumentSource, config: &Config, matcher: &Matcher)
             cooccurrence: analysis.cooccurrence,
             bytes: document.bytes,
             sha256: document.sha256,
+            encoding: document.encoding,
         })),
         Err(e) => Outcome::Failed(e),
     }
@@ -159,7 +161,12 @@ impl OutFile {
             .map_err(|e| Error::output(&self.path, e))
     }
 
-    fn header<S: AsRef<[u8]>>(&mut self, columns: &[S]) -> Result<()> {
+    /// Writes the header row, after a UTF-8 byte-order mark when `excel` (so that Excel reads
+    /// the file as UTF-8).
+    fn header<S: AsRef<[u8]>>(&mut self, columns: &[S], excel: bool) -> Result<()> {
+        if excel {
+            self.write("\u{FEFF}".as_bytes())?;
+        }
         let path = self.path.clone();
         csv_out::header(&mut self.writer, columns).map_err(|e| csv_error(path, e))
     }
@@ -262,11 +269,12 @@ fn draw_charts(config: &Config, out: &mut OutputDir, set: &chart::ChartSet) -> R
 fn write_corpus_file(
     out: &mut OutputDir,
     name: &'static str,
+    excel: bool,
     header: &[&str],
     rows: impl FnOnce(&mut Vec<u8>) -> csv::Result<()>,
 ) -> Result<()> {
     let mut file = OutFile::open(out, name)?;
-    file.header(header)?;
+    file.header(header, excel)?;
     let mut bytes = Vec::new();
     rows(&mut bytes).map_err(|e| csv_error(file.path.clone(), e))?;
     file.write(&bytes)?;
@@ -367,7 +375,7 @@ pub fn run(config: &Config) -> Result<RunSummary> {
     let mut files: Vec<(OutFile, Rows)> = Vec::with_capacity(per_document.len());
     for (name, header, rows) in per_document {
         let mut file = OutFile::open(&mut out, name)?;
-        file.header(&header)?;
+        file.header(&header, config.excel)?;
         files.push((file, rows));
     }
 
@@ -404,6 +412,7 @@ pub fn run(config: &Config) -> Result<RunSummary> {
                         id: source.id.clone(),
                         bytes: doc.bytes,
                         sha256: doc.sha256,
+                        encoding: doc.encoding,
                     });
                 }
                 Outcome::Skipped(reason) => {
@@ -442,15 +451,23 @@ pub fn run(config: &Config) -> Result<RunSummary> {
     for (file, _) in files {
         file.finish()?;
     }
-    write_corpus_file(&mut out, "terms.csv", csv_out::TERMS, |w| {
+    write_corpus_file(&mut out, "terms.csv", config.excel, csv_out::TERMS, |w| {
         csv_out::write_terms(w, lexicon, &matcher, &totals)
     })?;
-    write_corpus_file(&mut out, "cooccurrence.csv", csv_out::COOCCURRENCE, |w| {
-        csv_out::write_cooccurrence(w, lexicon, &totals)
-    })?;
-    write_corpus_file(&mut out, "lexicon_coverage.csv", csv_out::COVERAGE, |w| {
-        csv_out::write_coverage(w, lexicon, &matcher, &totals)
-    })?;
+    write_corpus_file(
+        &mut out,
+        "cooccurrence.csv",
+        config.excel,
+        csv_out::COOCCURRENCE,
+        |w| csv_out::write_cooccurrence(w, lexicon, &totals),
+    )?;
+    write_corpus_file(
+        &mut out,
+        "lexicon_coverage.csv",
+        config.excel,
+        csv_out::COVERAGE,
+        |w| csv_out::write_coverage(w, lexicon, &matcher, &totals),
+    )?;
 
     // Charts come after every CSV file is complete: a chart that fails is reported (exit 3)
     // and costs nothing else.

@@ -799,10 +799,15 @@ fn draw_trajectory<DB: DrawingBackend>(
             }))
             .map_err(err)?;
         // The smoothed line breaks where the window holds no hit, rather than bridging the gap.
-        for run in data.points.split(|p| p.smoothed.is_none()).filter(|r| !r.is_empty()) {
+        for run in data
+            .points
+            .split(|p| p.smoothed.is_none())
+            .filter(|r| !r.is_empty())
+        {
             chart
                 .draw_series(LineSeries::new(
-                    run.iter().filter_map(|p| p.smoothed.map(|s| (p.position, s))),
+                    run.iter()
+                        .filter_map(|p| p.smoothed.map(|s| (p.position, s))),
                     INK.stroke_width(3),
                 ))
                 .map_err(err)?;

@@ -81,6 +81,8 @@ pub struct InputInfo {
     pub bytes: u64,
     /// SHA-256 of the file.
     pub sha256: String,
+    /// How it was decoded: `utf-8` or `windows-1252`.
+    pub encoding: &'static str,
 }
 
 /// One skipped document.
