@@ -86,6 +86,10 @@ pub struct Config {
     pub encoding: Encoding,
     /// Test seam: the chart with this file stem fails (to test exit code 3).
     pub fail_chart: Option<String>,
+    /// Test seam: reading the document with this id fails.
+    pub fail_read: Option<String>,
+    /// Test seam: writing the output file with this name fails part way.
+    pub fail_write: Option<String>,
     /// Whether to hide the progress bar.
     pub quiet: bool,
     /// The lexicon.
@@ -120,6 +124,8 @@ impl Config {
             excel: args.excel,
             encoding: args.encoding,
             fail_chart: std::env::var("THEMESCOPE_TEST_FAIL_CHART").ok(),
+            fail_read: std::env::var("THEMESCOPE_TEST_FAIL_READ").ok(),
+            fail_write: std::env::var("THEMESCOPE_TEST_FAIL_WRITE").ok(),
             quiet: args.quiet,
             lexicon,
             arguments,
@@ -141,6 +147,8 @@ impl Config {
             excel: false,
             encoding: Encoding::Utf8,
             fail_chart: None,
+            fail_read: None,
+            fail_write: None,
             quiet: true,
             lexicon,
             arguments: Vec::new(),

@@ -100,6 +100,11 @@ enum Outcome {
 
 /// Reads, analyses and renders one document (runs on a worker thread).
 fn process_document(source: &DocumentSource, config: &Config, matcher: &Matcher) -> Outcome {
+    if config.fail_read.as_deref() == Some(source.id.as_str()) {
+        return Outcome::Skipped(SkipReason::Unreadable(
+            "read error injected for testing".to_string(),
+        ));
+    }
     let document = match corpus::read_document(source, config.encoding) {
         Ok(d) => d,
         Err(reason) => return Outcome::Skipped(reason),
@@ -145,6 +150,8 @@ fn process_document(source: &DocumentSource, config: &Config, matcher: &Matcher)
 struct OutFile {
     path: PathBuf,
     writer: BufWriter<File>,
+    /// Test seam: writes left before an injected write error.
+    fail_in: Option<usize>,
 }
 
 impl OutFile {
@@ -152,10 +159,21 @@ impl OutFile {
         Ok(OutFile {
             path: out.root().join(name),
             writer: out.create_file(name)?,
+            // The second write fails: part way through the file, after its header.
+            fail_in: (out.fail_write() == Some(name)).then_some(2),
         })
     }
 
     fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        if let Some(left) = self.fail_in.as_mut() {
+            *left -= 1;
+            if *left == 0 {
+                return Err(Error::output(
+                    &self.path,
+                    std::io::Error::other("write error injected for testing"),
+                ));
+            }
+        }
         self.writer
             .write_all(bytes)
             .map_err(|e| Error::output(&self.path, e))
@@ -343,6 +361,7 @@ pub fn run(config: &Config) -> Result<RunSummary> {
     }
 
     let mut out = OutputDir::create(&config.output)?;
+    out.set_fail_write(config.fail_write.clone());
     // The per-document files, in the order rows are appended: name, header, rows.
     type Rows = fn(&DocumentRows) -> &[u8];
     let documents_header = csv_out::documents_header(lexicon);

@@ -36,6 +36,8 @@ pub struct OutputDir {
     files: Vec<String>,
     /// Whether this run created the output folder (removed again, if empty, on failure).
     created_root: bool,
+    /// Test seam: the file whose writing should fail part way.
+    fail_write: Option<String>,
 }
 
 impl Drop for OutputDir {
@@ -70,7 +72,18 @@ impl OutputDir {
             temp: Some(temp),
             files: Vec::new(),
             created_root,
+            fail_write: None,
         })
+    }
+
+    /// Test seam: make writing the file `name` fail part way (see `Config::fail_write`).
+    pub fn set_fail_write(&mut self, name: Option<String>) {
+        self.fail_write = name;
+    }
+
+    /// The file whose writing should fail, if a test asked for it.
+    pub fn fail_write(&self) -> Option<&str> {
+        self.fail_write.as_deref()
     }
 
     fn temp_path(&self) -> &Path {

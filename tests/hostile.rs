@@ -1,0 +1,433 @@
+//! Hostile input and failure (issue 7): clear errors, nothing lost, nothing injected. Each case
+//! asserts the exit code and the message, and that a failed run leaves the previous output and
+//! no temporary folder.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use proptest::prelude::*;
+
+fn themescope() -> Command {
+    Command::cargo_bin("themescope").unwrap()
+}
+
+fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+fn no_temp_folder(out: &Path) {
+    let names: Vec<String> = fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.starts_with(".themescope-tmp")),
+        "{names:?}"
+    );
+}
+
+/// Every CSV file of `out` read back through the csv crate: (header, rows).
+fn read_csv(out: &Path, name: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_path(out.join(name)).unwrap();
+    let header = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+#[test]
+fn formula_like_cells_are_defused() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    let text = "=HYPERLINK(\"http://x\",\"pride\") and hardship\n\n+pride cmd|' /C calc'!A0 hardship\n\n-pride - hardship\n\n@SUM(1) pride, hardship\n\n\tpride hardship\n\n\rpride hardship\n";
+    fs::write(docs.join("=cmd.txt"), text).unwrap();
+    fs::write(docs.join("-minus.txt"), text).unwrap();
+    let out = dir.path().join("out");
+    themescope()
+        .args(["run", "--quiet", "--charts", "none", "-o"])
+        .arg(&out)
+        .arg(&docs)
+        .assert()
+        .success();
+    // Text cells only: numbers such as a balance of -0.5 are numbers, not formulas.
+    const TEXT: [&str; 10] = [
+        "document",
+        "theme",
+        "term",
+        "matched",
+        "negator",
+        "left_context",
+        "right_context",
+        "text",
+        "contrast",
+        "left",
+    ];
+    let mut checked = 0;
+    for name in [
+        "documents.csv",
+        "themes.csv",
+        "contrasts.csv",
+        "hits.csv",
+        "tension.csv",
+        "segments.csv",
+        "segment_themes.csv",
+        "trajectory.csv",
+    ] {
+        let (header, rows) = read_csv(&out, name);
+        for row in rows {
+            for (column, cell) in header.iter().zip(row) {
+                if TEXT.contains(&column.as_str()) {
+                    assert!(
+                        !cell.starts_with(FORMULA_STARTS),
+                        "{name} {column}: {cell:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 100);
+    let (_, hits) = read_csv(&out, "hits.csv");
+    assert!(
+        hits.iter().any(|r| r[0] == "'=cmd.txt"),
+        "ids keep their text behind the quote"
+    );
+    let (_, tension) = read_csv(&out, "tension.csv");
+    assert!(
+        tension.iter().any(|r| r[5].starts_with("'=HYPERLINK")),
+        "{tension:?}"
+    );
+}
+
+#[test]
+fn excel_flag_writes_a_bom_on_every_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("é.txt"), "Ünïcödé pride").unwrap();
+    let out = dir.path().join("out");
+    themescope()
+        .args(["run", "--quiet", "--excel", "--charts", "none", "-o"])
+        .arg(&out)
+        .arg(dir.path().join("é.txt"))
+        .assert()
+        .success();
+    for entry in fs::read_dir(&out).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = fs::read(&path).unwrap();
+        let is_csv = path.extension().is_some_and(|e| e == "csv");
+        assert_eq!(
+            bytes.starts_with(b"\xEF\xBB\xBF"),
+            is_csv,
+            "{}",
+            path.display()
+        );
+    }
+    let docs = fs::read_to_string(out.join("documents.csv")).unwrap();
+    assert!(docs.contains("\né.txt,2,"), "{docs}");
+}
+
+#[test]
+fn windows_1252_files_are_skipped_or_read_as_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    fs::write(
+        docs.join("cp1252.txt"),
+        b"\x93Pride\x94 in caf\xe9 hardship",
+    )
+    .unwrap();
+    fs::write(docs.join("utf8.txt"), "pride in café").unwrap();
+    let out = dir.path().join("out");
+    let assert = themescope()
+        .args(["run", "--quiet", "--charts", "none", "-o"])
+        .arg(&out)
+        .arg(&docs)
+        .assert()
+        .code(2);
+    assert!(
+        stderr_of(&assert).contains("cp1252.txt: not valid UTF-8 at byte 0"),
+        "{}",
+        stderr_of(&assert)
+    );
+    themescope()
+        .args([
+            "run",
+            "--quiet",
+            "--charts",
+            "none",
+            "--encoding",
+            "windows-1252",
+            "-o",
+        ])
+        .arg(&out)
+        .arg(&docs)
+        .assert()
+        .success();
+    let (_, hits) = read_csv(&out, "hits.csv");
+    let matched: Vec<&str> = hits
+        .iter()
+        .filter(|r| r[0] == "cp1252.txt")
+        .map(|r| r[6].as_str())
+        .collect();
+    assert_eq!(
+        matched,
+        ["Pride", "café", "hardship"],
+        "decoded, so café matches as a word"
+    );
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"encoding\": \"windows-1252\""));
+    themescope()
+        .args(["run", "--encoding", "latin-9"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn bom_crlf_and_lone_cr_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    fs::write(docs.join("bom.txt"), b"\xEF\xBB\xBFPride first.").unwrap();
+    fs::write(
+        docs.join("crlf.txt"),
+        "One pride\r\nwrapped.\r\n\r\nHardship here.\r\n",
+    )
+    .unwrap();
+    fs::write(docs.join("cr.txt"), "Pride line\rHardship line\r").unwrap();
+    fs::write(docs.join("empty.txt"), "").unwrap();
+    let out = dir.path().join("out");
+    themescope()
+        .args(["run", "--quiet", "--charts", "none", "-o"])
+        .arg(&out)
+        .arg(&docs)
+        .assert()
+        .success();
+    let (_, documents) = read_csv(&out, "documents.csv");
+    let row = |id: &str| documents.iter().find(|r| r[0] == id).unwrap()[1..4].to_vec();
+    assert_eq!(row("bom.txt"), ["2", "1", "1"]);
+    assert_eq!(
+        row("crlf.txt"),
+        ["5", "2", "2"],
+        "a sentence across CRLF, two paragraphs"
+    );
+    assert_eq!(
+        row("cr.txt"),
+        ["4", "2", "2"],
+        "lone CR ends lines: one paragraph per line"
+    );
+    assert_eq!(row("empty.txt"), ["0", "0", "0"]);
+    let (_, hits) = read_csv(&out, "hits.csv");
+    let bom = hits.iter().find(|r| r[0] == "bom.txt").unwrap();
+    assert_eq!(
+        (bom[2].as_str(), bom[3].as_str()),
+        ("0", "5"),
+        "offsets after the BOM"
+    );
+}
+
+#[test]
+fn a_megabyte_word_is_one_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("word.txt");
+    fs::write(&doc, format!("pride {} hardship", "x".repeat(1 << 20))).unwrap();
+    let out = dir.path().join("out");
+    themescope()
+        .args(["run", "--quiet", "--charts", "none", "-o"])
+        .arg(&out)
+        .arg(&doc)
+        .assert()
+        .success();
+    let (_, documents) = read_csv(&out, "documents.csv");
+    assert_eq!(documents[0][1], "3");
+    let (_, hits) = read_csv(&out, "hits.csv");
+    assert!(
+        hits.iter()
+            .all(|r| r[10].chars().count() <= 40 && r[11].chars().count() <= 40),
+        "contexts stay short"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn links_fifos_and_an_output_folder_inside_the_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    fs::write(docs.join("a.txt"), "pride").unwrap();
+    std::os::unix::fs::symlink(&docs, docs.join("loop")).unwrap();
+    assert!(std::process::Command::new("mkfifo")
+        .arg(docs.join("fifo.txt"))
+        .status()
+        .unwrap()
+        .success());
+    let out = docs.join("results");
+    for _ in 0..2 {
+        themescope()
+            .args(["run", "--quiet", "-o"])
+            .arg(&out)
+            .arg(&docs)
+            .assert()
+            .success();
+    }
+    let (_, documents) = read_csv(&out, "documents.csv");
+    let ids: Vec<&str> = documents.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        ids,
+        ["a.txt"],
+        "the output folder, the link loop and the FIFO are not read"
+    );
+}
+
+#[test]
+fn output_path_that_is_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.txt"), "pride").unwrap();
+    let file = dir.path().join("taken.csv");
+    fs::write(&file, "keep me").unwrap();
+    let assert = themescope()
+        .args(["run", "--quiet", "-o"])
+        .arg(&file)
+        .arg(dir.path().join("a.txt"))
+        .assert()
+        .code(1);
+    assert!(
+        stderr_of(&assert).contains(&format!("error: cannot write {}", file.display())),
+        "{}",
+        stderr_of(&assert)
+    );
+    assert_eq!(fs::read_to_string(&file).unwrap(), "keep me");
+}
+
+#[test]
+fn a_read_error_part_way_skips_that_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    for name in ["a.txt", "b.txt", "c.txt"] {
+        fs::write(docs.join(name), "pride and hardship").unwrap();
+    }
+    let out = dir.path().join("out");
+    let assert = themescope()
+        .env("THEMESCOPE_TEST_FAIL_READ", "b.txt")
+        .args(["run", "--quiet", "--charts", "none", "-o"])
+        .arg(&out)
+        .arg(&docs)
+        .assert()
+        .code(2);
+    assert!(
+        stderr_of(&assert).contains("b.txt: cannot be read: read error injected for testing"),
+        "{}",
+        stderr_of(&assert)
+    );
+    let (_, documents) = read_csv(&out, "documents.csv");
+    assert_eq!(
+        documents.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(),
+        ["a.txt", "c.txt"]
+    );
+}
+
+#[test]
+fn a_write_error_part_way_keeps_the_previous_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    for name in ["a.txt", "b.txt", "c.txt"] {
+        fs::write(docs.join(name), "pride and hardship").unwrap();
+    }
+    let out = dir.path().join("out");
+    themescope()
+        .args(["run", "--quiet", "--charts", "none", "-o"])
+        .arg(&out)
+        .arg(&docs)
+        .assert()
+        .success();
+    let before = fs::read(out.join("hits.csv")).unwrap();
+    fs::write(docs.join("d.txt"), "more pride").unwrap();
+    for file in ["hits.csv", "themes.csv"] {
+        let assert = themescope()
+            .env("THEMESCOPE_TEST_FAIL_WRITE", file)
+            .args(["run", "--quiet", "--charts", "none", "-o"])
+            .arg(&out)
+            .arg(&docs)
+            .assert()
+            .code(1);
+        let stderr = stderr_of(&assert);
+        assert!(
+            stderr.contains(&format!(
+                "error: cannot write {}: write error injected for testing",
+                out.join(file).display()
+            )),
+            "{stderr}"
+        );
+        assert_eq!(
+            fs::read(out.join("hits.csv")).unwrap(),
+            before,
+            "previous output intact"
+        );
+        no_temp_folder(&out);
+    }
+}
+
+/// Declared columns of each CSV file (documents.csv has lexicon-dependent ones after these).
+fn declared(name: &str) -> &'static [&'static str] {
+    use themescope::output::csv as c;
+    match name {
+        "themes.csv" => c::THEMES,
+        "contrasts.csv" => c::CONTRASTS,
+        "hits.csv" => c::HITS,
+        "terms.csv" => c::TERMS,
+        "segments.csv" => c::SEGMENTS,
+        "segment_themes.csv" => c::SEGMENT_THEMES,
+        "trajectory.csv" => c::TRAJECTORY,
+        "tension.csv" => c::TENSION,
+        "cooccurrence.csv" => c::COOCCURRENCE,
+        "lexicon_coverage.csv" => c::COVERAGE,
+        "documents.csv" => c::DOCUMENTS_FIXED,
+        _ => panic!("undeclared {name}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// Arbitrary text (any Unicode, control characters, quotes, formula starts) never panics, and
+    /// every CSV file parses back with its declared columns and the same width on every row.
+    #[test]
+    fn any_text_gives_csv_that_parses_back(texts in prop::collection::vec(r#"(\PC|[\n\r\t",=+@-]|pride|hardship|not ){0,80}"#, 1..4)) {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = dir.path().join("docs");
+        fs::create_dir_all(&docs).unwrap();
+        for (i, t) in texts.iter().enumerate() {
+            fs::write(docs.join(format!("{i}.txt")), t).unwrap();
+        }
+        let out = dir.path().join("out");
+        let mut config = themescope::Config::new(vec![docs], out.clone(), themescope::lexicon::Lexicon::builtin().unwrap());
+        config.charts = themescope::config::ChartFormats { png: false, svg: false };
+        config.segment = themescope::segment::SegmentMode::Sentence;
+        themescope::run(&config).unwrap();
+        for entry in fs::read_dir(&out).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            if !name.ends_with(".csv") {
+                continue;
+            }
+            let mut reader = csv::ReaderBuilder::new().flexible(false).from_path(out.join(&name)).unwrap();
+            let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+            let want = declared(&name);
+            prop_assert_eq!(&header[..want.len()], want);
+            for record in reader.records() {
+                let record = record.unwrap();
+                prop_assert_eq!(record.len(), header.len());
+            }
+        }
+    }
+}
