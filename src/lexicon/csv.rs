@@ -4,18 +4,12 @@
 //! In: the file's text. Out: a [`Lexicon`] with one theme per category, in order of first
 //! appearance, matched `per-theme`. A term listed under two categories counts in both.
 
-use super::{
-    sha256_hex, themes_from_entries, Format, Lexicon, MatchMode, Negation, Source, Weight,
-};
+use super::{flat_lexicon, lexicon_csv_reader, Format, Lexicon, MatchMode, Weight};
 use crate::error::{Error, Result};
 
 /// Parses a CSV lexicon; `bytes` are the file's bytes (for its checksum).
 pub fn parse_csv(text: &str, path: &str, bytes: &[u8]) -> Result<Lexicon> {
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .trim(::csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = lexicon_csv_reader(text);
     let headers = reader
         .headers()
         .map_err(|e| Error::lexicon(path, Some(1), format!("cannot read the header row: {e}")))?
@@ -29,7 +23,7 @@ pub fn parse_csv(text: &str, path: &str, bytes: &[u8]) -> Result<Lexicon> {
     }
     let mut categories: Vec<String> = Vec::new();
     let mut entries = Vec::new();
-    let mut warnings = Vec::new();
+    let warnings = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize);
@@ -71,31 +65,15 @@ pub fn parse_csv(text: &str, path: &str, bytes: &[u8]) -> Result<Lexicon> {
         };
         entries.push((index, term.to_string(), weight, line));
     }
-    let themes = themes_from_entries(path, &categories, entries, &mut warnings);
-    if themes.is_empty() {
-        return Err(Error::lexicon(path, None, "the lexicon has no entries"));
-    }
-    Ok(Lexicon {
-        name: file_stem(path),
-        sources: vec![Source {
-            path: path.to_string(),
-            format: Format::Csv,
-            sha256: sha256_hex(bytes),
-            matching: MatchMode::PerTheme,
-        }],
-        themes,
-        contrasts: Vec::new(),
-        negation: Negation::default(),
+    flat_lexicon(
+        path,
+        bytes,
+        Format::Csv,
+        MatchMode::PerTheme,
+        &categories,
+        entries,
         warnings,
-    })
-}
-
-/// The file name without folders and extension, as a lexicon name.
-pub(super) fn file_stem(path: &str) -> String {
-    std::path::Path::new(path)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.to_string())
+    )
 }
 
 #[cfg(test)]

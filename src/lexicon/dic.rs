@@ -9,10 +9,7 @@
 //! skipped with a warning naming the line, as are codes that are not numbers and entries without
 //! a category. A missing `%` block or a malformed category line is an error naming the line.
 
-use super::csv::file_stem;
-use super::{
-    sha256_hex, themes_from_entries, Format, Lexicon, MatchMode, Negation, Source, Weight,
-};
+use super::{flat_lexicon, Format, Lexicon, MatchMode, Weight};
 use crate::error::{Error, Result};
 
 /// Parses a `.dic` lexicon.
@@ -145,23 +142,15 @@ pub fn parse_dic(bytes: &[u8], path: &str) -> Result<Lexicon> {
             "no complete % block: a .dic file starts with %, then `id<TAB>category` lines, then %",
         ));
     }
-    let themes = themes_from_entries(path, &categories, entries, &mut warnings);
-    if themes.is_empty() {
-        return Err(Error::lexicon(path, None, "the lexicon has no entries"));
-    }
-    Ok(Lexicon {
-        name: file_stem(path),
-        sources: vec![Source {
-            path: path.to_string(),
-            format: Format::Dic,
-            sha256: sha256_hex(bytes),
-            matching: MatchMode::BestEntry,
-        }],
-        themes,
-        contrasts: Vec::new(),
-        negation: Negation::default(),
+    flat_lexicon(
+        path,
+        bytes,
+        Format::Dic,
+        MatchMode::BestEntry,
+        &categories,
+        entries,
         warnings,
-    })
+    )
 }
 
 #[cfg(test)]

@@ -4,19 +4,12 @@
 //! blank means no; `X` or `1` means yes; any other positive number is the weight; anything else
 //! (zero, negative, text) is an error naming the line and the column.
 
-use super::csv::file_stem;
-use super::{
-    sha256_hex, themes_from_entries, Format, Lexicon, MatchMode, Negation, Source, Weight,
-};
+use super::{flat_lexicon, lexicon_csv_reader, Format, Lexicon, MatchMode, Weight};
 use crate::error::{Error, Result};
 
 /// Parses a `.dicx` lexicon; `bytes` are the file's bytes (for its checksum).
 pub fn parse_dicx(text: &str, path: &str, bytes: &[u8]) -> Result<Lexicon> {
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .trim(::csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = lexicon_csv_reader(text);
     let headers = reader
         .headers()
         .map_err(|e| Error::lexicon(path, Some(1), format!("cannot read the header row: {e}")))?
@@ -30,7 +23,7 @@ pub fn parse_dicx(text: &str, path: &str, bytes: &[u8]) -> Result<Lexicon> {
         ));
     }
     let mut entries = Vec::new();
-    let mut warnings = Vec::new();
+    let warnings = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize);
@@ -78,23 +71,15 @@ pub fn parse_dicx(text: &str, path: &str, bytes: &[u8]) -> Result<Lexicon> {
             entries.push((i, term.to_string(), weight, line));
         }
     }
-    let themes = themes_from_entries(path, &categories, entries, &mut warnings);
-    if themes.is_empty() {
-        return Err(Error::lexicon(path, None, "the lexicon has no entries"));
-    }
-    Ok(Lexicon {
-        name: file_stem(path),
-        sources: vec![Source {
-            path: path.to_string(),
-            format: Format::Dicx,
-            sha256: sha256_hex(bytes),
-            matching: MatchMode::BestEntry,
-        }],
-        themes,
-        contrasts: Vec::new(),
-        negation: Negation::default(),
+    flat_lexicon(
+        path,
+        bytes,
+        Format::Dicx,
+        MatchMode::BestEntry,
+        &categories,
+        entries,
         warnings,
-    })
+    )
 }
 
 #[cfg(test)]

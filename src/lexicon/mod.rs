@@ -396,6 +396,53 @@ fn utf8_text(bytes: &[u8], path: &str) -> Result<String> {
     }
 }
 
+/// A CSV reader for a lexicon file: a header row, rows of any length, cells trimmed.
+fn lexicon_csv_reader(text: &str) -> ::csv::Reader<&[u8]> {
+    ::csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(::csv::Trim::All)
+        .from_reader(text.as_bytes())
+}
+
+/// The file name without folders and extension, as a lexicon name.
+fn file_stem(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string())
+}
+
+/// A lexicon from a flat file (CSV, `.dic`, `.dicx`): one theme per category with entries, no
+/// contrasts, default negation; an error when no category has an entry.
+fn flat_lexicon(
+    path: &str,
+    bytes: &[u8],
+    format: Format,
+    matching: MatchMode,
+    categories: &[String],
+    entries: Vec<(usize, String, Weight, usize)>,
+    mut warnings: Vec<String>,
+) -> Result<Lexicon> {
+    let themes = themes_from_entries(path, categories, entries, &mut warnings);
+    if themes.is_empty() {
+        return Err(Error::lexicon(path, None, "the lexicon has no entries"));
+    }
+    Ok(Lexicon {
+        name: file_stem(path),
+        sources: vec![Source {
+            path: path.to_string(),
+            format,
+            sha256: sha256_hex(bytes),
+            matching,
+        }],
+        themes,
+        contrasts: Vec::new(),
+        negation: Negation::default(),
+        warnings,
+    })
+}
+
 /// Builds themes from (category, term, weight, line) entries of a flat format (CSV, `.dic`,
 /// `.dicx`): ids derived from the category names (made unique), labels keep the names,
 /// duplicate entries dropped with a warning; categories without terms are left out.
