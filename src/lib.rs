@@ -14,6 +14,22 @@
 //! byte-identical whatever the number of threads.
 //!
 //! [`run`] reads as the stage list.
+//!
+//! # Example
+//!
+//! ```
+//! use themescope::count::analyse;
+//! use themescope::lexicon::Lexicon;
+//! use themescope::matcher::Matcher;
+//!
+//! let lexicon = Lexicon::builtin()?;
+//! let matcher = Matcher::new(&lexicon);
+//! let analysis = analyse("It’s a city of both hardship and pride.", &matcher, &lexicon.contrasts);
+//! let hardship_vs_pride = &analysis.counts.contrasts[0];
+//! assert_eq!((hardship_vs_pride.left.hits, hardship_vs_pride.right.hits), (1, 1));
+//! assert_eq!(hardship_vs_pride.tension_sentences, 1);
+//! # Ok::<(), themescope::Error>(())
+//! ```
 #![deny(missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 

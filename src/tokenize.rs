@@ -25,6 +25,17 @@ pub struct Token<'a> {
 }
 
 /// Splits `text` into tokens (see the module documentation).
+///
+/// ```
+/// use themescope::tokenize::tokenize;
+///
+/// let text = "The country’s _pride_: self-reliance.";
+/// let tokens = tokenize(text);
+/// let words: Vec<&str> = tokens.iter().map(|t| t.text.as_ref()).collect();
+/// assert_eq!(words, ["the", "country", "pride", "self", "reliance"]);
+/// // Spans point into the original text.
+/// assert_eq!(&text[tokens[1].span.clone()], "country’s");
+/// ```
 pub fn tokenize(text: &str) -> Vec<Token<'_>> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
     for (start, word) in text.unicode_word_indices() {
