@@ -287,21 +287,15 @@ pub fn chart_data(
     // Largest first; ties keep lexicon order (a stable sort).
     themes.sort_by(|a, b| b.per_1k.total_cmp(&a.per_1k));
 
+    let corpus_scores = totals.corpus_scores();
     let contrasts = lexicon
         .contrasts
         .iter()
         .enumerate()
         .map(|(c, contrast)| {
             let corpus = &totals.counts.contrasts[c];
-            let with_hits = totals.contrast_docs[c]
-                .iter()
-                .filter(|(l, r)| l + r > 0)
-                .count();
-            let corpus_interval = if with_hits > 1 {
-                crate::score::bootstrap_balance(&totals.contrast_docs[c])
-            } else {
-                None
-            };
+            let score = &corpus_scores[c];
+            let corpus_interval = score.ci_low.zip(score.ci_high);
             let mut bars = vec![contrast_bar("Corpus".to_string(), corpus, corpus_interval)];
             bars.extend(
                 digest

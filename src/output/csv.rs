@@ -655,6 +655,8 @@ pub struct CorpusTotals {
     pub contrast_docs: Vec<Vec<(u64, u64)>>,
     /// Theme co-occurrence over all sentences.
     pub cooccurrence: Cooccurrence,
+    /// The corpus scores, once computed (see [`CorpusTotals::corpus_scores`]).
+    scores: std::sync::OnceLock<Vec<ContrastScore>>,
 }
 
 impl CorpusTotals {
@@ -692,6 +694,30 @@ impl CorpusTotals {
         }
     }
 
+    /// The corpus score of each contrast. The interval is a bootstrap over documents (hits
+    /// cluster by document), unless hits come from one document only (a bootstrap would then
+    /// claim certainty): then that pooled Wilson interval. Computed once, then cached.
+    pub fn corpus_scores(&self) -> Vec<ContrastScore> {
+        self.scores
+            .get_or_init(|| {
+                self.counts
+                    .contrasts
+                    .iter()
+                    .zip(&self.contrast_docs)
+                    .map(|(tally, docs)| {
+                        let mut score = score_contrast(tally);
+                        if docs.iter().filter(|(l, r)| l + r > 0).count() > 1 {
+                            let interval = crate::score::bootstrap_balance(docs);
+                            score.ci_low = interval.map(|x| x.0);
+                            score.ci_high = interval.map(|x| x.1);
+                        }
+                        score
+                    })
+                    .collect()
+            })
+            .clone()
+    }
+
     /// Total hits over all themes.
     pub fn hits(&self) -> u64 {
         self.counts.themes.iter().map(|t| t.count).sum()
@@ -705,20 +731,9 @@ pub fn write_corpus_contrasts<W: Write>(
     totals: &CorpusTotals,
 ) -> csv::Result<()> {
     let mut w = writer(out);
-    for (i, tally) in totals.counts.contrasts.iter().enumerate() {
-        let mut score = score_contrast(tally);
-        // Clustered by document: bootstrap over documents, unless hits come from one document
-        // only (a bootstrap would then claim certainty); then its Wilson interval.
-        let with_hits = totals.contrast_docs[i]
-            .iter()
-            .filter(|(l, r)| l + r > 0)
-            .count();
-        if with_hits > 1 {
-            let interval = crate::score::bootstrap_balance(&totals.contrast_docs[i]);
-            score.ci_low = interval.map(|x| x.0);
-            score.ci_high = interval.map(|x| x.1);
-        }
-        w.serialize(contrast_row(CORPUS_ID, lexicon, i, tally, &score))?;
+    let scores = totals.corpus_scores();
+    for (i, (tally, score)) in totals.counts.contrasts.iter().zip(&scores).enumerate() {
+        w.serialize(contrast_row(CORPUS_ID, lexicon, i, tally, score))?;
     }
     w.flush()?;
     Ok(())

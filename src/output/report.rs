@@ -10,7 +10,6 @@ use super::csv::CorpusTotals;
 use super::digest::{Digest, Example, EXAMPLES_PER_THEME};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
-use crate::score::score_contrast;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -248,18 +247,10 @@ pub fn write_report<W: Write>(
         writeln!(out, "<h2>Contrasts</h2>")?;
         writeln!(out, "<p>Balance runs from −1 (only the left pole) to +1 (only the right pole); the interval is 95 % (bootstrap over documents for the corpus).</p>")?;
         writeln!(out, "<table><tr><th>Contrast</th><th class=\"n\">Left hits</th><th class=\"n\">Right hits</th><th class=\"n\">Balance</th><th class=\"n\">95 % interval</th><th class=\"n\">Tension sentences</th></tr>")?;
+        let corpus_scores = totals.corpus_scores();
         for (i, contrast) in lexicon.contrasts.iter().enumerate() {
             let tally = &c.contrasts[i];
-            let with_hits = totals.contrast_docs[i]
-                .iter()
-                .filter(|(l, r)| l + r > 0)
-                .count();
-            let mut score = score_contrast(tally);
-            if with_hits > 1 {
-                let interval = crate::score::bootstrap_balance(&totals.contrast_docs[i]);
-                score.ci_low = interval.map(|x| x.0);
-                score.ci_high = interval.map(|x| x.1);
-            }
+            let score = &corpus_scores[i];
             writeln!(
                 out,
                 "<tr><td>{} vs {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} to {}</td><td class=\"n\">{}</td></tr>",

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of the release binary against `wc -w` on the same files.
+#
+#   scripts/bench.sh [SIZE_MB] [--single]
+#
+# Builds a corpus by repeating ../shared/corpora/kjv (the 66 KJV books) up to SIZE_MB megabytes
+# (default 200) in over 1,000 files, or with --single as one file of that size, then times:
+#   (a) document-level results only: --hits none --segment none --charts none
+#   (b) the default run without charts: --charts none
+#   (c) --jobs 1 against --jobs 2 (on the settings of (a))
+# For each it prints wall time, MB/s, tokens/s, peak RSS (from /usr/bin/time -v) and the ratio
+# of its throughput to `LC_ALL=C.UTF-8 wc -w`, measured in the same run on the same files.
+# The corpus is built under ${BENCH_DIR:-/tmp/themescope-bench} and reused when it exists.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+size_mb=${1:-200}
+single=${2:-}
+kjv=../shared/corpora/kjv
+[ -d "$kjv" ] || { echo "the KJV corpus is expected at $kjv" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "/usr/bin/time is needed (apt-get install -y time)" >&2; exit 1; }
+
+root=${BENCH_DIR:-/tmp/themescope-bench}
+corpus="$root/corpus-${size_mb}mb${single:+-single}"
+out="$root/out"
+target_bytes=$((size_mb * 1000 * 1000))
+
+if [ ! -d "$corpus" ]; then
+  mkdir -p "$corpus.tmp"
+  if [ -n "$single" ]; then
+    file="$corpus.tmp/kjv-repeated.txt"
+    : > "$file"
+    while [ "$(stat -c %s "$file")" -lt "$target_bytes" ]; do cat "$kjv"/*.txt >> "$file"; done
+  else
+    copy=0
+    total=0
+    while [ "$total" -lt "$target_bytes" ]; do
+      copy=$((copy + 1))
+      dir="$corpus.tmp/copy-$(printf %03d "$copy")"
+      mkdir -p "$dir"
+      cp "$kjv"/*.txt "$dir"/
+      total=$((total + $(cat "$kjv"/*.txt | wc -c)))
+    done
+  fi
+  mv "$corpus.tmp" "$corpus"
+fi
+
+cargo build --release --quiet
+bin=target/release/themescope
+files=$(find "$corpus" -type f -name '*.txt' | wc -l)
+bytes=$(find "$corpus" -type f -name '*.txt' -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
+mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
+echo "corpus: $corpus ($files files, $mb MB)"
+
+# Seconds of wall time of a command (the page cache is warm: every command reads the same files).
+seconds() {
+  local start end
+  start=$(date +%s.%N)
+  "$@" > /dev/null 2>&1
+  end=$(date +%s.%N)
+  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }'
+}
+
+find "$corpus" -type f -name '*.txt' -print0 | xargs -0 cat > /dev/null   # warm the cache
+wc_s=$(seconds bash -c "find '$corpus' -type f -name '*.txt' -print0 | LC_ALL=C.UTF-8 xargs -0 wc -w")
+wc_mbs=$(awk -v b="$bytes" -v s="$wc_s" 'BEGIN { printf "%.1f", b / 1e6 / s }')
+echo "wc -w: ${wc_s}s, $wc_mbs MB/s"
+
+run() {
+  local label=$1
+  shift
+  local log
+  log=$(mktemp)
+  local start end
+  start=$(date +%s.%N)
+  /usr/bin/time -v "$bin" run "$corpus" -o "$out" --quiet "$@" 2> "$log" > /dev/null || true
+  end=$(date +%s.%N)
+  local secs rss tokens
+  secs=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
+  rss=$(awk '/Maximum resident set size/ { printf "%.0f", $6 / 1024 }' "$log")
+  tokens=$(grep -o '"tokens": [0-9]*' "$out/manifest.json" | head -1 | grep -o '[0-9]*$')
+  rm -f "$log"
+  awk -v label="$label" -v b="$bytes" -v s="$secs" -v t="$tokens" -v r="$rss" -v w="$wc_mbs" 'BEGIN {
+    mbs = b / 1e6 / s
+    printf "%-34s %7.2fs %7.1f MB/s %6.1fM tokens/s  peak RSS %5d MB  %.2f x wc -w\n", label, s, mbs, t / s / 1e6, r, mbs / w
+  }'
+  echo "$secs"  > "$root/last-seconds"
+}
+
+run "(a) documents only, --jobs 2" --hits none --segment none --charts none --jobs 2
+a2=$(cat "$root/last-seconds")
+run "(b) default without charts" --charts none --jobs 2
+run "(c) documents only, --jobs 1" --hits none --segment none --charts none --jobs 1
+a1=$(cat "$root/last-seconds")
+awk -v one="$a1" -v two="$a2" 'BEGIN { printf "(c) speed-up of --jobs 2 over --jobs 1: %.2f x\n", one / two }'
