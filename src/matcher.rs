@@ -20,6 +20,10 @@
 //! word) in between; a negator followed by its exception word (`not only`) is no negator.
 
 use std::collections::{HashMap, HashSet};
+
+// Every token is looked up once per document: FxHash is several times faster than SipHash on
+// short words, and the maps hold only lexicon entries, so hash flooding is no concern.
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 use crate::lexicon::{Lexicon, MatchMode, Weight};
@@ -96,9 +100,9 @@ struct NegationRules {
 /// A lexicon compiled for matching. Shared read-only between threads.
 #[derive(Debug)]
 pub struct Matcher {
-    words: HashMap<String, u32>,
+    words: FxHashMap<String, u32>,
     prefixes: Vec<String>,
-    prefix_ids: HashMap<String, u32>,
+    prefix_ids: FxHashMap<String, u32>,
     prefix_lens: Vec<usize>,
     first_word: Vec<Vec<u32>>,
     first_prefix: Vec<Vec<u32>>,
@@ -166,9 +170,9 @@ impl Matcher {
     /// [`crate::lexicon::lint`]).
     pub fn new(lexicon: &Lexicon) -> Matcher {
         let mut m = Matcher {
-            words: HashMap::new(),
+            words: FxHashMap::default(),
             prefixes: Vec::new(),
-            prefix_ids: HashMap::new(),
+            prefix_ids: FxHashMap::default(),
             prefix_lens: Vec::new(),
             first_word: Vec::new(),
             first_prefix: Vec::new(),
