@@ -1,0 +1,98 @@
+//! Criterion benchmarks of the pipeline stages on real text (the first five KJV books, 0.8 MB):
+//! tokenize, segment, match, count (the whole per-document analysis) and write (rendering the
+//! CSV rows). `cargo bench` prints each stage's throughput in MB/s; `scripts/bench.sh` measures
+//! the binary end to end against `wc -w`.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use themescope::count::{analyse, segment_layout};
+use themescope::lexicon::Lexicon;
+use themescope::matcher::Matcher;
+use themescope::output::csv::{render_document, RenderOptions};
+use themescope::segment::{segment, SegmentMode};
+use themescope::tokenize::tokenize;
+
+/// The first five books of the KJV beside the repository, or the bundled essay repeated.
+fn corpus() -> String {
+    let kjv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/kjv");
+    let mut books: Vec<_> = std::fs::read_dir(&kjv)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    books.sort();
+    let text: String = books
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .take(5)
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
+    if text.is_empty() {
+        let essay = Path::new(env!("CARGO_MANIFEST_DIR")).join("input/hamhung.txt");
+        std::fs::read_to_string(essay)
+            .unwrap_or_default()
+            .repeat(200)
+    } else {
+        text
+    }
+}
+
+fn stages(c: &mut Criterion) {
+    let text = corpus();
+    let lexicon = Lexicon::builtin().expect("the built-in lexicon loads");
+    let matcher = Matcher::new(&lexicon);
+    let tokens = tokenize(&text);
+    let structure = segment(&text, &tokens);
+    let analysis = analyse(&text, &matcher, &lexicon.contrasts);
+    let layout = segment_layout(
+        &text,
+        &analysis,
+        &lexicon.contrasts,
+        lexicon.themes.len(),
+        SegmentMode::Paragraph,
+    );
+
+    let mut group = c.benchmark_group("stages");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.sample_size(20);
+    group.bench_function("tokenize", |b| b.iter(|| tokenize(black_box(&text)).len()));
+    group.bench_function("segment", |b| {
+        b.iter(|| segment(black_box(&text), &tokens).sentences.len())
+    });
+    group.bench_function("match", |b| {
+        b.iter(|| {
+            matcher
+                .find_hits(black_box(&text), &tokens, &structure)
+                .len()
+        })
+    });
+    group.bench_function("count", |b| {
+        b.iter(|| {
+            analyse(black_box(&text), &matcher, &lexicon.contrasts)
+                .counts
+                .tokens
+        })
+    });
+    let options = RenderOptions {
+        hits: true,
+        layout: layout.as_ref(),
+    };
+    group.bench_function("write", |b| {
+        b.iter(|| {
+            render_document(
+                "kjv.txt",
+                black_box(&text),
+                &analysis,
+                &lexicon,
+                &matcher,
+                &options,
+            )
+            .map(|rows| rows.hits.len())
+            .unwrap_or(0)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);
