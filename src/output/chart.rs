@@ -195,60 +195,6 @@ pub fn file_stem(prefix: &str, name: &str, used: &mut HashSet<String>) -> String
     stem
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_stems_are_safe_bounded_and_unique() {
-        let mut used = HashSet::new();
-        let stems: Vec<String> = [
-            "../../etc/passwd",
-            "a/b.txt",
-            "a_b.txt",
-            "<script>alert(1)</script>&.txt",
-            "line\nbreak\u{7}.md",
-            "..",
-            "",
-            "함흥.txt",
-            &"x".repeat(500),
-        ]
-        .iter()
-        .map(|id| file_stem("trajectory-", id, &mut used))
-        .collect();
-        assert_eq!(
-            &stems[..8],
-            [
-                "trajectory-_.._etc_passwd",
-                "trajectory-a_b.txt",
-                "trajectory-a_b.txt-2",
-                "trajectory-_script_alert_1___script__.txt",
-                "trajectory-line_break_.md",
-                "trajectory-_",
-                "trajectory-_-2",
-                "trajectory-__.txt",
-            ]
-        );
-        for s in &stems {
-            assert!(
-                s.len() <= 70
-                    && !s.contains('/')
-                    && !s.contains("/..")
-                    && s.chars().all(|c| c.is_ascii_graphic()),
-                "{s}"
-            );
-        }
-    }
-
-    #[test]
-    fn diverging_colours_meet_at_white() {
-        assert_eq!(diverging(0.0), RGBColor(255, 255, 255));
-        assert_eq!(diverging(-1.0), LEFT);
-        assert_eq!(diverging(1.0), RIGHT);
-        assert_eq!(diverging(5.0), RIGHT);
-    }
-}
-
 fn contrast_bar(label: String, tally: &ContrastTally, interval: Option<(f64, f64)>) -> ContrastBar {
     let score = score_contrast(tally);
     ContrastBar {
@@ -1083,5 +1029,59 @@ fn shorten(text: &str, max: usize) -> String {
     } else {
         let cut: String = clean.chars().take(max - 1).collect();
         format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems_are_safe_bounded_and_unique() {
+        let mut used = HashSet::new();
+        let stems: Vec<String> = [
+            "../../etc/passwd",
+            "a/b.txt",
+            "a_b.txt",
+            "<script>alert(1)</script>&.txt",
+            "line\nbreak\u{7}.md",
+            "..",
+            "",
+            "함흥.txt",
+            &"x".repeat(500),
+        ]
+        .iter()
+        .map(|id| file_stem("trajectory-", id, &mut used))
+        .collect();
+        assert_eq!(
+            &stems[..8],
+            [
+                "trajectory-_.._etc_passwd",
+                "trajectory-a_b.txt",
+                "trajectory-a_b.txt-2",
+                "trajectory-_script_alert_1___script__.txt",
+                "trajectory-line_break_.md",
+                "trajectory-_",
+                "trajectory-_-2",
+                "trajectory-__.txt",
+            ]
+        );
+        for s in &stems {
+            assert!(
+                s.len() <= 70
+                    && !s.contains('/')
+                    && !s.contains("/..")
+                    && s.chars().all(|c| c.is_ascii_graphic()),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn diverging_colours_meet_at_white() {
+        assert_eq!(diverging(0.0), RGBColor(255, 255, 255));
+        assert_eq!(diverging(-1.0), LEFT);
+        assert_eq!(diverging(1.0), RIGHT);
+        assert_eq!(diverging(5.0), RIGHT);
     }
 }
