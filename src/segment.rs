@@ -229,9 +229,17 @@ pub fn segment(text: &str, tokens: &[Token<'_>]) -> Structure {
         let first_sentence = structure.sentences.len();
         let first_token = next_token;
         let mut covered = para.start;
-        for mut span in sentence_spans(text, para.clone(), tokens, next_token) {
+        // The paragraph's tokens: searches below stay within them (small, cache-warm slices
+        // rather than binary searches over the whole document).
+        let para_end = next_token
+            + tokens[next_token..]
+                .iter()
+                .take_while(|t| t.span.start < para.end)
+                .count();
+        let para_tokens = &tokens[..para_end];
+        for mut span in sentence_spans(text, para.clone(), para_tokens, next_token) {
             let end_token =
-                next_token + tokens[next_token..].partition_point(|t| t.span.start < span.end);
+                next_token + para_tokens[next_token..].partition_point(|t| t.span.start < span.end);
             // A word may run across a sentence boundary ("Dr.ￊ" is one UAX #29 word but two
             // sentences): it belongs to the sentence where it starts, which then ends with it.
             span.start = span.start.max(covered);
