@@ -4,16 +4,12 @@
 //! In: the file's text. Out: a [`Lexicon`] with one theme per category, in order of first
 //! appearance, matched `per-theme`. A term listed under two categories counts in both.
 
-use super::{flat_lexicon, lexicon_csv_reader, Format, Lexicon, MatchMode, Weight};
+use super::{flat_lexicon, lexicon_csv_records, Format, Lexicon, MatchMode, Weight};
 use crate::error::{Error, Result};
 
 /// Parses a CSV lexicon; `bytes` are the file's bytes (for its checksum).
 pub fn parse_csv(text: &str, path: &str, bytes: &[u8]) -> Result<Lexicon> {
-    let mut reader = lexicon_csv_reader(text);
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::lexicon(path, Some(1), format!("cannot read the header row: {e}")))?
-        .clone();
+    let (headers, rows) = lexicon_csv_records(text, path)?;
     if headers.len() < 2 {
         return Err(Error::lexicon(
             path,
@@ -24,12 +20,7 @@ pub fn parse_csv(text: &str, path: &str, bytes: &[u8]) -> Result<Lexicon> {
     let mut categories: Vec<String> = Vec::new();
     let mut entries = Vec::new();
     let warnings = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line() as usize);
-            Error::lexicon(path, line, format!("malformed CSV: {e}"))
-        })?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
+    for (line, record) in rows {
         if record.iter().all(str::is_empty) {
             continue;
         }

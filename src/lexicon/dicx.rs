@@ -4,16 +4,12 @@
 //! blank means no; `X` or `1` means yes; any other positive number is the weight; anything else
 //! (zero, negative, text) is an error naming the line and the column.
 
-use super::{flat_lexicon, lexicon_csv_reader, Format, Lexicon, MatchMode, Weight};
+use super::{flat_lexicon, lexicon_csv_records, Format, Lexicon, MatchMode, Weight};
 use crate::error::{Error, Result};
 
 /// Parses a `.dicx` lexicon; `bytes` are the file's bytes (for its checksum).
 pub fn parse_dicx(text: &str, path: &str, bytes: &[u8]) -> Result<Lexicon> {
-    let mut reader = lexicon_csv_reader(text);
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::lexicon(path, Some(1), format!("cannot read the header row: {e}")))?
-        .clone();
+    let (headers, rows) = lexicon_csv_records(text, path)?;
     let categories: Vec<String> = headers.iter().skip(1).map(str::to_string).collect();
     if categories.is_empty() || categories.iter().any(String::is_empty) {
         return Err(Error::lexicon(
@@ -24,12 +20,7 @@ pub fn parse_dicx(text: &str, path: &str, bytes: &[u8]) -> Result<Lexicon> {
     }
     let mut entries = Vec::new();
     let warnings = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line() as usize);
-            Error::lexicon(path, line, format!("malformed CSV: {e}"))
-        })?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
+    for (line, record) in rows {
         let term = record.get(0).unwrap_or_default();
         if term.is_empty() {
             if record.iter().any(|c| !c.is_empty()) {

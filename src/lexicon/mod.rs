@@ -356,11 +356,6 @@ impl Lexicon {
         Ok(())
     }
 
-    /// How theme `theme` matches.
-    pub fn matching_of(&self, theme: usize) -> MatchMode {
-        self.sources[self.themes[theme].source].matching
-    }
-
     /// Total number of terms over all themes.
     pub fn term_count(&self) -> usize {
         self.themes.iter().map(|t| t.terms.len()).sum()
@@ -396,13 +391,30 @@ fn utf8_text(bytes: &[u8], path: &str) -> Result<String> {
     }
 }
 
-/// A CSV reader for a lexicon file: a header row, rows of any length, cells trimmed.
-fn lexicon_csv_reader(text: &str) -> ::csv::Reader<&[u8]> {
-    ::csv::ReaderBuilder::new()
+/// The header row and the (line, record) rows of a CSV lexicon file (rows of any length, cells
+/// trimmed); a malformed row is an error naming its line.
+fn lexicon_csv_records(
+    text: &str,
+    path: &str,
+) -> Result<(::csv::StringRecord, Vec<(usize, ::csv::StringRecord)>)> {
+    let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .trim(::csv::Trim::All)
-        .from_reader(text.as_bytes())
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::lexicon(path, Some(1), format!("cannot read the header row: {e}")))?
+        .clone();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line() as usize);
+            Error::lexicon(path, line, format!("malformed CSV: {e}"))
+        })?;
+        rows.push((record.position().map_or(0, |p| p.line() as usize), record));
+    }
+    Ok((headers, rows))
 }
 
 /// The file name without folders and extension, as a lexicon name.
