@@ -87,7 +87,7 @@ fn stages(c: &mut Criterion) {
                 &matcher,
                 &options,
             )
-            .map(|rows| rows.hits.len())
+            .map(|(rows, _)| rows.hits.len())
             .unwrap_or(0)
         })
     });

@@ -20,6 +20,8 @@ use walkdir::WalkDir;
 
 use crate::error::{Error, Result};
 
+pub mod blocks;
+
 /// A document to analyse: where it is and what it is called.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocumentSource {

@@ -11,7 +11,7 @@ use std::ops::AddAssign;
 
 use crate::lexicon::{Contrast, Weight};
 use crate::matcher::{Hit, Matcher};
-use crate::segment::{segment, segment_of_token, Segment, Structure};
+use crate::segment::{segment_of_token, segment_with, Segment, Structure};
 use crate::tokenize::{tokenize, Token};
 
 /// Hits of one theme in a span.
@@ -278,8 +278,19 @@ pub fn analyse<'a>(
     matcher: &Matcher,
     contrasts: &[Contrast],
 ) -> DocumentAnalysis<'a> {
+    analyse_with(text, matcher, contrasts, None)
+}
+
+/// [`analyse`] for one block of a large document: `blank_lines` is the paragraph rule of the
+/// whole document (see [`crate::segment::segment_with`]).
+pub fn analyse_with<'a>(
+    text: &'a str,
+    matcher: &Matcher,
+    contrasts: &[Contrast],
+    blank_lines: Option<bool>,
+) -> DocumentAnalysis<'a> {
     let tokens = tokenize(text);
-    let structure = segment(text, &tokens);
+    let structure = segment_with(text, &tokens, blank_lines);
     let hits: Vec<(Hit, usize)> = matcher
         .find_hits(text, &tokens, &structure)
         .into_iter()

@@ -139,17 +139,16 @@ fn process_document(source: &DocumentSource, config: &Config, matcher: &Matcher)
         hits: config.hits,
         layout: layout.as_ref(),
     };
-    let digest = digest::digest_document(
-        id,
-        text,
-        &analysis,
-        &lexicon.contrasts,
-        lexicon.themes.len(),
-        layout.as_ref(),
-    );
     match csv_out::render_document(id, text, &analysis, lexicon, matcher, &options) {
-        Ok(rows) => Outcome::Analysed(Box::new(Analysed {
-            digest,
+        Ok((rows, series)) => Outcome::Analysed(Box::new(Analysed {
+            digest: digest::digest_document(
+                id,
+                text,
+                &analysis,
+                &lexicon.contrasts,
+                lexicon.themes.len(),
+                series,
+            ),
             rows,
             counts: analysis.counts,
             term_counts: analysis.term_counts,
@@ -421,10 +420,10 @@ pub fn run(config: &Config) -> Result<RunSummary> {
     let show_bar = !config.quiet && std::io::stderr().is_terminal();
 
     parallel::for_each_ordered(
-        &documents,
+        documents.iter(),
         config.jobs,
         config.jobs * 4,
-        |source| {
+        |_, source| {
             if interrupted() {
                 return Outcome::Skipped(SkipReason::Unreadable("interrupted".to_string()));
             }

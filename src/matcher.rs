@@ -6,7 +6,7 @@
 //! Entries are normalised by the text tokenizer. A term is a sequence of elements — a word or a
 //! prefix wildcard (`industr*`) — joined as in the entry: white space in the entry matches any
 //! white space (line breaks included), a hyphen matches any one hyphen character, anything else
-//! must match exactly. Rules:
+//! must match exactly; no phrase runs across a blank line (a paragraph break). Rules:
 //! - `per-theme`: each theme matches on its own; within a theme, leftmost-longest matches do
 //!   not overlap; a token may count for several themes.
 //! - `best-entry` (LIWC): at each position the single best entry wins, and the tokens it covers
@@ -129,9 +129,33 @@ fn classify_gap(gap: &str) -> Joiner {
     }
 }
 
+/// Whether white space holds a blank line (two line ends: LF, CRLF or a lone CR), that is, a
+/// paragraph break, which no phrase crosses.
+fn holds_blank_line(gap: &str) -> bool {
+    let b = gap.as_bytes();
+    let mut ends = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => ends += 1,
+            b'\r' => {
+                ends += 1;
+                if b.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    ends >= 2
+}
+
 fn joiner_matches(joiner: &Joiner, gap: &str) -> bool {
     match joiner {
-        Joiner::Space => !gap.is_empty() && gap.chars().all(char::is_whitespace),
+        Joiner::Space => {
+            !gap.is_empty() && gap.chars().all(char::is_whitespace) && !holds_blank_line(gap)
+        }
         Joiner::Hyphen => gap.chars().count() == 1 && gap.starts_with(HYPHENS),
         Joiner::Exact(s) if gap.contains(APOSTROPHES) => gap.replace(APOSTROPHES, "'") == *s,
         Joiner::Exact(s) => gap == s,
@@ -571,6 +595,13 @@ terms = ["pride", "proud*", "badge of honor", "self-reliance", "honor"]
             ]
         );
         assert_eq!(hits(&lex, "power. Outage"), vec![]);
+        // A line break joins a phrase; a blank line (a paragraph break) does not.
+        assert_eq!(
+            hits(&lex, "power\r\noutage"),
+            vec![h("hardship", "power outage*", "power\r\noutage")]
+        );
+        assert_eq!(hits(&lex, "power\n\noutage"), vec![]);
+        assert_eq!(hits(&lex, "power\r\n \t\routage"), vec![]);
         let lex =
             lexicon("[[themes]]\nid = \"music\"\nterms = [\"rock 'n' roll\", \"country's\"]\n");
         assert_eq!(

@@ -1,7 +1,8 @@
 //! Ordered parallel map: work on many items at once, hand the results on in item order.
 //!
-//! In: items, a `work` function run on a rayon pool of `jobs` threads, and a `sink` run on the
-//! calling thread. Out: `sink(i, work(items[i]))` for every i in ascending order.
+//! In: an iterator of items (pulled by the workers one at a time, so it may read files as it
+//! goes), a `work` function run on a rayon pool of `jobs` threads, and a `sink` run on the
+//! calling thread. Out: `sink(i, work(i, item_i))` for every i in ascending order.
 //!
 //! Guarantees: items are handed out in order, and no worker starts item `i` before the sink has
 //! taken item `i - window`, so at most `window` results wait in memory however uneven the items
@@ -9,24 +10,29 @@
 //! and the sink's error is returned. If `work` panics, the other workers stop and the panic is
 //! resumed on the calling thread (instead of leaving the others waiting for a result that never
 //! comes).
+//!
+//! A [`Relay`] passes a value from item `i` to item `i + 1` while both are worked on (the running
+//! offsets of a document analysed in blocks): item `i + 1` does its independent work first and
+//! waits only for what it needs from item `i`. Items are taken in order and each worker finishes
+//! its item before taking another, so the earliest unfinished item never waits: no deadlock.
 
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Condvar, Mutex, PoisonError};
 
 /// Runs `work` over `items` on `jobs` threads and feeds the results to `sink` in item order.
-pub fn for_each_ordered<T, R, E>(
-    items: &[T],
+pub fn for_each_ordered<I, R, E>(
+    items: I,
     jobs: usize,
     window: usize,
-    work: impl Fn(&T) -> R + Sync,
+    work: impl Fn(usize, I::Item) -> R + Sync,
     mut sink: impl FnMut(usize, R) -> Result<(), E>,
     pool_error: impl FnOnce(rayon::ThreadPoolBuildError) -> E,
 ) -> Result<(), E>
 where
-    T: Sync,
+    I: Iterator + Send,
     R: Send,
 {
     let jobs = jobs.max(1);
@@ -39,7 +45,8 @@ where
         Ok(pool) => pool,
         Err(e) => return Err(pool_error(e)),
     };
-    let next = AtomicUsize::new(0);
+    // The next item and its index; pulled under the lock, so items are numbered in order.
+    let source = Mutex::new((0usize, items));
     let stop = AtomicBool::new(false);
     // How many results the sink has taken, and a condition to wait on for it to grow.
     let taken = (Mutex::new(0usize), Condvar::new());
@@ -53,10 +60,30 @@ where
     };
 
     let worker = |tx: mpsc::Sender<(usize, R)>| loop {
-        let i = next.fetch_add(1, Ordering::SeqCst);
-        if i >= items.len() || stop.load(Ordering::SeqCst) {
+        if stop.load(Ordering::SeqCst) {
             break;
         }
+        let pulled = {
+            let mut source = source.lock().unwrap_or_else(PoisonError::into_inner);
+            let i = source.0;
+            match catch_unwind(AssertUnwindSafe(|| source.1.next())) {
+                Ok(Some(item)) => {
+                    source.0 += 1;
+                    Ok(Some((i, item)))
+                }
+                Ok(None) => Ok(None),
+                Err(payload) => Err(payload),
+            }
+        };
+        let (i, item) = match pulled {
+            Ok(Some(pulled)) => pulled,
+            Ok(None) => break,
+            Err(payload) => {
+                *panicked.lock().unwrap_or_else(PoisonError::into_inner) = Some(payload);
+                halt();
+                break;
+            }
+        };
         {
             let mut done = taken.0.lock().unwrap_or_else(PoisonError::into_inner);
             while i >= *done + window && !stop.load(Ordering::SeqCst) {
@@ -66,7 +93,7 @@ where
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        let result = match catch_unwind(AssertUnwindSafe(|| work(&items[i]))) {
+        let result = match catch_unwind(AssertUnwindSafe(|| work(i, item))) {
             Ok(result) => result,
             Err(payload) => {
                 *panicked.lock().unwrap_or_else(PoisonError::into_inner) = Some(payload);
@@ -119,9 +146,85 @@ where
     outcome
 }
 
+/// Values passed from one item to the next (see the module documentation), keyed by a number
+/// the caller gives each item.
+#[derive(Debug)]
+pub struct Relay<V> {
+    slots: Mutex<std::collections::HashMap<u64, Option<V>>>,
+    ready: Condvar,
+}
+
+impl<V> Default for Relay<V> {
+    fn default() -> Self {
+        Relay {
+            slots: Mutex::new(std::collections::HashMap::new()),
+            ready: Condvar::new(),
+        }
+    }
+}
+
+impl<V> Relay<V> {
+    /// The obligation of item `key` to hand a value on: kept in the item, so that an item
+    /// dropped unworked (a stopped run) or a worker that panics still wakes the next item.
+    pub fn baton(&self, key: u64) -> Baton<'_, V> {
+        Baton {
+            relay: self,
+            key,
+            sent: false,
+        }
+    }
+
+    fn put(&self, key: u64, value: Option<V>) {
+        self.slots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, value);
+        self.ready.notify_all();
+    }
+
+    /// Waits for item `key`'s value and takes it; `None` when that item gave up.
+    pub fn take(&self, key: u64) -> Option<V> {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(value) = slots.remove(&key) {
+                return value;
+            }
+            slots = self
+                .ready
+                .wait(slots)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+/// See [`Relay::baton`]. Dropped without [`Baton::pass`], it hands on `None`.
+#[derive(Debug)]
+pub struct Baton<'r, V> {
+    relay: &'r Relay<V>,
+    key: u64,
+    sent: bool,
+}
+
+impl<V> Baton<'_, V> {
+    /// Hands `value` on to whoever [`Relay::take`]s this key.
+    pub fn pass(mut self, value: V) {
+        self.sent = true;
+        self.relay.put(self.key, Some(value));
+    }
+}
+
+impl<V> Drop for Baton<'_, V> {
+    fn drop(&mut self) {
+        if !self.sent {
+            self.relay.put(self.key, None);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicUsize;
 
     #[test]
     fn results_come_in_order_whatever_the_timing() {
@@ -129,10 +232,10 @@ mod tests {
         for jobs in [1, 2, 4] {
             let mut seen = Vec::new();
             let r: Result<(), ()> = for_each_ordered(
-                &items,
+                items.iter(),
                 jobs,
                 3,
-                |&x| {
+                |_, &x| {
                     // Uneven work: later items often finish first.
                     std::thread::sleep(std::time::Duration::from_micros((200 - x) % 7 * 50));
                     x * 2
@@ -159,10 +262,10 @@ mod tests {
         let items: Vec<u32> = (0..1000).collect();
         let result = catch_unwind(|| {
             let _: Result<(), ()> = for_each_ordered(
-                &items,
+                items.iter(),
                 2,
                 4,
-                |&x| {
+                |_, &x| {
                     assert!(x != 5, "item five");
                     x
                 },
@@ -179,10 +282,10 @@ mod tests {
         let items: Vec<u32> = (0..10_000).collect();
         let done = AtomicUsize::new(0);
         let r = for_each_ordered(
-            &items,
+            items.iter(),
             2,
             4,
-            |&x| {
+            |_, &x| {
                 done.fetch_add(1, Ordering::SeqCst);
                 x
             },
@@ -191,5 +294,39 @@ mod tests {
         );
         assert_eq!(r, Err("full disk"));
         assert!(done.load(Ordering::SeqCst) < 100);
+    }
+
+    #[test]
+    fn a_relay_passes_values_down_a_chain_and_survives_a_dropped_item() {
+        // Each item adds its own number to the running sum it takes from the item before.
+        let relay: Relay<u64> = Relay::default();
+        let items = (0..300u64).map(|k| (k, relay.baton(k)));
+        let mut sums = Vec::new();
+        let r: Result<(), ()> = for_each_ordered(
+            items,
+            2,
+            4,
+            |_, (k, baton)| {
+                let before = if k == 0 { Some(0) } else { relay.take(k - 1) };
+                let sum = before.map(|b| b + k);
+                if let Some(sum) = sum {
+                    if k != 150 {
+                        baton.pass(sum);
+                    }
+                }
+                sum
+            },
+            |_, sum| {
+                sums.push(sum);
+                Ok(())
+            },
+            |_| (),
+        );
+        assert!(r.is_ok());
+        assert_eq!(sums[149], Some(149 * 150 / 2));
+        // Item 150 dropped its baton without passing: 151 learns that instead of waiting.
+        assert_eq!(sums[150], Some(150 * 151 / 2));
+        assert_eq!(sums[151], None);
+        assert_eq!(sums[299], None);
     }
 }

@@ -141,7 +141,7 @@ pub fn smoothed_balances(poles: &[(u64, u64)]) -> Vec<Option<f64>> {
 
 /// The position of a segment holding tokens `range` in a text of `tokens` tokens: its token
 /// midpoint as a fraction in [0, 1]; undefined for a text without tokens.
-pub fn position(range: &std::ops::Range<usize>, tokens: usize) -> Option<f64> {
+pub fn position(range: &std::ops::Range<u64>, tokens: u64) -> Option<f64> {
     (tokens > 0).then(|| (range.start + range.end) as f64 / 2.0 / tokens as f64)
 }
 

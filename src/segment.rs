@@ -130,82 +130,219 @@ pub fn segments(
     structure: &Structure,
     mode: SegmentMode,
 ) -> Vec<Segment> {
-    let n_tokens = tokens.len();
-    let token_span = |range: Range<usize>| match (range.is_empty(), range.clone()) {
-        (false, r) => tokens[r.start].span.start..tokens[r.end - 1].span.end,
-        (true, _) => 0..0,
-    };
-    match mode {
-        SegmentMode::None => Vec::new(),
-        SegmentMode::Paragraph => structure
-            .paragraphs
-            .iter()
-            .map(|p| Segment {
-                span: p.span.clone(),
-                tokens: p.tokens.clone(),
-            })
-            .collect(),
-        SegmentMode::Sentence => structure
-            .sentences
-            .iter()
-            .map(|s| Segment {
-                span: s.span.clone(),
-                tokens: s.tokens.clone(),
-            })
-            .collect(),
-        SegmentMode::Lines(n) => {
-            let lines = line_spans(text);
-            let mut out = Vec::with_capacity(lines.len().div_ceil(n));
-            let mut next = 0;
-            for chunk in lines.chunks(n) {
-                let span = chunk[0].start..chunk[chunk.len() - 1].end;
-                let end = next + tokens[next..].partition_point(|t| t.span.start < span.end);
-                out.push(Segment {
-                    span,
-                    tokens: next..end,
-                });
-                next = end;
-            }
-            out
+    let plan = SegmentPlan::whole(mode, structure, tokens.len());
+    block_pieces(text, tokens, structure, &plan, &BlockStart::default())
+        .into_iter()
+        .map(|(_, segment)| segment)
+        .collect()
+}
+
+/// The starts (token indices) of `--segment words:N` segments, computed from the sentence ends
+/// as they come, so that a large document need not be held: the same cuts as [`segments`].
+#[derive(Clone, Debug)]
+pub struct WordCuts {
+    n: usize,
+    start: usize,
+    /// The last sentence end before the current target.
+    before: Option<usize>,
+    cuts: Vec<usize>,
+}
+
+impl WordCuts {
+    /// Cuts of about `n` tokens.
+    pub fn new(n: usize) -> Self {
+        WordCuts {
+            n: n.max(1),
+            start: 0,
+            before: None,
+            cuts: vec![0],
         }
-        SegmentMode::Words(n) => {
-            let ends: Vec<usize> = structure.sentences.iter().map(|s| s.tokens.end).collect();
-            let mut out = Vec::new();
-            let (mut start, mut first_sentence) = (0, 0);
-            while start < n_tokens {
-                let target = start + n;
-                // The sentence ends before and after the target; take the nearer (the earlier
-                // on a tie), but never an empty segment.
-                let after = ends.partition_point(|&e| e < target).min(ends.len() - 1);
-                let mut pick = after;
-                if after > 0
-                    && ends[after - 1] > start
-                    && target - ends[after - 1] <= ends[after].saturating_sub(target)
-                {
-                    pick = after - 1;
+    }
+
+    /// The next sentence end (a token index; ends come in ascending order).
+    pub fn sentence_end(&mut self, end: usize) {
+        loop {
+            let target = self.start + self.n;
+            if end < target {
+                self.before = Some(end);
+                return;
+            }
+            // The sentence ends before and after the target; the nearer (the earlier on a
+            // tie), but never an empty segment.
+            let pick = match self.before {
+                Some(b) if b > self.start && target - b <= end - target => b,
+                _ => end,
+            };
+            self.before = None;
+            self.start = pick;
+            self.cuts.push(pick);
+            if pick == end {
+                return;
+            }
+        }
+    }
+
+    /// The segment starts, given the text's `tokens`.
+    pub fn finish(mut self, tokens: usize) -> Vec<usize> {
+        if self.cuts.last() == Some(&tokens) {
+            self.cuts.pop();
+        }
+        if tokens == 0 {
+            self.cuts.clear();
+        }
+        self.cuts
+    }
+}
+
+/// The starts (token indices) of `--segment parts:N` segments of a text of `tokens` tokens.
+pub fn part_cuts(n: usize, tokens: usize) -> Vec<usize> {
+    let parts = n.min(tokens);
+    (0..parts).map(|i| i * tokens / parts).collect()
+}
+
+/// Where a block lies in its document, for [`block_pieces`]: the tokens, sentences,
+/// paragraphs and lines before it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BlockStart {
+    /// Tokens before the block.
+    pub tokens: usize,
+    /// Sentences before the block.
+    pub sentences: usize,
+    /// Paragraphs before the block.
+    pub paragraphs: usize,
+    /// Lines before the block (a line cut by a forced block end counts in the next block).
+    pub lines: usize,
+}
+
+/// How the segments of a large document fall into its blocks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SegmentPlan {
+    /// Segments made of whole structures or lines: no document-wide pass needed.
+    Local(SegmentMode),
+    /// `words:N` or `parts:N`: the segment starts, as token indices of the whole document.
+    Cuts {
+        /// `true` for words (sentence spans), `false` for parts (token spans).
+        sentences: bool,
+        /// Segment starts, ascending, the first 0.
+        starts: Vec<usize>,
+    },
+}
+
+impl SegmentPlan {
+    /// The plan for a whole text analysed at once.
+    pub fn whole(mode: SegmentMode, structure: &Structure, tokens: usize) -> Self {
+        match mode {
+            SegmentMode::Words(n) => {
+                let mut cuts = WordCuts::new(n);
+                for s in &structure.sentences {
+                    cuts.sentence_end(s.tokens.end);
                 }
-                let end = ends[pick];
-                out.push(Segment {
-                    span: structure.sentences[first_sentence].span.start
-                        ..structure.sentences[pick].span.end,
-                    tokens: start..end,
-                });
-                start = end;
-                first_sentence = pick + 1;
+                SegmentPlan::Cuts {
+                    sentences: true,
+                    starts: cuts.finish(tokens),
+                }
+            }
+            SegmentMode::Parts(n) => SegmentPlan::Cuts {
+                sentences: false,
+                starts: part_cuts(n, tokens),
+            },
+            mode => SegmentPlan::Local(mode),
+        }
+    }
+}
+
+/// The segments, or parts of segments, that lie in one block of a document: each with its
+/// number in the whole document and its span and tokens local to the block. A segment that
+/// runs across blocks appears in each, under the same number; the parts' spans and token
+/// ranges join up into the whole segment's.
+pub fn block_pieces(
+    text: &str,
+    tokens: &[Token<'_>],
+    structure: &Structure,
+    plan: &SegmentPlan,
+    start: &BlockStart,
+) -> Vec<(usize, Segment)> {
+    let numbered = |first: usize, segments: Vec<Segment>| -> Vec<(usize, Segment)> {
+        segments
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| (first + i, s))
+            .collect()
+    };
+    match plan {
+        SegmentPlan::Local(SegmentMode::Paragraph) => numbered(
+            start.paragraphs,
+            structure
+                .paragraphs
+                .iter()
+                .map(|p| Segment {
+                    span: p.span.clone(),
+                    tokens: p.tokens.clone(),
+                })
+                .collect(),
+        ),
+        SegmentPlan::Local(SegmentMode::Sentence) => numbered(
+            start.sentences,
+            structure
+                .sentences
+                .iter()
+                .map(|s| Segment {
+                    span: s.span.clone(),
+                    tokens: s.tokens.clone(),
+                })
+                .collect(),
+        ),
+        SegmentPlan::Local(SegmentMode::Lines(n)) => {
+            let lines = line_spans(text);
+            let mut out: Vec<(usize, Segment)> = Vec::new();
+            let mut next = 0;
+            let mut i = 0;
+            while i < lines.len() {
+                let number = (start.lines + i) / n;
+                let run = (lines.len() - i).min(n - (start.lines + i) % n);
+                let span = lines[i].start..lines[i + run - 1].end;
+                let end = next + tokens[next..].partition_point(|t| t.span.start < span.end);
+                out.push((
+                    number,
+                    Segment {
+                        span,
+                        tokens: next..end,
+                    },
+                ));
+                next = end;
+                i += run;
             }
             out
         }
-        SegmentMode::Parts(n) => {
-            let parts = n.min(n_tokens);
-            (0..parts)
-                .map(|i| {
-                    let range = i * n_tokens / parts..(i + 1) * n_tokens / parts;
+        SegmentPlan::Local(_) => Vec::new(),
+        SegmentPlan::Cuts { sentences, starts } => {
+            let (first, n) = (start.tokens, tokens.len());
+            let mut out = Vec::new();
+            if n == 0 {
+                return out;
+            }
+            // The segment holding the block's first token, then each start within the block.
+            let mut k = starts.partition_point(|&c| c <= first).saturating_sub(1);
+            while k < starts.len() && starts[k] < first + n {
+                let from = starts[k].max(first) - first;
+                let to = starts.get(k + 1).map_or(n, |&c| c.min(first + n) - first);
+                let span = if *sentences {
+                    let a = structure.sentence_of_token(from);
+                    let b = structure.sentence_of_token(to - 1);
+                    structure.sentences[a].span.start..structure.sentences[b].span.end
+                } else {
+                    tokens[from].span.start..tokens[to - 1].span.end
+                };
+                out.push((
+                    k,
                     Segment {
-                        span: token_span(range.clone()),
-                        tokens: range,
-                    }
-                })
-                .collect()
+                        span,
+                        tokens: from..to,
+                    },
+                ));
+                k += 1;
+            }
+            out
         }
     }
 }
@@ -223,9 +360,15 @@ const TITLES: &[&str] = &[
 
 /// Finds the paragraphs and sentences of `text`, whose tokens are `tokens`.
 pub fn segment(text: &str, tokens: &[Token<'_>]) -> Structure {
+    segment_with(text, tokens, None)
+}
+
+/// [`segment`] for a block of a larger text: `blank_lines` says whether blank lines separate
+/// the paragraphs of the whole text (`None`: decide from `text` itself).
+pub fn segment_with(text: &str, tokens: &[Token<'_>], blank_lines: Option<bool>) -> Structure {
     let mut structure = Structure::default();
     let mut next_token = 0;
-    for para in paragraph_spans(text) {
+    for para in paragraph_spans_with(text, blank_lines) {
         let first_sentence = structure.sentences.len();
         let first_token = next_token;
         let mut covered = para.start;
@@ -266,7 +409,7 @@ pub fn segment(text: &str, tokens: &[Token<'_>]) -> Structure {
 }
 
 /// Byte spans of the lines of `text` (without their line ends), for LF, CRLF and lone CR.
-fn line_spans(text: &str) -> Vec<Range<usize>> {
+pub fn line_spans(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut lines = Vec::new();
     let mut start = 0;
@@ -289,17 +432,24 @@ fn line_spans(text: &str) -> Vec<Range<usize>> {
 
 /// Byte spans of the paragraphs of `text`, trimmed of white space.
 pub fn paragraph_spans(text: &str) -> Vec<Range<usize>> {
+    paragraph_spans_with(text, None)
+}
+
+/// [`paragraph_spans`], with the paragraph rule given (see [`segment_with`]).
+fn paragraph_spans_with(text: &str, blank_lines: Option<bool>) -> Vec<Range<usize>> {
     let lines = line_spans(text);
     let blank: Vec<bool> = lines
         .iter()
         .map(|l| text[l.clone()].trim().is_empty())
         .collect();
-    let first = blank.iter().position(|b| !b);
-    let last = blank.iter().rposition(|b| !b);
-    let has_blank_line = match (first, last) {
-        (Some(f), Some(l)) => blank[f..l].iter().any(|b| *b),
-        _ => false,
-    };
+    let has_blank_line = blank_lines.unwrap_or_else(|| {
+        let first = blank.iter().position(|b| !b);
+        let last = blank.iter().rposition(|b| !b);
+        match (first, last) {
+            (Some(f), Some(l)) => blank[f..l].iter().any(|b| *b),
+            _ => false,
+        }
+    });
     let mut spans = Vec::new();
     let mut open: Option<Range<usize>> = None;
     for (line, is_blank) in lines.into_iter().zip(blank) {

@@ -24,7 +24,7 @@ use super::digest::{Digest, CONTRAST_DOCS};
 use crate::count::{pair_index, weight_value, ContrastTally};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
-use crate::score::{npmi, score_contrast, smoothed_balances};
+use crate::score::{npmi, score_contrast};
 
 /// Width of every PNG chart.
 pub const WIDTH: u32 = 1600;
@@ -275,25 +275,17 @@ pub fn chart_data(
                 .contrasts
                 .iter()
                 .enumerate()
-                .map(|(c, contrast)| {
-                    let poles = &kept.data.poles[c];
-                    let smoothed = smoothed_balances(poles);
-                    TrajectoryPanel {
-                        left: lexicon.themes[contrast.left].label.clone(),
-                        right: lexicon.themes[contrast.right].label.clone(),
-                        points: kept
-                            .data
-                            .positions
-                            .iter()
-                            .zip(poles)
-                            .zip(smoothed)
-                            .map(|((p, &(l, r)), s)| TrajectoryPoint {
-                                position: p.unwrap_or(0.0) * 100.0,
-                                balance: crate::score::balance(l, r),
-                                smoothed: s,
-                            })
-                            .collect(),
-                    }
+                .map(|(c, contrast)| TrajectoryPanel {
+                    left: lexicon.themes[contrast.left].label.clone(),
+                    right: lexicon.themes[contrast.right].label.clone(),
+                    points: kept.data[c]
+                        .iter()
+                        .map(|p| TrajectoryPoint {
+                            position: p.position.unwrap_or(0.0) * 100.0,
+                            balance: p.balance,
+                            smoothed: p.smoothed,
+                        })
+                        .collect(),
                 })
                 .collect(),
         })

@@ -15,13 +15,12 @@ use std::io::Write;
 use serde::{Serialize, Serializer};
 
 use crate::count::{
-    pair_index, ContrastTally, Cooccurrence, Counts, DocumentAnalysis, SegmentLayout, TermCount,
+    pair_index, ContrastTally, Cooccurrence, Counts, DocumentAnalysis, SegmentLayout, SegmentTally,
+    TermCount,
 };
 use crate::lexicon::{Lexicon, Weight};
 use crate::matcher::Matcher;
-use crate::score::{
-    balance, npmi, pct, position, score_contrast, smoothed_balances, ContrastScore,
-};
+use crate::score::{balance, npmi, pct, position, score_contrast, smoothing_width, ContrastScore};
 
 /// `documents.csv` columns before the per-theme and per-contrast ones.
 pub const DOCUMENTS_FIXED: &[&str] = &["document", "tokens", "sentences", "paragraphs"];
@@ -347,6 +346,33 @@ pub struct RenderOptions<'a> {
     pub layout: Option<&'a SegmentLayout>,
 }
 
+/// Where the analysed text lies in its document, for rows of one block of a large document:
+/// all zero for a whole document.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Base {
+    /// Where the analysed text starts in the text handed over (which may hold context before
+    /// it, for the hit contexts).
+    pub lead: usize,
+    /// Byte offset of the analysed text in the document.
+    pub bytes: usize,
+    /// Sentences before it in the document.
+    pub sentences: usize,
+}
+
+/// Most trajectory points kept per contrast for a chart; a longer series keeps every k-th.
+pub const SERIES_POINTS: usize = 2000;
+
+/// One point of a document's trajectory, as the chart draws it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SeriesPoint {
+    /// Token midpoint of the segment, as a fraction of the text.
+    pub position: Option<f64>,
+    /// The segment's balance.
+    pub balance: Option<f64>,
+    /// The smoothed balance.
+    pub smoothed: Option<f64>,
+}
+
 /// Text on one line: white space runs as one space, trimmed.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -420,7 +446,8 @@ fn contrast_row<'a>(
     }
 }
 
-/// Renders the rows of one document. `text` is the document, `analysis` its analysis.
+/// Renders one whole document's rows, and its trajectory points for the charts (`None` without
+/// segments).
 pub fn render_document(
     id: &str,
     text: &str,
@@ -428,11 +455,59 @@ pub fn render_document(
     lexicon: &Lexicon,
     matcher: &Matcher,
     options: &RenderOptions<'_>,
-) -> csv::Result<DocumentRows> {
-    let counts = &analysis.counts;
-    let scores: Vec<ContrastScore> = counts.contrasts.iter().map(score_contrast).collect();
+) -> csv::Result<(DocumentRows, Option<Vec<Vec<SeriesPoint>>>)> {
     let mut rows = DocumentRows::default();
+    summary_rows(id, &analysis.counts, lexicon, &mut rows)?;
+    let base = Base::default();
+    render_tension(id, text, analysis, lexicon, &base, &mut rows.tension)?;
+    let mut series = None;
+    if let Some(layout) = options.layout {
+        let mut w = writer(&mut rows.segments);
+        let mut t = writer(&mut rows.segment_themes);
+        for (k, (segment, tally)) in layout.segments.iter().zip(&layout.tallies).enumerate() {
+            segment_rows(&mut w, &mut t, id, k, &segment.span, tally, lexicon)?;
+        }
+        w.flush()?;
+        t.flush()?;
+        drop((w, t));
+        let n_tokens = analysis.tokens.len() as u64;
+        let poles = |c: usize| {
+            layout
+                .segments
+                .iter()
+                .zip(&layout.tallies)
+                .map(move |(s, t)| {
+                    let pole = &t.contrasts[c];
+                    (
+                        s.tokens.start as u64..s.tokens.end as u64,
+                        pole.left.weight,
+                        pole.right.weight,
+                    )
+                })
+        };
+        series = Some(write_trajectory(
+            &mut rows.trajectory,
+            id,
+            lexicon,
+            layout.segments.len(),
+            n_tokens,
+            poles,
+        )?);
+    }
+    if options.hits {
+        render_hits(id, text, analysis, lexicon, matcher, &base, &mut rows.hits)?;
+    }
+    Ok((rows, series))
+}
 
+/// Renders a document's `documents.csv`, `themes.csv` and `contrasts.csv` rows from its counts.
+pub fn summary_rows(
+    id: &str,
+    counts: &Counts,
+    lexicon: &Lexicon,
+    rows: &mut DocumentRows,
+) -> csv::Result<()> {
+    let scores: Vec<ContrastScore> = counts.contrasts.iter().map(score_contrast).collect();
     let mut w = writer(&mut rows.documents);
     let mut record: Vec<String> = vec![
         safe_text(id).into_owned(),
@@ -461,51 +536,161 @@ pub fn render_document(
         w.serialize(contrast_row(id, lexicon, i, tally, score))?;
     }
     w.flush()?;
-    drop(w);
-
-    render_tension(id, text, analysis, lexicon, &mut rows.tension)?;
-    if let Some(layout) = options.layout {
-        render_segments(id, analysis, lexicon, layout, &mut rows)?;
-    }
-
-    if options.hits {
-        let tokens = &analysis.tokens;
-        let mut w = writer(&mut rows.hits);
-        for (hit, sentence) in &analysis.hits {
-            let start = tokens[hit.tokens.start].span.start;
-            let end = tokens[hit.tokens.end - 1].span.end;
-            let negator = hit
-                .negator
-                .map(|n| &text[tokens[n].span.clone()])
-                .unwrap_or("");
-            let left = context(&text[..start], true);
-            let right = context(&text[end..], false);
-            w.serialize(HitRow {
-                document: Text(id),
-                sentence: *sentence,
-                start_byte: start,
-                end_byte: end,
-                theme: Text(&lexicon.themes[hit.theme].id),
-                term: Text(&matcher.term(hit.term).text),
-                matched: Text(&text[start..end]),
-                weight: W(hit.weight.0),
-                negated: hit.negator.is_some(),
-                negator: Text(negator),
-                left_context: Text(&left),
-                right_context: Text(&right),
-            })?;
-        }
-        w.flush()?;
-    }
-    Ok(rows)
+    Ok(())
 }
 
-/// `tension.csv` rows: each sentence holding non-negated hits of both poles of a contrast.
-fn render_tension(
+/// Renders the `hits.csv` rows of an analysed text; `text[base.lead..]` is what was analysed,
+/// and what lies around it gives the contexts.
+pub fn render_hits(
     id: &str,
     text: &str,
     analysis: &DocumentAnalysis<'_>,
     lexicon: &Lexicon,
+    matcher: &Matcher,
+    base: &Base,
+    out: &mut Vec<u8>,
+) -> csv::Result<()> {
+    let tokens = &analysis.tokens;
+    let mut w = writer(out);
+    for (hit, sentence) in &analysis.hits {
+        let start = base.lead + tokens[hit.tokens.start].span.start;
+        let end = base.lead + tokens[hit.tokens.end - 1].span.end;
+        let negator = hit
+            .negator
+            .map(|n| &text[base.lead + tokens[n].span.start..base.lead + tokens[n].span.end])
+            .unwrap_or("");
+        let left = context(&text[..start], true);
+        let right = context(&text[end..], false);
+        w.serialize(HitRow {
+            document: Text(id),
+            sentence: base.sentences + *sentence,
+            start_byte: base.bytes + start - base.lead,
+            end_byte: base.bytes + end - base.lead,
+            theme: Text(&lexicon.themes[hit.theme].id),
+            term: Text(&matcher.term(hit.term).text),
+            matched: Text(&text[start..end]),
+            weight: W(hit.weight.0),
+            negated: hit.negator.is_some(),
+            negator: Text(negator),
+            left_context: Text(&left),
+            right_context: Text(&right),
+        })?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes one segment's `segments.csv` rows (one per contrast) to `w` and its
+/// `segment_themes.csv` rows (one per theme with a hit) to `t`.
+pub fn segment_rows<W: Write, T: Write>(
+    w: &mut csv::Writer<W>,
+    t: &mut csv::Writer<T>,
+    id: &str,
+    k: usize,
+    span: &std::ops::Range<usize>,
+    tally: &SegmentTally,
+    lexicon: &Lexicon,
+) -> csv::Result<()> {
+    for (c, sc) in lexicon.contrasts.iter().zip(&tally.contrasts) {
+        w.serialize(SegmentRow {
+            document: Text(id),
+            segment: k,
+            start_byte: span.start,
+            end_byte: span.end,
+            tokens: tally.tokens,
+            contrast: Text(&c.id),
+            left_hits: sc.left.hits,
+            right_hits: sc.right.hits,
+            left_weight: W(sc.left.weight),
+            right_weight: W(sc.right.weight),
+            balance: Num(balance(sc.left.weight, sc.right.weight)),
+            tension_sentences: sc.tension_sentences,
+        })?;
+    }
+    for (theme, &count) in lexicon.themes.iter().zip(&tally.themes) {
+        if count > 0 {
+            t.serialize(SegmentThemeRow {
+                document: Text(id),
+                segment: k,
+                theme: Text(&theme.id),
+                count,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a document's `trajectory.csv` rows: per contrast, per segment its position, balance
+/// and smoothed balance. `poles(c)` gives, for contrast `c`, each of the `segments` segments'
+/// tokens (in a document of `tokens` tokens) and (L, R) weights; it is called three times per
+/// contrast (the smoothing window is summed as it slides), so the segments may come from a file
+/// rather than memory. Returns the points for the chart, at most [`SERIES_POINTS`] per contrast.
+pub fn write_trajectory<W, I>(
+    out: W,
+    id: &str,
+    lexicon: &Lexicon,
+    segments: usize,
+    tokens: u64,
+    poles: impl Fn(usize) -> I,
+) -> csv::Result<Vec<Vec<SeriesPoint>>>
+where
+    W: Write,
+    I: Iterator<Item = (std::ops::Range<u64>, u64, u64)>,
+{
+    let mut w = writer(out);
+    let half = smoothing_width(segments) / 2;
+    let stride = segments.div_ceil(SERIES_POINTS).max(1);
+    let mut series = Vec::with_capacity(lexicon.contrasts.len());
+    for (ci, c) in lexicon.contrasts.iter().enumerate() {
+        let mut points = Vec::with_capacity(segments.min(SERIES_POINTS));
+        let (mut lead, mut lag) = (poles(ci), poles(ci));
+        // Sums over segments before `hi` and before `lo`.
+        let (mut hi, mut lo) = (0usize, 0usize);
+        let (mut sum_hi, mut sum_lo) = ((0u64, 0u64), (0u64, 0u64));
+        for (k, (range, l, r)) in poles(ci).enumerate().take(segments) {
+            while hi < (k + half + 1).min(segments) {
+                if let Some((_, a, b)) = lead.next() {
+                    sum_hi = (sum_hi.0 + a, sum_hi.1 + b);
+                }
+                hi += 1;
+            }
+            while lo < k.saturating_sub(half) {
+                if let Some((_, a, b)) = lag.next() {
+                    sum_lo = (sum_lo.0 + a, sum_lo.1 + b);
+                }
+                lo += 1;
+            }
+            let point = SeriesPoint {
+                position: position(&range, tokens),
+                balance: balance(l, r),
+                smoothed: balance(sum_hi.0 - sum_lo.0, sum_hi.1 - sum_lo.1),
+            };
+            w.serialize(TrajectoryRow {
+                document: Text(id),
+                contrast: Text(&c.id),
+                segment: k,
+                position: Num(point.position),
+                balance: Num(point.balance),
+                smoothed: Num(point.smoothed),
+            })?;
+            if k % stride == 0 {
+                points.push(point);
+            }
+        }
+        series.push(points);
+    }
+    w.flush()?;
+    Ok(series)
+}
+
+/// `tension.csv` rows: each sentence holding non-negated hits of both poles of a contrast.
+/// Renders the `tension.csv` rows of an analysed text (see [`render_hits`] for `base`).
+pub fn render_tension(
+    id: &str,
+    text: &str,
+    analysis: &DocumentAnalysis<'_>,
+    lexicon: &Lexicon,
+    base: &Base,
     out: &mut Vec<u8>,
 ) -> csv::Result<()> {
     let mut pairs: Vec<(usize, usize)> = analysis
@@ -518,86 +703,15 @@ fn render_tension(
     let mut w = writer(out);
     for (s, c) in pairs {
         let span = analysis.structure.sentences[s].span.clone();
-        let sentence = one_line(&text[span.clone()]);
+        let sentence = one_line(&text[base.lead + span.start..base.lead + span.end]);
         w.serialize(TensionRow {
             document: Text(id),
-            sentence: s,
+            sentence: base.sentences + s,
             contrast: Text(&lexicon.contrasts[c].id),
-            start_byte: span.start,
-            end_byte: span.end,
+            start_byte: base.bytes + span.start,
+            end_byte: base.bytes + span.end,
             text: Text(&sentence),
         })?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
-/// `segments.csv`, `segment_themes.csv` and `trajectory.csv` rows of one document.
-fn render_segments(
-    id: &str,
-    analysis: &DocumentAnalysis<'_>,
-    lexicon: &Lexicon,
-    layout: &SegmentLayout,
-    rows: &mut DocumentRows,
-) -> csv::Result<()> {
-    let (segments, tallies) = (layout.segments.as_slice(), layout.tallies.as_slice());
-
-    let mut w = writer(&mut rows.segments);
-    for (k, (segment, tally)) in segments.iter().zip(tallies).enumerate() {
-        for (c, sc) in lexicon.contrasts.iter().zip(&tally.contrasts) {
-            w.serialize(SegmentRow {
-                document: Text(id),
-                segment: k,
-                start_byte: segment.span.start,
-                end_byte: segment.span.end,
-                tokens: tally.tokens,
-                contrast: Text(&c.id),
-                left_hits: sc.left.hits,
-                right_hits: sc.right.hits,
-                left_weight: W(sc.left.weight),
-                right_weight: W(sc.right.weight),
-                balance: Num(balance(sc.left.weight, sc.right.weight)),
-                tension_sentences: sc.tension_sentences,
-            })?;
-        }
-    }
-    w.flush()?;
-    drop(w);
-
-    let mut w = writer(&mut rows.segment_themes);
-    for (k, tally) in tallies.iter().enumerate() {
-        for (theme, &count) in lexicon.themes.iter().zip(&tally.themes) {
-            if count > 0 {
-                w.serialize(SegmentThemeRow {
-                    document: Text(id),
-                    segment: k,
-                    theme: Text(&theme.id),
-                    count,
-                })?;
-            }
-        }
-    }
-    w.flush()?;
-    drop(w);
-
-    let mut w = writer(&mut rows.trajectory);
-    let n_tokens = analysis.tokens.len();
-    for (ci, c) in lexicon.contrasts.iter().enumerate() {
-        let poles: Vec<(u64, u64)> = tallies
-            .iter()
-            .map(|t| (t.contrasts[ci].left.weight, t.contrasts[ci].right.weight))
-            .collect();
-        let smoothed = smoothed_balances(&poles);
-        for (k, (segment, &(l, r))) in segments.iter().zip(&poles).enumerate() {
-            w.serialize(TrajectoryRow {
-                document: Text(id),
-                contrast: Text(&c.id),
-                segment: k,
-                position: Num(position(&segment.tokens, n_tokens)),
-                balance: Num(balance(l, r)),
-                smoothed: Num(smoothed[k]),
-            })?;
-        }
     }
     w.flush()?;
     Ok(())

@@ -12,7 +12,8 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::count::{ContrastTally, DocumentAnalysis, SegmentLayout};
+use crate::count::{ContrastTally, DocumentAnalysis};
+use crate::output::csv::SeriesPoint;
 
 /// Documents drawn one by one in the contrasts chart; the rest are pooled.
 pub const CONTRAST_DOCS: usize = 40;
@@ -38,14 +39,9 @@ pub struct Example {
     pub marks: Vec<(Range<usize>, usize)>,
 }
 
-/// A document's segments for the trajectory: position and, per contrast, (L, R) weights.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Series {
-    /// Token midpoint of each segment, as a fraction of the text.
-    pub positions: Vec<Option<f64>>,
-    /// Per contrast, per segment: the poles' weighted sums.
-    pub poles: Vec<Vec<(u64, u64)>>,
-}
+/// A document's trajectory: per contrast, its points (at most
+/// [`crate::output::csv::SERIES_POINTS`]).
+pub type Series = Vec<Vec<SeriesPoint>>;
 
 /// What one document contributes to the charts and the report.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -120,7 +116,7 @@ pub fn digest_document(
     analysis: &DocumentAnalysis<'_>,
     contrasts: &[crate::lexicon::Contrast],
     themes: usize,
-    layout: Option<&SegmentLayout>,
+    series: Option<Series>,
 ) -> DocDigest {
     let mut examples: Vec<Vec<Example>> = vec![Vec::new(); themes];
     let mut i = 0;
@@ -161,22 +157,6 @@ pub fn digest_document(
             .collect();
         tension.push(shown);
     }
-    let series = layout.map(|layout| Series {
-        positions: layout
-            .segments
-            .iter()
-            .map(|s| crate::score::position(&s.tokens, analysis.tokens.len()))
-            .collect(),
-        poles: (0..contrasts.len())
-            .map(|c| {
-                layout
-                    .tallies
-                    .iter()
-                    .map(|t| (t.contrasts[c].left.weight, t.contrasts[c].right.weight))
-                    .collect()
-            })
-            .collect(),
-    });
     DocDigest {
         tokens: analysis.counts.tokens,
         contrasts: analysis.counts.contrasts.clone(),

@@ -1,0 +1,598 @@
+//! Reading a large document in paragraph-aligned blocks, so that it is never held whole.
+//!
+//! In: a document's path and `--encoding`. Out: first a [`Prescan`] (size, SHA-256, encoding,
+//! and whether blank lines separate its paragraphs — the rule [`crate::segment`] applies to the
+//! whole text), then [`Block`]s in order from a [`BlockReader`].
+//!
+//! Guarantees: the prescan accepts and rejects exactly the files [`super::decode_document_as`]
+//! does, with the same [`SkipReason`]. Blocks tile the document text (BOM removed) and are cut
+//! only where no paragraph, sentence, token or phrase can run across the cut: after a blank line
+//! when blank lines separate paragraphs; otherwise (each line a paragraph) after a line that
+//! ends in punctuation, which no phrase joins across. A block holds at least `block_size` bytes
+//! (the last may hold fewer); a paragraph that runs on for [`MAX_BLOCK_FACTOR`] × `block_size`
+//! bytes without such a place is cut anyway, at a line end or a space, and the block says so
+//! ([`Block::forced`]). Each block carries up to [`CONTEXT_BYTES`] of the text before and after
+//! it, for the hit contexts of `hits.csv`.
+
+use std::fs::File;
+use std::io::Read;
+use std::ops::Range;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::{Encoding, SkipReason};
+
+/// Text kept on each side of a block: 40 characters of context, 4 bytes each at most.
+pub const CONTEXT_BYTES: usize = 160;
+/// How far past `block_size` a block may grow while looking for a place to cut.
+pub const MAX_BLOCK_FACTOR: usize = 4;
+/// Bytes read from the file at a time.
+const READ_BYTES: usize = 1 << 20;
+
+/// What a first pass over a large document found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prescan {
+    /// Size of the file in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub sha256: String,
+    /// How it is decoded: `utf-8` or `windows-1252`.
+    pub encoding: &'static str,
+    /// Whether a blank line stands between two non-blank lines (then blank lines separate
+    /// paragraphs; otherwise each line is one).
+    pub blank_lines: bool,
+}
+
+/// Whether a blank line stands between two non-blank lines, fed a text piece by piece (lines
+/// end at LF, CRLF or a lone CR, as in [`crate::segment`]).
+#[derive(Debug)]
+struct BlankLineScan {
+    line_blank: bool,
+    after_cr: bool,
+    seen_text: bool,
+    gap: bool,
+    found: bool,
+}
+
+impl BlankLineScan {
+    fn new() -> Self {
+        BlankLineScan {
+            line_blank: true,
+            after_cr: false,
+            seen_text: false,
+            gap: false,
+            found: false,
+        }
+    }
+
+    fn feed(&mut self, s: &str) {
+        let b = s.as_bytes();
+        let mut start = 0;
+        if self.after_cr && !b.is_empty() {
+            self.after_cr = false;
+            if b[0] == b'\n' {
+                start = 1;
+            }
+        }
+        while let Some(off) = memchr::memchr2(b'\n', b'\r', &b[start..]) {
+            let t = start + off;
+            self.piece(&s[start..t]);
+            self.end_line();
+            start = t + 1;
+            if b[t] == b'\r' {
+                match b.get(t + 1) {
+                    Some(b'\n') => start += 1,
+                    Some(_) => {}
+                    None => self.after_cr = true,
+                }
+            }
+        }
+        self.piece(&s[start..]);
+    }
+
+    fn piece(&mut self, p: &str) {
+        if self.line_blank && !p.trim().is_empty() {
+            self.line_blank = false;
+        }
+    }
+
+    fn end_line(&mut self) {
+        if self.line_blank {
+            self.gap |= self.seen_text;
+        } else {
+            self.found |= self.gap;
+            self.seen_text = true;
+            self.gap = false;
+        }
+        self.line_blank = true;
+    }
+
+    fn finish(mut self) -> bool {
+        self.end_line();
+        self.found
+    }
+}
+
+/// Decodes a file's bytes chunk by chunk: UTF-8 (an incomplete character at a chunk's end is
+/// kept for the next) or Windows-1252; removes a BOM at the start.
+struct Decoder {
+    utf8: bool,
+    carry: Vec<u8>,
+    started: bool,
+}
+
+impl Decoder {
+    fn new(utf8: bool) -> Self {
+        Decoder {
+            utf8,
+            carry: Vec::new(),
+            started: false,
+        }
+    }
+
+    /// Appends the text of `chunk` to `out`; `Err(offset in chunk)` at invalid UTF-8.
+    fn decode(&mut self, chunk: &[u8], out: &mut String) -> Result<(), usize> {
+        let from = out.len();
+        if self.utf8 {
+            let mut bytes = std::mem::take(&mut self.carry);
+            bytes.extend_from_slice(chunk);
+            let valid = match std::str::from_utf8(&bytes) {
+                Ok(s) => s.len(),
+                Err(e) if e.error_len().is_none() => e.valid_up_to(),
+                Err(e) => return Err(e.valid_up_to()),
+            };
+            // The prefix is valid UTF-8, checked just above.
+            out.push_str(std::str::from_utf8(&bytes[..valid]).map_err(|e| e.valid_up_to())?);
+            self.carry = bytes[valid..].to_vec();
+        } else {
+            out.push_str(
+                &encoding_rs::WINDOWS_1252
+                    .decode_without_bom_handling(chunk)
+                    .0,
+            );
+        }
+        if !self.started && out.len() > from {
+            self.started = true;
+            if out[from..].starts_with('\u{FEFF}') {
+                out.drain(from..from + 3);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the text ended cleanly (no incomplete character left).
+    fn finish(&self) -> bool {
+        self.carry.is_empty()
+    }
+}
+
+fn unreadable(e: std::io::Error) -> SkipReason {
+    SkipReason::Unreadable(e.to_string())
+}
+
+/// Reads `path` once: size, SHA-256, the first NUL byte and the first invalid UTF-8 byte (which
+/// decide, as for a whole document, whether it is read and how), and the paragraph rule.
+pub fn prescan(path: &Path, encoding: Encoding) -> Result<Prescan, SkipReason> {
+    let mut file = File::open(path).map_err(unreadable)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; READ_BYTES];
+    let mut size = 0u64;
+    let mut nul: Option<u64> = None;
+    let mut bad_utf8: Option<u64> = None;
+    let mut decoder = Decoder::new(true);
+    let mut scan = BlankLineScan::new();
+    let mut text = String::new();
+    loop {
+        let n = read_some(&mut file, &mut buf).map_err(unreadable)?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        hasher.update(chunk);
+        if nul.is_none() {
+            nul = memchr::memchr(0, chunk).map(|i| size + i as u64);
+        }
+        if bad_utf8.is_none() {
+            text.clear();
+            let carried = decoder.carry.len() as u64;
+            match decoder.decode(chunk, &mut text) {
+                Ok(()) => scan.feed(&text),
+                Err(at) => bad_utf8 = Some(size + at as u64 - carried),
+            }
+        }
+        size += n as u64;
+    }
+    if bad_utf8.is_none() && !decoder.finish() {
+        bad_utf8 = Some(size - decoder.carry.len() as u64);
+    }
+    let (encoding, blank_lines) = match (nul, bad_utf8, encoding) {
+        (Some(n), Some(u), Encoding::Utf8) if u < n => return Err(SkipReason::NotUtf8(u)),
+        (Some(n), _, _) => return Err(SkipReason::NulByte(n)),
+        (None, Some(u), Encoding::Utf8) => return Err(SkipReason::NotUtf8(u)),
+        (None, Some(_), Encoding::Windows1252) => ("windows-1252", windows_1252_blank_lines(path)?),
+        (None, None, _) => ("utf-8", scan.finish()),
+    };
+    Ok(Prescan {
+        bytes: size,
+        sha256: hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        encoding,
+        blank_lines,
+    })
+}
+
+/// The paragraph rule of a file read as Windows-1252 (a second pass: the file was found not to
+/// be UTF-8 only part way through the first).
+fn windows_1252_blank_lines(path: &Path) -> Result<bool, SkipReason> {
+    let mut file = File::open(path).map_err(unreadable)?;
+    let mut buf = vec![0u8; READ_BYTES];
+    let mut decoder = Decoder::new(false);
+    let mut scan = BlankLineScan::new();
+    let mut text = String::new();
+    loop {
+        let n = read_some(&mut file, &mut buf).map_err(unreadable)?;
+        if n == 0 {
+            return Ok(scan.finish());
+        }
+        text.clear();
+        // Windows-1252 decodes every byte.
+        let _ = decoder.decode(&buf[..n], &mut text);
+        scan.feed(&text);
+    }
+}
+
+/// Reads into `buf`, retrying on interruption; 0 at the end of the file.
+fn read_some(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match file.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+/// One block of a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    /// The block's text with up to [`CONTEXT_BYTES`] of the document on each side.
+    pub text: String,
+    /// Where the block itself lies in `text`.
+    pub body: Range<usize>,
+    /// Byte offset of the block in the document's text.
+    pub offset: usize,
+    /// Block number in the document, from 0.
+    pub number: usize,
+    /// Whether it is the document's last block.
+    pub last: bool,
+    /// Whether it was cut inside a paragraph (no better place within reach).
+    pub forced: bool,
+}
+
+impl Block {
+    /// The block itself.
+    pub fn body(&self) -> &str {
+        &self.text[self.body.clone()]
+    }
+}
+
+/// Characters after which a line break is a safe cut in a text without blank lines: a phrase
+/// joins words across white space or one hyphen only, so none spans them.
+const SAFE_LINE_ENDS: &[char] = &['.', ',', ';', ':', '!', '?', ')', ']', '"'];
+
+/// Reads a document block by block (see the module documentation).
+pub struct BlockReader {
+    file: File,
+    decoder: Decoder,
+    /// Decoded text not yet handed out.
+    buf: String,
+    /// Up to [`CONTEXT_BYTES`] of text before `buf`.
+    tail: String,
+    /// Document offset of `buf`.
+    offset: usize,
+    eof: bool,
+    /// Bytes read, checked against the prescan at the end.
+    read: u64,
+    expected: u64,
+    block_size: usize,
+    blank_lines: bool,
+    number: usize,
+    done: bool,
+}
+
+impl BlockReader {
+    /// Opens the document `prescan` describes, to be cut into blocks of about `block_size`.
+    pub fn open(path: &Path, prescan: &Prescan, block_size: usize) -> Result<Self, SkipReason> {
+        Ok(BlockReader {
+            file: File::open(path).map_err(unreadable)?,
+            decoder: Decoder::new(prescan.encoding == "utf-8"),
+            buf: String::new(),
+            tail: String::new(),
+            offset: 0,
+            eof: false,
+            read: 0,
+            expected: prescan.bytes,
+            block_size: block_size.max(1),
+            blank_lines: prescan.blank_lines,
+            number: 0,
+            done: false,
+        })
+    }
+
+    fn changed() -> SkipReason {
+        SkipReason::Unreadable("the file changed while it was being read".to_string())
+    }
+
+    /// Reads until `buf` holds `want` bytes or the file ends.
+    fn fill(&mut self, want: usize) -> Result<(), SkipReason> {
+        let mut chunk = vec![0u8; READ_BYTES];
+        while self.buf.len() < want && !self.eof {
+            let n = read_some(&mut self.file, &mut chunk).map_err(unreadable)?;
+            if n == 0 {
+                self.eof = true;
+                if !self.decoder.finish() || self.read != self.expected {
+                    return Err(Self::changed());
+                }
+                break;
+            }
+            self.read += n as u64;
+            if memchr::memchr(0, &chunk[..n]).is_some() {
+                return Err(Self::changed());
+            }
+            self.decoder
+                .decode(&chunk[..n], &mut self.buf)
+                .map_err(|_| Self::changed())?;
+        }
+        Ok(())
+    }
+
+    /// The next block, or `None` after the last.
+    pub fn next_block(&mut self) -> Result<Option<Block>, SkipReason> {
+        if self.done {
+            return Ok(None);
+        }
+        let size = self.block_size;
+        let cap = size.saturating_mul(MAX_BLOCK_FACTOR);
+        self.fill(size + CONTEXT_BYTES)?;
+        let (cut, forced) = loop {
+            if let Some(cut) = find_cut(&self.buf, size..cap, self.blank_lines, self.eof) {
+                break (cut, false);
+            }
+            if self.buf.len() > cap {
+                break (forced_cut(&self.buf, cap), true);
+            }
+            if self.eof {
+                break (self.buf.len(), false);
+            }
+            self.fill(self.buf.len() + size.max(CONTEXT_BYTES))?;
+        };
+        self.fill(cut + CONTEXT_BYTES + 1)?;
+        let last = self.eof && cut == self.buf.len();
+        let mut trail_end = (cut + CONTEXT_BYTES).min(self.buf.len());
+        while !self.buf.is_char_boundary(trail_end) {
+            trail_end -= 1;
+        }
+        let mut text = String::with_capacity(self.tail.len() + trail_end);
+        text.push_str(&self.tail);
+        text.push_str(&self.buf[..trail_end]);
+        let body = self.tail.len()..self.tail.len() + cut;
+        let block = Block {
+            body: body.clone(),
+            offset: self.offset,
+            number: self.number,
+            last,
+            forced,
+            text,
+        };
+        let mut keep = body.end.saturating_sub(CONTEXT_BYTES);
+        while !block.text.is_char_boundary(keep) {
+            keep += 1;
+        }
+        self.tail = block.text[keep..body.end].to_string();
+        self.buf.drain(..cut);
+        self.offset += cut;
+        self.number += 1;
+        self.done = last;
+        Ok(Some(block))
+    }
+}
+
+/// The first place in `range` (at most its end) where `text` may be cut (see the module
+/// documentation), if `text` reaches that far; `eof`: nothing follows `text`.
+fn find_cut(text: &str, range: Range<usize>, blank_lines: bool, eof: bool) -> Option<usize> {
+    let (from, until) = (range.start, range.end);
+    let b = text.as_bytes();
+    if from >= b.len() {
+        return None;
+    }
+    // The start of the line holding byte `from`.
+    let mut line_start = memchr::memrchr2(b'\n', b'\r', &b[..from]).map_or(0, |i| i + 1);
+    if line_start > 0 && b[line_start - 1] == b'\r' && b.get(line_start) == Some(&b'\n') {
+        // `from` sits between CR and LF: the line starts after the LF.
+        line_start += 1;
+    }
+    let mut at = line_start;
+    while let Some(off) = memchr::memchr2(b'\n', b'\r', &b[at..]) {
+        let t = at + off;
+        let end = if b[t] == b'\r' {
+            match b.get(t + 1) {
+                Some(b'\n') => t + 2,
+                Some(_) => t + 1,
+                None if eof => t + 1,
+                None => return None,
+            }
+        } else {
+            t + 1
+        };
+        let line = text[line_start..t].trim_end();
+        let ok = line.trim_start().is_empty() || (!blank_lines && line.ends_with(SAFE_LINE_ENDS));
+        if end > until {
+            return None;
+        }
+        if ok && end >= from {
+            return Some(end);
+        }
+        line_start = end;
+        at = end;
+    }
+    None
+}
+
+/// Where to cut `text` when no paragraph break lies within `cap` bytes: after the last line
+/// break, else after the last white space, else at a character boundary.
+fn forced_cut(text: &str, cap: usize) -> usize {
+    let mut cap = cap.min(text.len());
+    while !text.is_char_boundary(cap) {
+        cap -= 1;
+    }
+    let head = &text[..cap];
+    if let Some(i) = memchr::memrchr2(b'\n', b'\r', head.as_bytes()) {
+        let crlf = text.as_bytes()[i] == b'\r' && text.as_bytes().get(i + 1) == Some(&b'\n');
+        return i + 1 + usize::from(crlf);
+    }
+    if let Some((i, c)) = head.char_indices().rev().find(|(_, c)| c.is_whitespace()) {
+        if i > 0 {
+            return i + c.len_utf8();
+        }
+    }
+    cap.max(text.chars().next().map_or(0, char::len_utf8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn scan(text: &str) -> bool {
+        let mut s = BlankLineScan::new();
+        // Fed in small pieces, CRLF split across two of them.
+        let mut rest = text;
+        while !rest.is_empty() {
+            let mut n = 3.min(rest.len());
+            while !rest.is_char_boundary(n) {
+                n += 1;
+            }
+            s.feed(&rest[..n]);
+            rest = &rest[n..];
+        }
+        s.finish()
+    }
+
+    #[test]
+    fn blank_line_scan_follows_the_paragraph_rule() {
+        assert!(scan("a\n\nb"));
+        assert!(scan("a\r\n \r\nb\r\n"));
+        assert!(scan("a\r\rb"));
+        assert!(!scan("a\r\nb\r\n"));
+        assert!(!scan("\n\na\nb\n\n\n"));
+        assert!(!scan(""));
+        assert!(scan("a\n\u{3000}\nb"));
+    }
+
+    fn blocks_of(text: &[u8], size: usize, encoding: Encoding) -> (Prescan, Vec<Block>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.txt");
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(text)
+            .unwrap();
+        let pre = prescan(&path, encoding).unwrap();
+        let mut reader = BlockReader::open(&path, &pre, size).unwrap();
+        let mut blocks = Vec::new();
+        while let Some(b) = reader.next_block().unwrap() {
+            blocks.push(b);
+        }
+        (pre, blocks)
+    }
+
+    #[test]
+    fn blocks_tile_the_text_and_end_after_blank_lines() {
+        let text = "\u{FEFF}One two.\nthree\n\nFour five\n\n\nSix.\r\n\r\nSeven";
+        let (pre, blocks) = blocks_of(text.as_bytes(), 4, Encoding::Utf8);
+        assert!(pre.blank_lines);
+        assert_eq!(pre.bytes, text.len() as u64);
+        let bodies: Vec<&str> = blocks.iter().map(Block::body).collect();
+        assert_eq!(
+            bodies,
+            [
+                "One two.\nthree\n\n",
+                "Four five\n\n",
+                "\nSix.\r\n\r\n",
+                "Seven"
+            ]
+        );
+        assert_eq!(bodies.concat(), &text[3..]);
+        assert!(blocks.last().unwrap().last && !blocks[0].last);
+        assert_eq!(blocks[1].offset, 16);
+        // Context on both sides.
+        assert_eq!(
+            &blocks[1].text[..blocks[1].body.start],
+            "One two.\nthree\n\n"
+        );
+        assert!(blocks[0].text[blocks[0].body.end..].starts_with("Four five"));
+    }
+
+    #[test]
+    fn without_blank_lines_blocks_end_after_punctuation() {
+        let text = "alpha beta\ngamma.\ndelta\nepsilon;\r\nzeta";
+        let (pre, blocks) = blocks_of(text.as_bytes(), 8, Encoding::Utf8);
+        assert!(!pre.blank_lines);
+        let bodies: Vec<&str> = blocks.iter().map(Block::body).collect();
+        assert_eq!(
+            bodies,
+            ["alpha beta\ngamma.\n", "delta\nepsilon;\r\n", "zeta"]
+        );
+        assert!(blocks.iter().all(|b| !b.forced));
+    }
+
+    #[test]
+    fn a_long_line_is_cut_at_a_space_and_says_so() {
+        let text = "word ".repeat(100);
+        let (_, blocks) = blocks_of(text.as_bytes(), 16, Encoding::Utf8);
+        assert!(blocks.len() > 5);
+        assert!(blocks[0].forced && blocks[0].body().ends_with(' '));
+        assert!(blocks
+            .iter()
+            .all(|b| b.body().len() <= 16 * MAX_BLOCK_FACTOR));
+        let all: String = blocks.iter().map(Block::body).collect();
+        assert_eq!(all, text);
+    }
+
+    #[test]
+    fn prescan_rejects_what_a_whole_read_rejects() {
+        for bytes in [
+            &b"ab\xffcd"[..],
+            b"a\0b",
+            b"a\xff\0",
+            b"\0\xff",
+            b"abc\xe2\x82",
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("doc.txt");
+            std::fs::write(&path, bytes).unwrap();
+            for enc in [Encoding::Utf8, Encoding::Windows1252] {
+                let whole = super::super::decode_document_as(bytes.to_vec(), enc);
+                let pre = prescan(&path, enc);
+                match (whole, pre) {
+                    (Err(a), Err(b)) => assert_eq!(a, b, "{bytes:?}"),
+                    (Ok(d), Ok(p)) => {
+                        assert_eq!((d.encoding, d.sha256), (p.encoding, p.sha256));
+                    }
+                    (a, b) => panic!("{bytes:?} {enc:?}: {a:?} vs {b:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn windows_1252_blocks_decode() {
+        let text = b"caf\xe9 one.\n\n\xa0\nna\xefve two.\n";
+        let (pre, blocks) = blocks_of(text, 2, Encoding::Windows1252);
+        assert_eq!(pre.encoding, "windows-1252");
+        let all: String = blocks.iter().map(Block::body).collect();
+        assert_eq!(all, "café one.\n\n\u{a0}\nnaïve two.\n");
+    }
+}
