@@ -172,6 +172,11 @@ pub struct RunArgs {
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: Option<u16>,
 
+    /// Documents larger than this many bytes are read and analysed in blocks of about this
+    /// size, cut at paragraph breaks, in parallel (results are the same as read whole).
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(1..=(1 << 40)))]
+    pub block_size: u64,
+
     /// Write hits.csv (one row per lexicon hit) or not.
     #[arg(long, value_enum, value_name = "all|none", default_value_t = HitsArg::All)]
     pub hits: HitsArg,

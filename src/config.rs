@@ -65,6 +65,9 @@ impl std::str::FromStr for ChartFormats {
     }
 }
 
+/// Documents larger than this many bytes are analysed in blocks (`--block-size`).
+pub const DEFAULT_BLOCK_SIZE: usize = 1 << 20;
+
 /// Everything a run needs, checked.
 #[derive(Debug)]
 pub struct Config {
@@ -76,6 +79,8 @@ pub struct Config {
     pub jobs: usize,
     /// Whether to write hits.csv.
     pub hits: bool,
+    /// Documents larger than this are analysed in blocks of about this many bytes.
+    pub block_size: usize,
     /// How documents are cut into segments.
     pub segment: SegmentMode,
     /// Which chart files to write.
@@ -119,6 +124,7 @@ impl Config {
             output: args.output,
             jobs,
             hits: args.hits == HitsArg::All,
+            block_size: usize::try_from(args.block_size).unwrap_or(usize::MAX),
             segment: args.segment,
             charts: args.charts,
             excel: args.excel,
@@ -139,6 +145,7 @@ impl Config {
             output,
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             hits: true,
+            block_size: DEFAULT_BLOCK_SIZE,
             segment: SegmentMode::Paragraph,
             charts: ChartFormats {
                 png: true,

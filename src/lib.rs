@@ -33,6 +33,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod assemble;
 pub mod cli;
 pub mod config;
 pub mod corpus;
@@ -107,11 +108,167 @@ struct Analysed {
     encoding: &'static str,
 }
 
-/// One document's result, made on a worker thread.
+/// One document's result, or one block's, made on a worker thread.
 enum Outcome {
     Analysed(Box<Analysed>),
+    Block(Box<assemble::BlockResult>),
     Skipped(SkipReason),
+    /// A large document that could not be read after some of it was (the run stops).
+    BrokenPartWay(SkipReason),
+    /// The block before this one gave up (the run is stopping).
+    Abandoned,
     Failed(csv::Error),
+}
+
+/// A unit of work: a whole document, or one block of a large one.
+enum Job<'r> {
+    Whole(usize),
+    Block(Box<assemble::BlockJob<'r>>),
+    Unreadable {
+        doc: usize,
+        reason: SkipReason,
+        part_way: bool,
+    },
+}
+
+/// A large document being cut into blocks.
+struct OpenDocument {
+    doc: usize,
+    reader: corpus::blocks::BlockReader,
+    blank_lines: bool,
+    plan: Option<std::sync::Arc<segment::SegmentPlan>>,
+    prescan: Option<corpus::blocks::Prescan>,
+    prev: Option<u64>,
+}
+
+/// The jobs of a run, in order: documents up to `--block-size` whole (read by the worker), larger
+/// ones block by block (read here, as the workers ask for the next job).
+struct Jobs<'a, 'r> {
+    documents: &'a [DocumentSource],
+    config: &'a Config,
+    relay: &'r parallel::Relay<segment::BlockStart>,
+    next_doc: usize,
+    open: Option<OpenDocument>,
+    key: u64,
+}
+
+impl<'r> Jobs<'_, 'r> {
+    /// Prescans a large document and, for `words:N` and `parts:N` segments, reads it once more
+    /// to place the segment starts (they depend on the whole text).
+    fn open(&self, doc: usize) -> std::result::Result<OpenDocument, SkipReason> {
+        use segment::{SegmentMode, SegmentPlan};
+        let path = &self.documents[doc].path;
+        let size = self.config.block_size;
+        let prescan = corpus::blocks::prescan(path, self.config.encoding)?;
+        let plan = match self.config.segment {
+            SegmentMode::None => None,
+            mode @ (SegmentMode::Words(n) | SegmentMode::Parts(n)) => {
+                let mut reader = corpus::blocks::BlockReader::open(path, &prescan, size)?;
+                let mut tokens = 0;
+                let mut cuts = segment::WordCuts::new(n);
+                while let Some(block) = reader.next_block()? {
+                    let found = tokenize::tokenize(block.body());
+                    if matches!(mode, SegmentMode::Words(_)) {
+                        let structure =
+                            segment::segment_with(block.body(), &found, Some(prescan.blank_lines));
+                        for s in &structure.sentences {
+                            cuts.sentence_end(tokens + s.tokens.end);
+                        }
+                    }
+                    tokens += found.len();
+                }
+                Some(SegmentPlan::Cuts {
+                    sentences: matches!(mode, SegmentMode::Words(_)),
+                    starts: match mode {
+                        SegmentMode::Words(_) => cuts.finish(tokens),
+                        _ => segment::part_cuts(n, tokens),
+                    },
+                })
+            }
+            mode => Some(SegmentPlan::Local(mode)),
+        };
+        Ok(OpenDocument {
+            doc,
+            reader: corpus::blocks::BlockReader::open(path, &prescan, size)?,
+            blank_lines: prescan.blank_lines,
+            plan: plan.map(std::sync::Arc::new),
+            prescan: Some(prescan),
+            prev: None,
+        })
+    }
+}
+
+impl<'r> Iterator for Jobs<'_, 'r> {
+    type Item = Job<'r>;
+
+    fn next(&mut self) -> Option<Job<'r>> {
+        loop {
+            if let Some(open) = self.open.as_mut() {
+                let doc = open.doc;
+                match open.reader.next_block() {
+                    Ok(Some(block)) => {
+                        let key = self.key;
+                        self.key += 1;
+                        let last = block.last;
+                        let job = assemble::BlockJob {
+                            doc,
+                            blank_lines: open.blank_lines,
+                            plan: open.plan.clone(),
+                            prev: open.prev.replace(key),
+                            baton: (!last).then(|| self.relay.baton(key)),
+                            prescan: open.prescan.take(),
+                            block,
+                        };
+                        if last {
+                            self.open = None;
+                        }
+                        return Some(Job::Block(Box::new(job)));
+                    }
+                    Ok(None) => self.open = None,
+                    Err(reason) => {
+                        let part_way = open.prev.is_some();
+                        self.open = None;
+                        return Some(Job::Unreadable {
+                            doc,
+                            reason,
+                            part_way,
+                        });
+                    }
+                }
+                continue;
+            }
+            let doc = self.next_doc;
+            let source = self.documents.get(doc)?;
+            self.next_doc += 1;
+            let large = std::fs::metadata(&source.path)
+                .is_ok_and(|m| m.len() > self.config.block_size as u64);
+            if !large || self.config.fail_read.as_deref() == Some(source.id.as_str()) {
+                return Some(Job::Whole(doc));
+            }
+            match self.open(doc) {
+                Ok(open) => self.open = Some(open),
+                Err(reason) => {
+                    return Some(Job::Unreadable {
+                        doc,
+                        reason,
+                        part_way: false,
+                    })
+                }
+            }
+        }
+    }
+}
+
+/// Lets a chart-free writer (the trajectory of a large document) write through an [`OutFile`].
+impl Write for OutFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        OutFile::write(self, buf).map_err(std::io::Error::other)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
 }
 
 /// Reads, analyses and renders one document (runs on a worker thread).
@@ -163,6 +320,7 @@ fn process_document(source: &DocumentSource, config: &Config, matcher: &Matcher)
 
 /// An open output file with its name, for messages.
 struct OutFile {
+    name: &'static str,
     path: PathBuf,
     writer: BufWriter<File>,
     /// Test seam: writes left before an injected write error.
@@ -172,6 +330,7 @@ struct OutFile {
 impl OutFile {
     fn open(out: &mut OutputDir, name: &'static str) -> Result<OutFile> {
         Ok(OutFile {
+            name,
             path: out.root().join(name),
             writer: out.create_file(name)?,
             // The second write fails: part way through the file, after its header.
@@ -419,17 +578,58 @@ pub fn run(config: &Config) -> Result<RunSummary> {
     let bar = progress_bar(documents.len());
     let show_bar = !config.quiet && std::io::stderr().is_terminal();
 
+    let relay = parallel::Relay::default();
+    let jobs = Jobs {
+        documents: &documents,
+        config,
+        relay: &relay,
+        next_doc: 0,
+        open: None,
+        key: 0,
+    };
+    let mut assembly: Option<assemble::Assembly> = None;
+    let wanted = |name: &str| files.iter().position(|(f, _)| f.name == name);
+    let trajectory_file = wanted("trajectory.csv");
     parallel::for_each_ordered(
-        documents.iter(),
+        jobs,
         config.jobs,
         config.jobs * 4,
-        |_, source| {
-            if interrupted() {
-                return Outcome::Skipped(SkipReason::Unreadable("interrupted".to_string()));
+        |_, job| match job {
+            Job::Whole(doc) => {
+                if interrupted() {
+                    return (doc, Outcome::Abandoned);
+                }
+                (doc, process_document(&documents[doc], config, &matcher))
             }
-            process_document(source, config, &matcher)
+            Job::Block(job) => {
+                let doc = job.doc;
+                if interrupted() {
+                    return (doc, Outcome::Abandoned);
+                }
+                let id = &documents[doc].id;
+                let outcome =
+                    match assemble::analyse_block(*job, id, &relay, &matcher, lexicon, config.hits)
+                    {
+                        None => Outcome::Abandoned,
+                        Some(Ok(block)) => Outcome::Block(Box::new(block)),
+                        Some(Err(e)) => Outcome::Failed(e),
+                    };
+                (doc, outcome)
+            }
+            Job::Unreadable {
+                doc,
+                reason,
+                part_way,
+            } => (
+                doc,
+                if part_way {
+                    Outcome::BrokenPartWay(reason)
+                } else {
+                    Outcome::Skipped(reason)
+                },
+            ),
         },
-        |i, outcome| {
+        |_, (i, outcome)| {
             if interrupted() {
                 return Err(Error::Interrupted);
             }
@@ -449,6 +649,71 @@ pub fn run(config: &Config) -> Result<RunSummary> {
                         encoding: doc.encoding,
                     });
                 }
+                Outcome::Block(block) => {
+                    let output_error = |e| csv_error(config.output.clone(), e);
+                    if block.number == 0 {
+                        let scratch = (config.segment != SegmentMode::None)
+                            .then(|| out.scratch_dir().to_path_buf());
+                        assembly = Some(
+                            assemble::Assembly::new(lexicon, &matcher, scratch.as_deref())
+                                .map_err(output_error)?,
+                        );
+                    }
+                    let Some(asm) = assembly.as_mut() else {
+                        return Err(Error::Usage(format!(
+                            "{}: a block came before the document's first",
+                            source.id
+                        )));
+                    };
+                    let last = block.last;
+                    let rows = asm.add(&source.id, *block, lexicon).map_err(output_error)?;
+                    for (file, select) in files.iter_mut() {
+                        file.write(select(&rows))?;
+                    }
+                    if !last {
+                        return Ok(());
+                    }
+                    let Some(asm) = assembly.take() else {
+                        return Ok(());
+                    };
+                    let prescan = asm.prescan.clone();
+                    if asm.forced {
+                        let warning = format!(
+                            "{}: a paragraph longer than {} bytes was cut for reading; sentences and phrases across the cut count as two",
+                            source.id,
+                            corpus::blocks::max_block(config.block_size)
+                        );
+                        bar.suspend(|| eprintln!("warning: {warning}"));
+                        warnings.push(warning);
+                    }
+                    let finished = match trajectory_file {
+                        Some(t) => {
+                            let path = files[t].0.path.clone();
+                            asm.finish(&source.id, lexicon, &matcher, Some(&mut files[t].0))
+                                .map_err(|e| csv_error(path, e))?
+                        }
+                        None => asm
+                            .finish(&source.id, lexicon, &matcher, None::<&mut OutFile>)
+                            .map_err(output_error)?,
+                    };
+                    for (file, select) in files.iter_mut() {
+                        file.write(select(&finished.rows))?;
+                    }
+                    totals.add(
+                        &finished.counts,
+                        &finished.term_counts,
+                        &finished.cooccurrence,
+                    );
+                    digest.add(i, &source.id, finished.digest);
+                    if let Some(p) = prescan {
+                        inputs.push(manifest::InputInfo {
+                            id: source.id.clone(),
+                            bytes: p.bytes,
+                            sha256: p.sha256,
+                            encoding: p.encoding,
+                        });
+                    }
+                }
                 Outcome::Skipped(reason) => {
                     bar.suspend(|| {
                         eprintln!("warning: skipped {}: {reason}", source.path.display())
@@ -459,6 +724,15 @@ pub fn run(config: &Config) -> Result<RunSummary> {
                         reason: reason.to_string(),
                     });
                 }
+                Outcome::BrokenPartWay(reason) => {
+                    return Err(Error::Input {
+                        path: source.path.clone(),
+                        source: std::io::Error::other(format!(
+                            "{reason}, part way through; nothing was written"
+                        )),
+                    })
+                }
+                Outcome::Abandoned => return Err(Error::Interrupted),
                 Outcome::Failed(e) => return Err(csv_error(config.output.clone(), e)),
             }
             if show_bar && bar.is_hidden() && started.elapsed() > Duration::from_secs(1) {

@@ -9,8 +9,8 @@
 //! only where no paragraph, sentence, token or phrase can run across the cut: after a blank line
 //! when blank lines separate paragraphs; otherwise (each line a paragraph) after a line that
 //! ends in punctuation, which no phrase joins across. A block holds at least `block_size` bytes
-//! (the last may hold fewer); a paragraph that runs on for [`MAX_BLOCK_FACTOR`] × `block_size`
-//! bytes without such a place is cut anyway, at a line end or a space, and the block says so
+//! (the last may hold fewer); a paragraph that runs on for [`max_block`] bytes without such a
+//! place is cut anyway, at a line end or a space, and the block says so
 //! ([`Block::forced`]). Each block carries up to [`CONTEXT_BYTES`] of the text before and after
 //! it, for the hit contexts of `hits.csv`.
 
@@ -25,8 +25,18 @@ use super::{Encoding, SkipReason};
 
 /// Text kept on each side of a block: 40 characters of context, 4 bytes each at most.
 pub const CONTEXT_BYTES: usize = 160;
-/// How far past `block_size` a block may grow while looking for a place to cut.
+/// How far past `block_size` a block may grow while looking for a place to cut: to this many
+/// times `block_size`, and at least to [`MIN_MAX_BLOCK`] bytes.
 pub const MAX_BLOCK_FACTOR: usize = 4;
+/// See [`MAX_BLOCK_FACTOR`].
+pub const MIN_MAX_BLOCK: usize = 1 << 20;
+
+/// The largest block for a `block_size` (see [`MAX_BLOCK_FACTOR`]).
+pub fn max_block(block_size: usize) -> usize {
+    block_size
+        .saturating_mul(MAX_BLOCK_FACTOR)
+        .max(MIN_MAX_BLOCK)
+}
 /// Bytes read from the file at a time.
 const READ_BYTES: usize = 1 << 20;
 
@@ -298,6 +308,8 @@ pub struct BlockReader {
     read: u64,
     expected: u64,
     block_size: usize,
+    /// The largest block ([`max_block`]).
+    cap: usize,
     blank_lines: bool,
     number: usize,
     done: bool,
@@ -316,6 +328,7 @@ impl BlockReader {
             read: 0,
             expected: prescan.bytes,
             block_size: block_size.max(1),
+            cap: max_block(block_size.max(1)),
             blank_lines: prescan.blank_lines,
             number: 0,
             done: false,
@@ -354,8 +367,7 @@ impl BlockReader {
         if self.done {
             return Ok(None);
         }
-        let size = self.block_size;
-        let cap = size.saturating_mul(MAX_BLOCK_FACTOR);
+        let (size, cap) = (self.block_size, self.cap);
         self.fill(size + CONTEXT_BYTES)?;
         let (cut, forced) = loop {
             if let Some(cut) = find_cut(&self.buf, size..cap, self.blank_lines, self.eof) {
@@ -493,6 +505,15 @@ mod tests {
     }
 
     fn blocks_of(text: &[u8], size: usize, encoding: Encoding) -> (Prescan, Vec<Block>) {
+        blocks_capped(text, size, max_block(size), encoding)
+    }
+
+    fn blocks_capped(
+        text: &[u8],
+        size: usize,
+        cap: usize,
+        encoding: Encoding,
+    ) -> (Prescan, Vec<Block>) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("doc.txt");
         std::fs::File::create(&path)
@@ -501,6 +522,7 @@ mod tests {
             .unwrap();
         let pre = prescan(&path, encoding).unwrap();
         let mut reader = BlockReader::open(&path, &pre, size).unwrap();
+        reader.cap = cap;
         let mut blocks = Vec::new();
         while let Some(b) = reader.next_block().unwrap() {
             blocks.push(b);

@@ -91,6 +91,11 @@ impl OutputDir {
         self.temp.as_ref().map_or(self.root.as_path(), |t| t.path())
     }
 
+    /// A folder for scratch files of the run (inside the temporary folder, so they go with it).
+    pub fn scratch_dir(&self) -> &Path {
+        self.temp_path()
+    }
+
     /// The output folder.
     pub fn root(&self) -> &Path {
         &self.root

@@ -1,0 +1,509 @@
+//! Stage assemble: the blocks of a large document → the rows of the whole document.
+//!
+//! In: the blocks of one document ([`crate::corpus::blocks`]), each analysed and rendered on a
+//! worker ([`analyse_block`]), then handed in order to an [`Assembly`] on the writing thread.
+//! Out: rows to append as each block arrives (hits, tension sentences, the segments within the
+//! block), then, after the last block, the document's summary rows, its last segment and its
+//! trajectory.
+//!
+//! Guarantees: every row is byte for byte the row a whole-document analysis gives. Blocks are
+//! cut where no paragraph, sentence, token or phrase runs across; what a block needs from the
+//! blocks before it (tokens, sentences, paragraphs and lines so far) is relayed to it as soon as
+//! the block before is analysed ([`crate::parallel::Relay`]), so blocks are analysed in
+//! parallel; segments that run across blocks are joined here; counts are integers that add.
+//! Memory stays bounded by the block size: the trajectory's per-segment numbers wait in a
+//! temporary file, not in memory.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::corpus::blocks::{Block, Prescan};
+use crate::count::{self, Cooccurrence, Counts, SegmentTally, TermCount};
+use crate::lexicon::Lexicon;
+use crate::matcher::Matcher;
+use crate::output::csv::{self as csv_out, Base, DocumentRows};
+use crate::output::digest::{self, DocDigest};
+use crate::parallel::{Baton, Relay};
+use crate::segment::{block_pieces, BlockStart, Segment, SegmentPlan};
+
+/// One block to analyse, with what it needs to know about its document.
+#[derive(Debug)]
+pub struct BlockJob<'r> {
+    /// The document's number in the corpus.
+    pub doc: usize,
+    /// The block.
+    pub block: Block,
+    /// The document's paragraph rule.
+    pub blank_lines: bool,
+    /// How the document is cut into segments (`None`: no segments).
+    pub plan: Option<Arc<SegmentPlan>>,
+    /// The relay key of the block before (`None` for the first block).
+    pub prev: Option<u64>,
+    /// This block's duty to hand its end on to the next block (`None` for the last block).
+    pub baton: Option<Baton<'r, BlockStart>>,
+    /// The document's prescan, with its first block.
+    pub prescan: Option<Prescan>,
+}
+
+/// A segment, or the part of one that lies in a block, numbered in the whole document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Piece {
+    /// Segment number in the document.
+    pub number: usize,
+    /// Byte span in the document.
+    pub span: Range<usize>,
+    /// Tokens, as indices in the document.
+    pub tokens: Range<u64>,
+    /// Its counts.
+    pub tally: SegmentTally,
+}
+
+impl Piece {
+    /// Joins the next part of the same segment.
+    fn join(&mut self, next: Piece) {
+        self.span.end = next.span.end;
+        self.tokens.end = next.tokens.end;
+        let t = &mut self.tally;
+        t.tokens += next.tally.tokens;
+        for (a, b) in t.themes.iter_mut().zip(&next.tally.themes) {
+            *a += b;
+        }
+        for (a, b) in t.contrasts.iter_mut().zip(&next.tally.contrasts) {
+            a.left += &b.left;
+            a.right += &b.right;
+            a.tension_sentences += b.tension_sentences;
+        }
+    }
+
+    fn poles(&self) -> Vec<(u64, u64)> {
+        self.tally
+            .contrasts
+            .iter()
+            .map(|c| (c.left.weight, c.right.weight))
+            .collect()
+    }
+}
+
+/// An analysed block, rendered as far as it can be on its own.
+#[derive(Debug)]
+pub struct BlockResult {
+    /// The document's number in the corpus.
+    pub doc: usize,
+    /// Block number in the document.
+    pub number: usize,
+    /// Whether it is the document's last block.
+    pub last: bool,
+    /// Whether the block was cut inside a paragraph.
+    pub forced: bool,
+    /// The document's prescan (first block only).
+    pub prescan: Option<Prescan>,
+    /// The block's counts (`distinct_terms` is per document: left out).
+    pub counts: Counts,
+    /// Hits per term.
+    pub term_counts: Vec<TermCount>,
+    /// Theme co-occurrence.
+    pub cooccurrence: Cooccurrence,
+    /// Its hits and tension rows, and the rows of the segments that lie wholly inside it.
+    pub rows: DocumentRows,
+    /// The block's first segment (or part of one), when it has one.
+    pub first: Option<Piece>,
+    /// The block's last segment (or part of one), when it has two or more.
+    pub final_piece: Option<Piece>,
+    /// Trajectory numbers (tokens, poles) of the segments rendered in `rows`, in order.
+    pub middle: Vec<(Range<u64>, Vec<(u64, u64)>)>,
+    /// Examples and tension sentences, numbered in the document.
+    pub digest: DocDigest,
+}
+
+/// Line ends (LF, CRLF, lone CR) in `text`.
+fn line_ends(text: &str) -> usize {
+    let b = text.as_bytes();
+    memchr::memchr2_iter(b'\n', b'\r', b)
+        .filter(|&i| !(b[i] == b'\r' && b.get(i + 1) == Some(&b'\n')))
+        .count()
+}
+
+/// Analyses and renders one block (on a worker). `None` when the block before gave up (the
+/// run is stopping).
+pub fn analyse_block(
+    job: BlockJob<'_>,
+    id: &str,
+    relay: &Relay<BlockStart>,
+    matcher: &Matcher,
+    lexicon: &Lexicon,
+    hits: bool,
+) -> Option<csv::Result<BlockResult>> {
+    let mut job = job;
+    let baton = job.baton.take();
+    let block = &job.block;
+    let body = block.body();
+    let analysis = count::analyse_with(body, matcher, &lexicon.contrasts, Some(job.blank_lines));
+    let start = match job.prev {
+        None => BlockStart::default(),
+        Some(key) => relay.take(key)?,
+    };
+    if let Some(baton) = baton {
+        baton.pass(BlockStart {
+            tokens: start.tokens + analysis.tokens.len(),
+            sentences: start.sentences + analysis.structure.sentences.len(),
+            paragraphs: start.paragraphs + analysis.structure.paragraphs.len(),
+            lines: start.lines + line_ends(body),
+        });
+    }
+    Some(render_block(
+        &job, id, &analysis, &start, matcher, lexicon, hits,
+    ))
+}
+
+fn render_block(
+    job: &BlockJob<'_>,
+    id: &str,
+    analysis: &count::DocumentAnalysis<'_>,
+    start: &BlockStart,
+    matcher: &Matcher,
+    lexicon: &Lexicon,
+    hits: bool,
+) -> csv::Result<BlockResult> {
+    let block = &job.block;
+    let body = block.body();
+    let base = Base {
+        lead: block.body.start,
+        bytes: block.offset,
+        sentences: start.sentences,
+    };
+    let mut rows = DocumentRows::default();
+    csv_out::render_tension(id, &block.text, analysis, lexicon, &base, &mut rows.tension)?;
+    if hits {
+        csv_out::render_hits(
+            id,
+            &block.text,
+            analysis,
+            lexicon,
+            matcher,
+            &base,
+            &mut rows.hits,
+        )?;
+    }
+
+    let mut pieces: Vec<Piece> = Vec::new();
+    if let Some(plan) = &job.plan {
+        let numbered = block_pieces(body, &analysis.tokens, &analysis.structure, plan, start);
+        let segments: Vec<Segment> = numbered.iter().map(|(_, s)| s.clone()).collect();
+        let tallies = count::count_segments(
+            analysis,
+            &segments,
+            &lexicon.contrasts,
+            lexicon.themes.len(),
+        );
+        pieces = numbered
+            .into_iter()
+            .zip(tallies)
+            .map(|((number, s), tally)| Piece {
+                number,
+                span: block.offset + s.span.start..block.offset + s.span.end,
+                tokens: (start.tokens + s.tokens.start) as u64
+                    ..(start.tokens + s.tokens.end) as u64,
+                tally,
+            })
+            .collect();
+    }
+    let final_piece = if pieces.len() >= 2 {
+        pieces.pop()
+    } else {
+        None
+    };
+    let first = if pieces.is_empty() {
+        None
+    } else {
+        Some(pieces.remove(0))
+    };
+    let mut middle = Vec::with_capacity(pieces.len());
+    {
+        let mut w = csv_out::writer(&mut rows.segments);
+        let mut t = csv_out::writer(&mut rows.segment_themes);
+        for p in &pieces {
+            csv_out::segment_rows(&mut w, &mut t, id, p.number, &p.span, &p.tally, lexicon)?;
+            middle.push((p.tokens.clone(), p.poles()));
+        }
+        w.flush()?;
+        t.flush()?;
+    }
+
+    let mut digest = digest::digest_document(
+        id,
+        body,
+        analysis,
+        &lexicon.contrasts,
+        lexicon.themes.len(),
+        None,
+    );
+    for example in digest.examples.iter_mut().chain(digest.tension.iter_mut()) {
+        for e in example {
+            e.sentence += start.sentences;
+        }
+    }
+    Ok(BlockResult {
+        doc: job.doc,
+        number: block.number,
+        last: block.last,
+        forced: block.forced,
+        prescan: job.prescan.clone(),
+        counts: analysis.counts.clone(),
+        term_counts: analysis.term_counts.clone(),
+        cooccurrence: analysis.cooccurrence.clone(),
+        rows,
+        first,
+        final_piece,
+        middle,
+        digest,
+    })
+}
+
+/// The trajectory numbers of a document's segments, in a temporary file: per segment its
+/// tokens and, per contrast, (L, R) weights, as little-endian u64s.
+struct Spill {
+    file: tempfile::NamedTempFile,
+    out: BufWriter<File>,
+    contrasts: usize,
+}
+
+impl Spill {
+    fn new(dir: &Path, contrasts: usize) -> std::io::Result<Spill> {
+        let file = tempfile::Builder::new()
+            .prefix(".trajectory-")
+            .tempfile_in(dir)?;
+        let out = BufWriter::new(file.reopen()?);
+        Ok(Spill {
+            file,
+            out,
+            contrasts,
+        })
+    }
+
+    fn push(&mut self, tokens: &Range<u64>, poles: &[(u64, u64)]) -> std::io::Result<()> {
+        self.out.write_all(&tokens.start.to_le_bytes())?;
+        self.out.write_all(&tokens.end.to_le_bytes())?;
+        for (l, r) in poles {
+            self.out.write_all(&l.to_le_bytes())?;
+            self.out.write_all(&r.to_le_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// The records for contrast `c`, read back; an I/O error ends them and is kept in `error`.
+    fn read<'e>(
+        &self,
+        c: usize,
+        error: &'e RefCell<Option<std::io::Error>>,
+    ) -> impl Iterator<Item = (Range<u64>, u64, u64)> + 'e {
+        let reader = match self.file.reopen() {
+            Ok(f) => Some(BufReader::new(f)),
+            Err(e) => {
+                *error.borrow_mut() = Some(e);
+                None
+            }
+        };
+        let width = 2 + 2 * self.contrasts;
+        let mut record = vec![0u8; 8 * width];
+        let mut reader = reader;
+        std::iter::from_fn(move || {
+            let r = reader.as_mut()?;
+            if let Err(e) = r.read_exact(&mut record) {
+                *error.borrow_mut() = Some(e);
+                return None;
+            }
+            let at = |i: usize| {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&record[8 * i..8 * i + 8]);
+                u64::from_le_bytes(b)
+            };
+            Some((at(0)..at(1), at(2 + 2 * c), at(3 + 2 * c)))
+        })
+    }
+}
+
+/// A large document being put together from its blocks, in order (see the module docs).
+pub struct Assembly {
+    counts: Counts,
+    /// Per global term id: hits and non-negated weight.
+    terms: Vec<TermCount>,
+    cooccurrence: Cooccurrence,
+    pending: Option<Piece>,
+    segments: usize,
+    spill: Option<Spill>,
+    digest: DocDigest,
+    /// The document's prescan.
+    pub prescan: Option<Prescan>,
+    /// Whether some block was cut inside a paragraph.
+    pub forced: bool,
+}
+
+/// A finished large document.
+pub struct Finished {
+    /// Its summary rows and last segment's rows.
+    pub rows: DocumentRows,
+    /// Its counts (with `distinct_terms`).
+    pub counts: Counts,
+    /// Its hits per term, sorted by term.
+    pub term_counts: Vec<TermCount>,
+    /// Theme co-occurrence.
+    pub cooccurrence: Cooccurrence,
+    /// What it gives the charts and the report.
+    pub digest: DocDigest,
+}
+
+impl Assembly {
+    /// Starts a document; with segments, their trajectory numbers wait in a file in `dir`.
+    pub fn new(lexicon: &Lexicon, matcher: &Matcher, dir: Option<&Path>) -> csv::Result<Self> {
+        let terms = (0..matcher.terms().len() as u32)
+            .map(|term| TermCount {
+                term,
+                hits: 0,
+                live_weight: 0,
+            })
+            .collect();
+        Ok(Assembly {
+            counts: Counts::default(),
+            terms,
+            cooccurrence: Cooccurrence::default(),
+            pending: None,
+            segments: 0,
+            spill: match dir {
+                Some(dir) => Some(Spill::new(dir, lexicon.contrasts.len())?),
+                None => None,
+            },
+            digest: DocDigest {
+                examples: vec![Vec::new(); lexicon.themes.len()],
+                tension: vec![Vec::new(); lexicon.contrasts.len()],
+                tension_count: vec![0; lexicon.contrasts.len()],
+                ..DocDigest::default()
+            },
+            prescan: None,
+            forced: false,
+        })
+    }
+
+    /// Writes the pending segment's rows and trajectory numbers.
+    fn flush(&mut self, id: &str, lexicon: &Lexicon, rows: &mut DocumentRows) -> csv::Result<()> {
+        if let Some(p) = self.pending.take() {
+            let mut w = csv_out::writer(&mut rows.segments);
+            let mut t = csv_out::writer(&mut rows.segment_themes);
+            csv_out::segment_rows(&mut w, &mut t, id, p.number, &p.span, &p.tally, lexicon)?;
+            w.flush()?;
+            t.flush()?;
+            if let Some(spill) = self.spill.as_mut() {
+                spill.push(&p.tokens, &p.poles())?;
+            }
+            self.segments += 1;
+        }
+        Ok(())
+    }
+
+    /// Takes the next block; returns the rows to append now.
+    pub fn add(
+        &mut self,
+        id: &str,
+        block: BlockResult,
+        lexicon: &Lexicon,
+    ) -> csv::Result<DocumentRows> {
+        self.counts += &block.counts;
+        for t in &block.term_counts {
+            let slot = &mut self.terms[t.term as usize];
+            slot.hits += t.hits;
+            slot.live_weight += t.live_weight;
+        }
+        self.cooccurrence += &block.cooccurrence;
+        let d = &mut self.digest;
+        for (kept, new) in d.examples.iter_mut().zip(block.digest.examples) {
+            let room = digest::EXAMPLES_PER_THEME.saturating_sub(kept.len());
+            kept.extend(new.into_iter().take(room));
+        }
+        for (kept, new) in d.tension.iter_mut().zip(block.digest.tension) {
+            let room = digest::TENSION_PER_CONTRAST.saturating_sub(kept.len());
+            kept.extend(new.into_iter().take(room));
+        }
+        for (total, n) in d.tension_count.iter_mut().zip(&block.digest.tension_count) {
+            *total += n;
+        }
+        self.forced |= block.forced;
+        if block.prescan.is_some() {
+            self.prescan = block.prescan;
+        }
+
+        let mut rows = DocumentRows {
+            hits: block.rows.hits,
+            tension: block.rows.tension,
+            ..DocumentRows::default()
+        };
+        if let Some(first) = block.first {
+            match self.pending.as_mut() {
+                Some(p) if p.number == first.number => p.join(first),
+                _ => {
+                    self.flush(id, lexicon, &mut rows)?;
+                    self.pending = Some(first);
+                }
+            }
+        }
+        if let Some(last) = block.final_piece {
+            self.flush(id, lexicon, &mut rows)?;
+            rows.segments.extend_from_slice(&block.rows.segments);
+            rows.segment_themes
+                .extend_from_slice(&block.rows.segment_themes);
+            if let Some(spill) = self.spill.as_mut() {
+                for (tokens, poles) in &block.middle {
+                    spill.push(tokens, poles)?;
+                }
+            }
+            self.segments += block.middle.len();
+            self.pending = Some(last);
+        }
+        Ok(rows)
+    }
+
+    /// After the last block: the summary rows and the last segment's rows; the trajectory rows
+    /// go to `trajectory` (when there are segments).
+    pub fn finish<W: Write>(
+        mut self,
+        id: &str,
+        lexicon: &Lexicon,
+        matcher: &Matcher,
+        trajectory: Option<W>,
+    ) -> csv::Result<Finished> {
+        let mut rows = DocumentRows::default();
+        self.flush(id, lexicon, &mut rows)?;
+        let term_counts: Vec<TermCount> = self.terms.into_iter().filter(|t| t.hits > 0).collect();
+        for t in &term_counts {
+            self.counts.themes[matcher.term(t.term).theme].distinct_terms += 1;
+        }
+        csv_out::summary_rows(id, &self.counts, lexicon, &mut rows)?;
+        if let (Some(mut spill), Some(out)) = (self.spill, trajectory) {
+            spill.out.flush()?;
+            let error = RefCell::new(None);
+            let series = csv_out::write_trajectory(
+                out,
+                id,
+                lexicon,
+                self.segments,
+                self.counts.tokens,
+                |c| spill.read(c, &error),
+            )?;
+            if let Some(e) = error.into_inner() {
+                return Err(e.into());
+            }
+            self.digest.series = Some(series);
+        }
+        self.digest.tokens = self.counts.tokens;
+        self.digest.contrasts = self.counts.contrasts.clone();
+        Ok(Finished {
+            rows,
+            counts: self.counts,
+            term_counts,
+            cooccurrence: self.cooccurrence,
+            digest: self.digest,
+        })
+    }
+}
