@@ -88,6 +88,9 @@ impl Piece {
     }
 }
 
+/// A segment's tokens (in the document) and, per contrast, its poles' (L, R) weights.
+pub type TrajectoryNumbers = (Range<u64>, Vec<(u64, u64)>);
+
 /// An analysed block, rendered as far as it can be on its own.
 #[derive(Debug)]
 pub struct BlockResult {
@@ -114,7 +117,7 @@ pub struct BlockResult {
     /// The block's last segment (or part of one), when it has two or more.
     pub final_piece: Option<Piece>,
     /// Trajectory numbers (tokens, poles) of the segments rendered in `rows`, in order.
-    pub middle: Vec<(Range<u64>, Vec<(u64, u64)>)>,
+    pub middle: Vec<TrajectoryNumbers>,
     /// Examples and tension sentences, numbered in the document.
     pub digest: DocDigest,
 }
