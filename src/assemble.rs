@@ -104,6 +104,8 @@ pub struct BlockResult {
     pub forced: bool,
     /// The document's prescan (first block only).
     pub prescan: Option<Prescan>,
+    /// The file's SHA-256 (last block only).
+    pub sha256: Option<String>,
     /// The block's counts (`distinct_terms` is per document: left out).
     pub counts: Counts,
     /// Hits per term.
@@ -255,6 +257,7 @@ fn render_block(
         last: block.last,
         forced: block.forced,
         prescan: job.prescan.clone(),
+        sha256: block.sha256.clone(),
         counts: analysis.counts.clone(),
         term_counts: analysis.term_counts.clone(),
         cooccurrence: analysis.cooccurrence.clone(),
@@ -341,6 +344,8 @@ pub struct Assembly {
     digest: DocDigest,
     /// The document's prescan.
     pub prescan: Option<Prescan>,
+    /// The file's SHA-256, with the last block.
+    pub sha256: Option<String>,
     /// Whether some block was cut inside a paragraph.
     pub forced: bool,
 }
@@ -386,6 +391,7 @@ impl Assembly {
                 ..DocDigest::default()
             },
             prescan: None,
+            sha256: None,
             forced: false,
         })
     }
@@ -435,6 +441,9 @@ impl Assembly {
         self.forced |= block.forced;
         if block.prescan.is_some() {
             self.prescan = block.prescan;
+        }
+        if block.sha256.is_some() {
+            self.sha256 = block.sha256;
         }
 
         let mut rows = DocumentRows {

@@ -677,13 +677,13 @@ pub fn run(config: &Config) -> Result<RunSummary> {
                         return Ok(());
                     };
                     let prescan = asm.prescan.clone();
+                    let sha256 = asm.sha256.clone().unwrap_or_default();
                     if asm.forced {
                         let warning = format!(
                             "{}: a paragraph longer than {} bytes was cut for reading; sentences and phrases across the cut count as two",
                             source.id,
                             corpus::blocks::max_block(config.block_size)
                         );
-                        bar.suspend(|| eprintln!("warning: {warning}"));
                         warnings.push(warning);
                     }
                     let finished = match trajectory_file {
@@ -709,7 +709,7 @@ pub fn run(config: &Config) -> Result<RunSummary> {
                         inputs.push(manifest::InputInfo {
                             id: source.id.clone(),
                             bytes: p.bytes,
-                            sha256: p.sha256,
+                            sha256,
                             encoding: p.encoding,
                         });
                     }

@@ -236,6 +236,48 @@ fn bom_crlf_and_lone_cr_documents() {
 }
 
 #[test]
+fn a_200_mb_file_without_a_newline_is_read_in_blocks() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("long.txt");
+    let unit = "hardship and pride of the city ";
+    let repeats = 200_000_000 / unit.len();
+    {
+        let mut w = std::io::BufWriter::new(fs::File::create(&input).unwrap());
+        for _ in 0..repeats {
+            w.write_all(unit.as_bytes()).unwrap();
+        }
+        w.flush().unwrap();
+    }
+    let out = dir.path().join("out");
+    let assert = themescope()
+        .args(["run", "--quiet", "--charts", "none", "--hits", "none", "-o"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .success();
+    // Read in blocks of at most 4 MiB, cut at a space (so no word is split), and said so.
+    let stderr = stderr_of(&assert);
+    assert!(
+        stderr.contains(
+            "warning: long.txt: a paragraph longer than 4194304 bytes was cut for reading"
+        ),
+        "{stderr}"
+    );
+    let (header, rows) = read_csv(&out, "documents.csv");
+    let cell = |name: &str| {
+        let i = header.iter().position(|h| h == name).unwrap();
+        rows[0][i].parse::<usize>().unwrap()
+    };
+    assert_eq!(cell("tokens"), 6 * repeats);
+    assert_eq!(cell("hardship"), repeats);
+    assert_eq!(cell("pride"), repeats);
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains(&format!("\"bytes\": {}", unit.len() * repeats)));
+    no_temp_folder(&out);
+}
+
+#[test]
 fn a_megabyte_word_is_one_token() {
     let dir = tempfile::tempdir().unwrap();
     let doc = dir.path().join("word.txt");

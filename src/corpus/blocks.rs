@@ -1,7 +1,6 @@
 //! Reading a large document in paragraph-aligned blocks, so that it is never held whole.
 //!
-//! In: a document's path and `--encoding`. Out: first a [`Prescan`] (size, SHA-256, encoding,
-//! and whether blank lines separate its paragraphs — the rule [`crate::segment`] applies to the
+//! In: a document's path and `--encoding`. Out: first a [`Prescan`] (size, encoding, and whether blank lines separate its paragraphs — the rule [`crate::segment`] applies to the
 //! whole text), then [`Block`]s in order from a [`BlockReader`].
 //!
 //! Guarantees: the prescan accepts and rejects exactly the files [`super::decode_document_as`]
@@ -45,8 +44,6 @@ const READ_BYTES: usize = 1 << 20;
 pub struct Prescan {
     /// Size of the file in bytes.
     pub bytes: u64,
-    /// SHA-256 of the file's bytes, lowercase hex.
-    pub sha256: String,
     /// How it is decoded: `utf-8` or `windows-1252`.
     pub encoding: &'static str,
     /// Whether a blank line stands between two non-blank lines (then blank lines separate
@@ -185,7 +182,6 @@ fn unreadable(e: std::io::Error) -> SkipReason {
 /// decide, as for a whole document, whether it is read and how), and the paragraph rule.
 pub fn prescan(path: &Path, encoding: Encoding) -> Result<Prescan, SkipReason> {
     let mut file = File::open(path).map_err(unreadable)?;
-    let mut hasher = Sha256::new();
     let mut buf = vec![0u8; READ_BYTES];
     let mut size = 0u64;
     let mut nul: Option<u64> = None;
@@ -199,7 +195,6 @@ pub fn prescan(path: &Path, encoding: Encoding) -> Result<Prescan, SkipReason> {
             break;
         }
         let chunk = &buf[..n];
-        hasher.update(chunk);
         if nul.is_none() {
             nul = memchr::memchr(0, chunk).map(|i| size + i as u64);
         }
@@ -225,11 +220,6 @@ pub fn prescan(path: &Path, encoding: Encoding) -> Result<Prescan, SkipReason> {
     };
     Ok(Prescan {
         bytes: size,
-        sha256: hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
         encoding,
         blank_lines,
     })
@@ -280,6 +270,8 @@ pub struct Block {
     pub last: bool,
     /// Whether it was cut inside a paragraph (no better place within reach).
     pub forced: bool,
+    /// With the last block: the SHA-256 of the file's bytes, lowercase hex.
+    pub sha256: Option<String>,
 }
 
 impl Block {
@@ -306,6 +298,9 @@ pub struct BlockReader {
     eof: bool,
     /// Bytes read, checked against the prescan at the end.
     read: u64,
+    hasher: Sha256,
+    /// The file's SHA-256, once it is read to the end.
+    sha256: Option<String>,
     expected: u64,
     block_size: usize,
     /// The largest block ([`max_block`]).
@@ -326,6 +321,8 @@ impl BlockReader {
             offset: 0,
             eof: false,
             read: 0,
+            hasher: Sha256::new(),
+            sha256: None,
             expected: prescan.bytes,
             block_size: block_size.max(1),
             cap: max_block(block_size.max(1)),
@@ -349,9 +346,18 @@ impl BlockReader {
                 if !self.decoder.finish() || self.read != self.expected {
                     return Err(Self::changed());
                 }
+                let hasher = std::mem::take(&mut self.hasher);
+                self.sha256 = Some(
+                    hasher
+                        .finalize()
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect(),
+                );
                 break;
             }
             self.read += n as u64;
+            self.hasher.update(&chunk[..n]);
             if memchr::memchr(0, &chunk[..n]).is_some() {
                 return Err(Self::changed());
             }
@@ -397,6 +403,7 @@ impl BlockReader {
             number: self.number,
             last,
             forced,
+            sha256: if last { self.sha256.take() } else { None },
             text,
         };
         let mut keep = body.end.saturating_sub(CONTEXT_BYTES);
@@ -548,6 +555,9 @@ mod tests {
         );
         assert_eq!(bodies.concat(), &text[3..]);
         assert!(blocks.last().unwrap().last && !blocks[0].last);
+        let sha = crate::lexicon::sha256_hex(text.as_bytes());
+        assert_eq!(blocks.last().unwrap().sha256.as_deref(), Some(sha.as_str()));
+        assert!(blocks[0].sha256.is_none());
         assert_eq!(blocks[1].offset, 16);
         // Context on both sides.
         assert_eq!(
@@ -573,12 +583,10 @@ mod tests {
     #[test]
     fn a_long_line_is_cut_at_a_space_and_says_so() {
         let text = "word ".repeat(100);
-        let (_, blocks) = blocks_of(text.as_bytes(), 16, Encoding::Utf8);
+        let (_, blocks) = blocks_capped(text.as_bytes(), 16, 64, Encoding::Utf8);
         assert!(blocks.len() > 5);
         assert!(blocks[0].forced && blocks[0].body().ends_with(' '));
-        assert!(blocks
-            .iter()
-            .all(|b| b.body().len() <= 16 * MAX_BLOCK_FACTOR));
+        assert!(blocks.iter().all(|b| b.body().len() <= 64));
         let all: String = blocks.iter().map(Block::body).collect();
         assert_eq!(all, text);
     }
@@ -600,9 +608,7 @@ mod tests {
                 let pre = prescan(&path, enc);
                 match (whole, pre) {
                     (Err(a), Err(b)) => assert_eq!(a, b, "{bytes:?}"),
-                    (Ok(d), Ok(p)) => {
-                        assert_eq!((d.encoding, d.sha256), (p.encoding, p.sha256));
-                    }
+                    (Ok(d), Ok(p)) => assert_eq!(d.encoding, p.encoding),
                     (a, b) => panic!("{bytes:?} {enc:?}: {a:?} vs {b:?}"),
                 }
             }
