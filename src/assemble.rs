@@ -67,16 +67,7 @@ impl Piece {
     fn join(&mut self, next: Piece) {
         self.span.end = next.span.end;
         self.tokens.end = next.tokens.end;
-        let t = &mut self.tally;
-        t.tokens += next.tally.tokens;
-        for (a, b) in t.themes.iter_mut().zip(&next.tally.themes) {
-            *a += b;
-        }
-        for (a, b) in t.contrasts.iter_mut().zip(&next.tally.contrasts) {
-            a.left += &b.left;
-            a.right += &b.right;
-            a.tension_sentences += b.tension_sentences;
-        }
+        self.tally += &next.tally;
     }
 
     fn poles(&self) -> Vec<(u64, u64)> {
@@ -384,12 +375,7 @@ impl Assembly {
                 Some(dir) => Some(Spill::new(dir, lexicon.contrasts.len())?),
                 None => None,
             },
-            digest: DocDigest {
-                examples: vec![Vec::new(); lexicon.themes.len()],
-                tension: vec![Vec::new(); lexicon.contrasts.len()],
-                tension_count: vec![0; lexicon.contrasts.len()],
-                ..DocDigest::default()
-            },
+            digest: DocDigest::default(),
             prescan: None,
             sha256: None,
             forced: false,
@@ -427,17 +413,17 @@ impl Assembly {
         }
         self.cooccurrence += &block.cooccurrence;
         let d = &mut self.digest;
-        for (kept, new) in d.examples.iter_mut().zip(block.digest.examples) {
-            let room = digest::EXAMPLES_PER_THEME.saturating_sub(kept.len());
-            kept.extend(new.into_iter().take(room));
-        }
-        for (kept, new) in d.tension.iter_mut().zip(block.digest.tension) {
-            let room = digest::TENSION_PER_CONTRAST.saturating_sub(kept.len());
-            kept.extend(new.into_iter().take(room));
-        }
-        for (total, n) in d.tension_count.iter_mut().zip(&block.digest.tension_count) {
-            *total += n;
-        }
+        digest::keep_first(
+            &mut d.examples,
+            block.digest.examples,
+            digest::EXAMPLES_PER_THEME,
+        );
+        digest::keep_first(
+            &mut d.tension,
+            block.digest.tension,
+            digest::TENSION_PER_CONTRAST,
+        );
+        count::add_vec(&mut d.tension_count, &block.digest.tension_count);
         self.forced |= block.forced;
         if block.prescan.is_some() {
             self.prescan = block.prescan;

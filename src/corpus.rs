@@ -250,6 +250,26 @@ impl std::str::FromStr for Encoding {
     }
 }
 
+/// The name of the Windows-1252 decoding, as the manifest records it.
+const WINDOWS_1252: &str = "windows-1252";
+
+/// How a document is read, given its first NUL byte and its first byte that is not valid UTF-8:
+/// `utf-8` or `windows-1252` (when `encoding` allows it), or why it is skipped. A NUL byte makes
+/// a binary file, unless invalid UTF-8 comes first and only UTF-8 is read.
+pub fn decoding(
+    nul: Option<u64>,
+    bad_utf8: Option<u64>,
+    encoding: Encoding,
+) -> std::result::Result<&'static str, SkipReason> {
+    match (nul, bad_utf8, encoding) {
+        (Some(n), Some(u), Encoding::Utf8) if u < n => Err(SkipReason::NotUtf8(u)),
+        (Some(n), _, _) => Err(SkipReason::NulByte(n)),
+        (None, Some(u), Encoding::Utf8) => Err(SkipReason::NotUtf8(u)),
+        (None, Some(_), Encoding::Windows1252) => Ok(WINDOWS_1252),
+        (None, None, _) => Ok("utf-8"),
+    }
+}
+
 /// Validates raw bytes as a UTF-8 document: no NUL byte, valid UTF-8, BOM removed.
 pub fn decode_document(bytes: Vec<u8>) -> std::result::Result<Document, SkipReason> {
     decode_document_as(bytes, Encoding::Utf8)
@@ -265,20 +285,15 @@ pub fn decode_document_as(
     let sha256 = crate::lexicon::sha256_hex(&bytes);
     let nul = memchr::memchr(0, &bytes);
     let bad_utf8 = std::str::from_utf8(&bytes).err().map(|e| e.valid_up_to());
-    let mut decoded_as = "utf-8";
-    let mut text = match (nul, bad_utf8, encoding) {
-        (Some(n), Some(u), Encoding::Utf8) if u < n => return Err(SkipReason::NotUtf8(u as u64)),
-        (Some(n), _, _) => return Err(SkipReason::NulByte(n as u64)),
-        (None, Some(u), Encoding::Utf8) => return Err(SkipReason::NotUtf8(u as u64)),
-        (None, Some(_), Encoding::Windows1252) => {
-            decoded_as = "windows-1252";
-            encoding_rs::WINDOWS_1252
-                .decode_without_bom_handling(&bytes)
-                .0
-                .into_owned()
-        }
-        (None, None, _) => String::from_utf8(bytes)
-            .map_err(|e| SkipReason::NotUtf8(e.utf8_error().valid_up_to() as u64))?,
+    let decoded_as = decoding(nul.map(|n| n as u64), bad_utf8.map(|u| u as u64), encoding)?;
+    let mut text = if decoded_as == WINDOWS_1252 {
+        encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(&bytes)
+            .0
+            .into_owned()
+    } else {
+        String::from_utf8(bytes)
+            .map_err(|e| SkipReason::NotUtf8(e.utf8_error().valid_up_to() as u64))?
     };
     if text.starts_with('\u{FEFF}') {
         text.drain(..3);

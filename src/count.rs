@@ -167,7 +167,8 @@ impl AddAssign<&Cooccurrence> for Cooccurrence {
     }
 }
 
-fn add_vec(a: &mut Vec<u64>, b: &[u64]) {
+/// Adds `b` to `a` element by element, growing `a` as needed.
+pub(crate) fn add_vec(a: &mut Vec<u64>, b: &[u64]) {
     if a.len() < b.len() {
         a.resize(b.len(), 0);
     }
@@ -191,6 +192,19 @@ pub struct SegmentTally {
     pub themes: Vec<u64>,
     /// Per contrast: the poles' non-negated hits, and the tension sentences that start here.
     pub contrasts: Vec<SegmentContrast>,
+}
+
+impl AddAssign<&SegmentTally> for SegmentTally {
+    /// Adds the next part of the same segment (a segment running across blocks).
+    fn add_assign(&mut self, other: &SegmentTally) {
+        self.tokens += other.tokens;
+        add_vec(&mut self.themes, &other.themes);
+        for (a, b) in self.contrasts.iter_mut().zip(&other.contrasts) {
+            a.left += &b.left;
+            a.right += &b.right;
+            a.tension_sentences += b.tension_sentences;
+        }
+    }
 }
 
 /// One contrast in one segment.

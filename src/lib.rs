@@ -156,37 +156,22 @@ impl<'r> Jobs<'_, 'r> {
     /// Prescans a large document and, for `words:N` and `parts:N` segments, reads it once more
     /// to place the segment starts (they depend on the whole text).
     fn open(&self, doc: usize) -> std::result::Result<OpenDocument, SkipReason> {
-        use segment::{SegmentMode, SegmentPlan};
+        use segment::SegmentMode;
         let path = &self.documents[doc].path;
         let size = self.config.block_size;
         let prescan = corpus::blocks::prescan(path, self.config.encoding)?;
-        let plan = match self.config.segment {
-            SegmentMode::None => None,
-            mode @ (SegmentMode::Words(n) | SegmentMode::Parts(n)) => {
-                let mut reader = corpus::blocks::BlockReader::open(path, &prescan, size)?;
-                let mut tokens = 0;
-                let mut cuts = segment::WordCuts::new(n);
-                while let Some(block) = reader.next_block()? {
-                    let found = tokenize::tokenize(block.body());
-                    if matches!(mode, SegmentMode::Words(_)) {
-                        let structure =
-                            segment::segment_with(block.body(), &found, Some(prescan.blank_lines));
-                        for s in &structure.sentences {
-                            cuts.sentence_end(tokens + s.tokens.end);
-                        }
-                    }
-                    tokens += found.len();
-                }
-                Some(SegmentPlan::Cuts {
-                    sentences: matches!(mode, SegmentMode::Words(_)),
-                    starts: match mode {
-                        SegmentMode::Words(_) => cuts.finish(tokens),
-                        _ => segment::part_cuts(n, tokens),
-                    },
-                })
+        let mut plan = segment::PlanBuilder::new(self.config.segment);
+        if plan.needs_whole_text() {
+            let mut reader = corpus::blocks::BlockReader::open(path, &prescan, size)?;
+            while let Some(block) = reader.next_block()? {
+                let found = tokenize::tokenize(block.body());
+                let structure = plan.needs_sentences().then(|| {
+                    segment::segment_with(block.body(), &found, Some(prescan.blank_lines))
+                });
+                plan.add(found.len(), structure.as_ref());
             }
-            mode => Some(SegmentPlan::Local(mode)),
-        };
+        }
+        let plan = (self.config.segment != SegmentMode::None).then(|| plan.finish());
         Ok(OpenDocument {
             doc,
             reader: corpus::blocks::BlockReader::open(path, &prescan, size)?,
@@ -259,7 +244,7 @@ impl<'r> Iterator for Jobs<'_, 'r> {
     }
 }
 
-/// Lets a chart-free writer (the trajectory of a large document) write through an [`OutFile`].
+/// Lets a streaming writer (a large document's trajectory rows) write through an [`OutFile`].
 impl Write for OutFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         OutFile::write(self, buf).map_err(std::io::Error::other)?;

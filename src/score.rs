@@ -14,7 +14,7 @@
 //! - `tension` = sentences with both poles / sentences with either pole;
 //! - co-occurrence: normalised PMI over sentences ([`npmi`]);
 //! - trajectory: each segment's balance at its token midpoint, smoothed over a centred window
-//!   of segments ([`smoothed_balances`]).
+//!   of segments ([`smoothing_window`]).
 
 use crate::count::{weight_value, ContrastTally, PoleTally};
 
@@ -120,23 +120,11 @@ pub fn smoothing_width(segments: usize) -> usize {
     w | 1
 }
 
-/// The balance of L and R summed over a centred window of [`smoothing_width`] segments, the
-/// window shrinking at the edges; `poles` holds each segment's (L, R) weighted sums.
-pub fn smoothed_balances(poles: &[(u64, u64)]) -> Vec<Option<f64>> {
-    let half = smoothing_width(poles.len()) / 2;
-    // Prefix sums make every window O(1).
-    let mut prefix = Vec::with_capacity(poles.len() + 1);
-    prefix.push((0u64, 0u64));
-    for &(l, r) in poles {
-        let (pl, pr) = prefix[prefix.len() - 1];
-        prefix.push((pl + l, pr + r));
-    }
-    (0..poles.len())
-        .map(|i| {
-            let (lo, hi) = (i.saturating_sub(half), (i + half + 1).min(poles.len()));
-            balance(prefix[hi].0 - prefix[lo].0, prefix[hi].1 - prefix[lo].1)
-        })
-        .collect()
+/// The segments whose (L, R) sums give segment `k`'s smoothed balance, among `segments`: a
+/// centred window of [`smoothing_width`] segments, shrinking at the edges.
+pub fn smoothing_window(k: usize, segments: usize) -> std::ops::Range<usize> {
+    let half = smoothing_width(segments) / 2;
+    k.saturating_sub(half)..(k + half + 1).min(segments)
 }
 
 /// The position of a segment holding tokens `range` in a text of `tokens` tokens: its token
@@ -296,13 +284,11 @@ mod tests {
             (3, 3, 5, 5)
         );
         // Width 3: [0,1] at the left edge, then centred, then [3,4] at the right edge.
-        let poles = [(1, 0), (0, 1), (0, 0), (2, 0), (0, 2)];
-        let s = smoothed_balances(&poles);
-        assert_eq!(
-            s,
-            vec![Some(0.0), Some(0.0), Some(-1.0 / 3.0), Some(0.0), Some(0.0)]
-        );
-        assert_eq!(smoothed_balances(&[(0, 0)]), vec![None]);
+        let windows: Vec<_> = (0..5).map(|k| smoothing_window(k, 5)).collect();
+        assert_eq!(windows, vec![0..2, 0..3, 1..4, 2..5, 3..5]);
+        assert_eq!(smoothing_window(0, 1), 0..1);
+        // Width 5 from 50 segments.
+        assert_eq!(smoothing_window(20, 50), 18..23);
         assert_eq!(position(&(2..4), 10), Some(0.3));
         assert_eq!(position(&(0..0), 0), None);
     }

@@ -231,20 +231,65 @@ pub enum SegmentPlan {
 impl SegmentPlan {
     /// The plan for a whole text analysed at once.
     pub fn whole(mode: SegmentMode, structure: &Structure, tokens: usize) -> Self {
-        match mode {
-            SegmentMode::Words(n) => {
-                let mut cuts = WordCuts::new(n);
-                for s in &structure.sentences {
-                    cuts.sentence_end(s.tokens.end);
-                }
-                SegmentPlan::Cuts {
-                    sentences: true,
-                    starts: cuts.finish(tokens),
-                }
+        let mut plan = PlanBuilder::new(mode);
+        plan.add(tokens, Some(structure));
+        plan.finish()
+    }
+}
+
+/// Builds a [`SegmentPlan`] from a text given block by block (for `words:N` and `parts:N`, whose
+/// segment starts depend on the whole text).
+#[derive(Clone, Debug)]
+pub struct PlanBuilder {
+    mode: SegmentMode,
+    tokens: usize,
+    words: WordCuts,
+}
+
+impl PlanBuilder {
+    /// A builder for `mode`.
+    pub fn new(mode: SegmentMode) -> Self {
+        let n = match mode {
+            SegmentMode::Words(n) => n,
+            _ => 1,
+        };
+        PlanBuilder {
+            mode,
+            tokens: 0,
+            words: WordCuts::new(n),
+        }
+    }
+
+    /// Whether the plan depends on the whole text (then every block must be [`Self::add`]ed).
+    pub fn needs_whole_text(&self) -> bool {
+        matches!(self.mode, SegmentMode::Words(_) | SegmentMode::Parts(_))
+    }
+
+    /// Whether [`Self::add`] needs the blocks' sentences.
+    pub fn needs_sentences(&self) -> bool {
+        matches!(self.mode, SegmentMode::Words(_))
+    }
+
+    /// Adds the next block: its token count and, when [`Self::needs_sentences`], its structure.
+    pub fn add(&mut self, tokens: usize, structure: Option<&Structure>) {
+        if let (SegmentMode::Words(_), Some(structure)) = (self.mode, structure) {
+            for s in &structure.sentences {
+                self.words.sentence_end(self.tokens + s.tokens.end);
             }
+        }
+        self.tokens += tokens;
+    }
+
+    /// The plan.
+    pub fn finish(self) -> SegmentPlan {
+        match self.mode {
+            SegmentMode::Words(_) => SegmentPlan::Cuts {
+                sentences: true,
+                starts: self.words.finish(self.tokens),
+            },
             SegmentMode::Parts(n) => SegmentPlan::Cuts {
                 sentences: false,
-                starts: part_cuts(n, tokens),
+                starts: part_cuts(n, self.tokens),
             },
             mode => SegmentPlan::Local(mode),
         }

@@ -211,12 +211,11 @@ pub fn prescan(path: &Path, encoding: Encoding) -> Result<Prescan, SkipReason> {
     if bad_utf8.is_none() && !decoder.finish() {
         bad_utf8 = Some(size - decoder.carry.len() as u64);
     }
-    let (encoding, blank_lines) = match (nul, bad_utf8, encoding) {
-        (Some(n), Some(u), Encoding::Utf8) if u < n => return Err(SkipReason::NotUtf8(u)),
-        (Some(n), _, _) => return Err(SkipReason::NulByte(n)),
-        (None, Some(u), Encoding::Utf8) => return Err(SkipReason::NotUtf8(u)),
-        (None, Some(_), Encoding::Windows1252) => ("windows-1252", windows_1252_blank_lines(path)?),
-        (None, None, _) => ("utf-8", scan.finish()),
+    let encoding = super::decoding(nul, bad_utf8, encoding)?;
+    let blank_lines = if bad_utf8.is_some() {
+        windows_1252_blank_lines(path)?
+    } else {
+        scan.finish()
     };
     Ok(Prescan {
         bytes: size,
@@ -315,7 +314,7 @@ impl BlockReader {
     pub fn open(path: &Path, prescan: &Prescan, block_size: usize) -> Result<Self, SkipReason> {
         Ok(BlockReader {
             file: File::open(path).map_err(unreadable)?,
-            decoder: Decoder::new(prescan.encoding == "utf-8"),
+            decoder: Decoder::new(prescan.encoding != super::WINDOWS_1252),
             buf: String::new(),
             tail: String::new(),
             offset: 0,
@@ -347,13 +346,7 @@ impl BlockReader {
                     return Err(Self::changed());
                 }
                 let hasher = std::mem::take(&mut self.hasher);
-                self.sha256 = Some(
-                    hasher
-                        .finalize()
-                        .iter()
-                        .map(|b| format!("{b:02x}"))
-                        .collect(),
-                );
+                self.sha256 = Some(crate::lexicon::hex(&hasher.finalize()));
                 break;
             }
             self.read += n as u64;

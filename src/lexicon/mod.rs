@@ -650,12 +650,12 @@ pub fn lint(lexicon: &Lexicon) -> Vec<String> {
 
 /// Lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
-    for b in digest {
-        hex.push_str(&format!("{b:02x}"));
-    }
-    hex
+    hex(&Sha256::digest(bytes))
+}
+
+/// Bytes as lowercase hexadecimal (a digest for the manifest).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Whether `id` is a valid theme id: `[a-z0-9_]+`.

@@ -20,7 +20,7 @@ use crate::count::{
 };
 use crate::lexicon::{Lexicon, Weight};
 use crate::matcher::Matcher;
-use crate::score::{balance, npmi, pct, position, score_contrast, smoothing_width, ContrastScore};
+use crate::score::{balance, npmi, pct, position, score_contrast, smoothing_window, ContrastScore};
 
 /// `documents.csv` columns before the per-theme and per-contrast ones.
 pub const DOCUMENTS_FIXED: &[&str] = &["document", "tokens", "sentences", "paragraphs"];
@@ -638,7 +638,6 @@ where
     I: Iterator<Item = (std::ops::Range<u64>, u64, u64)>,
 {
     let mut w = writer(out);
-    let half = smoothing_width(segments) / 2;
     let stride = segments.div_ceil(SERIES_POINTS).max(1);
     let mut series = Vec::with_capacity(lexicon.contrasts.len());
     for (ci, c) in lexicon.contrasts.iter().enumerate() {
@@ -648,13 +647,14 @@ where
         let (mut hi, mut lo) = (0usize, 0usize);
         let (mut sum_hi, mut sum_lo) = ((0u64, 0u64), (0u64, 0u64));
         for (k, (range, l, r)) in poles(ci).enumerate().take(segments) {
-            while hi < (k + half + 1).min(segments) {
+            let window = smoothing_window(k, segments);
+            while hi < window.end {
                 if let Some((_, a, b)) = lead.next() {
                     sum_hi = (sum_hi.0 + a, sum_hi.1 + b);
                 }
                 hi += 1;
             }
-            while lo < k.saturating_sub(half) {
+            while lo < window.start {
                 if let Some((_, a, b)) = lag.next() {
                     sum_lo = (sum_lo.0 + a, sum_lo.1 + b);
                 }
@@ -931,6 +931,40 @@ mod tests {
             .next()
             .unwrap()
             .to_string()
+    }
+
+    #[test]
+    fn trajectory_smooths_over_a_window_that_shrinks_at_the_edges() {
+        let lex = crate::lexicon::parse_toml(
+            "[[themes]]\nid=\"a\"\nterms=[\"x\"]\n[[themes]]\nid=\"b\"\nterms=[\"y\"]\n[[contrasts]]\nleft=\"a\"\nright=\"b\"\n",
+            "t",
+        )
+        .unwrap();
+        // Width 3: [0,1] at the left edge, then centred, then [3,4] at the right edge.
+        let poles = [(1, 0), (0, 1), (0, 0), (2, 0), (0, 2)];
+        let segments = |_| {
+            poles
+                .iter()
+                .enumerate()
+                .map(|(k, &(l, r))| (2 * k as u64..2 * k as u64 + 2, l, r))
+        };
+        let mut out = Vec::new();
+        let series = write_trajectory(&mut out, "d", &lex, 5, 10, segments).unwrap();
+        let smoothed: Vec<Option<f64>> = series[0].iter().map(|p| p.smoothed).collect();
+        assert_eq!(
+            smoothed,
+            vec![Some(0.0), Some(0.0), Some(-1.0 / 3.0), Some(0.0), Some(0.0)]
+        );
+        assert_eq!(series[0][1].position, Some(0.3));
+        assert_eq!(
+            String::from_utf8(out).unwrap().lines().nth(2),
+            Some("d,a_vs_b,2,0.5000,,-0.3333")
+        );
+        let empty = write_trajectory(Vec::new(), "d", &lex, 1, 0, |_| {
+            std::iter::once((0..0, 0, 0))
+        })
+        .unwrap();
+        assert_eq!(empty[0][0].smoothed, None);
     }
 
     #[test]

@@ -167,6 +167,18 @@ pub fn digest_document(
     }
 }
 
+/// Appends `new` (per theme or contrast) to `kept`, keeping at most `limit` in each: the first
+/// ones, in corpus (or text) order.
+pub fn keep_first(kept: &mut Vec<Vec<Example>>, new: Vec<Vec<Example>>, limit: usize) {
+    if kept.len() < new.len() {
+        kept.resize(new.len(), Vec::new());
+    }
+    for (kept, new) in kept.iter_mut().zip(new) {
+        let room = limit.saturating_sub(kept.len());
+        kept.extend(new.into_iter().take(room));
+    }
+}
+
 /// A document kept for a chart: size, order, id and its data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Kept<T> {
@@ -212,24 +224,9 @@ pub struct Digest {
 impl Digest {
     /// Adds document number `order` (in corpus order).
     pub fn add(&mut self, order: usize, id: &str, doc: DocDigest) {
-        if self.examples.len() < doc.examples.len() {
-            self.examples.resize(doc.examples.len(), Vec::new());
-        }
-        for (kept, new) in self.examples.iter_mut().zip(doc.examples) {
-            let room = EXAMPLES_PER_THEME.saturating_sub(kept.len());
-            kept.extend(new.into_iter().take(room));
-        }
-        if self.tension.len() < doc.tension.len() {
-            self.tension.resize(doc.tension.len(), Vec::new());
-            self.tension_count.resize(doc.tension.len(), 0);
-        }
-        for (kept, new) in self.tension.iter_mut().zip(doc.tension) {
-            let room = TENSION_PER_CONTRAST.saturating_sub(kept.len());
-            kept.extend(new.into_iter().take(room));
-        }
-        for (total, n) in self.tension_count.iter_mut().zip(&doc.tension_count) {
-            *total += n;
-        }
+        keep_first(&mut self.examples, doc.examples, EXAMPLES_PER_THEME);
+        keep_first(&mut self.tension, doc.tension, TENSION_PER_CONTRAST);
+        crate::count::add_vec(&mut self.tension_count, &doc.tension_count);
         if let Some(series) = doc.series {
             let item = Kept {
                 tokens: doc.tokens,
