@@ -348,14 +348,41 @@ impl OutFile {
         csv_out::header(&mut self.writer, columns).map_err(|e| csv_error(path, e))
     }
 
-    fn finish(mut self) -> Result<()> {
-        self.writer
-            .flush()
-            .map_err(|e| Error::output(&self.path, e))?;
-        self.writer
-            .get_ref()
-            .sync_all()
-            .map_err(|e| Error::output(&self.path, e))
+    fn finish(self) -> Result<()> {
+        self.finish_in_background()?.wait()
+    }
+
+    /// Flushes the file now and makes it durable (`sync_all`) on a thread of its own: the large
+    /// per-document files take seconds to reach the disk, and the run goes on meanwhile.
+    fn finish_in_background(self) -> Result<Syncing> {
+        let path = self.path;
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| Error::output(&path, e.into_error()))?;
+        Ok(Syncing {
+            handle: std::thread::spawn(move || file.sync_all()),
+            path,
+        })
+    }
+}
+
+/// A complete output file on its way to the disk (see [`OutFile::finish_in_background`]).
+struct Syncing {
+    path: PathBuf,
+    handle: std::thread::JoinHandle<std::io::Result<()>>,
+}
+
+impl Syncing {
+    /// Waits until the file is on disk.
+    fn wait(self) -> Result<()> {
+        match self.handle.join() {
+            Ok(result) => result.map_err(|e| Error::output(&self.path, e)),
+            Err(_) => Err(Error::output(
+                &self.path,
+                std::io::Error::other("syncing the file to disk failed"),
+            )),
+        }
     }
 }
 
@@ -741,9 +768,10 @@ pub fn run(config: &Config) -> Result<RunSummary> {
     csv_out::write_corpus_contrasts(&mut corpus_rows, lexicon, &totals)
         .map_err(|e| csv_error(files[2].0.path.clone(), e))?;
     files[2].0.write(&corpus_rows)?;
-    for (file, _) in files {
-        file.finish()?;
-    }
+    let syncing = files
+        .into_iter()
+        .map(|(file, _)| file.finish_in_background())
+        .collect::<Result<Vec<Syncing>>>()?;
     write_corpus_file(&mut out, "terms.csv", config.excel, csv_out::TERMS, |w| {
         csv_out::write_terms(w, lexicon, &matcher, &totals)
     })?;
@@ -799,6 +827,10 @@ pub fn run(config: &Config) -> Result<RunSummary> {
             .map(|(file, reason)| format!("chart {file} could not be drawn: {reason}")),
     );
 
+    // The manifest is written once everything it lists is on disk.
+    for file in syncing {
+        file.wait()?;
+    }
     if interrupted() {
         return Err(Error::Interrupted);
     }

@@ -964,9 +964,30 @@ mod tests {
     #[test]
     fn fixed4_agrees_with_the_standard_library() {
         let mut values = vec![
-            0.0, -0.0, 1.0, -1.0, 0.5, 0.03125, -0.03125, 0.09375, 5e-5, 2.5e-5, 7.5e-5,
-            1.00005, 1.0 / 3.0, -2.0 / 3.0, 0.99995, 9.99995, 123456.78905, 1e-30, 1e-300,
-            f64::MIN_POSITIVE, 4.9e-324, 9.0e15, 1e20, -1e20,
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            0.03125,
+            -0.03125,
+            0.09375,
+            5e-5,
+            2.5e-5,
+            7.5e-5,
+            1.00005,
+            1.0 / 3.0,
+            -2.0 / 3.0,
+            0.99995,
+            9.99995,
+            123456.78905,
+            1e-30,
+            1e-300,
+            f64::MIN_POSITIVE,
+            4.9e-324,
+            9.0e15,
+            1e20,
+            -1e20,
         ];
         // Every k/n for small n (balances and shares are such ratios), and ties at 5 decimals.
         for n in 1..=200u32 {
@@ -979,14 +1000,18 @@ mod tests {
             values.push(f64::from(2 * t + 1) / 2f64.powi(15));
         }
         for v in values {
-            assert_eq!(fixed4(Some(v)), {
-                let s = format!("{v:.4}");
-                if s == "-0.0000" {
-                    "0.0000".to_string()
-                } else {
-                    s
-                }
-            }, "{v:e}");
+            assert_eq!(
+                fixed4(Some(v)),
+                {
+                    let s = format!("{v:.4}");
+                    if s == "-0.0000" {
+                        "0.0000".to_string()
+                    } else {
+                        s
+                    }
+                },
+                "{v:e}"
+            );
         }
     }
 
