@@ -97,12 +97,60 @@ struct NegationRules {
     break_words: HashSet<String>,
 }
 
+/// A quick test run before a hash lookup: whether any of a set of strings starts with the first
+/// bytes of a token. A bitmap over (a hash of) the first `k` bytes: no false negatives, so a
+/// token it rules out cannot be in the set (nor start with one of a set of prefixes); most
+/// tokens of a text are ruled out without hashing them.
+#[derive(Debug)]
+struct StartFilter {
+    /// Bytes looked at: 3, or the length of the set's shortest string if less.
+    k: usize,
+    bits: Vec<u64>,
+}
+
+impl StartFilter {
+    const BITS: usize = 1 << 16;
+
+    fn new<'s>(set: impl Iterator<Item = &'s str> + Clone) -> Self {
+        let k = set.clone().map(str::len).min().unwrap_or(0).min(3);
+        let mut filter = StartFilter {
+            k,
+            bits: vec![0; Self::BITS / 64],
+        };
+        for s in set {
+            let slot = filter.slot(s.as_bytes());
+            filter.bits[slot / 64] |= 1 << (slot % 64);
+        }
+        filter
+    }
+
+    fn slot(&self, bytes: &[u8]) -> usize {
+        let h = bytes[..self.k]
+            .iter()
+            .fold(0u32, |h, &b| (h << 8) | u32::from(b));
+        (h.wrapping_mul(0x9E37_79B1) >> 16) as usize
+    }
+
+    /// `false` only when no string of the set starts like `s` (is `s`, or a prefix of it).
+    fn may_start(&self, s: &str) -> bool {
+        if s.len() < self.k || self.bits.is_empty() {
+            return false;
+        }
+        let slot = self.slot(s.as_bytes());
+        self.bits[slot / 64] & (1 << (slot % 64)) != 0
+    }
+}
+
 /// A lexicon compiled for matching. Shared read-only between threads.
 #[derive(Debug)]
 pub struct Matcher {
     words: FxHashMap<String, u32>,
+    /// Rules out tokens that are no lexicon word before `words` is hashed.
+    word_filter: StartFilter,
     prefixes: Vec<String>,
     prefix_ids: FxHashMap<String, u32>,
+    /// Rules out tokens that start with no lexicon prefix.
+    prefix_filter: StartFilter,
     prefix_lens: Vec<usize>,
     first_word: Vec<Vec<u32>>,
     first_prefix: Vec<Vec<u32>>,
@@ -195,8 +243,10 @@ impl Matcher {
     pub fn new(lexicon: &Lexicon) -> Matcher {
         let mut m = Matcher {
             words: FxHashMap::default(),
+            word_filter: StartFilter::new(std::iter::empty()),
             prefixes: Vec::new(),
             prefix_ids: FxHashMap::default(),
+            prefix_filter: StartFilter::new(std::iter::empty()),
             prefix_lens: Vec::new(),
             first_word: Vec::new(),
             first_prefix: Vec::new(),
@@ -276,6 +326,8 @@ impl Matcher {
         lens.sort_unstable();
         lens.dedup();
         m.prefix_lens = lens;
+        m.word_filter = StartFilter::new(m.words.keys().map(String::as_str));
+        m.prefix_filter = StartFilter::new(m.prefixes.iter().map(String::as_str));
         m
     }
 
@@ -333,6 +385,9 @@ impl Matcher {
             out.extend_from_slice(&self.first_word[w as usize]);
         }
         let text = token.text.as_ref();
+        if !self.prefix_filter.may_start(text) {
+            return;
+        }
         for &len in &self.prefix_lens {
             if len > text.len() {
                 break;
@@ -377,7 +432,14 @@ impl Matcher {
     pub fn find_hits(&self, text: &str, tokens: &[Token<'_>], structure: &Structure) -> Vec<Hit> {
         let words: Vec<Option<u32>> = tokens
             .iter()
-            .map(|t| self.words.get(t.text.as_ref()).copied())
+            .map(|t| {
+                let word = t.text.as_ref();
+                if self.word_filter.may_start(word) {
+                    self.words.get(word).copied()
+                } else {
+                    None
+                }
+            })
             .collect();
         let mut hits = Vec::new();
         let mut candidates = Vec::new();
@@ -560,6 +622,21 @@ terms = ["hardship*", "power outage*", "self-reliance", "set-up", "shortage", "s
 id = "pride"
 terms = ["pride", "proud*", "badge of honor", "self-reliance", "honor"]
 "#;
+
+    proptest::proptest! {
+        #[test]
+        fn the_start_filter_never_rules_out_a_match(
+            set in proptest::collection::vec("[a-cé]{0,5}", 0..6),
+            tokens in proptest::collection::vec("[a-cé]{0,6}", 1..20),
+        ) {
+            let filter = StartFilter::new(set.iter().map(String::as_str));
+            for t in &tokens {
+                if set.iter().any(|w| t.starts_with(w.as_str())) {
+                    proptest::prop_assert!(filter.may_start(t), "{:?} {:?}", set, t);
+                }
+            }
+        }
+    }
 
     #[test]
     fn words_wildcards_and_phrases() {

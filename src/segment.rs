@@ -899,7 +899,10 @@ mod tests {
         let spans = |pieces: Vec<(usize, &str)>| -> Vec<(usize, usize)> {
             pieces.into_iter().map(|(o, p)| (o, p.len())).collect()
         };
-        (spans(ascii_sentence_pieces(text)), spans(uax29_pieces(&flat)))
+        (
+            spans(ascii_sentence_pieces(text)),
+            spans(uax29_pieces(&flat)),
+        )
     }
 
     #[test]
