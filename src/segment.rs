@@ -894,9 +894,12 @@ mod tests {
 
     /// The ASCII scanner reads line breaks as spaces; UAX #29 on the text with line breaks
     /// made spaces must give the same pieces (offsets and lengths).
-    fn same_pieces(text: &str) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+    type Spans = Vec<(usize, usize)>;
+
+    /// The ASCII scanner's pieces and UAX #29's, as (offset, length).
+    fn same_pieces(text: &str) -> (Spans, Spans) {
         let flat = text.replace(['\n', '\r'], " ");
-        let spans = |pieces: Vec<(usize, &str)>| -> Vec<(usize, usize)> {
+        let spans = |pieces: Vec<(usize, &str)>| -> Spans {
             pieces.into_iter().map(|(o, p)| (o, p.len())).collect()
         };
         (
