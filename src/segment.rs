@@ -892,11 +892,11 @@ mod tests {
         text.split_sentence_bound_indices().collect()
     }
 
-    /// The ASCII scanner reads line breaks as spaces; UAX #29 on the text with line breaks
-    /// made spaces must give the same pieces (offsets and lengths).
+    /// Pieces as (offset, length).
     type Spans = Vec<(usize, usize)>;
 
-    /// The ASCII scanner's pieces and UAX #29's, as (offset, length).
+    /// The ASCII scanner's pieces and UAX #29's: the scanner reads line breaks as spaces, so
+    /// UAX #29 runs on the text with line breaks made spaces.
     fn same_pieces(text: &str) -> (Spans, Spans) {
         let flat = text.replace(['\n', '\r'], " ");
         let spans = |pieces: Vec<(usize, &str)>| -> Spans {
