@@ -25,7 +25,7 @@ use crate::corpus::blocks::{Block, Prescan};
 use crate::count::{self, Cooccurrence, Counts, SegmentTally, TermCount};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
-use crate::output::csv::{self as csv_out, Base, DocumentRows};
+use crate::output::csv::{self as csv_out, Base, DocumentRows, RowCells};
 use crate::output::digest::{self, DocDigest};
 use crate::parallel::{Baton, Relay};
 use crate::segment::{block_pieces, BlockStart, Segment, SegmentPlan};
@@ -218,15 +218,19 @@ fn render_block(
         Some(pieces.remove(0))
     };
     let mut middle = Vec::with_capacity(pieces.len());
-    {
-        let mut w = csv_out::writer(&mut rows.segments);
-        let mut t = csv_out::writer(&mut rows.segment_themes);
+    if !pieces.is_empty() {
+        let cells = RowCells::new(id, lexicon)?;
         for p in &pieces {
-            csv_out::segment_rows(&mut w, &mut t, id, p.number, &p.span, &p.tally, lexicon)?;
+            csv_out::segment_rows(
+                &mut rows.segments,
+                &mut rows.segment_themes,
+                &cells,
+                p.number,
+                &p.span,
+                &p.tally,
+            );
             middle.push((p.tokens.clone(), p.poles()));
         }
-        w.flush()?;
-        t.flush()?;
     }
 
     let mut digest = digest::digest_document(
@@ -325,6 +329,8 @@ impl Spill {
 
 /// A large document being put together from its blocks, in order (see the module docs).
 pub struct Assembly {
+    /// The document's text cells for segment rows.
+    cells: RowCells,
     counts: Counts,
     /// Per global term id: hits and non-negated weight.
     terms: Vec<TermCount>,
@@ -356,8 +362,13 @@ pub struct Finished {
 }
 
 impl Assembly {
-    /// Starts a document; with segments, their trajectory numbers wait in a file in `dir`.
-    pub fn new(lexicon: &Lexicon, matcher: &Matcher, dir: Option<&Path>) -> csv::Result<Self> {
+    /// Starts document `id`; with segments, their trajectory numbers wait in a file in `dir`.
+    pub fn new(
+        id: &str,
+        lexicon: &Lexicon,
+        matcher: &Matcher,
+        dir: Option<&Path>,
+    ) -> csv::Result<Self> {
         let terms = (0..matcher.terms().len() as u32)
             .map(|term| TermCount {
                 term,
@@ -366,6 +377,7 @@ impl Assembly {
             })
             .collect();
         Ok(Assembly {
+            cells: RowCells::new(id, lexicon)?,
             counts: Counts::default(),
             terms,
             cooccurrence: Cooccurrence::default(),
@@ -383,13 +395,16 @@ impl Assembly {
     }
 
     /// Writes the pending segment's rows and trajectory numbers.
-    fn flush(&mut self, id: &str, lexicon: &Lexicon, rows: &mut DocumentRows) -> csv::Result<()> {
+    fn flush(&mut self, rows: &mut DocumentRows) -> csv::Result<()> {
         if let Some(p) = self.pending.take() {
-            let mut w = csv_out::writer(&mut rows.segments);
-            let mut t = csv_out::writer(&mut rows.segment_themes);
-            csv_out::segment_rows(&mut w, &mut t, id, p.number, &p.span, &p.tally, lexicon)?;
-            w.flush()?;
-            t.flush()?;
+            csv_out::segment_rows(
+                &mut rows.segments,
+                &mut rows.segment_themes,
+                &self.cells,
+                p.number,
+                &p.span,
+                &p.tally,
+            );
             if let Some(spill) = self.spill.as_mut() {
                 spill.push(&p.tokens, &p.poles())?;
             }
@@ -399,12 +414,7 @@ impl Assembly {
     }
 
     /// Takes the next block; returns the rows to append now.
-    pub fn add(
-        &mut self,
-        id: &str,
-        block: BlockResult,
-        lexicon: &Lexicon,
-    ) -> csv::Result<DocumentRows> {
+    pub fn add(&mut self, block: BlockResult) -> csv::Result<DocumentRows> {
         self.counts += &block.counts;
         for t in &block.term_counts {
             let slot = &mut self.terms[t.term as usize];
@@ -441,13 +451,13 @@ impl Assembly {
             match self.pending.as_mut() {
                 Some(p) if p.number == first.number => p.join(first),
                 _ => {
-                    self.flush(id, lexicon, &mut rows)?;
+                    self.flush(&mut rows)?;
                     self.pending = Some(first);
                 }
             }
         }
         if let Some(last) = block.final_piece {
-            self.flush(id, lexicon, &mut rows)?;
+            self.flush(&mut rows)?;
             rows.segments.extend_from_slice(&block.rows.segments);
             rows.segment_themes
                 .extend_from_slice(&block.rows.segment_themes);
@@ -472,7 +482,7 @@ impl Assembly {
         trajectory: Option<W>,
     ) -> csv::Result<Finished> {
         let mut rows = DocumentRows::default();
-        self.flush(id, lexicon, &mut rows)?;
+        self.flush(&mut rows)?;
         let term_counts: Vec<TermCount> = self.terms.into_iter().filter(|t| t.hits > 0).collect();
         for t in &term_counts {
             self.counts.themes[matcher.term(t.term).theme].distinct_terms += 1;
@@ -483,8 +493,7 @@ impl Assembly {
             let error = RefCell::new(None);
             let series = csv_out::write_trajectory(
                 out,
-                id,
-                lexicon,
+                &self.cells,
                 self.segments,
                 self.counts.tokens,
                 |c| spill.read(c, &error),

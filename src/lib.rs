@@ -667,8 +667,13 @@ pub fn run(config: &Config) -> Result<RunSummary> {
                         let scratch = (config.segment != SegmentMode::None)
                             .then(|| out.scratch_dir().to_path_buf());
                         assembly = Some(
-                            assemble::Assembly::new(lexicon, &matcher, scratch.as_deref())
-                                .map_err(output_error)?,
+                            assemble::Assembly::new(
+                                &source.id,
+                                lexicon,
+                                &matcher,
+                                scratch.as_deref(),
+                            )
+                            .map_err(output_error)?,
                         );
                     }
                     let Some(asm) = assembly.as_mut() else {
@@ -678,7 +683,7 @@ pub fn run(config: &Config) -> Result<RunSummary> {
                         )));
                     };
                     let last = block.last;
-                    let rows = asm.add(&source.id, *block, lexicon).map_err(output_error)?;
+                    let rows = asm.add(*block).map_err(output_error)?;
                     for (file, select) in files.iter_mut() {
                         file.write(select(&rows))?;
                     }

@@ -160,25 +160,42 @@ pub fn safe_text(s: &str) -> Cow<'_, str> {
 
 /// A number with four decimals, or empty when undefined; never `-0.0000`, never NaN.
 pub fn fixed4(value: Option<f64>) -> String {
-    match value {
-        Some(v) if v.is_finite() => {
-            let s = fixed4_exact(v).unwrap_or_else(|| format!("{v:.4}"));
-            if s == "-0.0000" {
-                "0.0000".to_string()
-            } else {
-                s
+    let mut out = Vec::with_capacity(12);
+    push_fixed4(&mut out, value);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends [`fixed4`] of `value`.
+fn push_fixed4(out: &mut Vec<u8>, value: Option<f64>) {
+    let Some(v) = value.filter(|v| v.is_finite()) else {
+        return;
+    };
+    match fixed4_exact(v) {
+        Some((negative, q)) => {
+            if negative && q != 0 {
+                out.push(b'-');
             }
+            push_int(out, q / 10_000);
+            out.push(b'.');
+            push_four_digits(out, (q % 10_000) as u64);
         }
-        _ => String::new(),
+        None => {
+            let s = format!("{v:.4}");
+            out.extend_from_slice(if s == "-0.0000" {
+                b"0.0000"
+            } else {
+                s.as_bytes()
+            });
+        }
     }
 }
 
 /// `format!("{v:.4}")` by integer arithmetic, for the values CSV cells hold (|v| < 2^53, not
 /// vanishingly small): v is m·2^-k exactly, so v·10^4 is m·10^4 / 2^k, rounded half to even
-/// as the standard library rounds. `None` outside that range. (The standard library's exact
-/// formatting falls back to big-number arithmetic for many such values; this is the hot path of
-/// the segment and trajectory files.)
-fn fixed4_exact(v: f64) -> Option<String> {
+/// as the standard library rounds. Returns the sign and v·10^4 rounded; `None` outside that
+/// range. (The standard library's exact formatting falls back to big-number arithmetic for
+/// many such values; this is the hot path of the segment and trajectory files.)
+fn fixed4_exact(v: f64) -> Option<(bool, u128)> {
     let bits = v.to_bits();
     let negative = bits >> 63 == 1;
     let exponent = ((bits >> 52) & 0x7ff) as i64;
@@ -197,8 +214,68 @@ fn fixed4_exact(v: f64) -> Option<String> {
     if rest > half || (rest == half && q & 1 == 1) {
         q += 1;
     }
-    let sign = if negative { "-" } else { "" };
-    Some(format!("{sign}{}.{:04}", q / 10_000, q % 10_000))
+    Some((negative, q))
+}
+
+/// Appends an integer.
+fn push_int(out: &mut Vec<u8>, n: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+/// Appends `n` (below 10,000) as four digits.
+fn push_four_digits(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(&[
+        b'0' + (n / 1000 % 10) as u8,
+        b'0' + (n / 100 % 10) as u8,
+        b'0' + (n / 10 % 10) as u8,
+        b'0' + (n % 10) as u8,
+    ]);
+}
+
+/// Appends a fixed-point weight as [`Weight`] displays it.
+fn push_weight(out: &mut Vec<u8>, units: u64) {
+    push_int(out, units / Weight::SCALE);
+    out.push(b'.');
+    push_four_digits(out, units % Weight::SCALE);
+}
+
+/// The text cells of one document's segment-level rows, rendered once as the csv writer renders
+/// them (spreadsheet-safe, quoted where needed): the segment and trajectory rows — millions at
+/// scale — are numbers around these, written directly.
+#[derive(Clone, Debug)]
+pub struct RowCells {
+    id: Vec<u8>,
+    contrasts: Vec<Vec<u8>>,
+    themes: Vec<Vec<u8>>,
+}
+
+impl RowCells {
+    /// The cells for document `id`.
+    pub fn new(id: &str, lexicon: &Lexicon) -> csv::Result<Self> {
+        Ok(RowCells {
+            id: cell(id)?,
+            contrasts: lexicon
+                .contrasts
+                .iter()
+                .map(|c| cell(&c.id))
+                .collect::<csv::Result<_>>()?,
+            themes: lexicon
+                .themes
+                .iter()
+                .map(|t| cell(&t.id))
+                .collect::<csv::Result<_>>()?,
+        })
+    }
+}
+
+/// A text cell as the csv writer writes it in a row.
+fn cell(text: &str) -> csv::Result<Vec<u8>> {
+    let mut w = writer(Vec::new());
+    // Two fields, so that an empty text is written as nothing (a lone empty field is `""`).
+    w.write_record([safe_text(text).as_ref(), ""])?;
+    let mut bytes = w.into_inner().map_err(|e| e.into_error())?;
+    bytes.truncate(bytes.len().saturating_sub(2));
+    Ok(bytes)
 }
 
 /// A spreadsheet-safe text cell.
@@ -271,40 +348,6 @@ struct HitRow<'a> {
     negator: Text<'a>,
     left_context: Text<'a>,
     right_context: Text<'a>,
-}
-
-#[derive(Serialize)]
-struct SegmentRow<'a> {
-    document: Text<'a>,
-    segment: usize,
-    start_byte: usize,
-    end_byte: usize,
-    tokens: u64,
-    contrast: Text<'a>,
-    left_hits: u64,
-    right_hits: u64,
-    left_weight: W,
-    right_weight: W,
-    balance: Num,
-    tension_sentences: u64,
-}
-
-#[derive(Serialize)]
-struct SegmentThemeRow<'a> {
-    document: Text<'a>,
-    segment: usize,
-    theme: Text<'a>,
-    count: u64,
-}
-
-#[derive(Serialize)]
-struct TrajectoryRow<'a> {
-    document: Text<'a>,
-    contrast: Text<'a>,
-    segment: usize,
-    position: Num,
-    balance: Num,
-    smoothed: Num,
 }
 
 #[derive(Serialize)]
@@ -490,14 +533,17 @@ pub fn render_document(
     render_tension(id, text, analysis, lexicon, &base, &mut rows.tension)?;
     let mut series = None;
     if let Some(layout) = options.layout {
-        let mut w = writer(&mut rows.segments);
-        let mut t = writer(&mut rows.segment_themes);
+        let cells = RowCells::new(id, lexicon)?;
         for (k, (segment, tally)) in layout.segments.iter().zip(&layout.tallies).enumerate() {
-            segment_rows(&mut w, &mut t, id, k, &segment.span, tally, lexicon)?;
+            segment_rows(
+                &mut rows.segments,
+                &mut rows.segment_themes,
+                &cells,
+                k,
+                &segment.span,
+                tally,
+            );
         }
-        w.flush()?;
-        t.flush()?;
-        drop((w, t));
         let n_tokens = analysis.tokens.len() as u64;
         let poles = |c: usize| {
             layout
@@ -515,8 +561,7 @@ pub fn render_document(
         };
         series = Some(write_trajectory(
             &mut rows.trajectory,
-            id,
-            lexicon,
+            &cells,
             layout.segments.len(),
             n_tokens,
             poles,
@@ -608,44 +653,55 @@ pub fn render_hits(
     Ok(())
 }
 
-/// Writes one segment's `segments.csv` rows (one per contrast) to `w` and its
-/// `segment_themes.csv` rows (one per theme with a hit) to `t`.
-pub fn segment_rows<W: Write, T: Write>(
-    w: &mut csv::Writer<W>,
-    t: &mut csv::Writer<T>,
-    id: &str,
+/// Appends one segment's `segments.csv` rows (one per contrast) to `segments` and its
+/// `segment_themes.csv` rows (one per theme with a hit) to `themes`.
+pub fn segment_rows(
+    segments: &mut Vec<u8>,
+    themes: &mut Vec<u8>,
+    cells: &RowCells,
     k: usize,
     span: &std::ops::Range<usize>,
     tally: &SegmentTally,
-    lexicon: &Lexicon,
-) -> csv::Result<()> {
-    for (c, sc) in lexicon.contrasts.iter().zip(&tally.contrasts) {
-        w.serialize(SegmentRow {
-            document: Text(id),
-            segment: k,
-            start_byte: span.start,
-            end_byte: span.end,
-            tokens: tally.tokens,
-            contrast: Text(&c.id),
-            left_hits: sc.left.hits,
-            right_hits: sc.right.hits,
-            left_weight: W(sc.left.weight),
-            right_weight: W(sc.right.weight),
-            balance: Num(balance(sc.left.weight, sc.right.weight)),
-            tension_sentences: sc.tension_sentences,
-        })?;
+) {
+    for (contrast, sc) in cells.contrasts.iter().zip(&tally.contrasts) {
+        let out = &mut *segments;
+        out.extend_from_slice(&cells.id);
+        out.push(b',');
+        push_int(out, k);
+        out.push(b',');
+        push_int(out, span.start);
+        out.push(b',');
+        push_int(out, span.end);
+        out.push(b',');
+        push_int(out, tally.tokens);
+        out.push(b',');
+        out.extend_from_slice(contrast);
+        out.push(b',');
+        push_int(out, sc.left.hits);
+        out.push(b',');
+        push_int(out, sc.right.hits);
+        out.push(b',');
+        push_weight(out, sc.left.weight);
+        out.push(b',');
+        push_weight(out, sc.right.weight);
+        out.push(b',');
+        push_fixed4(out, balance(sc.left.weight, sc.right.weight));
+        out.push(b',');
+        push_int(out, sc.tension_sentences);
+        out.push(b'\n');
     }
-    for (theme, &count) in lexicon.themes.iter().zip(&tally.themes) {
+    for (theme, &count) in cells.themes.iter().zip(&tally.themes) {
         if count > 0 {
-            t.serialize(SegmentThemeRow {
-                document: Text(id),
-                segment: k,
-                theme: Text(&theme.id),
-                count,
-            })?;
+            themes.extend_from_slice(&cells.id);
+            themes.push(b',');
+            push_int(themes, k);
+            themes.push(b',');
+            themes.extend_from_slice(theme);
+            themes.push(b',');
+            push_int(themes, count);
+            themes.push(b'\n');
         }
     }
-    Ok(())
 }
 
 /// Writes a document's `trajectory.csv` rows: per contrast, per segment its position, balance
@@ -654,9 +710,8 @@ pub fn segment_rows<W: Write, T: Write>(
 /// contrast (the smoothing window is summed as it slides), so the segments may come from a file
 /// rather than memory. Returns the points for the chart, at most [`SERIES_POINTS`] per contrast.
 pub fn write_trajectory<W, I>(
-    out: W,
-    id: &str,
-    lexicon: &Lexicon,
+    mut out: W,
+    cells: &RowCells,
     segments: usize,
     tokens: u64,
     poles: impl Fn(usize) -> I,
@@ -665,10 +720,10 @@ where
     W: Write,
     I: Iterator<Item = (std::ops::Range<u64>, u64, u64)>,
 {
-    let mut w = writer(out);
     let stride = segments.div_ceil(SERIES_POINTS).max(1);
-    let mut series = Vec::with_capacity(lexicon.contrasts.len());
-    for (ci, c) in lexicon.contrasts.iter().enumerate() {
+    let mut series = Vec::with_capacity(cells.contrasts.len());
+    let mut row = Vec::with_capacity(1 << 16);
+    for (ci, contrast) in cells.contrasts.iter().enumerate() {
         let mut points = Vec::with_capacity(segments.min(SERIES_POINTS));
         let (mut lead, mut lag) = (poles(ci), poles(ci));
         // Sums over segments before `hi` and before `lo`.
@@ -693,25 +748,32 @@ where
                 balance: balance(l, r),
                 smoothed: balance(sum_hi.0 - sum_lo.0, sum_hi.1 - sum_lo.1),
             };
-            w.serialize(TrajectoryRow {
-                document: Text(id),
-                contrast: Text(&c.id),
-                segment: k,
-                position: Num(point.position),
-                balance: Num(point.balance),
-                smoothed: Num(point.smoothed),
-            })?;
+            row.extend_from_slice(&cells.id);
+            row.push(b',');
+            row.extend_from_slice(contrast);
+            row.push(b',');
+            push_int(&mut row, k);
+            row.push(b',');
+            push_fixed4(&mut row, point.position);
+            row.push(b',');
+            push_fixed4(&mut row, point.balance);
+            row.push(b',');
+            push_fixed4(&mut row, point.smoothed);
+            row.push(b'\n');
+            if row.len() >= 1 << 15 {
+                out.write_all(&row)?;
+                row.clear();
+            }
             if k % stride == 0 {
                 points.push(point);
             }
         }
         series.push(points);
     }
-    w.flush()?;
+    out.write_all(&row)?;
     Ok(series)
 }
 
-/// `tension.csv` rows: each sentence holding non-negated hits of both poles of a contrast.
 /// Renders the `tension.csv` rows of an analysed text (see [`render_hits`] for `base`).
 pub fn render_tension(
     id: &str,
@@ -1028,6 +1090,152 @@ mod tests {
         }
     }
 
+    #[derive(Serialize)]
+    struct SegmentRow<'a> {
+        document: Text<'a>,
+        segment: usize,
+        start_byte: usize,
+        end_byte: usize,
+        tokens: u64,
+        contrast: Text<'a>,
+        left_hits: u64,
+        right_hits: u64,
+        left_weight: W,
+        right_weight: W,
+        balance: Num,
+        tension_sentences: u64,
+    }
+
+    #[derive(Serialize)]
+    struct SegmentThemeRow<'a> {
+        document: Text<'a>,
+        segment: usize,
+        theme: Text<'a>,
+        count: u64,
+    }
+
+    #[derive(Serialize)]
+    struct TrajectoryRow<'a> {
+        document: Text<'a>,
+        contrast: Text<'a>,
+        segment: usize,
+        position: Num,
+        balance: Num,
+        smoothed: Num,
+    }
+
+    /// Rows as the serde row structs and the csv writer render them: the reference for the
+    /// direct writers.
+    fn reference_rows(
+        id: &str,
+        lexicon: &Lexicon,
+        k: usize,
+        span: std::ops::Range<usize>,
+        tally: &SegmentTally,
+        point: &SeriesPoint,
+    ) -> (String, String, String) {
+        let mut seg = writer(Vec::new());
+        for (c, sc) in lexicon.contrasts.iter().zip(&tally.contrasts) {
+            seg.serialize(SegmentRow {
+                document: Text(id),
+                segment: k,
+                start_byte: span.start,
+                end_byte: span.end,
+                tokens: tally.tokens,
+                contrast: Text(&c.id),
+                left_hits: sc.left.hits,
+                right_hits: sc.right.hits,
+                left_weight: W(sc.left.weight),
+                right_weight: W(sc.right.weight),
+                balance: Num(balance(sc.left.weight, sc.right.weight)),
+                tension_sentences: sc.tension_sentences,
+            })
+            .unwrap();
+        }
+        let mut themes = writer(Vec::new());
+        for (theme, &count) in lexicon.themes.iter().zip(&tally.themes) {
+            if count > 0 {
+                themes
+                    .serialize(SegmentThemeRow {
+                        document: Text(id),
+                        segment: k,
+                        theme: Text(&theme.id),
+                        count,
+                    })
+                    .unwrap();
+            }
+        }
+        let mut traj = writer(Vec::new());
+        traj.serialize(TrajectoryRow {
+            document: Text(id),
+            contrast: Text(&lexicon.contrasts[0].id),
+            segment: k,
+            position: Num(point.position),
+            balance: Num(point.balance),
+            smoothed: Num(point.smoothed),
+        })
+        .unwrap();
+        let text = |w: csv::Writer<Vec<u8>>| String::from_utf8(w.into_inner().unwrap()).unwrap();
+        (text(seg), text(themes), text(traj))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn direct_rows_equal_the_csv_writer_rows(
+            id in r#"[=+@a-z ,"\n\t-]{0,8}|doc\.txt"#,
+            k in 0usize..100_000,
+            start in 0usize..1_000_000,
+            tokens in 0u64..5000,
+            counts in proptest::collection::vec(0u64..4, 2),
+            weights in proptest::collection::vec(0u64..200_000, 2),
+            tension in 0u64..3,
+            position in proptest::option::of(0.0f64..=1.0),
+        ) {
+            let lexicon = crate::lexicon::parse_toml(
+                "[[themes]]\nid=\"a\"\nterms=[\"x\"]\n[[themes]]\nid=\"b_\"\nterms=[\"y\"]\n[[contrasts]]\nleft=\"a\"\nright=\"b_\"\n",
+                "t",
+            )
+            .unwrap();
+            let mut tally = SegmentTally {
+                tokens,
+                themes: counts.clone(),
+                contrasts: vec![crate::count::SegmentContrast::default()],
+            };
+            let c = &mut tally.contrasts[0];
+            (c.left.hits, c.right.hits) = (counts[0], counts[1]);
+            (c.left.weight, c.right.weight) = (weights[0], weights[1]);
+            c.tension_sentences = tension;
+            let point = SeriesPoint {
+                position,
+                balance: balance(weights[0], weights[1]),
+                smoothed: balance(weights[1], weights[0] / 3),
+            };
+            let (seg, themes, traj) = reference_rows(&id, &lexicon, k, start..start + 7, &tally, &point);
+            let cells = RowCells::new(&id, &lexicon).unwrap();
+            let (mut s, mut t) = (Vec::new(), Vec::new());
+            segment_rows(&mut s, &mut t, &cells, k, &(start..start + 7), &tally);
+            proptest::prop_assert_eq!(String::from_utf8(s).unwrap(), seg);
+            proptest::prop_assert_eq!(String::from_utf8(t).unwrap(), themes);
+            let mut out = Vec::new();
+            let one = |_| std::iter::once((0..0u64, 0u64, 0u64));
+            let _ = write_trajectory(&mut out, &cells, 1, 0, one).unwrap();
+            let mut row = Vec::new();
+            row.extend_from_slice(&cells.id);
+            row.push(b',');
+            row.extend_from_slice(&cells.contrasts[0]);
+            row.push(b',');
+            push_int(&mut row, k);
+            row.push(b',');
+            push_fixed4(&mut row, point.position);
+            row.push(b',');
+            push_fixed4(&mut row, point.balance);
+            row.push(b',');
+            push_fixed4(&mut row, point.smoothed);
+            row.push(b'\n');
+            proptest::prop_assert_eq!(String::from_utf8(row).unwrap(), traj);
+        }
+    }
+
     #[test]
     fn trajectory_smooths_over_a_window_that_shrinks_at_the_edges() {
         let lex = crate::lexicon::parse_toml(
@@ -1044,7 +1252,8 @@ mod tests {
                 .map(|(k, &(l, r))| (2 * k as u64..2 * k as u64 + 2, l, r))
         };
         let mut out = Vec::new();
-        let series = write_trajectory(&mut out, "d", &lex, 5, 10, segments).unwrap();
+        let cells = RowCells::new("d", &lex).unwrap();
+        let series = write_trajectory(&mut out, &cells, 5, 10, segments).unwrap();
         let smoothed: Vec<Option<f64>> = series[0].iter().map(|p| p.smoothed).collect();
         assert_eq!(
             smoothed,
@@ -1055,10 +1264,8 @@ mod tests {
             String::from_utf8(out).unwrap().lines().nth(2),
             Some("d,a_vs_b,2,0.5000,,-0.3333")
         );
-        let empty = write_trajectory(Vec::new(), "d", &lex, 1, 0, |_| {
-            std::iter::once((0..0, 0, 0))
-        })
-        .unwrap();
+        let empty =
+            write_trajectory(Vec::new(), &cells, 1, 0, |_| std::iter::once((0..0, 0, 0))).unwrap();
         assert_eq!(empty[0][0].smoothed, None);
     }
 
