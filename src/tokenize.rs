@@ -71,6 +71,22 @@ fn push_word<'a>(tokens: &mut Vec<Token<'a>>, start: usize, word: &'a str) {
     });
 }
 
+/// [`push_word`] for an ASCII word: the same token, without decoding characters.
+fn push_ascii_word<'a>(tokens: &mut Vec<Token<'a>>, start: usize, word: &'a str) {
+    let trimmed = word.trim_start_matches('_');
+    let start = start + (word.len() - trimmed.len());
+    let trimmed = trimmed.trim_end_matches('_');
+    if trimmed.is_empty() {
+        return;
+    }
+    let mut text = ascii_lowercase(trimmed);
+    strip_possessive(&mut text);
+    tokens.push(Token {
+        text,
+        span: start..start + trimmed.len(),
+    });
+}
+
 /// UAX #29 word classes of the ASCII characters that can be part of a word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum WordClass {
@@ -137,7 +153,7 @@ fn ascii_words<'a>(line: &'a str, offset: usize, tokens: &mut Vec<Token<'a>>) {
         }
         i += 1;
         if alphanumeric {
-            push_word(tokens, offset + start, &line[start..i]);
+            push_ascii_word(tokens, offset + start, &line[start..i]);
         }
     }
 }
@@ -150,11 +166,7 @@ pub fn normalize(word: &str) -> Cow<'_, str> {
 
 fn normalize_word(word: &str) -> Cow<'_, str> {
     let mut out: Cow<'_, str> = if word.is_ascii() {
-        if word.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(word.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(word)
-        }
+        ascii_lowercase(word)
     } else {
         let lower = word.to_lowercase();
         if lower.contains(['\u{2019}', '\u{02BC}']) {
@@ -165,13 +177,27 @@ fn normalize_word(word: &str) -> Cow<'_, str> {
             Cow::Owned(lower)
         }
     };
-    if out.len() > 2 && out.ends_with("'s") {
-        match &mut out {
+    strip_possessive(&mut out);
+    out
+}
+
+/// An ASCII word in lower case, borrowed when it is already.
+fn ascii_lowercase(word: &str) -> Cow<'_, str> {
+    if word.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(word.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(word)
+    }
+}
+
+/// Removes a final possessive `'s` (unless nothing else is left).
+fn strip_possessive(word: &mut Cow<'_, str>) {
+    if word.len() > 2 && word.ends_with("'s") {
+        match word {
             Cow::Borrowed(s) => *s = &s[..s.len() - 2],
             Cow::Owned(s) => s.truncate(s.len() - 2),
         }
     }
-    out
 }
 
 #[cfg(test)]
