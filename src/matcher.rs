@@ -141,12 +141,49 @@ impl StartFilter {
     }
 }
 
+/// A quick test run before a hash lookup of a whole word: a bitmap over (a hash of) a word's
+/// length, its first three bytes and its last byte. No false negatives, so a token it rules out
+/// is no lexicon word; unlike a [`StartFilter`], short lexicon words ("of", "to") do not make it
+/// pass every token that starts like them.
+#[derive(Debug)]
+struct WordFilter {
+    bits: Vec<u64>,
+}
+
+impl WordFilter {
+    const BITS: usize = 1 << 16;
+
+    fn new<'s>(set: impl Iterator<Item = &'s str>) -> Self {
+        let mut filter = WordFilter {
+            bits: vec![0; Self::BITS / 64],
+        };
+        for s in set {
+            let slot = Self::slot(s.as_bytes());
+            filter.bits[slot / 64] |= 1 << (slot % 64);
+        }
+        filter
+    }
+
+    fn slot(b: &[u8]) -> usize {
+        let first = b.iter().take(3).fold(0u64, |h, &c| (h << 8) | u64::from(c));
+        let last = b.last().map_or(0, |&c| u64::from(c));
+        let key = first | last << 24 | (b.len() as u64) << 32;
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize
+    }
+
+    /// `false` only when `s` is no string of the set.
+    fn may_be(&self, s: &str) -> bool {
+        let slot = Self::slot(s.as_bytes());
+        self.bits[slot / 64] & (1 << (slot % 64)) != 0
+    }
+}
+
 /// A lexicon compiled for matching. Shared read-only between threads.
 #[derive(Debug)]
 pub struct Matcher {
     words: FxHashMap<String, u32>,
     /// Rules out tokens that are no lexicon word before `words` is hashed.
-    word_filter: StartFilter,
+    word_filter: WordFilter,
     prefixes: Vec<String>,
     prefix_ids: FxHashMap<String, u32>,
     /// Rules out tokens that start with no lexicon prefix.
@@ -243,7 +280,7 @@ impl Matcher {
     pub fn new(lexicon: &Lexicon) -> Matcher {
         let mut m = Matcher {
             words: FxHashMap::default(),
-            word_filter: StartFilter::new(std::iter::empty()),
+            word_filter: WordFilter::new(std::iter::empty()),
             prefixes: Vec::new(),
             prefix_ids: FxHashMap::default(),
             prefix_filter: StartFilter::new(std::iter::empty()),
@@ -326,7 +363,7 @@ impl Matcher {
         lens.sort_unstable();
         lens.dedup();
         m.prefix_lens = lens;
-        m.word_filter = StartFilter::new(m.words.keys().map(String::as_str));
+        m.word_filter = WordFilter::new(m.words.keys().map(String::as_str));
         m.prefix_filter = StartFilter::new(m.prefixes.iter().map(String::as_str));
         m
     }
@@ -434,7 +471,7 @@ impl Matcher {
             .iter()
             .map(|t| {
                 let word = t.text.as_ref();
-                if self.word_filter.may_start(word) {
+                if self.word_filter.may_be(word) {
                     self.words.get(word).copied()
                 } else {
                     None
@@ -624,6 +661,19 @@ terms = ["pride", "proud*", "badge of honor", "self-reliance", "honor"]
 "#;
 
     proptest::proptest! {
+        #[test]
+        fn the_word_filter_never_rules_out_a_word(
+            set in proptest::collection::vec("[a-cé']{0,5}", 0..6),
+            tokens in proptest::collection::vec("[a-cé']{0,6}", 1..20),
+        ) {
+            let filter = WordFilter::new(set.iter().map(String::as_str));
+            for t in tokens.iter().chain(&set) {
+                if set.contains(t) {
+                    proptest::prop_assert!(filter.may_be(t), "{:?} {:?}", set, t);
+                }
+            }
+        }
+
         #[test]
         fn the_start_filter_never_rules_out_a_match(
             set in proptest::collection::vec("[a-cé]{0,5}", 0..6),

@@ -10,18 +10,79 @@
 //! compares: Unicode lowercase, `’` and `ʼ` read as `'`, underscores around a word stripped (and
 //! left out of the span), a possessive `'s` removed.
 
-use std::borrow::Cow;
-use std::ops::Range;
+use std::fmt;
+use std::ops::{Deref, Range};
 
+use compact_str::CompactString;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// One word of a text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Token<'a> {
-    /// The normalised form, borrowed from the text when normalising changes nothing.
-    pub text: Cow<'a, str>,
+    /// The normalised form.
+    pub text: Word<'a>,
     /// Byte range in the original text.
     pub span: Range<usize>,
+}
+
+/// A token's normalised text: borrowed from the text when normalising changes nothing, else
+/// its own copy, held inline up to 24 bytes (a capitalised word costs no allocation). Reads as
+/// a `&str`; two words are equal when their texts are.
+#[derive(Clone)]
+pub enum Word<'a> {
+    /// Part of the original text.
+    Text(&'a str),
+    /// Changed by normalising.
+    Changed(CompactString),
+}
+
+impl Deref for Word<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Word::Text(s) => s,
+            Word::Changed(s) => s,
+        }
+    }
+}
+
+impl AsRef<str> for Word<'_> {
+    fn as_ref(&self) -> &str {
+        self
+    }
+}
+
+impl PartialEq for Word<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Word<'_> {}
+
+impl PartialEq<str> for Word<'_> {
+    fn eq(&self, other: &str) -> bool {
+        &**self == other
+    }
+}
+
+impl PartialEq<&str> for Word<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        &**self == *other
+    }
+}
+
+impl fmt::Debug for Word<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl fmt::Display for Word<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
 }
 
 /// Splits `text` into tokens (see the module documentation).
@@ -39,19 +100,26 @@ pub struct Token<'a> {
 pub fn tokenize(text: &str) -> Vec<Token<'_>> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
     for (start, word) in text.unicode_word_indices() {
-        // Underscores around a word are markup (`_she_`); white space can only be part of a
-        // segment when a combining mark follows it (" \u{DCF}"): neither belongs to the word.
-        let edge = |c: char| c == '_' || c.is_whitespace();
-        let trimmed = word.trim_start_matches(edge);
-        let start = start + (word.len() - trimmed.len());
-        let trimmed = trimmed.trim_end_matches(edge);
-        if trimmed.is_empty() {
-            continue;
-        }
-        let span = start..start + trimmed.len();
+        let b = word.as_bytes();
+        // A word that starts and ends with an ASCII letter or digit (most do) needs no trimming.
+        let (start, trimmed) =
+            if b[0].is_ascii_alphanumeric() && b[b.len() - 1].is_ascii_alphanumeric() {
+                (start, word)
+            } else {
+                // Underscores around a word are markup (`_she_`); white space can only be part of
+                // a segment when a combining mark follows it (" \u{DCF}"): neither belongs to it.
+                let edge = |c: char| c == '_' || c.is_whitespace();
+                let trimmed = word.trim_start_matches(edge);
+                let start = start + (word.len() - trimmed.len());
+                let trimmed = trimmed.trim_end_matches(edge);
+                if trimmed.is_empty() {
+                    continue;
+                }
+                (start, trimmed)
+            };
         tokens.push(Token {
             text: normalize_word(trimmed),
-            span,
+            span: start..start + trimmed.len(),
         });
     }
     tokens
@@ -59,31 +127,38 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
 
 /// Normalises one word as the matcher sees it: underscores around it stripped, Unicode
 /// lowercase, `’`/`ʼ` as `'`, a final possessive `'s` removed (unless nothing else is left).
-pub fn normalize(word: &str) -> Cow<'_, str> {
+pub fn normalize(word: &str) -> Word<'_> {
     normalize_word(word.trim_matches(|c: char| c == '_' || c.is_whitespace()))
 }
 
-fn normalize_word(word: &str) -> Cow<'_, str> {
-    let mut out: Cow<'_, str> = if word.is_ascii() {
-        if word.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(word.to_ascii_lowercase())
+fn normalize_word(word: &str) -> Word<'_> {
+    let (mut upper, mut ascii) = (false, true);
+    for &b in word.as_bytes() {
+        upper |= b.is_ascii_uppercase();
+        ascii &= b.is_ascii();
+    }
+    let mut out = if ascii {
+        if upper {
+            let mut lower = CompactString::new(word);
+            lower.make_ascii_lowercase();
+            Word::Changed(lower)
         } else {
-            Cow::Borrowed(word)
+            Word::Text(word)
         }
     } else {
         let lower = word.to_lowercase();
         if lower.contains(['\u{2019}', '\u{02BC}']) {
-            Cow::Owned(lower.replace(['\u{2019}', '\u{02BC}'], "'"))
+            Word::Changed(lower.replace(['\u{2019}', '\u{02BC}'], "'").into())
         } else if lower == word {
-            Cow::Borrowed(word)
+            Word::Text(word)
         } else {
-            Cow::Owned(lower)
+            Word::Changed(lower.into())
         }
     };
     if out.len() > 2 && out.ends_with("'s") {
         match &mut out {
-            Cow::Borrowed(s) => *s = &s[..s.len() - 2],
-            Cow::Owned(s) => s.truncate(s.len() - 2),
+            Word::Text(s) => *s = &s[..s.len() - 2],
+            Word::Changed(s) => s.truncate(s.len() - 2),
         }
     }
     out
@@ -97,7 +172,7 @@ pub(crate) mod tests {
     pub(crate) fn assert_tokens(text: &str, expected: &[(&str, &str)]) {
         let got: Vec<(String, &str)> = tokenize(text)
             .into_iter()
-            .map(|t| (t.text.into_owned(), &text[t.span]))
+            .map(|t| (t.text.to_string(), &text[t.span]))
             .collect();
         let want: Vec<(String, &str)> = expected.iter().map(|(n, s)| (n.to_string(), *s)).collect();
         assert_eq!(got, want, "tokens of {text:?}");

@@ -240,7 +240,7 @@ fn negation_from_toml(n: NegationToml, path: &str) -> Result<Negation> {
     let norm = |words: Vec<String>| -> Vec<String> {
         words
             .iter()
-            .map(|w| crate::tokenize::normalize(w.trim()).into_owned())
+            .map(|w| crate::tokenize::normalize(w.trim()).to_string())
             .filter(|w| !w.is_empty())
             .collect()
     };
@@ -258,7 +258,7 @@ fn negation_from_toml(n: NegationToml, path: &str) -> Result<Negation> {
     for phrase in n.exceptions.unwrap_or_else(|| vec!["not only".to_string()]) {
         let words: Vec<String> = crate::tokenize::tokenize(&phrase)
             .into_iter()
-            .map(|t| t.text.into_owned())
+            .map(|t| t.text.to_string())
             .collect();
         match <[String; 2]>::try_from(words) {
             Ok([a, b]) => exceptions.push((a, b)),
