@@ -188,6 +188,8 @@ pub struct Matcher {
     prefix_ids: FxHashMap<String, u32>,
     /// Rules out tokens that start with no lexicon prefix.
     prefix_filter: StartFilter,
+    /// Rules out the lengths at which a token's start is no lexicon prefix.
+    prefix_words: WordFilter,
     prefix_lens: Vec<usize>,
     first_word: Vec<Vec<u32>>,
     first_prefix: Vec<Vec<u32>>,
@@ -284,6 +286,7 @@ impl Matcher {
             prefixes: Vec::new(),
             prefix_ids: FxHashMap::default(),
             prefix_filter: StartFilter::new(std::iter::empty()),
+            prefix_words: WordFilter::new(std::iter::empty()),
             prefix_lens: Vec::new(),
             first_word: Vec::new(),
             first_prefix: Vec::new(),
@@ -365,6 +368,7 @@ impl Matcher {
         m.prefix_lens = lens;
         m.word_filter = WordFilter::new(m.words.keys().map(String::as_str));
         m.prefix_filter = StartFilter::new(m.prefixes.iter().map(String::as_str));
+        m.prefix_words = WordFilter::new(m.prefixes.iter().map(String::as_str));
         m
     }
 
@@ -429,7 +433,7 @@ impl Matcher {
             if len > text.len() {
                 break;
             }
-            if !text.is_char_boundary(len) {
+            if !text.is_char_boundary(len) || !self.prefix_words.may_be(&text[..len]) {
                 continue;
             }
             if let Some(&p) = self.prefix_ids.get(&text[..len]) {
@@ -467,17 +471,23 @@ impl Matcher {
 
     /// Finds the hits in a document: its `text`, `tokens` and `structure` (for negation).
     pub fn find_hits(&self, text: &str, tokens: &[Token<'_>], structure: &Structure) -> Vec<Hit> {
-        let words: Vec<Option<u32>> = tokens
-            .iter()
-            .map(|t| {
-                let word = t.text.as_ref();
-                if self.word_filter.may_be(word) {
-                    self.words.get(word).copied()
-                } else {
-                    None
-                }
-            })
-            .collect();
+        // Each token's lexicon word, and the tokens where a pattern may start.
+        let mut words: Vec<Option<u32>> = Vec::with_capacity(tokens.len());
+        let mut starts: Vec<usize> = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            let text = t.text.as_ref();
+            let word = if self.word_filter.may_be(text) {
+                self.words.get(text).copied()
+            } else {
+                None
+            };
+            words.push(word);
+            if word.is_some_and(|w| !self.first_word[w as usize].is_empty())
+                || self.prefix_filter.may_start(text)
+            {
+                starts.push(i);
+            }
+        }
         let mut hits = Vec::new();
         let mut candidates = Vec::new();
         // The token after the last match, per theme (per-theme) and per file (best-entry).
@@ -492,7 +502,7 @@ impl Matcher {
         let better = |rank: Rank, pid: u32, other: Rank, other_pid: u32| {
             rank > other || (rank == other && pid < other_pid)
         };
-        for i in 0..tokens.len() {
+        for i in starts {
             self.first_candidates(&tokens[i], words[i], &mut candidates);
             if candidates.is_empty() {
                 continue;
