@@ -10,6 +10,10 @@
 #   (c) --jobs 1 against --jobs 2 (on the settings of (a))
 # For each it prints wall time, MB/s, tokens/s, peak RSS (from /usr/bin/time -v) and the ratio
 # of its throughput to `LC_ALL=C.UTF-8 wc -w`, measured in the same run on the same files.
+# Each command runs ${REPEAT:-3} times and the fastest run counts (as hyperfine's "min": on a
+# shared machine the slower runs measure the neighbours); peak RSS is the largest of the runs.
+# The output folder is removed before each run, outside the timing: removing the previous
+# run's 800 MB of CSV files is not analysis.
 # The corpus is built under ${BENCH_DIR:-/tmp/themescope-bench} and reused when it exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,23 +65,32 @@ seconds() {
   awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }'
 }
 
+repeat=${REPEAT:-3}
 find "$corpus" -type f -name '*.txt' -print0 | xargs -0 cat > /dev/null   # warm the cache
-wc_s=$(seconds bash -c "find '$corpus' -type f -name '*.txt' -print0 | LC_ALL=C.UTF-8 xargs -0 wc -w")
+wc_s=
+for _ in $(seq "$repeat"); do
+  s=$(seconds bash -c "find '$corpus' -type f -name '*.txt' -print0 | LC_ALL=C.UTF-8 xargs -0 wc -w")
+  wc_s=$(awk -v a="$s" -v b="$wc_s" 'BEGIN { print (b == "" || a < b) ? a : b }')
+done
 wc_mbs=$(awk -v b="$bytes" -v s="$wc_s" 'BEGIN { printf "%.1f", b / 1e6 / s }')
-echo "wc -w: ${wc_s}s, $wc_mbs MB/s"
+echo "wc -w: ${wc_s}s, $wc_mbs MB/s (each line: the fastest of $repeat runs)"
 
 run() {
   local label=$1
   shift
   local log
   log=$(mktemp)
-  local start end
-  start=$(date +%s.%N)
-  /usr/bin/time -v "$bin" run "$corpus" -o "$out" --quiet "$@" 2> "$log" > /dev/null || true
-  end=$(date +%s.%N)
-  local secs rss tokens
-  secs=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
-  rss=$(awk '/Maximum resident set size/ { printf "%.0f", $6 / 1024 }' "$log")
+  local start end s secs="" rss=0 r tokens
+  for _ in $(seq "$repeat"); do
+    rm -rf "$out"
+    start=$(date +%s.%N)
+    /usr/bin/time -v "$bin" run "$corpus" -o "$out" --quiet "$@" 2> "$log" > /dev/null || true
+    end=$(date +%s.%N)
+    s=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
+    secs=$(awk -v a="$s" -v b="$secs" 'BEGIN { print (b == "" || a < b) ? a : b }')
+    r=$(awk '/Maximum resident set size/ { printf "%.0f", $6 / 1024 }' "$log")
+    rss=$((r > rss ? r : rss))
+  done
   tokens=$(grep -o '"tokens": [0-9]*' "$out/manifest.json" | head -1 | grep -o '[0-9]*$')
   rm -f "$log"
   awk -v label="$label" -v b="$bytes" -v s="$secs" -v t="$tokens" -v r="$rss" -v w="$wc_mbs" 'BEGIN {

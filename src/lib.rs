@@ -310,7 +310,16 @@ struct OutFile {
     writer: BufWriter<File>,
     /// Test seam: writes left before an injected write error.
     fail_in: Option<usize>,
+    /// Bytes written since the last early sync began.
+    unsynced: u64,
+    /// Bytes to write between early syncs ([`EARLY_SYNC_BYTES`]; less in tests).
+    sync_every: u64,
+    /// An early sync under way (see [`OutFile::start_early_sync`]).
+    early_sync: Option<std::thread::JoinHandle<std::io::Result<()>>>,
 }
+
+/// Bytes written to a file between early syncs.
+const EARLY_SYNC_BYTES: u64 = 64 << 20;
 
 impl OutFile {
     fn open(out: &mut OutputDir, name: &'static str) -> Result<OutFile> {
@@ -320,6 +329,9 @@ impl OutFile {
             writer: out.create_file(name)?,
             // The second write fails: part way through the file, after its header.
             fail_in: (out.fail_write() == Some(name)).then_some(2),
+            unsynced: 0,
+            sync_every: EARLY_SYNC_BYTES,
+            early_sync: None,
         })
     }
 
@@ -335,7 +347,35 @@ impl OutFile {
         }
         self.writer
             .write_all(bytes)
-            .map_err(|e| Error::output(&self.path, e))
+            .map_err(|e| Error::output(&self.path, e))?;
+        self.unsynced += bytes.len() as u64;
+        if self.unsynced >= self.sync_every {
+            self.start_early_sync()?;
+        }
+        Ok(())
+    }
+
+    /// Starts the disk writing what the file holds so far, on a thread of its own (unless the
+    /// previous early sync is still at work): a file of hundreds of megabytes then reaches the
+    /// disk while the run goes on, and its final sync has only the last part left to write.
+    fn start_early_sync(&mut self) -> Result<()> {
+        if self.early_sync.as_ref().is_some_and(|h| !h.is_finished()) {
+            return Ok(());
+        }
+        if let Some(handle) = self.early_sync.take() {
+            join_sync(handle, &self.path)?;
+        }
+        self.writer
+            .flush()
+            .map_err(|e| Error::output(&self.path, e))?;
+        let file = self
+            .writer
+            .get_ref()
+            .try_clone()
+            .map_err(|e| Error::output(&self.path, e))?;
+        self.early_sync = Some(std::thread::spawn(move || file.sync_data()));
+        self.unsynced = 0;
+        Ok(())
     }
 
     /// Writes the header row, after a UTF-8 byte-order mark when `excel` (so that Excel reads
@@ -360,8 +400,17 @@ impl OutFile {
             .writer
             .into_inner()
             .map_err(|e| Error::output(&path, e.into_error()))?;
+        let early = self.early_sync;
         Ok(Syncing {
-            handle: std::thread::spawn(move || file.sync_all()),
+            handle: std::thread::spawn(move || {
+                // An error of the early sync is reported (a later sync may not see it again).
+                if let Some(early) = early {
+                    early
+                        .join()
+                        .map_err(|_| std::io::Error::other("syncing the file to disk failed"))??;
+                }
+                file.sync_all()
+            }),
             path,
         })
     }
@@ -376,13 +425,18 @@ struct Syncing {
 impl Syncing {
     /// Waits until the file is on disk.
     fn wait(self) -> Result<()> {
-        match self.handle.join() {
-            Ok(result) => result.map_err(|e| Error::output(&self.path, e)),
-            Err(_) => Err(Error::output(
-                &self.path,
-                std::io::Error::other("syncing the file to disk failed"),
-            )),
-        }
+        join_sync(self.handle, &self.path)
+    }
+}
+
+/// Waits for a thread syncing the file at `path` and passes on its error.
+fn join_sync(handle: std::thread::JoinHandle<std::io::Result<()>>, path: &Path) -> Result<()> {
+    match handle.join() {
+        Ok(result) => result.map_err(|e| Error::output(path, e)),
+        Err(_) => Err(Error::output(
+            path,
+            std::io::Error::other("syncing the file to disk failed"),
+        )),
     }
 }
 
@@ -909,4 +963,38 @@ pub fn run(config: &Config) -> Result<RunSummary> {
         failed_charts,
         charts: chart_set,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_output_file_is_synced_early_and_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("segments.csv");
+        let mut file = OutFile {
+            name: "segments.csv",
+            path: path.clone(),
+            writer: BufWriter::new(File::create(&path).unwrap()),
+            fail_in: None,
+            unsynced: 0,
+            sync_every: 10,
+            early_sync: None,
+        };
+        file.write(b"a,b\n").unwrap();
+        assert!(file.early_sync.is_none(), "4 bytes: no sync yet");
+        file.write(b"1,2\n3,4\n").unwrap();
+        assert!(file.early_sync.is_some(), "12 bytes: an early sync began");
+        assert_eq!(file.unsynced, 0);
+        // What the early sync saw was flushed to the file first.
+        assert_eq!(std::fs::read(&path).unwrap(), b"a,b\n1,2\n3,4\n");
+        for _ in 0..100 {
+            file.write(b"5,6\n").unwrap();
+        }
+        file.finish().unwrap();
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(written.len(), 12 + 400);
+        assert!(written.ends_with("5,6\n5,6\n"));
+    }
 }

@@ -301,7 +301,19 @@ struct W(u64);
 
 impl Serialize for W {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&Weight(self.0).to_string())
+        let mut int = itoa::Buffer::new();
+        let int = int.format(self.0 / Weight::SCALE).as_bytes();
+        let fraction = self.0 % Weight::SCALE;
+        let mut cell = [0u8; 25];
+        cell[..int.len()].copy_from_slice(int);
+        cell[int.len()..int.len() + 5].copy_from_slice(&[
+            b'.',
+            b'0' + (fraction / 1000 % 10) as u8,
+            b'0' + (fraction / 100 % 10) as u8,
+            b'0' + (fraction / 10 % 10) as u8,
+            b'0' + (fraction % 10) as u8,
+        ]);
+        s.serialize_str(std::str::from_utf8(&cell[..int.len() + 5]).unwrap_or_default())
     }
 }
 
@@ -451,12 +463,19 @@ fn one_line(text: &str) -> String {
 
 /// Text around a hit: at most [`CONTEXT_CHARS`] characters, white space runs as one space.
 fn context(text: &str, before: bool) -> String {
-    let piece: String = if before {
-        let mut chars: Vec<char> = text.chars().rev().take(CONTEXT_CHARS).collect();
-        chars.reverse();
-        chars.into_iter().collect()
+    let piece = if before {
+        let start = text
+            .char_indices()
+            .rev()
+            .nth(CONTEXT_CHARS - 1)
+            .map_or(0, |(i, _)| i);
+        &text[start..]
     } else {
-        text.chars().take(CONTEXT_CHARS).collect()
+        let end = text
+            .char_indices()
+            .nth(CONTEXT_CHARS)
+            .map_or(text.len(), |(i, _)| i);
+        &text[..end]
     };
     let mut out = String::with_capacity(piece.len());
     let mut in_space = false;
@@ -1341,6 +1360,44 @@ mod tests {
         assert_eq!(fixed4(Some(-1.0)), "-1.0000");
         assert_eq!(fixed4(None), "");
         assert_eq!(fixed4(Some(f64::NAN)), "");
+    }
+
+    /// [`context`] as first written: the characters collected, then joined.
+    fn context_reference(text: &str, before: bool) -> String {
+        let piece: String = if before {
+            let mut chars: Vec<char> = text.chars().rev().take(CONTEXT_CHARS).collect();
+            chars.reverse();
+            chars.into_iter().collect()
+        } else {
+            text.chars().take(CONTEXT_CHARS).collect()
+        };
+        let mut out = String::new();
+        let mut in_space = false;
+        for c in piece.chars() {
+            let space = c.is_whitespace() || c.is_control();
+            if !space || !in_space {
+                out.push(if space { ' ' } else { c });
+            }
+            in_space = space;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn contexts_take_the_nearest_characters(text in "(\\PC|[ \n\r\t]){0,90}") {
+            for before in [true, false] {
+                proptest::prop_assert_eq!(context(&text, before), context_reference(&text, before));
+            }
+        }
+
+        #[test]
+        fn weight_cells_read_as_the_weight(units in 0u64..=u64::MAX) {
+            let mut w = writer(Vec::new());
+            w.serialize((W(units),)).unwrap();
+            let cell = String::from_utf8(w.into_inner().unwrap()).unwrap();
+            proptest::prop_assert_eq!(cell.trim_end(), Weight(units).to_string());
+        }
     }
 
     #[test]
