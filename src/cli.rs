@@ -174,7 +174,7 @@ pub struct RunArgs {
 
     /// Documents larger than this many bytes are read and analysed in blocks of about this
     /// size, cut at paragraph breaks, in parallel (results are the same as read whole).
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(1..=(1 << 40)))]
+    #[arg(long, value_name = "BYTES", default_value_t = crate::config::DEFAULT_BLOCK_SIZE as u64, value_parser = clap::value_parser!(u64).range(1..=(1 << 40)))]
     pub block_size: u64,
 
     /// Write hits.csv (one row per lexicon hit) or not.

@@ -256,11 +256,11 @@ fn a_200_mb_file_without_a_newline_is_read_in_blocks() {
         .arg(&input)
         .assert()
         .success();
-    // Read in blocks of at most 4 MiB, cut at a space (so no word is split), and said so.
+    // Read in blocks of at most 1 MiB, cut at a space (so no word is split), and said so.
     let stderr = stderr_of(&assert);
     assert!(
         stderr.contains(
-            "warning: long.txt: a paragraph longer than 4194304 bytes was cut for reading"
+            "warning: long.txt: a paragraph longer than 1048576 bytes was cut for reading"
         ),
         "{stderr}"
     );

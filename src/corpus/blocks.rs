@@ -13,6 +13,7 @@
 //! ([`Block::forced`]). Each block carries up to [`CONTEXT_BYTES`] of the text before and after
 //! it, for the hit contexts of `hits.csv`.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::Read;
 use std::ops::Range;
@@ -138,10 +139,33 @@ impl Decoder {
         }
     }
 
-    /// Appends the text of `chunk` to `out`; `Err(offset in chunk)` at invalid UTF-8.
-    fn decode(&mut self, chunk: &[u8], out: &mut String) -> Result<(), usize> {
-        let from = out.len();
-        if self.utf8 {
+    /// The text of `chunk`: borrowed from it when it is whole on its own (the usual case), else
+    /// put together in `scratch` (a character split between two chunks, or Windows-1252 text
+    /// outside ASCII). `Err(offset)` at invalid UTF-8, counted from the start of the bytes
+    /// carried over from the last chunk.
+    fn decode<'a>(&mut self, chunk: &'a [u8], scratch: &'a mut String) -> Result<&'a str, usize> {
+        let mut text: &'a str = if !self.utf8 {
+            match encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(chunk)
+                .0
+            {
+                Cow::Borrowed(text) => text,
+                Cow::Owned(text) => {
+                    *scratch = text;
+                    scratch
+                }
+            }
+        } else if self.carry.is_empty() {
+            match std::str::from_utf8(chunk) {
+                Ok(text) => text,
+                Err(e) if e.error_len().is_none() => {
+                    let valid = e.valid_up_to();
+                    self.carry = chunk[valid..].to_vec();
+                    std::str::from_utf8(&chunk[..valid]).map_err(|e| e.valid_up_to())?
+                }
+                Err(e) => return Err(e.valid_up_to()),
+            }
+        } else {
             let mut bytes = std::mem::take(&mut self.carry);
             bytes.extend_from_slice(chunk);
             let valid = match std::str::from_utf8(&bytes) {
@@ -149,23 +173,17 @@ impl Decoder {
                 Err(e) if e.error_len().is_none() => e.valid_up_to(),
                 Err(e) => return Err(e.valid_up_to()),
             };
+            scratch.clear();
             // The prefix is valid UTF-8, checked just above.
-            out.push_str(std::str::from_utf8(&bytes[..valid]).map_err(|e| e.valid_up_to())?);
+            scratch.push_str(std::str::from_utf8(&bytes[..valid]).map_err(|e| e.valid_up_to())?);
             self.carry = bytes[valid..].to_vec();
-        } else {
-            out.push_str(
-                &encoding_rs::WINDOWS_1252
-                    .decode_without_bom_handling(chunk)
-                    .0,
-            );
-        }
-        if !self.started && out.len() > from {
+            scratch
+        };
+        if !self.started && !text.is_empty() {
             self.started = true;
-            if out[from..].starts_with('\u{FEFF}') {
-                out.drain(from..from + 3);
-            }
+            text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         }
-        Ok(())
+        Ok(text)
     }
 
     /// Whether the text ended cleanly (no incomplete character left).
@@ -199,10 +217,9 @@ pub fn prescan(path: &Path, encoding: Encoding) -> Result<Prescan, SkipReason> {
             nul = memchr::memchr(0, chunk).map(|i| size + i as u64);
         }
         if bad_utf8.is_none() {
-            text.clear();
             let carried = decoder.carry.len() as u64;
             match decoder.decode(chunk, &mut text) {
-                Ok(()) => scan.feed(&text),
+                Ok(text) => scan.feed(text),
                 Err(at) => bad_utf8 = Some(size + at as u64 - carried),
             }
         }
@@ -237,10 +254,10 @@ fn windows_1252_blank_lines(path: &Path) -> Result<bool, SkipReason> {
         if n == 0 {
             return Ok(scan.finish());
         }
-        text.clear();
         // Windows-1252 decodes every byte.
-        let _ = decoder.decode(&buf[..n], &mut text);
-        scan.feed(&text);
+        if let Ok(text) = decoder.decode(&buf[..n], &mut text) {
+            scan.feed(text);
+        }
     }
 }
 
@@ -288,8 +305,13 @@ const SAFE_LINE_ENDS: &[char] = &['.', ',', ';', ':', '!', '?', ')', ']', '"'];
 pub struct BlockReader {
     file: File,
     decoder: Decoder,
-    /// Decoded text not yet handed out.
+    /// Decoded text; the part from `start` is not yet handed out.
     buf: String,
+    start: usize,
+    /// The bytes of one read.
+    chunk: Vec<u8>,
+    /// Text decoded apart from `chunk` (see [`Decoder::decode`]).
+    scratch: String,
     /// Up to [`CONTEXT_BYTES`] of text before `buf`.
     tail: String,
     /// Document offset of `buf`.
@@ -316,6 +338,9 @@ impl BlockReader {
             file: File::open(path).map_err(unreadable)?,
             decoder: Decoder::new(prescan.encoding != super::WINDOWS_1252),
             buf: String::new(),
+            start: 0,
+            chunk: vec![0u8; READ_BYTES],
+            scratch: String::new(),
             tail: String::new(),
             offset: 0,
             eof: false,
@@ -335,11 +360,25 @@ impl BlockReader {
         SkipReason::Unreadable("the file changed while it was being read".to_string())
     }
 
-    /// Reads until `buf` holds `want` bytes or the file ends.
+    /// The text not yet handed out.
+    fn pending(&self) -> &str {
+        &self.buf[self.start..]
+    }
+
+    /// Reads until [`BlockReader::pending`] holds `want` bytes or the file ends.
     fn fill(&mut self, want: usize) -> Result<(), SkipReason> {
-        let mut chunk = vec![0u8; READ_BYTES];
-        while self.buf.len() < want && !self.eof {
-            let n = read_some(&mut self.file, &mut chunk).map_err(unreadable)?;
+        if self.buf.len() - self.start >= want || self.eof {
+            return Ok(());
+        }
+        // The text handed out goes (once it is the larger part, so each byte moves at most
+        // about once).
+        if self.start >= self.buf.len() / 2 {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        let chunk = &mut self.chunk;
+        while self.buf.len() - self.start < want && !self.eof {
+            let n = read_some(&mut self.file, chunk).map_err(unreadable)?;
             if n == 0 {
                 self.eof = true;
                 if !self.decoder.finish() || self.read != self.expected {
@@ -354,9 +393,11 @@ impl BlockReader {
             if memchr::memchr(0, &chunk[..n]).is_some() {
                 return Err(Self::changed());
             }
-            self.decoder
-                .decode(&chunk[..n], &mut self.buf)
+            let text = self
+                .decoder
+                .decode(&chunk[..n], &mut self.scratch)
                 .map_err(|_| Self::changed())?;
+            self.buf.push_str(text);
         }
         Ok(())
     }
@@ -369,26 +410,28 @@ impl BlockReader {
         let (size, cap) = (self.block_size, self.cap);
         self.fill(size + CONTEXT_BYTES)?;
         let (cut, forced) = loop {
-            if let Some(cut) = find_cut(&self.buf, size..cap, self.blank_lines, self.eof) {
+            let pending = self.pending();
+            if let Some(cut) = find_cut(pending, size..cap, self.blank_lines, self.eof) {
                 break (cut, false);
             }
-            if self.buf.len() > cap {
-                break (forced_cut(&self.buf, cap), true);
+            if pending.len() > cap {
+                break (forced_cut(pending, cap), true);
             }
             if self.eof {
-                break (self.buf.len(), false);
+                break (pending.len(), false);
             }
-            self.fill(self.buf.len() + size.max(CONTEXT_BYTES))?;
+            self.fill(pending.len() + size.max(CONTEXT_BYTES))?;
         };
         self.fill(cut + CONTEXT_BYTES + 1)?;
-        let last = self.eof && cut == self.buf.len();
-        let mut trail_end = (cut + CONTEXT_BYTES).min(self.buf.len());
-        while !self.buf.is_char_boundary(trail_end) {
+        let pending = self.pending();
+        let last = self.eof && cut == pending.len();
+        let mut trail_end = (cut + CONTEXT_BYTES).min(pending.len());
+        while !pending.is_char_boundary(trail_end) {
             trail_end -= 1;
         }
         let mut text = String::with_capacity(self.tail.len() + trail_end);
         text.push_str(&self.tail);
-        text.push_str(&self.buf[..trail_end]);
+        text.push_str(&pending[..trail_end]);
         let body = self.tail.len()..self.tail.len() + cut;
         let block = Block {
             body: body.clone(),
@@ -404,7 +447,7 @@ impl BlockReader {
             keep += 1;
         }
         self.tail = block.text[keep..body.end].to_string();
-        self.buf.drain(..cut);
+        self.start += cut;
         self.offset += cut;
         self.number += 1;
         self.done = last;
@@ -477,6 +520,49 @@ fn forced_cut(text: &str, cap: usize) -> usize {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    /// Decodes `bytes` in chunks of `size` bytes.
+    fn decode_in_chunks(bytes: &[u8], size: usize, utf8: bool) -> Result<String, usize> {
+        let mut decoder = Decoder::new(utf8);
+        let (mut out, mut scratch, mut at) = (String::new(), String::new(), 0);
+        for chunk in bytes.chunks(size) {
+            let carried = decoder.carry.len();
+            match decoder.decode(chunk, &mut scratch) {
+                Ok(text) => out.push_str(text),
+                Err(e) => return Err(at + e - carried),
+            }
+            at += chunk.len();
+        }
+        if decoder.finish() {
+            Ok(out)
+        } else {
+            Err(at - decoder.carry.len())
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn chunks_decode_to_the_whole_text(
+            text in "\u{FEFF}?(\\PC|[\n\r]){0,40}",
+            size in 1usize..9,
+            bad in proptest::option::of((0usize..200, proptest::sample::select(vec![0xFFu8, 0x80, 0xE2]))),
+        ) {
+            let mut bytes = text.as_bytes().to_vec();
+            let whole = super::super::decode_document_as(bytes.clone(), Encoding::Utf8)
+                .map(|d| d.text);
+            proptest::prop_assert_eq!(decode_in_chunks(&bytes, size, true).ok(), whole.ok());
+            if let Some((at, byte)) = bad {
+                let at = at.min(bytes.len());
+                bytes.insert(at, byte);
+                // The first invalid byte is found where a whole read finds it.
+                let first_bad = std::str::from_utf8(&bytes).err().map(|e| e.valid_up_to());
+                proptest::prop_assert_eq!(decode_in_chunks(&bytes, size, true).err(), first_bad);
+            }
+            // Windows-1252 (read when a file is not UTF-8) decodes byte by byte.
+            let latin = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes).0;
+            proptest::prop_assert_eq!(decode_in_chunks(&bytes, size, false), Ok(latin.into_owned()));
+        }
+    }
 
     fn scan(text: &str) -> bool {
         let mut s = BlankLineScan::new();
