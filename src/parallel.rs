@@ -1,8 +1,9 @@
 //! Ordered parallel map: work on many items at once, hand the results on in item order.
 //!
-//! In: an iterator of items (pulled by the workers one at a time, so it may read files as it
-//! goes), a `work` function run on a rayon pool of `jobs` threads, and a `sink` run on the
-//! calling thread. Out: `sink(i, work(i, item_i))` for every i in ascending order.
+//! In: an iterator of items (pulled on a thread of its own, a few items ahead of the workers,
+//! so it may read files as it goes without holding them up), a `work` function run on a rayon
+//! pool of `jobs` threads, and a `sink` run on the calling thread. Out: `sink(i, work(i,
+//! item_i))` for every i in ascending order.
 //!
 //! Guarantees: items are handed out in order, and no worker starts item `i` before the sink has
 //! taken item `i - window`, so at most `window` results wait in memory however uneven the items
@@ -33,6 +34,7 @@ pub fn for_each_ordered<I, R, E>(
 ) -> Result<(), E>
 where
     I: Iterator + Send,
+    I::Item: Send,
     R: Send,
 {
     let jobs = jobs.max(1);
@@ -45,8 +47,10 @@ where
         Ok(pool) => pool,
         Err(e) => return Err(pool_error(e)),
     };
-    // The next item and its index; pulled under the lock, so items are numbered in order.
-    let source = Mutex::new((0usize, items));
+    // Items with their index, in order, from the reader thread; `None` once the workers are
+    // done (so that a reader waiting to hand on an item stops).
+    let (item_tx, item_rx) = mpsc::sync_channel::<(usize, I::Item)>(jobs);
+    let source = Mutex::new(Some(item_rx));
     let stop = AtomicBool::new(false);
     // How many results the sink has taken, and a condition to wait on for it to grow.
     let taken = (Mutex::new(0usize), Condvar::new());
@@ -63,26 +67,13 @@ where
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        let pulled = {
-            let mut source = source.lock().unwrap_or_else(PoisonError::into_inner);
-            let i = source.0;
-            match catch_unwind(AssertUnwindSafe(|| source.1.next())) {
-                Ok(Some(item)) => {
-                    source.0 += 1;
-                    Ok(Some((i, item)))
-                }
-                Ok(None) => Ok(None),
-                Err(payload) => Err(payload),
-            }
-        };
-        let (i, item) = match pulled {
-            Ok(Some(pulled)) => pulled,
-            Ok(None) => break,
-            Err(payload) => {
-                *panicked.lock().unwrap_or_else(PoisonError::into_inner) = Some(payload);
-                halt();
-                break;
-            }
+        let pulled = source
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .and_then(|rx| rx.recv().ok());
+        let Some((i, item)) = pulled else {
+            break;
         };
         {
             let mut done = taken.0.lock().unwrap_or_else(PoisonError::into_inner);
@@ -108,6 +99,28 @@ where
 
     let outcome = std::thread::scope(|scope| {
         scope.spawn(|| {
+            // Both moved here: the workers see the end of the items when the sender goes.
+            let (mut items, item_tx) = (items, item_tx);
+            for i in 0.. {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                match catch_unwind(AssertUnwindSafe(|| items.next())) {
+                    Ok(Some(item)) => {
+                        if item_tx.send((i, item)).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(payload) => {
+                        *panicked.lock().unwrap_or_else(PoisonError::into_inner) = Some(payload);
+                        halt();
+                        break;
+                    }
+                }
+            }
+        });
+        scope.spawn(|| {
             pool.scope(|s| {
                 for _ in 0..jobs {
                     let tx = tx.clone();
@@ -115,6 +128,9 @@ where
                 }
             });
             drop(tx);
+            // Items read ahead and not taken are dropped, and a reader waiting to hand one on
+            // is let go.
+            *source.lock().unwrap_or_else(PoisonError::into_inner) = None;
         });
         let mut pending: BTreeMap<usize, R> = BTreeMap::new();
         let mut expected = 0;
@@ -275,6 +291,31 @@ mod tests {
         });
         let payload = result.unwrap_err();
         assert_eq!(payload.downcast_ref::<&str>(), Some(&"item five"));
+    }
+
+    #[test]
+    fn a_panicking_reader_stops_the_run_instead_of_hanging_it() {
+        let items = (0..1000u32).inspect(|&x| assert!(x != 7, "item seven unreadable"));
+        let taken = AtomicUsize::new(0);
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let _: Result<(), ()> = for_each_ordered(
+                items,
+                2,
+                4,
+                |_, x| {
+                    taken.fetch_add(1, Ordering::SeqCst);
+                    x
+                },
+                |_, _| Ok(()),
+                |_| (),
+            );
+        }));
+        let payload = result.unwrap_err();
+        assert_eq!(
+            payload.downcast_ref::<&str>(),
+            Some(&"item seven unreadable")
+        );
+        assert!(taken.load(Ordering::SeqCst) <= 7);
     }
 
     #[test]
