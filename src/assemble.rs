@@ -16,7 +16,7 @@
 
 use std::cell::RefCell;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, Write};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
@@ -270,6 +270,8 @@ struct Spill {
     file: tempfile::NamedTempFile,
     out: BufWriter<File>,
     contrasts: usize,
+    /// The folder it is in (the output's temporary folder).
+    dir: std::path::PathBuf,
 }
 
 impl Spill {
@@ -282,6 +284,7 @@ impl Spill {
             file,
             out,
             contrasts,
+            dir: dir.to_path_buf(),
         })
     }
 
@@ -474,12 +477,15 @@ impl Assembly {
 
     /// After the last block: the summary rows and the last segment's rows; the trajectory rows
     /// go to `trajectory` (when there are segments).
+    /// Ends the document: its summary rows in the result, its trajectory rows written to
+    /// `trajectory` (by up to `jobs` threads).
     pub fn finish<W: Write>(
         mut self,
         id: &str,
         lexicon: &Lexicon,
         matcher: &Matcher,
         trajectory: Option<W>,
+        jobs: usize,
     ) -> csv::Result<Finished> {
         let mut rows = DocumentRows::default();
         self.flush(&mut rows)?;
@@ -490,17 +496,14 @@ impl Assembly {
         csv_out::summary_rows(id, &self.counts, lexicon, &mut rows)?;
         if let (Some(mut spill), Some(out)) = (self.spill, trajectory) {
             spill.out.flush()?;
-            let error = RefCell::new(None);
-            let series = csv_out::write_trajectory(
+            let series = write_trajectory(
                 out,
+                &spill,
                 &self.cells,
                 self.segments,
                 self.counts.tokens,
-                |c| spill.read(c, &error),
+                jobs,
             )?;
-            if let Some(e) = error.into_inner() {
-                return Err(e.into());
-            }
             self.digest.series = Some(series);
         }
         self.digest.tokens = self.counts.tokens;
@@ -513,4 +516,72 @@ impl Assembly {
             digest: self.digest,
         })
     }
+}
+
+/// Writes the trajectory rows of a document analysed in blocks from its spilled numbers. Each
+/// contrast's rows read the whole spill three times, after the last block — most of a large
+/// document's last step, with the workers idle — so with `jobs` above 1 the first contrast is
+/// written straight to `out` while `jobs - 1` threads write the others to temporary files in
+/// the spill's folder, copied to `out` after it in contrast order.
+fn write_trajectory<W: Write>(
+    mut out: W,
+    spill: &Spill,
+    cells: &RowCells,
+    segments: usize,
+    tokens: u64,
+    jobs: usize,
+) -> csv::Result<Vec<Vec<csv_out::SeriesPoint>>> {
+    let one = |c: usize, out: &mut dyn Write| -> csv::Result<Vec<csv_out::SeriesPoint>> {
+        let error = RefCell::new(None);
+        let points = csv_out::write_contrast_trajectory(out, cells, c, segments, tokens, || {
+            spill.read(c, &error)
+        })?;
+        match error.into_inner() {
+            Some(e) => Err(e.into()),
+            None => Ok(points),
+        }
+    };
+    let helpers = jobs
+        .saturating_sub(1)
+        .min(spill.contrasts.saturating_sub(1));
+    if helpers == 0 {
+        return (0..spill.contrasts).map(|c| one(c, &mut out)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..helpers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let c = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if c >= spill.contrasts {
+                            return Ok(done);
+                        }
+                        let mut file = tempfile::tempfile_in(&spill.dir)?;
+                        let mut w = BufWriter::new(&mut file);
+                        let points = one(c, &mut w)?;
+                        w.flush()?;
+                        drop(w);
+                        file.seek(std::io::SeekFrom::Start(0))?;
+                        done.push((c, file, points));
+                    }
+                })
+            })
+            .collect();
+        let mut series = vec![one(0, &mut out)?];
+        let mut rest: Vec<(usize, File, Vec<csv_out::SeriesPoint>)> = Vec::new();
+        for handle in handles {
+            let done: csv::Result<Vec<_>> = handle.join().map_err(|_| {
+                csv::Error::from(std::io::Error::other("writing the trajectory failed"))
+            })?;
+            rest.extend(done?);
+        }
+        rest.sort_by_key(|(c, _, _)| *c);
+        for (_, mut file, points) in rest {
+            std::io::copy(&mut file, &mut out)?;
+            series.push(points);
+        }
+        Ok(series)
+    })
 }

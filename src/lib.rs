@@ -760,11 +760,17 @@ pub fn run(config: &Config) -> Result<RunSummary> {
                     let finished = match trajectory_file {
                         Some(t) => {
                             let path = files[t].0.path.clone();
-                            asm.finish(&source.id, lexicon, &matcher, Some(&mut files[t].0))
-                                .map_err(|e| csv_error(path, e))?
+                            asm.finish(
+                                &source.id,
+                                lexicon,
+                                &matcher,
+                                Some(&mut files[t].0),
+                                config.jobs,
+                            )
+                            .map_err(|e| csv_error(path, e))?
                         }
                         None => asm
-                            .finish(&source.id, lexicon, &matcher, None::<&mut OutFile>)
+                            .finish(&source.id, lexicon, &matcher, None::<&mut OutFile>, 1)
                             .map_err(output_error)?,
                     };
                     for (file, select) in files.iter_mut() {

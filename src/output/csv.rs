@@ -461,8 +461,18 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Text around a hit: at most [`CONTEXT_CHARS`] characters, white space runs as one space.
+/// [`context_into`] as a new string.
+#[cfg(test)]
 fn context(text: &str, before: bool) -> String {
+    let mut out = String::new();
+    context_into(text, before, &mut out);
+    out
+}
+
+/// Text around a hit — the last (`before`) or first [`CONTEXT_CHARS`] characters of `text`,
+/// white space runs as one space — into `out`, cleared first (one buffer serves every hit).
+fn context_into(text: &str, before: bool, out: &mut String) {
+    out.clear();
     let piece = if before {
         let start = text
             .char_indices()
@@ -477,8 +487,22 @@ fn context(text: &str, before: bool) -> String {
             .map_or(text.len(), |(i, _)| i);
         &text[..end]
     };
-    let mut out = String::with_capacity(piece.len());
     let mut in_space = false;
+    if piece.is_ascii() {
+        for &b in piece.as_bytes() {
+            // ASCII white space and control characters, as `char` classes them.
+            if b.is_ascii_whitespace() || b.is_ascii_control() {
+                if !in_space {
+                    out.push(' ');
+                }
+                in_space = true;
+            } else {
+                out.push(char::from(b));
+                in_space = false;
+            }
+        }
+        return;
+    }
     for c in piece.chars() {
         if c.is_whitespace() || c.is_control() {
             if !in_space {
@@ -490,7 +514,6 @@ fn context(text: &str, before: bool) -> String {
             in_space = false;
         }
     }
-    out
 }
 
 fn theme_row<'a>(
@@ -644,6 +667,7 @@ pub fn render_hits(
 ) -> csv::Result<()> {
     let tokens = &analysis.tokens;
     let mut w = writer(out);
+    let (mut left, mut right) = (String::new(), String::new());
     for (hit, sentence) in &analysis.hits {
         let start = base.lead + tokens[hit.tokens.start].span.start;
         let end = base.lead + tokens[hit.tokens.end - 1].span.end;
@@ -651,8 +675,8 @@ pub fn render_hits(
             .negator
             .map(|n| &text[base.lead + tokens[n].span.start..base.lead + tokens[n].span.end])
             .unwrap_or("");
-        let left = context(&text[..start], true);
-        let right = context(&text[end..], false);
+        context_into(&text[..start], true, &mut left);
+        context_into(&text[end..], false, &mut right);
         w.serialize(HitRow {
             document: Text(id),
             sentence: base.sentences + *sentence,
@@ -739,58 +763,73 @@ where
     W: Write,
     I: Iterator<Item = (std::ops::Range<u64>, u64, u64)>,
 {
+    (0..cells.contrasts.len())
+        .map(|ci| write_contrast_trajectory(&mut out, cells, ci, segments, tokens, || poles(ci)))
+        .collect()
+}
+
+/// The rows of [`write_trajectory`] for contrast `ci` alone; `poles()` gives its segments.
+pub fn write_contrast_trajectory<W, I>(
+    mut out: W,
+    cells: &RowCells,
+    ci: usize,
+    segments: usize,
+    tokens: u64,
+    poles: impl Fn() -> I,
+) -> csv::Result<Vec<SeriesPoint>>
+where
+    W: Write,
+    I: Iterator<Item = (std::ops::Range<u64>, u64, u64)>,
+{
     let stride = segments.div_ceil(SERIES_POINTS).max(1);
-    let mut series = Vec::with_capacity(cells.contrasts.len());
+    let contrast = &cells.contrasts[ci];
     let mut row = Vec::with_capacity(1 << 16);
-    for (ci, contrast) in cells.contrasts.iter().enumerate() {
-        let mut points = Vec::with_capacity(segments.min(SERIES_POINTS));
-        let (mut lead, mut lag) = (poles(ci), poles(ci));
-        // Sums over segments before `hi` and before `lo`.
-        let (mut hi, mut lo) = (0usize, 0usize);
-        let (mut sum_hi, mut sum_lo) = ((0u64, 0u64), (0u64, 0u64));
-        for (k, (range, l, r)) in poles(ci).enumerate().take(segments) {
-            let window = smoothing_window(k, segments);
-            while hi < window.end {
-                if let Some((_, a, b)) = lead.next() {
-                    sum_hi = (sum_hi.0 + a, sum_hi.1 + b);
-                }
-                hi += 1;
+    let mut points = Vec::with_capacity(segments.min(SERIES_POINTS));
+    let (mut lead, mut lag) = (poles(), poles());
+    // Sums over segments before `hi` and before `lo`.
+    let (mut hi, mut lo) = (0usize, 0usize);
+    let (mut sum_hi, mut sum_lo) = ((0u64, 0u64), (0u64, 0u64));
+    for (k, (range, l, r)) in poles().enumerate().take(segments) {
+        let window = smoothing_window(k, segments);
+        while hi < window.end {
+            if let Some((_, a, b)) = lead.next() {
+                sum_hi = (sum_hi.0 + a, sum_hi.1 + b);
             }
-            while lo < window.start {
-                if let Some((_, a, b)) = lag.next() {
-                    sum_lo = (sum_lo.0 + a, sum_lo.1 + b);
-                }
-                lo += 1;
-            }
-            let point = SeriesPoint {
-                position: position(&range, tokens),
-                balance: balance(l, r),
-                smoothed: balance(sum_hi.0 - sum_lo.0, sum_hi.1 - sum_lo.1),
-            };
-            row.extend_from_slice(&cells.id);
-            row.push(b',');
-            row.extend_from_slice(contrast);
-            row.push(b',');
-            push_int(&mut row, k);
-            row.push(b',');
-            push_fixed4(&mut row, point.position);
-            row.push(b',');
-            push_fixed4(&mut row, point.balance);
-            row.push(b',');
-            push_fixed4(&mut row, point.smoothed);
-            row.push(b'\n');
-            if row.len() >= 1 << 15 {
-                out.write_all(&row)?;
-                row.clear();
-            }
-            if k % stride == 0 {
-                points.push(point);
-            }
+            hi += 1;
         }
-        series.push(points);
+        while lo < window.start {
+            if let Some((_, a, b)) = lag.next() {
+                sum_lo = (sum_lo.0 + a, sum_lo.1 + b);
+            }
+            lo += 1;
+        }
+        let point = SeriesPoint {
+            position: position(&range, tokens),
+            balance: balance(l, r),
+            smoothed: balance(sum_hi.0 - sum_lo.0, sum_hi.1 - sum_lo.1),
+        };
+        row.extend_from_slice(&cells.id);
+        row.push(b',');
+        row.extend_from_slice(contrast);
+        row.push(b',');
+        push_int(&mut row, k);
+        row.push(b',');
+        push_fixed4(&mut row, point.position);
+        row.push(b',');
+        push_fixed4(&mut row, point.balance);
+        row.push(b',');
+        push_fixed4(&mut row, point.smoothed);
+        row.push(b'\n');
+        if row.len() >= 1 << 15 {
+            out.write_all(&row)?;
+            row.clear();
+        }
+        if k % stride == 0 {
+            points.push(point);
+        }
     }
     out.write_all(&row)?;
-    Ok(series)
+    Ok(points)
 }
 
 /// Renders the `tension.csv` rows of an analysed text (see [`render_hits`] for `base`).
@@ -1385,7 +1424,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn contexts_take_the_nearest_characters(text in "(\\PC|[ \n\r\t]){0,90}") {
+        fn contexts_take_the_nearest_characters(text in "(\\PC|[a-z]{1,5}|[ \n\r\t\x0b\x00\x1f\x7f\u{85}\u{a0}]){0,90}") {
             for before in [true, false] {
                 proptest::prop_assert_eq!(context(&text, before), context_reference(&text, before));
             }
