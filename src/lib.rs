@@ -142,7 +142,8 @@ struct OpenDocument {
 }
 
 /// The jobs of a run, in order: documents up to `--block-size` whole (read by the worker), larger
-/// ones block by block (read here, as the workers ask for the next job).
+/// ones block by block (read here, on the reader thread of [`parallel::for_each_ordered`], a few
+/// blocks ahead of the workers).
 struct Jobs<'a, 'r> {
     documents: &'a [DocumentSource],
     config: &'a Config,
