@@ -11,27 +11,14 @@ use themescope::lexicon::{parse_toml, Lexicon};
 use themescope::segment::SegmentMode;
 use themescope::Config;
 
-/// Files compared (everything but the manifest, which records the run's arguments and time).
-const FILES: &[&str] = &[
-    "documents.csv",
-    "themes.csv",
-    "contrasts.csv",
-    "hits.csv",
-    "terms.csv",
-    "segments.csv",
-    "segment_themes.csv",
-    "trajectory.csv",
-    "tension.csv",
-    "cooccurrence.csv",
-    "lexicon_coverage.csv",
-    "report.html",
-];
+mod common;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs `inputs` with `--block-size block_size`; returns every compared file's text.
+/// Runs `inputs` with `--block-size block_size`; returns the text of every CSV file and the
+/// report (everything but the manifest, which records the run's arguments and time).
 fn outputs(
     inputs: &[PathBuf],
     lexicon: &Lexicon,
@@ -49,8 +36,9 @@ fn outputs(
         svg: false,
     };
     themescope::run(&config).unwrap();
-    FILES
+    common::CSV_FILES
         .iter()
+        .chain(&["report.html"])
         .filter(|f| out.path().join(f).exists())
         .map(|f| {
             (

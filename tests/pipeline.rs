@@ -11,19 +11,8 @@ use themescope::config::ChartFormats;
 use themescope::lexicon::{parse_toml, Lexicon};
 use themescope::Config;
 
-const CSV_FILES: &[&str] = &[
-    "documents.csv",
-    "themes.csv",
-    "contrasts.csv",
-    "hits.csv",
-    "terms.csv",
-    "segments.csv",
-    "segment_themes.csv",
-    "trajectory.csv",
-    "tension.csv",
-    "cooccurrence.csv",
-    "lexicon_coverage.csv",
-];
+mod common;
+use common::CSV_FILES;
 
 fn fixture(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -782,7 +782,6 @@ where
     I: Iterator<Item = (std::ops::Range<u64>, u64, u64)>,
 {
     let stride = segments.div_ceil(SERIES_POINTS).max(1);
-    let contrast = &cells.contrasts[ci];
     let mut row = Vec::with_capacity(1 << 16);
     let mut points = Vec::with_capacity(segments.min(SERIES_POINTS));
     let (mut lead, mut lag) = (poles(), poles());
@@ -808,18 +807,7 @@ where
             balance: balance(l, r),
             smoothed: balance(sum_hi.0 - sum_lo.0, sum_hi.1 - sum_lo.1),
         };
-        row.extend_from_slice(&cells.id);
-        row.push(b',');
-        row.extend_from_slice(contrast);
-        row.push(b',');
-        push_int(&mut row, k);
-        row.push(b',');
-        push_fixed4(&mut row, point.position);
-        row.push(b',');
-        push_fixed4(&mut row, point.balance);
-        row.push(b',');
-        push_fixed4(&mut row, point.smoothed);
-        row.push(b'\n');
+        push_trajectory_row(&mut row, cells, ci, k, &point);
         if row.len() >= 1 << 15 {
             out.write_all(&row)?;
             row.clear();
@@ -830,6 +818,28 @@ where
     }
     out.write_all(&row)?;
     Ok(points)
+}
+
+/// Appends the `trajectory.csv` row of segment `k` of contrast `ci`.
+fn push_trajectory_row(
+    row: &mut Vec<u8>,
+    cells: &RowCells,
+    ci: usize,
+    k: usize,
+    point: &SeriesPoint,
+) {
+    row.extend_from_slice(&cells.id);
+    row.push(b',');
+    row.extend_from_slice(&cells.contrasts[ci]);
+    row.push(b',');
+    push_int(row, k);
+    row.push(b',');
+    push_fixed4(row, point.position);
+    row.push(b',');
+    push_fixed4(row, point.balance);
+    row.push(b',');
+    push_fixed4(row, point.smoothed);
+    row.push(b'\n');
 }
 
 /// Renders the `tension.csv` rows of an analysed text (see [`render_hits`] for `base`).
@@ -1274,22 +1284,8 @@ mod tests {
             segment_rows(&mut s, &mut t, &cells, k, &(start..start + 7), &tally);
             proptest::prop_assert_eq!(String::from_utf8(s).unwrap(), seg);
             proptest::prop_assert_eq!(String::from_utf8(t).unwrap(), themes);
-            let mut out = Vec::new();
-            let one = |_| std::iter::once((0..0u64, 0u64, 0u64));
-            let _ = write_trajectory(&mut out, &cells, 1, 0, one).unwrap();
             let mut row = Vec::new();
-            row.extend_from_slice(&cells.id);
-            row.push(b',');
-            row.extend_from_slice(&cells.contrasts[0]);
-            row.push(b',');
-            push_int(&mut row, k);
-            row.push(b',');
-            push_fixed4(&mut row, point.position);
-            row.push(b',');
-            push_fixed4(&mut row, point.balance);
-            row.push(b',');
-            push_fixed4(&mut row, point.smoothed);
-            row.push(b'\n');
+            push_trajectory_row(&mut row, &cells, 0, k, &point);
             proptest::prop_assert_eq!(String::from_utf8(row).unwrap(), traj);
         }
     }
