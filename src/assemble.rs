@@ -28,7 +28,7 @@ use crate::matcher::Matcher;
 use crate::output::csv::{self as csv_out, Base, DocumentRows, RowCells};
 use crate::output::digest::{self, DocDigest};
 use crate::parallel::{Baton, Relay};
-use crate::segment::{block_pieces, BlockStart, Segment, SegmentPlan};
+use crate::segment::{block_pieces, BlockStart, Segment, SegmentPlan, Structure};
 
 /// One block to analyse, with what it needs to know about its document.
 #[derive(Debug)]
@@ -134,21 +134,43 @@ pub fn analyse_block(
     hits: bool,
 ) -> Option<csv::Result<BlockResult>> {
     let mut job = job;
-    let baton = job.baton.take();
+    let mut baton = job.baton.take();
     let block = &job.block;
     let body = block.body();
-    let analysis = count::analyse_with(body, matcher, &lexicon.contrasts, Some(job.blank_lines));
-    let start = match job.prev {
-        None => BlockStart::default(),
-        Some(key) => relay.take(key)?,
+    // The next block needs this one's start plus its tokens, sentences, paragraphs and lines:
+    // known once it is segmented. Should the block before have handed its start on by then,
+    // this one's is handed on before matching; if not, after (waiting then, not earlier).
+    let next = |start: &BlockStart, tokens: usize, structure: &Structure| BlockStart {
+        tokens: start.tokens + tokens,
+        sentences: start.sentences + structure.sentences.len(),
+        paragraphs: start.paragraphs + structure.paragraphs.len(),
+        lines: start.lines + line_ends(body),
+    };
+    let mut early: Option<Option<BlockStart>> = None;
+    let analysis = count::analyse_with(
+        body,
+        matcher,
+        &lexicon.contrasts,
+        Some(job.blank_lines),
+        |tokens, structure| {
+            early = match job.prev {
+                None => Some(Some(BlockStart::default())),
+                Some(key) => relay.try_take(key),
+            };
+            if let Some(Some(start)) = early {
+                if let Some(baton) = baton.take() {
+                    baton.pass(next(&start, tokens.len(), structure));
+                }
+            }
+        },
+    );
+    let start = match (early, job.prev) {
+        (Some(start), _) => start?,
+        (None, None) => BlockStart::default(),
+        (None, Some(key)) => relay.take(key)?,
     };
     if let Some(baton) = baton {
-        baton.pass(BlockStart {
-            tokens: start.tokens + analysis.tokens.len(),
-            sentences: start.sentences + analysis.structure.sentences.len(),
-            paragraphs: start.paragraphs + analysis.structure.paragraphs.len(),
-            lines: start.lines + line_ends(body),
-        });
+        baton.pass(next(&start, analysis.tokens.len(), &analysis.structure));
     }
     Some(render_block(
         &job, id, &analysis, &start, matcher, lexicon, hits,

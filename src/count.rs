@@ -292,19 +292,23 @@ pub fn analyse<'a>(
     matcher: &Matcher,
     contrasts: &[Contrast],
 ) -> DocumentAnalysis<'a> {
-    analyse_with(text, matcher, contrasts, None)
+    analyse_with(text, matcher, contrasts, None, |_, _| {})
 }
 
 /// [`analyse`] for one block of a large document: `blank_lines` is the paragraph rule of the
-/// whole document (see [`crate::segment::segment_with`]).
+/// whole document (see [`crate::segment::segment_with`]); `segmented` is called with the
+/// tokens and the structure as soon as they are known, before matching (a block hands its
+/// running offsets on to the next one from there).
 pub fn analyse_with<'a>(
     text: &'a str,
     matcher: &Matcher,
     contrasts: &[Contrast],
     blank_lines: Option<bool>,
+    segmented: impl FnOnce(&[Token<'a>], &Structure),
 ) -> DocumentAnalysis<'a> {
     let tokens = tokenize(text);
     let structure = segment_with(text, &tokens, blank_lines);
+    segmented(&tokens, &structure);
     let hits: Vec<(Hit, usize)> = matcher
         .find_hits(text, &tokens, &structure)
         .into_iter()

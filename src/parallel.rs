@@ -198,6 +198,15 @@ impl<V> Relay<V> {
         self.ready.notify_all();
     }
 
+    /// Takes item `key`'s value if it has been handed on: `Some(None)` when that item gave up,
+    /// `None` when there is nothing yet (never waits).
+    pub fn try_take(&self, key: u64) -> Option<Option<V>> {
+        self.slots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&key)
+    }
+
     /// Waits for item `key`'s value and takes it; `None` when that item gave up.
     pub fn take(&self, key: u64) -> Option<V> {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
@@ -369,5 +378,18 @@ mod tests {
         assert_eq!(sums[150], Some(150 * 151 / 2));
         assert_eq!(sums[151], None);
         assert_eq!(sums[299], None);
+    }
+
+    #[test]
+    fn try_take_never_waits_and_tells_a_dropped_baton_from_none_yet() {
+        let relay: Relay<u32> = Relay::default();
+        let (first, second) = (relay.baton(1), relay.baton(2));
+        assert_eq!(relay.try_take(1), None);
+        first.pass(7);
+        assert_eq!(relay.try_take(1), Some(Some(7)));
+        // Taken: gone.
+        assert_eq!(relay.try_take(1), None);
+        drop(second);
+        assert_eq!(relay.try_take(2), Some(None));
     }
 }

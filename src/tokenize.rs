@@ -236,21 +236,29 @@ fn push_ascii_word<'a>(
         end -= 1;
     }
     let word = &text[start..end];
-    let mut normal = if upper {
-        let mut lower = CompactString::new(word);
-        lower.make_ascii_lowercase();
-        Word::Changed(lower)
-    } else {
-        Word::Text(word)
-    };
-    if normal.len() > 2 && normal.ends_with("'s") {
-        match &mut normal {
-            Word::Text(s) => *s = &s[..s.len() - 2],
-            Word::Changed(s) => s.truncate(s.len() - 2),
-        }
+    let possessive = word.len() > 2 && word.ends_with("'s");
+    // Each case pushes a token of its own: a `Word` built on the stack and then copied into the
+    // vector made the copy wait on the narrower stores that built it (the tokenizer's hottest
+    // instruction).
+    if !upper {
+        let word = if possessive {
+            &word[..word.len() - 2]
+        } else {
+            word
+        };
+        tokens.push(Token {
+            text: Word::Text(word),
+            span: start..end,
+        });
+        return;
+    }
+    let mut lower = CompactString::new(word);
+    lower.make_ascii_lowercase();
+    if possessive {
+        lower.truncate(lower.len() - 2);
     }
     tokens.push(Token {
-        text: normal,
+        text: Word::Changed(lower),
         span: start..end,
     });
 }

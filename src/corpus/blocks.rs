@@ -75,6 +75,9 @@ impl BlankLineScan {
     }
 
     fn feed(&mut self, s: &str) {
+        if self.found {
+            return;
+        }
         let b = s.as_bytes();
         let mut start = 0;
         if self.after_cr && !b.is_empty() {
@@ -196,7 +199,7 @@ fn unreadable(e: std::io::Error) -> SkipReason {
     SkipReason::Unreadable(e.to_string())
 }
 
-/// Reads `path` once: size, SHA-256, the first NUL byte and the first invalid UTF-8 byte (which
+/// Reads `path` once: size, the first NUL byte and the first invalid UTF-8 byte (which
 /// decide, as for a whole document, whether it is read and how), and the paragraph rule.
 pub fn prescan(path: &Path, encoding: Encoding) -> Result<Prescan, SkipReason> {
     let mut file = File::open(path).map_err(unreadable)?;
