@@ -105,59 +105,239 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
     // UAX #29 breaks before every ASCII white space character whatever surrounds it (rules
     // WB3a, WB3b, WB3d and WB999; no rule looks across one for a word), so the text is read in
     // pieces that start at one: pieces of ASCII by the byte scanner below, the others by
-    // `unicode_word_indices`. `piece` is where the current piece starts.
-    let mut piece = 0;
-    let mut i = 0;
-    while i < b.len() {
-        let class = CLASS[usize::from(b[i])];
-        if class & CORE == 0 {
-            if class & SPACE != 0 {
-                piece = i;
-            } else if class & NON_ASCII != 0 {
-                i = unicode_piece(text, piece, &mut tokens);
-                piece = i;
-                continue;
+    // `unicode_word_indices`.
+    //
+    // The scanner reads 64 bytes at a time as bit masks, one bit per byte (see [`Masks`]). A
+    // byte belongs to a word when it is a letter, a digit or `_` (WB5, WB8–WB10, WB13a,
+    // WB13b), or a `:`, `.` or `'` between two letters (WB6, WB7), or a `,`, `;`, `.` or `'`
+    // between two digits (WB11, WB12); a word is a run of such bytes holding a letter or a
+    // digit. Runs are found by counting zero bits, without a branch per byte.
+    let mut scan = Scan {
+        piece: 0,
+        open: None,
+        letter_before: false,
+        digit_before: false,
+    };
+    let mut at = 0;
+    while at < b.len() {
+        let masks = match b[at..].first_chunk::<64>() {
+            Some(chunk) => Masks::of(chunk),
+            None => {
+                // The last bytes, padded with spaces (which end a word, as the end does).
+                let mut chunk = [b' '; 64];
+                chunk[..b.len() - at].copy_from_slice(&b[at..]);
+                Masks::of(&chunk)
             }
-            i += 1;
+        };
+        let after = b.get(at + 64).map_or(0, |&c| CLASS[usize::from(c)]);
+        // Bit j: byte j - 1 (before) or j + 1 (after) is a letter, or a digit.
+        let letter_before = masks.letter << 1 | u64::from(scan.letter_before);
+        let letter_after = masks.letter >> 1 | u64::from(after & LETTER != 0) << 63;
+        let digit_before = masks.digit << 1 | u64::from(scan.digit_before);
+        let digit_after = masks.digit >> 1 | u64::from(after & DIGIT != 0) << 63;
+        let word = masks.letter
+            | masks.digit
+            | masks.underscore
+            | (masks.mid_letter & letter_before & letter_after)
+            | (masks.mid_num & digit_before & digit_after);
+        if masks.non_ascii == 0 {
+            scan.words(word, &masks, at, text, &mut tokens);
+            if masks.space != 0 {
+                scan.piece = at + 63 - masks.space.leading_zeros() as usize;
+            }
+            scan.letter_before = masks.letter >> 63 != 0;
+            scan.digit_before = masks.digit >> 63 != 0;
+            at += 64;
             continue;
         }
-        // A word: letters, digits and `_` join (WB5, WB8–WB10, WB13a, WB13b); `:`, `.` and
-        // `'` join two letters (WB6, WB7); `,`, `;`, `.` and `'` join two digits (WB11, WB12).
-        let start = i;
-        let (mut upper, mut alphanumeric) = (false, false);
+        // Bits from `from` on are still to be read (more than 0 after a piece read by the
+        // general rules that ended inside this chunk).
+        let mut from = 0;
         loop {
-            while let Some(&c) = b.get(i) {
-                let class = CLASS[usize::from(c)];
-                if class & CORE == 0 {
-                    break;
-                }
-                upper |= class & UPPER != 0;
-                alphanumeric |= class & (LETTER | DIGIT) != 0;
-                i += 1;
-            }
-            let (Some(&mid), Some(&next)) = (b.get(i), b.get(i + 1)) else {
-                break;
-            };
-            let (before, mid, next) = (
-                CLASS[usize::from(b[i - 1])],
-                CLASS[usize::from(mid)],
-                CLASS[usize::from(next)],
-            );
-            if (before & next & LETTER != 0 && mid & MID_LETTER != 0)
-                || (before & next & DIGIT != 0 && mid & MID_NUM != 0)
-            {
-                i += 1;
+            let ahead = u64::MAX << from;
+            // A character outside ASCII: the words before it are taken, then its piece is
+            // read again by the general rules, in place of the tokens already taken from it.
+            let ascii_end = (masks.non_ascii & ahead).trailing_zeros();
+            let ascii = if ascii_end < 64 {
+                ahead & ((1u64 << ascii_end) - 1)
             } else {
+                ahead
+            };
+            scan.words(word & ascii, &masks, at, text, &mut tokens);
+            let spaces = masks.space & ascii;
+            if spaces != 0 {
+                scan.piece = at + 63 - spaces.leading_zeros() as usize;
+            }
+            if ascii_end == 64 {
+                scan.letter_before = masks.letter >> 63 != 0;
+                scan.digit_before = masks.digit >> 63 != 0;
+                at += 64;
                 break;
             }
-        }
-        // Should a character outside ASCII follow in this piece (and perhaps belong to the
-        // word), the piece is read again by the general rules, in place of this token.
-        if alphanumeric {
-            push_ascii_word(&mut tokens, text, start, i, upper);
+            // The piece ends at white space (or the end of the text): nothing before it joins
+            // what follows.
+            let end = unicode_piece(text, scan.piece, &mut tokens);
+            scan.piece = end;
+            if end >= at + 64 {
+                scan.letter_before = false;
+                scan.digit_before = false;
+                at = end;
+                break;
+            }
+            from = end - at;
         }
     }
+    if let Some(open) = scan.open.take() {
+        open.push(b.len(), text, &mut tokens);
+    }
     tokens
+}
+
+/// The byte scanner's state between two 64-byte chunks.
+struct Scan {
+    /// Where the current piece starts: the last ASCII white space character (or 0).
+    piece: usize,
+    /// A word running to the end of the last chunk, perhaps on into the next.
+    open: Option<OpenWord>,
+    /// Whether the last byte of the last chunk is a letter, and whether a digit.
+    letter_before: bool,
+    digit_before: bool,
+}
+
+/// The start of a word not yet ended, and what it holds so far.
+#[derive(Clone, Copy)]
+struct OpenWord {
+    start: usize,
+    upper: bool,
+    alphanumeric: bool,
+    /// Letters and digits only (no `_`, `'`, `.`…: nothing to strip).
+    plain: bool,
+}
+
+impl OpenWord {
+    /// Adds the word if it holds a letter or a digit.
+    #[inline]
+    fn push<'a>(self, end: usize, text: &'a str, tokens: &mut Vec<Token<'a>>) {
+        if self.plain {
+            push_plain_word(tokens, text, self.start, end, self.upper);
+        } else if self.alphanumeric {
+            push_ascii_word(tokens, text, self.start, end, self.upper);
+        }
+    }
+}
+
+impl Scan {
+    /// Takes the words of the chunk at byte `at` whose word bytes are `word`.
+    fn words<'a>(
+        &mut self,
+        word: u64,
+        masks: &Masks,
+        at: usize,
+        text: &'a str,
+        tokens: &mut Vec<Token<'a>>,
+    ) {
+        if word & 1 == 0 {
+            if let Some(open) = self.open.take() {
+                open.push(at, text, tokens);
+            }
+        }
+        let mut rest = word;
+        while rest != 0 {
+            let start = rest.trailing_zeros();
+            let len = (!(rest >> start)).trailing_zeros();
+            let run = if len == 64 {
+                u64::MAX
+            } else {
+                ((1u64 << len) - 1) << start
+            };
+            rest &= !run;
+            let upper = masks.upper & run != 0;
+            let alphanumeric = (masks.letter | masks.digit) & run != 0;
+            let plain = run & !(masks.letter | masks.digit) == 0;
+            let open = match self.open.take() {
+                Some(open) if start == 0 => OpenWord {
+                    start: open.start,
+                    upper: open.upper | upper,
+                    alphanumeric: open.alphanumeric | alphanumeric,
+                    plain: open.plain & plain,
+                },
+                _ => OpenWord {
+                    start: at + start as usize,
+                    upper,
+                    alphanumeric,
+                    plain,
+                },
+            };
+            let end = start + len;
+            if end == 64 {
+                self.open = Some(open);
+            } else {
+                open.push(at + end as usize, text, tokens);
+            }
+        }
+    }
+}
+
+/// One 64-byte chunk of text as bit masks: bit `j` stands for byte `j`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Masks {
+    /// `A`–`Z`, `a`–`z`.
+    letter: u64,
+    /// `0`–`9`.
+    digit: u64,
+    /// `_` (ExtendNumLet).
+    underscore: u64,
+    /// `A`–`Z`.
+    upper: u64,
+    /// `:`, `.` and `'`: join two letters.
+    mid_letter: u64,
+    /// `,`, `;`, `.` and `'`: join two digits.
+    mid_num: u64,
+    /// ASCII white space.
+    space: u64,
+    /// Bytes of characters outside ASCII.
+    non_ascii: u64,
+}
+
+impl Masks {
+    /// Computes the masks eight bytes at a time ("SIMD within a register": each byte's test
+    /// leaves its answer in the byte's top bit, which no carry crosses).
+    fn of(chunk: &[u8; 64]) -> Masks {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const TOPS: u64 = 0x8080_8080_8080_8080;
+        // Top bit set in each byte of `x` (all below 0x80) that is at least `n` (at most 0x80).
+        let at_least = |x: u64, n: u8| ((x | TOPS) - u64::from(n) * ONES) & TOPS;
+        let within = |x: u64, low: u8, high: u8| at_least(x, low) & !at_least(x, high + 1);
+        // Top bit set in each byte of `x` (all below 0x80) equal to `c`.
+        let equal = |x: u64, c: u8| {
+            let t = x ^ (u64::from(c) * ONES);
+            !((t | TOPS) - ONES) & TOPS
+        };
+        // The eight top bits as the low eight bits (each lands on a bit of its own).
+        let pack = |m: u64| (m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        let mut masks = Masks::default();
+        for (k, eight) in chunk.chunks_exact(8).enumerate() {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(eight);
+            let raw = u64::from_le_bytes(bytes);
+            let non_ascii = raw & TOPS;
+            let ascii = !non_ascii & TOPS;
+            let x = raw & !TOPS;
+            let lower = x | (0x20 * ONES);
+            let (dot, apostrophe) = (equal(x, b'.'), equal(x, b'\''));
+            let shift = 8 * k;
+            masks.letter |= pack(within(lower, b'a', b'z') & ascii) << shift;
+            masks.digit |= pack(within(x, b'0', b'9') & ascii) << shift;
+            masks.underscore |= pack(equal(x, b'_') & ascii) << shift;
+            masks.upper |= pack(within(x, b'A', b'Z') & ascii) << shift;
+            masks.mid_letter |= pack((equal(x, b':') | dot | apostrophe) & ascii) << shift;
+            masks.mid_num |=
+                pack((equal(x, b',') | equal(x, b';') | dot | apostrophe) & ascii) << shift;
+            masks.space |= pack((equal(x, b' ') | within(x, 0x09, 0x0D)) & ascii) << shift;
+            masks.non_ascii |= pack(non_ascii) << shift;
+        }
+        masks
+    }
 }
 
 /// Character classes of the byte scanner, as bits.
@@ -165,8 +345,6 @@ const LETTER: u8 = 1;
 const DIGIT: u8 = 2;
 /// `_` (ExtendNumLet).
 const UNDERSCORE: u8 = 4;
-/// Letters, digits and `_`: the bytes that always join.
-const CORE: u8 = LETTER | DIGIT | UNDERSCORE;
 /// `A`–`Z`.
 const UPPER: u8 = 8;
 /// `:`, `.` and `'`: join two letters.
@@ -218,6 +396,36 @@ fn unicode_piece<'a>(text: &'a str, start: usize, tokens: &mut Vec<Token<'a>>) -
     end
 }
 
+/// Adds the word `text[start..end]` of ASCII letters and digits only (`upper`: whether it holds
+/// a capital letter).
+#[inline]
+fn push_plain_word<'a>(
+    tokens: &mut Vec<Token<'a>>,
+    text: &'a str,
+    start: usize,
+    end: usize,
+    upper: bool,
+) {
+    let Some(word) = text.get(start..end) else {
+        return;
+    };
+    // Each case pushes a token of its own: a `Word` built on the stack and then copied into the
+    // vector made the copy wait on the narrower stores that built it.
+    if upper {
+        let mut lower = CompactString::new(word);
+        lower.make_ascii_lowercase();
+        tokens.push(Token {
+            text: Word::Changed(lower),
+            span: start..end,
+        });
+    } else {
+        tokens.push(Token {
+            text: Word::Text(word),
+            span: start..end,
+        });
+    }
+}
+
 /// Adds the ASCII word `text[start..end]` (holding a letter or digit; `upper`: whether it
 /// holds a capital letter).
 fn push_ascii_word<'a>(
@@ -237,9 +445,6 @@ fn push_ascii_word<'a>(
     }
     let word = &text[start..end];
     let possessive = word.len() > 2 && word.ends_with("'s");
-    // Each case pushes a token of its own: a `Word` built on the stack and then copied into the
-    // vector made the copy wait on the narrower stores that built it (the tokenizer's hottest
-    // instruction).
     if !upper {
         let word = if possessive {
             &word[..word.len() - 2]
@@ -469,6 +674,83 @@ pub(crate) mod tests {
         fn the_byte_scanner_gives_the_tokens_of_uax29(text in r#"([a-zA-Z]{1,3}|[0-9]{1,2}|[.:,;'_]|[ \t\r\n\x0b\x0c"!?()-]|\PC|’|é|\u{301}|\u{200D}|\u{3000}|\u{DCF}|\u{5D0}){0,60}"#) {
             prop_assert_eq!(tokenize(&text), general_tokens(&text));
         }
+    }
+
+    /// The masks of a chunk byte by byte from the class table.
+    fn masks_by_byte(chunk: &[u8; 64]) -> Masks {
+        let mut m = Masks::default();
+        for (j, &c) in chunk.iter().enumerate() {
+            let class = CLASS[usize::from(c)];
+            let bit = |flag: u8| u64::from(class & flag != 0) << j;
+            m.letter |= bit(LETTER);
+            m.digit |= bit(DIGIT);
+            m.underscore |= bit(UNDERSCORE);
+            m.upper |= bit(UPPER);
+            m.mid_letter |= bit(MID_LETTER);
+            m.mid_num |= bit(MID_NUM);
+            m.space |= bit(SPACE);
+            m.non_ascii |= bit(NON_ASCII);
+        }
+        m
+    }
+
+    #[test]
+    fn masks_of_every_byte_value_at_every_place() {
+        for value in 0..=255u8 {
+            for place in 0..64 {
+                let mut chunk = [b'a'; 64];
+                chunk[place] = value;
+                assert_eq!(
+                    Masks::of(&chunk),
+                    masks_by_byte(&chunk),
+                    "{value:#x} at {place}"
+                );
+            }
+        }
+        // A mutation of one mask (letters without `z`) is seen.
+        let chunk = [b'z'; 64];
+        assert_eq!(Masks::of(&chunk).letter, u64::MAX);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn masks_agree_with_the_class_table(bytes in proptest::collection::vec(any::<u8>(), 64)) {
+            let mut chunk = [0u8; 64];
+            chunk.copy_from_slice(&bytes);
+            prop_assert_eq!(Masks::of(&chunk), masks_by_byte(&chunk));
+        }
+
+        /// Long texts, shifted by 0–70 letters, so that words, joins (`a.b`, `1,000`), possessives
+        /// and characters outside ASCII fall across the 64-byte chunks.
+        #[test]
+        fn words_across_chunks_are_the_tokens_of_uax29(
+            shift in 0usize..70,
+            text in r#"([a-zA-Z]{1,12}|[0-9]{1,4}|[.:,;'_]|'s|[ \n]|\PC|’|é){0,200}"#,
+        ) {
+            let text = format!("{}{text}", "x".repeat(shift));
+            prop_assert_eq!(tokenize(&text), general_tokens(&text));
+        }
+    }
+
+    #[test]
+    fn a_word_running_over_chunks_is_one_token() {
+        let long = "Ab".repeat(70);
+        let text = format!("{long}'s x {}", "1,0".repeat(50));
+        assert_tokens(
+            &text,
+            &[
+                (&long.to_lowercase(), &format!("{long}'s")),
+                ("x", "x"),
+                (&"1,0".repeat(50), &"1,0".repeat(50)),
+            ],
+        );
+        // Ending exactly at a chunk's end, and one byte past it.
+        assert_tokens(&"a".repeat(64), &[(&"a".repeat(64), &"a".repeat(64))]);
+        let text = format!("{} b", "a".repeat(63));
+        assert_tokens(&text, &[(&"a".repeat(63), &"a".repeat(63)), ("b", "b")]);
+        let text = format!("{}_ é", "_".repeat(63));
+        assert_tokens(&text, &[("é", "é")]);
     }
 
     use proptest::prelude::*;
