@@ -160,7 +160,7 @@ impl<'r> Jobs<'_, 'r> {
         use segment::SegmentMode;
         let path = &self.documents[doc].path;
         let size = self.config.block_size;
-        let prescan = corpus::blocks::prescan(path, self.config.encoding)?;
+        let prescan = corpus::blocks::prescan(path, self.config.encoding, self.config.jobs)?;
         let mut plan = segment::PlanBuilder::new(self.config.segment);
         if plan.needs_whole_text() {
             let mut reader = corpus::blocks::BlockReader::open(path, &prescan, size)?;

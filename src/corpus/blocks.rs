@@ -15,7 +15,7 @@
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
 
@@ -61,6 +61,8 @@ struct BlankLineScan {
     seen_text: bool,
     gap: bool,
     found: bool,
+    /// A blank line came before the first non-blank one.
+    blank_first: bool,
 }
 
 impl BlankLineScan {
@@ -71,6 +73,7 @@ impl BlankLineScan {
             seen_text: false,
             gap: false,
             found: false,
+            blank_first: false,
         }
     }
 
@@ -111,6 +114,7 @@ impl BlankLineScan {
     fn end_line(&mut self) {
         if self.line_blank {
             self.gap |= self.seen_text;
+            self.blank_first |= !self.seen_text;
         } else {
             self.found |= self.gap;
             self.seen_text = true;
@@ -122,6 +126,54 @@ impl BlankLineScan {
     fn finish(mut self) -> bool {
         self.end_line();
         self.found
+    }
+
+    /// What a part of the text that starts at a line start holds, for [`LineState::follow`];
+    /// `last`: the part runs to the end of the text (else it ends at a line end).
+    fn summary(mut self, last: bool) -> LineSummary {
+        if last {
+            self.end_line();
+        }
+        LineSummary {
+            found: self.found,
+            text: self.seen_text,
+            blank_first: self.blank_first,
+            gap_last: self.gap,
+        }
+    }
+}
+
+/// A part's lines as a [`BlankLineScan`] of it alone saw them.
+struct LineSummary {
+    /// A blank line between two non-blank lines of the part.
+    found: bool,
+    /// A non-blank line.
+    text: bool,
+    /// A blank line before the first non-blank line (or anywhere, without one).
+    blank_first: bool,
+    /// A blank line after the last non-blank line.
+    gap_last: bool,
+}
+
+/// The state of a [`BlankLineScan`] at a line start, carried from part to part.
+#[derive(Debug, Default)]
+struct LineState {
+    seen_text: bool,
+    gap: bool,
+    found: bool,
+}
+
+impl LineState {
+    /// The state after the part that `part` sums up (a part is one or more whole lines).
+    fn follow(&mut self, part: &LineSummary) {
+        // The part's first non-blank line ends a gap that began before it or in it.
+        self.found |= part.found || (self.seen_text && part.text && (self.gap || part.blank_first));
+        if part.text {
+            self.seen_text = true;
+            self.gap = part.gap_last;
+        } else {
+            self.gap |= self.seen_text && part.blank_first;
+        }
     }
 }
 
@@ -199,15 +251,116 @@ fn unreadable(e: std::io::Error) -> SkipReason {
     SkipReason::Unreadable(e.to_string())
 }
 
+/// Files at least this large are prescanned by up to `--jobs` threads, each over its own range
+/// of lines (the workers have nothing else to do until the prescan is done).
+pub const PARALLEL_PRESCAN_BYTES: u64 = 8 << 20;
+
 /// Reads `path` once: size, the first NUL byte and the first invalid UTF-8 byte (which
-/// decide, as for a whole document, whether it is read and how), and the paragraph rule.
-pub fn prescan(path: &Path, encoding: Encoding) -> Result<Prescan, SkipReason> {
+/// decide, as for a whole document, whether it is read and how), and the paragraph rule. A
+/// large file is read by up to `jobs` threads at once, with the same result.
+pub fn prescan(path: &Path, encoding: Encoding, jobs: usize) -> Result<Prescan, SkipReason> {
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    let parts = if size >= PARALLEL_PRESCAN_BYTES {
+        jobs.max(1)
+    } else {
+        1
+    };
+    prescan_in_parts(path, encoding, parts)
+}
+
+/// [`prescan`] in up to `parts` ranges of whole lines, each read on a thread of its own.
+fn prescan_in_parts(path: &Path, encoding: Encoding, parts: usize) -> Result<Prescan, SkipReason> {
+    let starts = part_starts(path, parts)?;
+    let scans: Vec<Result<PartScan, SkipReason>> = std::thread::scope(|scope| {
+        let later: Vec<_> = (1..starts.len())
+            .map(|k| {
+                let (start, end) = (starts[k], starts.get(k + 1).copied());
+                scope.spawn(move || scan_part(path, start, end))
+            })
+            .collect();
+        let first = scan_part(path, 0, starts.get(1).copied());
+        std::iter::once(first)
+            .chain(later.into_iter().map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    Err(SkipReason::Unreadable("reading it failed".to_string()))
+                })
+            }))
+            .collect()
+    });
+    let mut size = 0u64;
+    let mut nul: Option<u64> = None;
+    let mut bad_utf8: Option<u64> = None;
+    let mut lines = LineState::default();
+    let last = scans.len() - 1;
+    for (k, scan) in scans.into_iter().enumerate() {
+        let scan = scan?;
+        size += scan.bytes;
+        nul = nul.or(scan.nul);
+        bad_utf8 = bad_utf8.or(scan.bad_utf8);
+        lines.follow(&scan.lines.summary(k == last));
+    }
+    let encoding = super::decoding(nul, bad_utf8, encoding)?;
+    let blank_lines = if bad_utf8.is_some() {
+        windows_1252_blank_lines(path)?
+    } else {
+        lines.found
+    };
+    Ok(Prescan {
+        bytes: size,
+        encoding,
+        blank_lines,
+    })
+}
+
+/// Where the parts of a prescan start: 0, then (for up to `parts` parts) the start of the first
+/// line at or after each `k / parts` of the file (a line start found within [`READ_BYTES`]).
+fn part_starts(path: &Path, parts: usize) -> Result<Vec<u64>, SkipReason> {
+    let mut starts = vec![0u64];
+    if parts <= 1 {
+        return Ok(starts);
+    }
     let mut file = File::open(path).map_err(unreadable)?;
+    let size = file.metadata().map_err(unreadable)?.len();
+    let mut buf = vec![0u8; READ_BYTES];
+    for k in 1..parts as u64 {
+        let target = size / parts as u64 * k;
+        let last = starts.last().copied().unwrap_or(0);
+        if target <= last {
+            continue;
+        }
+        // The first line end at or after byte `target - 1`: a line starts after it.
+        file.seek(SeekFrom::Start(target - 1)).map_err(unreadable)?;
+        let n = read_some(&mut file, &mut buf).map_err(unreadable)?;
+        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+            let start = target + i as u64;
+            if start > last && start < size {
+                starts.push(start);
+            }
+        }
+    }
+    Ok(starts)
+}
+
+/// What one part of a prescan found (offsets from the start of the file).
+struct PartScan {
+    bytes: u64,
+    nul: Option<u64>,
+    bad_utf8: Option<u64>,
+    lines: BlankLineScan,
+}
+
+/// Reads the file from `start` to `end` (the end of the file if `None`).
+fn scan_part(path: &Path, start: u64, end: Option<u64>) -> Result<PartScan, SkipReason> {
+    let mut file = File::open(path).map_err(unreadable)?;
+    file.seek(SeekFrom::Start(start)).map_err(unreadable)?;
+    let mut file = file.take(end.map_or(u64::MAX, |end| end - start));
     let mut buf = vec![0u8; READ_BYTES];
     let mut size = 0u64;
     let mut nul: Option<u64> = None;
     let mut bad_utf8: Option<u64> = None;
+    // A BOM is removed at the start of the file only.
     let mut decoder = Decoder::new(true);
+    decoder.started = start > 0;
     let mut scan = BlankLineScan::new();
     let mut text = String::new();
     loop {
@@ -217,30 +370,28 @@ pub fn prescan(path: &Path, encoding: Encoding) -> Result<Prescan, SkipReason> {
         }
         let chunk = &buf[..n];
         if nul.is_none() {
-            nul = memchr::memchr(0, chunk).map(|i| size + i as u64);
+            nul = memchr::memchr(0, chunk).map(|i| start + size + i as u64);
         }
         if bad_utf8.is_none() {
             let carried = decoder.carry.len() as u64;
             match decoder.decode(chunk, &mut text) {
                 Ok(text) => scan.feed(text),
-                Err(at) => bad_utf8 = Some(size + at as u64 - carried),
+                Err(at) => bad_utf8 = Some(start + size + at as u64 - carried),
             }
         }
         size += n as u64;
     }
-    if bad_utf8.is_none() && !decoder.finish() {
-        bad_utf8 = Some(size - decoder.carry.len() as u64);
+    if end.is_some_and(|end| start + size != end) {
+        return Err(BlockReader::changed());
     }
-    let encoding = super::decoding(nul, bad_utf8, encoding)?;
-    let blank_lines = if bad_utf8.is_some() {
-        windows_1252_blank_lines(path)?
-    } else {
-        scan.finish()
-    };
-    Ok(Prescan {
+    if bad_utf8.is_none() && !decoder.finish() {
+        bad_utf8 = Some(start + size - decoder.carry.len() as u64);
+    }
+    Ok(PartScan {
         bytes: size,
-        encoding,
-        blank_lines,
+        nul,
+        bad_utf8,
+        lines: scan,
     })
 }
 
@@ -265,7 +416,7 @@ fn windows_1252_blank_lines(path: &Path) -> Result<bool, SkipReason> {
 }
 
 /// Reads into `buf`, retrying on interruption; 0 at the end of the file.
-fn read_some(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+fn read_some(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     loop {
         match file.read(buf) {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -609,7 +760,7 @@ mod tests {
             .unwrap()
             .write_all(text)
             .unwrap();
-        let pre = prescan(&path, encoding).unwrap();
+        let pre = prescan(&path, encoding, 1).unwrap();
         let mut reader = BlockReader::open(&path, &pre, size).unwrap();
         reader.cap = cap;
         let mut blocks = Vec::new();
@@ -687,7 +838,7 @@ mod tests {
             std::fs::write(&path, bytes).unwrap();
             for enc in [Encoding::Utf8, Encoding::Windows1252] {
                 let whole = super::super::decode_document_as(bytes.to_vec(), enc);
-                let pre = prescan(&path, enc);
+                let pre = prescan(&path, enc, 1);
                 match (whole, pre) {
                     (Err(a), Err(b)) => assert_eq!(a, b, "{bytes:?}"),
                     (Ok(d), Ok(p)) => assert_eq!(d.encoding, p.encoding),
@@ -695,6 +846,67 @@ mod tests {
                 }
             }
         }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Read in parts on threads of their own, a file gives the prescan of one pass: the
+        /// parts meet at line starts anywhere in lines of text, blank lines, white space, CR,
+        /// CRLF, a BOM, NUL and invalid or cut UTF-8.
+        #[test]
+        fn a_prescan_in_parts_is_the_prescan_of_one_pass(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    &b"word"[..], b"Two words.", b"\n", b"\n", b"\r\n", b"\r", b" ", b"\t",
+                    b" \n", b"\xef\xbb\xbf", b"\0", b"\xff", b"\xe2\x82", b"\xe2\x82\xac",
+                    b"\xc3\xa9",
+                ]),
+                0..40,
+            ),
+        ) {
+            let bytes = pieces.concat();
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("doc.txt");
+            std::fs::write(&path, &bytes).unwrap();
+            for enc in [Encoding::Utf8, Encoding::Windows1252] {
+                let one = prescan_in_parts(&path, enc, 1);
+                for parts in 2..=5 {
+                    proptest::prop_assert_eq!(
+                        &prescan_in_parts(&path, enc, parts),
+                        &one,
+                        "{} parts of {:?}",
+                        parts,
+                        String::from_utf8_lossy(&bytes)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn prescan_parts_meet_at_line_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.txt");
+        std::fs::write(&path, "aaaa\nbbbb\n\ncccc\ndddd").unwrap();
+        assert_eq!(part_starts(&path, 1).unwrap(), [0]);
+        assert_eq!(part_starts(&path, 2).unwrap(), [0, 10]);
+        assert_eq!(part_starts(&path, 4).unwrap(), [0, 5, 10, 16]);
+        // The blank line is seen across the parts.
+        assert!(
+            prescan_in_parts(&path, Encoding::Utf8, 4)
+                .unwrap()
+                .blank_lines
+        );
+        // A BOM is removed at the start of the file only: a line holding one is not blank.
+        std::fs::write(&path, "a\n\u{FEFF}\nb").unwrap();
+        assert_eq!(part_starts(&path, 3).unwrap(), [0, 2, 6]);
+        assert!(
+            !prescan_in_parts(&path, Encoding::Utf8, 3)
+                .unwrap()
+                .blank_lines
+        );
+        std::fs::write(&path, "no line end at all").unwrap();
+        assert_eq!(part_starts(&path, 3).unwrap(), [0]);
     }
 
     #[test]
