@@ -10,8 +10,9 @@
 #   (c) --jobs 1 against --jobs 2 (on the settings of (a))
 # For each it prints wall time, MB/s, tokens/s, peak RSS (from /usr/bin/time -v) and the ratio
 # of its throughput to `LC_ALL=C.UTF-8 wc -w`, measured in the same run on the same files.
-# Each command runs ${REPEAT:-3} times and the fastest run counts (as hyperfine's "min": on a
-# shared machine the slower runs measure the neighbours); peak RSS is the largest of the runs.
+# Each command runs ${REPEAT:-3} times, the commands taking turns, and the fastest run counts (as
+# hyperfine's "min": on a shared machine the slower runs measure the neighbours); peak RSS is the
+# largest of the runs.
 # The output folder is removed before each run, outside the timing: removing the previous
 # run's 800 MB of CSV files is not analysis.
 # The corpus is built under ${BENCH_DIR:-/tmp/themescope-bench} and reused when it exists.
@@ -67,42 +68,40 @@ seconds() {
 
 repeat=${REPEAT:-3}
 find "$corpus" -type f -name '*.txt' -print0 | xargs -0 cat > /dev/null   # warm the cache
+
+# The commands take turns, round after round (wc -w, (a), (b), (c), then again), so that a slow
+# spell of this shared machine falls on all of them alike; each keeps its fastest run.
+labels=("(a) documents only, --jobs 2" "(b) default without charts" "(c) documents only, --jobs 1")
+args=("--hits none --segment none --charts none --jobs 2" "--charts none --jobs 2"
+      "--hits none --segment none --charts none --jobs 1")
+best=("" "" "")
+peak=(0 0 0)
 wc_s=
+log=$(mktemp)
 for _ in $(seq "$repeat"); do
   s=$(seconds bash -c "find '$corpus' -type f -name '*.txt' -print0 | LC_ALL=C.UTF-8 xargs -0 wc -w")
   wc_s=$(awk -v a="$s" -v b="$wc_s" 'BEGIN { print (b == "" || a < b) ? a : b }')
-done
-wc_mbs=$(awk -v b="$bytes" -v s="$wc_s" 'BEGIN { printf "%.1f", b / 1e6 / s }')
-echo "wc -w: ${wc_s}s, $wc_mbs MB/s (each line: the fastest of $repeat runs)"
-
-run() {
-  local label=$1
-  shift
-  local log
-  log=$(mktemp)
-  local start end s secs="" rss=0 r tokens
-  for _ in $(seq "$repeat"); do
+  for k in 0 1 2; do
     rm -rf "$out"
     start=$(date +%s.%N)
-    /usr/bin/time -v "$bin" run "$corpus" -o "$out" --quiet "$@" 2> "$log" > /dev/null || true
+    # shellcheck disable=SC2086
+    /usr/bin/time -v "$bin" run "$corpus" -o "$out" --quiet ${args[$k]} 2> "$log" > /dev/null || true
     end=$(date +%s.%N)
     s=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
-    secs=$(awk -v a="$s" -v b="$secs" 'BEGIN { print (b == "" || a < b) ? a : b }')
+    best[k]=$(awk -v a="$s" -v b="${best[k]}" 'BEGIN { print (b == "" || a < b) ? a : b }')
     r=$(awk '/Maximum resident set size/ { printf "%.0f", $6 / 1024 }' "$log")
-    rss=$((r > rss ? r : rss))
+    peak[k]=$((r > peak[k] ? r : peak[k]))
   done
-  tokens=$(grep -o '"tokens": [0-9]*' "$out/manifest.json" | head -1 | grep -o '[0-9]*$')
-  rm -f "$log"
-  awk -v label="$label" -v b="$bytes" -v s="$secs" -v t="$tokens" -v r="$rss" -v w="$wc_mbs" 'BEGIN {
+done
+tokens=$(grep -o '"tokens": [0-9]*' "$out/manifest.json" | head -1 | grep -o '[0-9]*$')
+rm -f "$log"
+wc_mbs=$(awk -v b="$bytes" -v s="$wc_s" 'BEGIN { printf "%.1f", b / 1e6 / s }')
+echo "wc -w: ${wc_s}s, $wc_mbs MB/s (each line: the fastest of $repeat runs)"
+for k in 0 1 2; do
+  awk -v label="${labels[k]}" -v b="$bytes" -v s="${best[k]}" -v t="$tokens" -v r="${peak[k]}" \
+    -v w="$wc_mbs" 'BEGIN {
     mbs = b / 1e6 / s
     printf "%-34s %7.2fs %7.1f MB/s %6.1fM tokens/s  peak RSS %5d MB  %.2f x wc -w\n", label, s, mbs, t / s / 1e6, r, mbs / w
   }'
-  echo "$secs"  > "$root/last-seconds"
-}
-
-run "(a) documents only, --jobs 2" --hits none --segment none --charts none --jobs 2
-a2=$(cat "$root/last-seconds")
-run "(b) default without charts" --charts none --jobs 2
-run "(c) documents only, --jobs 1" --hits none --segment none --charts none --jobs 1
-a1=$(cat "$root/last-seconds")
-awk -v one="$a1" -v two="$a2" 'BEGIN { printf "(c) speed-up of --jobs 2 over --jobs 1: %.2f x\n", one / two }'
+done
+awk -v one="${best[2]}" -v two="${best[0]}" 'BEGIN { printf "(c) speed-up of --jobs 2 over --jobs 1: %.2f x\n", one / two }'

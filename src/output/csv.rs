@@ -576,6 +576,7 @@ pub fn render_document(
     let mut series = None;
     if let Some(layout) = options.layout {
         let cells = RowCells::new(id, lexicon)?;
+        let n = layout.segments.len();
         for (k, (segment, tally)) in layout.segments.iter().zip(&layout.tallies).enumerate() {
             segment_rows(
                 &mut rows.segments,
@@ -585,7 +586,20 @@ pub fn render_document(
                 &segment.span,
                 tally,
             );
+            if k == 0 {
+                // The first segment's rows tell what the others need: one allocation instead
+                // of a series of doublings, each copying the rows so far.
+                rows.segments.reserve(rows.segments.len() * (n - 1));
+                rows.segment_themes
+                    .reserve(rows.segment_themes.len() * (n - 1));
+            }
         }
+        // Each contrast's rows: the document and contrast cells, a segment number and three
+        // numbers of about eight bytes.
+        let row_bytes: usize = (cells.contrasts.iter())
+            .map(|c| cells.id.len() + c.len() + 32)
+            .sum();
+        rows.trajectory.reserve(row_bytes * n);
         let n_tokens = analysis.tokens.len() as u64;
         let poles = |c: usize| {
             layout
@@ -666,6 +680,8 @@ pub fn render_hits(
     out: &mut Vec<u8>,
 ) -> csv::Result<()> {
     let tokens = &analysis.tokens;
+    // About what a row takes (two contexts of 40 characters and the rest).
+    out.reserve(analysis.hits.len() * 192);
     let mut w = writer(out);
     let (mut left, mut right) = (String::new(), String::new());
     for (hit, sentence) in &analysis.hits {
