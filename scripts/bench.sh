@@ -10,7 +10,7 @@
 #   (c) --jobs 1 against --jobs 2 (on the settings of (a))
 # For each it prints wall time, MB/s, tokens/s, peak RSS (from /usr/bin/time -v) and the ratio
 # of its throughput to `LC_ALL=C.UTF-8 wc -w`, measured in the same run on the same files.
-# Each command runs ${REPEAT:-3} times, the commands taking turns, and the fastest run counts (as
+# Each command runs ${REPEAT:-5} times, the commands taking turns, and the fastest run counts (as
 # hyperfine's "min": on a shared machine the slower runs measure the neighbours); peak RSS is the
 # largest of the runs.
 # The output folder is removed before each run, outside the timing: removing the previous
@@ -66,11 +66,13 @@ seconds() {
   awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }'
 }
 
-repeat=${REPEAT:-3}
+repeat=${REPEAT:-5}
 find "$corpus" -type f -name '*.txt' -print0 | xargs -0 cat > /dev/null   # warm the cache
 
-# The commands take turns, round after round (wc -w, (a), (b), (c), then again), so that a slow
-# spell of this shared machine falls on all of them alike; each keeps its fastest run.
+# The commands take turns, round after round, each round starting with the next one (wc -w,
+# (a), (b), (c); then (a), (b), (c), wc -w; …), so that a slow spell of this shared machine, or
+# the disk still writing the last run's CSV, falls on all of them alike; before each run the
+# disk is synced and the corpus read again, outside the timing. Each keeps its fastest run.
 labels=("(a) documents only, --jobs 2" "(b) default without charts" "(c) documents only, --jobs 1")
 args=("--hits none --segment none --charts none --jobs 2" "--charts none --jobs 2"
       "--hits none --segment none --charts none --jobs 1")
@@ -78,11 +80,17 @@ best=("" "" "")
 peak=(0 0 0)
 wc_s=
 log=$(mktemp)
-for _ in $(seq "$repeat"); do
-  s=$(seconds bash -c "find '$corpus' -type f -name '*.txt' -print0 | LC_ALL=C.UTF-8 xargs -0 wc -w")
-  wc_s=$(awk -v a="$s" -v b="$wc_s" 'BEGIN { print (b == "" || a < b) ? a : b }')
-  for k in 0 1 2; do
+for round in $(seq "$repeat"); do
+  for turn in 0 1 2 3; do
+    k=$(((round - 1 + turn) % 4 - 1))   # -1 is wc -w
     rm -rf "$out"
+    sync
+    find "$corpus" -type f -name '*.txt' -print0 | xargs -0 cat > /dev/null
+    if [ "$k" -lt 0 ]; then
+      s=$(seconds bash -c "find '$corpus' -type f -name '*.txt' -print0 | LC_ALL=C.UTF-8 xargs -0 wc -w")
+      wc_s=$(awk -v a="$s" -v b="$wc_s" 'BEGIN { print (b == "" || a < b) ? a : b }')
+      continue
+    fi
     start=$(date +%s.%N)
     # shellcheck disable=SC2086
     /usr/bin/time -v "$bin" run "$corpus" -o "$out" --quiet ${args[$k]} 2> "$log" > /dev/null || true
@@ -91,9 +99,9 @@ for _ in $(seq "$repeat"); do
     best[k]=$(awk -v a="$s" -v b="${best[k]}" 'BEGIN { print (b == "" || a < b) ? a : b }')
     r=$(awk '/Maximum resident set size/ { printf "%.0f", $6 / 1024 }' "$log")
     peak[k]=$((r > peak[k] ? r : peak[k]))
+    tokens=$(grep -o '"tokens": [0-9]*' "$out/manifest.json" | head -1 | grep -o '[0-9]*$')
   done
 done
-tokens=$(grep -o '"tokens": [0-9]*' "$out/manifest.json" | head -1 | grep -o '[0-9]*$')
 rm -f "$log"
 wc_mbs=$(awk -v b="$bytes" -v s="$wc_s" 'BEGIN { printf "%.1f", b / 1e6 / s }')
 echo "wc -w: ${wc_s}s, $wc_mbs MB/s (each line: the fastest of $repeat runs)"

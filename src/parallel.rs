@@ -49,7 +49,7 @@ where
     };
     // Items with their index, in order, from the reader thread; `None` once the workers are
     // done (so that a reader waiting to hand on an item stops).
-    let (item_tx, item_rx) = mpsc::sync_channel::<(usize, I::Item)>(window);
+    let (item_tx, item_rx) = mpsc::sync_channel::<(usize, I::Item)>(jobs);
     let source = Mutex::new(Some(item_rx));
     let stop = AtomicBool::new(false);
     // How many results the sink has taken, and a condition to wait on for it to grow.

@@ -444,7 +444,8 @@ fn push_ascii_word<'a>(
         end -= 1;
     }
     let word = &text[start..end];
-    let possessive = word.len() > 2 && word.ends_with("'s");
+    // Before lower-casing: `'S` is a possessive too.
+    let possessive = word.len() > 2 && (word.ends_with("'s") || word.ends_with("'S"));
     if !upper {
         let word = if possessive {
             &word[..word.len() - 2]
@@ -551,6 +552,10 @@ pub(crate) mod tests {
                 ("can't", "can’t"),
                 ("don't", "don't"),
             ],
+        );
+        assert_tokens(
+            "JOHN'S John'S o'S",
+            &[("john", "JOHN'S"), ("john", "John'S"), ("o", "o'S")],
         );
         // A lone "'s" is a word of its own, not a possessive.
         assert_tokens("ʼs it’s", &[("'s", "ʼs"), ("it", "it’s")]);
@@ -726,7 +731,7 @@ pub(crate) mod tests {
         #[test]
         fn words_across_chunks_are_the_tokens_of_uax29(
             shift in 0usize..70,
-            text in r#"([a-zA-Z]{1,12}|[0-9]{1,4}|[.:,;'_]|'s|[ \n]|\PC|’|é){0,200}"#,
+            text in r#"([a-zA-Z]{1,12}|[0-9]{1,4}|[.:,;'_]|'s|'S|[ \n]|\PC|’|é){0,200}"#,
         ) {
             let text = format!("{}{text}", "x".repeat(shift));
             prop_assert_eq!(tokenize(&text), general_tokens(&text));

@@ -251,21 +251,18 @@ fn unreadable(e: std::io::Error) -> SkipReason {
     SkipReason::Unreadable(e.to_string())
 }
 
-/// Files at least this large are prescanned by up to `--jobs` threads, each over its own range
-/// of lines (the workers have nothing else to do until the prescan is done).
-pub const PARALLEL_PRESCAN_BYTES: u64 = 8 << 20;
+/// Files at least twice this large are prescanned by up to `--jobs` threads, each over a range
+/// of whole lines at least this large (the workers often wait for the prescan: nothing of the
+/// document can be analysed before it is done).
+pub const PRESCAN_PART_BYTES: u64 = 4 << 20;
 
 /// Reads `path` once: size, the first NUL byte and the first invalid UTF-8 byte (which
 /// decide, as for a whole document, whether it is read and how), and the paragraph rule. A
 /// large file is read by up to `jobs` threads at once, with the same result.
 pub fn prescan(path: &Path, encoding: Encoding, jobs: usize) -> Result<Prescan, SkipReason> {
     let size = std::fs::metadata(path).map_err(unreadable)?.len();
-    let parts = if size >= PARALLEL_PRESCAN_BYTES {
-        jobs.max(1)
-    } else {
-        1
-    };
-    prescan_in_parts(path, encoding, parts)
+    let parts = usize::try_from(size / PRESCAN_PART_BYTES).unwrap_or(usize::MAX);
+    prescan_in_parts(path, encoding, parts.clamp(1, jobs.max(1)))
 }
 
 /// [`prescan`] in up to `parts` ranges of whole lines, each read on a thread of its own.
