@@ -7,7 +7,8 @@
 # (default 200) in over 1,000 files, or with --single as one file of that size, then times:
 #   (a) document-level results only: --hits none --segment none --charts none
 #   (b) the default run without charts: --charts none
-#   (c) --jobs 1 against --jobs 2 (on the settings of (a))
+#   (c) --jobs 1 against --jobs 2 (on the settings of (a)), and for scale two --jobs 1 runs side
+#       by side: what the machine's two cores give two independent processes
 # For each it prints wall time, MB/s, tokens/s, peak RSS (from /usr/bin/time -v) and the ratio
 # of its throughput to `LC_ALL=C.UTF-8 wc -w`, measured in the same run on the same files.
 # Each command runs ${REPEAT:-5} times, the commands taking turns, and the fastest run counts (as
@@ -79,16 +80,24 @@ args=("--hits none --segment none --charts none --jobs 2" "--charts none --jobs 
 best=("" "" "")
 peak=(0 0 0)
 wc_s=
+pair_s=
 log=$(mktemp)
 for round in $(seq "$repeat"); do
-  for turn in 0 1 2 3; do
-    k=$(((round - 1 + turn) % 4 - 1))   # -1 is wc -w
-    rm -rf "$out"
+  for turn in 0 1 2 3 4; do
+    k=$(((round - 1 + turn) % 5 - 1))   # -1 is wc -w, 3 the side-by-side runs
+    rm -rf "$out" "$out-2"
     sync
     find "$corpus" -type f -name '*.txt' -print0 | xargs -0 cat > /dev/null
     if [ "$k" -lt 0 ]; then
       s=$(seconds bash -c "find '$corpus' -type f -name '*.txt' -print0 | LC_ALL=C.UTF-8 xargs -0 wc -w")
       wc_s=$(awk -v a="$s" -v b="$wc_s" 'BEGIN { print (b == "" || a < b) ? a : b }')
+      continue
+    fi
+    if [ "$k" -eq 3 ]; then
+      # What two cores of this machine give two independent processes: (c) twice at once.
+      s=$(seconds bash -c "'$bin' run '$corpus' -o '$out' --quiet ${args[2]} &
+        '$bin' run '$corpus' -o '$out-2' --quiet ${args[2]}; wait")
+      pair_s=$(awk -v a="$s" -v b="$pair_s" 'BEGIN { print (b == "" || a < b) ? a : b }')
       continue
     fi
     start=$(date +%s.%N)
@@ -113,3 +122,8 @@ for k in 0 1 2; do
   }'
 done
 awk -v one="${best[2]}" -v two="${best[0]}" 'BEGIN { printf "(c) speed-up of --jobs 2 over --jobs 1: %.2f x\n", one / two }'
+awk -v one="${best[2]}" -v pair="$pair_s" 'BEGIN {
+  printf "    for scale: two (c) runs side by side take %.2fs, so two cores give two independent\n", pair
+  printf "    processes %.2f x the throughput of one here (the most --jobs 2 can gain)\n", 2 * one / pair
+}'
+rm -rf "$out-2"
