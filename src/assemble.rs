@@ -164,10 +164,13 @@ pub fn analyse_block(
             }
         },
     );
-    let start = match (early, job.prev) {
-        (Some(start), _) => start?,
-        (None, None) => BlockStart::default(),
-        (None, Some(key)) => relay.take(key)?,
+    // Set in the callback, which always runs: a first block (no `prev`) has its start there.
+    let start = match early {
+        Some(start) => start?,
+        // Not handed on by the time this block was segmented: wait for it now.
+        None => job
+            .prev
+            .map_or(Some(BlockStart::default()), |key| relay.take(key))?,
     };
     if let Some(baton) = baton {
         baton.pass(next(&start, analysis.tokens.len(), &analysis.structure));

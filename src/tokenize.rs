@@ -140,6 +140,7 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
             | masks.underscore
             | (masks.mid_letter & letter_before & letter_after)
             | (masks.mid_num & digit_before & digit_after);
+        // The usual chunk, all ASCII (the loop below does the same for it, a little slower).
         if masks.non_ascii == 0 {
             scan.words(word, &masks, at, text, &mut tokens);
             if masks.space != 0 {

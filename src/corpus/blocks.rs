@@ -262,12 +262,17 @@ pub const PRESCAN_PART_BYTES: u64 = 4 << 20;
 pub fn prescan(path: &Path, encoding: Encoding, jobs: usize) -> Result<Prescan, SkipReason> {
     let size = std::fs::metadata(path).map_err(unreadable)?.len();
     let parts = usize::try_from(size / PRESCAN_PART_BYTES).unwrap_or(usize::MAX);
-    prescan_in_parts(path, encoding, parts.clamp(1, jobs.max(1)))
+    prescan_in_parts(path, size, encoding, parts.clamp(1, jobs.max(1)))
 }
 
 /// [`prescan`] in up to `parts` ranges of whole lines, each read on a thread of its own.
-fn prescan_in_parts(path: &Path, encoding: Encoding, parts: usize) -> Result<Prescan, SkipReason> {
-    let starts = part_starts(path, parts)?;
+fn prescan_in_parts(
+    path: &Path,
+    size: u64,
+    encoding: Encoding,
+    parts: usize,
+) -> Result<Prescan, SkipReason> {
+    let starts = part_starts(path, size, parts)?;
     let scans: Vec<Result<PartScan, SkipReason>> = std::thread::scope(|scope| {
         let later: Vec<_> = (1..starts.len())
             .map(|k| {
@@ -309,15 +314,15 @@ fn prescan_in_parts(path: &Path, encoding: Encoding, parts: usize) -> Result<Pre
     })
 }
 
-/// Where the parts of a prescan start: 0, then (for up to `parts` parts) the start of the first
-/// line at or after each `k / parts` of the file (a line start found within [`READ_BYTES`]).
-fn part_starts(path: &Path, parts: usize) -> Result<Vec<u64>, SkipReason> {
+/// Where the parts of a prescan of a file of `size` bytes start: 0, then (for up to `parts`
+/// parts) the start of the first line at or after each `k / parts` of the file (a line start
+/// found within [`READ_BYTES`]).
+fn part_starts(path: &Path, size: u64, parts: usize) -> Result<Vec<u64>, SkipReason> {
     let mut starts = vec![0u64];
     if parts <= 1 {
         return Ok(starts);
     }
     let mut file = File::open(path).map_err(unreadable)?;
-    let size = file.metadata().map_err(unreadable)?.len();
     let mut buf = vec![0u8; READ_BYTES];
     for k in 1..parts as u64 {
         let target = size / parts as u64 * k;
@@ -866,10 +871,10 @@ mod tests {
             let path = dir.path().join("doc.txt");
             std::fs::write(&path, &bytes).unwrap();
             for enc in [Encoding::Utf8, Encoding::Windows1252] {
-                let one = prescan_in_parts(&path, enc, 1);
+                let one = prescan_in_parts(&path, bytes.len() as u64, enc, 1);
                 for parts in 2..=5 {
                     proptest::prop_assert_eq!(
-                        &prescan_in_parts(&path, enc, parts),
+                        &prescan_in_parts(&path, bytes.len() as u64, enc, parts),
                         &one,
                         "{} parts of {:?}",
                         parts,
@@ -884,26 +889,27 @@ mod tests {
     fn prescan_parts_meet_at_line_starts() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("doc.txt");
+        let size = |path: &Path| std::fs::metadata(path).unwrap().len();
         std::fs::write(&path, "aaaa\nbbbb\n\ncccc\ndddd").unwrap();
-        assert_eq!(part_starts(&path, 1).unwrap(), [0]);
-        assert_eq!(part_starts(&path, 2).unwrap(), [0, 10]);
-        assert_eq!(part_starts(&path, 4).unwrap(), [0, 5, 10, 16]);
+        assert_eq!(part_starts(&path, size(&path), 1).unwrap(), [0]);
+        assert_eq!(part_starts(&path, size(&path), 2).unwrap(), [0, 10]);
+        assert_eq!(part_starts(&path, size(&path), 4).unwrap(), [0, 5, 10, 16]);
         // The blank line is seen across the parts.
         assert!(
-            prescan_in_parts(&path, Encoding::Utf8, 4)
+            prescan_in_parts(&path, size(&path), Encoding::Utf8, 4)
                 .unwrap()
                 .blank_lines
         );
         // A BOM is removed at the start of the file only: a line holding one is not blank.
         std::fs::write(&path, "a\n\u{FEFF}\nb").unwrap();
-        assert_eq!(part_starts(&path, 3).unwrap(), [0, 2, 6]);
+        assert_eq!(part_starts(&path, size(&path), 3).unwrap(), [0, 2, 6]);
         assert!(
-            !prescan_in_parts(&path, Encoding::Utf8, 3)
+            !prescan_in_parts(&path, size(&path), Encoding::Utf8, 3)
                 .unwrap()
                 .blank_lines
         );
         std::fs::write(&path, "no line end at all").unwrap();
-        assert_eq!(part_starts(&path, 3).unwrap(), [0]);
+        assert_eq!(part_starts(&path, size(&path), 3).unwrap(), [0]);
     }
 
     #[test]
