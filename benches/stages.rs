@@ -16,7 +16,7 @@ use themescope::tokenize::tokenize;
 
 /// The first five books of the KJV beside the repository, or the bundled essay repeated.
 fn corpus() -> String {
-    let kjv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/kjv");
+    let kjv = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kjv");
     let mut books: Vec<_> = std::fs::read_dir(&kjv)
         .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();

@@ -3,7 +3,7 @@
 #
 #   scripts/bench.sh [SIZE_MB] [--single]
 #
-# Builds a corpus by repeating ../shared/corpora/kjv (the 66 KJV books) up to SIZE_MB megabytes
+# Builds a corpus by repeating tests/data/kjv (the 66 KJV books) up to SIZE_MB megabytes
 # (default 200) in over 1,000 files, or with --single as one file of that size, then times:
 #   (a) document-level results only: --hits none --segment none --charts none
 #   (b) the default run without charts: --charts none
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 
 size_mb=${1:-200}
 single=${2:-}
-kjv=../shared/corpora/kjv
+kjv=tests/data/kjv
 [ -d "$kjv" ] || { echo "the KJV corpus is expected at $kjv" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is needed (apt-get install -y time)" >&2; exit 1; }
 

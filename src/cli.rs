@@ -20,7 +20,8 @@ Examples:
   themescope lexicon check my.dic              is a lexicon usable? errors and warnings by line
 
 Exit codes: 0 success; 1 nothing written (bad arguments, missing or empty input, no readable
-document, output not writable); 2 results written but some documents skipped; 130 interrupted.";
+document, output not writable); 2 results written but some documents skipped; 3 results
+written but a chart could not be drawn; 130 interrupted.";
 
 /// themescope: count themes and score two-pole contrasts (hardship vs. pride…) across a corpus,
 /// with CSV output for spreadsheets and an audit trail from every number to its sentences.
@@ -181,7 +182,8 @@ pub struct RunArgs {
     #[arg(long, value_enum, value_name = "all|none", default_value_t = HitsArg::All)]
     pub hits: HitsArg,
 
-    /// No progress bar.
+    /// Print nothing on success: no progress bar, no summary (warnings and errors still go to
+    /// standard error).
     #[arg(short = 'q', long)]
     pub quiet: bool,
 }

@@ -94,6 +94,16 @@ pub struct RunSummary {
     pub failed_charts: Vec<(String, String)>,
     /// The data behind the charts.
     pub charts: chart::ChartSet,
+    /// Tokens in the analysed documents.
+    pub tokens: u64,
+    /// Bytes of the analysed documents, as read.
+    pub bytes: u64,
+    /// Wall time of the run, from discovery to the committed output.
+    pub elapsed: Duration,
+    /// Each contrast's corpus score, in lexicon order.
+    pub contrasts: Vec<output::summary::ContrastLine>,
+    /// The report's path, when one was written.
+    pub report: Option<PathBuf>,
 }
 
 /// What a worker hands on for an analysed document: its rendered rows and its integer totals.
@@ -969,6 +979,20 @@ pub fn run(config: &Config) -> Result<RunSummary> {
         files,
         failed_charts,
         charts: chart_set,
+        tokens: c.tokens,
+        bytes: m.inputs.iter().map(|i| i.bytes).sum(),
+        elapsed: started.elapsed(),
+        contrasts: lexicon
+            .contrasts
+            .iter()
+            .zip(totals.corpus_scores())
+            .map(|(contrast, score)| output::summary::ContrastLine {
+                left: lexicon.themes[contrast.left].label.clone(),
+                right: lexicon.themes[contrast.right].label.clone(),
+                score,
+            })
+            .collect(),
+        report: Some(config.output.join("report.html")),
     })
 }
 

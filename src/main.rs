@@ -2,7 +2,11 @@
 //!
 //! Exit codes (DESIGN.md): 0 success; 1 nothing was written (bad arguments, clap's usage errors
 //! included; bad lexicon; missing or empty input; no readable document; output not writable);
-//! 2 results written but some documents skipped.
+//! 2 results written but some documents skipped; 3 results written but a chart could not be
+//! drawn; 130 interrupted.
+//!
+//! A finished run prints its summary on standard output (nothing with `--quiet`); warnings and
+//! errors go to standard error.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -11,6 +15,7 @@ use clap::Parser;
 use themescope::cli::{Cli, Command, ExportFormatArg, LexiconCommand};
 use themescope::config::{format_of, load_lexicon};
 use themescope::lexicon::{self, Format};
+use themescope::output::summary;
 use themescope::{Config, Error, Result};
 
 fn main() -> ExitCode {
@@ -55,6 +60,11 @@ fn run(config: &Config) -> Result<u8> {
     let summary = themescope::run(config)?;
     for w in &summary.warnings {
         eprintln!("warning: {w}");
+    }
+    if !config.quiet {
+        // The results are written whatever happens to standard output (a closed pipe, say):
+        // a failure to print the summary does not change the exit code.
+        let _ = summary::write_summary(std::io::stdout().lock(), &summary);
     }
     if !summary.failed_charts.is_empty() {
         eprintln!(

@@ -910,7 +910,7 @@ mod tests {
 
     #[test]
     fn ascii_sentence_pieces_agree_with_uax29_on_the_kjv() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/kjv");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kjv");
         let mut books: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())

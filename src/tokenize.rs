@@ -631,7 +631,7 @@ pub(crate) mod tests {
     #[test]
     fn the_byte_scanner_agrees_with_uax29_on_the_kjv_and_the_essay() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files: Vec<_> = std::fs::read_dir(root.join("../shared/corpora/kjv"))
+        let mut files: Vec<_> = std::fs::read_dir(root.join("tests/data/kjv"))
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|e| e == "txt"))

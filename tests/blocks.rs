@@ -93,7 +93,7 @@ fn the_essay_in_blocks_gives_the_same_files() {
 #[test]
 fn a_kjv_book_in_blocks_gives_the_same_files() {
     // No blank lines: each verse line is a paragraph, and blocks end after punctuation.
-    let book = root().join("../shared/corpora/kjv/08_ruth.txt");
+    let book = root().join("tests/data/kjv/08_ruth.txt");
     assert!(
         book.exists(),
         "the KJV corpus is expected at {}",

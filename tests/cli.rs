@@ -7,7 +7,7 @@ use std::path::Path;
 use assert_cmd::Command;
 
 fn themescope() -> Command {
-    Command::cargo_bin("themescope").unwrap()
+    Command::new(env!("CARGO_BIN_EXE_themescope"))
 }
 
 fn listing(dir: &Path) -> Vec<String> {
@@ -156,6 +156,110 @@ fn skipped_documents_are_named_and_exit_2() {
     assert!(manifest.contains("not valid UTF-8 at byte 3"));
 }
 
+/// Standard output of a run with its two timing figures replaced by `T`.
+fn summary_of(output: &std::process::Output) -> String {
+    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
+    stdout
+        .lines()
+        .map(|line| {
+            if let Some((head, _)) = line.rsplit_once(" in ").filter(|_| line.ends_with(" s")) {
+                format!("{head} in T s")
+            } else if let Some((head, _)) =
+                line.rsplit_once(", ").filter(|_| line.ends_with("MB/s"))
+            {
+                format!("{head}, T MB/s")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_run_says_what_it_did_on_stdout() {
+    let dir = workdir();
+    // Standard output is a pipe here, not a terminal: the summary is printed all the same.
+    let assert = themescope().current_dir(dir.path()).assert().success();
+    assert_eq!(
+        summary_of(assert.get_output()),
+        "\
+themescope 0.1.0 analysed 1 document in T s
+  documents   1 analysed
+  tokens      552 in 3.8 kB of text, T MB/s
+  output      output/ (27 files)
+  report      output/report.html
+
+  corpus balance of each contrast, 95 % interval (−1: all left pole, +1: all right):
+  Hardship vs pride                  leans to pride: +0.11 [−0.33, +0.51], the interval includes 0
+  Isolation vs openness              leans to isolation: −0.16 [−0.54, +0.27], the interval includes 0
+  State & ideology vs everyday life  state & ideology outweighs everyday life: −0.46 [−0.73, −0.08]
+
+  warnings    none"
+    );
+    assert!(assert.get_output().stderr.is_empty(), "nothing on stderr");
+    // The figures are those of contrasts.csv, rounded.
+    let contrasts = fs::read_to_string(dir.path().join("output/contrasts.csv")).unwrap();
+    let row = "(corpus),state_ideology_vs_everyday_life,";
+    assert_eq!(cell(&contrasts, row, "balance"), "-0.4615");
+    // The manifest lists as many files as the summary counts (charts included).
+    let manifest = fs::read_to_string(dir.path().join("output/manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(manifest["files"].as_array().unwrap().len(), 27);
+}
+
+#[test]
+fn quiet_prints_nothing_on_success() {
+    let dir = workdir();
+    let assert = themescope()
+        .current_dir(dir.path())
+        .args(["run", "--quiet"])
+        .assert()
+        .success();
+    assert!(assert.get_output().stdout.is_empty());
+    assert!(assert.get_output().stderr.is_empty());
+}
+
+#[test]
+fn the_summary_counts_skipped_documents_and_warnings() {
+    let dir = workdir();
+    fs::write(dir.path().join("input/latin1.txt"), b"caf\xe9 pride").unwrap();
+    // A duplicate entry: a lexicon warning.
+    fs::write(
+        dir.path().join("lexicon.toml"),
+        "[[themes]]\nid = \"hardship\"\nlabel = \"Hardship\"\nterms = [\"hunger\", \"hunger\"]\n\n\
+         [[themes]]\nid = \"pride\"\nlabel = \"Pride\"\nterms = [\"pride\"]\n\n\
+         [[contrasts]]\nleft = \"hardship\"\nright = \"pride\"\n",
+    )
+    .unwrap();
+    let assert = themescope()
+        .current_dir(dir.path())
+        .args(["run", "input", "-o", "out", "--lexicon", "lexicon.toml"])
+        .assert()
+        .code(2);
+    let summary = summary_of(assert.get_output());
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        summary.starts_with("themescope 0.1.0 analysed 1 document in T s\n"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "\n  documents   1 analysed, 1 skipped (named above and in out/manifest.json)\n"
+        ),
+        "{summary}"
+    );
+    assert!(
+        summary.ends_with("\n  warnings    1 (printed above and listed in out/manifest.json)"),
+        "{summary}"
+    );
+    assert!(stderr.contains("latin1.txt: not valid UTF-8"), "{stderr}");
+    assert!(stderr.contains("warning: lexicon.toml"), "{stderr}");
+    let manifest = fs::read_to_string(dir.path().join("out/manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(manifest["warnings"].as_array().unwrap().len(), 1);
+}
+
 #[test]
 fn nothing_readable_exits_1_and_keeps_previous_output() {
     let dir = workdir();
@@ -234,6 +338,11 @@ fn usage_errors_exit_1_and_help_exits_0() {
         help.contains("Examples:") && help.contains("themescope run articles/"),
         "{help}"
     );
+    let help: String = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("2 results written but some documents skipped; 3 results written but a chart could not be drawn; 130 interrupted."),
+        "{help}"
+    );
 }
 
 #[test]
@@ -280,7 +389,7 @@ fn interrupt_keeps_previous_output_and_exits_130() {
     for i in 0..300 {
         fs::write(big.join(format!("{i:03}.txt")), &body).unwrap();
     }
-    let bin = assert_cmd::cargo::cargo_bin("themescope");
+    let bin = env!("CARGO_BIN_EXE_themescope");
     let child = std::process::Command::new(bin)
         .current_dir(dir.path())
         .args(["run", "big", "-o", "output", "--jobs", "1", "--quiet"])
@@ -297,11 +406,9 @@ fn interrupt_keeps_previous_output_and_exits_130() {
         assert!(started.elapsed().as_secs() < 60, "the run never started");
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    // SIGINT as Ctrl-C sends it (no `kill` program needed).
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
     let output = child.wait_with_output().unwrap();
     assert_eq!(
         output.status.code(),

@@ -13,7 +13,7 @@ fn fixture(path: &str) -> PathBuf {
 }
 
 fn themescope() -> Command {
-    Command::cargo_bin("themescope").unwrap()
+    Command::new(env!("CARGO_BIN_EXE_themescope"))
 }
 
 /// Runs the binary on the small fixture corpus with `args`; returns the output folder.

@@ -231,9 +231,9 @@ fn essay() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("input/hamhung.txt")
 }
 
-/// The KJV corpus beside the repository (shared/), or generated text where it is missing.
+/// The first `count` books of the KJV (tests/data/kjv).
 fn kjv_books(count: usize) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/kjv");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kjv");
     let mut books: Vec<PathBuf> = fs::read_dir(&dir)
         .map(|d| {
             d.filter_map(|e| e.ok().map(|e| e.path()))

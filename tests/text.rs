@@ -110,7 +110,7 @@ const MODES: &[&str] = &[
 #[test]
 fn segment_counts_add_up_in_every_mode() {
     let essay = Path::new(env!("CARGO_MANIFEST_DIR")).join("input/hamhung.txt");
-    let kjv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/kjv/08_ruth.txt");
+    let kjv = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kjv/08_ruth.txt");
     for mode in MODES {
         let out = run(
             vec![fixture("small/docs"), essay.clone(), kjv.clone()],
@@ -249,8 +249,7 @@ fn cooccurrence_by_hand() {
 #[test]
 fn negation_off_from_the_command_line() {
     let out = tempfile::tempdir().unwrap();
-    assert_cmd::Command::cargo_bin("themescope")
-        .unwrap()
+    assert_cmd::Command::new(env!("CARGO_BIN_EXE_themescope"))
         .args([
             "run",
             "--quiet",
@@ -273,8 +272,7 @@ fn negation_off_from_the_command_line() {
         5,
         "one row per sentence × contrast"
     );
-    let bad = assert_cmd::Command::cargo_bin("themescope")
-        .unwrap()
+    let bad = assert_cmd::Command::new(env!("CARGO_BIN_EXE_themescope"))
         .args(["run", "--segment", "chapters"])
         .assert()
         .code(1);

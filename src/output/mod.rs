@@ -14,6 +14,7 @@ pub mod csv;
 pub mod digest;
 pub mod manifest;
 pub mod report;
+pub mod summary;
 
 use std::fs::{self, File};
 use std::io::BufWriter;
