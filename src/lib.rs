@@ -514,15 +514,19 @@ fn draw_charts(config: &Config, out: &mut OutputDir, set: &chart::ChartSet) -> R
     for (p, result) in planned.iter().zip(results) {
         match result {
             Ok(svg) => {
+                let mut written = Vec::new();
                 for (ext, wanted) in [("png", config.charts.png), ("svg", config.charts.svg)] {
                     if wanted {
-                        out.adopt(&format!("charts/{}.{ext}", p.file))?;
+                        let file = format!("charts/{}.{ext}", p.file);
+                        out.adopt(&file)?;
+                        written.push(file);
                     }
                 }
                 shown.push(report::ReportChart {
                     caption: p.caption.clone(),
                     file: p.file.clone(),
                     svg,
+                    written,
                 });
             }
             Err(reason) => {

@@ -426,3 +426,65 @@ fn interrupt_keeps_previous_output_and_exits_130() {
         listing(&out)
     );
 }
+
+/// Every `href` of a page.
+fn links(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_report_links_only_files_that_exist() {
+    let dir = workdir();
+    for (charts, png, svg) in [
+        ("png,svg", 7, 7),
+        ("png", 7, 0),
+        ("svg", 0, 7),
+        ("none", 0, 0),
+    ] {
+        themescope()
+            .current_dir(dir.path())
+            .args(["run", "--quiet", "--hits", "none", "--charts", charts])
+            .assert()
+            .success();
+        let out = dir.path().join("output");
+        let report = fs::read_to_string(out.join("report.html")).unwrap();
+        let links = links(&report);
+        for link in &links {
+            assert!(
+                out.join(link).is_file(),
+                "--charts {charts}: report.html links {link}, which is not there"
+            );
+        }
+        let count = |ext: &str| {
+            links
+                .iter()
+                .filter(|l| l.starts_with("charts/") && l.ends_with(ext))
+                .count()
+        };
+        assert_eq!(
+            (count(".png"), count(".svg")),
+            (png, svg),
+            "--charts {charts}"
+        );
+        // Every chart file written is linked once.
+        let mut linked: Vec<&String> = links.iter().filter(|l| l.starts_with("charts/")).collect();
+        linked.sort();
+        let written: Vec<String> = match out.join("charts").is_dir() {
+            true => listing(&out.join("charts"))
+                .iter()
+                .map(|f| format!("charts/{f}"))
+                .collect(),
+            false => Vec::new(),
+        };
+        assert_eq!(
+            linked,
+            written.iter().collect::<Vec<_>>(),
+            "--charts {charts}"
+        );
+        assert!(!links.iter().any(|l| l == "hits.csv"), "--hits none");
+        assert!(links.iter().any(|l| l == "documents.csv"));
+    }
+}

@@ -43,7 +43,7 @@ pub struct RunFacts {
     pub version: String,
 }
 
-/// One chart for the report: its caption, file name and SVG text.
+/// One chart for the report: its caption, file name, SVG text and the files written of it.
 #[derive(Clone, Debug)]
 pub struct ReportChart {
     /// Caption.
@@ -52,6 +52,9 @@ pub struct ReportChart {
     pub file: String,
     /// The SVG document.
     pub svg: String,
+    /// The chart's files written into the output folder (`charts/themes.png`…): the report
+    /// links these and nothing else.
+    pub written: Vec<String>,
 }
 
 const STYLE: &str = "
@@ -115,12 +118,22 @@ pub fn write_report<W: Write>(
     let c = &totals.counts;
     let chart = |file: &str| charts.iter().find(|ch| ch.file == file);
     let figure = |ch: &ReportChart| {
+        let links: Vec<String> = ch
+            .written
+            .iter()
+            .map(|path| {
+                let kind = path.rsplit('.').next().unwrap_or_default().to_uppercase();
+                format!("<a href=\"{}\">{}</a>", escape(path), escape(&kind))
+            })
+            .collect();
+        let links = match links.is_empty() {
+            true => String::new(),
+            false => format!(" — {}", links.join(" · ")),
+        };
         format!(
-            "<figure>{}<figcaption>{} — <a href=\"charts/{}.png\">PNG</a> · <a href=\"charts/{}.svg\">SVG</a></figcaption></figure>\n",
+            "<figure>{}<figcaption>{}{links}</figcaption></figure>\n",
             ch.svg,
             escape(&ch.caption),
-            escape(&ch.file),
-            escape(&ch.file)
         )
     };
     writeln!(
