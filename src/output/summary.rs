@@ -1,6 +1,6 @@
 //! Stage write, last step: what a finished run says on standard output.
 //!
-//! In: a [`RunSummary`](crate::RunSummary). Out: a few aligned lines of plain text, as `cargo`
+//! In: a [`RunSummary`]. Out: a few aligned lines of plain text, as `cargo`
 //! and `hyperfine` print them: documents analysed and skipped, tokens, time and throughput, the
 //! output folder and the report, each contrast's corpus balance with its 95 % interval in words,
 //! and how many warnings there were and where to read them.
