@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::ChartFormats;
 use crate::corpus::Encoding;
 use crate::segment::SegmentMode;
 
@@ -226,5 +225,40 @@ mod tests {
         assert_eq!(args.output, PathBuf::from("output"));
         assert_eq!(args.hits, HitsArg::All);
         assert!(Cli::try_parse_from(["themescope", "run", "--jobs", "0"]).is_err());
+    }
+}
+
+/// Which chart files to write (`--charts png,svg|png|svg|none`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChartFormats {
+    /// PNG files.
+    pub png: bool,
+    /// SVG files.
+    pub svg: bool,
+}
+
+impl std::str::FromStr for ChartFormats {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        let mut formats = ChartFormats {
+            png: false,
+            svg: false,
+        };
+        if s == "none" {
+            return Ok(formats);
+        }
+        for part in s.split(',') {
+            match part.trim() {
+                "png" => formats.png = true,
+                "svg" => formats.svg = true,
+                other => {
+                    return Err(format!(
+                        "{other:?} is not a chart format: use png,svg, png, svg or none"
+                    ))
+                }
+            }
+        }
+        Ok(formats)
     }
 }

@@ -5,10 +5,12 @@
 
 use std::path::PathBuf;
 
+pub use crate::cli::ChartFormats;
 use crate::cli::{FormatArg, HitsArg, NegationArg, RunArgs};
 use crate::corpus::Encoding;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::lexicon::{Format, Lexicon};
+use crate::output::registry::Wanted;
 use crate::segment::SegmentMode;
 
 /// The lexicon format a `--lexicon-format` value names.
@@ -27,41 +29,6 @@ pub fn load_lexicon(files: &[PathBuf], format: Option<FormatArg>) -> Result<Lexi
         Lexicon::builtin()
     } else {
         Lexicon::load_all(files, format.map(format_of))
-    }
-}
-
-/// Which chart files to write (`--charts png,svg|png|svg|none`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ChartFormats {
-    /// PNG files.
-    pub png: bool,
-    /// SVG files.
-    pub svg: bool,
-}
-
-impl std::str::FromStr for ChartFormats {
-    type Err = String;
-
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        let mut formats = ChartFormats {
-            png: false,
-            svg: false,
-        };
-        if s == "none" {
-            return Ok(formats);
-        }
-        for part in s.split(',') {
-            match part.trim() {
-                "png" => formats.png = true,
-                "svg" => formats.svg = true,
-                other => {
-                    return Err(format!(
-                        "{other:?} is not a chart format: use png,svg, png, svg or none"
-                    ))
-                }
-            }
-        }
-        Ok(formats)
     }
 }
 
@@ -90,13 +57,7 @@ pub struct Config {
     pub excel: bool,
     /// How documents that are not UTF-8 are read.
     pub encoding: Encoding,
-    /// Test seam: the chart with this file stem fails (to test exit code 3).
-    pub fail_chart: Option<String>,
-    /// Test seam: reading the document with this id fails.
-    pub fail_read: Option<String>,
-    /// Test seam: writing the output file with this name fails part way.
-    pub fail_write: Option<String>,
-    /// Whether to hide the progress bar.
+    /// Whether to print nothing on success (no progress bar, no summary).
     pub quiet: bool,
     /// The lexicon.
     pub lexicon: Lexicon,
@@ -120,6 +81,7 @@ impl Config {
             Some(NegationArg::Off) => lexicon.negation.enabled = false,
             None => {}
         }
+        check_columns(&lexicon)?;
         Ok(Config {
             inputs: args.inputs,
             output: args.output,
@@ -130,9 +92,6 @@ impl Config {
             charts: args.charts,
             excel: args.excel,
             encoding: args.encoding,
-            fail_chart: std::env::var("THEMESCOPE_TEST_FAIL_CHART").ok(),
-            fail_read: std::env::var("THEMESCOPE_TEST_FAIL_READ").ok(),
-            fail_write: std::env::var("THEMESCOPE_TEST_FAIL_WRITE").ok(),
             quiet: args.quiet,
             lexicon,
             arguments,
@@ -154,12 +113,34 @@ impl Config {
             },
             excel: false,
             encoding: Encoding::Utf8,
-            fail_chart: None,
-            fail_read: None,
-            fail_write: None,
             quiet: true,
             lexicon,
             arguments: Vec::new(),
         }
     }
+
+    /// Which optional files this run writes.
+    pub fn wanted(&self) -> Wanted {
+        Wanted {
+            hits: self.hits,
+            segments: self.segment != SegmentMode::None,
+        }
+    }
+}
+
+/// Theme and contrast ids become `documents.csv` column names: no two may coincide.
+fn check_columns(lexicon: &Lexicon) -> Result<()> {
+    let header = crate::output::csv::documents_header(lexicon);
+    for (i, column) in header.iter().enumerate() {
+        if header[..i].contains(column) {
+            return Err(Error::lexicon(
+                lexicon.sources.first().map_or("lexicon", |s| s.path.as_str()),
+                None,
+                format!(
+                    "the theme ids give documents.csv two columns named {column:?}: rename a theme (ids must differ from document, tokens, sentences and paragraphs, and from another id plus _pct or _balance)"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }

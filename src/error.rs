@@ -53,6 +53,17 @@ pub enum Error {
     /// A bad combination of options.
     #[error("{0}")]
     Usage(String),
+    /// The worker threads could not be started.
+    #[error("cannot start {jobs} worker threads: {message} (try fewer with --jobs N)")]
+    Threads {
+        /// How many were asked for.
+        jobs: usize,
+        /// What the system said.
+        message: String,
+    },
+    /// A failure inside themescope, caused neither by the input nor by the system.
+    #[error("internal error: {0} (a bug in themescope: please report it with the command line)")]
+    Internal(String),
 }
 
 impl Error {
@@ -61,6 +72,19 @@ impl Error {
         Error::Output {
             path: path.into(),
             source,
+        }
+    }
+
+    /// The error of writing CSV rows to `path`: an [`Error::Output`] when the file system
+    /// failed, an [`Error::Internal`] otherwise (a row themescope could not render).
+    pub fn from_csv(path: impl Into<PathBuf>, e: csv::Error) -> Self {
+        let path = path.into();
+        if !e.is_io_error() {
+            return Error::Internal(format!("writing {}: {e}", path.display()));
+        }
+        match e.into_kind() {
+            csv::ErrorKind::Io(io) => Error::output(path, io),
+            other => Error::Internal(format!("writing {}: {other:?}", path.display())),
         }
     }
 

@@ -15,6 +15,7 @@ use clap::Parser;
 use themescope::cli::{Cli, Command, ExportFormatArg, LexiconCommand};
 use themescope::config::{format_of, load_lexicon};
 use themescope::lexicon::{self, Format};
+use themescope::messages;
 use themescope::output::summary;
 use themescope::{Config, Error, Result};
 
@@ -46,11 +47,11 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(Error::Interrupted) => {
-            eprintln!("themescope: {}", Error::Interrupted);
+            messages::note(Error::Interrupted);
             ExitCode::from(130)
         }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            messages::error(e);
             ExitCode::from(1)
         }
     }
@@ -59,7 +60,10 @@ fn main() -> ExitCode {
 fn run(config: &Config) -> Result<u8> {
     let summary = themescope::run(config)?;
     for w in &summary.warnings {
-        eprintln!("warning: {w}");
+        messages::warning(w);
+    }
+    for (file, reason) in &summary.failed_charts {
+        messages::error(format!("chart {file} failed: {reason}"));
     }
     if !config.quiet {
         // The results are written whatever happens to standard output (a closed pipe, say):
@@ -67,23 +71,23 @@ fn run(config: &Config) -> Result<u8> {
         let _ = summary::write_summary(std::io::stdout().lock(), &summary);
     }
     if !summary.failed_charts.is_empty() {
-        eprintln!(
-            "themescope: {} chart(s) could not be drawn; every CSV file and the report are in {}",
+        messages::note(format!(
+            "every CSV file and the report are in {}, but {} chart(s) could not be drawn",
+            summary.output.display(),
             summary.failed_charts.len(),
-            summary.output.display()
-        );
+        ));
         return Ok(3);
     }
     if summary.skipped.is_empty() {
         return Ok(0);
     }
-    eprintln!(
-        "themescope: {} of {} documents skipped; results for the other {} are in {}",
+    messages::note(format!(
+        "{} of {} documents skipped; results for the other {} are in {}",
         summary.skipped.len(),
         summary.documents,
         summary.analysed,
         summary.output.display()
-    );
+    ));
     Ok(2)
 }
 
@@ -121,11 +125,8 @@ fn lexicon_command(cmd: LexiconCommand) -> Result<u8> {
             };
             let mut bytes = Vec::new();
             let warnings = lexicon::export(&lex, target, &mut bytes)?;
-            for w in &lex.warnings {
-                eprintln!("warning: {w}");
-            }
-            for w in &warnings {
-                eprintln!("warning: {w}");
+            for w in lex.warnings.iter().chain(&warnings) {
+                messages::warning(w);
             }
             match output {
                 Some(path) => std::fs::write(&path, &bytes).map_err(|e| Error::output(&path, e))?,

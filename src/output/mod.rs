@@ -12,7 +12,9 @@
 pub mod chart;
 pub mod csv;
 pub mod digest;
+pub mod file;
 pub mod manifest;
+pub mod registry;
 pub mod report;
 pub mod summary;
 

@@ -99,6 +99,14 @@ pub fn write_summary<W: Write>(mut out: W, s: &RunSummary) -> io::Result<()> {
         ),
     };
     row(&mut out, "warnings", &warnings)?;
+    if !s.failed_charts.is_empty() {
+        let failed = format!(
+            "{} could not be drawn (named above and in {})",
+            plural(s.failed_charts.len() as u64, "chart", "charts"),
+            shown(&s.output.join(crate::output::MANIFEST))
+        );
+        row(&mut out, "charts", &failed)?;
+    }
     Ok(())
 }
 

@@ -1,0 +1,205 @@
+//! Output files written in place: buffered, synced to disk early and at the end, failing with
+//! the file's path.
+//!
+//! In: a file name in the result set ([`OutputDir::create_file`]) and bytes (rendered rows).
+//! Out: a complete file on disk. Guarantees: every error names the file; a large file starts
+//! reaching the disk while the run goes on (early syncs on a thread of their own), and
+//! [`OutFile::finish_in_background`] hands back a [`Syncing`] to wait on before the manifest is
+//! written; the test seam `fail_write` makes one file's second write fail.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use super::csv as csv_out;
+use super::OutputDir;
+use crate::error::{Error, Result};
+
+/// An open output file with its name, for messages.
+pub struct OutFile {
+    /// The file's name in the result set.
+    pub name: &'static str,
+    /// Where it is being written.
+    pub path: PathBuf,
+    /// The buffered file.
+    pub writer: BufWriter<File>,
+    /// Test seam: writes left before an injected write error.
+    fail_in: Option<usize>,
+    /// Bytes written since the last early sync began.
+    unsynced: u64,
+    /// Bytes to write between early syncs ([`EARLY_SYNC_BYTES`]; less in tests).
+    sync_every: u64,
+    /// An early sync under way (see [`OutFile::start_early_sync`]).
+    early_sync: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+/// Bytes written to a file between early syncs.
+const EARLY_SYNC_BYTES: u64 = 64 << 20;
+
+impl OutFile {
+    /// Creates `name` in the result set.
+    pub fn open(out: &mut OutputDir, name: &'static str) -> Result<OutFile> {
+        Ok(OutFile {
+            name,
+            path: out.root().join(name),
+            writer: out.create_file(name)?,
+            // The second write fails: part way through the file, after its header.
+            fail_in: (out.fail_write() == Some(name)).then_some(2),
+            unsynced: 0,
+            sync_every: EARLY_SYNC_BYTES,
+            early_sync: None,
+        })
+    }
+
+    /// Appends `bytes`.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        if let Some(left) = self.fail_in.as_mut() {
+            *left -= 1;
+            if *left == 0 {
+                return Err(Error::output(
+                    &self.path,
+                    std::io::Error::other("write error injected for testing"),
+                ));
+            }
+        }
+        self.writer
+            .write_all(bytes)
+            .map_err(|e| Error::output(&self.path, e))?;
+        self.unsynced += bytes.len() as u64;
+        if self.unsynced >= self.sync_every {
+            self.start_early_sync()?;
+        }
+        Ok(())
+    }
+
+    /// Starts the disk writing what the file holds so far, on a thread of its own (unless the
+    /// previous early sync is still at work): a file of hundreds of megabytes then reaches the
+    /// disk while the run goes on, and its final sync has only the last part left to write.
+    fn start_early_sync(&mut self) -> Result<()> {
+        if self.early_sync.as_ref().is_some_and(|h| !h.is_finished()) {
+            return Ok(());
+        }
+        if let Some(handle) = self.early_sync.take() {
+            join_sync(handle, &self.path)?;
+        }
+        self.writer
+            .flush()
+            .map_err(|e| Error::output(&self.path, e))?;
+        let file = self
+            .writer
+            .get_ref()
+            .try_clone()
+            .map_err(|e| Error::output(&self.path, e))?;
+        self.early_sync = Some(std::thread::spawn(move || file.sync_data()));
+        self.unsynced = 0;
+        Ok(())
+    }
+
+    /// Writes the header row, after a UTF-8 byte-order mark when `excel` (so that Excel reads
+    /// the file as UTF-8).
+    pub fn header<S: AsRef<[u8]>>(&mut self, columns: &[S], excel: bool) -> Result<()> {
+        if excel {
+            self.write("\u{FEFF}".as_bytes())?;
+        }
+        let path = self.path.clone();
+        csv_out::header(&mut self.writer, columns).map_err(|e| Error::from_csv(path, e))
+    }
+
+    /// Flushes the file and waits until it is on disk.
+    pub fn finish(self) -> Result<()> {
+        self.finish_in_background()?.wait()
+    }
+
+    /// Flushes the file now and makes it durable (`sync_all`) on a thread of its own: the large
+    /// per-document files take seconds to reach the disk, and the run goes on meanwhile.
+    pub fn finish_in_background(self) -> Result<Syncing> {
+        let path = self.path;
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| Error::output(&path, e.into_error()))?;
+        let early = self.early_sync;
+        Ok(Syncing {
+            handle: std::thread::spawn(move || {
+                // An error of the early sync is reported (a later sync may not see it again).
+                if let Some(early) = early {
+                    early
+                        .join()
+                        .map_err(|_| std::io::Error::other("syncing the file to disk failed"))??;
+                }
+                file.sync_all()
+            }),
+            path,
+        })
+    }
+}
+
+/// A complete output file on its way to the disk (see [`OutFile::finish_in_background`]).
+pub struct Syncing {
+    path: PathBuf,
+    handle: std::thread::JoinHandle<std::io::Result<()>>,
+}
+
+impl Syncing {
+    /// Waits until the file is on disk.
+    pub fn wait(self) -> Result<()> {
+        join_sync(self.handle, &self.path)
+    }
+}
+
+/// Waits for a thread syncing the file at `path` and passes on its error.
+fn join_sync(handle: std::thread::JoinHandle<std::io::Result<()>>, path: &Path) -> Result<()> {
+    match handle.join() {
+        Ok(result) => result.map_err(|e| Error::output(path, e)),
+        Err(_) => Err(Error::output(
+            path,
+            std::io::Error::other("syncing the file to disk failed"),
+        )),
+    }
+}
+
+/// Lets a streaming writer (a large document's trajectory rows) write through an [`OutFile`].
+impl Write for OutFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        OutFile::write(self, buf).map_err(std::io::Error::other)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_output_file_is_synced_early_and_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("segments.csv");
+        let mut file = OutFile {
+            name: "segments.csv",
+            path: path.clone(),
+            writer: BufWriter::new(File::create(&path).unwrap()),
+            fail_in: None,
+            unsynced: 0,
+            sync_every: 10,
+            early_sync: None,
+        };
+        file.write(b"a,b\n").unwrap();
+        assert!(file.early_sync.is_none(), "4 bytes: no sync yet");
+        file.write(b"1,2\n3,4\n").unwrap();
+        assert!(file.early_sync.is_some(), "12 bytes: an early sync began");
+        assert_eq!(file.unsynced, 0);
+        // What the early sync saw was flushed to the file first.
+        assert_eq!(std::fs::read(&path).unwrap(), b"a,b\n1,2\n3,4\n");
+        for _ in 0..100 {
+            file.write(b"5,6\n").unwrap();
+        }
+        file.finish().unwrap();
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(written.len(), 12 + 400);
+        assert!(written.ends_with("5,6\n5,6\n"));
+    }
+}

@@ -1,0 +1,157 @@
+//! The per-document worker: one job in, one [`Outcome`] out, on a worker thread.
+//!
+//! In: a [`Job`] (a whole document, or a block of a large one). Out: its rendered CSV rows and
+//! integer totals, or why it was skipped. Guarantees: nothing here writes a file or prints; the
+//! worker is built once per run from the config and shared by the threads (`Sync`).
+
+use crate::assemble;
+use crate::corpus::{self, DocumentSource, SkipReason};
+use crate::count::{self, Cooccurrence, Counts};
+use crate::faults::Faults;
+use crate::matcher::Matcher;
+use crate::output::csv::{self as csv_out, DocumentRows, RenderOptions};
+use crate::output::digest;
+use crate::parallel::Relay;
+use crate::segment::BlockStart;
+use crate::Config;
+
+use super::interrupted;
+use super::jobs::Job;
+
+/// What a worker hands on for an analysed document: its rendered rows and its integer totals.
+pub struct Analysed {
+    /// What the charts and the report show of it.
+    pub digest: digest::DocDigest,
+    /// Its CSV rows.
+    pub rows: DocumentRows,
+    /// Its counts.
+    pub counts: Counts,
+    /// Its hits per term.
+    pub term_counts: Vec<count::TermCount>,
+    /// Its theme co-occurrence.
+    pub cooccurrence: Cooccurrence,
+    /// Bytes read.
+    pub bytes: u64,
+    /// The file's SHA-256.
+    pub sha256: String,
+    /// How it was decoded.
+    pub encoding: &'static str,
+}
+
+/// One document's result, or one block's, made on a worker thread.
+pub enum Outcome {
+    /// A whole document.
+    Analysed(Box<Analysed>),
+    /// A block of a large document.
+    Block(Box<assemble::BlockResult>),
+    /// A document skipped (not read, or not UTF-8…).
+    Skipped(SkipReason),
+    /// A large document that could not be read after some of it was (the run stops).
+    BrokenPartWay(SkipReason),
+    /// The block before this one gave up (the run is stopping).
+    Abandoned,
+    /// Rendering failed.
+    Failed(csv::Error),
+}
+
+/// Analyses jobs: built once per run, shared by the worker threads.
+pub struct Worker<'a, 'r> {
+    /// The documents, by number.
+    pub documents: &'a [DocumentSource],
+    /// The run's configuration.
+    pub config: &'a Config,
+    /// The compiled lexicon.
+    pub matcher: &'a Matcher,
+    /// Passes the running offsets of a large document from block to block.
+    pub relay: &'r Relay<BlockStart>,
+    /// Failures to inject (tests).
+    pub faults: &'a Faults,
+}
+
+impl Worker<'_, '_> {
+    /// Works on one job: returns the document's number and the outcome.
+    pub fn work(&self, job: Job<'_>) -> (usize, Outcome) {
+        let doc = match &job {
+            Job::Whole(doc) => *doc,
+            Job::Block(block) => block.doc,
+            Job::Unreadable { doc, .. } => *doc,
+        };
+        if interrupted() && !matches!(job, Job::Unreadable { .. }) {
+            return (doc, Outcome::Abandoned);
+        }
+        let outcome = match job {
+            Job::Whole(doc) => self.read_whole(&self.documents[doc]),
+            Job::Block(job) => {
+                let lexicon = &self.config.lexicon;
+                let id = &self.documents[doc].id;
+                match assemble::analyse_block(
+                    *job,
+                    id,
+                    self.relay,
+                    self.matcher,
+                    lexicon,
+                    self.config.hits,
+                ) {
+                    None => Outcome::Abandoned,
+                    Some(Ok(block)) => Outcome::Block(Box::new(block)),
+                    Some(Err(e)) => Outcome::Failed(e),
+                }
+            }
+            Job::Unreadable {
+                reason, part_way, ..
+            } => match part_way {
+                true => Outcome::BrokenPartWay(reason),
+                false => Outcome::Skipped(reason),
+            },
+        };
+        (doc, outcome)
+    }
+
+    /// Reads, analyses and renders one document (runs on a worker thread).
+    fn read_whole(&self, source: &DocumentSource) -> Outcome {
+        let (config, matcher) = (self.config, self.matcher);
+        if self.faults.fails_read(&source.id) {
+            return Outcome::Skipped(SkipReason::Unreadable(
+                "read error injected for testing".to_string(),
+            ));
+        }
+        let document = match corpus::read_document(source, config.encoding) {
+            Ok(d) => d,
+            Err(reason) => return Outcome::Skipped(reason),
+        };
+        let lexicon = &config.lexicon;
+        let (text, id) = (&document.text, &source.id);
+        let analysis = count::analyse(text, matcher, &lexicon.contrasts);
+        let layout = count::segment_layout(
+            text,
+            &analysis,
+            &lexicon.contrasts,
+            lexicon.themes.len(),
+            config.segment,
+        );
+        let options = RenderOptions {
+            hits: config.hits,
+            layout: layout.as_ref(),
+        };
+        match csv_out::render_document(id, text, &analysis, lexicon, matcher, &options) {
+            Ok((rows, series)) => Outcome::Analysed(Box::new(Analysed {
+                digest: digest::digest_document(
+                    id,
+                    text,
+                    &analysis,
+                    &lexicon.contrasts,
+                    lexicon.themes.len(),
+                    series,
+                ),
+                rows,
+                counts: analysis.counts,
+                term_counts: analysis.term_counts,
+                cooccurrence: analysis.cooccurrence,
+                bytes: document.bytes,
+                sha256: document.sha256,
+                encoding: document.encoding,
+            })),
+            Err(e) => Outcome::Failed(e),
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! The corpus writer: every worker's outcome, in document order, into the per-document files
+//! and the corpus totals.
+//!
+//! In: `(document number, Outcome)` pairs in document order, through [`CorpusWriter::accept`].
+//! Out: the per-document CSV files of the registry, appended row by row and closed by
+//! [`CorpusWriter::finish`] with their corpus rows, and a [`Written`]: the summed totals, the
+//! digest for charts and report, the inputs, the skipped documents and the run's warnings.
+//! Guarantees: rows reach the files in document order whatever order the work finished in;
+//! a large document's blocks are joined by its [`assemble::Assembly`] into exactly the rows a
+//! whole reading gives; only integers are summed.
+
+use std::path::PathBuf;
+
+use crate::assemble;
+use crate::corpus::{self, DocumentSource, SkipReason};
+use crate::error::{Error, Result};
+use crate::lexicon::Lexicon;
+use crate::matcher::Matcher;
+use crate::messages::Progress;
+use crate::output::csv::{CorpusTotals, DocumentRows};
+use crate::output::digest;
+use crate::output::file::{OutFile, Syncing};
+use crate::output::manifest;
+use crate::output::registry::{self, Corpus, Rows, CSV_FILES};
+use crate::output::OutputDir;
+use crate::segment::SegmentMode;
+use crate::Config;
+
+use super::interrupted;
+use super::worker::{Analysed, Outcome};
+
+/// An open per-document file and how to pick its rows.
+struct DocumentFile {
+    file: OutFile,
+    select: fn(&DocumentRows) -> &[u8],
+    corpus: Option<registry::CorpusRows>,
+}
+
+/// What the corpus writer has gathered once the last document is in.
+pub struct Written {
+    /// Totals of every analysed document.
+    pub totals: CorpusTotals,
+    /// What the charts and the report show.
+    pub digest: digest::Digest,
+    /// Each analysed document's size and checksum, in document order.
+    pub inputs: Vec<manifest::InputInfo>,
+    /// Documents skipped, in document order (discovery's first).
+    pub skipped: Vec<manifest::SkippedInfo>,
+    /// Warnings of the lexicon and the run.
+    pub warnings: Vec<String>,
+    /// The per-document files on their way to the disk.
+    syncing: Vec<Syncing>,
+}
+
+impl Written {
+    /// Waits until every per-document file is on disk.
+    pub fn wait_on_disk(&mut self) -> Result<()> {
+        for file in self.syncing.drain(..) {
+            file.wait()?;
+        }
+        Ok(())
+    }
+}
+
+/// Appends each document's rows, in document order, and sums its totals.
+pub struct CorpusWriter<'a> {
+    config: &'a Config,
+    lexicon: &'a Lexicon,
+    matcher: &'a Matcher,
+    documents: &'a [DocumentSource],
+    files: Vec<DocumentFile>,
+    scratch: Option<PathBuf>,
+    assembly: Option<assemble::Assembly>,
+    progress: Progress,
+    written: Written,
+}
+
+impl<'a> CorpusWriter<'a> {
+    /// Opens the per-document files the config asks for (headers written); `skipped` are the
+    /// documents discovery could not read.
+    pub fn open(
+        out: &mut OutputDir,
+        config: &'a Config,
+        matcher: &'a Matcher,
+        documents: &'a [DocumentSource],
+        skipped: Vec<manifest::SkippedInfo>,
+    ) -> Result<Self> {
+        let lexicon = &config.lexicon;
+        let mut files = Vec::new();
+        for entry in CSV_FILES.iter().filter(|f| f.written(config.wanted())) {
+            let Rows::PerDocument { select, corpus } = entry.rows else {
+                continue;
+            };
+            let mut file = OutFile::open(out, entry.name)?;
+            file.header(&entry.columns.header(lexicon), config.excel)?;
+            files.push(DocumentFile {
+                file,
+                select,
+                corpus,
+            });
+        }
+        Ok(CorpusWriter {
+            config,
+            lexicon,
+            matcher,
+            documents,
+            files,
+            scratch: (config.segment != SegmentMode::None).then(|| out.scratch_dir().to_path_buf()),
+            assembly: None,
+            progress: Progress::new(documents.len(), config.quiet),
+            written: Written {
+                totals: CorpusTotals::new(matcher.terms().len(), lexicon.contrasts.len()),
+                digest: digest::Digest::default(),
+                inputs: Vec::new(),
+                skipped,
+                warnings: lexicon.warnings.clone(),
+                syncing: Vec::new(),
+            },
+        })
+    }
+
+    /// Takes the outcome of document (or block of document) `doc`.
+    pub fn accept(&mut self, doc: usize, outcome: Outcome) -> Result<()> {
+        if interrupted() {
+            return Err(Error::Interrupted);
+        }
+        let source = &self.documents[doc];
+        match outcome {
+            Outcome::Analysed(analysed) => self.add_document(doc, *analysed)?,
+            Outcome::Block(block) => self.add_block(doc, *block)?,
+            Outcome::Skipped(reason) => self.skip(source, &reason),
+            Outcome::BrokenPartWay(reason) => {
+                return Err(Error::Input {
+                    path: source.path.clone(),
+                    source: std::io::Error::other(format!(
+                        "{reason}, part way through; nothing was written"
+                    )),
+                })
+            }
+            Outcome::Abandoned => return Err(Error::Interrupted),
+            Outcome::Failed(e) => return Err(Error::from_csv(&self.config.output, e)),
+        }
+        self.progress.inc();
+        Ok(())
+    }
+
+    /// Appends `rows` to every per-document file.
+    fn append(&mut self, rows: &DocumentRows) -> Result<()> {
+        for f in self.files.iter_mut() {
+            f.file.write((f.select)(rows))?;
+        }
+        Ok(())
+    }
+
+    fn add_document(&mut self, doc: usize, analysed: Analysed) -> Result<()> {
+        let source = &self.documents[doc];
+        self.append(&analysed.rows)?;
+        let w = &mut self.written;
+        w.totals.add(
+            &analysed.counts,
+            &analysed.term_counts,
+            &analysed.cooccurrence,
+        );
+        w.digest.add(doc, &source.id, analysed.digest);
+        w.inputs.push(manifest::InputInfo {
+            id: source.id.clone(),
+            bytes: analysed.bytes,
+            sha256: analysed.sha256,
+            encoding: analysed.encoding,
+        });
+        Ok(())
+    }
+
+    fn add_block(&mut self, doc: usize, block: assemble::BlockResult) -> Result<()> {
+        let source = &self.documents[doc];
+        let output = self.config.output.clone();
+        let output_error = |e| Error::from_csv(&output, e);
+        if block.number == 0 {
+            self.assembly = Some(
+                assemble::Assembly::new(
+                    &source.id,
+                    self.lexicon,
+                    self.matcher,
+                    self.scratch.as_deref(),
+                )
+                .map_err(output_error)?,
+            );
+        }
+        let Some(asm) = self.assembly.as_mut() else {
+            return Err(Error::Internal(format!(
+                "{}: a block came before the document's first",
+                source.id
+            )));
+        };
+        let last = block.last;
+        let rows = asm.add(block).map_err(output_error)?;
+        self.append(&rows)?;
+        if !last {
+            return Ok(());
+        }
+        let Some(asm) = self.assembly.take() else {
+            return Ok(());
+        };
+        self.finish_large(doc, asm)
+    }
+
+    /// The last block of a large document is in: its summary rows and its trajectory.
+    fn finish_large(&mut self, doc: usize, asm: assemble::Assembly) -> Result<()> {
+        let source = &self.documents[doc];
+        let prescan = asm.prescan.clone();
+        let sha256 = asm.sha256.clone().unwrap_or_default();
+        if asm.forced {
+            self.written.warnings.push(format!(
+                "{}: a paragraph longer than {} bytes was cut for reading; sentences and phrases across the cut count as two",
+                source.id,
+                corpus::blocks::max_block(self.config.block_size)
+            ));
+        }
+        let trajectory = self
+            .files
+            .iter_mut()
+            .find(|f| f.file.name == "trajectory.csv")
+            .map(|f| &mut f.file);
+        let path = trajectory
+            .as_ref()
+            .map_or_else(|| self.config.output.clone(), |t| t.path.clone());
+        let threads = if trajectory.is_some() {
+            self.config.jobs
+        } else {
+            1
+        };
+        let finished = asm
+            .finish(&source.id, self.lexicon, self.matcher, trajectory, threads)
+            .map_err(|e| Error::from_csv(&path, e))?;
+        self.append(&finished.rows)?;
+        let w = &mut self.written;
+        w.totals.add(
+            &finished.counts,
+            &finished.term_counts,
+            &finished.cooccurrence,
+        );
+        w.digest.add(doc, &source.id, finished.digest);
+        if let Some(p) = prescan {
+            w.inputs.push(manifest::InputInfo {
+                id: source.id.clone(),
+                bytes: p.bytes,
+                sha256,
+                encoding: p.encoding,
+            });
+        }
+        Ok(())
+    }
+
+    fn skip(&mut self, source: &DocumentSource, reason: &SkipReason) {
+        self.progress
+            .warning(format!("skipped {}: {reason}", source.path.display()));
+        self.written.skipped.push(manifest::SkippedInfo {
+            id: source.id.clone(),
+            path: source.path.display().to_string(),
+            reason: reason.to_string(),
+        });
+    }
+
+    /// Closes the per-document files, each with its corpus rows, and hands back what was
+    /// gathered. The files reach the disk in the background ([`Written::wait_on_disk`]).
+    pub fn finish(mut self) -> Result<Written> {
+        self.progress.finish();
+        if self.written.totals.documents == 0 {
+            return Err(Error::NoReadableDocument {
+                skipped: self.written.skipped.len(),
+            });
+        }
+        let corpus = Corpus {
+            lexicon: self.lexicon,
+            matcher: self.matcher,
+            totals: &self.written.totals,
+        };
+        for f in self.files.iter_mut() {
+            if let Some(rows) = f.corpus {
+                let mut bytes = Vec::new();
+                rows(&mut bytes, &corpus).map_err(|e| Error::from_csv(&f.file.path, e))?;
+                f.file.write(&bytes)?;
+            }
+        }
+        let mut syncing = Vec::with_capacity(self.files.len());
+        for f in self.files {
+            syncing.push(f.file.finish_in_background()?);
+        }
+        self.written.syncing = syncing;
+        Ok(self.written)
+    }
+}
