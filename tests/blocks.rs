@@ -12,10 +12,7 @@ use themescope::segment::SegmentMode;
 use themescope::Config;
 
 mod common;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::root;
 
 /// Runs `inputs` with `--block-size block_size`; returns the text of every CSV file and the
 /// report (everything but the manifest, which records the run's arguments and time).
@@ -36,9 +33,9 @@ fn outputs(
         svg: false,
     };
     themescope::run(&config).unwrap();
-    common::CSV_FILES
-        .iter()
-        .chain(&["report.html"])
+    common::csv_files()
+        .into_iter()
+        .chain(["report.html"])
         .filter(|f| out.path().join(f).exists())
         .map(|f| {
             (

@@ -4,20 +4,8 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
-
-fn themescope() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_themescope"))
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
+mod common;
+use common::{listing, themescope};
 
 fn cell<'a>(csv_text: &'a str, row_starts: &str, column: &str) -> &'a str {
     let mut lines = csv_text.lines();

@@ -5,12 +5,9 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
+use common::themescope;
 use proptest::prelude::*;
-
-fn themescope() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_themescope"))
-}
 
 fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stderr).into_owned()

@@ -2,19 +2,9 @@
 //! rules, `--contrast`, coverage, and the `lexicon check|show|export` commands.
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-
-fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
-}
-
-fn themescope() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_themescope"))
-}
+mod common;
+use common::{fixture, read, themescope};
 
 /// Runs the binary on the small fixture corpus with `args`; returns the output folder.
 fn run_small(args: &[&str]) -> tempfile::TempDir {
@@ -29,10 +19,6 @@ fn run_small(args: &[&str]) -> tempfile::TempDir {
         .assert()
         .success();
     out
-}
-
-fn read(dir: &Path, name: &str) -> String {
-    fs::read_to_string(dir.join(name)).unwrap()
 }
 
 fn output(assert: &assert_cmd::assert::Assert) -> (String, String) {

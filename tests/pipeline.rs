@@ -4,59 +4,16 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use proptest::prelude::*;
-use themescope::config::ChartFormats;
-use themescope::lexicon::{parse_toml, Lexicon};
-use themescope::Config;
+use themescope::lexicon::Lexicon;
 
 mod common;
-use common::CSV_FILES;
+use common::{csv_files, essay, fixture, fixture_lexicon, kjv_books, read, rows};
 
-fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
-}
-
-fn fixture_lexicon() -> Lexicon {
-    let path = fixture("small/lexicon.toml");
-    parse_toml(&fs::read_to_string(&path).unwrap(), "lexicon.toml").unwrap()
-}
-
-/// Runs the pipeline on `inputs` with `jobs` threads; returns the output folder.
 fn run(inputs: Vec<PathBuf>, lexicon: Lexicon, jobs: usize) -> tempfile::TempDir {
-    let out = tempfile::tempdir().unwrap();
-    let mut config = Config::new(inputs, out.path().to_path_buf(), lexicon);
-    config.jobs = jobs;
-    config.charts = ChartFormats {
-        png: false,
-        svg: false,
-    };
-    themescope::run(&config).unwrap();
-    out
-}
-
-fn read(dir: &Path, name: &str) -> String {
-    fs::read_to_string(dir.join(name)).unwrap()
-}
-
-/// Rows of a CSV file as maps from column name to cell.
-fn rows(dir: &Path, name: &str) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(dir.join(name)).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .map(str::to_string)
-                .zip(r.iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
+    common::run_with(inputs, lexicon, |c| c.jobs = jobs)
 }
 
 fn find<'a>(
@@ -194,7 +151,7 @@ fn hand_computed_counts_and_contrasts() {
 #[test]
 fn snapshots_of_every_csv() {
     let out = run(vec![fixture("small/docs")], fixture_lexicon(), 2);
-    for name in CSV_FILES {
+    for name in csv_files() {
         insta::assert_snapshot!(format!("small_{name}"), read(out.path(), name));
     }
 }
@@ -227,30 +184,6 @@ fn every_count_is_backed_by_its_hits() {
     }
 }
 
-fn essay() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("input/hamhung.txt")
-}
-
-/// The first `count` books of the KJV (tests/data/kjv).
-fn kjv_books(count: usize) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kjv");
-    let mut books: Vec<PathBuf> = fs::read_dir(&dir)
-        .map(|d| {
-            d.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-                .collect()
-        })
-        .unwrap_or_default();
-    books.sort();
-    assert!(
-        books.len() >= count,
-        "the KJV corpus is expected at {}",
-        dir.display()
-    );
-    books.truncate(count);
-    books
-}
-
 #[test]
 fn thread_count_does_not_change_a_byte() {
     let mut inputs = kjv_books(8);
@@ -258,7 +191,7 @@ fn thread_count_does_not_change_a_byte() {
     inputs.push(fixture("small/docs"));
     let one = run(inputs.clone(), Lexicon::builtin().unwrap(), 1);
     let four = run(inputs, Lexicon::builtin().unwrap(), 4);
-    for name in CSV_FILES {
+    for name in csv_files() {
         assert!(
             read(one.path(), name) == read(four.path(), name),
             "{name} differs between --jobs 1 and --jobs 4"
@@ -284,7 +217,7 @@ proptest! {
         }
         let a = run(vec![dir.path().to_path_buf()], fixture_lexicon(), 1);
         let b = run(vec![dir.path().to_path_buf()], fixture_lexicon(), 3);
-        for name in CSV_FILES {
+        for name in csv_files() {
             prop_assert_eq!(read(a.path(), name), read(b.path(), name));
         }
     }

@@ -6,51 +6,17 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
-use themescope::config::ChartFormats;
-use themescope::lexicon::{parse_toml, Lexicon};
+use themescope::lexicon::Lexicon;
 use themescope::segment::SegmentMode;
-use themescope::Config;
 
-fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
-}
-
-fn fixture_lexicon() -> Lexicon {
-    parse_toml(
-        &fs::read_to_string(fixture("small/lexicon.toml")).unwrap(),
-        "lexicon.toml",
-    )
-    .unwrap()
-}
+mod common;
+use common::{fixture, fixture_lexicon, rows};
 
 fn run(inputs: Vec<PathBuf>, lexicon: Lexicon, segment: SegmentMode) -> tempfile::TempDir {
-    let out = tempfile::tempdir().unwrap();
-    let mut config = Config::new(inputs, out.path().to_path_buf(), lexicon);
-    config.segment = segment;
-    config.jobs = 2;
-    config.charts = ChartFormats {
-        png: false,
-        svg: false,
-    };
-    themescope::run(&config).unwrap();
-    out
-}
-
-fn rows(dir: &Path, name: &str) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(dir.join(name)).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            headers
-                .iter()
-                .map(str::to_string)
-                .zip(r.unwrap().iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
+    common::run_with(inputs, lexicon, |c| {
+        c.segment = segment;
+        c.jobs = 2;
+    })
 }
 
 fn num(row: &HashMap<String, String>, col: &str) -> u64 {
@@ -109,8 +75,8 @@ const MODES: &[&str] = &[
 
 #[test]
 fn segment_counts_add_up_in_every_mode() {
-    let essay = Path::new(env!("CARGO_MANIFEST_DIR")).join("input/hamhung.txt");
-    let kjv = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kjv/08_ruth.txt");
+    let essay = common::essay();
+    let kjv = common::kjv_books(8).pop().unwrap();
     for mode in MODES {
         let out = run(
             vec![fixture("small/docs"), essay.clone(), kjv.clone()],
