@@ -6,7 +6,8 @@
 #   scripts/same-output.sh OLD_BINARY NEW_BINARY
 #
 # Runs both on: input/ (the essay); the 66 KJV books (tests/data/kjv) in every --segment mode;
-# the KJV as one 4 MB file read in 256 KiB blocks (paragraph and parts:20 segments). Prints one
+# the KJV as one 4 MB file read in 256 KiB blocks (paragraph and parts:20 segments); the Psalms
+# with CRLF and with lone CR line ends, in 16 KiB blocks. Prints one
 # line per case and exits 1 at the first difference.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,9 @@ new=$(realpath "$2")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cat tests/data/kjv/*.txt > "$work/kjv.txt"
+mkdir -p "$work/crlf" "$work/cr"
+sed 's/$/\r/' tests/data/kjv/19_psalms.txt > "$work/crlf/psalms.txt"
+tr '\n' '\r' < tests/data/kjv/19_psalms.txt > "$work/cr/psalms.txt"
 
 compare() {
   local name=$1
@@ -47,4 +51,5 @@ for mode in paragraph sentence lines:40 words:500 parts:20 none; do
 done
 compare "KJV as one file, blocks" "$work/kjv.txt" --block-size 262144
 compare "KJV as one file, blocks, parts:20, 1 job" "$work/kjv.txt" --segment parts:20 --jobs 1
+compare "Psalms with CRLF and with lone CR line ends, blocks, lines:7" "$work/crlf" "$work/cr" --block-size 16384 --segment lines:7
 compare "KJV, --hits none --charts none --excel" tests/data/kjv --hits none --charts none --excel

@@ -117,10 +117,7 @@ pub struct BlockResult {
 
 /// Line ends (LF, CRLF, lone CR) in `text`.
 fn line_ends(text: &str) -> usize {
-    let b = text.as_bytes();
-    memchr::memchr2_iter(b'\n', b'\r', b)
-        .filter(|&i| !(b[i] == b'\r' && b.get(i + 1) == Some(&b'\n')))
-        .count()
+    crate::lines::count(text.as_bytes())
 }
 
 /// Analyses and renders one block (on a worker). `None` when the block before gave up (the

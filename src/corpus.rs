@@ -282,7 +282,7 @@ pub fn decode_document_as(
     encoding: Encoding,
 ) -> std::result::Result<Document, SkipReason> {
     let size = bytes.len() as u64;
-    let sha256 = crate::lexicon::sha256_hex(&bytes);
+    let sha256 = crate::checksum::sha256_hex(&bytes);
     let nul = memchr::memchr(0, &bytes);
     let bad_utf8 = std::str::from_utf8(&bytes).err().map(|e| e.valid_up_to());
     let decoded_as = decoding(nul.map(|n| n as u64), bad_utf8.map(|u| u as u64), encoding)?;

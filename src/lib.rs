@@ -34,13 +34,16 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod assemble;
+pub mod checksum;
 pub mod cli;
 pub mod config;
 pub mod corpus;
 pub mod count;
+pub mod csv_format;
 pub mod error;
 pub mod faults;
 pub mod lexicon;
+pub mod lines;
 pub mod matcher;
 pub mod messages;
 pub mod output;

@@ -219,23 +219,7 @@ fn classify_gap(gap: &str) -> Joiner {
 /// Whether white space holds a blank line (two line ends: LF, CRLF or a lone CR), that is, a
 /// paragraph break, which no phrase crosses.
 fn holds_blank_line(gap: &str) -> bool {
-    let b = gap.as_bytes();
-    let mut ends = 0;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\n' => ends += 1,
-            b'\r' => {
-                ends += 1;
-                if b.get(i + 1) == Some(&b'\n') {
-                    i += 1;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    ends >= 2
+    crate::lines::breaks(gap.as_bytes()).nth(1).is_some()
 }
 
 fn joiner_matches(joiner: &Joiner, gap: &str) -> bool {

@@ -455,22 +455,14 @@ pub fn segment_with(text: &str, tokens: &[Token<'_>], blank_lines: Option<bool>)
 
 /// Byte spans of the lines of `text` (without their line ends), for LF, CRLF and lone CR.
 pub fn line_spans(text: &str) -> Vec<Range<usize>> {
-    let bytes = text.as_bytes();
     let mut lines = Vec::new();
     let mut start = 0;
-    let mut i = 0;
-    while let Some(off) = memchr::memchr2(b'\n', b'\r', &bytes[i..]) {
-        let at = i + off;
-        lines.push(start..at);
-        i = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
-            at + 2
-        } else {
-            at + 1
-        };
-        start = i;
+    for line_end in crate::lines::breaks(text.as_bytes()) {
+        lines.push(start..line_end.start);
+        start = line_end.end;
     }
-    if start < bytes.len() {
-        lines.push(start..bytes.len());
+    if start < text.len() {
+        lines.push(start..text.len());
     }
     lines
 }

@@ -116,7 +116,7 @@ fn a_document_read_in_blocks_is_recorded_like_one_read_whole() {
     assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
     let manifest = fs::read_to_string(out.path().join("manifest.json")).unwrap();
     let text = fs::read(root().join("input/hamhung.txt")).unwrap();
-    let sha = themescope::lexicon::sha256_hex(&text);
+    let sha = themescope::checksum::sha256_hex(&text);
     assert!(
         manifest.contains(&format!("\"sha256\": \"{sha}\"")),
         "{manifest}"

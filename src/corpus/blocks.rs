@@ -22,6 +22,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::{Encoding, SkipReason};
+use crate::lines;
 
 /// Text kept on each side of a block: 40 characters of context, 4 bytes each at most.
 pub const CONTEXT_BYTES: usize = 160;
@@ -93,14 +94,11 @@ impl BlankLineScan {
             let t = start + off;
             self.piece(&s[start..t]);
             self.end_line();
-            start = t + 1;
-            if b[t] == b'\r' {
-                match b.get(t + 1) {
-                    Some(b'\n') => start += 1,
-                    Some(_) => {}
-                    None => self.after_cr = true,
-                }
-            }
+            // A CR at the end of the chunk: an LF opening the next one belongs to it.
+            start = lines::break_end(b, t).unwrap_or_else(|| {
+                self.after_cr = true;
+                t + 1
+            });
         }
         self.piece(&s[start..]);
     }
@@ -541,7 +539,7 @@ impl BlockReader {
                     return Err(Self::changed());
                 }
                 let hasher = std::mem::take(&mut self.hasher);
-                self.sha256 = Some(crate::lexicon::hex(&hasher.finalize()));
+                self.sha256 = Some(crate::checksum::hex(&hasher.finalize()));
                 break;
             }
             self.read += n as u64;
@@ -620,23 +618,16 @@ fn find_cut(text: &str, range: Range<usize>, blank_lines: bool, eof: bool) -> Op
         return None;
     }
     // The start of the line holding byte `from`.
-    let mut line_start = memchr::memrchr2(b'\n', b'\r', &b[..from]).map_or(0, |i| i + 1);
-    if line_start > 0 && b[line_start - 1] == b'\r' && b.get(line_start) == Some(&b'\n') {
-        // `from` sits between CR and LF: the line starts after the LF.
-        line_start += 1;
-    }
+    // (When `from` sits between CR and LF, the line starts after the LF.)
+    let mut line_start = memchr::memrchr2(b'\n', b'\r', &b[..from])
+        .map_or(0, |i| lines::break_end(b, i).unwrap_or(i + 1));
     let mut at = line_start;
     while let Some(off) = memchr::memchr2(b'\n', b'\r', &b[at..]) {
         let t = at + off;
-        let end = if b[t] == b'\r' {
-            match b.get(t + 1) {
-                Some(b'\n') => t + 2,
-                Some(_) => t + 1,
-                None if eof => t + 1,
-                None => return None,
-            }
-        } else {
-            t + 1
+        let end = match lines::break_end(b, t) {
+            Some(end) => end,
+            None if eof => t + 1,
+            None => return None,
         };
         let line = text[line_start..t].trim_end();
         let ok = line.trim_start().is_empty() || (!blank_lines && line.ends_with(SAFE_LINE_ENDS));
@@ -661,8 +652,7 @@ fn forced_cut(text: &str, cap: usize) -> usize {
     }
     let head = &text[..cap];
     if let Some(i) = memchr::memrchr2(b'\n', b'\r', head.as_bytes()) {
-        let crlf = text.as_bytes()[i] == b'\r' && text.as_bytes().get(i + 1) == Some(&b'\n');
-        return i + 1 + usize::from(crlf);
+        return lines::break_end(text.as_bytes(), i).unwrap_or(i + 1);
     }
     if let Some((i, c)) = head.char_indices().rev().find(|(_, c)| c.is_whitespace()) {
         if i > 0 {
@@ -790,7 +780,7 @@ mod tests {
         );
         assert_eq!(bodies.concat(), &text[3..]);
         assert!(blocks.last().unwrap().last && !blocks[0].last);
-        let sha = crate::lexicon::sha256_hex(text.as_bytes());
+        let sha = crate::checksum::sha256_hex(text.as_bytes());
         assert_eq!(blocks.last().unwrap().sha256.as_deref(), Some(sha.as_str()));
         assert!(blocks[0].sha256.is_none());
         assert_eq!(blocks[1].offset, 16);

@@ -198,7 +198,7 @@ pub fn export<W: Write>(lexicon: &Lexicon, format: Format, mut out: W) -> Result
 }
 
 fn write_csv<W: Write>(lexicon: &Lexicon, out: &mut W) -> std::io::Result<()> {
-    let mut w = crate::output::csv::writer(out);
+    let mut w = crate::csv_format::writer(out);
     let weighted = lexicon
         .themes
         .iter()

@@ -19,8 +19,6 @@ mod toml;
 use std::fmt;
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use crate::error::{Error, Result};
 
 pub use self::export::export;
@@ -445,7 +443,7 @@ fn flat_lexicon(
         sources: vec![Source {
             path: path.to_string(),
             format,
-            sha256: sha256_hex(bytes),
+            sha256: crate::checksum::sha256_hex(bytes),
             matching,
         }],
         themes,
@@ -646,16 +644,6 @@ pub fn lint(lexicon: &Lexicon) -> Vec<String> {
         ));
     }
     warnings
-}
-
-/// Lowercase hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Bytes as lowercase hexadecimal (a digest for the manifest).
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Whether `id` is a valid theme id: `[a-z0-9_]+`.

@@ -7,8 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    is_valid_id, sha256_hex, Contrast, Format, Lexicon, MatchMode, Negation, Source, Term, Theme,
-    Weight,
+    is_valid_id, Contrast, Format, Lexicon, MatchMode, Negation, Source, Term, Theme, Weight,
 };
 use crate::error::{Error, Result};
 
@@ -225,7 +224,7 @@ pub fn parse_toml(source: &str, path: &str) -> Result<Lexicon> {
         sources: vec![Source {
             path: path.to_string(),
             format: Format::Toml,
-            sha256: sha256_hex(source.as_bytes()),
+            sha256: crate::checksum::sha256_hex(source.as_bytes()),
             matching: file.matching.unwrap_or(MatchMode::PerTheme),
         }],
         themes,

@@ -116,14 +116,7 @@ pub const CORPUS_ID: &str = "(corpus)";
 /// Characters of context on each side of a hit in `hits.csv`.
 const CONTEXT_CHARS: usize = 40;
 
-/// The one place CSV writers are configured.
-pub fn writer<W: Write>(out: W) -> csv::Writer<W> {
-    csv::WriterBuilder::new()
-        .has_headers(false)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(out)
-}
+pub use crate::csv_format::writer;
 
 /// The header of `documents.csv` for `lexicon`.
 pub fn documents_header(lexicon: &Lexicon) -> Vec<String> {

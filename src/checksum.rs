@@ -1,0 +1,34 @@
+//! Checksums for the manifest: SHA-256 of input documents and lexicon files, as lowercase hex.
+//!
+//! In: bytes (or a finished digest). Out: 64 hexadecimal digits. Guarantees: one spelling of a
+//! checksum everywhere it is recorded.
+
+use sha2::{Digest, Sha256};
+
+/// The SHA-256 of `bytes`, as lowercase hexadecimal.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Bytes as lowercase hexadecimal (a digest for the manifest).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_digests() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(hex(&[0, 15, 255]), "000fff");
+    }
+}
