@@ -104,38 +104,78 @@ fn example_html(e: &Example, class: impl Fn(usize) -> &'static str) -> String {
     )
 }
 
-/// Writes the report.
-#[allow(clippy::too_many_arguments)]
-pub fn write_report<W: Write>(
-    mut out: W,
-    lexicon: &Lexicon,
-    matcher: &Matcher,
-    totals: &CorpusTotals,
-    digest: &Digest,
-    charts: &[ReportChart],
-    facts: &RunFacts,
-) -> io::Result<()> {
-    let c = &totals.counts;
-    let chart = |file: &str| charts.iter().find(|ch| ch.file == file);
-    let figure = |ch: &ReportChart| {
-        let links: Vec<String> = ch
-            .written
-            .iter()
-            .map(|path| {
-                let kind = path.rsplit('.').next().unwrap_or_default().to_uppercase();
-                format!("<a href=\"{}\">{}</a>", escape(path), escape(&kind))
-            })
-            .collect();
-        let links = match links.is_empty() {
-            true => String::new(),
-            false => format!(" — {}", links.join(" · ")),
-        };
-        format!(
-            "<figure>{}<figcaption>{}{links}</figcaption></figure>\n",
-            ch.svg,
-            escape(&ch.caption),
-        )
+/// Everything the report is made of.
+#[derive(Clone, Copy)]
+pub struct ReportInput<'a> {
+    /// The lexicon.
+    pub lexicon: &'a Lexicon,
+    /// Its compiled matcher (term ids).
+    pub matcher: &'a Matcher,
+    /// The corpus totals.
+    pub totals: &'a CorpusTotals,
+    /// Examples and tension sentences.
+    pub digest: &'a Digest,
+    /// The charts drawn.
+    pub charts: &'a [ReportChart],
+    /// What the run did.
+    pub facts: &'a RunFacts,
+}
+
+/// Writes the report: a head, the run's facts, then a section each for themes, contrasts,
+/// co-occurrence and trajectories, and examples.
+pub fn write_report<W: Write>(mut out: W, report: &ReportInput<'_>) -> io::Result<()> {
+    head(&mut out, report)?;
+    facts(&mut out, report)?;
+    themes(&mut out, report)?;
+    contrasts(&mut out, report)?;
+    writeln!(out, "<h2>Co-occurrence</h2>")?;
+    figure(&mut out, report, "cooccurrence")?;
+    let trajectories: Vec<&ReportChart> = report
+        .charts
+        .iter()
+        .filter(|ch| ch.file.starts_with("trajectory-"))
+        .collect();
+    if !trajectories.is_empty() {
+        writeln!(out, "<h2>Trajectories</h2>")?;
+        for ch in trajectories {
+            out.write_all(figure_html(ch).as_bytes())?;
+        }
+    }
+    examples(&mut out, report)?;
+    writeln!(out, "</body>\n</html>")?;
+    out.flush()
+}
+
+/// A chart inline, with links to its files.
+fn figure_html(ch: &ReportChart) -> String {
+    let links: Vec<String> = ch
+        .written
+        .iter()
+        .map(|path| {
+            let kind = path.rsplit('.').next().unwrap_or_default().to_uppercase();
+            format!("<a href=\"{}\">{}</a>", escape(path), escape(&kind))
+        })
+        .collect();
+    let links = match links.is_empty() {
+        true => String::new(),
+        false => format!(" — {}", links.join(" · ")),
     };
+    format!(
+        "<figure>{}<figcaption>{}{links}</figcaption></figure>\n",
+        ch.svg,
+        escape(&ch.caption),
+    )
+}
+
+/// The chart with file stem `file`, if it was drawn.
+fn figure<W: Write>(out: &mut W, report: &ReportInput<'_>, file: &str) -> io::Result<()> {
+    match report.charts.iter().find(|ch| ch.file == file) {
+        Some(ch) => out.write_all(figure_html(ch).as_bytes()),
+        None => Ok(()),
+    }
+}
+
+fn head<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
     writeln!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">"
@@ -147,14 +187,20 @@ pub fn write_report<W: Write>(
     writeln!(
         out,
         "<title>themescope report: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
-        escape(&lexicon.name)
+        escape(&report.lexicon.name)
     )?;
-    writeln!(out, "<h1>themescope report</h1>")?;
+    writeln!(out, "<h1>themescope report</h1>")
+}
+
+/// The run at a glance: documents, tokens, lexicon, negation, version; what was skipped or
+/// failed; links to the data files.
+fn facts<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
+    let (lexicon, facts, c) = (report.lexicon, report.facts, &report.totals.counts);
     writeln!(out, "<dl>")?;
     writeln!(
         out,
         "<dt>Documents</dt><dd>{} analysed of {} found</dd>",
-        totals.documents, facts.found
+        report.totals.documents, facts.found
     )?;
     writeln!(
         out,
@@ -184,24 +230,20 @@ pub fn write_report<W: Write>(
         escape(&facts.version)
     )?;
     writeln!(out, "</dl>")?;
-    if !facts.skipped.is_empty() {
-        writeln!(
-            out,
-            "<p class=\"warn\">{} documents were skipped:</p><ul>",
-            facts.skipped.len()
-        )?;
-        for (id, reason) in &facts.skipped {
-            writeln!(out, "<li>{}: {}</li>", escape(id), escape(reason))?;
-        }
-        writeln!(out, "</ul>")?;
-    }
-    if !facts.failed_charts.is_empty() {
-        writeln!(
-            out,
-            "<p class=\"warn\">Charts that could not be drawn:</p><ul>"
-        )?;
-        for (file, reason) in &facts.failed_charts {
-            writeln!(out, "<li>{}: {}</li>", escape(file), escape(reason))?;
+    let lists = [
+        (
+            format!("{} documents were skipped:", facts.skipped.len()),
+            &facts.skipped,
+        ),
+        (
+            "Charts that could not be drawn:".to_string(),
+            &facts.failed_charts,
+        ),
+    ];
+    for (title, items) in lists.iter().filter(|(_, items)| !items.is_empty()) {
+        writeln!(out, "<p class=\"warn\">{title}</p><ul>")?;
+        for (what, reason) in items.iter() {
+            writeln!(out, "<li>{}: {}</li>", escape(what), escape(reason))?;
         }
         writeln!(out, "</ul>")?;
     }
@@ -213,14 +255,16 @@ pub fn write_report<W: Write>(
     {
         write!(out, "<a href=\"{}\">{}</a>", escape(f), escape(f))?;
     }
-    writeln!(out, "</nav>")?;
+    writeln!(out, "</nav>")
+}
 
+/// The themes chart and table, with each theme's top terms.
+fn themes<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
+    let (matcher, totals, c) = (report.matcher, report.totals, &report.totals.counts);
     writeln!(out, "<h2>Themes</h2>")?;
-    if let Some(ch) = chart("themes") {
-        out.write_all(figure(ch).as_bytes())?;
-    }
+    figure(out, report, "themes")?;
     writeln!(out, "<table><tr><th>Theme</th><th class=\"n\">Hits</th><th class=\"n\">Negated</th><th class=\"n\">Per 1,000 tokens</th><th class=\"n\">Terms matched</th><th>Top terms</th></tr>")?;
-    for (t, theme) in lexicon.themes.iter().enumerate() {
+    for (t, theme) in report.lexicon.themes.iter().enumerate() {
         let tally = c.themes.get(t).cloned().unwrap_or_default();
         let ids = matcher.theme_terms(t);
         let mut top: Vec<u32> = ids
@@ -254,78 +298,68 @@ pub fn write_report<W: Write>(
             top.join(", ")
         )?;
     }
+    writeln!(out, "</table>")
+}
+
+/// The contrasts table and chart, then per contrast its drivers and tension sentences.
+fn contrasts<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
+    let (lexicon, c) = (report.lexicon, &report.totals.counts);
+    if lexicon.contrasts.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "<h2>Contrasts</h2>")?;
+    writeln!(out, "<p>Balance runs from −1 (only the left pole) to +1 (only the right pole); the interval is 95 % (bootstrap over documents for the corpus).</p>")?;
+    writeln!(out, "<table><tr><th>Contrast</th><th class=\"n\">Left hits</th><th class=\"n\">Right hits</th><th class=\"n\">Balance</th><th class=\"n\">95 % interval</th><th class=\"n\">Tension sentences</th></tr>")?;
+    let corpus_scores = report.totals.corpus_scores();
+    for (i, contrast) in lexicon.contrasts.iter().enumerate() {
+        let tally = &c.contrasts[i];
+        let score = &corpus_scores[i];
+        writeln!(
+            out,
+            "<tr><td>{} vs {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} to {}</td><td class=\"n\">{}</td></tr>",
+            escape(&lexicon.themes[contrast.left].label),
+            escape(&lexicon.themes[contrast.right].label),
+            tally.left.hits,
+            tally.right.hits,
+            fixed(score.balance, 3),
+            fixed(score.ci_low, 3),
+            fixed(score.ci_high, 3),
+            tally.tension_sentences
+        )?;
+    }
     writeln!(out, "</table>")?;
-
-    if !lexicon.contrasts.is_empty() {
-        writeln!(out, "<h2>Contrasts</h2>")?;
-        writeln!(out, "<p>Balance runs from −1 (only the left pole) to +1 (only the right pole); the interval is 95 % (bootstrap over documents for the corpus).</p>")?;
-        writeln!(out, "<table><tr><th>Contrast</th><th class=\"n\">Left hits</th><th class=\"n\">Right hits</th><th class=\"n\">Balance</th><th class=\"n\">95 % interval</th><th class=\"n\">Tension sentences</th></tr>")?;
-        let corpus_scores = totals.corpus_scores();
-        for (i, contrast) in lexicon.contrasts.iter().enumerate() {
-            let tally = &c.contrasts[i];
-            let score = &corpus_scores[i];
-            writeln!(
-                out,
-                "<tr><td>{} vs {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} to {}</td><td class=\"n\">{}</td></tr>",
-                escape(&lexicon.themes[contrast.left].label),
-                escape(&lexicon.themes[contrast.right].label),
-                tally.left.hits,
-                tally.right.hits,
-                fixed(score.balance, 3),
-                fixed(score.ci_low, 3),
-                fixed(score.ci_high, 3),
-                tally.tension_sentences
-            )?;
-        }
-        writeln!(out, "</table>")?;
-        if let Some(ch) = chart("contrasts") {
-            out.write_all(figure(ch).as_bytes())?;
-        }
-        for (i, contrast) in lexicon.contrasts.iter().enumerate() {
-            if let Some(ch) = chart(&format!("drivers-{}", contrast.id)) {
-                out.write_all(figure(ch).as_bytes())?;
+    figure(out, report, "contrasts")?;
+    for (i, contrast) in lexicon.contrasts.iter().enumerate() {
+        figure(out, report, &format!("drivers-{}", contrast.id))?;
+        let shown = report.digest.tension.get(i).map_or(&[][..], Vec::as_slice);
+        let total = report.digest.tension_count.get(i).copied().unwrap_or(0);
+        writeln!(
+            out,
+            "<h3>Where {} meets {}: tension sentences ({} in all{})</h3>",
+            escape(&lexicon.themes[contrast.left].label),
+            escape(&lexicon.themes[contrast.right].label),
+            total,
+            if total as usize > shown.len() {
+                format!("; the first {}", shown.len())
+            } else {
+                String::new()
             }
-            let shown = digest.tension.get(i).map_or(&[][..], Vec::as_slice);
-            let total = digest.tension_count.get(i).copied().unwrap_or(0);
-            writeln!(
-                out,
-                "<h3>Where {} meets {}: tension sentences ({} in all{})</h3>",
-                escape(&lexicon.themes[contrast.left].label),
-                escape(&lexicon.themes[contrast.right].label),
-                total,
-                if total as usize > shown.len() {
-                    format!("; the first {}", shown.len())
-                } else {
-                    String::new()
-                }
-            )?;
-            for e in shown {
-                let html = example_html(e, |theme| if theme == contrast.left { "l" } else { "r" });
-                out.write_all(html.as_bytes())?;
-            }
+        )?;
+        for e in shown {
+            let html = example_html(e, |theme| if theme == contrast.left { "l" } else { "r" });
+            out.write_all(html.as_bytes())?;
         }
     }
+    Ok(())
+}
 
-    writeln!(out, "<h2>Co-occurrence</h2>")?;
-    if let Some(ch) = chart("cooccurrence") {
-        out.write_all(figure(ch).as_bytes())?;
-    }
-    let trajectories: Vec<&ReportChart> = charts
-        .iter()
-        .filter(|ch| ch.file.starts_with("trajectory-"))
-        .collect();
-    if !trajectories.is_empty() {
-        writeln!(out, "<h2>Trajectories</h2>")?;
-        for ch in trajectories {
-            out.write_all(figure(ch).as_bytes())?;
-        }
-    }
-
+/// The first sentences with a hit of each theme, the hits marked.
+fn examples<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
     writeln!(out, "<h2>Examples</h2>")?;
     writeln!(out, "<p>The first {EXAMPLES_PER_THEME} sentences of the corpus with a hit of each theme, the hits marked.</p>")?;
-    for (t, theme) in lexicon.themes.iter().enumerate() {
+    for (t, theme) in report.lexicon.themes.iter().enumerate() {
         writeln!(out, "<h3>{}</h3>", escape(&theme.label))?;
-        let examples = digest.examples.get(t).map_or(&[][..], Vec::as_slice);
+        let examples = report.digest.examples.get(t).map_or(&[][..], Vec::as_slice);
         if examples.is_empty() {
             writeln!(out, "<p class=\"src\">No hits.</p>")?;
         }
@@ -333,8 +367,7 @@ pub fn write_report<W: Write>(
             out.write_all(example_html(e, |_| "").as_bytes())?;
         }
     }
-    writeln!(out, "</body>\n</html>")?;
-    out.flush()
+    Ok(())
 }
 
 #[cfg(test)]

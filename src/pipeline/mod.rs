@@ -286,16 +286,15 @@ fn write_report(
         failed_charts: failed_charts.to_vec(),
         version: env!("CARGO_PKG_VERSION").to_string(),
     };
-    report::write_report(
-        &mut file.writer,
-        corpus.lexicon,
-        corpus.matcher,
-        corpus.totals,
-        &written.digest,
+    let input = report::ReportInput {
+        lexicon: corpus.lexicon,
+        matcher: corpus.matcher,
+        totals: corpus.totals,
+        digest: &written.digest,
         charts,
-        &facts,
-    )
-    .map_err(|e| Error::output(&file.path, e))?;
+        facts: &facts,
+    };
+    report::write_report(&mut file.writer, &input).map_err(|e| Error::output(&file.path, e))?;
     file.finish()
 }
 
