@@ -12,6 +12,7 @@
 //! most 60 bytes, unique.
 
 use std::collections::HashSet;
+use std::ops::Range;
 
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::coord::Shift;
@@ -25,6 +26,10 @@ use crate::count::{pair_index, weight_value, ContrastTally};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
 use crate::score::{npmi, score_contrast};
+
+mod axis;
+
+pub use axis::{Axis, LabelStyle, TickedRange, Ticks};
 
 /// Width of every PNG chart.
 pub const WIDTH: u32 = 1600;
@@ -483,6 +488,111 @@ pub fn render(
     Ok(())
 }
 
+/// Which way a numeric axis runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Side {
+    /// Horizontal, labels below the plot.
+    X,
+    /// Vertical, labels left of the plot.
+    Y,
+}
+
+impl ChartKind<'_> {
+    /// The chart's numeric axes with the ticks they are drawn with (a trajectory's axes are
+    /// those of each of its panels). Category axes (themes, documents, terms, the heatmap's
+    /// rows and columns) are left out: their labels are the names themselves.
+    pub fn axes(&self) -> Vec<(Side, Axis)> {
+        match *self {
+            ChartKind::Themes(set) => vec![(Side::X, themes_axis(set).1)],
+            ChartKind::Contrasts(set) => vec![(Side::X, contrasts_axis(set.contrasts.len()))],
+            ChartKind::Trajectory(_) => {
+                let [x, y] = trajectory_axes();
+                vec![(Side::X, x), (Side::Y, y)]
+            }
+            ChartKind::Heatmap(_) => Vec::new(),
+            ChartKind::Drivers(d) => vec![(Side::X, drivers_axis(d).1)],
+        }
+    }
+}
+
+/// Labels a horizontal axis has room for: one per `px` pixels of its plot width.
+fn labels_that_fit(plot_width: u32, px: u32) -> usize {
+    ((plot_width / px) as usize).clamp(3, 11)
+}
+
+/// The themes chart's rate axis: from 0 to a little past the largest rate.
+fn themes_axis(set: &ChartSet) -> (Range<f64>, Axis) {
+    let max = set
+        .themes
+        .iter()
+        .map(|b| b.per_1k)
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.15;
+    // 1600 px less the margins and the 320 px of theme names.
+    let axis = Axis::new(
+        0.0,
+        max,
+        labels_that_fit(1220, 90),
+        false,
+        LabelStyle::Plain,
+    );
+    (0.0..max, axis)
+}
+
+/// Width of the document names left of each contrast panel.
+fn contrast_label_area(contrasts: usize) -> u32 {
+    if contrasts > 2 {
+        200
+    } else {
+        280
+    }
+}
+
+/// The balance axis of each contrast panel, with as many labels as the panel's width holds.
+fn contrasts_axis(contrasts: usize) -> Axis {
+    let panel = WIDTH / contrasts.max(1) as u32;
+    let plot = panel.saturating_sub(contrast_label_area(contrasts) + 28);
+    Axis::new(
+        -1.0,
+        1.0,
+        labels_that_fit(plot, 55),
+        false,
+        LabelStyle::Plain,
+    )
+}
+
+/// A trajectory panel's axes: position (0–100 %) and balance (−1 to +1).
+fn trajectory_axes() -> [Axis; 2] {
+    [
+        Axis::new(0.0, 100.0, 11, true, LabelStyle::Percent),
+        Axis::new(-1.0, 1.0, 5, false, LabelStyle::Signed),
+    ]
+}
+
+/// The drivers chart's axis: weighted hits both ways from 0, whole numbers unless some term's
+/// weighted hits are not.
+fn drivers_axis(d: &DriversChart) -> (Range<f64>, Axis) {
+    let max = d.terms.iter().map(|t| t.1).fold(0.0, f64::max).max(1.0) * 1.25;
+    let whole = d.terms.iter().all(|t| t.1.fract() == 0.0);
+    let axis = Axis::new(
+        -max,
+        max,
+        labels_that_fit(1250, 80),
+        whole,
+        LabelStyle::Magnitude,
+    );
+    (-max..max, axis)
+}
+
+/// A weighted hit count as it reads: whole numbers bare, otherwise the fixed-point weight's
+/// decimals that are not zero (`2.5`, not `2` or `2.5000`).
+fn weight_label(w: f64) -> String {
+    let text = format!("{w:.4}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.to_string()
+}
+
 fn title_style(size: u32) -> TextStyle<'static> {
     (FONT, size).into_font().color(&INK)
 }
@@ -492,16 +602,17 @@ fn draw_themes<DB: DrawingBackend>(
     set: &ChartSet,
 ) -> Result<(), ChartError> {
     let n = set.themes.len().max(1);
-    let max = set
-        .themes
-        .iter()
-        .map(|b| b.per_1k)
-        .fold(0.0, f64::max)
-        .max(1.0)
-        * 1.15;
+    let (range, axis) = themes_axis(set);
+    let max = range.end;
     let title = format!(
-        "Themes across the corpus: hits per 1,000 tokens ({} documents, {} tokens)",
-        set.documents, set.tokens
+        "Themes across the corpus: hits per 1,000 tokens ({} {}, {} tokens)",
+        set.documents,
+        if set.documents == 1 {
+            "document"
+        } else {
+            "documents"
+        },
+        set.tokens
     );
     let labels: Vec<String> = set.themes.iter().map(|b| b.label.clone()).collect();
     let mut chart = ChartBuilder::on(area)
@@ -509,7 +620,7 @@ fn draw_themes<DB: DrawingBackend>(
         .margin(30)
         .x_label_area_size(70)
         .y_label_area_size(320)
-        .build_cartesian_2d(0.0..max, rows(n))
+        .build_cartesian_2d(axis.range(range), rows(n))
         .map_err(err)?;
     let label_of = |v: &SegmentValue<usize>| match v {
         SegmentValue::CenterOf(i) => labels.get(n - 1 - i).cloned().unwrap_or_default(),
@@ -572,6 +683,7 @@ fn draw_contrasts<DB: DrawingBackend>(
         .titled(&title, title_style(28))
         .map_err(err)?;
     let panels = area.split_evenly((1, set.contrasts.len()));
+    let axis = contrasts_axis(set.contrasts.len());
     for (panel, data) in panels.iter().zip(&set.contrasts) {
         let n = data.bars.len();
         let labels: Vec<String> = data.bars.iter().map(|b| shorten(&b.label, 34)).collect();
@@ -586,15 +698,14 @@ fn draw_contrasts<DB: DrawingBackend>(
             )
             .margin(14)
             .x_label_area_size(70)
-            .y_label_area_size(if set.contrasts.len() > 2 { 200 } else { 280 })
-            .build_cartesian_2d(-1.0..1.0, rows(n))
+            .y_label_area_size(contrast_label_area(set.contrasts.len()))
+            .build_cartesian_2d(axis.range(-1.0..1.0), rows(n))
             .map_err(err)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(n)
             .y_label_formatter(&label_of)
-            .x_labels(5)
             .x_desc("Balance (-1 all left, +1 all right)")
             .label_style((FONT, if n > 30 { 15 } else { 18 }))
             .axis_desc_style((FONT, 18))
@@ -685,6 +796,7 @@ fn draw_trajectory<DB: DrawingBackend>(
         .titled(&title, title_style(28))
         .map_err(err)?;
     let panels = area.split_evenly((t.panels.len().max(1), 1));
+    let [x_axis, y_axis] = trajectory_axes();
     for (panel, data) in panels.iter().zip(&t.panels) {
         let mut chart = ChartBuilder::on(panel)
             .caption(
@@ -695,22 +807,13 @@ fn draw_trajectory<DB: DrawingBackend>(
                 title_style(22),
             )
             .margin(12)
+            .margin_right(40)
             .x_label_area_size(60)
             .y_label_area_size(80)
-            .build_cartesian_2d(0.0..100.0, -1.05..1.05)
+            .build_cartesian_2d(x_axis.range(0.0..100.0), y_axis.range(-1.05..1.05))
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_labels(11)
-            .y_labels(5)
-            .x_label_formatter(&|x| format!("{x:.0} %"))
-            .y_label_formatter(&|y: &f64| {
-                if y.abs() < 1e-9 {
-                    "0".to_string()
-                } else {
-                    format!("{y:+.1}")
-                }
-            })
             .x_desc("Position in the text (% of tokens)")
             .y_desc("Balance")
             .label_style((FONT, 18))
@@ -928,7 +1031,8 @@ fn draw_drivers<DB: DrawingBackend>(
         d.left, d.right
     );
     let n = d.terms.len().max(1);
-    let max = d.terms.iter().map(|t| t.1).fold(0.0, f64::max).max(1.0) * 1.25;
+    let (range, axis) = drivers_axis(d);
+    let max = range.end;
     let labels: Vec<String> = d.terms.iter().map(|t| shorten(&t.0, 30)).collect();
     let label_of = |v: &SegmentValue<usize>| match v {
         SegmentValue::CenterOf(i) => labels.get(n - 1 - i).cloned().unwrap_or_default(),
@@ -939,14 +1043,13 @@ fn draw_drivers<DB: DrawingBackend>(
         .margin(30)
         .x_label_area_size(70)
         .y_label_area_size(260)
-        .build_cartesian_2d(-max..max, rows(n))
+        .build_cartesian_2d(axis.range(range), rows(n))
         .map_err(err)?;
     chart
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(n)
         .y_label_formatter(&label_of)
-        .x_label_formatter(&|x| format!("{:.0}", x.abs()))
         .x_desc(format!(
             "weighted hits: {} to the left, {} to the right",
             d.left, d.right
@@ -978,7 +1081,7 @@ fn draw_drivers<DB: DrawingBackend>(
                 (-*w - max * 0.01, HPos::Right)
             };
             Text::new(
-                format!("{w:.0}"),
+                weight_label(*w),
                 (x, SegmentValue::CenterOf(n - 1 - i)),
                 (FONT, 18)
                     .into_font()
@@ -1067,6 +1170,15 @@ mod tests {
                 "{s}"
             );
         }
+    }
+
+    #[test]
+    fn weight_labels_show_the_decimals_they_have() {
+        let labels: Vec<String> = [2.0, 2.25, 0.5, 7500.0, 0.0001, 10.1]
+            .into_iter()
+            .map(weight_label)
+            .collect();
+        assert_eq!(labels, ["2", "2.25", "0.5", "7500", "0.0001", "10.1"]);
     }
 
     #[test]
