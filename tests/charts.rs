@@ -480,3 +480,158 @@ fn tick_labels_are_distinct_and_true_on_every_chart() {
         ["2.5", "2.0", "1.5", "1.0", "0.5", "0.0", "0.5", "1.0", "1.5", "2.0", "2.5"]
     );
 }
+
+#[test]
+fn trajectories_show_how_many_hits_the_smoothed_balance_rests_on() {
+    // One hardship hit, nine paragraphs without a hit, then fifty paragraphs of two pride hits
+    // and one hardship hit: 60 segments, a smoothing window of 7.
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("doc.txt");
+    let text = "Hardship here.\n\n".to_string()
+        + &"Nothing to see.\n\n".repeat(9)
+        + &"Pride and hardship and pride.\n\n".repeat(50);
+    fs::write(&doc, &text).unwrap();
+    let (_, whole) = run(vec![doc.clone()], fixture_lexicon());
+    let points = &whole.charts.trajectories[0].panels[0].points;
+    assert_eq!(points.len(), 60);
+    let close = |a: Option<(f64, f64)>, b: (f64, f64)| {
+        let a = a.unwrap();
+        (a.0 - b.0).abs() < 1e-4 && (a.1 - b.1).abs() < 1e-4
+    };
+    // The start rests on one hit: smoothed -1, but its interval reaches well past 0 (Wilson for
+    // p = 0, n = 1: [0, 0.79345] on p, [-1, 0.58690] on the balance scale).
+    assert_eq!((points[0].smoothed, points[0].window_hits), (Some(-1.0), 1));
+    assert!(close(points[0].interval, (-1.0, 0.58690)), "{points:?}");
+    // No hit in the window: no line and no band.
+    assert_eq!(
+        (
+            points[5].smoothed,
+            points[5].interval,
+            points[5].window_hits
+        ),
+        (None, None, 0)
+    );
+    // Mid-text, seven paragraphs of three hits: p = 14/21, n = 21 → [-0.09253, 0.65610].
+    assert_eq!(points[30].window_hits, 21);
+    assert!((points[30].smoothed.unwrap() - 1.0 / 3.0).abs() < 1e-12);
+    assert!(
+        close(points[30].interval, (-0.09253, 0.65610)),
+        "{points:?}"
+    );
+
+    // The same chart data when the document is read in blocks (the trajectory's numbers then
+    // wait in a temporary file).
+    let out = tempfile::tempdir().unwrap();
+    let mut config = Config::new(vec![doc], out.path().to_path_buf(), fixture_lexicon());
+    config.jobs = 2;
+    config.block_size = 200;
+    let blocks = themescope::run(&config).unwrap();
+    assert_eq!(blocks.charts, whole.charts);
+}
+
+#[test]
+fn the_trajectory_chart_shades_the_interval_and_greys_a_line_on_few_hits() {
+    use themescope::output::chart::{self, ChartKind, PlannedChart, TrajectoryChart};
+    use themescope::output::chart::{TrajectoryPanel, TrajectoryPoint};
+    // Nine points; windows of 6 to 10 hits from the fourth to the seventh.
+    let hits = [1, 2, 3, 6, 8, 10, 10, 4, 2];
+    let points: Vec<TrajectoryPoint> = hits
+        .iter()
+        .enumerate()
+        .map(|(i, &h)| {
+            let s = -0.5 + 0.1 * i as f64;
+            TrajectoryPoint {
+                position: 10.0 * (i + 1) as f64,
+                balance: Some(s),
+                smoothed: Some(s),
+                interval: Some((s - 0.4, s + 0.3)),
+                window_hits: h,
+            }
+        })
+        .collect();
+    let t = TrajectoryChart {
+        document: "d.txt".to_string(),
+        file: "trajectory-d.txt".to_string(),
+        panels: vec![TrajectoryPanel {
+            left: "Hardship".to_string(),
+            right: "Pride".to_string(),
+            points,
+        }],
+    };
+    let planned = PlannedChart {
+        file: t.file.clone(),
+        height: 1000,
+        caption: String::new(),
+        kind: ChartKind::Trajectory(&t),
+    };
+    let mut svg = String::new();
+    chart::render(&planned, &mut svg, None).unwrap();
+    assert!(svg.contains("shaded: 95 % interval of the smoothed balance"));
+    assert!(svg.contains("grey: fewer than 5 hits in the window"));
+    // (stroke, width, points) of each line of three points or more (the legend's are two).
+    type Line = (String, String, Vec<(f64, f64)>);
+    let lines: Vec<Line> = svg
+        .split("<polyline ")
+        .skip(1)
+        .map(|tag| {
+            let tag = &tag[..tag.find("/>").unwrap()];
+            let attr = |name: &str| {
+                let from = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                tag[from..from + tag[from..].find('"').unwrap()].to_string()
+            };
+            (attr("stroke"), attr("stroke-width"), xy(&attr("points")))
+        })
+        .filter(|l| l.2.len() >= 3)
+        .collect();
+    let kinds: Vec<(&str, &str, usize)> = lines
+        .iter()
+        .map(|l| (l.0.as_str(), l.1.as_str(), l.2.len()))
+        .collect();
+    // Grey and thin over the first four points (window hits 1, 2, 3, 6: a step touching a point
+    // under 5 hits), ink from the fourth to the seventh, grey again to the end.
+    assert_eq!(
+        kinds,
+        [
+            ("#999999", "2", 4),
+            ("#222222", "3", 4),
+            ("#999999", "2", 3)
+        ]
+    );
+    // The band: one polygon, its upper edge over the points and back along its lower edge,
+    // holding the line everywhere.
+    let bands: Vec<Vec<(f64, f64)>> = svg
+        .split("<polygon ")
+        .skip(1)
+        .filter(|tag| tag[..tag.find("/>").unwrap()].contains("fill=\"#DDDDDD\""))
+        .map(|tag| {
+            let from = tag.find("points=\"").unwrap() + 8;
+            xy(&tag[from..from + tag[from..].find('"').unwrap()])
+        })
+        .collect();
+    assert_eq!(bands.len(), 1);
+    let band = &bands[0];
+    assert_eq!(band.len(), 18);
+    let line: Vec<(f64, f64)> = lines.iter().flat_map(|l| l.2.clone()).collect();
+    for (x, y) in line {
+        let upper = band[..9].iter().find(|p| p.0 == x).unwrap();
+        let lower = band[9..].iter().find(|p| p.0 == x).unwrap();
+        // Pixels grow downwards.
+        assert!(
+            upper.1 < y && y < lower.1,
+            "{x}: {} {y} {}",
+            upper.1,
+            lower.1
+        );
+    }
+}
+
+/// The points of an SVG `points` attribute.
+fn xy(points: &str) -> Vec<(f64, f64)> {
+    points
+        .split_whitespace()
+        .map(|p| {
+            let (x, y) = p.split_once(',').unwrap();
+            (x.parse().unwrap(), y.parse().unwrap())
+        })
+        .collect()
+}

@@ -45,8 +45,16 @@ const RIGHT: RGBColor = RGBColor(0x00, 0x72, 0xB2);
 const THEME: RGBColor = RGBColor(0x00, 0x9E, 0x73);
 const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 const GREY: RGBColor = RGBColor(0xBB, 0xBB, 0xBB);
+/// A trajectory's smoothed line where its window holds few hits.
+const WEAK: RGBColor = RGBColor(0x99, 0x99, 0x99);
+/// A trajectory's 95 % interval band.
+const BAND: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
+/// Height of the legend row under a trajectory chart's title.
+const TRAJECTORY_LEGEND: u32 = 44;
 const LIGHT: RGBColor = RGBColor(0xEE, 0xEE, 0xEE);
 
+/// A trajectory's smoothed line is drawn grey where its window holds fewer hits than this.
+pub const MIN_WINDOW_HITS: u64 = 5;
 /// Pairs seen in fewer sentences than this are greyed in the co-occurrence heatmap.
 pub const MIN_PAIR_SENTENCES: u64 = 3;
 /// Terms per pole in a drivers chart.
@@ -96,6 +104,10 @@ pub struct TrajectoryPoint {
     pub balance: Option<f64>,
     /// The smoothed balance.
     pub smoothed: Option<f64>,
+    /// The smoothed balance's 95 % interval (Wilson, over the smoothing window's hits).
+    pub interval: Option<(f64, f64)>,
+    /// Hits of either pole in the smoothing window.
+    pub window_hits: u64,
 }
 
 /// A trajectory panel: one contrast through one document.
@@ -289,6 +301,8 @@ pub fn chart_data(
                             position: p.position.unwrap_or(0.0) * 100.0,
                             balance: p.balance,
                             smoothed: p.smoothed,
+                            interval: p.interval,
+                            window_hits: p.window_hits,
                         })
                         .collect(),
                 })
@@ -459,7 +473,7 @@ pub fn plan(set: &ChartSet) -> Vec<PlannedChart<'_>> {
     });
     out.extend(set.trajectories.iter().map(|t| PlannedChart {
         file: t.file.clone(),
-        height: MIN_HEIGHT.max(180 + 320 * t.panels.len() as u32),
+        height: MIN_HEIGHT.max(180 + TRAJECTORY_LEGEND + 320 * t.panels.len() as u32),
         caption: format!("Trajectory of {}", t.document),
         kind: ChartKind::Trajectory(t),
     }));
@@ -786,6 +800,91 @@ fn draw_contrasts<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The smoothed line's stretches in a run of points that all have a smoothed balance, each
+/// drawn alike: (firm, its points). A step between two points is firm when both windows hold
+/// at least [`MIN_WINDOW_HITS`] hits; consecutive stretches share their end point, so the line
+/// stays whole. A run of one point is one stretch of one point.
+fn line_stretches(run: &[TrajectoryPoint]) -> Vec<(bool, Vec<(f64, f64)>)> {
+    let at = |p: &TrajectoryPoint| (p.position, p.smoothed.unwrap_or(0.0));
+    let firm = |p: &TrajectoryPoint| p.window_hits >= MIN_WINDOW_HITS;
+    let mut stretches: Vec<(bool, Vec<(f64, f64)>)> = Vec::new();
+    if let [only] = run {
+        stretches.push((firm(only), vec![at(only)]));
+    }
+    for step in run.windows(2) {
+        let kind = firm(&step[0]) && firm(&step[1]);
+        match stretches.last_mut() {
+            Some((k, points)) if *k == kind => points.push(at(&step[1])),
+            _ => stretches.push((kind, vec![at(&step[0]), at(&step[1])])),
+        }
+    }
+    stretches
+}
+
+/// What a trajectory's marks mean, drawn in a row centred on `area`.
+fn draw_trajectory_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> Result<(), ChartError> {
+    let style = (FONT, 18)
+        .into_font()
+        .color(&INK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    let items = [
+        "segment balance (bars)",
+        "smoothed: balance over a centred window of segments",
+        "shaded: 95 % interval of the smoothed balance",
+        "grey: fewer than 5 hits in the window",
+    ];
+    let (swatch, gap, after) = (34, 8, 30);
+    let widths = items
+        .iter()
+        .map(|text| area.estimate_text_size(text, &style).map(|(w, _)| w as i32))
+        .collect::<Result<Vec<i32>, _>>()
+        .map_err(err)?;
+    let total: i32 =
+        widths.iter().map(|w| swatch + gap + w).sum::<i32>() + after * (items.len() as i32 - 1);
+    let (width, height) = area.dim_in_pixel();
+    let y = height as i32 / 2;
+    let mut x = (width as i32 - total).max(0) / 2;
+    for (i, (text, w)) in items.iter().zip(&widths).enumerate() {
+        match i {
+            0 => {
+                area.draw(&Rectangle::new(
+                    [(x + 4, y - 10), (x + 15, y)],
+                    RIGHT.mix(0.55).filled(),
+                ))
+                .map_err(err)?;
+                area.draw(&Rectangle::new(
+                    [(x + 19, y), (x + 30, y + 8)],
+                    LEFT.mix(0.55).filled(),
+                ))
+                .map_err(err)?;
+            }
+            1 | 3 => {
+                let line = if i == 1 {
+                    INK.stroke_width(3)
+                } else {
+                    WEAK.stroke_width(2)
+                };
+                area.draw(&PathElement::new(vec![(x, y), (x + swatch, y)], line))
+                    .map_err(err)?;
+            }
+            _ => {
+                area.draw(&Rectangle::new(
+                    [(x, y - 9), (x + swatch, y + 9)],
+                    BAND.filled(),
+                ))
+                .map_err(err)?;
+            }
+        }
+        x += swatch + gap;
+        area.draw(&Text::new(text.to_string(), (x, y), style.clone()))
+            .map_err(err)?;
+        x += w + after;
+    }
+    Ok(())
+}
+
 fn draw_trajectory<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     t: &TrajectoryChart,
@@ -795,15 +894,14 @@ fn draw_trajectory<DB: DrawingBackend>(
         .margin(16, 0, 0, 0)
         .titled(&title, title_style(28))
         .map_err(err)?;
+    let (legend, area) = area.split_vertically(TRAJECTORY_LEGEND);
+    draw_trajectory_legend(&legend)?;
     let panels = area.split_evenly((t.panels.len().max(1), 1));
     let [x_axis, y_axis] = trajectory_axes();
     for (panel, data) in panels.iter().zip(&t.panels) {
         let mut chart = ChartBuilder::on(panel)
             .caption(
-                format!(
-                    "{} (below 0) vs {} (above 0): segment balance as bars, smoothed as a line",
-                    data.left, data.right
-                ),
+                format!("{} (below 0) vs {} (above 0)", data.left, data.right),
                 title_style(22),
             )
             .margin(12)
@@ -821,6 +919,20 @@ fn draw_trajectory<DB: DrawingBackend>(
             .light_line_style(LIGHT)
             .draw()
             .map_err(err)?;
+        // The interval first, under everything; it breaks where the window holds no hit.
+        for run in data
+            .points
+            .split(|p| p.interval.is_none())
+            .filter(|r| !r.is_empty())
+        {
+            let band: Vec<(f64, f64)> = (run.iter())
+                .filter_map(|p| p.interval.map(|i| (p.position, i.1)))
+                .chain((run.iter().rev()).filter_map(|p| p.interval.map(|i| (p.position, i.0))))
+                .collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(band, BAND.filled())))
+                .map_err(err)?;
+        }
         let n = data.points.len().max(1) as f64;
         let half = (100.0 / n * 0.4).max(0.05);
         chart
@@ -833,26 +945,32 @@ fn draw_trajectory<DB: DrawingBackend>(
                 ))
             }))
             .map_err(err)?;
-        // The smoothed line breaks where the window holds no hit, rather than bridging the gap.
-        for run in data
-            .points
-            .split(|p| p.smoothed.is_none())
-            .filter(|r| !r.is_empty())
-        {
-            chart
-                .draw_series(LineSeries::new(
-                    run.iter()
-                        .filter_map(|p| p.smoothed.map(|s| (p.position, s))),
-                    INK.stroke_width(3),
-                ))
-                .map_err(err)?;
-        }
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![(0.0, 0.0), (100.0, 0.0)],
                 GREY.stroke_width(1),
             )))
             .map_err(err)?;
+        // The smoothed line breaks where the window holds no hit, rather than bridging the
+        // gap; it is grey where the window holds few hits.
+        for run in data
+            .points
+            .split(|p| p.smoothed.is_none())
+            .filter(|r| !r.is_empty())
+        {
+            for (firm, points) in line_stretches(run) {
+                let (colour, width) = if firm { (INK, 3) } else { (WEAK, 2) };
+                if let [only] = points[..] {
+                    chart
+                        .draw_series(std::iter::once(Circle::new(only, 3, colour.filled())))
+                        .map_err(err)?;
+                } else {
+                    chart
+                        .draw_series(LineSeries::new(points, colour.stroke_width(width)))
+                        .map_err(err)?;
+                }
+            }
+        }
         if data.points.iter().all(|p| p.balance.is_none()) {
             chart
                 .draw_series(std::iter::once(Text::new(
@@ -1179,6 +1297,38 @@ mod tests {
             .map(weight_label)
             .collect();
         assert_eq!(labels, ["2", "2.25", "0.5", "7500", "0.0001", "10.1"]);
+    }
+
+    #[test]
+    fn the_smoothed_line_is_grey_where_a_step_touches_a_thin_window() {
+        let point = |i: usize, window_hits: u64| TrajectoryPoint {
+            position: i as f64,
+            balance: None,
+            smoothed: Some(i as f64 / 10.0),
+            interval: None,
+            window_hits,
+        };
+        let run: Vec<TrajectoryPoint> = [1, 5, 9, 4, 5, 6]
+            .iter()
+            .enumerate()
+            .map(|(i, &h)| point(i, h))
+            .collect();
+        let stretches: Vec<(bool, Vec<f64>)> = line_stretches(&run)
+            .into_iter()
+            .map(|(firm, points)| (firm, points.iter().map(|p| p.0).collect()))
+            .collect();
+        assert_eq!(
+            stretches,
+            [
+                (false, vec![0.0, 1.0]),
+                (true, vec![1.0, 2.0]),
+                (false, vec![2.0, 3.0, 4.0]),
+                (true, vec![4.0, 5.0]),
+            ]
+        );
+        assert_eq!(line_stretches(&run[2..3]), [(true, vec![(2.0, 0.2)])]);
+        assert_eq!(line_stretches(&run[3..4]), [(false, vec![(3.0, 0.3)])]);
+        assert!(line_stretches(&[]).is_empty());
     }
 
     #[test]
