@@ -22,7 +22,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::corpus::blocks::{Block, Prescan};
-use crate::count::{self, Cooccurrence, Counts, SegmentTally, TermCount};
+use crate::count::{self, Cooccurrence, Counts, PoleTally, SegmentTally, TermCount};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
 use crate::output::csv::{self as csv_out, Base, DocumentRows, RowCells};
@@ -70,17 +70,17 @@ impl Piece {
         self.tally += &next.tally;
     }
 
-    fn poles(&self) -> Vec<(u64, u64)> {
+    fn poles(&self) -> Vec<(PoleTally, PoleTally)> {
         self.tally
             .contrasts
             .iter()
-            .map(|c| (c.left.weight, c.right.weight))
+            .map(|c| (c.left.clone(), c.right.clone()))
             .collect()
     }
 }
 
-/// A segment's tokens (in the document) and, per contrast, its poles' (L, R) weights.
-pub type TrajectoryNumbers = (Range<u64>, Vec<(u64, u64)>);
+/// A segment's tokens (in the document) and, per contrast, its (left, right) poles.
+pub type TrajectoryNumbers = (Range<u64>, Vec<(PoleTally, PoleTally)>);
 
 /// An analysed block, rendered as far as it can be on its own.
 #[derive(Debug)]
@@ -287,7 +287,8 @@ fn render_block(
 }
 
 /// The trajectory numbers of a document's segments, in a temporary file: per segment its
-/// tokens and, per contrast, (L, R) weights, as little-endian u64s.
+/// tokens (two u64s) and, per contrast, its left and right poles' hits (u64), weight (u64) and
+/// sum of squared weights (u128), all little-endian.
 struct Spill {
     file: tempfile::NamedTempFile,
     out: BufWriter<File>,
@@ -310,12 +311,20 @@ impl Spill {
         })
     }
 
-    fn push(&mut self, tokens: &Range<u64>, poles: &[(u64, u64)]) -> std::io::Result<()> {
+    /// Bytes of one pole in a record.
+    const POLE: usize = 32;
+
+    fn push(
+        &mut self,
+        tokens: &Range<u64>,
+        poles: &[(PoleTally, PoleTally)],
+    ) -> std::io::Result<()> {
         self.out.write_all(&tokens.start.to_le_bytes())?;
         self.out.write_all(&tokens.end.to_le_bytes())?;
-        for (l, r) in poles {
-            self.out.write_all(&l.to_le_bytes())?;
-            self.out.write_all(&r.to_le_bytes())?;
+        for pole in poles.iter().flat_map(|(l, r)| [l, r]) {
+            self.out.write_all(&pole.hits.to_le_bytes())?;
+            self.out.write_all(&pole.weight.to_le_bytes())?;
+            self.out.write_all(&pole.weight_sq.to_le_bytes())?;
         }
         Ok(())
     }
@@ -325,7 +334,7 @@ impl Spill {
         &self,
         c: usize,
         error: &'e RefCell<Option<std::io::Error>>,
-    ) -> impl Iterator<Item = (Range<u64>, u64, u64)> + 'e {
+    ) -> impl Iterator<Item = csv_out::TrajectorySegment> + 'e {
         let reader = match self.file.reopen() {
             Ok(f) => Some(BufReader::new(f)),
             Err(e) => {
@@ -333,8 +342,7 @@ impl Spill {
                 None
             }
         };
-        let width = 2 + 2 * self.contrasts;
-        let mut record = vec![0u8; 8 * width];
+        let mut record = vec![0u8; 16 + 2 * Self::POLE * self.contrasts];
         let mut reader = reader;
         std::iter::from_fn(move || {
             let r = reader.as_mut()?;
@@ -342,12 +350,22 @@ impl Spill {
                 *error.borrow_mut() = Some(e);
                 return None;
             }
-            let at = |i: usize| {
+            let u64_at = |at: usize| {
                 let mut b = [0u8; 8];
-                b.copy_from_slice(&record[8 * i..8 * i + 8]);
+                b.copy_from_slice(&record[at..at + 8]);
                 u64::from_le_bytes(b)
             };
-            Some((at(0)..at(1), at(2 + 2 * c), at(3 + 2 * c)))
+            let pole = |at: usize| {
+                let mut sq = [0u8; 16];
+                sq.copy_from_slice(&record[at + 16..at + 32]);
+                PoleTally {
+                    hits: u64_at(at),
+                    weight: u64_at(at + 8),
+                    weight_sq: u128::from_le_bytes(sq),
+                }
+            };
+            let left = 16 + 2 * Self::POLE * c;
+            Some((u64_at(0)..u64_at(8), pole(left), pole(left + Self::POLE)))
         })
     }
 }

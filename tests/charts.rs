@@ -252,3 +252,386 @@ fn charts_flag_chooses_the_files() {
         assert!(out.join("report.html").exists());
     }
 }
+
+/// Where a text sits along one direction of an SVG.
+type Coordinate = fn(&SvgText) -> i32;
+
+/// A `<text>` element of an SVG: where it is anchored, how, and what it says.
+#[derive(Debug)]
+struct SvgText {
+    x: i32,
+    y: i32,
+    anchor: String,
+    text: String,
+}
+
+/// Every `<text>` element of an SVG written by plotters (attributes on one line, the text on
+/// the next).
+fn svg_texts(svg: &str) -> Vec<SvgText> {
+    let attr = |tag: &str, name: &str| -> String {
+        let from = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        tag[from..from + tag[from..].find('"').unwrap()].to_string()
+    };
+    svg.split("<text ")
+        .skip(1)
+        .map(|part| {
+            let (tag, rest) = part.split_once('>').unwrap();
+            let tag = &format!(" {tag}");
+            let text = rest.split("</text>").next().unwrap().trim();
+            let text = text
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&");
+            SvgText {
+                x: attr(tag, "x").parse().unwrap(),
+                y: attr(tag, "y").parse().unwrap(),
+                anchor: attr(tag, "text-anchor"),
+                text,
+            }
+        })
+        .collect()
+}
+
+/// Checks the tick labels of every chart of `set`: each numeric axis has at least two ticks,
+/// its labels are distinct (on each side of zero for an axis that counts both ways) and read
+/// as their tick values, and the SVG shows exactly those labels along the axis (once per panel
+/// of a trajectory), each at the place of its value. Returns the labels, for the caller's own
+/// checks.
+fn check_tick_labels(set: &themescope::output::chart::ChartSet) -> Vec<(String, Vec<String>)> {
+    use themescope::output::chart::{self, ChartKind, LabelStyle, Side};
+    let mut seen = Vec::new();
+    for planned in chart::plan(set) {
+        let mut svg = String::new();
+        chart::render(&planned, &mut svg, None).unwrap();
+        let texts = svg_texts(&svg);
+        let panels = match planned.kind {
+            ChartKind::Trajectory(t) => t.panels.len(),
+            ChartKind::Contrasts(set) => set.contrasts.len(),
+            _ => 1,
+        };
+        for (side, axis) in planned.kind.axes() {
+            let name = format!("{} {side:?}", planned.file);
+            let ticks = axis.labels();
+            assert!(ticks.len() >= 2, "{name}: {ticks:?}");
+            let labels: Vec<String> = ticks.iter().map(|t| t.1.clone()).collect();
+            // Distinct, and true: each label reads as its tick (as its size, both ways).
+            for half in [
+                ticks.iter().filter(|t| t.0 <= 0.0).collect::<Vec<_>>(),
+                ticks.iter().filter(|t| t.0 >= 0.0).collect::<Vec<_>>(),
+            ] {
+                let mut distinct: Vec<&String> = half.iter().map(|t| &t.1).collect();
+                distinct.sort();
+                distinct.dedup();
+                assert_eq!(distinct.len(), half.len(), "{name}: {labels:?}");
+            }
+            if axis.style != LabelStyle::Magnitude {
+                let mut distinct = labels.clone();
+                distinct.dedup();
+                assert_eq!(distinct.len(), labels.len(), "{name}: {labels:?}");
+            }
+            for (v, label) in &ticks {
+                let want = if axis.style == LabelStyle::Magnitude {
+                    v.abs()
+                } else {
+                    *v
+                };
+                assert_eq!(axis.read(label), Some(want), "{name}: {label} at {v}");
+            }
+            // The drawn labels: rows (x) or columns (y) of texts that say exactly these labels,
+            // in axis order, and nothing else.
+            let (anchor, line, along): (&str, Coordinate, Coordinate) = match side {
+                Side::X => ("middle", |t| t.y, |t| t.x),
+                Side::Y => ("end", |t| t.x, |t| -t.y),
+            };
+            let mut lines: Vec<i32> = texts
+                .iter()
+                .filter(|t| t.anchor == anchor && t.text == labels[0])
+                .map(line)
+                .collect();
+            lines.sort();
+            lines.dedup();
+            let mut drawn = 0;
+            for at in lines {
+                let mut row: Vec<&SvgText> = texts
+                    .iter()
+                    .filter(|t| t.anchor == anchor && line(t) == at)
+                    .collect();
+                row.sort_by_key(|t| along(t));
+                // Side by side panels (contrasts) share the line: one run of labels each.
+                let runs: Vec<&[&SvgText]> = row.chunks(labels.len()).collect();
+                if !runs
+                    .iter()
+                    .all(|run| run.iter().map(|t| t.text.as_str()).collect::<Vec<_>>() == labels)
+                {
+                    continue;
+                }
+                for run in runs {
+                    drawn += 1;
+                    // Each label at its value: pixels are an affine function of the values.
+                    let (p0, v0) = (along(run[0]) as f64, ticks[0].0);
+                    let (p1, v1) = (along(run[run.len() - 1]) as f64, ticks[ticks.len() - 1].0);
+                    for (t, (v, _)) in run.iter().zip(&ticks) {
+                        let expect = p0 + (v - v0) / (v1 - v0) * (p1 - p0);
+                        assert!(
+                            (along(t) as f64 - expect).abs() <= 1.5,
+                            "{name}: {} drawn at {}, not {expect}",
+                            t.text,
+                            along(t)
+                        );
+                    }
+                }
+            }
+            assert_eq!(drawn, panels, "{name}: {labels:?} not drawn as an axis");
+            seen.push((name, labels));
+        }
+    }
+    seen
+}
+
+/// The labels of one axis among those [`check_tick_labels`] returned.
+fn axis_labels(seen: &[(String, Vec<String>)], name: &str) -> Vec<String> {
+    seen.iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no axis {name} in {seen:?}"))
+        .1
+        .clone()
+}
+
+#[test]
+fn tick_labels_are_distinct_and_true_on_every_chart() {
+    // Small ranges: the essay (at most 2 hits a driver term).
+    let essay = Path::new(env!("CARGO_MANIFEST_DIR")).join("input/hamhung.txt");
+    let (_, summary) = run(vec![essay], Lexicon::builtin().unwrap());
+    let seen = check_tick_labels(&summary.charts);
+    // Every chart kind with a numeric axis is checked.
+    let names: Vec<&str> = seen.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "themes X",
+            "contrasts X",
+            "drivers-hardship_vs_pride X",
+            "drivers-isolation_vs_openness X",
+            "drivers-state_ideology_vs_everyday_life X",
+            "trajectory-hamhung.txt X",
+            "trajectory-hamhung.txt Y",
+        ]
+    );
+    // The review finding: ticks at half steps printed as "2 2 2 1 0 0 0 1 2 2 2".
+    assert_eq!(
+        axis_labels(&seen, "drivers-isolation_vs_openness X"),
+        ["2", "1", "0", "1", "2"]
+    );
+    assert_eq!(
+        axis_labels(&seen, "themes X"),
+        ["0", "5", "10", "15", "20", "25", "30", "35"]
+    );
+    assert_eq!(
+        axis_labels(&seen, "contrasts X"),
+        ["-1.0", "-0.5", "0.0", "0.5", "1.0"]
+    );
+    assert_eq!(
+        axis_labels(&seen, "trajectory-hamhung.txt Y"),
+        ["-1.0", "-0.5", "0", "+0.5", "+1.0"]
+    );
+    assert_eq!(
+        axis_labels(&seen, "trajectory-hamhung.txt X"),
+        ["0 %", "10 %", "20 %", "30 %", "40 %", "50 %", "60 %", "70 %", "80 %", "90 %", "100 %"]
+    );
+
+    // Large ranges: thousands of hits; fractional weights; one contrast (a wide panel).
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("big.txt");
+    fs::write(
+        &doc,
+        "Pride and hardship, hardship, hardship.\n\n".repeat(2500) + "A shortage of pride.\n",
+    )
+    .unwrap();
+    let (_, summary) = run(vec![doc.clone()], fixture_lexicon());
+    let seen = check_tick_labels(&summary.charts);
+    assert_eq!(
+        axis_labels(&seen, "drivers-hardship_vs_pride X"),
+        ["8000", "6000", "4000", "2000", "0", "2000", "4000", "6000", "8000"]
+    );
+    assert_eq!(
+        axis_labels(&seen, "themes X"),
+        ["0", "100", "200", "300", "400", "500", "600"]
+    );
+    assert_eq!(
+        axis_labels(&seen, "contrasts X"),
+        ["-1.0", "-0.8", "-0.6", "-0.4", "-0.2", "0.0", "0.2", "0.4", "0.6", "0.8", "1.0"]
+    );
+    let weighted = parse_toml(
+        "[[themes]]\nid = \"hardship\"\nterms = [{ term = \"hardship\", weight = 0.75 }, \"shortage\"]\n\
+         [[themes]]\nid = \"pride\"\nterms = [{ term = \"pride\", weight = 0.5 }]\n\
+         [[contrasts]]\nleft = \"hardship\"\nright = \"pride\"\n",
+        "weighted.toml",
+    )
+    .unwrap();
+    let small = dir.path().join("small.txt");
+    fs::write(&small, "Pride, hardship and hardship. Hardship!").unwrap();
+    let (_, summary) = run(vec![small], weighted);
+    let seen = check_tick_labels(&summary.charts);
+    // 2.25 and 0.5 weighted hits: not whole, so half steps, written as such.
+    assert_eq!(
+        axis_labels(&seen, "drivers-hardship_vs_pride X"),
+        ["2.5", "2.0", "1.5", "1.0", "0.5", "0.0", "0.5", "1.0", "1.5", "2.0", "2.5"]
+    );
+}
+
+#[test]
+fn trajectories_show_how_many_hits_the_smoothed_balance_rests_on() {
+    // One hardship hit, nine paragraphs without a hit, then fifty paragraphs of two pride hits
+    // and one hardship hit: 60 segments, a smoothing window of 7.
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("doc.txt");
+    let text = "Hardship here.\n\n".to_string()
+        + &"Nothing to see.\n\n".repeat(9)
+        + &"Pride and hardship and pride.\n\n".repeat(50);
+    fs::write(&doc, &text).unwrap();
+    let (_, whole) = run(vec![doc.clone()], fixture_lexicon());
+    let points = &whole.charts.trajectories[0].panels[0].points;
+    assert_eq!(points.len(), 60);
+    let close = |a: Option<(f64, f64)>, b: (f64, f64)| {
+        let a = a.unwrap();
+        (a.0 - b.0).abs() < 1e-4 && (a.1 - b.1).abs() < 1e-4
+    };
+    // The start rests on one hit: smoothed -1, but its interval reaches well past 0 (Wilson for
+    // p = 0, n = 1: [0, 0.79345] on p, [-1, 0.58690] on the balance scale).
+    assert_eq!((points[0].smoothed, points[0].window_hits), (Some(-1.0), 1));
+    assert!(close(points[0].interval, (-1.0, 0.58690)), "{points:?}");
+    // No hit in the window: no line and no band.
+    assert_eq!(
+        (
+            points[5].smoothed,
+            points[5].interval,
+            points[5].window_hits
+        ),
+        (None, None, 0)
+    );
+    // Mid-text, seven paragraphs of three hits: p = 14/21, n = 21 → [-0.09253, 0.65610].
+    assert_eq!(points[30].window_hits, 21);
+    assert!((points[30].smoothed.unwrap() - 1.0 / 3.0).abs() < 1e-12);
+    assert!(
+        close(points[30].interval, (-0.09253, 0.65610)),
+        "{points:?}"
+    );
+
+    // The same chart data when the document is read in blocks (the trajectory's numbers then
+    // wait in a temporary file).
+    let out = tempfile::tempdir().unwrap();
+    let mut config = Config::new(vec![doc], out.path().to_path_buf(), fixture_lexicon());
+    config.jobs = 2;
+    config.block_size = 200;
+    let blocks = themescope::run(&config).unwrap();
+    assert_eq!(blocks.charts, whole.charts);
+}
+
+#[test]
+fn the_trajectory_chart_shades_the_interval_and_greys_a_line_on_few_hits() {
+    use themescope::output::chart::{self, ChartKind, PlannedChart, TrajectoryChart};
+    use themescope::output::chart::{TrajectoryPanel, TrajectoryPoint};
+    // Nine points; windows of 6 to 10 hits from the fourth to the seventh.
+    let hits = [1, 2, 3, 6, 8, 10, 10, 4, 2];
+    let points: Vec<TrajectoryPoint> = hits
+        .iter()
+        .enumerate()
+        .map(|(i, &h)| {
+            let s = -0.5 + 0.1 * i as f64;
+            TrajectoryPoint {
+                position: 10.0 * (i + 1) as f64,
+                balance: Some(s),
+                smoothed: Some(s),
+                interval: Some((s - 0.4, s + 0.3)),
+                window_hits: h,
+            }
+        })
+        .collect();
+    let t = TrajectoryChart {
+        document: "d.txt".to_string(),
+        file: "trajectory-d.txt".to_string(),
+        panels: vec![TrajectoryPanel {
+            left: "Hardship".to_string(),
+            right: "Pride".to_string(),
+            points,
+        }],
+    };
+    let planned = PlannedChart {
+        file: t.file.clone(),
+        height: 1000,
+        caption: String::new(),
+        kind: ChartKind::Trajectory(&t),
+    };
+    let mut svg = String::new();
+    chart::render(&planned, &mut svg, None).unwrap();
+    assert!(svg.contains("shaded: 95 % interval of the smoothed balance"));
+    assert!(svg.contains("grey: fewer than 5 hits in the window"));
+    // (stroke, width, points) of each line of three points or more (the legend's are two).
+    type Line = (String, String, Vec<(f64, f64)>);
+    let lines: Vec<Line> = svg
+        .split("<polyline ")
+        .skip(1)
+        .map(|tag| {
+            let tag = &tag[..tag.find("/>").unwrap()];
+            let attr = |name: &str| {
+                let from = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                tag[from..from + tag[from..].find('"').unwrap()].to_string()
+            };
+            (attr("stroke"), attr("stroke-width"), xy(&attr("points")))
+        })
+        .filter(|l| l.2.len() >= 3)
+        .collect();
+    let kinds: Vec<(&str, &str, usize)> = lines
+        .iter()
+        .map(|l| (l.0.as_str(), l.1.as_str(), l.2.len()))
+        .collect();
+    // Grey and thin over the first four points (window hits 1, 2, 3, 6: a step touching a point
+    // under 5 hits), ink from the fourth to the seventh, grey again to the end.
+    assert_eq!(
+        kinds,
+        [
+            ("#999999", "2", 4),
+            ("#222222", "3", 4),
+            ("#999999", "2", 3)
+        ]
+    );
+    // The band: one polygon, its upper edge over the points and back along its lower edge,
+    // holding the line everywhere.
+    let bands: Vec<Vec<(f64, f64)>> = svg
+        .split("<polygon ")
+        .skip(1)
+        .filter(|tag| tag[..tag.find("/>").unwrap()].contains("fill=\"#DDDDDD\""))
+        .map(|tag| {
+            let from = tag.find("points=\"").unwrap() + 8;
+            xy(&tag[from..from + tag[from..].find('"').unwrap()])
+        })
+        .collect();
+    assert_eq!(bands.len(), 1);
+    let band = &bands[0];
+    assert_eq!(band.len(), 18);
+    let line: Vec<(f64, f64)> = lines.iter().flat_map(|l| l.2.clone()).collect();
+    for (x, y) in line {
+        let upper = band[..9].iter().find(|p| p.0 == x).unwrap();
+        let lower = band[9..].iter().find(|p| p.0 == x).unwrap();
+        // Pixels grow downwards.
+        assert!(
+            upper.1 < y && y < lower.1,
+            "{x}: {} {y} {}",
+            upper.1,
+            lower.1
+        );
+    }
+}
+
+/// The points of an SVG `points` attribute.
+fn xy(points: &str) -> Vec<(f64, f64)> {
+    points
+        .split_whitespace()
+        .map(|p| {
+            let (x, y) = p.split_once(',').unwrap();
+            (x.parse().unwrap(), y.parse().unwrap())
+        })
+        .collect()
+}

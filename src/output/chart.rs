@@ -12,6 +12,7 @@
 //! most 60 bytes, unique.
 
 use std::collections::HashSet;
+use std::ops::Range;
 
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::coord::Shift;
@@ -25,6 +26,10 @@ use crate::count::{pair_index, weight_value, ContrastTally};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
 use crate::score::{npmi, score_contrast};
+
+mod axis;
+
+pub use axis::{Axis, LabelStyle, TickedRange, Ticks};
 
 /// Width of every PNG chart.
 pub const WIDTH: u32 = 1600;
@@ -40,8 +45,16 @@ const RIGHT: RGBColor = RGBColor(0x00, 0x72, 0xB2);
 const THEME: RGBColor = RGBColor(0x00, 0x9E, 0x73);
 const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 const GREY: RGBColor = RGBColor(0xBB, 0xBB, 0xBB);
+/// A trajectory's smoothed line where its window holds few hits.
+const WEAK: RGBColor = RGBColor(0x99, 0x99, 0x99);
+/// A trajectory's 95 % interval band.
+const BAND: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
+/// Height of the legend row under a trajectory chart's title.
+const TRAJECTORY_LEGEND: u32 = 44;
 const LIGHT: RGBColor = RGBColor(0xEE, 0xEE, 0xEE);
 
+/// A trajectory's smoothed line is drawn grey where its window holds fewer hits than this.
+pub const MIN_WINDOW_HITS: u64 = 5;
 /// Pairs seen in fewer sentences than this are greyed in the co-occurrence heatmap.
 pub const MIN_PAIR_SENTENCES: u64 = 3;
 /// Terms per pole in a drivers chart.
@@ -91,6 +104,10 @@ pub struct TrajectoryPoint {
     pub balance: Option<f64>,
     /// The smoothed balance.
     pub smoothed: Option<f64>,
+    /// The smoothed balance's 95 % interval (Wilson, over the smoothing window's hits).
+    pub interval: Option<(f64, f64)>,
+    /// Hits of either pole in the smoothing window.
+    pub window_hits: u64,
 }
 
 /// A trajectory panel: one contrast through one document.
@@ -284,6 +301,8 @@ pub fn chart_data(
                             position: p.position.unwrap_or(0.0) * 100.0,
                             balance: p.balance,
                             smoothed: p.smoothed,
+                            interval: p.interval,
+                            window_hits: p.window_hits,
                         })
                         .collect(),
                 })
@@ -454,7 +473,7 @@ pub fn plan(set: &ChartSet) -> Vec<PlannedChart<'_>> {
     });
     out.extend(set.trajectories.iter().map(|t| PlannedChart {
         file: t.file.clone(),
-        height: MIN_HEIGHT.max(180 + 320 * t.panels.len() as u32),
+        height: MIN_HEIGHT.max(180 + TRAJECTORY_LEGEND + 320 * t.panels.len() as u32),
         caption: format!("Trajectory of {}", t.document),
         kind: ChartKind::Trajectory(t),
     }));
@@ -483,6 +502,111 @@ pub fn render(
     Ok(())
 }
 
+/// Which way a numeric axis runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Side {
+    /// Horizontal, labels below the plot.
+    X,
+    /// Vertical, labels left of the plot.
+    Y,
+}
+
+impl ChartKind<'_> {
+    /// The chart's numeric axes with the ticks they are drawn with (a trajectory's axes are
+    /// those of each of its panels). Category axes (themes, documents, terms, the heatmap's
+    /// rows and columns) are left out: their labels are the names themselves.
+    pub fn axes(&self) -> Vec<(Side, Axis)> {
+        match *self {
+            ChartKind::Themes(set) => vec![(Side::X, themes_axis(set).1)],
+            ChartKind::Contrasts(set) => vec![(Side::X, contrasts_axis(set.contrasts.len()))],
+            ChartKind::Trajectory(_) => {
+                let [x, y] = trajectory_axes();
+                vec![(Side::X, x), (Side::Y, y)]
+            }
+            ChartKind::Heatmap(_) => Vec::new(),
+            ChartKind::Drivers(d) => vec![(Side::X, drivers_axis(d).1)],
+        }
+    }
+}
+
+/// Labels a horizontal axis has room for: one per `px` pixels of its plot width.
+fn labels_that_fit(plot_width: u32, px: u32) -> usize {
+    ((plot_width / px) as usize).clamp(3, 11)
+}
+
+/// The themes chart's rate axis: from 0 to a little past the largest rate.
+fn themes_axis(set: &ChartSet) -> (Range<f64>, Axis) {
+    let max = set
+        .themes
+        .iter()
+        .map(|b| b.per_1k)
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.15;
+    // 1600 px less the margins and the 320 px of theme names.
+    let axis = Axis::new(
+        0.0,
+        max,
+        labels_that_fit(1220, 90),
+        false,
+        LabelStyle::Plain,
+    );
+    (0.0..max, axis)
+}
+
+/// Width of the document names left of each contrast panel.
+fn contrast_label_area(contrasts: usize) -> u32 {
+    if contrasts > 2 {
+        200
+    } else {
+        280
+    }
+}
+
+/// The balance axis of each contrast panel, with as many labels as the panel's width holds.
+fn contrasts_axis(contrasts: usize) -> Axis {
+    let panel = WIDTH / contrasts.max(1) as u32;
+    let plot = panel.saturating_sub(contrast_label_area(contrasts) + 28);
+    Axis::new(
+        -1.0,
+        1.0,
+        labels_that_fit(plot, 55),
+        false,
+        LabelStyle::Plain,
+    )
+}
+
+/// A trajectory panel's axes: position (0–100 %) and balance (−1 to +1).
+fn trajectory_axes() -> [Axis; 2] {
+    [
+        Axis::new(0.0, 100.0, 11, true, LabelStyle::Percent),
+        Axis::new(-1.0, 1.0, 5, false, LabelStyle::Signed),
+    ]
+}
+
+/// The drivers chart's axis: weighted hits both ways from 0, whole numbers unless some term's
+/// weighted hits are not.
+fn drivers_axis(d: &DriversChart) -> (Range<f64>, Axis) {
+    let max = d.terms.iter().map(|t| t.1).fold(0.0, f64::max).max(1.0) * 1.25;
+    let whole = d.terms.iter().all(|t| t.1.fract() == 0.0);
+    let axis = Axis::new(
+        -max,
+        max,
+        labels_that_fit(1250, 80),
+        whole,
+        LabelStyle::Magnitude,
+    );
+    (-max..max, axis)
+}
+
+/// A weighted hit count as it reads: whole numbers bare, otherwise the fixed-point weight's
+/// decimals that are not zero (`2.5`, not `2` or `2.5000`).
+fn weight_label(w: f64) -> String {
+    let text = format!("{w:.4}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.to_string()
+}
+
 fn title_style(size: u32) -> TextStyle<'static> {
     (FONT, size).into_font().color(&INK)
 }
@@ -492,16 +616,17 @@ fn draw_themes<DB: DrawingBackend>(
     set: &ChartSet,
 ) -> Result<(), ChartError> {
     let n = set.themes.len().max(1);
-    let max = set
-        .themes
-        .iter()
-        .map(|b| b.per_1k)
-        .fold(0.0, f64::max)
-        .max(1.0)
-        * 1.15;
+    let (range, axis) = themes_axis(set);
+    let max = range.end;
     let title = format!(
-        "Themes across the corpus: hits per 1,000 tokens ({} documents, {} tokens)",
-        set.documents, set.tokens
+        "Themes across the corpus: hits per 1,000 tokens ({} {}, {} tokens)",
+        set.documents,
+        if set.documents == 1 {
+            "document"
+        } else {
+            "documents"
+        },
+        set.tokens
     );
     let labels: Vec<String> = set.themes.iter().map(|b| b.label.clone()).collect();
     let mut chart = ChartBuilder::on(area)
@@ -509,7 +634,7 @@ fn draw_themes<DB: DrawingBackend>(
         .margin(30)
         .x_label_area_size(70)
         .y_label_area_size(320)
-        .build_cartesian_2d(0.0..max, rows(n))
+        .build_cartesian_2d(axis.range(range), rows(n))
         .map_err(err)?;
     let label_of = |v: &SegmentValue<usize>| match v {
         SegmentValue::CenterOf(i) => labels.get(n - 1 - i).cloned().unwrap_or_default(),
@@ -572,6 +697,7 @@ fn draw_contrasts<DB: DrawingBackend>(
         .titled(&title, title_style(28))
         .map_err(err)?;
     let panels = area.split_evenly((1, set.contrasts.len()));
+    let axis = contrasts_axis(set.contrasts.len());
     for (panel, data) in panels.iter().zip(&set.contrasts) {
         let n = data.bars.len();
         let labels: Vec<String> = data.bars.iter().map(|b| shorten(&b.label, 34)).collect();
@@ -586,15 +712,14 @@ fn draw_contrasts<DB: DrawingBackend>(
             )
             .margin(14)
             .x_label_area_size(70)
-            .y_label_area_size(if set.contrasts.len() > 2 { 200 } else { 280 })
-            .build_cartesian_2d(-1.0..1.0, rows(n))
+            .y_label_area_size(contrast_label_area(set.contrasts.len()))
+            .build_cartesian_2d(axis.range(-1.0..1.0), rows(n))
             .map_err(err)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(n)
             .y_label_formatter(&label_of)
-            .x_labels(5)
             .x_desc("Balance (-1 all left, +1 all right)")
             .label_style((FONT, if n > 30 { 15 } else { 18 }))
             .axis_desc_style((FONT, 18))
@@ -675,6 +800,91 @@ fn draw_contrasts<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The smoothed line's stretches in a run of points that all have a smoothed balance, each
+/// drawn alike: (firm, its points). A step between two points is firm when both windows hold
+/// at least [`MIN_WINDOW_HITS`] hits; consecutive stretches share their end point, so the line
+/// stays whole. A run of one point is one stretch of one point.
+fn line_stretches(run: &[TrajectoryPoint]) -> Vec<(bool, Vec<(f64, f64)>)> {
+    let at = |p: &TrajectoryPoint| (p.position, p.smoothed.unwrap_or(0.0));
+    let firm = |p: &TrajectoryPoint| p.window_hits >= MIN_WINDOW_HITS;
+    let mut stretches: Vec<(bool, Vec<(f64, f64)>)> = Vec::new();
+    if let [only] = run {
+        stretches.push((firm(only), vec![at(only)]));
+    }
+    for step in run.windows(2) {
+        let kind = firm(&step[0]) && firm(&step[1]);
+        match stretches.last_mut() {
+            Some((k, points)) if *k == kind => points.push(at(&step[1])),
+            _ => stretches.push((kind, vec![at(&step[0]), at(&step[1])])),
+        }
+    }
+    stretches
+}
+
+/// What a trajectory's marks mean, drawn in a row centred on `area`.
+fn draw_trajectory_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> Result<(), ChartError> {
+    let style = (FONT, 18)
+        .into_font()
+        .color(&INK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    let items = [
+        "segment balance (bars)",
+        "smoothed: balance over a centred window of segments",
+        "shaded: 95 % interval of the smoothed balance",
+        "grey: fewer than 5 hits in the window",
+    ];
+    let (swatch, gap, after) = (34, 8, 30);
+    let widths = items
+        .iter()
+        .map(|text| area.estimate_text_size(text, &style).map(|(w, _)| w as i32))
+        .collect::<Result<Vec<i32>, _>>()
+        .map_err(err)?;
+    let total: i32 =
+        widths.iter().map(|w| swatch + gap + w).sum::<i32>() + after * (items.len() as i32 - 1);
+    let (width, height) = area.dim_in_pixel();
+    let y = height as i32 / 2;
+    let mut x = (width as i32 - total).max(0) / 2;
+    for (i, (text, w)) in items.iter().zip(&widths).enumerate() {
+        match i {
+            0 => {
+                area.draw(&Rectangle::new(
+                    [(x + 4, y - 10), (x + 15, y)],
+                    RIGHT.mix(0.55).filled(),
+                ))
+                .map_err(err)?;
+                area.draw(&Rectangle::new(
+                    [(x + 19, y), (x + 30, y + 8)],
+                    LEFT.mix(0.55).filled(),
+                ))
+                .map_err(err)?;
+            }
+            1 | 3 => {
+                let line = if i == 1 {
+                    INK.stroke_width(3)
+                } else {
+                    WEAK.stroke_width(2)
+                };
+                area.draw(&PathElement::new(vec![(x, y), (x + swatch, y)], line))
+                    .map_err(err)?;
+            }
+            _ => {
+                area.draw(&Rectangle::new(
+                    [(x, y - 9), (x + swatch, y + 9)],
+                    BAND.filled(),
+                ))
+                .map_err(err)?;
+            }
+        }
+        x += swatch + gap;
+        area.draw(&Text::new(text.to_string(), (x, y), style.clone()))
+            .map_err(err)?;
+        x += w + after;
+    }
+    Ok(())
+}
+
 fn draw_trajectory<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     t: &TrajectoryChart,
@@ -684,33 +894,24 @@ fn draw_trajectory<DB: DrawingBackend>(
         .margin(16, 0, 0, 0)
         .titled(&title, title_style(28))
         .map_err(err)?;
+    let (legend, area) = area.split_vertically(TRAJECTORY_LEGEND);
+    draw_trajectory_legend(&legend)?;
     let panels = area.split_evenly((t.panels.len().max(1), 1));
+    let [x_axis, y_axis] = trajectory_axes();
     for (panel, data) in panels.iter().zip(&t.panels) {
         let mut chart = ChartBuilder::on(panel)
             .caption(
-                format!(
-                    "{} (below 0) vs {} (above 0): segment balance as bars, smoothed as a line",
-                    data.left, data.right
-                ),
+                format!("{} (below 0) vs {} (above 0)", data.left, data.right),
                 title_style(22),
             )
             .margin(12)
+            .margin_right(40)
             .x_label_area_size(60)
             .y_label_area_size(80)
-            .build_cartesian_2d(0.0..100.0, -1.05..1.05)
+            .build_cartesian_2d(x_axis.range(0.0..100.0), y_axis.range(-1.05..1.05))
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_labels(11)
-            .y_labels(5)
-            .x_label_formatter(&|x| format!("{x:.0} %"))
-            .y_label_formatter(&|y: &f64| {
-                if y.abs() < 1e-9 {
-                    "0".to_string()
-                } else {
-                    format!("{y:+.1}")
-                }
-            })
             .x_desc("Position in the text (% of tokens)")
             .y_desc("Balance")
             .label_style((FONT, 18))
@@ -718,6 +919,20 @@ fn draw_trajectory<DB: DrawingBackend>(
             .light_line_style(LIGHT)
             .draw()
             .map_err(err)?;
+        // The interval first, under everything; it breaks where the window holds no hit.
+        for run in data
+            .points
+            .split(|p| p.interval.is_none())
+            .filter(|r| !r.is_empty())
+        {
+            let band: Vec<(f64, f64)> = (run.iter())
+                .filter_map(|p| p.interval.map(|i| (p.position, i.1)))
+                .chain((run.iter().rev()).filter_map(|p| p.interval.map(|i| (p.position, i.0))))
+                .collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(band, BAND.filled())))
+                .map_err(err)?;
+        }
         let n = data.points.len().max(1) as f64;
         let half = (100.0 / n * 0.4).max(0.05);
         chart
@@ -730,26 +945,32 @@ fn draw_trajectory<DB: DrawingBackend>(
                 ))
             }))
             .map_err(err)?;
-        // The smoothed line breaks where the window holds no hit, rather than bridging the gap.
-        for run in data
-            .points
-            .split(|p| p.smoothed.is_none())
-            .filter(|r| !r.is_empty())
-        {
-            chart
-                .draw_series(LineSeries::new(
-                    run.iter()
-                        .filter_map(|p| p.smoothed.map(|s| (p.position, s))),
-                    INK.stroke_width(3),
-                ))
-                .map_err(err)?;
-        }
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![(0.0, 0.0), (100.0, 0.0)],
                 GREY.stroke_width(1),
             )))
             .map_err(err)?;
+        // The smoothed line breaks where the window holds no hit, rather than bridging the
+        // gap; it is grey where the window holds few hits.
+        for run in data
+            .points
+            .split(|p| p.smoothed.is_none())
+            .filter(|r| !r.is_empty())
+        {
+            for (firm, points) in line_stretches(run) {
+                let (colour, width) = if firm { (INK, 3) } else { (WEAK, 2) };
+                if let [only] = points[..] {
+                    chart
+                        .draw_series(std::iter::once(Circle::new(only, 3, colour.filled())))
+                        .map_err(err)?;
+                } else {
+                    chart
+                        .draw_series(LineSeries::new(points, colour.stroke_width(width)))
+                        .map_err(err)?;
+                }
+            }
+        }
         if data.points.iter().all(|p| p.balance.is_none()) {
             chart
                 .draw_series(std::iter::once(Text::new(
@@ -928,7 +1149,8 @@ fn draw_drivers<DB: DrawingBackend>(
         d.left, d.right
     );
     let n = d.terms.len().max(1);
-    let max = d.terms.iter().map(|t| t.1).fold(0.0, f64::max).max(1.0) * 1.25;
+    let (range, axis) = drivers_axis(d);
+    let max = range.end;
     let labels: Vec<String> = d.terms.iter().map(|t| shorten(&t.0, 30)).collect();
     let label_of = |v: &SegmentValue<usize>| match v {
         SegmentValue::CenterOf(i) => labels.get(n - 1 - i).cloned().unwrap_or_default(),
@@ -939,14 +1161,13 @@ fn draw_drivers<DB: DrawingBackend>(
         .margin(30)
         .x_label_area_size(70)
         .y_label_area_size(260)
-        .build_cartesian_2d(-max..max, rows(n))
+        .build_cartesian_2d(axis.range(range), rows(n))
         .map_err(err)?;
     chart
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(n)
         .y_label_formatter(&label_of)
-        .x_label_formatter(&|x| format!("{:.0}", x.abs()))
         .x_desc(format!(
             "weighted hits: {} to the left, {} to the right",
             d.left, d.right
@@ -978,7 +1199,7 @@ fn draw_drivers<DB: DrawingBackend>(
                 (-*w - max * 0.01, HPos::Right)
             };
             Text::new(
-                format!("{w:.0}"),
+                weight_label(*w),
                 (x, SegmentValue::CenterOf(n - 1 - i)),
                 (FONT, 18)
                     .into_font()
@@ -1067,6 +1288,47 @@ mod tests {
                 "{s}"
             );
         }
+    }
+
+    #[test]
+    fn weight_labels_show_the_decimals_they_have() {
+        let labels: Vec<String> = [2.0, 2.25, 0.5, 7500.0, 0.0001, 10.1]
+            .into_iter()
+            .map(weight_label)
+            .collect();
+        assert_eq!(labels, ["2", "2.25", "0.5", "7500", "0.0001", "10.1"]);
+    }
+
+    #[test]
+    fn the_smoothed_line_is_grey_where_a_step_touches_a_thin_window() {
+        let point = |i: usize, window_hits: u64| TrajectoryPoint {
+            position: i as f64,
+            balance: None,
+            smoothed: Some(i as f64 / 10.0),
+            interval: None,
+            window_hits,
+        };
+        let run: Vec<TrajectoryPoint> = [1, 5, 9, 4, 5, 6]
+            .iter()
+            .enumerate()
+            .map(|(i, &h)| point(i, h))
+            .collect();
+        let stretches: Vec<(bool, Vec<f64>)> = line_stretches(&run)
+            .into_iter()
+            .map(|(firm, points)| (firm, points.iter().map(|p| p.0).collect()))
+            .collect();
+        assert_eq!(
+            stretches,
+            [
+                (false, vec![0.0, 1.0]),
+                (true, vec![1.0, 2.0]),
+                (false, vec![2.0, 3.0, 4.0]),
+                (true, vec![4.0, 5.0]),
+            ]
+        );
+        assert_eq!(line_stretches(&run[2..3]), [(true, vec![(2.0, 0.2)])]);
+        assert_eq!(line_stretches(&run[3..4]), [(false, vec![(3.0, 0.3)])]);
+        assert!(line_stretches(&[]).is_empty());
     }
 
     #[test]

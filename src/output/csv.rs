@@ -15,8 +15,8 @@ use std::io::Write;
 use serde::{Serialize, Serializer};
 
 use crate::count::{
-    pair_index, ContrastTally, Cooccurrence, Counts, DocumentAnalysis, SegmentLayout, SegmentTally,
-    TermCount,
+    pair_index, ContrastTally, Cooccurrence, Counts, DocumentAnalysis, PoleTally, SegmentLayout,
+    SegmentTally, TermCount,
 };
 use crate::lexicon::{Lexicon, Weight};
 use crate::matcher::Matcher;
@@ -447,6 +447,44 @@ pub struct SeriesPoint {
     pub balance: Option<f64>,
     /// The smoothed balance.
     pub smoothed: Option<f64>,
+    /// The 95 % Wilson interval of the smoothed balance: over the hits of the smoothing window,
+    /// with the effective number of hits, as `contrasts.csv` has it for a document. Not written
+    /// to `trajectory.csv`; the chart draws it.
+    pub interval: Option<(f64, f64)>,
+    /// Non-negated hits of either pole in the smoothing window.
+    pub window_hits: u64,
+}
+
+/// One segment's numbers for one contrast in the trajectory: its tokens (in the document) and
+/// its left and right poles' non-negated hits.
+pub type TrajectorySegment = (std::ops::Range<u64>, PoleTally, PoleTally);
+
+/// Sums of both poles over the segments before some point of a trajectory.
+#[derive(Clone, Debug, Default)]
+struct PoleSums {
+    left: PoleTally,
+    right: PoleTally,
+}
+
+impl PoleSums {
+    fn add(&mut self, left: &PoleTally, right: &PoleTally) {
+        self.left += left;
+        self.right += right;
+    }
+
+    /// The poles of the segments counted in `self` but not in `before` (a window's tally).
+    fn since(&self, before: &PoleSums) -> ContrastTally {
+        let minus = |a: &PoleTally, b: &PoleTally| PoleTally {
+            hits: a.hits - b.hits,
+            weight: a.weight - b.weight,
+            weight_sq: a.weight_sq - b.weight_sq,
+        };
+        ContrastTally {
+            left: minus(&self.left, &before.left),
+            right: minus(&self.right, &before.right),
+            ..ContrastTally::default()
+        }
+    }
 }
 
 /// Text on one line: white space runs as one space, trimmed.
@@ -603,8 +641,8 @@ pub fn render_document(
                     let pole = &t.contrasts[c];
                     (
                         s.tokens.start as u64..s.tokens.end as u64,
-                        pole.left.weight,
-                        pole.right.weight,
+                        pole.left.clone(),
+                        pole.right.clone(),
                     )
                 })
         };
@@ -758,9 +796,10 @@ pub fn segment_rows(
 
 /// Writes a document's `trajectory.csv` rows: per contrast, per segment its position, balance
 /// and smoothed balance. `poles(c)` gives, for contrast `c`, each of the `segments` segments'
-/// tokens (in a document of `tokens` tokens) and (L, R) weights; it is called three times per
-/// contrast (the smoothing window is summed as it slides), so the segments may come from a file
-/// rather than memory. Returns the points for the chart, at most [`SERIES_POINTS`] per contrast.
+/// tokens (in a document of `tokens` tokens) and poles; it is called three times per contrast
+/// (the smoothing window is summed as it slides), so the segments may come from a file rather
+/// than memory. Returns the points for the chart, at most [`SERIES_POINTS`] per contrast, each
+/// with the interval of its smoothed balance and its window's hits.
 pub fn write_trajectory<W, I>(
     mut out: W,
     cells: &RowCells,
@@ -770,7 +809,7 @@ pub fn write_trajectory<W, I>(
 ) -> csv::Result<Vec<Vec<SeriesPoint>>>
 where
     W: Write,
-    I: Iterator<Item = (std::ops::Range<u64>, u64, u64)>,
+    I: Iterator<Item = TrajectorySegment>,
 {
     (0..cells.contrasts.len())
         .map(|ci| write_contrast_trajectory(&mut out, cells, ci, segments, tokens, || poles(ci)))
@@ -788,7 +827,7 @@ pub fn write_contrast_trajectory<W, I>(
 ) -> csv::Result<Vec<SeriesPoint>>
 where
     W: Write,
-    I: Iterator<Item = (std::ops::Range<u64>, u64, u64)>,
+    I: Iterator<Item = TrajectorySegment>,
 {
     let stride = segments.div_ceil(SERIES_POINTS).max(1);
     let mut row = Vec::with_capacity(1 << 16);
@@ -796,25 +835,28 @@ where
     let (mut lead, mut lag) = (poles(), poles());
     // Sums over segments before `hi` and before `lo`.
     let (mut hi, mut lo) = (0usize, 0usize);
-    let (mut sum_hi, mut sum_lo) = ((0u64, 0u64), (0u64, 0u64));
+    let (mut sum_hi, mut sum_lo) = (PoleSums::default(), PoleSums::default());
     for (k, (range, l, r)) in poles().enumerate().take(segments) {
         let window = smoothing_window(k, segments);
         while hi < window.end {
             if let Some((_, a, b)) = lead.next() {
-                sum_hi = (sum_hi.0 + a, sum_hi.1 + b);
+                sum_hi.add(&a, &b);
             }
             hi += 1;
         }
         while lo < window.start {
             if let Some((_, a, b)) = lag.next() {
-                sum_lo = (sum_lo.0 + a, sum_lo.1 + b);
+                sum_lo.add(&a, &b);
             }
             lo += 1;
         }
-        let point = SeriesPoint {
+        let window = sum_hi.since(&sum_lo);
+        let mut point = SeriesPoint {
             position: position(&range, tokens),
-            balance: balance(l, r),
-            smoothed: balance(sum_hi.0 - sum_lo.0, sum_hi.1 - sum_lo.1),
+            balance: balance(l.weight, r.weight),
+            smoothed: balance(window.left.weight, window.right.weight),
+            interval: None,
+            window_hits: window.left.hits + window.right.hits,
         };
         push_trajectory_row(&mut row, cells, ci, k, &point);
         if row.len() >= 1 << 15 {
@@ -822,6 +864,9 @@ where
             row.clear();
         }
         if k % stride == 0 {
+            // Only the chart needs the interval: computed for the points it keeps.
+            let score = score_contrast(&window);
+            point.interval = score.ci_low.zip(score.ci_high);
             points.push(point);
         }
     }
@@ -1286,6 +1331,8 @@ mod tests {
                 position,
                 balance: balance(weights[0], weights[1]),
                 smoothed: balance(weights[1], weights[0] / 3),
+                interval: None,
+                window_hits: 0,
             };
             let (seg, themes, traj) = reference_rows(&id, &lexicon, k, start..start + 7, &tally, &point);
             let cells = RowCells::new(&id, &lexicon).unwrap();
@@ -1312,7 +1359,7 @@ mod tests {
             poles
                 .iter()
                 .enumerate()
-                .map(|(k, &(l, r))| (2 * k as u64..2 * k as u64 + 2, l, r))
+                .map(|(k, &(l, r))| (2 * k as u64..2 * k as u64 + 2, hits(l), hits(r)))
         };
         let mut out = Vec::new();
         let cells = RowCells::new("d", &lex).unwrap();
@@ -1322,14 +1369,109 @@ mod tests {
             smoothed,
             vec![Some(0.0), Some(0.0), Some(-1.0 / 3.0), Some(0.0), Some(0.0)]
         );
+        let window_hits: Vec<u64> = series[0].iter().map(|p| p.window_hits).collect();
+        assert_eq!(window_hits, [2, 2, 3, 4, 4]);
+        // Segment 2's window holds L = 2, R = 1: Wilson for p = 1/3, n = 3, z = 1.96: centre
+        // (1/3 + z²/6) / (1 + z²/3) = 0.42692, half-width z / (1 + z²/3) · √((2/9)/3 + z²/36)
+        // = 0.36544 → [0.06149, 0.79234] on p, [-0.87702, 0.58468] on the balance scale.
+        let (lo, hi) = series[0][2].interval.unwrap();
+        assert!(
+            (lo - -0.87702).abs() < 1e-4 && (hi - 0.58468).abs() < 1e-4,
+            "{lo} {hi}"
+        );
         assert_eq!(series[0][1].position, Some(0.3));
         assert_eq!(
             String::from_utf8(out).unwrap().lines().nth(2),
             Some("d,a_vs_b,2,0.5000,,-0.3333")
         );
-        let empty =
-            write_trajectory(Vec::new(), &cells, 1, 0, |_| std::iter::once((0..0, 0, 0))).unwrap();
+        let empty = write_trajectory(Vec::new(), &cells, 1, 0, |_| {
+            std::iter::once((0..0, PoleTally::default(), PoleTally::default()))
+        })
+        .unwrap();
         assert_eq!(empty[0][0].smoothed, None);
+        assert_eq!((empty[0][0].interval, empty[0][0].window_hits), (None, 0));
+    }
+
+    /// `n` hits of weight 1.
+    fn hits(n: u64) -> PoleTally {
+        PoleTally {
+            hits: n,
+            weight: n * Weight::SCALE,
+            weight_sq: u128::from(n) * u128::from(Weight::SCALE).pow(2),
+        }
+    }
+
+    #[test]
+    fn trajectory_intervals_count_weighted_hits_by_their_effective_number() {
+        let lex = crate::lexicon::parse_toml(
+            "[[themes]]\nid=\"a\"\nterms=[\"x\"]\n[[themes]]\nid=\"b\"\nterms=[\"y\"]\n[[contrasts]]\nleft=\"a\"\nright=\"b\"\n",
+            "t",
+        )
+        .unwrap();
+        // One segment: a left hit of weight 3, a right hit of weight 1. L = 3, R = 1, so
+        // p = 0.25 over n = (3 + 1)² / (3² + 1²) = 1.6 effective hits, not 2 and not 4.
+        let w = |units: u64| PoleTally {
+            hits: 1,
+            weight: units,
+            weight_sq: u128::from(units).pow(2),
+        };
+        let cells = RowCells::new("d", &lex).unwrap();
+        let series = write_trajectory(Vec::new(), &cells, 1, 4, |_| {
+            std::iter::once((0..4, w(3 * Weight::SCALE), w(Weight::SCALE)))
+        })
+        .unwrap();
+        let p = &series[0][0];
+        assert_eq!((p.smoothed, p.window_hits), (Some(-0.5), 2));
+        // Wilson for p = 0.25, n = 1.6 (computed by hand as in score.rs): [-0.95576, 0.66172].
+        let (lo, hi) = p.interval.unwrap();
+        assert!(
+            (lo - -0.95576).abs() < 1e-4 && (hi - 0.66172).abs() < 1e-4,
+            "{lo} {hi}"
+        );
+    }
+
+    proptest::proptest! {
+        /// The sliding sums give each point the interval and hits of its whole window, summed
+        /// afresh; the interval holds the smoothed balance.
+        #[test]
+        fn trajectory_windows_agree_with_sums_made_afresh(
+            poles in proptest::collection::vec((0u64..4, 0u64..4, 1u64..30_000), 1..80),
+        ) {
+            let lex = crate::lexicon::parse_toml(
+                "[[themes]]\nid=\"a\"\nterms=[\"x\"]\n[[themes]]\nid=\"b\"\nterms=[\"y\"]\n[[contrasts]]\nleft=\"a\"\nright=\"b\"\n",
+                "t",
+            )
+            .unwrap();
+            // Every hit of a segment has the segment's weight (in fixed-point units).
+            let pole = |n: u64, w: u64| PoleTally {
+                hits: n,
+                weight: n * w,
+                weight_sq: u128::from(n) * u128::from(w).pow(2),
+            };
+            let n = poles.len();
+            let segments = |_| {
+                poles.iter().enumerate().map(move |(k, &(l, r, w))| {
+                    (k as u64..k as u64 + 1, pole(l, w), pole(r, w))
+                })
+            };
+            let cells = RowCells::new("d", &lex).unwrap();
+            let series = write_trajectory(Vec::new(), &cells, n, n as u64, segments).unwrap();
+            proptest::prop_assert_eq!(series[0].len(), n);
+            for (k, point) in series[0].iter().enumerate() {
+                let mut window = ContrastTally::default();
+                for &(l, r, w) in &poles[smoothing_window(k, n)] {
+                    window.left += &pole(l, w);
+                    window.right += &pole(r, w);
+                }
+                let score = score_contrast(&window);
+                proptest::prop_assert_eq!(point.window_hits, window.left.hits + window.right.hits);
+                proptest::prop_assert_eq!(point.smoothed, score.balance);
+                proptest::prop_assert_eq!(point.interval, score.ci_low.zip(score.ci_high));
+                if let (Some(s), Some((lo, hi))) = (point.smoothed, point.interval) {
+                    proptest::prop_assert!(lo <= s + 1e-12 && s <= hi + 1e-12, "{} {} {}", lo, s, hi);
+                }
+            }
+        }
     }
 
     #[test]
