@@ -210,8 +210,7 @@ fn chart_data_for_the_fixture() {
 fn a_failed_chart_keeps_the_data_and_exits_3() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let assert = assert_cmd::Command::cargo_bin("themescope")
-        .unwrap()
+    let assert = assert_cmd::Command::new(env!("CARGO_BIN_EXE_themescope"))
         .env("THEMESCOPE_TEST_FAIL_CHART", "cooccurrence")
         .args(["run", "--quiet", "-o"])
         .arg(&out)
@@ -240,8 +239,7 @@ fn charts_flag_chooses_the_files() {
         ("none", false, false),
     ] {
         let out = dir.path().join(flag);
-        assert_cmd::Command::cargo_bin("themescope")
-            .unwrap()
+        assert_cmd::Command::new(env!("CARGO_BIN_EXE_themescope"))
             .args(["run", "--quiet", "--charts", flag, "-o"])
             .arg(&out)
             .arg(fixture("small/docs"))
