@@ -1,20 +1,20 @@
 //! Criterion benchmarks of the pipeline stages on real text (the first five KJV books, 0.8 MB):
-//! tokenize, segment, match, count (the whole per-document analysis) and write (rendering the
-//! CSV rows). `cargo bench` prints each stage's throughput in MB/s; `scripts/bench.sh` measures
+//! tokenize, segment, match, count (tokenize + segment + match + count) and document (all of a
+//! document's work: count, then rendering its CSV rows and assembling them, as a worker does). `cargo bench` prints each stage's throughput in MB/s; `scripts/bench.sh` measures
 //! the binary end to end against `wc -w`.
 
 use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use themescope::count::{analyse, segment_layout};
+use themescope::assemble::analyse_document;
+use themescope::count::analyse;
 use themescope::lexicon::Lexicon;
 use themescope::matcher::Matcher;
-use themescope::output::csv::{render_document, RenderOptions};
 use themescope::segment::{segment, SegmentMode};
 use themescope::tokenize::tokenize;
 
-/// The first five books of the KJV beside the repository, or the bundled essay repeated.
+/// The first five books of the KJV (`tests/data/kjv`), or the bundled essay repeated.
 fn corpus() -> String {
     let kjv = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kjv");
     let mut books: Vec<_> = std::fs::read_dir(&kjv)
@@ -43,14 +43,6 @@ fn stages(c: &mut Criterion) {
     let matcher = Matcher::new(&lexicon);
     let tokens = tokenize(&text);
     let structure = segment(&text, &tokens);
-    let analysis = analyse(&text, &matcher, &lexicon.contrasts);
-    let layout = segment_layout(
-        &text,
-        &analysis,
-        &lexicon.contrasts,
-        lexicon.themes.len(),
-        SegmentMode::Paragraph,
-    );
 
     let mut group = c.benchmark_group("stages");
     group.throughput(Throughput::Bytes(text.len() as u64));
@@ -73,21 +65,18 @@ fn stages(c: &mut Criterion) {
                 .tokens
         })
     });
-    let options = RenderOptions {
-        hits: true,
-        layout: layout.as_ref(),
-    };
-    group.bench_function("write", |b| {
+    group.bench_function("document", |b| {
         b.iter(|| {
-            render_document(
+            analyse_document(
+                0,
+                black_box(&text).clone(),
                 "kjv.txt",
-                black_box(&text),
-                &analysis,
-                &lexicon,
                 &matcher,
-                &options,
+                &lexicon,
+                true,
+                SegmentMode::Paragraph,
             )
-            .map(|(rows, _)| rows.hits.len())
+            .map(|d| d.rows.hits.len())
             .unwrap_or(0)
         })
     });

@@ -1,18 +1,20 @@
-//! Stage assemble: the blocks of a large document → the rows of the whole document.
+//! Stage assemble: a document's blocks → the rows of the whole document. Every document takes
+//! this one path: a document up to `--block-size` is a document of one block.
 //!
 //! In: the blocks of one document ([`crate::corpus::blocks`]), each analysed and rendered on a
-//! worker ([`analyse_block`]), then handed in order to an [`Assembly`] on the writing thread.
-//! Out: rows to append as each block arrives (hits, tension sentences, the segments within the
-//! block), then, after the last block, the document's summary rows, its last segment and its
-//! trajectory.
+//! worker ([`analyse_block`]), then handed in order to an [`Assembly`] on the writing thread; or
+//! a whole document, analysed, rendered and assembled on the worker at once
+//! ([`analyse_document`]). Out: rows to append as each block arrives (hits, tension sentences,
+//! the segments within the block), then, after the last block, the document's summary rows, its
+//! last segment and its trajectory ([`Finished`]).
 //!
-//! Guarantees: every row is byte for byte the row a whole-document analysis gives. Blocks are
-//! cut where no paragraph, sentence, token or phrase runs across; what a block needs from the
-//! blocks before it (tokens, sentences, paragraphs and lines so far) is relayed to it as soon as
-//! the block before is analysed ([`crate::parallel::Relay`]), so blocks are analysed in
+//! Guarantees: however a document is cut into blocks, every row is byte for byte the same.
+//! Blocks are cut where no paragraph, sentence, token or phrase runs across; what a block needs
+//! from the blocks before it (tokens, sentences, paragraphs and lines so far) is relayed to it as
+//! soon as the block before is analysed ([`crate::parallel::Relay`]), so blocks are analysed in
 //! parallel; segments that run across blocks are joined here; counts are integers that add.
-//! Memory stays bounded by the block size: the trajectory's per-segment numbers wait in a
-//! temporary file, not in memory.
+//! Memory stays bounded by the block size: a large document's per-segment trajectory numbers
+//! wait in a temporary file, not in memory (a one-block document keeps them in memory).
 
 use std::cell::RefCell;
 use std::fs::File;
@@ -28,7 +30,7 @@ use crate::matcher::Matcher;
 use crate::output::csv::{self as csv_out, Base, DocumentRows, RowCells};
 use crate::output::digest::{self, DocDigest};
 use crate::parallel::{Baton, Relay};
-use crate::segment::{block_pieces, BlockStart, Segment, SegmentPlan, Structure};
+use crate::segment::{block_pieces, BlockStart, Segment, SegmentMode, SegmentPlan, Structure};
 
 /// One block to analyse, with what it needs to know about its document.
 #[derive(Debug)]
@@ -69,18 +71,33 @@ impl Piece {
         self.tokens.end = next.tokens.end;
         self.tally += &next.tally;
     }
-
-    fn poles(&self) -> Vec<(PoleTally, PoleTally)> {
-        self.tally
-            .contrasts
-            .iter()
-            .map(|c| (c.left.clone(), c.right.clone()))
-            .collect()
-    }
 }
 
-/// A segment's tokens (in the document) and, per contrast, its (left, right) poles.
-pub type TrajectoryNumbers = (Range<u64>, Vec<(PoleTally, PoleTally)>);
+/// The trajectory numbers of consecutive segments: each one's tokens (in the document) and,
+/// per contrast, its (left, right) poles, `contrasts` to a segment.
+#[derive(Clone, Debug, Default)]
+pub struct TrajectoryNumbers {
+    /// Per segment: its tokens.
+    pub tokens: Vec<Range<u64>>,
+    /// Per segment, per contrast: (left, right).
+    pub poles: Vec<(PoleTally, PoleTally)>,
+}
+
+impl TrajectoryNumbers {
+    /// Adds the numbers of segment `p`.
+    fn push(&mut self, p: &Piece) {
+        self.tokens.push(p.tokens.clone());
+        let poles = p.tally.contrasts.iter();
+        self.poles
+            .extend(poles.map(|c| (c.left.clone(), c.right.clone())));
+    }
+
+    /// Segment `k`'s tokens and poles.
+    fn get(&self, k: usize) -> (&Range<u64>, &[(PoleTally, PoleTally)]) {
+        let per = self.poles.len() / self.tokens.len().max(1);
+        (&self.tokens[k], &self.poles[k * per..(k + 1) * per])
+    }
+}
 
 /// An analysed block, rendered as far as it can be on its own.
 #[derive(Debug)]
@@ -109,8 +126,8 @@ pub struct BlockResult {
     pub first: Option<Piece>,
     /// The block's last segment (or part of one), when it has two or more.
     pub final_piece: Option<Piece>,
-    /// Trajectory numbers (tokens, poles) of the segments rendered in `rows`, in order.
-    pub middle: Vec<TrajectoryNumbers>,
+    /// Trajectory numbers of the segments rendered in `rows`, in order.
+    pub middle: TrajectoryNumbers,
     /// Examples and tension sentences, numbered in the document.
     pub digest: DocDigest,
 }
@@ -177,6 +194,55 @@ pub fn analyse_block(
     ))
 }
 
+/// Analyses, renders and assembles a whole document as one block (on a worker): the same path
+/// a large document's blocks take, all at once.
+pub fn analyse_document(
+    doc: usize,
+    text: String,
+    id: &str,
+    matcher: &Matcher,
+    lexicon: &Lexicon,
+    hits: bool,
+    mode: SegmentMode,
+) -> csv::Result<Finished> {
+    let bytes = text.len();
+    let mut job = BlockJob {
+        doc,
+        block: Block {
+            text,
+            body: 0..bytes,
+            offset: 0,
+            number: 0,
+            last: true,
+            forced: false,
+            sha256: None,
+        },
+        blank_lines: false,
+        plan: None,
+        prev: None,
+        baton: None,
+        prescan: None,
+    };
+    let block = {
+        let analysis = count::analyse(job.block.body(), matcher, &lexicon.contrasts);
+        job.plan = (mode != SegmentMode::None).then(|| {
+            let tokens = analysis.tokens.len();
+            Arc::new(SegmentPlan::whole(mode, &analysis.structure, tokens))
+        });
+        let start = BlockStart::default();
+        render_block(&job, id, &analysis, &start, matcher, lexicon, hits)?
+    };
+    let store = (mode != SegmentMode::None).then_some(Trajectory::InMemory);
+    let mut assembly = Assembly::new(id, lexicon, store)?;
+    let mut rows = assembly.add(block)?;
+    let mut trajectory = Vec::with_capacity(assembly.trajectory_bytes());
+    let mut finished = assembly.finish(id, lexicon, matcher, Some(&mut trajectory), 1)?;
+    rows.append(finished.rows);
+    rows.trajectory = trajectory;
+    finished.rows = rows;
+    Ok(finished)
+}
+
 fn render_block(
     job: &BlockJob<'_>,
     id: &str,
@@ -234,15 +300,20 @@ fn render_block(
     } else {
         None
     };
-    let first = if pieces.is_empty() {
+    // The first piece may continue a segment of the block before, except in the first block:
+    // there it is rendered with the middle ones when a later piece shows it complete.
+    let first = if pieces.is_empty() || (block.number == 0 && final_piece.is_some()) {
         None
     } else {
         Some(pieces.remove(0))
     };
-    let mut middle = Vec::with_capacity(pieces.len());
+    let mut middle = TrajectoryNumbers::default();
     if !pieces.is_empty() {
         let cells = RowCells::new(id, lexicon)?;
-        for p in &pieces {
+        let n = pieces.len();
+        middle.tokens.reserve(n);
+        middle.poles.reserve(n * lexicon.contrasts.len());
+        for (k, p) in pieces.iter().enumerate() {
             csv_out::segment_rows(
                 &mut rows.segments,
                 &mut rows.segment_themes,
@@ -251,18 +322,19 @@ fn render_block(
                 &p.span,
                 &p.tally,
             );
-            middle.push((p.tokens.clone(), p.poles()));
+            if k == 0 {
+                // The first segment's rows tell what the others need: one allocation instead
+                // of a series of doublings, each copying the rows so far.
+                rows.segments.reserve(rows.segments.len() * (n - 1));
+                rows.segment_themes
+                    .reserve(rows.segment_themes.len() * (n - 1));
+            }
+            middle.push(p);
         }
     }
 
-    let mut digest = digest::digest_document(
-        id,
-        body,
-        analysis,
-        &lexicon.contrasts,
-        lexicon.themes.len(),
-        None,
-    );
+    let mut digest =
+        digest::digest_document(id, body, analysis, &lexicon.contrasts, lexicon.themes.len());
     for example in digest.examples.iter_mut().chain(digest.tension.iter_mut()) {
         for e in example {
             e.sentence += start.sentences;
@@ -370,17 +442,113 @@ impl Spill {
     }
 }
 
+/// Where a document's trajectory numbers wait until its last segment is known.
+enum Store {
+    /// A one-block document's numbers, `contrasts` to a segment.
+    Memory {
+        numbers: TrajectoryNumbers,
+        contrasts: usize,
+    },
+    File(Spill),
+}
+
+impl Store {
+    fn push(&mut self, p: &Piece) -> std::io::Result<()> {
+        match self {
+            Store::Memory { numbers, .. } => {
+                numbers.push(p);
+                Ok(())
+            }
+            Store::File(spill) => {
+                let poles = p.tally.contrasts.iter();
+                let poles: Vec<_> = poles.map(|c| (c.left.clone(), c.right.clone())).collect();
+                spill.push(&p.tokens, &poles)
+            }
+        }
+    }
+
+    /// Adds the numbers of consecutive segments.
+    fn extend(&mut self, more: TrajectoryNumbers) -> std::io::Result<()> {
+        match self {
+            Store::Memory { numbers, .. } if numbers.tokens.is_empty() => {
+                *numbers = more;
+                Ok(())
+            }
+            Store::Memory { numbers, .. } => {
+                numbers.tokens.extend_from_slice(&more.tokens);
+                numbers.poles.extend_from_slice(&more.poles);
+                Ok(())
+            }
+            Store::File(spill) => (0..more.tokens.len()).try_for_each(|k| {
+                let (tokens, poles) = more.get(k);
+                spill.push(tokens, poles)
+            }),
+        }
+    }
+
+    fn contrasts(&self) -> usize {
+        match self {
+            Store::Memory { contrasts, .. } => *contrasts,
+            Store::File(spill) => spill.contrasts,
+        }
+    }
+
+    /// The numbers for contrast `c`, in segment order; an I/O error ends them and is kept in
+    /// `error`.
+    fn read<'e>(
+        &'e self,
+        c: usize,
+        error: &'e RefCell<Option<std::io::Error>>,
+    ) -> Box<dyn Iterator<Item = csv_out::TrajectorySegment> + 'e> {
+        match self {
+            Store::Memory { numbers, contrasts } => {
+                let per = *contrasts;
+                Box::new(numbers.tokens.iter().enumerate().map(move |(k, tokens)| {
+                    let (left, right) = &numbers.poles[k * per + c];
+                    (tokens.clone(), left.clone(), right.clone())
+                }))
+            }
+            Store::File(spill) => Box::new(spill.read(c, error)),
+        }
+    }
+
+    /// A folder for temporary files (a spill's own), where there is one.
+    fn dir(&self) -> Option<&Path> {
+        match self {
+            Store::Memory { .. } => None,
+            Store::File(spill) => Some(&spill.dir),
+        }
+    }
+
+    /// Flushes what was written to a file.
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Store::Memory { .. } => Ok(()),
+            Store::File(spill) => spill.out.flush(),
+        }
+    }
+}
+
+/// Where an [`Assembly`] keeps a document's trajectory numbers.
+#[derive(Clone, Copy, Debug)]
+pub enum Trajectory<'a> {
+    /// In memory (a document of one block).
+    InMemory,
+    /// In a temporary file in this folder (a large document: memory stays bounded).
+    InFile(&'a Path),
+}
+
 /// A large document being put together from its blocks, in order (see the module docs).
 pub struct Assembly {
     /// The document's text cells for segment rows.
     cells: RowCells,
     counts: Counts,
-    /// Per global term id: hits and non-negated weight.
+    /// Hits and non-negated weight of each term with a hit, by term id.
     terms: Vec<TermCount>,
     cooccurrence: Cooccurrence,
     pending: Option<Piece>,
     segments: usize,
-    spill: Option<Spill>,
+    store: Option<Store>,
     digest: DocDigest,
     /// The document's prescan.
     pub prescan: Option<Prescan>,
@@ -405,29 +573,28 @@ pub struct Finished {
 }
 
 impl Assembly {
-    /// Starts document `id`; with segments, their trajectory numbers wait in a file in `dir`.
+    /// Starts document `id`; with segments (`trajectory` given), their trajectory numbers wait
+    /// where `trajectory` says.
     pub fn new(
         id: &str,
         lexicon: &Lexicon,
-        matcher: &Matcher,
-        dir: Option<&Path>,
+        trajectory: Option<Trajectory<'_>>,
     ) -> csv::Result<Self> {
-        let terms = (0..matcher.terms().len() as u32)
-            .map(|term| TermCount {
-                term,
-                hits: 0,
-                live_weight: 0,
-            })
-            .collect();
         Ok(Assembly {
             cells: RowCells::new(id, lexicon)?,
             counts: Counts::default(),
-            terms,
+            terms: Vec::new(),
             cooccurrence: Cooccurrence::default(),
             pending: None,
             segments: 0,
-            spill: match dir {
-                Some(dir) => Some(Spill::new(dir, lexicon.contrasts.len())?),
+            store: match trajectory {
+                Some(Trajectory::InFile(dir)) => {
+                    Some(Store::File(Spill::new(dir, lexicon.contrasts.len())?))
+                }
+                Some(Trajectory::InMemory) => Some(Store::Memory {
+                    numbers: TrajectoryNumbers::default(),
+                    contrasts: lexicon.contrasts.len(),
+                }),
                 None => None,
             },
             digest: DocDigest::default(),
@@ -435,6 +602,12 @@ impl Assembly {
             sha256: None,
             forced: false,
         })
+    }
+
+    /// About how many bytes the trajectory rows take.
+    fn trajectory_bytes(&self) -> usize {
+        let segments = self.segments + usize::from(self.pending.is_some());
+        self.cells.trajectory_row_bytes() * segments
     }
 
     /// Writes the pending segment's rows and trajectory numbers.
@@ -448,8 +621,8 @@ impl Assembly {
                 &p.span,
                 &p.tally,
             );
-            if let Some(spill) = self.spill.as_mut() {
-                spill.push(&p.tokens, &p.poles())?;
+            if let Some(store) = self.store.as_mut() {
+                store.push(&p)?;
             }
             self.segments += 1;
         }
@@ -459,11 +632,7 @@ impl Assembly {
     /// Takes the next block; returns the rows to append now.
     pub fn add(&mut self, block: BlockResult) -> csv::Result<DocumentRows> {
         self.counts += &block.counts;
-        for t in &block.term_counts {
-            let slot = &mut self.terms[t.term as usize];
-            slot.hits += t.hits;
-            slot.live_weight += t.live_weight;
-        }
+        count::merge_term_counts(&mut self.terms, &block.term_counts);
         self.cooccurrence += &block.cooccurrence;
         let d = &mut self.digest;
         digest::keep_first(
@@ -501,15 +670,12 @@ impl Assembly {
         }
         if let Some(last) = block.final_piece {
             self.flush(&mut rows)?;
-            rows.segments.extend_from_slice(&block.rows.segments);
-            rows.segment_themes
-                .extend_from_slice(&block.rows.segment_themes);
-            if let Some(spill) = self.spill.as_mut() {
-                for (tokens, poles) in &block.middle {
-                    spill.push(tokens, poles)?;
-                }
+            append_rows(&mut rows.segments, block.rows.segments);
+            append_rows(&mut rows.segment_themes, block.rows.segment_themes);
+            self.segments += block.middle.tokens.len();
+            if let Some(store) = self.store.as_mut() {
+                store.extend(block.middle)?;
             }
-            self.segments += block.middle.len();
             self.pending = Some(last);
         }
         Ok(rows)
@@ -529,16 +695,14 @@ impl Assembly {
     ) -> csv::Result<Finished> {
         let mut rows = DocumentRows::default();
         self.flush(&mut rows)?;
-        let term_counts: Vec<TermCount> = self.terms.into_iter().filter(|t| t.hits > 0).collect();
-        for t in &term_counts {
-            self.counts.themes[matcher.term(t.term).theme].distinct_terms += 1;
-        }
+        let term_counts = self.terms;
+        count::count_distinct_terms(&term_counts, matcher, &mut self.counts.themes);
         csv_out::summary_rows(id, &self.counts, lexicon, &mut rows)?;
-        if let (Some(mut spill), Some(out)) = (self.spill, trajectory) {
-            spill.out.flush()?;
+        if let (Some(mut store), Some(out)) = (self.store, trajectory) {
+            store.flush()?;
             let series = write_trajectory(
                 out,
-                &spill,
+                &store,
                 &self.cells,
                 self.segments,
                 self.counts.tokens,
@@ -558,6 +722,15 @@ impl Assembly {
     }
 }
 
+/// Appends `more` to `rows`, without a copy when `rows` is empty.
+fn append_rows(rows: &mut Vec<u8>, more: Vec<u8>) {
+    if rows.is_empty() {
+        *rows = more;
+    } else {
+        rows.extend_from_slice(&more);
+    }
+}
+
 /// Writes the trajectory rows of a document analysed in blocks from its spilled numbers. Each
 /// contrast's rows read the whole spill three times, after the last block — most of a large
 /// document's last step, with the workers idle — so with `jobs` above 1 the first contrast is
@@ -565,7 +738,7 @@ impl Assembly {
 /// the spill's folder, copied to `out` after it in contrast order.
 fn write_trajectory<W: Write>(
     mut out: W,
-    spill: &Spill,
+    store: &Store,
     cells: &RowCells,
     segments: usize,
     tokens: u64,
@@ -574,19 +747,18 @@ fn write_trajectory<W: Write>(
     let one = |c: usize, out: &mut dyn Write| -> csv::Result<Vec<csv_out::SeriesPoint>> {
         let error = RefCell::new(None);
         let points = csv_out::write_contrast_trajectory(out, cells, c, segments, tokens, || {
-            spill.read(c, &error)
+            store.read(c, &error)
         })?;
         match error.into_inner() {
             Some(e) => Err(e.into()),
             None => Ok(points),
         }
     };
-    let helpers = jobs
-        .saturating_sub(1)
-        .min(spill.contrasts.saturating_sub(1));
-    if helpers == 0 {
-        return (0..spill.contrasts).map(|c| one(c, &mut out)).collect();
-    }
+    let contrasts = store.contrasts();
+    let helpers = jobs.saturating_sub(1).min(contrasts.saturating_sub(1));
+    let Some(dir) = store.dir().filter(|_| helpers > 0) else {
+        return (0..contrasts).map(|c| one(c, &mut out)).collect();
+    };
     let next = std::sync::atomic::AtomicUsize::new(1);
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..helpers)
@@ -595,10 +767,10 @@ fn write_trajectory<W: Write>(
                     let mut done = Vec::new();
                     loop {
                         let c = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if c >= spill.contrasts {
+                        if c >= contrasts {
                             return Ok(done);
                         }
-                        let mut file = tempfile::tempfile_in(&spill.dir)?;
+                        let mut file = tempfile::tempfile_in(dir)?;
                         let mut w = BufWriter::new(&mut file);
                         let points = one(c, &mut w)?;
                         w.flush()?;

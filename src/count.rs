@@ -218,32 +218,6 @@ pub struct SegmentContrast {
     pub tension_sentences: u64,
 }
 
-/// A document cut into segments, with each segment's counts.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SegmentLayout {
-    /// The segments, in order.
-    pub segments: Vec<Segment>,
-    /// Their counts.
-    pub tallies: Vec<SegmentTally>,
-}
-
-/// Cuts an analysed document into segments (`mode`) and counts them; `None` for
-/// [`crate::segment::SegmentMode::None`].
-pub fn segment_layout(
-    text: &str,
-    analysis: &DocumentAnalysis<'_>,
-    contrasts: &[Contrast],
-    themes: usize,
-    mode: crate::segment::SegmentMode,
-) -> Option<SegmentLayout> {
-    if mode == crate::segment::SegmentMode::None {
-        return None;
-    }
-    let segments = crate::segment::segments(text, &analysis.tokens, &analysis.structure, mode);
-    let tallies = count_segments(analysis, &segments, contrasts, themes);
-    Some(SegmentLayout { segments, tallies })
-}
-
 /// Counts the hits of each segment. Hits belong to the segment of their first token, sentences
 /// to the segment of their first token; the segments must tile the tokens.
 pub fn count_segments(
@@ -342,9 +316,7 @@ pub fn analyse_with<'a>(
         t.negated += u64::from(hit.negator.is_some());
         t.weight += hit.weight.0;
     }
-    for t in &term_counts {
-        themes[matcher.term(t.term).theme].distinct_terms += 1;
-    }
+    count_distinct_terms(&term_counts, matcher, &mut themes);
 
     let mut contrast_tallies = Vec::with_capacity(contrasts.len());
     let mut tension = Vec::with_capacity(contrasts.len());
@@ -417,6 +389,59 @@ fn count_cooccurrence(hits: &[(Hit, usize)], themes: usize, sentences: usize) ->
         }
     }
     c
+}
+
+/// Sets each theme's `distinct_terms`: how many of its terms have a hit in `term_counts` (one
+/// entry per term with a hit).
+pub fn count_distinct_terms(
+    term_counts: &[TermCount],
+    matcher: &Matcher,
+    themes: &mut [ThemeTally],
+) {
+    for theme in themes.iter_mut() {
+        theme.distinct_terms = 0;
+    }
+    for t in term_counts {
+        themes[matcher.term(t.term).theme].distinct_terms += 1;
+    }
+}
+
+/// Adds `add` to `into`, both sorted by term id with one entry per term: the result is too.
+pub fn merge_term_counts(into: &mut Vec<TermCount>, add: &[TermCount]) {
+    if into.is_empty() {
+        into.extend_from_slice(add);
+        return;
+    }
+    let old = std::mem::take(into);
+    into.reserve(old.len() + add.len());
+    let (mut a, mut b) = (old.into_iter().peekable(), add.iter().copied().peekable());
+    loop {
+        let next = match (a.peek().copied(), b.peek().copied()) {
+            (Some(x), Some(y)) if x.term == y.term => {
+                a.next();
+                b.next();
+                TermCount {
+                    term: x.term,
+                    hits: x.hits + y.hits,
+                    live_weight: x.live_weight + y.live_weight,
+                }
+            }
+            (Some(x), Some(y)) if x.term < y.term => {
+                a.next();
+                x
+            }
+            (_, Some(y)) => {
+                b.next();
+                y
+            }
+            (Some(x), None) => {
+                a.next();
+                x
+            }
+            (None, None) => return,
+        };
+        into.push(next);
+    }
 }
 
 /// A weight sum in fixed-point units as a number.

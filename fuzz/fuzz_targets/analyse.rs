@@ -1,15 +1,16 @@
-//! Arbitrary bytes → decode_document → analyse with the built-in lexicon → render_document
-//! in every segment mode (hits on), checking the documented invariants of the pipeline.
+//! Arbitrary bytes → decode_document → analyse with the built-in lexicon → segments and the
+//! whole per-document path (analyse_document) in every segment mode (hits on), checking the
+//! documented invariants of the pipeline.
 #![no_main]
 
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
+use themescope::assemble::analyse_document;
 use themescope::count;
 use themescope::lexicon::Lexicon;
 use themescope::matcher::Matcher;
-use themescope::output::csv::{render_document, RenderOptions};
-use themescope::segment::SegmentMode;
+use themescope::segment::{segments, SegmentMode};
 use themescope::tokenize::normalize;
 
 static BUILTIN: OnceLock<(Lexicon, Matcher)> = OnceLock::new();
@@ -86,16 +87,15 @@ fuzz_target!(|data: &[u8]| {
     // Segments tile the tokens in every mode and their theme counts add up to the document's
     // (documented in segment.rs / count.rs); every mode renders, hits on.
     for mode in MODES {
-        let layout = count::segment_layout(
-            text,
+        let segments = segments(text, &analysis.tokens, &analysis.structure, mode);
+        let tallies = count::count_segments(
             &analysis,
+            &segments,
             &lexicon.contrasts,
             lexicon.themes.len(),
-            mode,
-        )
-        .expect("a layout for every mode but None");
+        );
         let mut next = 0usize;
-        for (k, seg) in layout.segments.iter().enumerate() {
+        for (k, seg) in segments.iter().enumerate() {
             assert_eq!(
                 seg.tokens.start, next,
                 "{mode:?}: segment {k} tokens {:?} do not start at {next}",
@@ -105,14 +105,10 @@ fuzz_target!(|data: &[u8]| {
         }
         assert_eq!(next, n_tokens, "{mode:?}: segments do not cover all tokens");
         for (t, tally) in analysis.counts.themes.iter().enumerate() {
-            let sum: u64 = layout.tallies.iter().map(|s| s.themes[t]).sum();
+            let sum: u64 = tallies.iter().map(|s| s.themes[t]).sum();
             assert_eq!(sum, tally.count, "{mode:?}: theme {t} segment counts do not add up");
         }
 
-        let options = RenderOptions {
-            hits: true,
-            layout: Some(&layout),
-        };
-        let _ = render_document("fuzz", text, &analysis, lexicon, matcher, &options);
+        let _ = analyse_document(0, text.to_string(), "fuzz", matcher, lexicon, true, mode);
     }
 });

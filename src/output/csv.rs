@@ -15,8 +15,8 @@ use std::io::Write;
 use serde::{Serialize, Serializer};
 
 use crate::count::{
-    pair_index, ContrastTally, Cooccurrence, Counts, DocumentAnalysis, PoleTally, SegmentLayout,
-    SegmentTally, TermCount,
+    pair_index, ContrastTally, Cooccurrence, Counts, DocumentAnalysis, PoleTally, SegmentTally,
+    TermCount,
 };
 use crate::lexicon::{Lexicon, Weight};
 use crate::matcher::Matcher;
@@ -245,30 +245,51 @@ pub struct RowCells {
 impl RowCells {
     /// The cells for document `id`.
     pub fn new(id: &str, lexicon: &Lexicon) -> csv::Result<Self> {
+        let texts = std::iter::once(id)
+            .chain(lexicon.contrasts.iter().map(|c| c.id.as_str()))
+            .chain(lexicon.themes.iter().map(|t| t.id.as_str()));
+        let mut cells = cells(texts)?.into_iter();
+        let mut take = |n: usize| cells.by_ref().take(n).collect::<Vec<_>>();
+        let id = take(1).pop().unwrap_or_default();
+        let contrasts = take(lexicon.contrasts.len());
+        let themes = take(lexicon.themes.len());
         Ok(RowCells {
-            id: cell(id)?,
-            contrasts: lexicon
-                .contrasts
-                .iter()
-                .map(|c| cell(&c.id))
-                .collect::<csv::Result<_>>()?,
-            themes: lexicon
-                .themes
-                .iter()
-                .map(|t| cell(&t.id))
-                .collect::<csv::Result<_>>()?,
+            id,
+            contrasts,
+            themes,
         })
+    }
+
+    /// About how many bytes a segment's trajectory rows take: per contrast, the document and
+    /// contrast cells, a segment number and three numbers of about eight bytes.
+    pub fn trajectory_row_bytes(&self) -> usize {
+        (self.contrasts.iter())
+            .map(|c| self.id.len() + c.len() + 32)
+            .sum()
     }
 }
 
-/// A text cell as the csv writer writes it in a row.
-fn cell(text: &str) -> csv::Result<Vec<u8>> {
+/// Text cells as the csv writer writes them in a row, through one writer.
+fn cells<'t>(texts: impl Iterator<Item = &'t str>) -> csv::Result<Vec<Vec<u8>>> {
     let mut w = writer(Vec::new());
-    // Two fields, so that an empty text is written as nothing (a lone empty field is `""`).
-    w.write_record([safe_text(text).as_ref(), ""])?;
-    let mut bytes = w.into_inner().map_err(|e| e.into_error())?;
-    bytes.truncate(bytes.len().saturating_sub(2));
-    Ok(bytes)
+    let mut ends = Vec::new();
+    for text in texts {
+        // Two fields, so that an empty text is written as nothing (a lone empty field is `""`).
+        w.write_record([safe_text(text).as_ref(), ""])?;
+        w.flush()?;
+        ends.push(w.get_ref().len());
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    let mut start = 0;
+    Ok(ends
+        .into_iter()
+        .map(|end| {
+            // Each record ends in the comma before the empty field and the line end.
+            let cell = bytes[start..end.saturating_sub(2)].to_vec();
+            start = end;
+            cell
+        })
+        .collect())
 }
 
 /// A spreadsheet-safe text cell.
@@ -413,13 +434,28 @@ pub struct DocumentRows {
     pub trajectory: Vec<u8>,
 }
 
-/// What to render besides the document-level rows.
-#[derive(Clone, Copy, Debug)]
-pub struct RenderOptions<'a> {
-    /// Render `hits.csv` rows.
-    pub hits: bool,
-    /// The document's segments, for the segment files (`None`: no segment rows).
-    pub layout: Option<&'a SegmentLayout>,
+impl DocumentRows {
+    /// Appends `other`'s rows to these, file by file.
+    pub fn append(&mut self, other: DocumentRows) {
+        let DocumentRows {
+            documents,
+            themes,
+            contrasts,
+            hits,
+            tension,
+            segments,
+            segment_themes,
+            trajectory,
+        } = other;
+        self.documents.extend_from_slice(&documents);
+        self.themes.extend_from_slice(&themes);
+        self.contrasts.extend_from_slice(&contrasts);
+        self.hits.extend_from_slice(&hits);
+        self.tension.extend_from_slice(&tension);
+        self.segments.extend_from_slice(&segments);
+        self.segment_themes.extend_from_slice(&segment_themes);
+        self.trajectory.extend_from_slice(&trajectory);
+    }
 }
 
 /// Where the analysed text lies in its document, for rows of one block of a large document:
@@ -588,76 +624,6 @@ fn contrast_row<'a>(
         tension_sentences: tally.tension_sentences,
         tension: Num(score.tension),
     }
-}
-
-/// Renders one whole document's rows, and its trajectory points for the charts (`None` without
-/// segments).
-pub fn render_document(
-    id: &str,
-    text: &str,
-    analysis: &DocumentAnalysis<'_>,
-    lexicon: &Lexicon,
-    matcher: &Matcher,
-    options: &RenderOptions<'_>,
-) -> csv::Result<(DocumentRows, Option<Vec<Vec<SeriesPoint>>>)> {
-    let mut rows = DocumentRows::default();
-    summary_rows(id, &analysis.counts, lexicon, &mut rows)?;
-    let base = Base::default();
-    render_tension(id, text, analysis, lexicon, &base, &mut rows.tension)?;
-    let mut series = None;
-    if let Some(layout) = options.layout {
-        let cells = RowCells::new(id, lexicon)?;
-        let n = layout.segments.len();
-        for (k, (segment, tally)) in layout.segments.iter().zip(&layout.tallies).enumerate() {
-            segment_rows(
-                &mut rows.segments,
-                &mut rows.segment_themes,
-                &cells,
-                k,
-                &segment.span,
-                tally,
-            );
-            if k == 0 {
-                // The first segment's rows tell what the others need: one allocation instead
-                // of a series of doublings, each copying the rows so far.
-                rows.segments.reserve(rows.segments.len() * (n - 1));
-                rows.segment_themes
-                    .reserve(rows.segment_themes.len() * (n - 1));
-            }
-        }
-        // Each contrast's rows: the document and contrast cells, a segment number and three
-        // numbers of about eight bytes.
-        let row_bytes: usize = (cells.contrasts.iter())
-            .map(|c| cells.id.len() + c.len() + 32)
-            .sum();
-        rows.trajectory.reserve(row_bytes * n);
-        let n_tokens = analysis.tokens.len() as u64;
-        let poles = |c: usize| {
-            layout
-                .segments
-                .iter()
-                .zip(&layout.tallies)
-                .map(move |(s, t)| {
-                    let pole = &t.contrasts[c];
-                    (
-                        s.tokens.start as u64..s.tokens.end as u64,
-                        pole.left.clone(),
-                        pole.right.clone(),
-                    )
-                })
-        };
-        series = Some(write_trajectory(
-            &mut rows.trajectory,
-            &cells,
-            layout.segments.len(),
-            n_tokens,
-            poles,
-        )?);
-    }
-    if options.hits {
-        render_hits(id, text, analysis, lexicon, matcher, &base, &mut rows.hits)?;
-    }
-    Ok((rows, series))
 }
 
 /// Renders a document's `documents.csv`, `themes.csv` and `contrasts.csv` rows from its counts.

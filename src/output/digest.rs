@@ -116,7 +116,6 @@ pub fn digest_document(
     analysis: &DocumentAnalysis<'_>,
     contrasts: &[crate::lexicon::Contrast],
     themes: usize,
-    series: Option<Series>,
 ) -> DocDigest {
     let mut examples: Vec<Vec<Example>> = vec![Vec::new(); themes];
     let mut i = 0;
@@ -160,7 +159,7 @@ pub fn digest_document(
     DocDigest {
         tokens: analysis.counts.tokens,
         contrasts: analysis.counts.contrasts.clone(),
-        series,
+        series: None,
         examples,
         tension,
         tension_count: analysis.tension.iter().map(|t| t.len() as u64).collect(),

@@ -6,11 +6,9 @@
 
 use crate::assemble;
 use crate::corpus::{self, DocumentSource, SkipReason};
-use crate::count::{self, Cooccurrence, Counts};
 use crate::faults::Faults;
 use crate::matcher::Matcher;
-use crate::output::csv::{self as csv_out, DocumentRows, RenderOptions};
-use crate::output::digest;
+use crate::output::manifest;
 use crate::parallel::Relay;
 use crate::segment::BlockStart;
 use crate::Config;
@@ -18,30 +16,18 @@ use crate::Config;
 use super::interrupted;
 use super::jobs::Job;
 
-/// What a worker hands on for an analysed document: its rendered rows and its integer totals.
-pub struct Analysed {
-    /// What the charts and the report show of it.
-    pub digest: digest::DocDigest,
-    /// Its CSV rows.
-    pub rows: DocumentRows,
-    /// Its counts.
-    pub counts: Counts,
-    /// Its hits per term.
-    pub term_counts: Vec<count::TermCount>,
-    /// Its theme co-occurrence.
-    pub cooccurrence: Cooccurrence,
-    /// Bytes read.
-    pub bytes: u64,
-    /// The file's SHA-256.
-    pub sha256: String,
-    /// How it was decoded.
-    pub encoding: &'static str,
+/// A whole document, analysed: its rows and totals, and what the manifest records of it.
+pub struct AnalysedDocument {
+    /// Its rows and totals.
+    pub finished: assemble::Finished,
+    /// Its size, checksum and encoding.
+    pub input: manifest::InputInfo,
 }
 
 /// One document's result, or one block's, made on a worker thread.
 pub enum Outcome {
-    /// A whole document.
-    Analysed(Box<Analysed>),
+    /// A whole document (a document of one block, assembled on the worker).
+    Document(Box<AnalysedDocument>),
     /// A block of a large document.
     Block(Box<assemble::BlockResult>),
     /// A document skipped (not read, or not UTF-8…).
@@ -80,7 +66,7 @@ impl Worker<'_, '_> {
             return (doc, Outcome::Abandoned);
         }
         let outcome = match job {
-            Job::Whole(doc) => self.read_whole(&self.documents[doc]),
+            Job::Whole(doc) => self.read_whole(doc, &self.documents[doc]),
             Job::Block(job) => {
                 let lexicon = &self.config.lexicon;
                 let id = &self.documents[doc].id;
@@ -107,9 +93,9 @@ impl Worker<'_, '_> {
         (doc, outcome)
     }
 
-    /// Reads, analyses and renders one document (runs on a worker thread).
-    fn read_whole(&self, source: &DocumentSource) -> Outcome {
-        let (config, matcher) = (self.config, self.matcher);
+    /// Reads a whole document and takes it through the one path of [`assemble`] at once.
+    fn read_whole(&self, doc: usize, source: &DocumentSource) -> Outcome {
+        let config = self.config;
         if self.faults.fails_read(&source.id) {
             return Outcome::Skipped(SkipReason::Unreadable(
                 "read error injected for testing".to_string(),
@@ -119,38 +105,22 @@ impl Worker<'_, '_> {
             Ok(d) => d,
             Err(reason) => return Outcome::Skipped(reason),
         };
-        let lexicon = &config.lexicon;
-        let (text, id) = (&document.text, &source.id);
-        let analysis = count::analyse(text, matcher, &lexicon.contrasts);
-        let layout = count::segment_layout(
-            text,
-            &analysis,
-            &lexicon.contrasts,
-            lexicon.themes.len(),
-            config.segment,
-        );
-        let options = RenderOptions {
-            hits: config.hits,
-            layout: layout.as_ref(),
+        let input = manifest::InputInfo {
+            id: source.id.clone(),
+            bytes: document.bytes,
+            sha256: document.sha256,
+            encoding: document.encoding,
         };
-        match csv_out::render_document(id, text, &analysis, lexicon, matcher, &options) {
-            Ok((rows, series)) => Outcome::Analysed(Box::new(Analysed {
-                digest: digest::digest_document(
-                    id,
-                    text,
-                    &analysis,
-                    &lexicon.contrasts,
-                    lexicon.themes.len(),
-                    series,
-                ),
-                rows,
-                counts: analysis.counts,
-                term_counts: analysis.term_counts,
-                cooccurrence: analysis.cooccurrence,
-                bytes: document.bytes,
-                sha256: document.sha256,
-                encoding: document.encoding,
-            })),
+        match assemble::analyse_document(
+            doc,
+            document.text,
+            &source.id,
+            self.matcher,
+            &config.lexicon,
+            config.hits,
+            config.segment,
+        ) {
+            Ok(finished) => Outcome::Document(Box::new(AnalysedDocument { finished, input })),
             Err(e) => Outcome::Failed(e),
         }
     }

@@ -27,7 +27,7 @@ use crate::segment::SegmentMode;
 use crate::Config;
 
 use super::interrupted;
-use super::worker::{Analysed, Outcome};
+use super::worker::{AnalysedDocument, Outcome};
 
 /// An open per-document file and how to pick its rows.
 struct DocumentFile {
@@ -126,7 +126,10 @@ impl<'a> CorpusWriter<'a> {
         }
         let source = &self.documents[doc];
         match outcome {
-            Outcome::Analysed(analysed) => self.add_document(doc, *analysed)?,
+            Outcome::Document(d) => {
+                let AnalysedDocument { finished, input } = *d;
+                self.add_document(doc, finished, input)?
+            }
             Outcome::Block(block) => self.add_block(doc, *block)?,
             Outcome::Skipped(reason) => self.skip(source, &reason),
             Outcome::BrokenPartWay(reason) => {
@@ -152,39 +155,35 @@ impl<'a> CorpusWriter<'a> {
         Ok(())
     }
 
-    fn add_document(&mut self, doc: usize, analysed: Analysed) -> Result<()> {
-        let source = &self.documents[doc];
-        self.append(&analysed.rows)?;
+    /// A document is complete: its rows and totals go in.
+    fn add_document(
+        &mut self,
+        doc: usize,
+        finished: assemble::Finished,
+        input: manifest::InputInfo,
+    ) -> Result<()> {
+        self.append(&finished.rows)?;
         let w = &mut self.written;
         w.totals.add(
-            &analysed.counts,
-            &analysed.term_counts,
-            &analysed.cooccurrence,
+            &finished.counts,
+            &finished.term_counts,
+            &finished.cooccurrence,
         );
-        w.digest.add(doc, &source.id, analysed.digest);
-        w.inputs.push(manifest::InputInfo {
-            id: source.id.clone(),
-            bytes: analysed.bytes,
-            sha256: analysed.sha256,
-            encoding: analysed.encoding,
-        });
+        w.digest.add(doc, &self.documents[doc].id, finished.digest);
+        w.inputs.push(input);
         Ok(())
     }
 
+    /// A block of a large document: joined to the blocks before it; after the last, the
+    /// document is complete.
     fn add_block(&mut self, doc: usize, block: assemble::BlockResult) -> Result<()> {
         let source = &self.documents[doc];
         let output = self.config.output.clone();
         let output_error = |e| Error::from_csv(&output, e);
         if block.number == 0 {
-            self.assembly = Some(
-                assemble::Assembly::new(
-                    &source.id,
-                    self.lexicon,
-                    self.matcher,
-                    self.scratch.as_deref(),
-                )
-                .map_err(output_error)?,
-            );
+            let store = self.scratch.as_deref().map(assemble::Trajectory::InFile);
+            let assembly = assemble::Assembly::new(&source.id, self.lexicon, store);
+            self.assembly = Some(assembly.map_err(output_error)?);
         }
         let Some(asm) = self.assembly.as_mut() else {
             return Err(Error::Internal(format!(
@@ -195,13 +194,10 @@ impl<'a> CorpusWriter<'a> {
         let last = block.last;
         let rows = asm.add(block).map_err(output_error)?;
         self.append(&rows)?;
-        if !last {
-            return Ok(());
+        match self.assembly.take_if(|_| last) {
+            Some(asm) => self.finish_large(doc, asm),
+            None => Ok(()),
         }
-        let Some(asm) = self.assembly.take() else {
-            return Ok(());
-        };
-        self.finish_large(doc, asm)
     }
 
     /// The last block of a large document is in: its summary rows and its trajectory.
@@ -232,23 +228,13 @@ impl<'a> CorpusWriter<'a> {
         let finished = asm
             .finish(&source.id, self.lexicon, self.matcher, trajectory, threads)
             .map_err(|e| Error::from_csv(&path, e))?;
-        self.append(&finished.rows)?;
-        let w = &mut self.written;
-        w.totals.add(
-            &finished.counts,
-            &finished.term_counts,
-            &finished.cooccurrence,
-        );
-        w.digest.add(doc, &source.id, finished.digest);
-        if let Some(p) = prescan {
-            w.inputs.push(manifest::InputInfo {
-                id: source.id.clone(),
-                bytes: p.bytes,
-                sha256,
-                encoding: p.encoding,
-            });
-        }
-        Ok(())
+        let input = manifest::InputInfo {
+            id: source.id.clone(),
+            bytes: prescan.as_ref().map_or(0, |p| p.bytes),
+            sha256,
+            encoding: prescan.as_ref().map_or("utf-8", |p| p.encoding),
+        };
+        self.add_document(doc, finished, input)
     }
 
     fn skip(&mut self, source: &DocumentSource, reason: &SkipReason) {
