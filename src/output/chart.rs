@@ -4,12 +4,16 @@
 //! tests snapshot), then each chart drawn with plotters as PNG (1600 px wide, at least 1000 high)
 //! and as SVG. Text comes from a font compiled into the binary (Ubuntu Light, via
 //! `epaint_default_fonts`) through plotters' `ab_glyph` backend, so charts look the same on a
-//! machine without any font installed. Colours are the Okabe–Ito palette, safe for colour-blind
-//! readers: the left pole of a contrast vermillion, the right pole blue.
+//! machine without any font installed; every string is placed by the `text` module (glyph by
+//! glyph in PNG, where plotters alone would drop each glyph's side bearing), and every numeric
+//! axis has the ticks and labels of an [`Axis`]. Colours are the Okabe–Ito palette, safe for
+//! colour-blind readers: the left pole of a contrast vermillion, the right pole blue.
 //!
-//! Guarantees: labels are theme and contrast labels (not ids); file names derived from document
-//! ids are sanitised ([`file_stem`]): no path separators, no `..`, no control characters, at
-//! most 60 bytes, unique.
+//! Guarantees: labels are theme and contrast labels (not ids); tick labels are distinct and
+//! read as their ticks; a trajectory shows how many hits its smoothed line rests on (the 95 %
+//! interval as a band, the line grey under [`MIN_WINDOW_HITS`] hits); file names derived from
+//! document ids are sanitised ([`file_stem`]): no path separators, no `..`, no control
+//! characters, at most 60 bytes, unique.
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -927,6 +931,7 @@ fn draw_trajectory_legend<DB: DrawingBackend>(
     mode: TextMode,
 ) -> Result<(), ChartError> {
     let style = note(18, &INK, HPos::Left, VPos::Center);
+    let few = format!("grey: fewer than {MIN_WINDOW_HITS} hits in the window");
     let columns = [
         [
             "segment balance (bars)",
@@ -934,7 +939,7 @@ fn draw_trajectory_legend<DB: DrawingBackend>(
         ],
         [
             "shaded: 95 % interval of the smoothed balance",
-            "grey: fewer than 5 hits in the window",
+            few.as_str(),
         ],
     ];
     let (swatch, gap, between, row) = (34, 10, 90, 26);
