@@ -1334,11 +1334,13 @@ fn draw_drivers<DB: DrawingBackend>(
         )?;
     }
     if d.terms.is_empty() {
+        // In the middle of the plot (a row axis of no rows has no row centre to aim at).
+        let plot = PlotBox::of(&area, &chart);
         draw_text(
             &area,
             mode,
             "no hits of either pole",
-            pixel(&area, &chart, &(0.0, SegmentValue::CenterOf(0))),
+            ((plot.left + plot.right) / 2, (plot.top + plot.bottom) / 2),
             &note(24, &GREY, HPos::Center, VPos::Center),
         )?;
     }
