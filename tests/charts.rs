@@ -116,6 +116,22 @@ fn edge_corpora_still_draw() {
     let (out, summary) = run(vec![none], fixture_lexicon());
     check_chart_files(out.path());
     assert!(summary.charts.drivers[0].terms.is_empty());
+    // The empty charts say so, inside the chart (the drivers note once sat above it, at y < 0,
+    // and showed only because plotters clamped it to the edge).
+    for (chart, notes) in [("drivers-hardship_vs_pride", 1), ("trajectory-a.txt", 1)] {
+        let svg = fs::read_to_string(out.path().join(format!("charts/{chart}.svg"))).unwrap();
+        let inside: Vec<SvgText> = svg_texts(&svg)
+            .into_iter()
+            .filter(|t| t.text == "no hits of either pole")
+            .collect();
+        assert_eq!(inside.len(), notes, "{chart}");
+        assert!(
+            inside
+                .iter()
+                .all(|t| t.y > 100 && t.y < 900 && t.x > 300 && t.x < 1300),
+            "{chart}: {inside:?}"
+        );
+    }
     // One token.
     let one = dir.path().join("one.txt");
     fs::write(&one, "pride").unwrap();

@@ -4,17 +4,23 @@
 //! tests snapshot), then each chart drawn with plotters as PNG (1600 px wide, at least 1000 high)
 //! and as SVG. Text comes from a font compiled into the binary (Ubuntu Light, via
 //! `epaint_default_fonts`) through plotters' `ab_glyph` backend, so charts look the same on a
-//! machine without any font installed. Colours are the Okabe–Ito palette, safe for colour-blind
-//! readers: the left pole of a contrast vermillion, the right pole blue.
+//! machine without any font installed; every string is placed by the `text` module (glyph by
+//! glyph in PNG, where plotters alone would drop each glyph's side bearing), and every numeric
+//! axis has the ticks and labels of an [`Axis`]. Colours are the Okabe–Ito palette, safe for
+//! colour-blind readers: the left pole of a contrast vermillion, the right pole blue.
 //!
-//! Guarantees: labels are theme and contrast labels (not ids); file names derived from document
-//! ids are sanitised ([`file_stem`]): no path separators, no `..`, no control characters, at
-//! most 60 bytes, unique.
+//! Guarantees: labels are theme and contrast labels (not ids); tick labels are distinct and
+//! read as their ticks; a trajectory shows how many hits its smoothed line rests on (the 95 %
+//! interval as a band, the line grey under [`MIN_WINDOW_HITS`] hits); file names derived from
+//! document ids are sanitised ([`file_stem`]): no path separators, no `..`, no control
+//! characters, at most 60 bytes, unique.
 
 use std::collections::HashSet;
 use std::ops::Range;
 
-use plotters::coord::ranged1d::SegmentValue;
+use plotters::coord::cartesian::Cartesian2d;
+use plotters::coord::ranged1d::{SegmentValue, SegmentedCoord};
+use plotters::coord::types::RangedCoordusize;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -28,8 +34,11 @@ use crate::matcher::Matcher;
 use crate::score::{npmi, score_contrast};
 
 mod axis;
+mod glyphs;
+mod text;
 
 pub use axis::{Axis, LabelStyle, TickedRange, Ticks};
+use text::{draw_text, hidden, titled, AxisLabels, PlotBox, TextMode, TICK};
 
 /// Width of every PNG chart.
 pub const WIDTH: u32 = 1600;
@@ -50,7 +59,7 @@ const WEAK: RGBColor = RGBColor(0x99, 0x99, 0x99);
 /// A trajectory's 95 % interval band.
 const BAND: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
 /// Height of the legend row under a trajectory chart's title.
-const TRAJECTORY_LEGEND: u32 = 44;
+const TRAJECTORY_LEGEND: u32 = 64;
 const LIGHT: RGBColor = RGBColor(0xEE, 0xEE, 0xEE);
 
 /// A trajectory's smoothed line is drawn grey where its window holds fewer hits than this.
@@ -418,13 +427,17 @@ pub enum ChartKind<'a> {
 }
 
 impl ChartKind<'_> {
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        mode: TextMode,
+    ) -> Result<(), ChartError> {
         match *self {
-            ChartKind::Themes(set) => draw_themes(area, set),
-            ChartKind::Contrasts(set) => draw_contrasts(area, set),
-            ChartKind::Trajectory(t) => draw_trajectory(area, t),
-            ChartKind::Heatmap(h) => draw_heatmap(area, h),
-            ChartKind::Drivers(d) => draw_drivers(area, d),
+            ChartKind::Themes(set) => draw_themes(area, set, mode),
+            ChartKind::Contrasts(set) => draw_contrasts(area, set, mode),
+            ChartKind::Trajectory(t) => draw_trajectory(area, t, mode),
+            ChartKind::Heatmap(h) => draw_heatmap(area, h, mode),
+            ChartKind::Drivers(d) => draw_drivers(area, d, mode),
         }
     }
 }
@@ -490,13 +503,13 @@ pub fn render(
     {
         let area = SVGBackend::with_string(svg, (WIDTH, chart.height)).into_drawing_area();
         area.fill(&WHITE).map_err(err)?;
-        chart.kind.draw(&area)?;
+        chart.kind.draw(&area, TextMode::Strings)?;
         area.present().map_err(err)?;
     }
     if let Some(path) = png {
         let area = BitMapBackend::new(path, (WIDTH, chart.height)).into_drawing_area();
         area.fill(&WHITE).map_err(err)?;
-        chart.kind.draw(&area)?;
+        chart.kind.draw(&area, TextMode::Glyphs)?;
         area.present().map_err(err)?;
     }
     Ok(())
@@ -607,49 +620,132 @@ fn weight_label(w: f64) -> String {
     text.to_string()
 }
 
+/// A rate per 1,000 tokens with two significant decimals below 10 (0.06 and 0.11 read
+/// apart, where one decimal showed both as 0.1), one from 10 up.
+fn rate_label(v: f64) -> String {
+    // 9.995 and up would print as 10.00.
+    if v < 9.995 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// A count with thousands separated by commas, as the charts' titles write 1,000.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 fn title_style(size: u32) -> TextStyle<'static> {
     (FONT, size).into_font().color(&INK)
+}
+
+/// Text of `size` in `colour`, anchored as `h` and `v`.
+fn note(size: u32, colour: &RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
+    (FONT, size).into_font().color(colour).pos(Pos::new(h, v))
+}
+
+/// A category axis of rows.
+type Rows = SegmentedCoord<RangedCoordusize>;
+
+/// The pixel of `area` at chart coordinates `at`.
+fn pixel<DB: DrawingBackend, X: Ranged, Y: Ranged>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    at: &(X::ValueType, Y::ValueType),
+) -> (i32, i32) {
+    let (bx, by) = area.get_base_pixel();
+    let (x, y) = chart.backend_coord(at);
+    (x - bx, y - by)
+}
+
+/// Labels of rows, the first at the top: each at its row's centre.
+fn row_labels<DB: DrawingBackend, X: Ranged>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &ChartContext<'_, DB, Cartesian2d<X, Rows>>,
+    x: X::ValueType,
+    labels: &[String],
+) -> Vec<(i32, String)>
+where
+    X::ValueType: Clone,
+{
+    let n = labels.len();
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let at = (x.clone(), SegmentValue::CenterOf(n - 1 - i));
+            (pixel(area, chart, &at).1, label.clone())
+        })
+        .collect()
+}
+
+/// The labels of a numeric x axis, each at its tick.
+fn x_tick_labels<DB: DrawingBackend, Y: Ranged>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &ChartContext<'_, DB, Cartesian2d<TickedRange, Y>>,
+    axis: &Axis,
+    y: Y::ValueType,
+) -> Vec<(i32, String)>
+where
+    Y::ValueType: Clone,
+{
+    (axis.labels().into_iter())
+        .map(|(v, label)| (pixel(area, chart, &(v, y.clone())).0, label))
+        .collect()
 }
 
 fn draw_themes<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     set: &ChartSet,
+    mode: TextMode,
 ) -> Result<(), ChartError> {
     let n = set.themes.len().max(1);
     let (range, axis) = themes_axis(set);
     let max = range.end;
     let title = format!(
         "Themes across the corpus: hits per 1,000 tokens ({} {}, {} tokens)",
-        set.documents,
+        thousands(set.documents),
         if set.documents == 1 {
             "document"
         } else {
             "documents"
         },
-        set.tokens
+        thousands(set.tokens)
     );
     let labels: Vec<String> = set.themes.iter().map(|b| b.label.clone()).collect();
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, title_style(34))
-        .margin(30)
-        .x_label_area_size(70)
-        .y_label_area_size(320)
+    let area = titled(&area.margin(30, 30, 30, 30), mode, &title, &title_style(34))?;
+    let (x_area, y_area) = (70, 320);
+    let mut chart = ChartBuilder::on(&area)
+        .x_label_area_size(x_area)
+        .y_label_area_size(y_area)
         .build_cartesian_2d(axis.range(range), rows(n))
         .map_err(err)?;
-    let label_of = |v: &SegmentValue<usize>| match v {
-        SegmentValue::CenterOf(i) => labels.get(n - 1 - i).cloned().unwrap_or_default(),
-        _ => String::new(),
-    };
     chart
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(n)
-        .y_label_formatter(&label_of)
-        .x_desc("Hits per 1,000 tokens")
-        .label_style((FONT, 22))
-        .axis_desc_style((FONT, 24))
+        .label_style(hidden(22))
+        .set_all_tick_mark_size(TICK)
         .draw()
         .map_err(err)?;
+    AxisLabels {
+        x: x_tick_labels(&area, &chart, &axis, SegmentValue::Exact(0)),
+        y: row_labels(&area, &chart, 0.0, &labels),
+        x_desc: Some("Hits per 1,000 tokens".to_string()),
+        y_desc: None,
+        style: title_style(22),
+        desc_style: title_style(24),
+    }
+    .draw(&area, mode, PlotBox::of(&area, &chart), x_area, y_area)?;
     // The largest bar at the top: row i from the top sits at segment n - 1 - i.
     chart
         .draw_series(set.themes.iter().enumerate().map(|(i, b)| {
@@ -665,24 +761,24 @@ fn draw_themes<DB: DrawingBackend>(
             r
         }))
         .map_err(err)?;
-    chart
-        .draw_series(set.themes.iter().enumerate().map(|(i, b)| {
-            Text::new(
-                format!("{:.1}  ({} hits)", b.per_1k, b.hits),
-                (b.per_1k + max * 0.01, SegmentValue::CenterOf(n - 1 - i)),
-                (FONT, 20)
-                    .into_font()
-                    .color(&INK)
-                    .pos(Pos::new(HPos::Left, VPos::Center)),
-            )
-        }))
-        .map_err(err)?;
+    let value_style = note(20, &INK, HPos::Left, VPos::Center);
+    for (i, b) in set.themes.iter().enumerate() {
+        let at = (b.per_1k + max * 0.01, SegmentValue::CenterOf(n - 1 - i));
+        draw_text(
+            &area,
+            mode,
+            &format!("{}  ({} hits)", rate_label(b.per_1k), thousands(b.hits)),
+            pixel(&area, &chart, &at),
+            &value_style,
+        )?;
+    }
     Ok(())
 }
 
 fn draw_contrasts<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     set: &ChartSet,
+    mode: TextMode,
 ) -> Result<(), ChartError> {
     let mut title =
         "Contrasts: balance per document with its 95 % interval (corpus first)".to_string();
@@ -692,39 +788,48 @@ fn draw_contrasts<DB: DrawingBackend>(
             set.pooled_documents
         );
     }
-    let area = area
-        .margin(16, 0, 0, 0)
-        .titled(&title, title_style(28))
-        .map_err(err)?;
+    let area = titled(&area.margin(16, 0, 0, 0), mode, &title, &title_style(28))?;
     let panels = area.split_evenly((1, set.contrasts.len()));
     let axis = contrasts_axis(set.contrasts.len());
     for (panel, data) in panels.iter().zip(&set.contrasts) {
         let n = data.bars.len();
         let labels: Vec<String> = data.bars.iter().map(|b| shorten(&b.label, 34)).collect();
-        let label_of = |v: &SegmentValue<usize>| match v {
-            SegmentValue::CenterOf(i) => labels.get(n - 1 - i).cloned().unwrap_or_default(),
-            _ => String::new(),
-        };
-        let mut chart = ChartBuilder::on(panel)
-            .caption(
-                format!("{} (left) vs {} (right)", data.left, data.right),
-                title_style(22),
-            )
-            .margin(14)
-            .x_label_area_size(70)
-            .y_label_area_size(contrast_label_area(set.contrasts.len()))
+        let panel = titled(
+            &panel.margin(14, 14, 14, 14),
+            mode,
+            &format!("{} (left) vs {} (right)", data.left, data.right),
+            &title_style(22),
+        )?;
+        let (x_area, y_area) = (70, contrast_label_area(set.contrasts.len()));
+        let mut chart = ChartBuilder::on(&panel)
+            .x_label_area_size(x_area)
+            .y_label_area_size(y_area)
             .build_cartesian_2d(axis.range(-1.0..1.0), rows(n))
             .map_err(err)?;
+        let label_size = if n > 30 { 15 } else { 18 };
         chart
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(n)
-            .y_label_formatter(&label_of)
-            .x_desc("Balance (-1 all left, +1 all right)")
-            .label_style((FONT, if n > 30 { 15 } else { 18 }))
-            .axis_desc_style((FONT, 18))
+            .label_style(hidden(label_size))
+            .set_all_tick_mark_size(TICK)
             .draw()
             .map_err(err)?;
+        AxisLabels {
+            x: x_tick_labels(&panel, &chart, &axis, SegmentValue::Exact(0)),
+            y: row_labels(&panel, &chart, 0.0, &labels),
+            x_desc: Some("Balance (-1 all left, +1 all right)".to_string()),
+            y_desc: None,
+            style: title_style(label_size),
+            desc_style: title_style(18),
+        }
+        .draw(
+            &panel,
+            mode,
+            PlotBox::of(&panel, &chart),
+            x_area,
+            y_area as i32,
+        )?;
         // Bars at most 34 px thick, however few the documents.
         let row_px = chart.plotting_area().dim_in_pixel().1 / n.max(1) as u32;
         let pad = (row_px.saturating_sub(34) / 2).max(3);
@@ -778,24 +883,22 @@ fn draw_contrasts<DB: DrawingBackend>(
                     .flatten()
             }))
             .map_err(err)?;
-        chart
-            .draw_series(
-                data.bars
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, b)| b.balance.is_none())
-                    .map(|(i, _)| {
-                        Text::new(
-                            "no hits",
-                            (0.02, SegmentValue::CenterOf(n - 1 - i)),
-                            (FONT, 15)
-                                .into_font()
-                                .color(&GREY)
-                                .pos(Pos::new(HPos::Left, VPos::Center)),
-                        )
-                    }),
-            )
-            .map_err(err)?;
+        let none_style = note(15, &GREY, HPos::Left, VPos::Center);
+        for (i, _) in data
+            .bars
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.balance.is_none())
+        {
+            let at = (0.02, SegmentValue::CenterOf(n - 1 - i));
+            draw_text(
+                &panel,
+                mode,
+                "no hits",
+                pixel(&panel, &chart, &at),
+                &none_style,
+            )?;
+        }
     }
     Ok(())
 }
@@ -821,66 +924,76 @@ fn line_stretches(run: &[TrajectoryPoint]) -> Vec<(bool, Vec<(f64, f64)>)> {
     stretches
 }
 
-/// What a trajectory's marks mean, drawn in a row centred on `area`.
+/// What a trajectory's marks mean: two columns of two entries, centred on `area`. Columns
+/// leave room for an SVG viewer's font to run wider than the embedded one.
 fn draw_trajectory_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
+    mode: TextMode,
 ) -> Result<(), ChartError> {
-    let style = (FONT, 18)
-        .into_font()
-        .color(&INK)
-        .pos(Pos::new(HPos::Left, VPos::Center));
-    let items = [
-        "segment balance (bars)",
-        "smoothed: balance over a centred window of segments",
-        "shaded: 95 % interval of the smoothed balance",
-        "grey: fewer than 5 hits in the window",
+    let style = note(18, &INK, HPos::Left, VPos::Center);
+    let few = format!("grey: fewer than {MIN_WINDOW_HITS} hits in the window");
+    let columns = [
+        [
+            "segment balance (bars)",
+            "smoothed: balance over a centred window of segments",
+        ],
+        [
+            "shaded: 95 % interval of the smoothed balance",
+            few.as_str(),
+        ],
     ];
-    let (swatch, gap, after) = (34, 8, 30);
-    let widths = items
-        .iter()
-        .map(|text| area.estimate_text_size(text, &style).map(|(w, _)| w as i32))
-        .collect::<Result<Vec<i32>, _>>()
-        .map_err(err)?;
-    let total: i32 =
-        widths.iter().map(|w| swatch + gap + w).sum::<i32>() + after * (items.len() as i32 - 1);
-    let (width, height) = area.dim_in_pixel();
-    let y = height as i32 / 2;
-    let mut x = (width as i32 - total).max(0) / 2;
-    for (i, (text, w)) in items.iter().zip(&widths).enumerate() {
-        match i {
-            0 => {
-                area.draw(&Rectangle::new(
-                    [(x + 4, y - 10), (x + 15, y)],
-                    RIGHT.mix(0.55).filled(),
-                ))
-                .map_err(err)?;
-                area.draw(&Rectangle::new(
-                    [(x + 19, y), (x + 30, y + 8)],
-                    LEFT.mix(0.55).filled(),
-                ))
-                .map_err(err)?;
-            }
-            1 | 3 => {
-                let line = if i == 1 {
-                    INK.stroke_width(3)
-                } else {
-                    WEAK.stroke_width(2)
-                };
-                area.draw(&PathElement::new(vec![(x, y), (x + swatch, y)], line))
+    let (swatch, gap, between, row) = (34, 10, 90, 26);
+    let width = |text: &str| {
+        area.estimate_text_size(text, &style)
+            .map(|(w, _)| w as i32)
+            .map_err(err)
+    };
+    let mut widths = Vec::new();
+    for column in &columns {
+        widths.push(width(column[0])?.max(width(column[1])?) + swatch + gap);
+    }
+    let total = widths.iter().sum::<i32>() + between;
+    let (w, h) = area.dim_in_pixel();
+    let top = (h as i32 - row) / 2;
+    let mut x = (w as i32 - total).max(0) / 2;
+    for (c, column) in columns.iter().enumerate() {
+        for (r, text) in column.iter().enumerate() {
+            let y = top + r as i32 * row;
+            match (c, r) {
+                (0, 0) => {
+                    area.draw(&Rectangle::new(
+                        [(x + 4, y - 10), (x + 15, y)],
+                        RIGHT.mix(0.55).filled(),
+                    ))
                     .map_err(err)?;
+                    area.draw(&Rectangle::new(
+                        [(x + 19, y), (x + 30, y + 8)],
+                        LEFT.mix(0.55).filled(),
+                    ))
+                    .map_err(err)?;
+                }
+                (0, _) => area
+                    .draw(&PathElement::new(
+                        vec![(x, y), (x + swatch, y)],
+                        INK.stroke_width(3),
+                    ))
+                    .map_err(err)?,
+                (_, 0) => area
+                    .draw(&Rectangle::new(
+                        [(x, y - 9), (x + swatch, y + 9)],
+                        BAND.filled(),
+                    ))
+                    .map_err(err)?,
+                _ => area
+                    .draw(&PathElement::new(
+                        vec![(x, y), (x + swatch, y)],
+                        WEAK.stroke_width(2),
+                    ))
+                    .map_err(err)?,
             }
-            _ => {
-                area.draw(&Rectangle::new(
-                    [(x, y - 9), (x + swatch, y + 9)],
-                    BAND.filled(),
-                ))
-                .map_err(err)?;
-            }
+            draw_text(area, mode, text, (x + swatch + gap, y), &style)?;
         }
-        x += swatch + gap;
-        area.draw(&Text::new(text.to_string(), (x, y), style.clone()))
-            .map_err(err)?;
-        x += w + after;
+        x += widths[c] + between;
     }
     Ok(())
 }
@@ -888,37 +1001,45 @@ fn draw_trajectory_legend<DB: DrawingBackend>(
 fn draw_trajectory<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     t: &TrajectoryChart,
+    mode: TextMode,
 ) -> Result<(), ChartError> {
     let title = format!("How the balance moves through {}", shorten(&t.document, 70));
-    let area = area
-        .margin(16, 0, 0, 0)
-        .titled(&title, title_style(28))
-        .map_err(err)?;
+    let area = titled(&area.margin(16, 0, 0, 0), mode, &title, &title_style(28))?;
     let (legend, area) = area.split_vertically(TRAJECTORY_LEGEND);
-    draw_trajectory_legend(&legend)?;
+    draw_trajectory_legend(&legend, mode)?;
     let panels = area.split_evenly((t.panels.len().max(1), 1));
     let [x_axis, y_axis] = trajectory_axes();
     for (panel, data) in panels.iter().zip(&t.panels) {
-        let mut chart = ChartBuilder::on(panel)
-            .caption(
-                format!("{} (below 0) vs {} (above 0)", data.left, data.right),
-                title_style(22),
-            )
-            .margin(12)
-            .margin_right(40)
-            .x_label_area_size(60)
-            .y_label_area_size(80)
+        let panel = titled(
+            &panel.margin(12, 12, 12, 40),
+            mode,
+            &format!("{} (below 0) vs {} (above 0)", data.left, data.right),
+            &title_style(22),
+        )?;
+        let (x_area, y_area) = (60, 80);
+        let mut chart = ChartBuilder::on(&panel)
+            .x_label_area_size(x_area)
+            .y_label_area_size(y_area)
             .build_cartesian_2d(x_axis.range(0.0..100.0), y_axis.range(-1.05..1.05))
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_desc("Position in the text (% of tokens)")
-            .y_desc("Balance")
-            .label_style((FONT, 18))
-            .axis_desc_style((FONT, 18))
+            .label_style(hidden(18))
+            .set_all_tick_mark_size(TICK)
             .light_line_style(LIGHT)
             .draw()
             .map_err(err)?;
+        AxisLabels {
+            x: x_tick_labels(&panel, &chart, &x_axis, 0.0),
+            y: (y_axis.labels().into_iter())
+                .map(|(v, label)| (pixel(&panel, &chart, &(0.0, v)).1, label))
+                .collect(),
+            x_desc: Some("Position in the text (% of tokens)".to_string()),
+            y_desc: Some("Balance".to_string()),
+            style: title_style(18),
+            desc_style: title_style(18),
+        }
+        .draw(&panel, mode, PlotBox::of(&panel, &chart), x_area, y_area)?;
         // The interval first, under everything; it breaks where the window holds no hit.
         for run in data
             .points
@@ -972,16 +1093,13 @@ fn draw_trajectory<DB: DrawingBackend>(
             }
         }
         if data.points.iter().all(|p| p.balance.is_none()) {
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    "no hits of either pole",
-                    (50.0, 0.5),
-                    (FONT, 22)
-                        .into_font()
-                        .color(&GREY)
-                        .pos(Pos::new(HPos::Center, VPos::Center)),
-                )))
-                .map_err(err)?;
+            draw_text(
+                &panel,
+                mode,
+                "no hits of either pole",
+                pixel(&panel, &chart, &(50.0, 0.5)),
+                &note(22, &GREY, HPos::Center, VPos::Center),
+            )?;
         }
     }
     Ok(())
@@ -998,15 +1116,16 @@ fn diverging(v: f64) -> RGBColor {
 fn draw_heatmap<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     h: &Heatmap,
+    mode: TextMode,
 ) -> Result<(), ChartError> {
-    let area = area
-        .margin(16, 0, 0, 0)
-        .titled(
-            "Which themes meet in the same sentences: normalised PMI (-1 never together, 0 independent, +1 always together)",
-            title_style(26),
-        )
-        .map_err(err)?;
+    let area = titled(
+        &area.margin(16, 0, 0, 0),
+        mode,
+        "Which themes meet in the same sentences: normalised PMI (-1 never together, 0 independent, +1 always together)",
+        &title_style(26),
+    )?;
     let (main, legend) = area.split_horizontally(WIDTH as i32 - 300);
+    let main = main.margin(20, 20, 20, 20);
     let n = h.labels.len().max(1);
     // Rows carry numbered labels; columns the numbers alone, so nothing needs rotating.
     let labels: Vec<String> = h
@@ -1015,18 +1134,10 @@ fn draw_heatmap<DB: DrawingBackend>(
         .enumerate()
         .map(|(i, l)| format!("{} {}", shorten(l, 26), i + 1))
         .collect();
-    let x_of = |v: &SegmentValue<usize>| match v {
-        SegmentValue::CenterOf(i) if *i < n => (i + 1).to_string(),
-        _ => String::new(),
-    };
-    let y_of = |v: &SegmentValue<usize>| match v {
-        SegmentValue::CenterOf(i) => labels.get(n - 1 - i).cloned().unwrap_or_default(),
-        _ => String::new(),
-    };
+    let (x_area, y_area) = (60, 300);
     let mut chart = ChartBuilder::on(&main)
-        .margin(20)
-        .x_label_area_size(60)
-        .y_label_area_size(300)
+        .x_label_area_size(x_area)
+        .y_label_area_size(y_area)
         .build_cartesian_2d(rows(n), rows(n))
         .map_err(err)?;
     chart
@@ -1034,12 +1145,24 @@ fn draw_heatmap<DB: DrawingBackend>(
         .disable_mesh()
         .x_labels(n)
         .y_labels(n)
-        .x_label_formatter(&x_of)
-        .y_label_formatter(&y_of)
-        .x_label_style((FONT, 20))
-        .y_label_style((FONT, 20))
+        .label_style(hidden(20))
+        .set_all_tick_mark_size(TICK)
         .draw()
         .map_err(err)?;
+    AxisLabels {
+        x: (0..h.labels.len())
+            .map(|b| {
+                let at = (SegmentValue::CenterOf(b), SegmentValue::CenterOf(0));
+                (pixel(&main, &chart, &at).0, (b + 1).to_string())
+            })
+            .collect(),
+        y: row_labels(&main, &chart, SegmentValue::CenterOf(0), &labels),
+        x_desc: None,
+        y_desc: None,
+        style: title_style(20),
+        desc_style: title_style(20),
+    }
+    .draw(&main, mode, PlotBox::of(&main, &chart), x_area, y_area)?;
     let cells = h.cells.iter().enumerate().flat_map(|(a, row)| {
         row.iter().enumerate().map(move |(b, cell)| {
             let y = n - 1 - a;
@@ -1061,24 +1184,31 @@ fn draw_heatmap<DB: DrawingBackend>(
         })
     });
     chart.draw_series(cells).map_err(err)?;
-    let values = h.cells.iter().enumerate().flat_map(|(a, row)| {
-        row.iter().enumerate().filter_map(move |(b, cell)| {
-            let cell = cell.as_ref()?;
-            let v = cell.npmi?;
-            (cell.both >= MIN_PAIR_SENTENCES && n <= 20).then(|| {
+    if n <= 20 {
+        for (a, row) in h.cells.iter().enumerate() {
+            for (b, cell) in row.iter().enumerate() {
+                let Some(HeatCell {
+                    npmi: Some(v),
+                    both,
+                }) = cell
+                else {
+                    continue;
+                };
+                if *both < MIN_PAIR_SENTENCES {
+                    continue;
+                }
                 let colour = if v.abs() > 0.6 { WHITE } else { INK };
-                Text::new(
-                    format!("{v:+.2}"),
-                    (SegmentValue::CenterOf(b), SegmentValue::CenterOf(n - 1 - a)),
-                    (FONT, 16)
-                        .into_font()
-                        .color(&colour)
-                        .pos(Pos::new(HPos::Center, VPos::Center)),
-                )
-            })
-        })
-    });
-    chart.draw_series(values).map_err(err)?;
+                let at = (SegmentValue::CenterOf(b), SegmentValue::CenterOf(n - 1 - a));
+                draw_text(
+                    &main,
+                    mode,
+                    &format!("{v:+.2}"),
+                    pixel(&main, &chart, &at),
+                    &note(16, &colour, HPos::Center, VPos::Center),
+                )?;
+            }
+        }
+    }
 
     // The colour scale, with the greyed and the undefined cells explained.
     let steps = 40;
@@ -1094,55 +1224,49 @@ fn draw_heatmap<DB: DrawingBackend>(
             ))
             .map_err(err)?;
     }
-    let label = (FONT, 18)
-        .into_font()
-        .color(&INK)
-        .pos(Pos::new(HPos::Left, VPos::Center));
+    let label = note(18, &INK, HPos::Left, VPos::Center);
     for (v, text) in [
         (1.0, "+1 always together"),
-        (0.0, " 0 independent"),
+        (0.0, "0 independent"),
         (-1.0, "-1 never together"),
     ] {
         let y = top + ((1.0 - v) / 2.0 * f64::from(bottom - top)) as i32;
-        legend
-            .draw(&Text::new(text.to_string(), (88, y), label.clone()))
-            .map_err(err)?;
+        draw_text(&legend, mode, text, (88, y), &label)?;
     }
-    legend
-        .draw(&Text::new(
-            "NPMI".to_string(),
-            (40, top - 40),
-            (FONT, 20).into_font().color(&INK),
-        ))
-        .map_err(err)?;
+    draw_text(
+        &legend,
+        mode,
+        "NPMI",
+        (40, top - 40),
+        &note(20, &INK, HPos::Left, VPos::Top),
+    )?;
     legend
         .draw(&Rectangle::new(
             [(40, bottom + 40), (80, bottom + 70)],
             GREY.filled(),
         ))
         .map_err(err)?;
-    legend
-        .draw(&Text::new(
-            format!("< {MIN_PAIR_SENTENCES} sentences"),
-            (88, bottom + 55),
-            label.clone(),
-        ))
-        .map_err(err)?;
+    draw_text(
+        &legend,
+        mode,
+        &format!("< {MIN_PAIR_SENTENCES} sentences"),
+        (88, bottom + 55),
+        &label,
+    )?;
     legend
         .draw(&Rectangle::new(
             [(40, bottom + 90), (80, bottom + 120)],
             LIGHT.filled(),
         ))
         .map_err(err)?;
-    legend
-        .draw(&Text::new("no hits".to_string(), (88, bottom + 105), label))
-        .map_err(err)?;
+    draw_text(&legend, mode, "no hits", (88, bottom + 105), &label)?;
     Ok(())
 }
 
 fn draw_drivers<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     d: &DriversChart,
+    mode: TextMode,
 ) -> Result<(), ChartError> {
     let title = format!(
         "Why {} vs {} is where it is: the terms behind each pole (weighted hits, negated ones left out)",
@@ -1152,30 +1276,33 @@ fn draw_drivers<DB: DrawingBackend>(
     let (range, axis) = drivers_axis(d);
     let max = range.end;
     let labels: Vec<String> = d.terms.iter().map(|t| shorten(&t.0, 30)).collect();
-    let label_of = |v: &SegmentValue<usize>| match v {
-        SegmentValue::CenterOf(i) => labels.get(n - 1 - i).cloned().unwrap_or_default(),
-        _ => String::new(),
-    };
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, title_style(26))
-        .margin(30)
-        .x_label_area_size(70)
-        .y_label_area_size(260)
+    let area = titled(&area.margin(30, 30, 30, 30), mode, &title, &title_style(26))?;
+    let (x_area, y_area) = (70, 260);
+    let mut chart = ChartBuilder::on(&area)
+        .x_label_area_size(x_area)
+        .y_label_area_size(y_area)
         .build_cartesian_2d(axis.range(range), rows(n))
         .map_err(err)?;
     chart
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(n)
-        .y_label_formatter(&label_of)
-        .x_desc(format!(
-            "weighted hits: {} to the left, {} to the right",
-            d.left, d.right
-        ))
-        .label_style((FONT, 20))
-        .axis_desc_style((FONT, 22))
+        .label_style(hidden(20))
+        .set_all_tick_mark_size(TICK)
         .draw()
         .map_err(err)?;
+    AxisLabels {
+        x: x_tick_labels(&area, &chart, &axis, SegmentValue::Exact(0)),
+        y: row_labels(&area, &chart, 0.0, &labels),
+        x_desc: Some(format!(
+            "weighted hits: {} to the left, {} to the right",
+            d.left, d.right
+        )),
+        y_desc: None,
+        style: title_style(20),
+        desc_style: title_style(22),
+    }
+    .draw(&area, mode, PlotBox::of(&area, &chart), x_area, y_area)?;
     chart
         .draw_series(d.terms.iter().enumerate().map(|(i, (_, w, right))| {
             let y = n - 1 - i;
@@ -1191,42 +1318,37 @@ fn draw_drivers<DB: DrawingBackend>(
             r
         }))
         .map_err(err)?;
-    chart
-        .draw_series(d.terms.iter().enumerate().map(|(i, (_, w, right))| {
-            let (x, pos) = if *right {
-                (*w + max * 0.01, HPos::Left)
-            } else {
-                (-*w - max * 0.01, HPos::Right)
-            };
-            Text::new(
-                weight_label(*w),
-                (x, SegmentValue::CenterOf(n - 1 - i)),
-                (FONT, 18)
-                    .into_font()
-                    .color(&INK)
-                    .pos(Pos::new(pos, VPos::Center)),
-            )
-        }))
-        .map_err(err)?;
+    for (i, (_, w, right)) in d.terms.iter().enumerate() {
+        let (x, pos) = if *right {
+            (*w + max * 0.01, HPos::Left)
+        } else {
+            (-*w - max * 0.01, HPos::Right)
+        };
+        let at = (x, SegmentValue::CenterOf(n - 1 - i));
+        draw_text(
+            &area,
+            mode,
+            &weight_label(*w),
+            pixel(&area, &chart, &at),
+            &note(18, &INK, pos, VPos::Center),
+        )?;
+    }
     if d.terms.is_empty() {
-        chart
-            .draw_series(std::iter::once(Text::new(
-                "no hits of either pole",
-                (0.0, SegmentValue::CenterOf(0)),
-                (FONT, 24)
-                    .into_font()
-                    .color(&GREY)
-                    .pos(Pos::new(HPos::Center, VPos::Center)),
-            )))
-            .map_err(err)?;
+        // In the middle of the plot (a row axis of no rows has no row centre to aim at).
+        let plot = PlotBox::of(&area, &chart);
+        draw_text(
+            &area,
+            mode,
+            "no hits of either pole",
+            ((plot.left + plot.right) / 2, (plot.top + plot.bottom) / 2),
+            &note(24, &GREY, HPos::Center, VPos::Center),
+        )?;
     }
     Ok(())
 }
 
 /// A category axis of `n` rows (plotters' discrete ranges include their end).
-fn rows(
-    n: usize,
-) -> plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordusize> {
+fn rows(n: usize) -> Rows {
     (0..n.saturating_sub(1)).into_segmented()
 }
 
@@ -1329,6 +1451,73 @@ mod tests {
         assert_eq!(line_stretches(&run[2..3]), [(true, vec![(2.0, 0.2)])]);
         assert_eq!(line_stretches(&run[3..4]), [(false, vec![(3.0, 0.3)])]);
         assert!(line_stretches(&[]).is_empty());
+    }
+
+    /// The blank runs (start, length) between ink along rows `rows` of a drawing of `kind`.
+    fn blank_runs(kind: ChartKind<'_>, mode: TextMode, rows: Range<usize>) -> Vec<(usize, usize)> {
+        register_font().expect("the embedded font");
+        let (w, h) = (WIDTH as usize, MIN_HEIGHT as usize);
+        let mut buf = vec![255u8; w * h * 3];
+        {
+            let area =
+                BitMapBackend::with_buffer(&mut buf, (w as u32, h as u32)).into_drawing_area();
+            kind.draw(&area, mode).expect("drawn");
+            area.present().expect("presented");
+        }
+        let ink: Vec<bool> = (0..w)
+            .map(|x| rows.clone().any(|y| buf[(y * w + x) * 3] < 160))
+            .collect();
+        let mut runs = Vec::new();
+        let first = ink.iter().position(|&i| i).unwrap_or(w);
+        let mut x = first;
+        while x < w {
+            if ink[x] {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < w && !ink[x] {
+                x += 1;
+            }
+            if x < w {
+                runs.push((start, x - start));
+            }
+        }
+        runs
+    }
+
+    #[test]
+    fn chart_titles_in_png_keep_their_spaces() {
+        // See the review: "WhyIsolation" in the drivers chart's title.
+        let d = DriversChart {
+            contrast: "isolation_vs_openness".to_string(),
+            left: "Isolation".to_string(),
+            right: "Openness".to_string(),
+            terms: vec![("isolat*".to_string(), 2.0, false)],
+        };
+        // The title's line: 30 px of margin, 5 of padding, 21 of text.
+        let ours = blank_runs(ChartKind::Drivers(&d), TextMode::Glyphs, 35..58);
+        let theirs = blank_runs(ChartKind::Drivers(&d), TextMode::Strings, 35..58);
+        // The word space after "Why": the widest of the blanks after W, h and y. The space
+        // (5.3 px at this size) and I's bearing (2.1 px) are blank, and y's faint edge.
+        let space = |runs: &[(usize, usize)]| runs.iter().take(3).map(|r| r.1).max();
+        assert_eq!(space(&ours), Some(8), "{ours:?}");
+        // Plotters' own bitmap text loses the bearing there (the old charts).
+        assert_eq!(space(&theirs), Some(6), "{theirs:?}");
+    }
+
+    #[test]
+    fn rates_and_counts_read_apart() {
+        let rates: Vec<String> = [0.062, 0.107, 3.333, 9.999, 10.0, 34.42]
+            .into_iter()
+            .map(rate_label)
+            .collect();
+        assert_eq!(rates, ["0.06", "0.11", "3.33", "10.0", "10.0", "34.4"]);
+        let counts: Vec<String> = [0, 7, 999, 1000, 789_822, 12_345_678]
+            .into_iter()
+            .map(thousands)
+            .collect();
+        assert_eq!(counts, ["0", "7", "999", "1,000", "789,822", "12,345,678"]);
     }
 
     #[test]

@@ -509,11 +509,13 @@ impl PoleSums {
     }
 
     /// The poles of the segments counted in `self` but not in `before` (a window's tally).
+    /// `before` counts a prefix of what `self` counts; should reading the segments fail part
+    /// way (the error is reported), the difference stops at zero rather than wrapping.
     fn since(&self, before: &PoleSums) -> ContrastTally {
         let minus = |a: &PoleTally, b: &PoleTally| PoleTally {
-            hits: a.hits - b.hits,
-            weight: a.weight - b.weight,
-            weight_sq: a.weight_sq - b.weight_sq,
+            hits: a.hits.saturating_sub(b.hits),
+            weight: a.weight.saturating_sub(b.weight),
+            weight_sq: a.weight_sq.saturating_sub(b.weight_sq),
         };
         ContrastTally {
             left: minus(&self.left, &before.left),

@@ -1,0 +1,369 @@
+//! Chart text: every title, caption, label and note a chart shows goes through [`draw_text`].
+//!
+//! In: a string, where it is anchored on a drawing area, its style, and a [`TextMode`]. Out:
+//! the string drawn — whole for SVG (the viewer lays it out with its own font), glyph by glyph
+//! for PNG, each glyph at the pen position plus its left side bearing, from the embedded
+//! font's metrics ([`super::glyphs`]). Plotters' own bitmap text drops the bearings and
+//! squeezes spaces ("WhyIsolation"); its captions and axis labels are therefore not used:
+//! plotters draws axes, tick marks and grid lines, and [`AxisLabels`] and [`titled`] put the
+//! text where plotters would.
+//!
+//! Guarantees: anchoring (left, centre, right; top, centre, bottom) and rotation are those of
+//! plotters' `TextStyle`; a string is as wide drawn glyph by glyph as plotters measures it.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::FontTransform;
+
+use super::{err, glyphs, ChartError};
+
+/// How text reaches the drawing backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextMode {
+    /// Whole strings: SVG, where the viewer lays text out.
+    Strings,
+    /// Glyph by glyph at positions from the embedded font's metrics: PNG.
+    Glyphs,
+}
+
+/// A glyph of a laid-out string, in pixels from the string's start along its baseline.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Placed {
+    /// The character.
+    pub c: char,
+    /// The pen position: where the glyph's origin is.
+    pub pen: f64,
+    /// The glyph's left side bearing: where its ink starts, from its origin.
+    pub bearing: f64,
+}
+
+/// A string laid out at one font size.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// Its glyphs, in order.
+    pub glyphs: Vec<Placed>,
+    /// Its width: the sum of the advances.
+    pub width: f64,
+}
+
+/// Where each glyph of `text` goes at font size `size`; `None` without font metrics.
+pub fn layout(text: &str, size: f64) -> Option<Line> {
+    let m = glyphs::embedded()?;
+    let scale = m.scale(size);
+    let mut pen = 0.0;
+    let glyphs = text
+        .chars()
+        .map(|c| {
+            let (advance, bearing) = m.h_metrics(m.glyph(c));
+            let at = Placed {
+                c,
+                pen,
+                bearing: bearing * scale,
+            };
+            pen += advance * scale;
+            at
+        })
+        .collect();
+    Some(Line { glyphs, width: pen })
+}
+
+/// Draws `text` on `area`, anchored at `pos` (pixels of `area`) as `style` says.
+pub fn draw_text<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    mode: TextMode,
+    text: &str,
+    pos: (i32, i32),
+    style: &TextStyle<'_>,
+) -> Result<(), ChartError> {
+    let size = style.font.get_size();
+    let placed = match mode {
+        TextMode::Glyphs => layout(text, size),
+        TextMode::Strings => None,
+    };
+    // `DrawingArea::draw_text`, not a `Text` element: an element's position is clamped to the
+    // area, which would pile up the glyphs of a label running past its edge.
+    let Some(Line { glyphs, width }) = placed else {
+        return area.draw_text(text, style, pos).map_err(err);
+    };
+    let start = match style.pos.h_pos {
+        HPos::Left => 0.0,
+        HPos::Center => -width / 2.0,
+        HPos::Right => -width,
+    };
+    // Along the baseline, which a rotation turns.
+    let (dx, dy) = match style.font.get_transform() {
+        FontTransform::None => (1, 0),
+        FontTransform::Rotate90 => (0, 1),
+        FontTransform::Rotate180 => (-1, 0),
+        FontTransform::Rotate270 => (0, -1),
+    };
+    let glyph_style = style.pos(Pos::new(HPos::Left, style.pos.v_pos));
+    let mut buf = [0u8; 4];
+    for Placed { c, pen, bearing } in glyphs {
+        if c.is_whitespace() {
+            continue;
+        }
+        // Plotters draws a glyph's pixel box from its left edge, which lies `floor(bearing)`
+        // from the glyph's origin (the rasteriser keeps the fraction inside the box).
+        let along = (start + pen).round() as i32 + bearing.floor() as i32;
+        area.draw_text(
+            c.encode_utf8(&mut buf),
+            &glyph_style,
+            (pos.0 + dx * along, pos.1 + dy * along),
+        )
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Height of a line of text at font size `size`, as plotters measures it.
+fn line_height(size: f64) -> i32 {
+    (size / 1.24) as i32
+}
+
+/// Draws `title` centred at the top of `area`; returns the area below it (spaced as plotters'
+/// `DrawingArea::titled`).
+pub fn titled<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    mode: TextMode,
+    title: &str,
+    style: &TextStyle<'_>,
+) -> Result<DrawingArea<DB, Shift>, ChartError> {
+    let height = line_height(style.font.get_size());
+    let padding = (height / 2).min(5);
+    let (width, _) = area.dim_in_pixel();
+    draw_text(
+        area,
+        mode,
+        title,
+        (width as i32 / 2, padding),
+        &style.pos(Pos::new(HPos::Center, VPos::Top)),
+    )?;
+    Ok(area.margin(padding * 2 + height, 0, 0, 0))
+}
+
+/// A chart's plotting area in pixels of the area the chart was built on.
+#[derive(Clone, Copy, Debug)]
+pub struct PlotBox {
+    /// Left edge.
+    pub left: i32,
+    /// Top edge.
+    pub top: i32,
+    /// Right edge.
+    pub right: i32,
+    /// Bottom edge.
+    pub bottom: i32,
+}
+
+impl PlotBox {
+    /// The plotting area of `chart`, built on `area`.
+    pub fn of<DB: DrawingBackend, CT: plotters::coord::CoordTranslate>(
+        area: &DrawingArea<DB, Shift>,
+        chart: &ChartContext<'_, DB, CT>,
+    ) -> PlotBox {
+        let (bx, by) = area.get_base_pixel();
+        let plot = chart.plotting_area();
+        let (x, y) = plot.get_base_pixel();
+        let (w, h) = plot.dim_in_pixel();
+        PlotBox {
+            left: x - bx,
+            top: y - by,
+            right: x - bx + w as i32,
+            bottom: y - by + h as i32,
+        }
+    }
+}
+
+/// Tick marks are this long; labels stand twice as far from the axis (plotters' spacing).
+pub const TICK: i32 = 5;
+
+/// The text around a chart's plot: labels below it (x) and left of it (y), each at its pixel
+/// along the axis, and the axes' descriptions beyond them.
+pub struct AxisLabels<'a> {
+    /// (x pixel in the area, label).
+    pub x: Vec<(i32, String)>,
+    /// (y pixel in the area, label).
+    pub y: Vec<(i32, String)>,
+    /// Under the x labels, at the bottom of the x label area.
+    pub x_desc: Option<String>,
+    /// Left of the y labels, turned to read upwards.
+    pub y_desc: Option<String>,
+    /// Style of the labels.
+    pub style: TextStyle<'a>,
+    /// Style of the descriptions.
+    pub desc_style: TextStyle<'a>,
+}
+
+impl AxisLabels<'_> {
+    /// Draws the labels around `plot`, whose x labels have `x_area` pixels below it and y
+    /// labels `y_area` pixels left of it.
+    pub fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        mode: TextMode,
+        plot: PlotBox,
+        x_area: i32,
+        y_area: i32,
+    ) -> Result<(), ChartError> {
+        let x_style = self.style.pos(Pos::new(HPos::Center, VPos::Top));
+        for (x, label) in &self.x {
+            draw_text(area, mode, label, (*x, plot.bottom + 2 * TICK), &x_style)?;
+        }
+        let y_style = self.style.pos(Pos::new(HPos::Right, VPos::Center));
+        for (y, label) in &self.y {
+            draw_text(area, mode, label, (plot.left - 2 * TICK, *y), &y_style)?;
+        }
+        if let Some(desc) = &self.x_desc {
+            draw_text(
+                area,
+                mode,
+                desc,
+                ((plot.left + plot.right) / 2, plot.bottom + x_area),
+                &self.desc_style.pos(Pos::new(HPos::Center, VPos::Bottom)),
+            )?;
+        }
+        if let Some(desc) = &self.y_desc {
+            let style = self
+                .desc_style
+                .transform(FontTransform::Rotate270)
+                .pos(Pos::new(HPos::Center, VPos::Top));
+            draw_text(
+                area,
+                mode,
+                desc,
+                (plot.left - y_area, (plot.top + plot.bottom) / 2),
+                &style,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// A style that plotters' own labels are given, so that they take their room but do not show.
+pub fn hidden(size: u32) -> TextStyle<'static> {
+    (super::FONT, size).into_font().color(&TRANSPARENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Renders `text` at font size `size` into a white 800 × 160 bitmap, left-anchored at
+    /// (20, 40); returns per column whether it holds ink.
+    fn ink_columns(text: &str, size: f64, mode: TextMode) -> Vec<bool> {
+        super::super::register_font().expect("the embedded font");
+        let (w, h) = (800usize, 160usize);
+        let mut buf = vec![255u8; w * h * 3];
+        {
+            let area =
+                BitMapBackend::with_buffer(&mut buf, (w as u32, h as u32)).into_drawing_area();
+            let style = (super::super::FONT, size)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Left, VPos::Top));
+            match mode {
+                TextMode::Glyphs => draw_text(&area, mode, text, (20, 40), &style),
+                // What plotters draws by itself.
+                TextMode::Strings => area
+                    .draw(&Text::new(text.to_string(), (20, 40), style))
+                    .map_err(err),
+            }
+            .expect("drawn");
+            area.present().expect("presented");
+        }
+        (0..w)
+            .map(|x| (0..h).any(|y| buf[(y * w + x) * 3] < 128))
+            .collect()
+    }
+
+    /// The first column with ink at or after `from`, and the first blank one after that.
+    fn next_ink(columns: &[bool], from: usize) -> (usize, usize) {
+        let start = (from..columns.len()).find(|&x| columns[x]).expect("ink");
+        let end = (start..columns.len())
+            .find(|&x| !columns[x])
+            .expect("a blank");
+        (start, end)
+    }
+
+    #[test]
+    fn a_space_before_a_wide_bearing_keeps_its_width() {
+        // "y I" at 100 px: y (advance 474 units, ink to its advance), a space (228), then I,
+        // whose ink starts 90 units into its box. 1121 units make 100 px.
+        let px = |units: f64| units * 100.0 / 1121.0;
+        let columns = ink_columns("y I", 100.0, TextMode::Glyphs);
+        let (_, y_end) = next_ink(&columns, 0);
+        let (i_start, _) = next_ink(&columns, y_end);
+        // I's ink starts where the pen puts I plus its bearing: 20 + 70.6 px.
+        let want = 20.0 + px(474.0 + 228.0 + 90.0);
+        assert!(
+            (i_start as f64 - want).abs() <= 1.0,
+            "I at {i_start}, want {want}"
+        );
+        // A blank the width of the space and I's bearing (28.4 px) between y's ink (which
+        // may reach a pixel past its advance) and I's.
+        let gap = (i_start - y_end) as f64;
+        assert!(gap >= px(228.0 + 90.0) - 2.0, "gap {gap}");
+        // Plotters' own drawing of the same string loses the bearing and truncates the pen:
+        // I lands 8 px early, so the checks above are ones it fails.
+        let theirs = ink_columns("y I", 100.0, TextMode::Strings);
+        let (_, y_end) = next_ink(&theirs, 0);
+        let (i_start, _) = next_ink(&theirs, y_end);
+        assert!((i_start as f64) < want - 5.0, "{i_start}");
+        assert!(((i_start - y_end) as f64) < px(228.0 + 90.0) - 5.0);
+    }
+
+    #[test]
+    fn glyphs_stay_where_the_font_puts_them_within_a_word() {
+        // "foreigners" at 60 px: each glyph's ink starts at its pen position plus its bearing,
+        // to the pixel.
+        let text = "foreigners";
+        let columns = ink_columns(text, 60.0, TextMode::Glyphs);
+        let line = layout(text, 60.0).expect("metrics");
+        let first = columns.iter().position(|&c| c).expect("ink");
+        assert!((first as f64 - (20.0 + line.glyphs[0].bearing)).abs() <= 1.0);
+        // The last glyph's ink ends within its advance of the string's width.
+        let last = columns.iter().rposition(|&c| c).expect("ink");
+        assert!(
+            (last as f64) < 20.0 + line.width + 1.0,
+            "{last} vs {}",
+            line.width
+        );
+    }
+
+    #[test]
+    fn anchors_and_turns_place_the_string_as_plotters_would() {
+        let width = layout("Balance", 18.0).expect("metrics").width;
+        let style: TextStyle = (super::super::FONT, 18.0).into_font().into();
+        let (theirs, _) = style.font.box_size("Balance").expect("a layout");
+        assert!((width.floor() - f64::from(theirs)).abs() <= 1.0);
+        // Centred: ink on both sides of the anchor, evenly.
+        super::super::register_font().expect("the embedded font");
+        let (w, h) = (200usize, 200usize);
+        let mut buf = vec![255u8; w * h * 3];
+        {
+            let area =
+                BitMapBackend::with_buffer(&mut buf, (w as u32, h as u32)).into_drawing_area();
+            let turned = style
+                .color(&BLACK)
+                .transform(FontTransform::Rotate270)
+                .pos(Pos::new(HPos::Center, VPos::Top));
+            draw_text(&area, TextMode::Glyphs, "Balance", (100, 100), &turned).expect("drawn");
+            area.present().expect("presented");
+        }
+        let ink = |x: usize, y: usize| buf[(y * w + x) * 3] < 128;
+        let rows: Vec<usize> = (0..h).filter(|&y| (0..w).any(|x| ink(x, y))).collect();
+        let cols: Vec<usize> = (0..w).filter(|&x| (0..h).any(|y| ink(x, y))).collect();
+        // Read upwards: the string runs along y, centred on 100, and sits right of x = 100.
+        let (top, bottom) = (rows[0] as f64, rows[rows.len() - 1] as f64);
+        assert!(
+            (bottom - top - width).abs() <= 3.0,
+            "{top}..{bottom} vs {width}"
+        );
+        assert!(
+            ((top + bottom) / 2.0 - 100.0).abs() <= 2.0,
+            "{top}..{bottom}"
+        );
+        assert!(cols[0] >= 90 && cols[cols.len() - 1] < 125, "{cols:?}");
+    }
+}
