@@ -34,7 +34,6 @@ use crate::matcher::Matcher;
 use crate::score::{npmi, score_contrast};
 
 mod axis;
-mod glyphs;
 mod text;
 
 pub use axis::{Axis, LabelStyle, TickedRange, Ticks};

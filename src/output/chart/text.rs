@@ -3,20 +3,35 @@
 //! In: a string, where it is anchored on a drawing area, its style, and a [`TextMode`]. Out:
 //! the string drawn — whole for SVG (the viewer lays it out with its own font), glyph by glyph
 //! for PNG, each glyph at the pen position plus its left side bearing, from the embedded
-//! font's metrics ([`super::glyphs`]). Plotters' own bitmap text drops the bearings and
-//! squeezes spaces ("WhyIsolation"); its captions and axis labels are therefore not used:
+//! font's metrics (read by `ab_glyph`, the crate plotters rasterises glyphs with). Plotters'
+//! own bitmap text places each glyph's ink at the pen position, dropping its left side bearing,
+//! and cuts the pen to whole pixels: a word after a space whose first glyph has a wide bearing
+//! ("I", "l") slides into the space ("WhyIsolation"), and glyphs within a word drift ("f
+//! oreigners"). Its captions and axis labels are therefore not used:
 //! plotters draws axes, tick marks and grid lines, and [`AxisLabels`] and [`titled`] put the
 //! text where plotters would.
 //!
 //! Guarantees: anchoring (left, centre, right; top, centre, bottom) and rotation are those of
-//! plotters' `TextStyle`; a string is as wide drawn glyph by glyph as plotters measures it.
+//! plotters' `TextStyle`; a string is as wide drawn glyph by glyph as plotters measures it (the
+//! same glyphs, advances and scale; no kerning, as plotters has none and the font no `kern`
+//! table).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontTransform;
 
-use super::{err, glyphs, ChartError};
+use ab_glyph::{Font, FontRef};
+
+use super::{err, ChartError};
+
+/// The embedded font (parsed once); `None` if it cannot be read, and then text is drawn by
+/// plotters alone.
+fn embedded() -> Option<&'static FontRef<'static>> {
+    static FONT: std::sync::OnceLock<Option<FontRef<'static>>> = std::sync::OnceLock::new();
+    FONT.get_or_init(|| FontRef::try_from_slice(epaint_default_fonts::UBUNTU_LIGHT).ok())
+        .as_ref()
+}
 
 /// How text reaches the drawing backend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,13 +64,16 @@ pub struct Line {
 
 /// Where each glyph of `text` goes at font size `size`; `None` without font metrics.
 pub fn layout(text: &str, size: f64) -> Option<Line> {
-    let m = glyphs::embedded()?;
-    let scale = m.scale(size);
+    let font = embedded()?;
+    // Pixels per font unit: ab_glyph scales the ascender-to-descender height to the size.
+    let scale = size / f64::from(font.height_unscaled());
     let mut pen = 0.0;
     let glyphs = text
         .chars()
         .map(|c| {
-            let (advance, bearing) = m.h_metrics(m.glyph(c));
+            let id = font.glyph_id(c);
+            let advance = f64::from(font.h_advance_unscaled(id));
+            let bearing = f64::from(font.h_side_bearing_unscaled(id));
             let at = Placed {
                 c,
                 pen,
