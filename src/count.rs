@@ -159,6 +159,20 @@ pub struct Cooccurrence {
     pub pair_sentences: Vec<u64>,
 }
 
+impl Cooccurrence {
+    /// For themes `a` and `b` (in either order) of `themes`: the sentences holding both, `a`
+    /// and `b`.
+    pub fn pair(&self, a: usize, b: usize, themes: usize) -> (u64, u64, u64) {
+        let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
+        let (lo, hi) = (a.min(b), a.max(b));
+        (
+            at(&self.pair_sentences, pair_index(lo, hi, themes)),
+            at(&self.theme_sentences, a),
+            at(&self.theme_sentences, b),
+        )
+    }
+}
+
 impl AddAssign<&Cooccurrence> for Cooccurrence {
     fn add_assign(&mut self, other: &Cooccurrence) {
         self.sentences += other.sentences;
@@ -389,6 +403,120 @@ fn count_cooccurrence(hits: &[(Hit, usize)], themes: usize, sentences: usize) ->
         }
     }
     c
+}
+
+/// One term over the corpus.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TermTotal {
+    /// Hits.
+    pub hits: u64,
+    /// Documents with a hit.
+    pub documents: u64,
+    /// Weighted sum of the non-negated hits.
+    pub live_weight: u64,
+}
+
+/// Corpus-wide totals, summed in document order as documents are written: integer state that
+/// adds (`+=` merges the totals of two runs over consecutive parts of a corpus, in order).
+#[derive(Debug, Default)]
+pub struct CorpusTotals {
+    /// Documents analysed.
+    pub documents: u64,
+    /// Summed counts.
+    pub counts: Counts,
+    /// Per global term id: its hits, documents and non-negated weight.
+    pub terms: Vec<TermTotal>,
+    /// Per contrast, each document's (L, R) weighted sums, for the bootstrap.
+    pub contrast_docs: Vec<Vec<(u64, u64)>>,
+    /// Theme co-occurrence over all sentences.
+    pub cooccurrence: Cooccurrence,
+}
+
+impl CorpusTotals {
+    /// Empty totals for a lexicon with `terms` terms and `contrasts` contrasts.
+    pub fn new(terms: usize, contrasts: usize) -> Self {
+        CorpusTotals {
+            terms: vec![TermTotal::default(); terms],
+            contrast_docs: vec![Vec::new(); contrasts],
+            ..Default::default()
+        }
+    }
+
+    /// Adds one document.
+    pub fn add(
+        &mut self,
+        analysis_counts: &Counts,
+        term_counts: &[TermCount],
+        cooccurrence: &Cooccurrence,
+    ) {
+        self.documents += 1;
+        self.cooccurrence += cooccurrence;
+        self.counts += analysis_counts;
+        for t in term_counts {
+            let slot = &mut self.terms[t.term as usize];
+            slot.hits += t.hits;
+            slot.documents += 1;
+            slot.live_weight += t.live_weight;
+        }
+        for (docs, c) in self
+            .contrast_docs
+            .iter_mut()
+            .zip(&analysis_counts.contrasts)
+        {
+            docs.push((c.left.weight, c.right.weight));
+        }
+    }
+
+    /// Total hits over all themes.
+    pub fn hits(&self) -> u64 {
+        self.counts.themes.iter().map(|t| t.count).sum()
+    }
+
+    /// The terms of theme `theme` that matched, most hits first (ties in lexicon order).
+    pub fn matched_terms(&self, matcher: &Matcher, theme: usize) -> Vec<u32> {
+        let hits = |id: u32| self.terms.get(id as usize).map_or(0, |t| t.hits);
+        let mut ids: Vec<u32> = matcher
+            .theme_terms(theme)
+            .filter(|&id| hits(id) > 0)
+            .collect();
+        ids.sort_by_key(|&id| (std::cmp::Reverse(hits(id)), id));
+        ids
+    }
+
+    /// The terms of theme `theme` that never matched, in lexicon order.
+    pub fn unmatched_terms<'m>(
+        &'m self,
+        matcher: &'m Matcher,
+        theme: usize,
+    ) -> impl Iterator<Item = u32> + 'm {
+        (matcher.theme_terms(theme))
+            .filter(|&id| self.terms.get(id as usize).is_none_or(|t| t.hits == 0))
+    }
+}
+
+impl AddAssign<&CorpusTotals> for CorpusTotals {
+    /// Adds the totals of the documents that follow these (the bootstrap's per-document list
+    /// goes on in document order).
+    fn add_assign(&mut self, other: &CorpusTotals) {
+        self.documents += other.documents;
+        self.counts += &other.counts;
+        self.cooccurrence += &other.cooccurrence;
+        if self.terms.len() < other.terms.len() {
+            self.terms.resize(other.terms.len(), TermTotal::default());
+        }
+        for (slot, t) in self.terms.iter_mut().zip(&other.terms) {
+            slot.hits += t.hits;
+            slot.documents += t.documents;
+            slot.live_weight += t.live_weight;
+        }
+        if self.contrast_docs.len() < other.contrast_docs.len() {
+            self.contrast_docs
+                .resize(other.contrast_docs.len(), Vec::new());
+        }
+        for (docs, more) in self.contrast_docs.iter_mut().zip(&other.contrast_docs) {
+            docs.extend_from_slice(more);
+        }
+    }
 }
 
 /// Sets each theme's `distinct_terms`: how many of its terms have a hit in `term_counts` (one

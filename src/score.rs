@@ -16,7 +16,7 @@
 //! - trajectory: each segment's balance at its token midpoint, smoothed over a centred window
 //!   of segments ([`smoothing_window`]).
 
-use crate::count::{weight_value, ContrastTally, PoleTally};
+use crate::count::{weight_value, ContrastTally, CorpusTotals, PoleTally};
 
 /// z for a two-sided 95 % interval.
 const Z95: f64 = 1.959_963_984_540_054;
@@ -40,6 +40,29 @@ pub struct ContrastScore {
     pub log_odds: f64,
     /// Tension sentences / pole sentences.
     pub tension: Option<f64>,
+}
+
+/// The corpus score of each contrast, in lexicon order. The interval is a bootstrap over
+/// documents (hits cluster by document), unless hits come from one document only (a bootstrap
+/// would then claim certainty): then that pooled Wilson interval.
+pub fn corpus_scores(totals: &CorpusTotals) -> Vec<ContrastScore> {
+    (totals.counts.contrasts.iter())
+        .zip(&totals.contrast_docs)
+        .map(|(tally, docs)| {
+            let mut score = score_contrast(tally);
+            if docs.iter().filter(|(l, r)| l + r > 0).count() > 1 {
+                let interval = bootstrap_balance(docs);
+                score.ci_low = interval.map(|x| x.0);
+                score.ci_high = interval.map(|x| x.1);
+            }
+            score
+        })
+        .collect()
+}
+
+/// Hits per 1,000 tokens (the report's and the charts' rate); undefined for an empty span.
+pub fn per_thousand(hits: u64, tokens: u64) -> Option<f64> {
+    (tokens > 0).then(|| hits as f64 * 1000.0 / tokens as f64)
 }
 
 /// Hits per 100 tokens; undefined for an empty span.

@@ -1,6 +1,6 @@
 //! Charts: corpus totals and the digest → chart data → PNG and SVG.
 //!
-//! In: [`CorpusTotals`], the [`Digest`] and the lexicon. Out: a [`ChartSet`] (plain data, which the
+//! In: the [`Corpus`] (lexicon, totals, scores) and the [`Digest`]. Out: a [`ChartSet`] (plain data, which the
 //! tests snapshot), then each chart drawn with plotters as PNG (1600 px wide, at least 1000 high)
 //! and as SVG. Text comes from a font compiled into the binary (Ubuntu Light, via
 //! `epaint_default_fonts`) through plotters' `ab_glyph` backend, so charts look the same on a
@@ -26,12 +26,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
-use super::csv::CorpusTotals;
 use super::digest::{Digest, CONTRAST_DOCS};
-use crate::count::{pair_index, weight_value, ContrastTally};
-use crate::lexicon::Lexicon;
-use crate::matcher::Matcher;
-use crate::score::{npmi, score_contrast};
+use super::Corpus;
+use crate::count::{weight_value, ContrastTally};
+use crate::score::{npmi, per_thousand, score_contrast};
 
 mod axis;
 mod text;
@@ -231,12 +229,8 @@ fn contrast_bar(label: String, tally: &ContrastTally, interval: Option<(f64, f64
 }
 
 /// Gathers the data of every chart.
-pub fn chart_data(
-    lexicon: &Lexicon,
-    matcher: &Matcher,
-    totals: &CorpusTotals,
-    digest: &Digest,
-) -> ChartSet {
+pub fn chart_data(corpus: &Corpus<'_>, digest: &Digest) -> ChartSet {
+    let (lexicon, matcher, totals) = (corpus.lexicon, corpus.matcher, corpus.totals);
     let tokens = totals.counts.tokens;
     let mut themes: Vec<ThemeBar> = lexicon
         .themes
@@ -247,18 +241,14 @@ pub fn chart_data(
             ThemeBar {
                 label: theme.label.clone(),
                 hits,
-                per_1k: if tokens > 0 {
-                    hits as f64 * 1000.0 / tokens as f64
-                } else {
-                    0.0
-                },
+                per_1k: per_thousand(hits, tokens).unwrap_or(0.0),
             }
         })
         .collect();
     // Largest first; ties keep lexicon order (a stable sort).
     themes.sort_by(|a, b| b.per_1k.total_cmp(&a.per_1k));
 
-    let corpus_scores = totals.corpus_scores();
+    let corpus_scores = corpus.scores;
     let contrasts = lexicon
         .contrasts
         .iter()
@@ -320,7 +310,6 @@ pub fn chart_data(
 
     let n = lexicon.themes.len();
     let co = &totals.cooccurrence;
-    let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
     let heatmap = Heatmap {
         labels: lexicon.themes.iter().map(|t| t.label.clone()).collect(),
         cells: (0..n)
@@ -328,15 +317,9 @@ pub fn chart_data(
                 (0..n)
                     .map(|b| {
                         (a != b).then(|| {
-                            let (lo, hi) = (a.min(b), a.max(b));
-                            let both = at(&co.pair_sentences, pair_index(lo, hi, n));
+                            let (both, sa, sb) = co.pair(a, b, n);
                             HeatCell {
-                                npmi: npmi(
-                                    both,
-                                    at(&co.theme_sentences, a),
-                                    at(&co.theme_sentences, b),
-                                    co.sentences,
-                                ),
+                                npmi: npmi(both, sa, sb, co.sentences),
                                 both,
                             }
                         })

@@ -15,8 +15,7 @@ use std::io::Write;
 use serde::{Serialize, Serializer};
 
 use crate::count::{
-    pair_index, ContrastTally, Cooccurrence, Counts, DocumentAnalysis, PoleTally, SegmentTally,
-    TermCount,
+    ContrastTally, CorpusTotals, Counts, DocumentAnalysis, PoleTally, SegmentTally, TermTotal,
 };
 use crate::lexicon::{Lexicon, Weight};
 use crate::matcher::Matcher;
@@ -906,11 +905,9 @@ pub fn write_cooccurrence<W: Write>(
     let mut w = writer(out);
     let n = lexicon.themes.len();
     let c = &totals.cooccurrence;
-    let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
     for a in 0..n {
         for b in a + 1..n {
-            let both = at(&c.pair_sentences, pair_index(a, b, n));
-            let (sa, sb) = (at(&c.theme_sentences, a), at(&c.theme_sentences, b));
+            let (both, sa, sb) = c.pair(a, b, n);
             w.serialize(CooccurrenceRow {
                 theme_a: Text(&lexicon.themes[a].id),
                 theme_b: Text(&lexicon.themes[b].id),
@@ -925,108 +922,15 @@ pub fn write_cooccurrence<W: Write>(
     Ok(())
 }
 
-/// One term over the corpus.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct TermTotal {
-    /// Hits.
-    pub hits: u64,
-    /// Documents with a hit.
-    pub documents: u64,
-    /// Weighted sum of the non-negated hits.
-    pub live_weight: u64,
-}
-
-/// Corpus-wide totals, summed in document order as documents are written.
-#[derive(Debug, Default)]
-pub struct CorpusTotals {
-    /// Documents analysed.
-    pub documents: u64,
-    /// Summed counts.
-    pub counts: Counts,
-    /// Per global term id: its hits, documents and non-negated weight.
-    pub terms: Vec<TermTotal>,
-    /// Per contrast, each document's (L, R) weighted sums, for the bootstrap.
-    pub contrast_docs: Vec<Vec<(u64, u64)>>,
-    /// Theme co-occurrence over all sentences.
-    pub cooccurrence: Cooccurrence,
-    /// The corpus scores, once computed (see [`CorpusTotals::corpus_scores`]).
-    scores: std::sync::OnceLock<Vec<ContrastScore>>,
-}
-
-impl CorpusTotals {
-    /// Empty totals for a lexicon with `terms` terms and `contrasts` contrasts.
-    pub fn new(terms: usize, contrasts: usize) -> Self {
-        CorpusTotals {
-            terms: vec![TermTotal::default(); terms],
-            contrast_docs: vec![Vec::new(); contrasts],
-            ..Default::default()
-        }
-    }
-
-    /// Adds one document.
-    pub fn add(
-        &mut self,
-        analysis_counts: &Counts,
-        term_counts: &[TermCount],
-        cooccurrence: &Cooccurrence,
-    ) {
-        self.documents += 1;
-        self.cooccurrence += cooccurrence;
-        self.counts += analysis_counts;
-        for t in term_counts {
-            let slot = &mut self.terms[t.term as usize];
-            slot.hits += t.hits;
-            slot.documents += 1;
-            slot.live_weight += t.live_weight;
-        }
-        for (docs, c) in self
-            .contrast_docs
-            .iter_mut()
-            .zip(&analysis_counts.contrasts)
-        {
-            docs.push((c.left.weight, c.right.weight));
-        }
-    }
-
-    /// The corpus score of each contrast. The interval is a bootstrap over documents (hits
-    /// cluster by document), unless hits come from one document only (a bootstrap would then
-    /// claim certainty): then that pooled Wilson interval. Computed once, then cached.
-    pub fn corpus_scores(&self) -> Vec<ContrastScore> {
-        self.scores
-            .get_or_init(|| {
-                self.counts
-                    .contrasts
-                    .iter()
-                    .zip(&self.contrast_docs)
-                    .map(|(tally, docs)| {
-                        let mut score = score_contrast(tally);
-                        if docs.iter().filter(|(l, r)| l + r > 0).count() > 1 {
-                            let interval = crate::score::bootstrap_balance(docs);
-                            score.ci_low = interval.map(|x| x.0);
-                            score.ci_high = interval.map(|x| x.1);
-                        }
-                        score
-                    })
-                    .collect()
-            })
-            .clone()
-    }
-
-    /// Total hits over all themes.
-    pub fn hits(&self) -> u64 {
-        self.counts.themes.iter().map(|t| t.count).sum()
-    }
-}
-
 /// Writes the `(corpus)` rows of `contrasts.csv` (no header).
 pub fn write_corpus_contrasts<W: Write>(
     out: W,
     lexicon: &Lexicon,
     totals: &CorpusTotals,
+    scores: &[ContrastScore],
 ) -> csv::Result<()> {
     let mut w = writer(out);
-    let scores = totals.corpus_scores();
-    for (i, (tally, score)) in totals.counts.contrasts.iter().zip(&scores).enumerate() {
+    for (i, (tally, score)) in totals.counts.contrasts.iter().zip(scores).enumerate() {
         w.serialize(contrast_row(CORPUS_ID, lexicon, i, tally, score))?;
     }
     w.flush()?;
@@ -1043,12 +947,7 @@ pub fn write_terms<W: Write>(
 ) -> csv::Result<()> {
     let mut w = writer(out);
     for (t, theme) in lexicon.themes.iter().enumerate() {
-        let mut ids: Vec<u32> = matcher
-            .theme_terms(t)
-            .filter(|&id| totals.terms[id as usize].hits > 0)
-            .collect();
-        ids.sort_by_key(|&id| (std::cmp::Reverse(totals.terms[id as usize].hits), id));
-        for id in ids {
+        for id in totals.matched_terms(matcher, t) {
             let TermTotal {
                 hits: count,
                 documents,
@@ -1076,15 +975,11 @@ pub fn write_coverage<W: Write>(
 ) -> csv::Result<()> {
     let mut w = writer(out);
     for (t, theme) in lexicon.themes.iter().enumerate() {
-        let ids = matcher.theme_terms(t);
-        let matched = ids
-            .clone()
-            .filter(|&id| totals.terms[id as usize].hits > 0)
-            .count();
+        let matched = totals.matched_terms(matcher, t).len();
         let hits = totals.counts.themes.get(t).map_or(0, |x| x.count);
         w.serialize(CoverageRow {
             theme: Text(&theme.id),
-            terms: ids.len() as u64,
+            terms: matcher.theme_terms(t).len() as u64,
             terms_matched: matched as u64,
             hits,
             pct_of_tokens: Num(pct(hits, totals.counts.tokens)),

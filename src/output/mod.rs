@@ -24,6 +24,21 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// What every corpus-level output (the corpus CSV rows, charts, report, summary) is rendered
+/// from: the lexicon, the totals of every analysed document, and the scores computed from them
+/// once ([`crate::score::corpus_scores`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Corpus<'a> {
+    /// The lexicon.
+    pub lexicon: &'a crate::lexicon::Lexicon,
+    /// Its compiled matcher (term ids).
+    pub matcher: &'a crate::matcher::Matcher,
+    /// The totals of every analysed document.
+    pub totals: &'a crate::count::CorpusTotals,
+    /// Each contrast's corpus score, in lexicon order.
+    pub scores: &'a [crate::score::ContrastScore],
+}
+
 /// Prefix of the temporary folder inside the output folder.
 pub const TEMP_PREFIX: &str = ".themescope-tmp-";
 

@@ -11,9 +11,9 @@
 
 use std::io::Write;
 
-use super::csv::{self as csv_out, CorpusTotals, DocumentRows};
+use super::csv::{self as csv_out, DocumentRows};
+pub use super::Corpus;
 use crate::lexicon::Lexicon;
-use crate::matcher::Matcher;
 
 /// A file's columns.
 #[derive(Clone, Copy)]
@@ -32,17 +32,6 @@ impl Columns {
             Columns::Lexicon(columns) => columns(lexicon),
         }
     }
-}
-
-/// What corpus-level rows are rendered from.
-#[derive(Clone, Copy)]
-pub struct Corpus<'a> {
-    /// The lexicon.
-    pub lexicon: &'a Lexicon,
-    /// Its compiled matcher (term ids).
-    pub matcher: &'a Matcher,
-    /// The totals of every analysed document.
-    pub totals: &'a CorpusTotals,
 }
 
 /// Renders corpus-level rows (no header).
@@ -140,7 +129,7 @@ pub const CSV_FILES: &[CsvFile] = &[
         columns: Columns::Fixed(csv_out::CONTRASTS),
         rows: Rows::PerDocument {
             select: |r| &r.contrasts,
-            corpus: Some(|w, c| csv_out::write_corpus_contrasts(w, c.lexicon, c.totals)),
+            corpus: Some(|w, c| csv_out::write_corpus_contrasts(w, c.lexicon, c.totals, c.scores)),
         },
         when: When::Always,
     },

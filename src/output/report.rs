@@ -6,10 +6,8 @@
 
 use std::io::{self, Write};
 
-use super::csv::CorpusTotals;
 use super::digest::{Digest, Example, EXAMPLES_PER_THEME};
-use crate::lexicon::Lexicon;
-use crate::matcher::Matcher;
+use super::Corpus;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -107,12 +105,8 @@ fn example_html(e: &Example, class: impl Fn(usize) -> &'static str) -> String {
 /// Everything the report is made of.
 #[derive(Clone, Copy)]
 pub struct ReportInput<'a> {
-    /// The lexicon.
-    pub lexicon: &'a Lexicon,
-    /// Its compiled matcher (term ids).
-    pub matcher: &'a Matcher,
-    /// The corpus totals.
-    pub totals: &'a CorpusTotals,
+    /// The lexicon, totals and scores.
+    pub corpus: Corpus<'a>,
     /// Examples and tension sentences.
     pub digest: &'a Digest,
     /// The charts drawn.
@@ -187,7 +181,7 @@ fn head<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
     writeln!(
         out,
         "<title>themescope report: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
-        escape(&report.lexicon.name)
+        escape(&report.corpus.lexicon.name)
     )?;
     writeln!(out, "<h1>themescope report</h1>")
 }
@@ -195,12 +189,16 @@ fn head<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
 /// The run at a glance: documents, tokens, lexicon, negation, version; what was skipped or
 /// failed; links to the data files.
 fn facts<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
-    let (lexicon, facts, c) = (report.lexicon, report.facts, &report.totals.counts);
+    let (lexicon, facts, c) = (
+        report.corpus.lexicon,
+        report.facts,
+        &report.corpus.totals.counts,
+    );
     writeln!(out, "<dl>")?;
     writeln!(
         out,
         "<dt>Documents</dt><dd>{} analysed of {} found</dd>",
-        report.totals.documents, facts.found
+        report.corpus.totals.documents, facts.found
     )?;
     writeln!(
         out,
@@ -260,19 +258,16 @@ fn facts<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
 
 /// The themes chart and table, with each theme's top terms.
 fn themes<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
-    let (matcher, totals, c) = (report.matcher, report.totals, &report.totals.counts);
+    let (matcher, totals) = (report.corpus.matcher, report.corpus.totals);
+    let c = &totals.counts;
     writeln!(out, "<h2>Themes</h2>")?;
     figure(out, report, "themes")?;
     writeln!(out, "<table><tr><th>Theme</th><th class=\"n\">Hits</th><th class=\"n\">Negated</th><th class=\"n\">Per 1,000 tokens</th><th class=\"n\">Terms matched</th><th>Top terms</th></tr>")?;
-    for (t, theme) in report.lexicon.themes.iter().enumerate() {
+    for (t, theme) in report.corpus.lexicon.themes.iter().enumerate() {
         let tally = c.themes.get(t).cloned().unwrap_or_default();
         let ids = matcher.theme_terms(t);
-        let mut top: Vec<u32> = ids
-            .clone()
-            .filter(|&id| totals.terms[id as usize].hits > 0)
-            .collect();
+        let top = totals.matched_terms(matcher, t);
         let matched = top.len();
-        top.sort_by_key(|&id| (std::cmp::Reverse(totals.terms[id as usize].hits), id));
         let top: Vec<String> = top
             .iter()
             .take(6)
@@ -284,7 +279,7 @@ fn themes<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
                 )
             })
             .collect();
-        let rate = (c.tokens > 0).then(|| tally.count as f64 * 1000.0 / c.tokens as f64);
+        let rate = crate::score::per_thousand(tally.count, c.tokens);
         writeln!(
             out,
             "<tr><td>{}<br><span class=\"src\">{}</span></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} / {}</td><td>{}</td></tr>",
@@ -303,14 +298,14 @@ fn themes<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
 
 /// The contrasts table and chart, then per contrast its drivers and tension sentences.
 fn contrasts<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
-    let (lexicon, c) = (report.lexicon, &report.totals.counts);
+    let (lexicon, c) = (report.corpus.lexicon, &report.corpus.totals.counts);
     if lexicon.contrasts.is_empty() {
         return Ok(());
     }
     writeln!(out, "<h2>Contrasts</h2>")?;
     writeln!(out, "<p>Balance runs from −1 (only the left pole) to +1 (only the right pole); the interval is 95 % (bootstrap over documents for the corpus).</p>")?;
     writeln!(out, "<table><tr><th>Contrast</th><th class=\"n\">Left hits</th><th class=\"n\">Right hits</th><th class=\"n\">Balance</th><th class=\"n\">95 % interval</th><th class=\"n\">Tension sentences</th></tr>")?;
-    let corpus_scores = report.totals.corpus_scores();
+    let corpus_scores = report.corpus.scores;
     for (i, contrast) in lexicon.contrasts.iter().enumerate() {
         let tally = &c.contrasts[i];
         let score = &corpus_scores[i];
@@ -357,7 +352,7 @@ fn contrasts<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> 
 fn examples<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
     writeln!(out, "<h2>Examples</h2>")?;
     writeln!(out, "<p>The first {EXAMPLES_PER_THEME} sentences of the corpus with a hit of each theme, the hits marked.</p>")?;
-    for (t, theme) in report.lexicon.themes.iter().enumerate() {
+    for (t, theme) in report.corpus.lexicon.themes.iter().enumerate() {
         writeln!(out, "<h3>{}</h3>", escape(&theme.label))?;
         let examples = report.digest.examples.get(t).map_or(&[][..], Vec::as_slice);
         if examples.is_empty() {

@@ -66,10 +66,11 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
         lexicon: &config.lexicon,
         matcher: &matcher,
         totals: &written.totals,
+        scores: &written.scores,
     };
     write_corpus_files(&mut out, config, &corpus)?;
 
-    let chart_set = chart::chart_data(&config.lexicon, &matcher, &written.totals, &written.digest);
+    let chart_set = chart::chart_data(&corpus, &written.digest);
     let (charts, failed_charts) = draw_charts(config, faults, &mut out, &chart_set)?;
     write_report(&mut out, &corpus, &written, &charts, &failed_charts, found)?;
 
@@ -287,9 +288,7 @@ fn write_report(
         version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let input = report::ReportInput {
-        lexicon: corpus.lexicon,
-        matcher: corpus.matcher,
-        totals: corpus.totals,
+        corpus: *corpus,
         digest: &written.digest,
         charts,
         facts: &facts,
@@ -334,9 +333,7 @@ fn manifest_of(
                 .enumerate()
                 .map(|(t, theme)| manifest::UnmatchedTerms {
                     theme: theme.id.clone(),
-                    terms: matcher
-                        .theme_terms(t)
-                        .filter(|&id| totals.terms[id as usize].hits == 0)
+                    terms: (totals.unmatched_terms(matcher, t))
                         .map(|id| matcher.term(id).text.clone())
                         .collect(),
                 })
@@ -381,7 +378,6 @@ fn summary_of(
     started: Instant,
 ) -> RunSummary {
     let lexicon = &config.lexicon;
-    let scores = written.totals.corpus_scores();
     RunSummary {
         documents: manifest.counts.documents as usize,
         analysed: manifest.counts.analysed,
@@ -401,7 +397,7 @@ fn summary_of(
         contrasts: lexicon
             .contrasts
             .iter()
-            .zip(scores)
+            .zip(written.scores)
             .map(|(contrast, score)| summary::ContrastLine {
                 left: lexicon.themes[contrast.left].label.clone(),
                 right: lexicon.themes[contrast.right].label.clone(),

@@ -13,16 +13,18 @@ use std::path::PathBuf;
 
 use crate::assemble;
 use crate::corpus::{self, DocumentSource, SkipReason};
+use crate::count::CorpusTotals;
 use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
 use crate::messages::Progress;
-use crate::output::csv::{CorpusTotals, DocumentRows};
+use crate::output::csv::DocumentRows;
 use crate::output::digest;
 use crate::output::file::{OutFile, Syncing};
 use crate::output::manifest;
 use crate::output::registry::{self, Corpus, Rows, CSV_FILES};
 use crate::output::OutputDir;
+use crate::score::{self, ContrastScore};
 use crate::segment::SegmentMode;
 use crate::Config;
 
@@ -40,6 +42,8 @@ struct DocumentFile {
 pub struct Written {
     /// Totals of every analysed document.
     pub totals: CorpusTotals,
+    /// Each contrast's corpus score, computed once from the totals.
+    pub scores: Vec<ContrastScore>,
     /// What the charts and the report show.
     pub digest: digest::Digest,
     /// Each analysed document's size and checksum, in document order.
@@ -110,6 +114,7 @@ impl<'a> CorpusWriter<'a> {
             progress: Progress::new(documents.len(), config.quiet),
             written: Written {
                 totals: CorpusTotals::new(matcher.terms().len(), lexicon.contrasts.len()),
+                scores: Vec::new(),
                 digest: digest::Digest::default(),
                 inputs: Vec::new(),
                 skipped,
@@ -256,10 +261,12 @@ impl<'a> CorpusWriter<'a> {
                 skipped: self.written.skipped.len(),
             });
         }
+        self.written.scores = score::corpus_scores(&self.written.totals);
         let corpus = Corpus {
             lexicon: self.lexicon,
             matcher: self.matcher,
             totals: &self.written.totals,
+            scores: &self.written.scores,
         };
         for f in self.files.iter_mut() {
             if let Some(rows) = f.corpus {
