@@ -418,7 +418,7 @@ pub struct TermTotal {
 
 /// Corpus-wide totals, summed in document order as documents are written: integer state that
 /// adds (`+=` merges the totals of two runs over consecutive parts of a corpus, in order).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CorpusTotals {
     /// Documents analysed.
     pub documents: u64,
@@ -706,5 +706,57 @@ mod tests {
         assert_eq!(a.counts.tokens, 0);
         assert_eq!(a.counts.themes, vec![ThemeTally::default(); 2]);
         assert_eq!(a.counts.contrasts[0], ContrastTally::default());
+    }
+}
+
+#[cfg(test)]
+mod totals_tests {
+    use super::*;
+    use crate::lexicon::Lexicon;
+    use proptest::prelude::*;
+
+    const WORDS: &[&str] = &[
+        "pride",
+        "hardship",
+        "proud",
+        "not",
+        "famine",
+        "market",
+        "the",
+        "city",
+        ".",
+        ",",
+        "\n\n",
+        "isolation",
+        "open",
+        "tours",
+    ];
+
+    proptest! {
+        /// The totals of a corpus equal the totals of its first documents `+=` the totals of
+        /// the rest (the state merges as whole runs will).
+        #[test]
+        fn totals_of_two_parts_add_up_to_the_whole(
+            docs in prop::collection::vec(prop::collection::vec(0..WORDS.len(), 0..40), 1..8),
+            split in 0usize..8,
+        ) {
+            let lexicon = Lexicon::builtin().unwrap();
+            let matcher = Matcher::new(&lexicon);
+            let texts: Vec<String> = docs
+                .iter()
+                .map(|d| d.iter().map(|&w| WORDS[w]).collect::<Vec<_>>().join(" "))
+                .collect();
+            let empty = CorpusTotals::new(matcher.terms().len(), lexicon.contrasts.len());
+            let (mut whole, mut first, mut rest) = (empty.clone(), empty.clone(), empty);
+            let split = split.min(texts.len());
+            for (i, text) in texts.iter().enumerate() {
+                let a = analyse(text, &matcher, &lexicon.contrasts);
+                whole.add(&a.counts, &a.term_counts, &a.cooccurrence);
+                let part = if i < split { &mut first } else { &mut rest };
+                part.add(&a.counts, &a.term_counts, &a.cooccurrence);
+            }
+            first += &rest;
+            prop_assert_eq!(first, whole);
+        }
     }
 }
