@@ -28,8 +28,9 @@ use crate::count::{self, Cooccurrence, Counts, PoleTally, SegmentTally, TermCoun
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
 use crate::output::csv::{self as csv_out, Base, DocumentRows, RowCells};
-use crate::output::digest::{self, DocDigest};
+use crate::output::digest::{self, DocDigest, Sampler, SeriesPoint};
 use crate::parallel::{Baton, Relay};
+use crate::score::{self, TrajectorySegment};
 use crate::segment::{block_pieces, BlockStart, Segment, SegmentMode, SegmentPlan, Structure};
 
 /// One block to analyse, with what it needs to know about its document.
@@ -406,7 +407,7 @@ impl Spill {
         &self,
         c: usize,
         error: &'e RefCell<Option<std::io::Error>>,
-    ) -> impl Iterator<Item = csv_out::TrajectorySegment> + 'e {
+    ) -> impl Iterator<Item = TrajectorySegment> + 'e {
         let reader = match self.file.reopen() {
             Ok(f) => Some(BufReader::new(f)),
             Err(e) => {
@@ -499,7 +500,7 @@ impl Store {
         &'e self,
         c: usize,
         error: &'e RefCell<Option<std::io::Error>>,
-    ) -> Box<dyn Iterator<Item = csv_out::TrajectorySegment> + 'e> {
+    ) -> Box<dyn Iterator<Item = TrajectorySegment> + 'e> {
         match self {
             Store::Memory { numbers, contrasts } => {
                 let per = *contrasts;
@@ -743,15 +744,15 @@ fn write_trajectory<W: Write>(
     segments: usize,
     tokens: u64,
     jobs: usize,
-) -> csv::Result<Vec<Vec<csv_out::SeriesPoint>>> {
-    let one = |c: usize, out: &mut dyn Write| -> csv::Result<Vec<csv_out::SeriesPoint>> {
+) -> csv::Result<Vec<Vec<SeriesPoint>>> {
+    let one = |c: usize, out: &mut dyn Write| -> csv::Result<Vec<SeriesPoint>> {
         let error = RefCell::new(None);
-        let points = csv_out::write_contrast_trajectory(out, cells, c, segments, tokens, || {
-            store.read(c, &error)
-        })?;
+        let points = score::trajectory(segments, tokens, || store.read(c, &error));
+        let mut kept = Sampler::new(segments);
+        csv_out::write_trajectory_rows(out, cells, c, points, |p| kept.see(p))?;
         match error.into_inner() {
             Some(e) => Err(e.into()),
-            None => Ok(points),
+            None => Ok(kept.points),
         }
     };
     let contrasts = store.contrasts();
@@ -782,7 +783,7 @@ fn write_trajectory<W: Write>(
             })
             .collect();
         let mut series = vec![one(0, &mut out)?];
-        let mut rest: Vec<(usize, File, Vec<csv_out::SeriesPoint>)> = Vec::new();
+        let mut rest: Vec<(usize, File, Vec<SeriesPoint>)> = Vec::new();
         for handle in handles {
             let done: csv::Result<Vec<_>> = handle.join().map_err(|_| {
                 csv::Error::from(std::io::Error::other("writing the trajectory failed"))

@@ -136,6 +136,100 @@ pub fn npmi(both: u64, a: u64, b: u64, n: u64) -> Option<f64> {
     Some(((pab / (pa * pb)).ln() / -pab.ln()).clamp(-1.0, 1.0))
 }
 
+/// One segment's numbers for one contrast in the trajectory: its tokens (in the document) and
+/// its left and right poles' non-negated hits.
+pub type TrajectorySegment = (std::ops::Range<u64>, PoleTally, PoleTally);
+
+/// Sums of both poles over the segments before some point of a trajectory.
+#[derive(Clone, Debug, Default)]
+struct PoleSums {
+    left: PoleTally,
+    right: PoleTally,
+}
+
+impl PoleSums {
+    fn add(&mut self, left: &PoleTally, right: &PoleTally) {
+        self.left += left;
+        self.right += right;
+    }
+
+    /// The poles of the segments counted in `self` but not in `before` (a window's tally).
+    /// `before` counts a prefix of what `self` counts; should reading the segments fail part
+    /// way (the error is reported), the difference stops at zero rather than wrapping.
+    fn since(&self, before: &PoleSums) -> ContrastTally {
+        let minus = |a: &PoleTally, b: &PoleTally| PoleTally {
+            hits: a.hits.saturating_sub(b.hits),
+            weight: a.weight.saturating_sub(b.weight),
+            weight_sq: a.weight_sq.saturating_sub(b.weight_sq),
+        };
+        ContrastTally {
+            left: minus(&self.left, &before.left),
+            right: minus(&self.right, &before.right),
+            ..ContrastTally::default()
+        }
+    }
+}
+
+/// One point of a contrast's trajectory: a segment's position, balance and smoothed balance,
+/// and the tally of its smoothing window (for the smoothed balance's interval).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrajectoryPoint {
+    /// Segment number in the document.
+    pub segment: usize,
+    /// Token midpoint of the segment, as a fraction of the text.
+    pub position: Option<f64>,
+    /// The segment's balance.
+    pub balance: Option<f64>,
+    /// The balance of the poles summed over the smoothing window.
+    pub smoothed: Option<f64>,
+    /// The poles summed over the smoothing window.
+    pub window: ContrastTally,
+}
+
+/// The trajectory of one contrast over a document's `segments` segments (of `tokens` tokens in
+/// all): a point per segment, smoothed over [`smoothing_window`]. `poles()` gives the segments'
+/// numbers in order; it is called three times (the window is summed as it slides, a leading
+/// and a lagging reader), so they may come from a file rather than memory.
+pub fn trajectory<I>(
+    segments: usize,
+    tokens: u64,
+    poles: impl Fn() -> I,
+) -> impl Iterator<Item = TrajectoryPoint>
+where
+    I: Iterator<Item = TrajectorySegment>,
+{
+    let (mut lead, mut lag) = (poles(), poles());
+    // Sums over the segments before `hi` and before `lo`.
+    let (mut hi, mut lo) = (0usize, 0usize);
+    let (mut sum_hi, mut sum_lo) = (PoleSums::default(), PoleSums::default());
+    poles()
+        .take(segments)
+        .enumerate()
+        .map(move |(k, (range, l, r))| {
+            let window = smoothing_window(k, segments);
+            while hi < window.end {
+                if let Some((_, a, b)) = lead.next() {
+                    sum_hi.add(&a, &b);
+                }
+                hi += 1;
+            }
+            while lo < window.start {
+                if let Some((_, a, b)) = lag.next() {
+                    sum_lo.add(&a, &b);
+                }
+                lo += 1;
+            }
+            let window = sum_hi.since(&sum_lo);
+            TrajectoryPoint {
+                segment: k,
+                position: position(&range, tokens),
+                balance: balance(l.weight, r.weight),
+                smoothed: balance(window.left.weight, window.right.weight),
+                window,
+            }
+        })
+}
+
 /// Width of the trajectory's smoothing window for `segments` segments: max(3, segments / 10),
 /// made odd.
 pub fn smoothing_width(segments: usize) -> usize {

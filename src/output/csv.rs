@@ -15,11 +15,11 @@ use std::io::Write;
 use serde::{Serialize, Serializer};
 
 use crate::count::{
-    ContrastTally, CorpusTotals, Counts, DocumentAnalysis, PoleTally, SegmentTally, TermTotal,
+    ContrastTally, CorpusTotals, Counts, DocumentAnalysis, SegmentTally, TermTotal,
 };
 use crate::lexicon::{Lexicon, Weight};
 use crate::matcher::Matcher;
-use crate::score::{balance, npmi, pct, position, score_contrast, smoothing_window, ContrastScore};
+use crate::score::{balance, npmi, pct, score_contrast, ContrastScore, TrajectoryPoint};
 
 /// `documents.csv` columns before the per-theme and per-contrast ones.
 pub const DOCUMENTS_FIXED: &[&str] = &["document", "tokens", "sentences", "paragraphs"];
@@ -470,60 +470,6 @@ pub struct Base {
     pub sentences: usize,
 }
 
-/// Most trajectory points kept per contrast for a chart; a longer series keeps every k-th.
-pub const SERIES_POINTS: usize = 2000;
-
-/// One point of a document's trajectory, as the chart draws it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct SeriesPoint {
-    /// Token midpoint of the segment, as a fraction of the text.
-    pub position: Option<f64>,
-    /// The segment's balance.
-    pub balance: Option<f64>,
-    /// The smoothed balance.
-    pub smoothed: Option<f64>,
-    /// The 95 % Wilson interval of the smoothed balance: over the hits of the smoothing window,
-    /// with the effective number of hits, as `contrasts.csv` has it for a document. Not written
-    /// to `trajectory.csv`; the chart draws it.
-    pub interval: Option<(f64, f64)>,
-    /// Non-negated hits of either pole in the smoothing window.
-    pub window_hits: u64,
-}
-
-/// One segment's numbers for one contrast in the trajectory: its tokens (in the document) and
-/// its left and right poles' non-negated hits.
-pub type TrajectorySegment = (std::ops::Range<u64>, PoleTally, PoleTally);
-
-/// Sums of both poles over the segments before some point of a trajectory.
-#[derive(Clone, Debug, Default)]
-struct PoleSums {
-    left: PoleTally,
-    right: PoleTally,
-}
-
-impl PoleSums {
-    fn add(&mut self, left: &PoleTally, right: &PoleTally) {
-        self.left += left;
-        self.right += right;
-    }
-
-    /// The poles of the segments counted in `self` but not in `before` (a window's tally).
-    /// `before` counts a prefix of what `self` counts; should reading the segments fail part
-    /// way (the error is reported), the difference stops at zero rather than wrapping.
-    fn since(&self, before: &PoleSums) -> ContrastTally {
-        let minus = |a: &PoleTally, b: &PoleTally| PoleTally {
-            hits: a.hits.saturating_sub(b.hits),
-            weight: a.weight.saturating_sub(b.weight),
-            weight_sq: a.weight_sq.saturating_sub(b.weight_sq),
-        };
-        ContrastTally {
-            left: minus(&self.left, &before.left),
-            right: minus(&self.right, &before.right),
-            ..ContrastTally::default()
-        }
-    }
-}
-
 /// Text on one line: white space runs as one space, trimmed.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -761,99 +707,36 @@ pub fn segment_rows(
     }
 }
 
-/// Writes a document's `trajectory.csv` rows: per contrast, per segment its position, balance
-/// and smoothed balance. `poles(c)` gives, for contrast `c`, each of the `segments` segments'
-/// tokens (in a document of `tokens` tokens) and poles; it is called three times per contrast
-/// (the smoothing window is summed as it slides), so the segments may come from a file rather
-/// than memory. Returns the points for the chart, at most [`SERIES_POINTS`] per contrast, each
-/// with the interval of its smoothed balance and its window's hits.
-pub fn write_trajectory<W, I>(
-    mut out: W,
-    cells: &RowCells,
-    segments: usize,
-    tokens: u64,
-    poles: impl Fn(usize) -> I,
-) -> csv::Result<Vec<Vec<SeriesPoint>>>
-where
-    W: Write,
-    I: Iterator<Item = TrajectorySegment>,
-{
-    (0..cells.contrasts.len())
-        .map(|ci| write_contrast_trajectory(&mut out, cells, ci, segments, tokens, || poles(ci)))
-        .collect()
-}
-
-/// The rows of [`write_trajectory`] for contrast `ci` alone; `poles()` gives its segments.
-pub fn write_contrast_trajectory<W, I>(
+/// Writes the `trajectory.csv` rows of contrast `ci` of a document: one per point of
+/// `points` ([`crate::score::trajectory`]); `seen` sees each point as it is written (the chart
+/// keeps some of them).
+pub fn write_trajectory_rows<W: Write>(
     mut out: W,
     cells: &RowCells,
     ci: usize,
-    segments: usize,
-    tokens: u64,
-    poles: impl Fn() -> I,
-) -> csv::Result<Vec<SeriesPoint>>
-where
-    W: Write,
-    I: Iterator<Item = TrajectorySegment>,
-{
-    let stride = segments.div_ceil(SERIES_POINTS).max(1);
+    points: impl Iterator<Item = TrajectoryPoint>,
+    mut seen: impl FnMut(&TrajectoryPoint),
+) -> csv::Result<()> {
     let mut row = Vec::with_capacity(1 << 16);
-    let mut points = Vec::with_capacity(segments.min(SERIES_POINTS));
-    let (mut lead, mut lag) = (poles(), poles());
-    // Sums over segments before `hi` and before `lo`.
-    let (mut hi, mut lo) = (0usize, 0usize);
-    let (mut sum_hi, mut sum_lo) = (PoleSums::default(), PoleSums::default());
-    for (k, (range, l, r)) in poles().enumerate().take(segments) {
-        let window = smoothing_window(k, segments);
-        while hi < window.end {
-            if let Some((_, a, b)) = lead.next() {
-                sum_hi.add(&a, &b);
-            }
-            hi += 1;
-        }
-        while lo < window.start {
-            if let Some((_, a, b)) = lag.next() {
-                sum_lo.add(&a, &b);
-            }
-            lo += 1;
-        }
-        let window = sum_hi.since(&sum_lo);
-        let mut point = SeriesPoint {
-            position: position(&range, tokens),
-            balance: balance(l.weight, r.weight),
-            smoothed: balance(window.left.weight, window.right.weight),
-            interval: None,
-            window_hits: window.left.hits + window.right.hits,
-        };
-        push_trajectory_row(&mut row, cells, ci, k, &point);
+    for point in points {
+        push_trajectory_row(&mut row, cells, ci, &point);
         if row.len() >= 1 << 15 {
             out.write_all(&row)?;
             row.clear();
         }
-        if k % stride == 0 {
-            // Only the chart needs the interval: computed for the points it keeps.
-            let score = score_contrast(&window);
-            point.interval = score.ci_low.zip(score.ci_high);
-            points.push(point);
-        }
+        seen(&point);
     }
     out.write_all(&row)?;
-    Ok(points)
+    Ok(())
 }
 
-/// Appends the `trajectory.csv` row of segment `k` of contrast `ci`.
-fn push_trajectory_row(
-    row: &mut Vec<u8>,
-    cells: &RowCells,
-    ci: usize,
-    k: usize,
-    point: &SeriesPoint,
-) {
+/// Appends the `trajectory.csv` row of `point` of contrast `ci`.
+fn push_trajectory_row(row: &mut Vec<u8>, cells: &RowCells, ci: usize, point: &TrajectoryPoint) {
     row.extend_from_slice(&cells.id);
     row.push(b',');
     row.extend_from_slice(&cells.contrasts[ci]);
     row.push(b',');
-    push_int(row, k);
+    push_int(row, point.segment);
     row.push(b',');
     push_fixed4(row, point.position);
     row.push(b',');
@@ -992,6 +875,9 @@ pub fn write_coverage<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::count::PoleTally;
+    use crate::output::digest::{Sampler, SeriesPoint};
+    use crate::score::smoothing_window;
 
     /// The header csv would derive from a row struct's field names.
     fn derived_header<T: Serialize>(row: T) -> String {
@@ -1117,7 +1003,7 @@ mod tests {
         k: usize,
         span: std::ops::Range<usize>,
         tally: &SegmentTally,
-        point: &SeriesPoint,
+        point: &TrajectoryPoint,
     ) -> (String, String, String) {
         let mut seg = writer(Vec::new());
         for (c, sc) in lexicon.contrasts.iter().zip(&tally.contrasts) {
@@ -1190,12 +1076,12 @@ mod tests {
             (c.left.hits, c.right.hits) = (counts[0], counts[1]);
             (c.left.weight, c.right.weight) = (weights[0], weights[1]);
             c.tension_sentences = tension;
-            let point = SeriesPoint {
+            let point = TrajectoryPoint {
+                segment: k,
                 position,
                 balance: balance(weights[0], weights[1]),
                 smoothed: balance(weights[1], weights[0] / 3),
-                interval: None,
-                window_hits: 0,
+                window: ContrastTally::default(),
             };
             let (seg, themes, traj) = reference_rows(&id, &lexicon, k, start..start + 7, &tally, &point);
             let cells = RowCells::new(&id, &lexicon).unwrap();
@@ -1204,9 +1090,24 @@ mod tests {
             proptest::prop_assert_eq!(String::from_utf8(s).unwrap(), seg);
             proptest::prop_assert_eq!(String::from_utf8(t).unwrap(), themes);
             let mut row = Vec::new();
-            push_trajectory_row(&mut row, &cells, 0, k, &point);
+            push_trajectory_row(&mut row, &cells, 0, &point);
             proptest::prop_assert_eq!(String::from_utf8(row).unwrap(), traj);
         }
+    }
+
+    /// The trajectory rows and chart points of a one-contrast document, as its writer makes
+    /// them: `poles(0)` gives the segments.
+    fn write_trajectory<I: Iterator<Item = crate::score::TrajectorySegment>>(
+        out: impl Write,
+        cells: &RowCells,
+        segments: usize,
+        tokens: u64,
+        poles: impl Fn(usize) -> I,
+    ) -> csv::Result<Vec<Vec<SeriesPoint>>> {
+        let mut kept = Sampler::new(segments);
+        let points = crate::score::trajectory(segments, tokens, || poles(0));
+        write_trajectory_rows(out, cells, 0, points, |p| kept.see(p))?;
+        Ok(vec![kept.points])
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::count::{ContrastTally, DocumentAnalysis};
-use crate::output::csv::SeriesPoint;
+use crate::score::{score_contrast, TrajectoryPoint};
 
 /// Documents drawn one by one in the contrasts chart; the rest are pooled.
 pub const CONTRAST_DOCS: usize = 40;
@@ -39,8 +39,66 @@ pub struct Example {
     pub marks: Vec<(Range<usize>, usize)>,
 }
 
-/// A document's trajectory: per contrast, its points (at most
-/// [`crate::output::csv::SERIES_POINTS`]).
+/// Most trajectory points kept per contrast for a chart; a longer series keeps every k-th.
+pub const SERIES_POINTS: usize = 2000;
+
+/// One point of a document's trajectory, as the chart draws it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SeriesPoint {
+    /// Token midpoint of the segment, as a fraction of the text.
+    pub position: Option<f64>,
+    /// The segment's balance.
+    pub balance: Option<f64>,
+    /// The smoothed balance.
+    pub smoothed: Option<f64>,
+    /// The 95 % Wilson interval of the smoothed balance: over the hits of the smoothing window,
+    /// with the effective number of hits, as `contrasts.csv` has it for a document. Not written
+    /// to `trajectory.csv`; the chart draws it.
+    pub interval: Option<(f64, f64)>,
+    /// Non-negated hits of either pole in the smoothing window.
+    pub window_hits: u64,
+}
+
+impl SeriesPoint {
+    /// The chart's point of a trajectory point, with the interval of its smoothed balance.
+    pub fn of(point: &TrajectoryPoint) -> Self {
+        let score = score_contrast(&point.window);
+        SeriesPoint {
+            position: point.position,
+            balance: point.balance,
+            smoothed: point.smoothed,
+            interval: score.ci_low.zip(score.ci_high),
+            window_hits: point.window.left.hits + point.window.right.hits,
+        }
+    }
+}
+
+/// Keeps every k-th point of a trajectory of `segments` segments, at most [`SERIES_POINTS`].
+#[derive(Debug)]
+pub struct Sampler {
+    stride: usize,
+    /// The points kept.
+    pub points: Vec<SeriesPoint>,
+}
+
+impl Sampler {
+    /// A sampler for a trajectory of `segments` points.
+    pub fn new(segments: usize) -> Self {
+        Sampler {
+            stride: segments.div_ceil(SERIES_POINTS).max(1),
+            points: Vec::with_capacity(segments.min(SERIES_POINTS)),
+        }
+    }
+
+    /// Sees the next point (only the kept ones get their interval computed).
+    pub fn see(&mut self, point: &TrajectoryPoint) {
+        if point.segment % self.stride == 0 {
+            self.points.push(SeriesPoint::of(point));
+        }
+    }
+}
+
+/// A document's trajectory: per contrast, its points (at most [`SERIES_POINTS`]).
 pub type Series = Vec<Vec<SeriesPoint>>;
 
 /// What one document contributes to the charts and the report.
