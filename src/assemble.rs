@@ -31,7 +31,7 @@ use crate::output::csv::{self as csv_out, Base, DocumentRows, RowCells};
 use crate::output::digest::{self, DocDigest, Sampler, SeriesPoint};
 use crate::parallel::{Baton, Relay};
 use crate::score::{self, TrajectorySegment};
-use crate::segment::{block_pieces, BlockStart, Segment, SegmentMode, SegmentPlan, Structure};
+use crate::segment::{segments_in_block, BlockStart, Segment, SegmentMode, SegmentPlan, Structure};
 
 /// One block to analyse, with what it needs to know about its document.
 #[derive(Debug)]
@@ -54,7 +54,7 @@ pub struct BlockJob<'r> {
 
 /// A segment, or the part of one that lies in a block, numbered in the whole document.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Piece {
+pub struct SegmentPart {
     /// Segment number in the document.
     pub number: usize,
     /// Byte span in the document.
@@ -65,9 +65,9 @@ pub struct Piece {
     pub tally: SegmentTally,
 }
 
-impl Piece {
+impl SegmentPart {
     /// Joins the next part of the same segment.
-    fn join(&mut self, next: Piece) {
+    fn join(&mut self, next: SegmentPart) {
         self.span.end = next.span.end;
         self.tokens.end = next.tokens.end;
         self.tally += &next.tally;
@@ -86,7 +86,7 @@ pub struct TrajectoryNumbers {
 
 impl TrajectoryNumbers {
     /// Adds the numbers of segment `p`.
-    fn push(&mut self, p: &Piece) {
+    fn push(&mut self, p: &SegmentPart) {
         self.tokens.push(p.tokens.clone());
         let poles = p.tally.contrasts.iter();
         self.poles
@@ -124,9 +124,9 @@ pub struct BlockResult {
     /// Its hits and tension rows, and the rows of the segments that lie wholly inside it.
     pub rows: DocumentRows,
     /// The block's first segment (or part of one), when it has one.
-    pub first: Option<Piece>,
+    pub first: Option<SegmentPart>,
     /// The block's last segment (or part of one), when it has two or more.
-    pub final_piece: Option<Piece>,
+    pub final_piece: Option<SegmentPart>,
     /// Trajectory numbers of the segments rendered in `rows`, in order.
     pub middle: TrajectoryNumbers,
     /// Examples and tension sentences, numbered in the document.
@@ -274,9 +274,9 @@ fn render_block(
         )?;
     }
 
-    let mut pieces: Vec<Piece> = Vec::new();
+    let mut pieces: Vec<SegmentPart> = Vec::new();
     if let Some(plan) = &job.plan {
-        let numbered = block_pieces(body, &analysis.tokens, &analysis.structure, plan, start);
+        let numbered = segments_in_block(body, &analysis.tokens, &analysis.structure, plan, start);
         let segments: Vec<Segment> = numbered.iter().map(|(_, s)| s.clone()).collect();
         let tallies = count::count_segments(
             analysis,
@@ -287,7 +287,7 @@ fn render_block(
         pieces = numbered
             .into_iter()
             .zip(tallies)
-            .map(|((number, s), tally)| Piece {
+            .map(|((number, s), tally)| SegmentPart {
                 number,
                 span: block.offset + s.span.start..block.offset + s.span.end,
                 tokens: (start.tokens + s.tokens.start) as u64
@@ -454,7 +454,7 @@ enum Store {
 }
 
 impl Store {
-    fn push(&mut self, p: &Piece) -> std::io::Result<()> {
+    fn push(&mut self, p: &SegmentPart) -> std::io::Result<()> {
         match self {
             Store::Memory { numbers, .. } => {
                 numbers.push(p);
@@ -547,7 +547,7 @@ pub struct Assembly {
     /// Hits and non-negated weight of each term with a hit, by term id.
     terms: Vec<TermCount>,
     cooccurrence: Cooccurrence,
-    pending: Option<Piece>,
+    pending: Option<SegmentPart>,
     segments: usize,
     store: Option<Store>,
     digest: DocDigest,

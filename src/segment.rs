@@ -131,7 +131,7 @@ pub fn segments(
     mode: SegmentMode,
 ) -> Vec<Segment> {
     let plan = SegmentPlan::whole(mode, structure, tokens.len());
-    block_pieces(text, tokens, structure, &plan, &BlockStart::default())
+    segments_in_block(text, tokens, structure, &plan, &BlockStart::default())
         .into_iter()
         .map(|(_, segment)| segment)
         .collect()
@@ -200,7 +200,7 @@ pub fn part_cuts(n: usize, tokens: usize) -> Vec<usize> {
     (0..parts).map(|i| i * tokens / parts).collect()
 }
 
-/// Where a block lies in its document, for [`block_pieces`]: the tokens, sentences,
+/// Where a block lies in its document, for [`segments_in_block`]: the tokens, sentences,
 /// paragraphs and lines before it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BlockStart {
@@ -300,7 +300,7 @@ impl PlanBuilder {
 /// number in the whole document and its span and tokens local to the block. A segment that
 /// runs across blocks appears in each, under the same number; the parts' spans and token
 /// ranges join up into the whole segment's.
-pub fn block_pieces(
+pub fn segments_in_block(
     text: &str,
     tokens: &[Token<'_>],
     structure: &Structure,

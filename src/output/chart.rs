@@ -1,7 +1,7 @@
 //! Charts: corpus totals and the digest → chart data → PNG and SVG.
 //!
-//! In: the [`Corpus`] (lexicon, totals, scores) and the [`Digest`]. Out: a [`ChartSet`] (plain data, which the
-//! tests snapshot), then each chart drawn with plotters as PNG (1600 px wide, at least 1000 high)
+//! In: the [`Corpus`] (lexicon, totals, scores) and the [`CorpusDigest`]. Out: a [`ChartSet`]
+//! (plain data, which the tests snapshot), then each chart drawn with plotters as PNG (1600 px wide, at least 1000 high)
 //! and as SVG. Text comes from a font compiled into the binary (Ubuntu Light, via
 //! `epaint_default_fonts`) through plotters' `ab_glyph` backend, so charts look the same on a
 //! machine without any font installed; every string is placed by the `text` module (glyph by
@@ -26,9 +26,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
-use super::digest::{Digest, CONTRAST_DOCS};
+use super::digest::{CorpusDigest, CONTRAST_DOCS};
 use super::Corpus;
 use crate::count::{weight_value, ContrastTally};
+use crate::lexicon::Contrast;
 use crate::score::{npmi, per_thousand, score_contrast};
 
 mod axis;
@@ -165,8 +166,19 @@ pub struct DriversChart {
     pub left: String,
     /// The right pole's label.
     pub right: String,
-    /// (term, weighted non-negated hits, is right pole), largest first.
-    pub terms: Vec<(String, f64, bool)>,
+    /// The terms, largest weight first.
+    pub terms: Vec<DriverTerm>,
+}
+
+/// A term behind a pole of a contrast.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DriverTerm {
+    /// The lexicon term.
+    pub term: String,
+    /// Its weighted non-negated hits.
+    pub weight: f64,
+    /// Whether it belongs to the right pole.
+    pub right: bool,
 }
 
 /// Everything the charts show.
@@ -229,8 +241,28 @@ fn contrast_bar(label: String, tally: &ContrastTally, interval: Option<(f64, f64
 }
 
 /// Gathers the data of every chart.
-pub fn chart_data(corpus: &Corpus<'_>, digest: &Digest) -> ChartSet {
-    let (lexicon, matcher, totals) = (corpus.lexicon, corpus.matcher, corpus.totals);
+pub fn chart_data(corpus: &Corpus<'_>, digest: &CorpusDigest) -> ChartSet {
+    let totals = corpus.totals;
+    ChartSet {
+        documents: totals.documents,
+        tokens: totals.counts.tokens,
+        themes: theme_bars(corpus),
+        contrasts: contrast_panels(corpus, digest),
+        pooled_documents: digest.rest_documents,
+        trajectories: trajectory_charts(corpus, digest),
+        heatmap: heatmap(corpus),
+        drivers: corpus
+            .lexicon
+            .contrasts
+            .iter()
+            .map(|c| drivers(corpus, c))
+            .collect(),
+    }
+}
+
+/// Each theme's hits and rate, largest rate first (ties in lexicon order).
+fn theme_bars(corpus: &Corpus<'_>) -> Vec<ThemeBar> {
+    let (lexicon, totals) = (corpus.lexicon, corpus.totals);
     let tokens = totals.counts.tokens;
     let mut themes: Vec<ThemeBar> = lexicon
         .themes
@@ -245,24 +277,24 @@ pub fn chart_data(corpus: &Corpus<'_>, digest: &Digest) -> ChartSet {
             }
         })
         .collect();
-    // Largest first; ties keep lexicon order (a stable sort).
+    // A stable sort: ties keep lexicon order.
     themes.sort_by(|a, b| b.per_1k.total_cmp(&a.per_1k));
+    themes
+}
 
-    let corpus_scores = corpus.scores;
-    let contrasts = lexicon
-        .contrasts
-        .iter()
-        .enumerate()
+/// Per contrast, the corpus bar (with its interval), the largest documents' bars and the rest
+/// pooled.
+fn contrast_panels(corpus: &Corpus<'_>, digest: &CorpusDigest) -> Vec<ContrastPanel> {
+    let lexicon = corpus.lexicon;
+    let label = |t: usize| lexicon.themes[t].label.clone();
+    (lexicon.contrasts.iter().enumerate())
         .map(|(c, contrast)| {
-            let corpus = &totals.counts.contrasts[c];
-            let score = &corpus_scores[c];
-            let corpus_interval = score.ci_low.zip(score.ci_high);
-            let mut bars = vec![contrast_bar("Corpus".to_string(), corpus, corpus_interval)];
+            let score = &corpus.scores[c];
+            let tally = &corpus.totals.counts.contrasts[c];
+            let interval = score.ci_low.zip(score.ci_high);
+            let mut bars = vec![contrast_bar("Corpus".to_string(), tally, interval)];
             bars.extend(
-                digest
-                    .contrast_docs
-                    .iter()
-                    .map(|d| contrast_bar(d.id.clone(), &d.data[c], None)),
+                (digest.contrast_docs.iter()).map(|d| contrast_bar(d.id.clone(), &d.data[c], None)),
             );
             if digest.rest_documents > 0 {
                 bars.push(contrast_bar(
@@ -272,29 +304,27 @@ pub fn chart_data(corpus: &Corpus<'_>, digest: &Digest) -> ChartSet {
                 ));
             }
             ContrastPanel {
-                left: lexicon.themes[contrast.left].label.clone(),
-                right: lexicon.themes[contrast.right].label.clone(),
+                left: label(contrast.left),
+                right: label(contrast.right),
                 bars,
             }
         })
-        .collect();
+        .collect()
+}
 
+/// The trajectories of the documents the digest kept, a panel per contrast.
+fn trajectory_charts(corpus: &Corpus<'_>, digest: &CorpusDigest) -> Vec<TrajectoryChart> {
+    let lexicon = corpus.lexicon;
     let mut used = HashSet::new();
-    let trajectories = digest
-        .series
-        .iter()
+    (digest.series.iter())
         .map(|kept| TrajectoryChart {
             document: kept.id.clone(),
             file: file_stem("trajectory-", &kept.id, &mut used),
-            panels: lexicon
-                .contrasts
-                .iter()
-                .enumerate()
+            panels: (lexicon.contrasts.iter().enumerate())
                 .map(|(c, contrast)| TrajectoryPanel {
                     left: lexicon.themes[contrast.left].label.clone(),
                     right: lexicon.themes[contrast.right].label.clone(),
-                    points: kept.data[c]
-                        .iter()
+                    points: (kept.data[c].iter())
                         .map(|p| TrajectoryPoint {
                             position: p.position.unwrap_or(0.0) * 100.0,
                             balance: p.balance,
@@ -306,70 +336,58 @@ pub fn chart_data(corpus: &Corpus<'_>, digest: &Digest) -> ChartSet {
                 })
                 .collect(),
         })
-        .collect();
+        .collect()
+}
 
+/// NPMI of every pair of themes (none on the diagonal).
+fn heatmap(corpus: &Corpus<'_>) -> Heatmap {
+    let lexicon = corpus.lexicon;
     let n = lexicon.themes.len();
-    let co = &totals.cooccurrence;
-    let heatmap = Heatmap {
-        labels: lexicon.themes.iter().map(|t| t.label.clone()).collect(),
-        cells: (0..n)
-            .map(|a| {
-                (0..n)
-                    .map(|b| {
-                        (a != b).then(|| {
-                            let (both, sa, sb) = co.pair(a, b, n);
-                            HeatCell {
-                                npmi: npmi(both, sa, sb, co.sentences),
-                                both,
-                            }
-                        })
-                    })
-                    .collect()
-            })
-            .collect(),
-    };
-
-    let drivers = lexicon
-        .contrasts
-        .iter()
-        .map(|contrast| {
-            let pole = |theme: usize, right: bool| -> Vec<(String, f64, bool)> {
-                let mut terms: Vec<(String, f64, bool)> = matcher
-                    .theme_terms(theme)
-                    .filter(|&id| totals.terms[id as usize].live_weight > 0)
-                    .map(|id| {
-                        (
-                            matcher.term(id).text.clone(),
-                            weight_value(totals.terms[id as usize].live_weight),
-                            right,
-                        )
-                    })
-                    .collect();
-                terms.sort_by(|a, b| b.1.total_cmp(&a.1));
-                terms.truncate(DRIVER_TERMS);
-                terms
-            };
-            let mut terms = pole(contrast.left, false);
-            terms.extend(pole(contrast.right, true));
-            terms.sort_by(|a, b| b.1.total_cmp(&a.1));
-            DriversChart {
-                contrast: contrast.id.clone(),
-                left: lexicon.themes[contrast.left].label.clone(),
-                right: lexicon.themes[contrast.right].label.clone(),
-                terms,
+    let co = &corpus.totals.cooccurrence;
+    let cell = |a: usize, b: usize| {
+        (a != b).then(|| {
+            let (both, sa, sb) = co.pair(a, b, n);
+            HeatCell {
+                npmi: npmi(both, sa, sb, co.sentences),
+                both,
             }
         })
-        .collect();
+    };
+    Heatmap {
+        labels: lexicon.themes.iter().map(|t| t.label.clone()).collect(),
+        cells: (0..n)
+            .map(|a| (0..n).map(|b| cell(a, b)).collect())
+            .collect(),
+    }
+}
 
-    ChartSet {
-        documents: totals.documents,
-        tokens,
-        themes,
-        contrasts,
-        pooled_documents: digest.rest_documents,
-        trajectories,
-        heatmap,
-        drivers,
+/// The terms behind each pole of `contrast`: the [`DRIVER_TERMS`] with the most non-negated
+/// weight on each side, largest first.
+fn drivers(corpus: &Corpus<'_>, contrast: &Contrast) -> DriversChart {
+    let (lexicon, matcher, totals) = (corpus.lexicon, corpus.matcher, corpus.totals);
+    let pole = |theme: usize, right: bool| -> Vec<DriverTerm> {
+        let weight = |id: u32| totals.terms.get(id as usize).map_or(0, |t| t.live_weight);
+        let mut terms: Vec<DriverTerm> = matcher
+            .theme_terms(theme)
+            .filter(|&id| weight(id) > 0)
+            .map(|id| DriverTerm {
+                term: matcher.term(id).text.clone(),
+                weight: weight_value(weight(id)),
+                right,
+            })
+            .collect();
+        terms.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        terms.truncate(DRIVER_TERMS);
+        terms
+    };
+    let mut terms = pole(contrast.left, false);
+    terms.extend(pole(contrast.right, true));
+    terms.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    DriversChart {
+        contrast: contrast.id.clone(),
+        left: lexicon.themes[contrast.left].label.clone(),
+        right: lexicon.themes[contrast.right].label.clone(),
+        terms,
     }
 }
 
@@ -582,8 +600,14 @@ fn trajectory_axes() -> [Axis; 2] {
 /// The drivers chart's axis: weighted hits both ways from 0, whole numbers unless some term's
 /// weighted hits are not.
 fn drivers_axis(d: &DriversChart) -> (Range<f64>, Axis) {
-    let max = d.terms.iter().map(|t| t.1).fold(0.0, f64::max).max(1.0) * 1.25;
-    let whole = d.terms.iter().all(|t| t.1.fract() == 0.0);
+    let max = d
+        .terms
+        .iter()
+        .map(|t| t.weight)
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.25;
+    let whole = d.terms.iter().all(|t| t.weight.fract() == 0.0);
     let axis = Axis::new(
         -max,
         max,
@@ -1257,7 +1281,7 @@ fn draw_drivers<DB: DrawingBackend>(
     let n = d.terms.len().max(1);
     let (range, axis) = drivers_axis(d);
     let max = range.end;
-    let labels: Vec<String> = d.terms.iter().map(|t| shorten(&t.0, 30)).collect();
+    let labels: Vec<String> = d.terms.iter().map(|t| shorten(&t.term, 30)).collect();
     let area = titled(&area.margin(30, 30, 30, 30), mode, &title, &title_style(26))?;
     let (x_area, y_area) = (70, 260);
     let mut chart = ChartBuilder::on(&area)
@@ -1286,7 +1310,8 @@ fn draw_drivers<DB: DrawingBackend>(
     }
     .draw(&area, mode, PlotBox::of(&area, &chart), x_area, y_area)?;
     chart
-        .draw_series(d.terms.iter().enumerate().map(|(i, (_, w, right))| {
+        .draw_series(d.terms.iter().enumerate().map(|(i, t)| {
+            let (w, right) = (&t.weight, &t.right);
             let y = n - 1 - i;
             let (x, colour) = if *right { (*w, RIGHT) } else { (-*w, LEFT) };
             let mut r = Rectangle::new(
@@ -1300,7 +1325,8 @@ fn draw_drivers<DB: DrawingBackend>(
             r
         }))
         .map_err(err)?;
-    for (i, (_, w, right)) in d.terms.iter().enumerate() {
+    for (i, t) in d.terms.iter().enumerate() {
+        let (w, right) = (&t.weight, &t.right);
         let (x, pos) = if *right {
             (*w + max * 0.01, HPos::Left)
         } else {
@@ -1475,7 +1501,11 @@ mod tests {
             contrast: "isolation_vs_openness".to_string(),
             left: "Isolation".to_string(),
             right: "Openness".to_string(),
-            terms: vec![("isolat*".to_string(), 2.0, false)],
+            terms: vec![DriverTerm {
+                term: "isolat*".to_string(),
+                weight: 2.0,
+                right: false,
+            }],
         };
         // The title's line: 30 px of margin, 5 of padding, 21 of text.
         let ours = blank_runs(ChartKind::Drivers(&d), TextMode::Glyphs, 35..58);

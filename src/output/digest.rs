@@ -1,7 +1,7 @@
 //! What the charts and the report show, gathered while documents stream by.
 //!
 //! In: per document a [`DocDigest`] (made on the worker with the document's text at hand), in
-//! document order. Out: a [`Digest`] bounded in size whatever the corpus: the 40 largest
+//! document order. Out: a [`CorpusDigest`] bounded in size whatever the corpus: the 40 largest
 //! documents' contrasts (the rest pooled), the 20 largest documents' trajectories, the first
 //! three example sentences per theme and the first ten tension sentences per contrast.
 //!
@@ -261,7 +261,7 @@ fn keep_largest<T>(kept: &mut Vec<Kept<T>>, k: usize, item: Kept<T>) -> Option<K
 
 /// Everything the charts and the report need beyond the corpus totals.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Digest {
+pub struct CorpusDigest {
     /// The largest documents with their contrast tallies, largest first.
     pub contrast_docs: Vec<Kept<Vec<ContrastTally>>>,
     /// The other documents' contrast tallies, pooled.
@@ -278,7 +278,7 @@ pub struct Digest {
     pub tension_count: Vec<u64>,
 }
 
-impl Digest {
+impl CorpusDigest {
     /// Adds document number `order` (in corpus order).
     pub fn add(&mut self, order: usize, id: &str, doc: DocDigest) {
         keep_first(&mut self.examples, doc.examples, EXAMPLES_PER_THEME);
@@ -317,7 +317,7 @@ mod tests {
 
     #[test]
     fn keeps_the_largest_documents_and_pools_the_rest() {
-        let mut d = Digest::default();
+        let mut d = CorpusDigest::default();
         for i in 0..(CONTRAST_DOCS + 5) {
             let mut c = ContrastTally::default();
             c.left.hits = 1;

@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use super::digest::{Digest, Example, EXAMPLES_PER_THEME};
+use super::digest::{CorpusDigest, Example, EXAMPLES_PER_THEME};
 use super::Corpus;
 
 /// Escapes text for HTML element content and attribute values.
@@ -108,7 +108,7 @@ pub struct ReportInput<'a> {
     /// The lexicon, totals and scores.
     pub corpus: Corpus<'a>,
     /// Examples and tension sentences.
-    pub digest: &'a Digest,
+    pub digest: &'a CorpusDigest,
     /// The charts drawn.
     pub charts: &'a [ReportChart],
     /// What the run did.

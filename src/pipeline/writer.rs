@@ -45,7 +45,7 @@ pub struct Written {
     /// Each contrast's corpus score, computed once from the totals.
     pub scores: Vec<ContrastScore>,
     /// What the charts and the report show.
-    pub digest: digest::Digest,
+    pub digest: digest::CorpusDigest,
     /// Each analysed document's size and checksum, in document order.
     pub inputs: Vec<manifest::InputInfo>,
     /// Documents skipped, in document order (discovery's first).
@@ -115,7 +115,7 @@ impl<'a> CorpusWriter<'a> {
             written: Written {
                 totals: CorpusTotals::new(matcher.terms().len(), lexicon.contrasts.len()),
                 scores: Vec::new(),
-                digest: digest::Digest::default(),
+                digest: digest::CorpusDigest::default(),
                 inputs: Vec::new(),
                 skipped,
                 warnings: lexicon.warnings.clone(),
