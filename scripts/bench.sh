@@ -17,6 +17,7 @@
 # The output folder is removed before each run, outside the timing: removing the previous
 # run's 800 MB of CSV files is not analysis.
 # The corpus is built under ${BENCH_DIR:-/tmp/themescope-bench} and reused when it exists.
+# BIN=path/to/themescope times that binary instead of building this checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,8 +52,13 @@ if [ ! -d "$corpus" ]; then
   mv "$corpus.tmp" "$corpus"
 fi
 
-cargo build --release --quiet
-bin=target/release/themescope
+# BIN=path times another build (an older one, to compare); by default the release build here.
+if [ -n "${BIN:-}" ]; then
+  bin=$BIN
+else
+  cargo build --release --quiet
+  bin=target/release/themescope
+fi
 files=$(find "$corpus" -type f -name '*.txt' | wc -l)
 bytes=$(find "$corpus" -type f -name '*.txt' -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
 mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
