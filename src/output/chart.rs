@@ -27,7 +27,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use super::digest::{CorpusDigest, CONTRAST_DOCS};
-use super::Corpus;
+use super::{thousands, Corpus};
 use crate::count::{weight_value, ContrastTally};
 use crate::lexicon::Contrast;
 use crate::score::{npmi, per_thousand, score_contrast};
@@ -635,19 +635,6 @@ fn rate_label(v: f64) -> String {
     } else {
         format!("{v:.1}")
     }
-}
-
-/// A count with thousands separated by commas, as the charts' titles write 1,000.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(d);
-    }
-    out
 }
 
 fn title_style(size: u32) -> TextStyle<'static> {

@@ -39,6 +39,20 @@ pub struct Corpus<'a> {
     pub scores: &'a [crate::score::ContrastScore],
 }
 
+/// An integer with thousands separated by commas, as titles and the summary write it:
+/// "1,234,567".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// Prefix of the temporary folder inside the output folder.
 pub const TEMP_PREFIX: &str = ".themescope-tmp-";
 

@@ -15,6 +15,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::time::Duration;
 
+use super::thousands;
 use crate::score::ContrastScore;
 use crate::RunSummary;
 
@@ -177,19 +178,6 @@ fn signed(x: f64) -> String {
 /// "1 document", "3 documents".
 fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
-}
-
-/// An integer with thousands separators: "1,234,567".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(d);
-    }
-    out
 }
 
 /// A byte count in decimal units: "812 bytes", "31.2 kB", "4.14 MB", "1.20 GB".
