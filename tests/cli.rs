@@ -152,10 +152,9 @@ fn summary_of(output: &std::process::Output) -> String {
         .map(|line| {
             if let Some((head, _)) = line.rsplit_once(" in ").filter(|_| line.ends_with(" s")) {
                 format!("{head} in T s")
-            } else if let Some((head, _)) =
-                line.rsplit_once(", ").filter(|_| line.ends_with("MB/s"))
+            } else if let Some((head, _)) = line.rsplit_once(", ").filter(|_| line.ends_with("B/s"))
             {
-                format!("{head}, T MB/s")
+                format!("{head}, T/s")
             } else {
                 line.to_string()
             }
@@ -174,7 +173,7 @@ fn a_run_says_what_it_did_on_stdout() {
         "\
 themescope 0.1.0 analysed 1 document in T s
   documents   1 analysed
-  tokens      552 in 3.8 kB of text, T MB/s
+  tokens      552 in 3.8 kB of text, T/s
   output      output/ (27 files)
   report      output/report.html
 

@@ -203,13 +203,18 @@ fn seconds(d: Duration) -> String {
     }
 }
 
-/// Throughput: "51.0 MB/s".
+/// Throughput: "51.0 MB/s"; below 1 MB/s (a short text, where starting up dominates) in kB/s.
 fn rate(bytes: u64, d: Duration) -> String {
     let s = d.as_secs_f64();
     if s <= 0.0 {
         return "too fast to time".to_string();
     }
-    format!("{:.1} MB/s", bytes as f64 / 1e6 / s)
+    let per_second = bytes as f64 / s;
+    if per_second < 1e6 {
+        format!("{:.1} kB/s", per_second / 1e3)
+    } else {
+        format!("{:.1} MB/s", per_second / 1e6)
+    }
 }
 
 /// A folder as the user gave it, ending in `/`.
@@ -318,6 +323,7 @@ mod tests {
         assert_eq!(seconds(Duration::from_millis(3180)), "3.18 s");
         assert_eq!(seconds(Duration::from_millis(74_200)), "74.2 s");
         assert_eq!(rate(51_000_000, Duration::from_secs(1)), "51.0 MB/s");
+        assert_eq!(rate(3_800, Duration::from_millis(94)), "40.4 kB/s");
         assert_eq!(rate(5, Duration::ZERO), "too fast to time");
         assert_eq!(signed(0.0), "0.00");
         assert_eq!(signed(-0.004), "−0.00");
