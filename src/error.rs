@@ -47,6 +47,15 @@ pub enum Error {
         /// What the file system said.
         source: std::io::Error,
     },
+    /// Something in the output folder that themescope did not write is where it would write
+    /// or delete: another tool's `manifest.json`, a folder or link in the way of a new file.
+    #[error("{path} {why}: themescope replaces only files its own runs wrote, so nothing was changed (move it away, or choose another folder with -o DIR)")]
+    NotOurs {
+        /// What is in the way.
+        path: PathBuf,
+        /// What it is.
+        why: String,
+    },
     /// The run was interrupted (Ctrl-C); nothing was written.
     #[error("interrupted: nothing was written, the previous output is unchanged")]
     Interrupted,

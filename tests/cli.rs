@@ -475,3 +475,168 @@ fn the_report_links_only_files_that_exist() {
         assert!(links.iter().any(|l| l == "documents.csv"));
     }
 }
+
+/// Every file under `dir` with its bytes, sorted by path.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let name = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (name, fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn another_tools_manifest_is_never_followed() {
+    // A web project's folder with a manifest.json of its own that lists its files.
+    let dir = workdir();
+    let site = dir.path().join("site");
+    fs::create_dir_all(site.join("src")).unwrap();
+    fs::write(site.join("index.html"), "<html></html>").unwrap();
+    fs::write(site.join("app.js"), "run()").unwrap();
+    fs::write(site.join("src/main.ts"), "main()").unwrap();
+    fs::write(
+        site.join("manifest.json"),
+        r#"{"files":["index.html","app.js","src/main.ts"]}"#,
+    )
+    .unwrap();
+    let before = snapshot(&site);
+    let assert = themescope()
+        .current_dir(dir.path())
+        .args(["run", "input", "-o", "site", "--quiet"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("manifest.json is another tool's manifest")
+            && stderr.contains("nothing was changed"),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(&site), before, "every file as it was");
+    assert_eq!(
+        listing(&site),
+        ["app.js", "index.html", "manifest.json", "src"]
+    );
+}
+
+#[test]
+fn something_in_the_way_of_a_new_file_stops_the_run_before_anything_changes() {
+    let dir = workdir();
+    themescope()
+        .current_dir(dir.path())
+        .args(["run", "--quiet"])
+        .assert()
+        .success();
+    let out = dir.path().join("output");
+    // A folder where report.html goes, that no manifest lists.
+    fs::remove_file(out.join("report.html")).unwrap();
+    fs::create_dir_all(out.join("report.html/mine")).unwrap();
+    fs::write(out.join("report.html/mine/notes.txt"), "keep").unwrap();
+    let before = snapshot(&out);
+    let assert = themescope()
+        .current_dir(dir.path())
+        .args(["run", "--quiet"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("report.html is a folder where themescope writes a file"),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(&out), before, "nothing changed");
+    assert!(!listing(&out)
+        .iter()
+        .any(|n| n.starts_with(".themescope-tmp")));
+
+    // A file of the user's where a new CSV goes (no manifest lists it).
+    let fresh = dir.path().join("fresh");
+    fs::create_dir_all(&fresh).unwrap();
+    fs::write(fresh.join("themes.csv"), "my own table").unwrap();
+    let assert = themescope()
+        .current_dir(dir.path())
+        .args(["run", "--quiet", "-o", "fresh"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("themes.csv was not written by themescope"),
+        "{stderr}"
+    );
+    assert_eq!(listing(&fresh), ["themes.csv"]);
+    assert_eq!(
+        fs::read_to_string(fresh.join("themes.csv")).unwrap(),
+        "my own table"
+    );
+}
+
+#[test]
+fn a_manifest_of_an_earlier_version_still_names_our_files() {
+    let dir = workdir();
+    let out = dir.path().join("output");
+    // A set written by a version whose manifest had no "format": its files are ours.
+    fs::write(out.join("old.csv"), "stale").unwrap();
+    fs::write(out.join("themes.csv"), "stale").unwrap();
+    fs::write(
+        out.join("manifest.json"),
+        r#"{"tool":"themescope","version":"0.0.9","files":["old.csv","themes.csv","manifest.json"]}"#,
+    )
+    .unwrap();
+    themescope()
+        .current_dir(dir.path())
+        .args(["run", "--quiet"])
+        .assert()
+        .success();
+    assert!(
+        !out.join("old.csv").exists(),
+        "the old set's file is removed"
+    );
+    assert!(fs::read_to_string(out.join("themes.csv"))
+        .unwrap()
+        .starts_with("document,theme"));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["format"], 1);
+    assert_eq!(manifest["tool"], "themescope");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_manifest_entry_behind_a_symbolic_link_is_left_alone() {
+    let dir = workdir();
+    let outside = dir.path().join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    fs::write(outside.join("important.txt"), "keep me").unwrap();
+    let out = dir.path().join("output");
+    std::os::unix::fs::symlink("../outside", out.join("docs")).unwrap();
+    fs::write(
+        out.join("manifest.json"),
+        r#"{"tool":"themescope","format":1,"files":["docs/important.txt","manifest.json"]}"#,
+    )
+    .unwrap();
+    themescope()
+        .current_dir(dir.path())
+        .args(["run", "--quiet"])
+        .assert()
+        .success();
+    assert_eq!(
+        fs::read_to_string(outside.join("important.txt")).unwrap(),
+        "keep me",
+        "nothing is removed through a link"
+    );
+    assert!(out
+        .join("docs")
+        .symlink_metadata()
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}

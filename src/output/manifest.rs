@@ -7,11 +7,17 @@ use std::io::Write;
 
 use serde::Serialize;
 
+/// The format of the manifest this version writes: `files` lists exactly the files of the
+/// result set, which a later run may replace or remove.
+pub const FORMAT: u32 = 1;
+
 /// The manifest of one run.
 #[derive(Debug, Serialize)]
 pub struct Manifest {
     /// Always `themescope`.
     pub tool: &'static str,
+    /// The manifest's format ([`FORMAT`]); a themescope manifest without it is of format 0.
+    pub format: u32,
     /// The crate version.
     pub version: &'static str,
     /// The command line, as given.

@@ -90,6 +90,8 @@ impl OutputDir {
     pub fn create(root: &Path) -> Result<OutputDir> {
         let created_root = !root.exists();
         fs::create_dir_all(root).map_err(|e| Error::output(root, e))?;
+        // Another tool's manifest stops the run before any work (commit checks again).
+        previous_set(root)?;
         let temp = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
             .tempdir_in(root)
@@ -177,8 +179,14 @@ impl OutputDir {
     }
 
     /// Moves the new set into place and removes the previous set's files it does not replace.
+    /// Only files of themescope's own previous set are replaced or removed: a `manifest.json`
+    /// of another tool, or anything in the way of a new file that the previous manifest does
+    /// not list, stops the commit before anything is moved ([`Error::NotOurs`]).
     pub fn commit(mut self) -> Result<()> {
-        let old = previous_files(&self.root);
+        let old = previous_set(&self.root)?;
+        for name in &self.files {
+            check_the_way(&self.root, name, &old)?;
+        }
         // The manifest moves last, so a manifest in place always describes complete files.
         let mut order: Vec<&String> = self.files.iter().filter(|f| *f != MANIFEST).collect();
         order.extend(self.files.iter().filter(|f| *f == MANIFEST));
@@ -190,13 +198,14 @@ impl OutputDir {
             fs::rename(self.temp_path().join(name), &to).map_err(|e| Error::output(&to, e))?;
         }
         for name in old.iter().filter(|o| !self.files.contains(o)) {
+            if !is_own_file(&self.root, name) {
+                continue;
+            }
             let path = self.root.join(name);
-            if path.is_file() {
-                fs::remove_file(&path).map_err(|e| Error::output(&path, e))?;
-                // A folder of ours left empty (charts/) goes too; one holding anything stays.
-                if let Some(parent) = path.parent().filter(|p| *p != self.root) {
-                    let _ = fs::remove_dir(parent);
-                }
+            fs::remove_file(&path).map_err(|e| Error::output(&path, e))?;
+            // A folder of ours left empty (charts/) goes too; one holding anything stays.
+            if let Some(parent) = path.parent().filter(|p| *p != self.root) {
+                let _ = fs::remove_dir(parent);
             }
         }
         match self.temp.take() {
@@ -206,16 +215,97 @@ impl OutputDir {
     }
 }
 
-/// The files listed by the manifest in `root`: only plain relative names, so a doctored
-/// manifest cannot make a run delete anything outside the output folder.
-fn previous_files(root: &Path) -> Vec<String> {
-    let Ok(text) = fs::read_to_string(root.join(MANIFEST)) else {
-        return Vec::new();
+/// Whether `name` (relative, `/`-separated) is a regular file inside `root`, reached without
+/// following a symbolic link: only such a file of the previous set is removed.
+fn is_own_file(root: &Path, name: &str) -> bool {
+    let mut path = root.to_path_buf();
+    let parts: Vec<&str> = name.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        path.push(part);
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            return false;
+        };
+        let last = i + 1 == parts.len();
+        let ok = if last {
+            meta.file_type().is_file()
+        } else {
+            meta.file_type().is_dir()
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+/// Checks that the new file `name` can take its place: each folder on its way is a real
+/// folder (or not there yet), and what is at its path now, if anything, is a regular file of
+/// the previous set (`old`).
+fn check_the_way(root: &Path, name: &str, old: &[String]) -> Result<()> {
+    let parts: Vec<&str> = name.split('/').collect();
+    let mut path = root.to_path_buf();
+    for (i, part) in parts.iter().enumerate() {
+        path.push(part);
+        let meta = match fs::symlink_metadata(&path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::output(&path, e)),
+        };
+        let kind = meta.file_type();
+        let not_ours = |why: &str| {
+            Err(Error::NotOurs {
+                path: path.clone(),
+                why: why.to_string(),
+            })
+        };
+        if kind.is_symlink() {
+            return not_ours("is a symbolic link");
+        }
+        let last = i + 1 == parts.len();
+        if !last && !kind.is_dir() {
+            return not_ours("is a file where themescope writes a folder");
+        }
+        if last && kind.is_dir() {
+            return not_ours("is a folder where themescope writes a file");
+        }
+        if last && !old.iter().any(|o| o == name) {
+            return not_ours("was not written by themescope (its manifest does not list it)");
+        }
+    }
+    Ok(())
+}
+
+/// The files of the previous result set: those its `manifest.json` lists, as plain relative
+/// names (a doctored manifest cannot name anything outside the output folder). No manifest: no
+/// previous set. A `manifest.json` that is not themescope's is an error naming it.
+fn previous_set(root: &Path) -> Result<Vec<String>> {
+    let path = root.join(MANIFEST);
+    let not_ours = |why: &str| {
+        Err(Error::NotOurs {
+            path: path.clone(),
+            why: why.to_string(),
+        })
     };
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Vec::new();
+    match fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::output(&path, e)),
+        Ok(meta) if !meta.file_type().is_file() => return not_ours("is not a regular file"),
+        Ok(_) => {}
+    }
+    let bytes = fs::read(&path).map_err(|e| Error::output(&path, e))?;
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return not_ours("is not a themescope manifest (not JSON)");
     };
-    value["files"]
+    if value["tool"] != "themescope" {
+        return not_ours("is another tool's manifest (no \"tool\": \"themescope\")");
+    }
+    if value["format"]
+        .as_u64()
+        .is_some_and(|f| f > u64::from(manifest::FORMAT))
+    {
+        return not_ours("was written by a newer themescope (a later manifest format)");
+    }
+    Ok(value["files"]
         .as_array()
         .map(|files| {
             files
@@ -231,7 +321,7 @@ fn previous_files(root: &Path) -> Vec<String> {
                 .map(str::to_string)
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -248,7 +338,7 @@ mod tests {
                 .unwrap();
         }
         let list: Vec<&str> = files.iter().map(|f| f.0).chain([MANIFEST]).collect();
-        let manifest = serde_json::json!({ "files": list }).to_string();
+        let manifest = serde_json::json!({ "tool": "themescope", "files": list }).to_string();
         out.create_file(MANIFEST)
             .unwrap()
             .write_all(manifest.as_bytes())
@@ -320,10 +410,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::write(
             dir.path().join(MANIFEST),
-            r#"{"files": ["../x", "/etc/passwd", "a/../b", "ok.csv"]}"#,
+            r#"{"tool": "themescope", "files": ["../x", "/etc/passwd", "a/../b", "ok.csv"]}"#,
         )
         .unwrap();
-        assert_eq!(previous_files(dir.path()), vec!["ok.csv"]);
+        assert_eq!(previous_set(dir.path()).unwrap(), vec!["ok.csv"]);
     }
 
     #[test]

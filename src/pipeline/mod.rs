@@ -314,6 +314,7 @@ fn manifest_of(
     files.push(MANIFEST.to_string());
     Manifest {
         tool: "themescope",
+        format: manifest::FORMAT,
         version: env!("CARGO_PKG_VERSION"),
         arguments: config.arguments.clone(),
         settings: manifest::Settings {
