@@ -20,6 +20,14 @@ use themescope::output::summary;
 use themescope::{Config, Error, Result};
 
 fn main() -> ExitCode {
+    // A file-size limit (`ulimit -f`) kills a process that writes past it with SIGXFSZ: no
+    // message, exit 153. Ignored, the write fails with "File too large" and the run ends as any
+    // failed write does (exit 1, a message naming the file, the previous output as it was).
+    #[cfg(unix)]
+    // SAFETY: setting a signal to SIG_IGN at start-up, before any thread exists, is sound.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let mut arguments: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
@@ -92,6 +100,16 @@ fn run(config: &Config) -> Result<u8> {
 }
 
 fn lexicon_command(cmd: LexiconCommand) -> Result<u8> {
+    match lexicon_command_to_stdout(cmd) {
+        // Standard output closed early (`… | head`): what was wanted was read.
+        Err(Error::Output { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            Ok(0)
+        }
+        other => other,
+    }
+}
+
+fn lexicon_command_to_stdout(cmd: LexiconCommand) -> Result<u8> {
     let stdout = std::io::stdout();
     let io = |e: std::io::Error| Error::output("(standard output)", e);
     match cmd {

@@ -451,3 +451,72 @@ proptest! {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_size_limit_is_a_write_error_that_keeps_the_previous_output() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let essay = common::essay();
+    themescope()
+        .args(["run", "--quiet", "-o"])
+        .arg(&out)
+        .arg(&essay)
+        .assert()
+        .success();
+    let before = fs::read(out.join("hits.csv")).unwrap();
+    // As `ulimit -f 4` would: no file may grow past 4 KiB (hits.csv and the charts do).
+    let mut run = std::process::Command::new(env!("CARGO_BIN_EXE_themescope"));
+    run.args(["run", "--quiet", "-o"]).arg(&out).arg(&essay);
+    // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
+    unsafe {
+        run.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 4096,
+                rlim_max: 4096,
+            };
+            match libc::setrlimit(libc::RLIMIT_FSIZE, &limit) {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            }
+        });
+    }
+    let output = run.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "not killed by SIGXFSZ: {stderr}"
+    );
+    assert!(
+        stderr.contains("error: cannot write") && stderr.contains("too large"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(out.join("hits.csv")).unwrap(), before);
+    no_temp_folder(&out);
+}
+
+#[test]
+fn a_closed_pipe_ends_lexicon_export_quietly() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_themescope"))
+        .args(["lexicon", "export", "--format", "toml"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before reading anything, as `| head -0` would.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
