@@ -129,7 +129,7 @@ impl Config {
 }
 
 /// Theme and contrast ids become `documents.csv` column names: no two may coincide.
-fn check_columns(lexicon: &Lexicon) -> Result<()> {
+pub fn check_columns(lexicon: &Lexicon) -> Result<()> {
     let header = crate::output::csv::documents_header(lexicon);
     for (i, column) in header.iter().enumerate() {
         if header[..i].contains(column) {

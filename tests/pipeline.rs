@@ -222,3 +222,20 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_library_run_checks_the_documents_csv_columns_too() {
+    // A theme named like a fixed column: the command line refuses it, and so does `run` when a
+    // library caller builds the configuration itself.
+    let lexicon = themescope::lexicon::parse_toml(
+        "[[themes]]\nid = \"tokens\"\nterms = [\"pride\"]\n",
+        "clash.toml",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let config = themescope::Config::new(vec![fixture("small/docs")], out.clone(), lexicon);
+    let error = themescope::run(&config).unwrap_err().to_string();
+    assert!(error.contains("two columns named \"tokens\""), "{error}");
+    assert!(!out.exists(), "nothing written");
+}

@@ -214,7 +214,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_design_lists_these_files_in_this_order() {
+    fn the_files_are_created_in_the_manifests_order() {
         let names: Vec<&str> = CSV_FILES.iter().map(|f| f.name).collect();
         assert_eq!(
             names,

@@ -53,6 +53,8 @@ pub fn run(config: &Config) -> Result<RunSummary> {
 /// writes every file into a fresh result set, then replaces the previous one.
 pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
     let started = Instant::now();
+    // Checked when the command line is read too; a library caller's lexicon is checked here.
+    crate::config::check_columns(&config.lexicon)?;
     let matcher = Matcher::new(&config.lexicon);
     let (documents, skipped) = discover(config)?;
     let found = documents.len() + skipped.len();

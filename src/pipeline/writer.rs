@@ -146,9 +146,13 @@ impl<'a> CorpusWriter<'a> {
                 })
             }
             Outcome::Abandoned => return Err(Error::Interrupted),
-            Outcome::Failed(e) => return Err(Error::from_csv(&self.config.output, e)),
+            Outcome::Failed(e) => {
+                return Err(Error::Internal(format!(
+                    "rendering the rows of {}: {e}",
+                    source.id
+                )))
+            }
         }
-        self.progress.inc();
         Ok(())
     }
 
@@ -176,6 +180,7 @@ impl<'a> CorpusWriter<'a> {
         );
         w.digest.add(doc, &self.documents[doc].id, finished.digest);
         w.inputs.push(input);
+        self.progress.inc();
         Ok(())
     }
 
@@ -250,6 +255,7 @@ impl<'a> CorpusWriter<'a> {
             path: source.path.display().to_string(),
             reason: reason.to_string(),
         });
+        self.progress.inc();
     }
 
     /// Closes the per-document files, each with its corpus rows, and hands back what was
