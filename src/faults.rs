@@ -3,7 +3,8 @@
 //! drawn) without a broken disk.
 //!
 //! In: the environment variables `THEMESCOPE_TEST_FAIL_READ=<document id>`,
-//! `THEMESCOPE_TEST_FAIL_WRITE=<output file>` and `THEMESCOPE_TEST_FAIL_CHART=<chart file stem>`.
+//! `THEMESCOPE_TEST_FAIL_WRITE=<output file>`, `THEMESCOPE_TEST_FAIL_CHART=<chart file stem>`
+//! and `THEMESCOPE_TEST_FAIL_LOCK=1` (the output folder's file system refuses locks).
 //! Out: a [`Faults`]. Guarantees: read only in debug builds (the binary the tests run); a
 //! release build injects nothing, whatever its environment.
 
@@ -16,6 +17,8 @@ pub struct Faults {
     pub write: Option<String>,
     /// The chart with this file stem fails.
     pub chart: Option<String>,
+    /// Locking the output folder fails as on a file system without locks.
+    pub lock_refused: bool,
 }
 
 impl Faults {
@@ -29,6 +32,7 @@ impl Faults {
             read: var("THEMESCOPE_TEST_FAIL_READ"),
             write: var("THEMESCOPE_TEST_FAIL_WRITE"),
             chart: var("THEMESCOPE_TEST_FAIL_CHART"),
+            lock_refused: var("THEMESCOPE_TEST_FAIL_LOCK").is_some(),
         }
     }
 

@@ -38,6 +38,7 @@ fn no_arguments_analyses_input_into_output() {
         listing(&out),
         [
             ".gitkeep",
+            ".themescope.lock",
             "charts",
             "contrasts.csv",
             "cooccurrence.csv",
@@ -105,6 +106,7 @@ fn a_second_run_replaces_only_its_own_files() {
         listing(&out),
         [
             ".gitkeep",
+            ".themescope.lock",
             "charts",
             "contrasts.csv",
             "cooccurrence.csv",
@@ -572,7 +574,8 @@ fn something_in_the_way_of_a_new_file_stops_the_run_before_anything_changes() {
         stderr.contains("themes.csv was not written by themescope"),
         "{stderr}"
     );
-    assert_eq!(listing(&fresh), ["themes.csv"]);
+    // Only the lock file (empty, the folder's for every later run) is new.
+    assert_eq!(listing(&fresh), [".themescope.lock", "themes.csv"]);
     assert_eq!(
         fs::read_to_string(fresh.join("themes.csv")).unwrap(),
         "my own table"
@@ -639,4 +642,122 @@ fn a_manifest_entry_behind_a_symbolic_link_is_left_alone() {
         .unwrap()
         .file_type()
         .is_symlink());
+}
+
+/// The files of a result set in `out` (the lock file and `.gitkeep` aside), and the files its
+/// manifest lists, both sorted.
+fn present_and_listed(out: &Path) -> (Vec<String>, Vec<String>) {
+    let present: Vec<String> = snapshot(out)
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|n| n != ".gitkeep" && n != ".themescope.lock")
+        .collect();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let mut listed: Vec<String> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect();
+    listed.sort();
+    (present, listed)
+}
+
+#[test]
+fn two_runs_into_one_folder_take_turns() {
+    let dir = workdir();
+    let out = dir.path().join("output");
+    let start = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_themescope"))
+            .current_dir(dir.path())
+            .args(["run", "--quiet"])
+            .args(extra)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    for round in 0..4 {
+        // Two different result sets, started together: whichever commits last, the folder
+        // holds exactly its files.
+        let a = start(&[]);
+        let b = start(&["--hits", "none", "--charts", "svg", "--segment", "none"]);
+        for run in [a, b] {
+            let output = run.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+            assert!(output.status.success(), "round {round}: {stderr}");
+        }
+        let (present, listed) = present_and_listed(&out);
+        assert_eq!(present, listed, "round {round}: one complete set");
+        assert!(!listing(&out)
+            .iter()
+            .any(|n| n.starts_with(".themescope-tmp")));
+    }
+}
+
+#[test]
+fn a_file_system_without_locks_gets_a_warning_and_the_run_goes_on() {
+    let dir = workdir();
+    let assert = themescope()
+        .current_dir(dir.path())
+        .env("THEMESCOPE_TEST_FAIL_LOCK", "1")
+        .args(["run", "--quiet"])
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("warning: output: the file system refuses locks")
+            && stderr.contains("two runs into this folder at once could mix their results"),
+        "{stderr}"
+    );
+    let (present, listed) = present_and_listed(&dir.path().join("output"));
+    assert_eq!(present, listed);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_run_waits_while_another_holds_the_folder() {
+    use std::io::Read;
+    use std::os::unix::io::AsRawFd;
+    let dir = workdir();
+    let out = dir.path().join("output");
+    // This test holds the lock, as a run in progress would.
+    let lock = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(out.join(".themescope.lock"))
+        .unwrap();
+    assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let mut run = std::process::Command::new(env!("CARGO_BIN_EXE_themescope"))
+        .current_dir(dir.path())
+        .args(["run", "--quiet"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert!(
+        run.try_wait().unwrap().is_none(),
+        "the run waits for the lock"
+    );
+    assert!(
+        !out.join("manifest.json").exists(),
+        "and has changed nothing"
+    );
+    drop(lock);
+    let status = run.wait().unwrap();
+    let mut stderr = String::new();
+    run.stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(status.success(), "{stderr}");
+    assert!(
+        stderr.contains("waiting for another themescope run writing to output"),
+        "{stderr}"
+    );
+    let (present, listed) = present_and_listed(&out);
+    assert_eq!(present, listed);
 }

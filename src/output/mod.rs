@@ -56,6 +56,10 @@ pub fn thousands(n: u64) -> String {
 /// Prefix of the temporary folder inside the output folder.
 pub const TEMP_PREFIX: &str = ".themescope-tmp-";
 
+/// The lock file of the output folder: held for the whole of a run, so that two runs into one
+/// folder take turns.
+pub const LOCK: &str = ".themescope.lock";
+
 /// The manifest's file name.
 pub const MANIFEST: &str = "manifest.json";
 
@@ -70,6 +74,8 @@ pub struct OutputDir {
     created_root: bool,
     /// Test seam: the file whose writing should fail part way.
     fail_write: Option<String>,
+    /// The lock file, locked while this is alive (closing it releases the lock).
+    _lock: Option<File>,
 }
 
 impl Drop for OutputDir {
@@ -79,6 +85,7 @@ impl Drop for OutputDir {
         if let Some(temp) = self.temp.take() {
             let _ = temp.close();
             if self.created_root {
+                let _ = fs::remove_file(self.root.join(LOCK));
                 let _ = fs::remove_dir(&self.root);
             }
         }
@@ -86,17 +93,26 @@ impl Drop for OutputDir {
 }
 
 impl OutputDir {
-    /// Creates `root` if needed and a temporary folder inside it.
+    /// Creates `root` if needed, locks it and makes a temporary folder inside it.
     pub fn create(root: &Path) -> Result<OutputDir> {
+        Self::create_with(root, false)
+    }
+
+    /// [`OutputDir::create`]; `lock_refused` (a test seam) makes the lock call fail as on a file
+    /// system without locks.
+    pub fn create_with(root: &Path, lock_refused: bool) -> Result<OutputDir> {
         let created_root = !root.exists();
         fs::create_dir_all(root).map_err(|e| Error::output(root, e))?;
-        // Another tool's manifest stops the run before any work (commit checks again).
+        // Another tool's manifest stops the run before any work and before a lock file is
+        // made beside it (commit checks again, under the lock).
         previous_set(root)?;
+        let lock = lock_folder(root, lock_refused)?;
         let temp = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
             .tempdir_in(root)
             .map_err(|e| {
                 if created_root {
+                    let _ = fs::remove_file(root.join(LOCK));
                     let _ = fs::remove_dir(root);
                 }
                 Error::output(root, e)
@@ -107,6 +123,7 @@ impl OutputDir {
             files: Vec::new(),
             created_root,
             fail_write: None,
+            _lock: lock,
         })
     }
 
@@ -213,6 +230,93 @@ impl OutputDir {
             None => Ok(()),
         }
     }
+}
+
+/// Takes the lock on the output folder `root` (its [`LOCK`] file), waiting for another run that
+/// holds it. Where the file system refuses locks (some network and cluster file systems), a
+/// warning names the folder and the run goes on without.
+fn lock_folder(root: &Path, refused: bool) -> Result<Option<File>> {
+    let path = root.join(LOCK);
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| Error::output(&path, e))?;
+    let locked = match refused {
+        true => Err(std::io::Error::from_raw_os_error(ENOLCK)),
+        false => lock_waiting(root, &file),
+    };
+    match locked {
+        Ok(()) => Ok(Some(file)),
+        Err(e) if e.raw_os_error().is_some_and(lock_unsupported) => {
+            crate::messages::warning(format!(
+                "{}: the file system refuses locks ({e}); two runs into this folder at once could mix their results",
+                root.display()
+            ));
+            Ok(None)
+        }
+        Err(e) => Err(Error::output(&path, e)),
+    }
+}
+
+/// Locks `file`, saying so when another run holds it and this one waits.
+fn lock_waiting(root: &Path, file: &File) -> std::io::Result<()> {
+    if try_lock(file, false)? {
+        return Ok(());
+    }
+    crate::messages::note(format!(
+        "waiting for another themescope run writing to {}",
+        root.display()
+    ));
+    try_lock(file, true).map(|_| ())
+}
+
+/// `ENOLCK`, as a file system without locks answers.
+#[cfg(unix)]
+const ENOLCK: i32 = libc::ENOLCK;
+#[cfg(not(unix))]
+const ENOLCK: i32 = 37;
+
+/// Whether an error code says that the file system does not do locks.
+fn lock_unsupported(code: i32) -> bool {
+    #[cfg(unix)]
+    {
+        code == libc::ENOSYS || code == libc::ENOLCK || code == libc::EOPNOTSUPP
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = code;
+        false
+    }
+}
+
+/// Locks `file` exclusively: at once or not at all (`wait` false: `Ok(false)` when another
+/// process holds it), or waiting for it.
+#[cfg(unix)]
+fn try_lock(file: &File, wait: bool) -> std::io::Result<bool> {
+    use std::os::unix::io::AsRawFd;
+    let flags = if wait {
+        libc::LOCK_EX
+    } else {
+        libc::LOCK_EX | libc::LOCK_NB
+    };
+    // SAFETY: flock on a file descriptor this `File` owns for as long as the call runs.
+    if unsafe { libc::flock(file.as_raw_fd(), flags) } == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(code) if code == libc::EWOULDBLOCK && !wait => Ok(false),
+        _ => Err(e),
+    }
+}
+
+/// Without `flock`, no lock: one run at a time is the user's to ensure.
+#[cfg(not(unix))]
+fn try_lock(_file: &File, _wait: bool) -> std::io::Result<bool> {
+    Ok(true)
 }
 
 /// Whether `name` (relative, `/`-separated) is a regular file inside `root`, reached without
@@ -373,7 +477,7 @@ mod tests {
         write_set(&root, &[("a.csv", "2"), ("b.csv", "3")]);
         assert_eq!(
             listing(&root),
-            vec![".gitkeep", "a.csv", "b.csv", "manifest.json"]
+            vec![".gitkeep", LOCK, "a.csv", "b.csv", "manifest.json"]
         );
         assert_eq!(fs::read_to_string(root.join("a.csv")).unwrap(), "2");
     }
@@ -390,7 +494,7 @@ mod tests {
                 .write_all(b"half")
                 .unwrap();
         }
-        assert_eq!(listing(&root), vec!["a.csv", "manifest.json"]);
+        assert_eq!(listing(&root), vec![LOCK, "a.csv", "manifest.json"]);
         assert_eq!(fs::read_to_string(root.join("a.csv")).unwrap(), "1");
     }
 
@@ -402,7 +506,7 @@ mod tests {
         assert!(!root.exists());
         write_set(&root, &[("a.csv", "1")]);
         drop(OutputDir::create(&root).unwrap());
-        assert_eq!(listing(&root), vec!["a.csv", "manifest.json"]);
+        assert_eq!(listing(&root), vec![LOCK, "a.csv", "manifest.json"]);
     }
 
     #[test]
