@@ -761,3 +761,62 @@ fn a_run_waits_while_another_holds_the_folder() {
     let (present, listed) = present_and_listed(&out);
     assert_eq!(present, listed);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_killed_run_leaves_its_temporary_folder_only_until_the_next_run() {
+    let dir = workdir();
+    let out = dir.path().join("output");
+    themescope()
+        .current_dir(dir.path())
+        .args(["run", "--quiet"])
+        .assert()
+        .success();
+    let before = fs::read(out.join("documents.csv")).unwrap();
+    // A corpus big enough to be caught mid-run.
+    let big = dir.path().join("big");
+    fs::create_dir_all(&big).unwrap();
+    let essay = fs::read_to_string(dir.path().join("input/hamhung.txt")).unwrap();
+    for i in 0..60 {
+        fs::write(big.join(format!("{i:03}.txt")), essay.repeat(200)).unwrap();
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_themescope"))
+        .current_dir(dir.path())
+        .args(["run", "big", "-o", "output", "--jobs", "1", "--quiet"])
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !listing(&out)
+        .iter()
+        .any(|n| n.starts_with(".themescope-tmp"))
+    {
+        assert!(started.elapsed().as_secs() < 60, "the run never started");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // kill -9: no handler runs, the temporary folder stays behind.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(listing(&out)
+        .iter()
+        .any(|n| n.starts_with(".themescope-tmp")));
+    assert_eq!(
+        fs::read(out.join("documents.csv")).unwrap(),
+        before,
+        "old set intact"
+    );
+    // The next run removes it.
+    themescope()
+        .current_dir(dir.path())
+        .args(["run", "--quiet"])
+        .assert()
+        .success();
+    assert!(
+        !listing(&out)
+            .iter()
+            .any(|n| n.starts_with(".themescope-tmp")),
+        "{:?}",
+        listing(&out)
+    );
+    let (present, listed) = present_and_listed(&out);
+    assert_eq!(present, listed);
+}

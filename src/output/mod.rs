@@ -107,6 +107,9 @@ impl OutputDir {
         // made beside it (commit checks again, under the lock).
         previous_set(root)?;
         let lock = lock_folder(root, lock_refused)?;
+        if lock.is_some() {
+            remove_stale_temporary_folders(root);
+        }
         let temp = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
             .tempdir_in(root)
@@ -228,6 +231,21 @@ impl OutputDir {
         match self.temp.take() {
             Some(temp) => temp.close().map_err(|e| Error::output(&self.root, e)),
             None => Ok(()),
+        }
+    }
+}
+
+/// Removes the temporary folders of runs that died (killed, out of memory, power lost): with
+/// the lock held, no live run has one. Best effort: what cannot be removed stays.
+fn remove_stale_temporary_folders(root: &Path) {
+    let Ok(entries) = fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
+            && entry.file_type().is_ok_and(|t| t.is_dir());
+        if stale {
+            let _ = fs::remove_dir_all(entry.path());
         }
     }
 }
