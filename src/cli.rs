@@ -1,5 +1,5 @@
 //! The command line as typed: raw flags only (clap derive). Doc comments are the `--help` text.
-//! Nothing past [`crate::config`] sees these types.
+//! Nothing past the validated configuration sees these types.
 
 use std::path::PathBuf;
 
@@ -174,7 +174,7 @@ pub struct RunArgs {
 
     /// Documents larger than this many bytes are read and analysed in blocks of about this
     /// size, cut at paragraph breaks, in parallel (results are the same as read whole).
-    #[arg(long, value_name = "BYTES", default_value_t = crate::config::DEFAULT_BLOCK_SIZE as u64, value_parser = clap::value_parser!(u64).range(1..=(1 << 40)))]
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_BLOCK_SIZE as u64, value_parser = clap::value_parser!(u64).range(1..=(1 << 40)))]
     pub block_size: u64,
 
     /// Write hits.csv (one row per lexicon hit) or not.
@@ -227,6 +227,10 @@ mod tests {
         assert!(Cli::try_parse_from(["themescope", "run", "--jobs", "0"]).is_err());
     }
 }
+
+/// Documents larger than this many bytes are analysed in blocks (`--block-size`).
+/// 256 KiB: a block's tokens (about 2 MB) stay near the core's cache.
+pub const DEFAULT_BLOCK_SIZE: usize = 1 << 18;
 
 /// Which chart files to write (`--charts png,svg|png|svg|none`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-pub use crate::cli::ChartFormats;
+pub use crate::cli::{ChartFormats, DEFAULT_BLOCK_SIZE};
 use crate::cli::{FormatArg, HitsArg, NegationArg, RunArgs};
 use crate::corpus::Encoding;
 use crate::error::{Error, Result};
@@ -31,10 +31,6 @@ pub fn load_lexicon(files: &[PathBuf], format: Option<FormatArg>) -> Result<Lexi
         Lexicon::load_all(files, format.map(format_of))
     }
 }
-
-/// Documents larger than this many bytes are analysed in blocks (`--block-size`).
-/// 256 KiB: a block's tokens (about 2 MB) stay near the core's cache.
-pub const DEFAULT_BLOCK_SIZE: usize = 1 << 18;
 
 /// Everything a run needs, checked.
 #[derive(Debug)]

@@ -363,30 +363,24 @@ fn several_inputs_get_prefixed_unique_ids() {
     assert_eq!(ids, ["docs/x.txt", "docs~2/x.txt", "hamhung.txt"]);
 }
 
-/// See issue 7: Ctrl-C during a run leaves the previous output intact, no temporary folder, 130.
-#[cfg(unix)]
-#[test]
-fn interrupt_keeps_previous_output_and_exits_130() {
-    let dir = workdir();
-    themescope().current_dir(dir.path()).assert().success();
-    let before = fs::read(dir.path().join("output/documents.csv")).unwrap();
-    // A corpus big enough to be caught mid-run: the essay, many times over.
-    let big = dir.path().join("big");
+/// Starts a run over `files` copies of the essay, 200 times over each, into `output` (one
+/// thread, stderr piped), and returns once it has begun writing its temporary folder.
+fn start_a_long_run(dir: &Path, files: usize) -> std::process::Child {
+    let big = dir.join("big");
     fs::create_dir_all(&big).unwrap();
-    let essay = fs::read_to_string(dir.path().join("input/hamhung.txt")).unwrap();
-    let body = essay.repeat(200);
-    for i in 0..300 {
+    let body = fs::read_to_string(dir.join("input/hamhung.txt"))
+        .unwrap()
+        .repeat(200);
+    for i in 0..files {
         fs::write(big.join(format!("{i:03}.txt")), &body).unwrap();
     }
-    let bin = env!("CARGO_BIN_EXE_themescope");
-    let child = std::process::Command::new(bin)
-        .current_dir(dir.path())
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_themescope"))
+        .current_dir(dir)
         .args(["run", "big", "-o", "output", "--jobs", "1", "--quiet"])
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until the run has started writing its temporary folder, then interrupt it.
-    let out = dir.path().join("output");
+    let out = dir.join("output");
     let started = std::time::Instant::now();
     while !listing(&out)
         .iter()
@@ -395,6 +389,18 @@ fn interrupt_keeps_previous_output_and_exits_130() {
         assert!(started.elapsed().as_secs() < 60, "the run never started");
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
+    child
+}
+
+/// See issue 7: Ctrl-C during a run leaves the previous output intact, no temporary folder, 130.
+#[cfg(unix)]
+#[test]
+fn interrupt_keeps_previous_output_and_exits_130() {
+    let dir = workdir();
+    themescope().current_dir(dir.path()).assert().success();
+    let before = fs::read(dir.path().join("output/documents.csv")).unwrap();
+    let child = start_a_long_run(dir.path(), 300);
+    let out = dir.path().join("output");
     // SIGINT as Ctrl-C sends it (no `kill` program needed).
     let pid = libc::pid_t::try_from(child.id()).unwrap();
     assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
@@ -773,26 +779,7 @@ fn a_killed_run_leaves_its_temporary_folder_only_until_the_next_run() {
         .assert()
         .success();
     let before = fs::read(out.join("documents.csv")).unwrap();
-    // A corpus big enough to be caught mid-run.
-    let big = dir.path().join("big");
-    fs::create_dir_all(&big).unwrap();
-    let essay = fs::read_to_string(dir.path().join("input/hamhung.txt")).unwrap();
-    for i in 0..60 {
-        fs::write(big.join(format!("{i:03}.txt")), essay.repeat(200)).unwrap();
-    }
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_themescope"))
-        .current_dir(dir.path())
-        .args(["run", "big", "-o", "output", "--jobs", "1", "--quiet"])
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    while !listing(&out)
-        .iter()
-        .any(|n| n.starts_with(".themescope-tmp"))
-    {
-        assert!(started.elapsed().as_secs() < 60, "the run never started");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    let mut child = start_a_long_run(dir.path(), 60);
     // kill -9: no handler runs, the temporary folder stays behind.
     child.kill().unwrap();
     child.wait().unwrap();
