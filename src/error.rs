@@ -56,6 +56,33 @@ pub enum Error {
         /// What it is.
         why: String,
     },
+    /// Moving the new result set into place failed part way, and was undone: the previous set
+    /// is in place as it was.
+    #[error("{cause}; the previous results were put back as they were, so nothing was changed")]
+    SwitchUndone {
+        /// The failed step.
+        cause: Box<Error>,
+    },
+    /// Moving the new result set into place failed part way, and undoing it failed too: the
+    /// folder holds part of each set until the next run completes the switch.
+    #[error("{cause}; putting the previous results back failed too ({undo}), so the folder holds part of each set: {} lists them, and the next themescope run into this folder completes the switch once the cause is fixed", record.display())]
+    SwitchHalfway {
+        /// The failed step.
+        cause: Box<Error>,
+        /// Why undoing it failed.
+        undo: String,
+        /// The commit record left in the folder.
+        record: PathBuf,
+    },
+    /// An earlier run stopped part way through moving its results into place, and completing
+    /// that switch failed.
+    #[error("{}: an earlier run stopped while moving its results into place, and completing that failed: {cause}; nothing else was changed (fix the cause and run again)", record.display())]
+    Recovery {
+        /// The commit record.
+        record: PathBuf,
+        /// What failed.
+        cause: Box<Error>,
+    },
     /// The run was interrupted (Ctrl-C); nothing was written.
     #[error("interrupted: nothing was written, the previous output is unchanged")]
     Interrupted,

@@ -4,7 +4,11 @@
 //!
 //! In: the environment variables `THEMESCOPE_TEST_FAIL_READ=<document id>`,
 //! `THEMESCOPE_TEST_FAIL_WRITE=<output file>`, `THEMESCOPE_TEST_FAIL_CHART=<chart file stem>`
-//! and `THEMESCOPE_TEST_FAIL_LOCK=1` (the output folder's file system refuses locks).
+//! `THEMESCOPE_TEST_FAIL_LOCK=1` (the output folder's file system refuses locks),
+//! `THEMESCOPE_TEST_FAIL_MOVE=<output file>` (moving that new file into place fails) and
+//! `THEMESCOPE_TEST_CRASH_AT=<N>` (the process is killed, as by `kill -9`, after the N-th step
+//! of moving a result set into place or of completing one an earlier run left; see
+//! [`crate::output::transaction`]).
 //! Out: a [`Faults`]. Guarantees: read only in debug builds (the binary the tests run); a
 //! release build injects nothing, whatever its environment.
 
@@ -19,6 +23,10 @@ pub struct Faults {
     pub chart: Option<String>,
     /// Locking the output folder fails as on a file system without locks.
     pub lock_refused: bool,
+    /// Moving the new file with this name into place fails.
+    pub fail_move: Option<String>,
+    /// The process is killed after this step of a switch.
+    pub crash_at: Option<u64>,
 }
 
 impl Faults {
@@ -33,6 +41,8 @@ impl Faults {
             write: var("THEMESCOPE_TEST_FAIL_WRITE"),
             chart: var("THEMESCOPE_TEST_FAIL_CHART"),
             lock_refused: var("THEMESCOPE_TEST_FAIL_LOCK").is_some(),
+            fail_move: var("THEMESCOPE_TEST_FAIL_MOVE"),
+            crash_at: var("THEMESCOPE_TEST_CRASH_AT").and_then(|n| n.parse().ok()),
         }
     }
 

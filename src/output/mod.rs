@@ -13,16 +13,24 @@ pub mod chart;
 pub mod csv;
 pub mod digest;
 pub mod file;
+pub mod lock;
 pub mod manifest;
+pub mod ownership;
 pub mod registry;
 pub mod report;
 pub mod summary;
+pub mod transaction;
 
 use std::fs::{self, File};
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::faults::Faults;
+pub use lock::LOCK;
+use ownership::{check_the_way, previous_set};
+use transaction::Steps;
+pub use transaction::RECORD;
 
 /// What every corpus-level output (the corpus CSV rows, charts, report, summary) is rendered
 /// from: the lexicon, the totals of every analysed document, and the scores computed from them
@@ -56,10 +64,6 @@ pub fn thousands(n: u64) -> String {
 /// Prefix of the temporary folder inside the output folder.
 pub const TEMP_PREFIX: &str = ".themescope-tmp-";
 
-/// The lock file of the output folder: held for the whole of a run, so that two runs into one
-/// folder take turns.
-pub const LOCK: &str = ".themescope.lock";
-
 /// The manifest's file name.
 pub const MANIFEST: &str = "manifest.json";
 
@@ -74,6 +78,8 @@ pub struct OutputDir {
     created_root: bool,
     /// Test seam: the file whose writing should fail part way.
     fail_write: Option<String>,
+    /// Test seams of the switch (a crash after step N, a move that fails).
+    steps: Steps,
     /// The lock file, locked while this is alive (closing it releases the lock).
     _lock: Option<File>,
 }
@@ -93,20 +99,31 @@ impl Drop for OutputDir {
 }
 
 impl OutputDir {
-    /// Creates `root` if needed, locks it and makes a temporary folder inside it.
+    /// Creates `root` if needed, locks it, completes the switch an earlier run left part way
+    /// (if any), removes the temporary folders of runs that died, and makes a temporary folder
+    /// inside it.
     pub fn create(root: &Path) -> Result<OutputDir> {
-        Self::create_with(root, false)
+        Self::create_with(root, &Faults::default())
     }
 
-    /// [`OutputDir::create`]; `lock_refused` (a test seam) makes the lock call fail as on a file
-    /// system without locks.
-    pub fn create_with(root: &Path, lock_refused: bool) -> Result<OutputDir> {
+    /// [`OutputDir::create`], with the failures `faults` injects: a lock call that fails as on
+    /// a file system without locks, a move that fails, a crash after the N-th step of a switch.
+    pub fn create_with(root: &Path, faults: &Faults) -> Result<OutputDir> {
         let created_root = !root.exists();
         fs::create_dir_all(root).map_err(|e| Error::output(root, e))?;
+        let undo_created = || {
+            if created_root {
+                let _ = fs::remove_file(root.join(LOCK));
+                let _ = fs::remove_dir(root);
+            }
+        };
         // Another tool's manifest stops the run before any work and before a lock file is
         // made beside it (commit checks again, under the lock).
         previous_set(root)?;
-        let lock = lock_folder(root, lock_refused)?;
+        let lock = lock::lock_folder(root, faults.lock_refused)?;
+        let mut steps = Steps::new(faults.crash_at, faults.fail_move.clone());
+        transaction::recover(root, &mut steps)?;
+        // Without the lock, another run may be writing into its temporary folder right now.
         if lock.is_some() {
             remove_stale_temporary_folders(root);
         }
@@ -114,10 +131,7 @@ impl OutputDir {
             .prefix(TEMP_PREFIX)
             .tempdir_in(root)
             .map_err(|e| {
-                if created_root {
-                    let _ = fs::remove_file(root.join(LOCK));
-                    let _ = fs::remove_dir(root);
-                }
+                undo_created();
                 Error::output(root, e)
             })?;
         Ok(OutputDir {
@@ -126,6 +140,7 @@ impl OutputDir {
             files: Vec::new(),
             created_root,
             fail_write: None,
+            steps,
             _lock: lock,
         })
     }
@@ -198,40 +213,26 @@ impl OutputDir {
         &self.files
     }
 
-    /// Moves the new set into place and removes the previous set's files it does not replace.
-    /// Only files of themescope's own previous set are replaced or removed: a `manifest.json`
-    /// of another tool, or anything in the way of a new file that the previous manifest does
-    /// not list, stops the commit before anything is moved ([`Error::NotOurs`]).
+    /// Moves the new set into place and removes the previous set's files it does not replace
+    /// ([`transaction::commit`]). Only files of themescope's own previous set are replaced or
+    /// removed: a `manifest.json` of another tool, or anything in the way of a new file that
+    /// the previous manifest does not list, stops the commit before anything is moved
+    /// ([`Error::NotOurs`]).
     pub fn commit(mut self) -> Result<()> {
         let old = previous_set(&self.root)?;
         for name in &self.files {
             check_the_way(&self.root, name, &old)?;
         }
-        // The manifest moves last, so a manifest in place always describes complete files.
-        let mut order: Vec<&String> = self.files.iter().filter(|f| *f != MANIFEST).collect();
-        order.extend(self.files.iter().filter(|f| *f == MANIFEST));
-        for name in order {
-            let to = self.root.join(name);
-            if let Some(parent) = to.parent() {
-                fs::create_dir_all(parent).map_err(|e| Error::output(parent, e))?;
-            }
-            fs::rename(self.temp_path().join(name), &to).map_err(|e| Error::output(&to, e))?;
-        }
-        for name in old.iter().filter(|o| !self.files.contains(o)) {
-            if !is_own_file(&self.root, name) {
-                continue;
-            }
-            let path = self.root.join(name);
-            fs::remove_file(&path).map_err(|e| Error::output(&path, e))?;
-            // A folder of ours left empty (charts/) goes too; one holding anything stays.
-            if let Some(parent) = path.parent().filter(|p| *p != self.root) {
-                let _ = fs::remove_dir(parent);
+        let temp = self.temp_path().to_path_buf();
+        let committed = transaction::commit(&self.root, &temp, &self.files, &old, &mut self.steps);
+        // Once committed, the temporary folder is gone; after a switch half done, the commit
+        // record names it, and the next run needs it. Otherwise it goes with `self`.
+        if matches!(committed, Ok(()) | Err(Error::SwitchHalfway { .. })) {
+            if let Some(temp) = self.temp.take() {
+                let _ = temp.keep();
             }
         }
-        match self.temp.take() {
-            Some(temp) => temp.close().map_err(|e| Error::output(&self.root, e)),
-            None => Ok(()),
-        }
+        committed
     }
 }
 
@@ -248,202 +249,6 @@ fn remove_stale_temporary_folders(root: &Path) {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
-}
-
-/// Takes the lock on the output folder `root` (its [`LOCK`] file), waiting for another run that
-/// holds it. Where the file system refuses locks (some network and cluster file systems), a
-/// warning names the folder and the run goes on without.
-fn lock_folder(root: &Path, refused: bool) -> Result<Option<File>> {
-    let path = root.join(LOCK);
-    let file = fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(|e| Error::output(&path, e))?;
-    let locked = match refused {
-        true => Err(std::io::Error::from_raw_os_error(ENOLCK)),
-        false => lock_waiting(root, &file),
-    };
-    match locked {
-        Ok(()) => Ok(Some(file)),
-        Err(e) if e.raw_os_error().is_some_and(lock_unsupported) => {
-            crate::messages::warning(format!(
-                "{}: the file system refuses locks ({e}); two runs into this folder at once could mix their results",
-                root.display()
-            ));
-            Ok(None)
-        }
-        Err(e) => Err(Error::output(&path, e)),
-    }
-}
-
-/// Locks `file`, saying so when another run holds it and this one waits.
-fn lock_waiting(root: &Path, file: &File) -> std::io::Result<()> {
-    if try_lock(file, false)? {
-        return Ok(());
-    }
-    crate::messages::note(format!(
-        "waiting for another themescope run writing to {}",
-        root.display()
-    ));
-    try_lock(file, true).map(|_| ())
-}
-
-/// `ENOLCK`, as a file system without locks answers.
-#[cfg(unix)]
-const ENOLCK: i32 = libc::ENOLCK;
-#[cfg(not(unix))]
-const ENOLCK: i32 = 37;
-
-/// Whether an error code says that the file system does not do locks.
-fn lock_unsupported(code: i32) -> bool {
-    #[cfg(unix)]
-    {
-        code == libc::ENOSYS || code == libc::ENOLCK || code == libc::EOPNOTSUPP
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = code;
-        false
-    }
-}
-
-/// Locks `file` exclusively: at once or not at all (`wait` false: `Ok(false)` when another
-/// process holds it), or waiting for it.
-#[cfg(unix)]
-fn try_lock(file: &File, wait: bool) -> std::io::Result<bool> {
-    use std::os::unix::io::AsRawFd;
-    let flags = if wait {
-        libc::LOCK_EX
-    } else {
-        libc::LOCK_EX | libc::LOCK_NB
-    };
-    // SAFETY: flock on a file descriptor this `File` owns for as long as the call runs.
-    if unsafe { libc::flock(file.as_raw_fd(), flags) } == 0 {
-        return Ok(true);
-    }
-    let e = std::io::Error::last_os_error();
-    match e.raw_os_error() {
-        Some(code) if code == libc::EWOULDBLOCK && !wait => Ok(false),
-        _ => Err(e),
-    }
-}
-
-/// Without `flock`, no lock: one run at a time is the user's to ensure.
-#[cfg(not(unix))]
-fn try_lock(_file: &File, _wait: bool) -> std::io::Result<bool> {
-    Ok(true)
-}
-
-/// Whether `name` (relative, `/`-separated) is a regular file inside `root`, reached without
-/// following a symbolic link: only such a file of the previous set is removed.
-fn is_own_file(root: &Path, name: &str) -> bool {
-    let mut path = root.to_path_buf();
-    let parts: Vec<&str> = name.split('/').collect();
-    for (i, part) in parts.iter().enumerate() {
-        path.push(part);
-        let Ok(meta) = fs::symlink_metadata(&path) else {
-            return false;
-        };
-        let last = i + 1 == parts.len();
-        let ok = if last {
-            meta.file_type().is_file()
-        } else {
-            meta.file_type().is_dir()
-        };
-        if !ok {
-            return false;
-        }
-    }
-    true
-}
-
-/// Checks that the new file `name` can take its place: each folder on its way is a real
-/// folder (or not there yet), and what is at its path now, if anything, is a regular file of
-/// the previous set (`old`).
-fn check_the_way(root: &Path, name: &str, old: &[String]) -> Result<()> {
-    let parts: Vec<&str> = name.split('/').collect();
-    let mut path = root.to_path_buf();
-    for (i, part) in parts.iter().enumerate() {
-        path.push(part);
-        let meta = match fs::symlink_metadata(&path) {
-            Ok(meta) => meta,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(Error::output(&path, e)),
-        };
-        let kind = meta.file_type();
-        let not_ours = |why: &str| {
-            Err(Error::NotOurs {
-                path: path.clone(),
-                why: why.to_string(),
-            })
-        };
-        if kind.is_symlink() {
-            return not_ours("is a symbolic link");
-        }
-        let last = i + 1 == parts.len();
-        if !last && !kind.is_dir() {
-            return not_ours("is a file where themescope writes a folder");
-        }
-        if last && kind.is_dir() {
-            return not_ours("is a folder where themescope writes a file");
-        }
-        if last && !old.iter().any(|o| o == name) {
-            return not_ours("was not written by themescope (its manifest does not list it)");
-        }
-    }
-    Ok(())
-}
-
-/// The files of the previous result set: those its `manifest.json` lists, as plain relative
-/// names (a doctored manifest cannot name anything outside the output folder). No manifest: no
-/// previous set. A `manifest.json` that is not themescope's is an error naming it.
-fn previous_set(root: &Path) -> Result<Vec<String>> {
-    let path = root.join(MANIFEST);
-    let not_ours = |why: &str| {
-        Err(Error::NotOurs {
-            path: path.clone(),
-            why: why.to_string(),
-        })
-    };
-    match fs::symlink_metadata(&path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::output(&path, e)),
-        Ok(meta) if !meta.file_type().is_file() => return not_ours("is not a regular file"),
-        Ok(_) => {}
-    }
-    let bytes = fs::read(&path).map_err(|e| Error::output(&path, e))?;
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-        return not_ours("is not a themescope manifest (not JSON)");
-    };
-    if value["tool"] != "themescope" {
-        return not_ours("is another tool's manifest (no \"tool\": \"themescope\")");
-    }
-    if value["format"]
-        .as_u64()
-        .is_some_and(|f| f > u64::from(manifest::FORMAT))
-    {
-        return not_ours("was written by a newer themescope (a later manifest format)");
-    }
-    Ok(value["files"]
-        .as_array()
-        .map(|files| {
-            files
-                .iter()
-                .filter_map(|f| f.as_str())
-                .filter(|f| {
-                    !f.is_empty()
-                        && !f.starts_with('/')
-                        && !f.contains('\\')
-                        && f.split('/')
-                            .all(|part| !part.is_empty() && part != "." && part != "..")
-                })
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -58,7 +58,7 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
     let matcher = Matcher::new(&config.lexicon);
     let (documents, skipped) = discover(config)?;
     let found = documents.len() + skipped.len();
-    let mut out = OutputDir::create_with(&config.output, faults.lock_refused)?;
+    let mut out = OutputDir::create_with(&config.output, faults)?;
     out.set_fail_write(faults.write.clone());
 
     let mut writer = CorpusWriter::open(&mut out, config, &matcher, &documents, skipped)?;
