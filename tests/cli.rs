@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 
 mod common;
-use common::{listing, themescope};
+use common::{listing, read, themescope};
 
 fn cell<'a>(csv_text: &'a str, row_starts: &str, column: &str) -> &'a str {
     let mut lines = csv_text.lines();
@@ -566,6 +566,24 @@ fn something_in_the_way_of_a_new_file_stops_the_run_before_anything_changes() {
         .iter()
         .any(|n| n.starts_with(".themescope-tmp")));
 
+    // A file of the user's named `charts`, where themescope writes a folder.
+    let plain = dir.path().join("plain");
+    fs::create_dir_all(&plain).unwrap();
+    fs::write(plain.join("charts"), "my own file").unwrap();
+    let assert = themescope()
+        .current_dir(dir.path())
+        .args(["run", "--quiet", "-o", "plain"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("charts is a file where themescope writes a folder")
+            && stderr.contains("nothing was changed"),
+        "{stderr}"
+    );
+    assert_eq!(listing(&plain), [".themescope.lock", "charts"]);
+    assert_eq!(read(&plain, "charts"), "my own file");
+
     // A file of the user's where a new CSV goes (no manifest lists it).
     let fresh = dir.path().join("fresh");
     fs::create_dir_all(&fresh).unwrap();
@@ -683,7 +701,7 @@ fn two_runs_into_one_folder_take_turns() {
             .spawn()
             .unwrap()
     };
-    for round in 0..4 {
+    for round in 0..10 {
         // Two different result sets, started together: whichever commits last, the folder
         // holds exactly its files.
         let a = start(&[]);

@@ -251,7 +251,7 @@ impl<'a> Switch<'a> {
         steps
             .check_move(name)
             .and_then(|()| fs::rename(&staged, &target))
-            .map_err(|e| Error::output(&target, e))?;
+            .map_err(|e| Error::output(&target, moving("into place", e)))?;
         self.log.push(Done::Placed(name.to_string()));
         steps.done();
         Ok(())
@@ -287,7 +287,7 @@ impl<'a> Switch<'a> {
             fs::create_dir_all(parent).map_err(|e| Error::output(parent, e))?;
         }
         let from = self.root.join(name);
-        fs::rename(&from, &aside).map_err(|e| Error::output(&from, e))?;
+        fs::rename(&from, &aside).map_err(|e| Error::output(&from, moving("aside", e)))?;
         self.log.push(Done::MovedAside(name.to_string()));
         Ok(())
     }
@@ -417,6 +417,11 @@ fn read_record(path: &Path) -> Result<Option<Record>> {
         ));
     }
     Ok(Some(record))
+}
+
+/// The error `e` of moving a file `whither` ("into place", "aside"), saying so.
+fn moving(whither: &str, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("moving it {whither}: {e}"))
 }
 
 /// Whether something is at `path` (a symbolic link counts; it is not followed).
