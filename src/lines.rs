@@ -28,6 +28,20 @@ pub fn breaks(b: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
     })
 }
 
+/// `b` with every lone CR (a classic Mac OS line end) made an LF, so that a parser that knows
+/// only LF and CRLF (TOML, a line splitter) sees the same lines; borrowed when there is none.
+pub fn lone_cr_as_lf(b: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let lone = |r: &Range<usize>| b[r.start] == b'\r' && r.len() == 1;
+    if !breaks(b).any(|r| lone(&r)) {
+        return std::borrow::Cow::Borrowed(b);
+    }
+    let mut out = b.to_vec();
+    for r in breaks(b).filter(|r| lone(r)) {
+        out[r.start] = b'\n';
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// How many line ends `b` holds.
 pub fn count(b: &[u8]) -> usize {
     breaks(b).count()
@@ -36,6 +50,16 @@ pub fn count(b: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_crs_become_lfs_and_nothing_else_changes() {
+        assert_eq!(&*lone_cr_as_lf(b"a\rb\r\nc\nd\r"), b"a\nb\r\nc\nd\n");
+        assert!(matches!(
+            lone_cr_as_lf(b"a\r\nb\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(count(&lone_cr_as_lf(b"x\r\ry\r\n")), count(b"x\r\ry\r\n"));
+    }
 
     #[test]
     fn lf_crlf_and_lone_cr_end_one_line_each() {

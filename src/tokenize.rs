@@ -9,13 +9,15 @@
 //! Guarantees: `span` is a byte range of the original text on char boundaries (never changed by
 //! normalisation), spans are strictly increasing and never overlap, and
 //! `normalize(&text[tok.span.clone()]) == tok.text`. The normalised text is what the matcher
-//! compares: Unicode lowercase, `’` and `ʼ` read as `'`, underscores around a word stripped (and
+//! compares: Unicode lowercase in NFC (a decomposed `e` + U+0301 reads as `é`), `’` and `ʼ`
+//! read as `'`, underscores around a word stripped (and
 //! left out of the span), a possessive `'s` removed.
 
 use std::fmt;
 use std::ops::{Deref, Range};
 
 use compact_str::CompactString;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// One word of a text.
@@ -488,7 +490,7 @@ fn push_word<'a>(tokens: &mut Vec<Token<'a>>, start: usize, word: &'a str) {
 }
 
 /// Normalises one word as the matcher sees it: underscores around it stripped, Unicode
-/// lowercase, `’`/`ʼ` as `'`, a final possessive `'s` removed (unless nothing else is left).
+/// lowercase in normalisation form C (NFC), `’`/`ʼ` as `'`, a final possessive `'s` removed (unless nothing else is left).
 pub fn normalize(word: &str) -> Word<'_> {
     normalize_word(word.trim_matches(|c: char| c == '_' || c.is_whitespace()))
 }
@@ -508,7 +510,11 @@ fn normalize_word(word: &str) -> Word<'_> {
             Word::Text(word)
         }
     } else {
-        let lower = word.to_lowercase();
+        let mut lower = word.to_lowercase();
+        // Composed and decomposed forms (`é` as one character, or `e` and U+0301) are one word.
+        if is_nfc_quick(lower.chars()) != IsNormalized::Yes {
+            lower = lower.nfc().collect();
+        }
         if lower.contains(['\u{2019}', '\u{02BC}']) {
             Word::Changed(lower.replace(['\u{2019}', '\u{02BC}'], "'").into())
         } else if lower == word {
@@ -599,6 +605,23 @@ pub(crate) mod tests {
         assert_tokens(" \u{DCF}", &[("\u{DCF}", "\u{DCF}")]);
         assert_tokens("proud 🎉 ÉCOLE", &[("proud", "proud"), ("école", "ÉCOLE")]);
         assert_tokens("東京 함흥", &[("東", "東"), ("京", "京"), ("함흥", "함흥")]);
+    }
+
+    #[test]
+    fn composed_and_decomposed_forms_are_one_word() {
+        // `é` as one character and as `e` + U+0301 (combining acute), upper-case too; Hangul
+        // as conjoining jamo reads as the syllables. Spans stay on the original bytes.
+        let decomposed = "Cafe\u{301} CAFE\u{301} caf\u{e9} \u{1112}\u{1161}\u{11B7}";
+        assert_tokens(
+            decomposed,
+            &[
+                ("caf\u{e9}", "Cafe\u{301}"),
+                ("caf\u{e9}", "CAFE\u{301}"),
+                ("caf\u{e9}", "caf\u{e9}"),
+                ("\u{D568}", "\u{1112}\u{1161}\u{11B7}"),
+            ],
+        );
+        assert_eq!(&*normalize("Cafe\u{301}"), "caf\u{e9}");
     }
 
     #[test]

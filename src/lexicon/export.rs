@@ -181,6 +181,9 @@ pub fn export<W: Write>(lexicon: &Lexicon, format: Format, mut out: W) -> Result
                     lost.join(", ")
                 ));
             }
+            if format == Format::Dic {
+                refuse_unwritable_dic_terms(lexicon)?;
+            }
             if format == Format::Csv {
                 write_csv(lexicon, &mut out).map_err(io)?;
             } else {
@@ -195,6 +198,24 @@ pub fn export<W: Write>(lexicon: &Lexicon, format: Format, mut out: W) -> Result
     }
     out.flush().map_err(io)?;
     Ok(warnings)
+}
+
+/// A `.dic` line is a term and its categories separated by tabs: a term holding a tab or a line
+/// break would come back as other terms, so it is refused, named.
+fn refuse_unwritable_dic_terms(lexicon: &Lexicon) -> Result<()> {
+    for theme in &lexicon.themes {
+        if let Some(term) = theme
+            .terms
+            .iter()
+            .find(|t| t.text.contains(['\t', '\n', '\r']))
+        {
+            return Err(Error::Usage(format!(
+                "the entry {:?} of theme {:?} holds a tab or a line break, which a .dic file cannot hold: export to toml or csv, or change the entry",
+                term.text, theme.id
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn write_csv<W: Write>(lexicon: &Lexicon, out: &mut W) -> std::io::Result<()> {
@@ -333,6 +354,26 @@ mod tests {
         assert!(warnings.is_empty());
         assert_eq!(content(&again), content(&dic));
         assert_eq!(again.sources[0].matching, MatchMode::BestEntry);
+    }
+
+    #[test]
+    fn a_term_with_a_tab_or_line_break_is_not_written_as_dic() {
+        for text in ["war\tpeace", "two\nlines", "old\rmac"] {
+            let source = format!(
+                "name = \"t\"\n[[themes]]\nid = \"a\"\nlabel = \"A\"\nterms = [{text:?}, \"ok\"]\n"
+            );
+            let lex = crate::lexicon::parse_toml(&source, "t.toml").unwrap();
+            let err = export(&lex, Format::Dic, Vec::new())
+                .unwrap_err()
+                .to_string();
+            assert_eq!(
+                err,
+                format!("the entry {text:?} of theme \"a\" holds a tab or a line break, which a .dic file cannot hold: export to toml or csv, or change the entry")
+            );
+            // CSV quotes it, and it comes back whole.
+            let (csv, _) = round_trip(&lex, Format::Csv);
+            assert_eq!(csv.themes[0].terms[0].text, text);
+        }
     }
 
     #[test]

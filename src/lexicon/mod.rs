@@ -18,6 +18,7 @@ mod toml;
 
 use std::fmt;
 use std::path::Path;
+use unicode_normalization::char::is_combining_mark;
 
 use crate::error::{Error, Result};
 
@@ -244,13 +245,22 @@ impl Lexicon {
     }
 
     /// Parses lexicon bytes in `format`; `path` names the file in messages.
-    pub fn parse(bytes: &[u8], path: &str, format: Format) -> Result<Lexicon> {
+    /// Lines may end in LF, CRLF or a lone CR (classic Mac OS: the Moral Foundations
+    /// Dictionary 2.0 is distributed so), in every format.
+    pub fn parse(original: &[u8], path: &str, format: Format) -> Result<Lexicon> {
+        let bytes: &[u8] = &crate::lines::lone_cr_as_lf(original);
         let mut lexicon = match format {
             Format::Toml => parse_toml(&utf8_text(bytes, path)?, path)?,
             Format::Csv => csv::parse_csv(&utf8_text(bytes, path)?, path, bytes)?,
             Format::Dic => dic::parse_dic(bytes, path)?,
             Format::Dicx => dicx::parse_dicx(&utf8_text(bytes, path)?, path, bytes)?,
         };
+        if bytes != original {
+            // The checksum is of the file as it is.
+            for source in &mut lexicon.sources {
+                source.sha256 = crate::checksum::sha256_hex(original);
+            }
+        }
         let lint = lint(&lexicon);
         lexicon.warnings.extend(lint);
         Ok(lexicon)
@@ -516,15 +526,19 @@ fn themes_from_entries(
     themes
 }
 
-/// What is wrong with the `*`s of an entry, if anything: a `*` works only at the end of a word.
+/// What is wrong with the `*`s of an entry, if anything: a `*` works only at the end of a word
+/// (a word may end in a combining mark: `café*` written with `e` + U+0301 works); more than one
+/// there work as one.
 fn misplaced_wildcard(text: &str) -> Option<&'static str> {
     let chars: Vec<char> = text.chars().collect();
+    let in_word = |c: char| c.is_alphanumeric() || is_combining_mark(c);
     for (i, &c) in chars.iter().enumerate() {
         if c != '*' {
             continue;
         }
-        let after_word = i > 0 && chars[i - 1].is_alphanumeric();
-        let word_follows = chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+        let stars_before = chars[..i].iter().rev().take_while(|&&p| p == '*').count();
+        let after_word = i > stars_before && in_word(chars[i - stars_before - 1]);
+        let word_follows = chars.get(i + 1).is_some_and(|&n| in_word(n));
         if !after_word {
             return Some("a * only works at the end of a word; this one is ignored");
         }
@@ -532,6 +546,9 @@ fn misplaced_wildcard(text: &str) -> Option<&'static str> {
             return Some(
                 "a * only works at the end of a word; inside one, the entry can never match",
             );
+        }
+        if stars_before > 0 {
+            return Some("two or more * at the end of a word work as one");
         }
     }
     None
@@ -704,6 +721,11 @@ mod tests {
         assert!(misplaced_wildcard("pri*de")
             .unwrap()
             .contains("never match"));
+        assert_eq!(
+            misplaced_wildcard("heckl**"),
+            Some("two or more * at the end of a word work as one")
+        );
+        assert_eq!(misplaced_wildcard("cafe\u{301}*"), None);
     }
 
     #[test]
