@@ -153,6 +153,12 @@ pub struct RunArgs {
     #[arg(long, value_enum, value_name = "on|off")]
     pub negation: Option<NegationArg>,
 
+    /// How words joined by a hyphen are read: split (sister-in-law is three tokens, each can
+    /// match) or keep (one token, matched by entries with hyphens or a wildcard over the whole)
+    /// [default: as the lexicon says; split for the built-in].
+    #[arg(long, value_enum, value_name = "split|keep")]
+    pub hyphens: Option<HyphensArg>,
+
     /// Chart files to draw into DIR/charts/ (report.html shows the charts either way, unless
     /// none).
     #[arg(long, value_name = "png,svg|png|svg|none", default_value = "png,svg", value_parser = clap::value_parser!(ChartFormats))]
@@ -194,6 +200,15 @@ pub enum NegationArg {
     On,
     /// No negation: every hit counts.
     Off,
+}
+
+/// Values of `--hyphens`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum HyphensArg {
+    /// Each word of a compound is a token.
+    Split,
+    /// A hyphen-joined compound is one token.
+    Keep,
 }
 
 /// Values of `--hits`.

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 pub use crate::cli::{ChartFormats, DEFAULT_BLOCK_SIZE};
-use crate::cli::{FormatArg, HitsArg, NegationArg, RunArgs};
+use crate::cli::{FormatArg, HitsArg, HyphensArg, NegationArg, RunArgs};
 use crate::corpus::Encoding;
 use crate::error::{Error, Result};
 use crate::lexicon::{Format, Lexicon};
@@ -76,6 +76,12 @@ impl Config {
             Some(NegationArg::On) => lexicon.negation.enabled = true,
             Some(NegationArg::Off) => lexicon.negation.enabled = false,
             None => {}
+        }
+        if let Some(hyphens) = args.hyphens {
+            lexicon.hyphens_setting = Some(match hyphens {
+                HyphensArg::Split => crate::tokenize::Hyphens::Split,
+                HyphensArg::Keep => crate::tokenize::Hyphens::Keep,
+            });
         }
         check_columns(&lexicon)?;
         Ok(Config {

@@ -12,7 +12,7 @@ use std::ops::AddAssign;
 use crate::lexicon::{Contrast, Weight};
 use crate::matcher::{Hit, Matcher};
 use crate::segment::{segment_of_token, segment_with, Segment, Structure};
-use crate::tokenize::{tokenize, Token};
+use crate::tokenize::{tokenize_with, Token};
 
 /// Hits of one theme in a span.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -294,7 +294,7 @@ pub fn analyse_with<'a>(
     blank_lines: Option<bool>,
     segmented: impl FnOnce(&[Token<'a>], &Structure),
 ) -> DocumentAnalysis<'a> {
-    let tokens = tokenize(text);
+    let tokens = tokenize_with(text, matcher.hyphens());
     let structure = segment_with(text, &tokens, blank_lines);
     segmented(&tokens, &structure);
     let hits: Vec<(Hit, usize)> = matcher

@@ -28,7 +28,7 @@ use std::ops::Range;
 
 use crate::lexicon::{Lexicon, MatchMode, Weight};
 use crate::segment::Structure;
-use crate::tokenize::{tokenize, Token};
+use crate::tokenize::{tokenize_with, Hyphens, Token};
 
 /// One lexicon hit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -199,6 +199,8 @@ pub struct Matcher {
     themes: usize,
     sources: usize,
     negation: NegationRules,
+    /// How hyphen-joined words are read, in entries and in text alike.
+    hyphens: Hyphens,
 }
 
 const HYPHENS: &[char] = &['-', '\u{2010}', '\u{2011}', '\u{FE63}', '\u{FF0D}'];
@@ -240,8 +242,8 @@ type ParsedEntry = (Vec<(String, bool)>, Vec<Joiner>);
 type Rank = (usize, usize, usize);
 
 /// Splits an entry into elements and joiners; `None` when it holds no word.
-fn parse_entry(entry: &str) -> Option<ParsedEntry> {
-    let tokens = tokenize(entry);
+fn parse_entry(entry: &str, hyphens: Hyphens) -> Option<ParsedEntry> {
+    let tokens = tokenize_with(entry, hyphens);
     if tokens.is_empty() {
         return None;
     }
@@ -261,6 +263,12 @@ fn parse_entry(entry: &str) -> Option<ParsedEntry> {
 }
 
 impl Matcher {
+    /// How the text is to be tokenized for this matcher: hyphen-joined words as the lexicon
+    /// (or `--hyphens`) says.
+    pub fn hyphens(&self) -> Hyphens {
+        self.hyphens
+    }
+
     /// Compiles `lexicon`. Entries that can never match are left out (and reported by
     /// [`crate::lexicon::lint`]).
     pub fn new(lexicon: &Lexicon) -> Matcher {
@@ -279,6 +287,7 @@ impl Matcher {
             theme_terms: Vec::new(),
             themes: lexicon.themes.len(),
             sources: lexicon.sources.len(),
+            hyphens: lexicon.hyphens(),
             negation: NegationRules {
                 enabled: lexicon.negation.enabled,
                 window: lexicon.negation.window,
@@ -300,7 +309,7 @@ impl Matcher {
                     theme: theme_index,
                     text: term.text.clone(),
                 });
-                let Some((parts, joiners)) = parse_entry(&term.text) else {
+                let Some((parts, joiners)) = parse_entry(&term.text, m.hyphens) else {
                     continue;
                 };
                 let literal: usize = parts.iter().map(|(w, _)| w.len()).sum();
@@ -625,7 +634,7 @@ mod tests {
     /// (theme id, term, matched text, negator) of each hit of `text`.
     fn hits(lex: &Lexicon, text: &str) -> Vec<(String, String, String, Option<String>)> {
         let m = Matcher::new(lex);
-        let tokens = tokenize(text);
+        let tokens = tokenize_with(text, m.hyphens());
         let structure = segment(text, &tokens);
         m.find_hits(text, &tokens, &structure)
             .into_iter()

@@ -89,6 +89,71 @@ impl fmt::Display for Word<'_> {
     }
 }
 
+/// The hyphen characters that join two words: `-`, U+2010 HYPHEN, U+2011 NON-BREAKING HYPHEN,
+/// U+FE63 SMALL HYPHEN-MINUS, U+FF0D FULLWIDTH HYPHEN-MINUS.
+pub const HYPHENS: &[char] = &['-', '\u{2010}', '\u{2011}', '\u{FE63}', '\u{FF0D}'];
+
+/// How words joined by a hyphen are read (`--hyphens`, or `hyphens` in a TOML lexicon).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Hyphens {
+    /// Each word is a token: `sister-in-law` is `sister`, `in`, `law` (UAX #29).
+    #[default]
+    Split,
+    /// A run of words joined by single hyphens is one token, its parts joined by `-`:
+    /// `sister-in-law` (as quanteda reads it).
+    Keep,
+}
+
+/// Whether `gap` is exactly one hyphen character.
+pub fn is_one_hyphen(gap: &str) -> bool {
+    let mut chars = gap.chars();
+    chars.next().is_some_and(|c| HYPHENS.contains(&c)) && chars.next().is_none()
+}
+
+/// Splits `text` into tokens, reading hyphen-joined words as `hyphens` says. With
+/// [`Hyphens::Keep`], a compound's span runs from its first word to its last, and its text is its
+/// words' normalised texts joined by `-` (whatever hyphen character the text has).
+///
+/// ```
+/// use themescope::tokenize::{tokenize_with, Hyphens};
+///
+/// let words = |h| -> Vec<String> {
+///     tokenize_with("Her sister-in-law's cold\u{2011}hearted.", h)
+///         .iter()
+///         .map(|t| t.text.to_string())
+///         .collect()
+/// };
+/// assert_eq!(words(Hyphens::Split), ["her", "sister", "in", "law", "cold", "hearted"]);
+/// assert_eq!(words(Hyphens::Keep), ["her", "sister-in-law", "cold-hearted"]);
+/// ```
+pub fn tokenize_with(text: &str, hyphens: Hyphens) -> Vec<Token<'_>> {
+    let tokens = tokenize(text);
+    match hyphens {
+        Hyphens::Split => tokens,
+        Hyphens::Keep => join_hyphenated(text, tokens),
+    }
+}
+
+/// Joins the tokens of `text` that only a single hyphen separates.
+fn join_hyphenated<'a>(text: &'a str, tokens: Vec<Token<'a>>) -> Vec<Token<'a>> {
+    let mut out: Vec<Token<'a>> = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        if let Some(last) = out.last_mut() {
+            if is_one_hyphen(&text[last.span.end..token.span.start]) {
+                let mut joined = CompactString::new(&*last.text);
+                joined.push('-');
+                joined.push_str(&token.text);
+                last.text = Word::Changed(joined);
+                last.span.end = token.span.end;
+                continue;
+            }
+        }
+        out.push(token);
+    }
+    out
+}
+
 /// Splits `text` into tokens (see the module documentation).
 ///
 /// ```
@@ -605,6 +670,31 @@ pub(crate) mod tests {
         assert_tokens(" \u{DCF}", &[("\u{DCF}", "\u{DCF}")]);
         assert_tokens("proud 🎉 ÉCOLE", &[("proud", "proud"), ("école", "ÉCOLE")]);
         assert_tokens("東京 함흥", &[("東", "東"), ("京", "京"), ("함흥", "함흥")]);
+    }
+
+    #[test]
+    fn kept_hyphens_join_runs_of_words() {
+        let text = "A well-known, self\u{2010}made mother-in-law -- not - this; x--y 1-2 _a_-b";
+        let got: Vec<(String, &str)> = tokenize_with(text, Hyphens::Keep)
+            .iter()
+            .map(|t| (t.text.to_string(), &text[t.span.clone()]))
+            .collect();
+        let want = [
+            ("a", "A"),
+            ("well-known", "well-known"),
+            ("self-made", "self\u{2010}made"),
+            ("mother-in-law", "mother-in-law"),
+            ("not", "not"),
+            ("this", "this"),
+            ("x", "x"),
+            ("y", "y"),
+            ("1-2", "1-2"),
+            ("a", "a"),
+            ("b", "b"),
+        ];
+        let want: Vec<(String, &str)> = want.iter().map(|(a, b)| (a.to_string(), *b)).collect();
+        assert_eq!(got, want);
+        assert_eq!(tokenize_with(text, Hyphens::Split), tokenize(text));
     }
 
     #[test]

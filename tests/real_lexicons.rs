@@ -129,3 +129,63 @@ fn every_format_reads_lf_crlf_and_old_mac_cr_line_ends_alike() {
         "{stdout}"
     );
 }
+
+/// `terms.csv` of the text below with a lexicon of two themes — `parts` (words that occur
+/// inside compounds, and a wildcard) and `whole` (entries with hyphens) — its TOML `header` and
+/// `args`.
+fn hyphen_terms(header: &str, args: &[&str]) -> String {
+    let text = "Her sister-in-law was cold\u{2011}hearted, good-humoured and cold.\n";
+    let lexicon = format!(
+        "name = \"t\"\n{header}\
+         [[themes]]\nid = \"parts\"\nlabel = \"P\"\nterms = [\"law\", \"good\", \"cold*\"]\n\
+         [[themes]]\nid = \"whole\"\nlabel = \"W\"\nterms = [\"sister-in-law\", \"cold-hearted\"]\n"
+    );
+    let (dir, stderr) = run_text(text, "lex.toml", lexicon.as_bytes(), args);
+    assert_eq!(stderr, "");
+    terms(dir.path())
+}
+
+#[test]
+fn hyphens_split_or_keep() {
+    // split (the default): the parts of a compound match on their own, and an entry with
+    // hyphens matches the compound word by word (any one hyphen character between them).
+    let split = "theme,term,count,documents\n\
+                 parts,cold*,2,1\nparts,law,1,1\nparts,good,1,1\n\
+                 whole,sister-in-law,1,1\nwhole,cold-hearted,1,1\n";
+    assert_eq!(hyphen_terms("", &[]), split);
+    assert_eq!(hyphen_terms("", &["--hyphens", "split"]), split);
+    // keep: a compound is one token; `law` and `good` no longer match inside it, `cold*`
+    // matches the compound and the word, the entries with hyphens match the compounds.
+    let keep = "theme,term,count,documents\n\
+                parts,cold*,2,1\n\
+                whole,sister-in-law,1,1\nwhole,cold-hearted,1,1\n";
+    assert_eq!(hyphen_terms("", &["--hyphens", "keep"]), keep);
+    assert_eq!(hyphen_terms("hyphens = \"keep\"\n", &[]), keep);
+    // The command line wins over the lexicon.
+    assert_eq!(
+        hyphen_terms("hyphens = \"keep\"\n", &["--hyphens", "split"]),
+        split
+    );
+}
+
+#[test]
+fn hyphens_change_the_token_count_and_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("doc.txt"), "A well-known mother-in-law.\n").unwrap();
+    let mut tokens = Vec::new();
+    for mode in ["split", "keep"] {
+        themescope()
+            .current_dir(dir.path())
+            .args(["run", "doc.txt", "-o", mode, "--charts", "none", "--quiet"])
+            .args(["--hyphens", mode])
+            .assert()
+            .success();
+        let out = dir.path().join(mode);
+        let documents = common::rows(&out, "documents.csv");
+        tokens.push(documents[0]["tokens"].clone());
+        let manifest: serde_json::Value =
+            serde_json::from_str(&read(&out, "manifest.json")).unwrap();
+        assert_eq!(manifest["settings"]["hyphens"], mode);
+    }
+    assert_eq!(tokens, ["6", "3"]);
+}

@@ -2,7 +2,7 @@
 //!
 //! In: a [`Lexicon`] and a target format. Out: the file's text on an `impl Write`, and warnings
 //! naming what the target format cannot hold (CSV: labels, descriptions, contrasts, negation,
-//! the matching rule; `.dic`: the same, and weights). Loading the export gives back the same
+//! hyphens, the matching rule; `.dic`: the same, and weights). Loading the export gives back the same
 //! theme ids, terms and weights (those the format can hold).
 
 use std::io::Write;
@@ -16,6 +16,8 @@ use crate::error::{Error, Result};
 struct FileOut<'a> {
     name: &'a str,
     matching: MatchMode,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hyphens: Option<crate::tokenize::Hyphens>,
     negation: NegationOut,
     themes: Vec<ThemeOut<'a>>,
     contrasts: Vec<ContrastOut<'a>>,
@@ -102,6 +104,7 @@ pub fn export<W: Write>(lexicon: &Lexicon, format: Format, mut out: W) -> Result
             let file = FileOut {
                 name: &lexicon.name,
                 matching: first_mode,
+                hyphens: lexicon.hyphens_setting,
                 negation: negation_out(&lexicon.negation),
                 themes: lexicon
                     .themes
@@ -154,6 +157,9 @@ pub fn export<W: Write>(lexicon: &Lexicon, format: Format, mut out: W) -> Result
             }
             if lexicon.negation != Negation::default() {
                 lost.push("negation settings (the defaults apply)");
+            }
+            if lexicon.hyphens() != crate::tokenize::Hyphens::Split {
+                lost.push("hyphens = \"keep\" (give --hyphens keep)");
             }
             let loaded_as = if format == Format::Dic {
                 MatchMode::BestEntry
@@ -370,9 +376,9 @@ mod tests {
                 err,
                 format!("the entry {text:?} of theme \"a\" holds a tab or a line break, which a .dic file cannot hold: export to toml or csv, or change the entry")
             );
-            // CSV quotes it, and it comes back whole.
+            // CSV quotes it, and it comes back whole (a lone CR as a line end: LF).
             let (csv, _) = round_trip(&lex, Format::Csv);
-            assert_eq!(csv.themes[0].terms[0].text, text);
+            assert_eq!(csv.themes[0].terms[0].text, text.replace('\r', "\n"));
         }
     }
 

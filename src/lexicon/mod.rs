@@ -16,6 +16,7 @@ mod export;
 mod show;
 mod toml;
 
+use crate::tokenize::Hyphens;
 use std::fmt;
 use std::path::Path;
 use unicode_normalization::char::is_combining_mark;
@@ -219,11 +220,19 @@ pub struct Lexicon {
     pub contrasts: Vec<Contrast>,
     /// Negation settings.
     pub negation: Negation,
+    /// How hyphen-joined words are read, as a TOML lexicon or `--hyphens` sets it (`None`:
+    /// split, the default); see [`Lexicon::hyphens`].
+    pub hyphens_setting: Option<Hyphens>,
     /// Things worth knowing that do not stop the lexicon from loading, each naming its file.
     pub warnings: Vec<String>,
 }
 
 impl Lexicon {
+    /// How hyphen-joined words are read for this lexicon.
+    pub fn hyphens(&self) -> Hyphens {
+        self.hyphens_setting.unwrap_or_default()
+    }
+
     /// The built-in lexicon.
     pub fn builtin() -> Result<Lexicon> {
         parse_toml(BUILTIN_TOML, "built-in")
@@ -308,6 +317,16 @@ impl Lexicon {
                     "{}: its negation settings are ignored: those of {} apply to the whole run",
                     part.sources[0].path, merged.sources[0].path
                 ));
+            }
+            match (merged.hyphens_setting, part.hyphens_setting) {
+                (None, theirs) => merged.hyphens_setting = theirs,
+                (Some(ours), Some(theirs)) if ours != theirs => {
+                    merged.warnings.push(format!(
+                        "{}: its hyphens setting is ignored: that of {} applies to the whole run",
+                        part.sources[0].path, merged.sources[0].path
+                    ));
+                }
+                _ => {}
             }
             merged.name = format!("{} + {}", merged.name, part.name);
             merged.sources.extend(part.sources);
@@ -459,6 +478,7 @@ fn flat_lexicon(
         themes,
         contrasts: Vec::new(),
         negation: Negation::default(),
+        hyphens_setting: None,
         warnings,
     })
 }

@@ -57,6 +57,14 @@ pub fn describe<W: Write>(lexicon: &Lexicon, mut out: W) -> io::Result<()> {
             c.id, lexicon.themes[c.left].label, lexicon.themes[c.right].label
         )?;
     }
+    writeln!(
+        out,
+        "\nHyphens: {}",
+        match lexicon.hyphens() {
+            crate::tokenize::Hyphens::Split => "split (sister-in-law is three words)",
+            crate::tokenize::Hyphens::Keep => "keep (sister-in-law is one word)",
+        }
+    )?;
     let n = &lexicon.negation;
     writeln!(out, "\nNegation: {}", if n.enabled { "on" } else { "off" })?;
     if n.enabled {

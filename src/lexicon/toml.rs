@@ -18,6 +18,7 @@ struct FileToml {
     #[allow(dead_code)]
     description: Option<String>,
     matching: Option<MatchMode>,
+    hyphens: Option<crate::tokenize::Hyphens>,
     negation: Option<NegationToml>,
     #[serde(default)]
     themes: Vec<ThemeToml>,
@@ -230,6 +231,7 @@ pub fn parse_toml(source: &str, path: &str) -> Result<Lexicon> {
         themes,
         contrasts,
         negation,
+        hyphens_setting: file.hyphens,
         warnings,
     })
 }

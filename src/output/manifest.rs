@@ -49,6 +49,8 @@ pub struct Settings {
     pub hits: bool,
     /// Whether negation was applied.
     pub negation: bool,
+    /// How hyphen-joined words were read: `split` or `keep`.
+    pub hyphens: crate::tokenize::Hyphens,
 }
 
 /// The lexicon of a run.

@@ -86,7 +86,7 @@ impl<'a, 'r> Jobs<'a, 'r> {
         if plan.needs_whole_text() {
             let mut reader = corpus::blocks::BlockReader::open(path, &prescan, size)?;
             while let Some(block) = reader.next_block()? {
-                let found = tokenize::tokenize(block.body());
+                let found = tokenize::tokenize_with(block.body(), self.config.lexicon.hyphens());
                 let structure = plan.needs_sentences().then(|| {
                     segment::segment_with(block.body(), &found, Some(prescan.blank_lines))
                 });

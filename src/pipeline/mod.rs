@@ -323,6 +323,7 @@ fn manifest_of(
             jobs: config.jobs,
             hits: config.hits,
             negation: lexicon.negation.enabled,
+            hyphens: lexicon.hyphens(),
         },
         lexicon: manifest::LexiconInfo {
             name: lexicon.name.clone(),
