@@ -17,6 +17,14 @@ pub enum Error {
         /// What the file system said.
         source: std::io::Error,
     },
+    /// A table INPUT cannot be read as a table: no text or id column, no header, a bad sheet.
+    #[error("{}: {message}", path.display())]
+    Table {
+        /// The table file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// The inputs hold no `.txt` or `.md` document at all.
     #[error("no document found in {inputs}: themescope reads .txt and .md files (folders are searched recursively)")]
     NoDocuments {

@@ -51,6 +51,7 @@ pub mod parallel;
 pub mod pipeline;
 pub mod score;
 pub mod segment;
+pub mod table;
 pub mod tokenize;
 
 use std::path::PathBuf;

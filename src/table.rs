@@ -1,0 +1,1315 @@
+//! Stage read, for tables: a CSV, TSV, JSON Lines or Excel file → rows, each a document with its
+//! metadata.
+//!
+//! In: a table file — `.csv`, `.tsv`, `.jsonl`/`.ndjson`, each maybe compressed (`.gz`, `.zst`),
+//! or `.xlsx` — and [`TableOptions`] (the text, id and metadata columns). Out: a [`TableReader`]
+//! that knows its metadata columns before the first row, then yields rows one by one: a
+//! [`TableRow`] (the line where its record starts, its number among the data rows, its id cell,
+//! its text, its metadata cells) or a [`BadRow`] naming that line and what is wrong.
+//!
+//! Guarantees: a table is read as a stream — decompressed as it is read, never held whole
+//! (except an Excel sheet, which its format holds whole); a malformed row (the wrong number of
+//! fields, a quoted cell still open at the end of the file, a line that is no JSON object, a
+//! missing text, a text that is not a string) is a [`BadRow`] and the rest is still read; a
+//! damaged compressed file keeps the rows before the damage and ends with a [`BadRow`] naming
+//! the compressed byte where it broke; a missing text or id column is an error listing the
+//! columns there are. CSV follows RFC 4180 (quoted cells spanning lines, a UTF-8 BOM, CRLF, LF
+//! or CR line ends); every line end in a CSV or TSV cell reads as LF.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+
+/// A table's layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Comma-separated values (RFC 4180), or another delimiter given.
+    Csv,
+    /// Tab-separated values.
+    Tsv,
+    /// One JSON object per line.
+    JsonLines,
+    /// An Excel workbook (one sheet).
+    Xlsx,
+}
+
+/// How a file is compressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    /// Not at all.
+    None,
+    /// gzip (`.gz`).
+    Gzip,
+    /// Zstandard (`.zst`).
+    Zstd,
+}
+
+/// The compression a file name says (`.gz`, `.zst`), and the name without it.
+pub fn compression_of(name: &str) -> (Compression, &str) {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".gz") {
+        (Compression::Gzip, &name[..name.len() - 3])
+    } else if lower.ends_with(".zst") {
+        (Compression::Zstd, &name[..name.len() - 4])
+    } else {
+        (Compression::None, name)
+    }
+}
+
+/// The table format and compression a file name says, if it names a table.
+pub fn table_kind(path: &Path) -> Option<(Format, Compression)> {
+    let name = path.file_name()?.to_str()?;
+    let (compression, inner) = compression_of(name);
+    let extension = inner.rsplit_once('.')?.1.to_ascii_lowercase();
+    let format = match extension.as_str() {
+        "csv" => Format::Csv,
+        "tsv" => Format::Tsv,
+        "jsonl" | "ndjson" => Format::JsonLines,
+        "xlsx" if compression == Compression::None => Format::Xlsx,
+        _ => return None,
+    };
+    Some((format, compression))
+}
+
+/// Which columns of a table are read, and how.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TableOptions {
+    /// The text column(s) (`--text-column`); several are joined by a blank line. Empty: `text`.
+    pub text_columns: Vec<String>,
+    /// The id column (`--id-column`), if any.
+    pub id_column: Option<String>,
+    /// The metadata columns to keep (`--meta-columns`); `None`: every other column.
+    pub meta_columns: Option<Vec<String>>,
+    /// The CSV delimiter (`--delimiter`); `None`: `,` (tab for TSV).
+    pub delimiter: Option<u8>,
+    /// The Excel sheet (`--sheet`); `None`: the first.
+    pub sheet: Option<String>,
+}
+
+/// One row of a table: a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableRow {
+    /// The 1-based line where the record starts (a quoted cell may span lines).
+    pub line: u64,
+    /// The 1-based number of the row among the data rows (the header not counted; for JSON
+    /// Lines, the line number).
+    pub number: u64,
+    /// The id cell's text, with `--id-column`.
+    pub id: Option<String>,
+    /// The text: the text cells, joined by a blank line.
+    pub text: String,
+    /// The metadata cells, in the order of [`TableReader::meta_columns`] (empty when absent).
+    pub meta: Vec<String>,
+}
+
+/// A row that is not read, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadRow {
+    /// The 1-based line where the record starts.
+    pub line: u64,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// What reading a table gives, row by row.
+pub type Item = std::result::Result<TableRow, BadRow>;
+
+/// A quoted cell running over more lines than this gets a warning naming its start line: an
+/// unbalanced quote in the middle of a file silently swallows the rows after it.
+pub const LONG_CELL_LINES: u64 = 1_000;
+
+/// An open table.
+pub struct TableReader {
+    meta_columns: Vec<String>,
+    rows: Box<dyn Iterator<Item = Item> + Send>,
+    warnings: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl std::fmt::Debug for TableReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TableReader")
+            .field("meta_columns", &self.meta_columns)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TableReader {
+    /// Opens the table at `path` (format and compression from its name) and reads its header.
+    pub fn open(path: &Path, options: &TableOptions) -> Result<TableReader> {
+        let (format, compression) = table_kind(path).ok_or_else(|| Error::Table {
+            path: path.to_path_buf(),
+            message: "not a table: themescope reads .csv, .tsv, .jsonl, .ndjson (each maybe .gz or .zst) and .xlsx".to_string(),
+        })?;
+        if format == Format::Xlsx {
+            return xlsx::open(path, options);
+        }
+        let file = File::open(path).map_err(|e| Error::Input {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        let stream = Stream::new(file, compression);
+        match format {
+            Format::JsonLines => jsonl::open(path, stream, options),
+            _ => {
+                let delimiter = options.delimiter.unwrap_or(match format {
+                    Format::Tsv => b'\t',
+                    _ => b',',
+                });
+                delimited::open(path, stream, delimiter, options)
+            }
+        }
+    }
+
+    /// The metadata columns kept, in order.
+    pub fn meta_columns(&self) -> &[String] {
+        &self.meta_columns
+    }
+
+    /// Warnings about the table so far (a very long quoted cell; fields first seen late).
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings.lock().map(|w| w.clone()).unwrap_or_default()
+    }
+}
+
+impl Iterator for TableReader {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        self.rows.next()
+    }
+}
+
+/// The file's bytes, decompressed as they are read.
+struct Stream {
+    inner: Box<dyn Read + Send>,
+    damage: Damage,
+}
+
+/// Where a stream broke: the compressed bytes read so far, counted as they are read.
+#[derive(Clone)]
+struct Damage {
+    compressed: Arc<AtomicU64>,
+    compression: Compression,
+}
+
+impl Damage {
+    /// What a read error means for the rows: the rest of the file cannot be read.
+    fn describe(&self, e: &dyn std::fmt::Display) -> String {
+        let at = self.compressed.load(Ordering::Relaxed);
+        match self.compression {
+            Compression::None => format!("cannot be read further (near byte {at}): {e}"),
+            _ => format!(
+                "the compressed file is damaged or cut short near compressed byte {at} ({e}); the rows before are kept"
+            ),
+        }
+    }
+}
+
+impl Stream {
+    fn new(file: File, compression: Compression) -> Stream {
+        let compressed = Arc::new(AtomicU64::new(0));
+        let counted = BufReader::with_capacity(
+            1 << 16,
+            Counted {
+                inner: file,
+                count: Arc::clone(&compressed),
+            },
+        );
+        let inner: Box<dyn Read + Send> = match compression {
+            Compression::None => Box::new(counted),
+            Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(counted)),
+            Compression::Zstd => Box::new(Zstd::new(counted)),
+        };
+        Stream {
+            inner,
+            damage: Damage {
+                compressed,
+                compression,
+            },
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+/// A reader that counts the bytes read through it.
+struct Counted<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// A Zstandard stream; a frame header that cannot be read is an error at the first read.
+struct Zstd<R: Read> {
+    state: ZstdState<R>,
+}
+
+enum ZstdState<R: Read> {
+    Start(Option<R>),
+    Open(Box<ruzstd::decoding::StreamingDecoder<R, ruzstd::decoding::FrameDecoder>>),
+}
+
+impl<R: Read> Zstd<R> {
+    fn new(inner: R) -> Self {
+        Zstd {
+            state: ZstdState::Start(Some(inner)),
+        }
+    }
+}
+
+impl<R: Read> Read for Zstd<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let ZstdState::Start(inner) = &mut self.state {
+            let Some(inner) = inner.take() else {
+                return Err(io::Error::other("not a zstd stream"));
+            };
+            let decoder = ruzstd::decoding::StreamingDecoder::new(inner)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+            self.state = ZstdState::Open(Box::new(decoder));
+        }
+        match &mut self.state {
+            ZstdState::Open(decoder) => decoder.read(buf),
+            ZstdState::Start(_) => Ok(0),
+        }
+    }
+}
+
+/// The columns of a table, resolved against its header: which give the text, the id and the
+/// metadata.
+#[derive(Debug)]
+struct Columns {
+    text: Vec<usize>,
+    id: Option<usize>,
+    meta: Vec<usize>,
+    names: Vec<String>,
+}
+
+impl Columns {
+    /// Resolves `options` against `header`; a column asked for that is not there is an error
+    /// listing the columns there are.
+    fn resolve(path: &Path, header: &[String], options: &TableOptions) -> Result<Columns> {
+        let missing = |what: &str, name: &str| Error::Table {
+            path: path.to_path_buf(),
+            message: format!(
+                "no {what} column {name:?}: the columns are {}",
+                header
+                    .iter()
+                    .map(|h| format!("{h:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let find = |what: &str, name: &str| {
+            header
+                .iter()
+                .position(|h| h == name)
+                .ok_or_else(|| missing(what, name))
+        };
+        let text = match options.text_columns.is_empty() {
+            true => vec![find("text", "text").map_err(|_| Error::Table {
+                path: path.to_path_buf(),
+                message: format!(
+                    "no column \"text\": name the text column with --text-column NAME (the columns are {})",
+                    header
+                        .iter()
+                        .map(|h| format!("{h:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })?],
+            false => options
+                .text_columns
+                .iter()
+                .map(|c| find("text", c))
+                .collect::<Result<Vec<_>>>()?,
+        };
+        let id = options
+            .id_column
+            .as_deref()
+            .map(|c| find("id", c))
+            .transpose()?;
+        let meta = match &options.meta_columns {
+            Some(names) => names
+                .iter()
+                .map(|c| find("metadata", c))
+                .collect::<Result<Vec<_>>>()?,
+            None => (0..header.len())
+                .filter(|i| !text.contains(i) && id != Some(*i))
+                .collect(),
+        };
+        let names = meta.iter().map(|&i| header[i].clone()).collect();
+        Ok(Columns {
+            text,
+            id,
+            meta,
+            names,
+        })
+    }
+
+    /// The row of `cells` (`None` where a cell is missing).
+    fn row<'c>(&self, line: u64, number: u64, cell: impl Fn(usize) -> Option<&'c str>) -> TableRow {
+        let text = self
+            .text
+            .iter()
+            .map(|&i| cell(i).unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        TableRow {
+            line,
+            number,
+            id: self.id.map(|i| cell(i).unwrap_or("").to_string()),
+            text,
+            meta: self
+                .meta
+                .iter()
+                .map(|&i| cell(i).unwrap_or("").to_string())
+                .collect(),
+        }
+    }
+}
+
+/// CSV and TSV.
+mod delimited {
+    use super::*;
+
+    pub(super) fn open(
+        path: &Path,
+        stream: Stream,
+        delimiter: u8,
+        options: &TableOptions,
+    ) -> Result<TableReader> {
+        let quotes = Arc::new(AtomicU64::new(0));
+        let damage = stream.damage.clone();
+        let counted = LineEnds {
+            inner: stream,
+            quotes: Arc::clone(&quotes),
+            after_cr: false,
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(counted);
+        let header: Vec<String> = match reader.headers() {
+            Ok(h) => h.iter().map(str::to_string).collect(),
+            Err(e) => {
+                return Err(Error::Table {
+                    path: path.to_path_buf(),
+                    message: format!("cannot read the header row: {e}"),
+                })
+            }
+        };
+        let columns = Columns::resolve(path, &header, options)?;
+        let warnings = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let rows = Rows {
+            reader,
+            columns,
+            width: header.len(),
+            number: 0,
+            pending: None,
+            done: false,
+            quotes,
+            damage,
+            warnings: Arc::clone(&warnings),
+        };
+        Ok(TableReader {
+            meta_columns: rows.columns.names.clone(),
+            rows: Box::new(rows),
+            warnings,
+        })
+    }
+
+    /// The table's bytes with every line end read as LF (CRLF and a lone CR alike, inside
+    /// quoted cells too, so that a cell's text holds LF line breaks and the csv reader counts
+    /// lines right), counting the `"` bytes, so that a quote still open at the end of the file
+    /// shows.
+    struct LineEnds {
+        inner: Stream,
+        quotes: Arc<AtomicU64>,
+        /// The last byte given was a CR made LF: an LF right after it is dropped.
+        after_cr: bool,
+    }
+
+    impl Read for LineEnds {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            loop {
+                let n = self.inner.read(buf)?;
+                let kept = line_ends_as_lf(&mut buf[..n], &mut self.after_cr);
+                let q = memchr::memchr_iter(b'"', &buf[..kept]).count();
+                self.quotes.fetch_add(q as u64, Ordering::Relaxed);
+                // A read of one dropped LF gives nothing: read on, or the reader sees the end.
+                if kept > 0 || n == 0 {
+                    return Ok(kept);
+                }
+            }
+        }
+    }
+
+    /// Rewrites `buf` in place with CRLF and lone CR as LF; returns the bytes kept.
+    /// `after_cr` carries a CR at the end of one piece over to the next.
+    pub(super) fn line_ends_as_lf(buf: &mut [u8], after_cr: &mut bool) -> usize {
+        let mut from = 0;
+        if *after_cr && buf.first() == Some(&b'\n') {
+            from = 1;
+        }
+        if !buf.is_empty() {
+            *after_cr = false;
+        }
+        if memchr::memchr(b'\r', &buf[from..]).is_none() {
+            buf.copy_within(from.., 0);
+            return buf.len() - from;
+        }
+        let mut out = 0;
+        let mut i = from;
+        while i < buf.len() {
+            let b = buf[i];
+            if b == b'\r' {
+                buf[out] = b'\n';
+                out += 1;
+                match buf.get(i + 1) {
+                    Some(b'\n') => i += 2,
+                    Some(_) => i += 1,
+                    None => {
+                        *after_cr = true;
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            buf[out] = b;
+            out += 1;
+            i += 1;
+        }
+        out
+    }
+
+    struct Rows {
+        reader: csv::Reader<LineEnds>,
+        columns: Columns,
+        width: usize,
+        number: u64,
+        /// The record read ahead: a record is judged once the next one's start line is known.
+        pending: Option<(u64, csv::ByteRecord)>,
+        done: bool,
+        quotes: Arc<AtomicU64>,
+        damage: Damage,
+        warnings: Arc<std::sync::Mutex<Vec<String>>>,
+    }
+
+    impl Rows {
+        /// Reads the next record: `Ok(None)` at the end.
+        fn read(&mut self) -> std::result::Result<Option<(u64, csv::ByteRecord)>, String> {
+            let mut record = csv::ByteRecord::new();
+            match self.reader.read_byte_record(&mut record) {
+                Ok(false) => Ok(None),
+                Ok(true) => {
+                    let line = record.position().map_or(0, |p| p.line());
+                    Ok(Some((line, record)))
+                }
+                Err(e) => Err(match e.kind() {
+                    csv::ErrorKind::Io(io) => self.damage.describe(io),
+                    _ => self.damage.describe(&e),
+                }),
+            }
+        }
+
+        /// Judges the record that starts at `line` and ends before `next_line`.
+        fn judge(
+            &mut self,
+            line: u64,
+            record: &csv::ByteRecord,
+            next_line: u64,
+            last: bool,
+        ) -> Item {
+            self.number += 1;
+            if next_line.saturating_sub(line) > LONG_CELL_LINES {
+                if let Ok(mut w) = self.warnings.lock() {
+                    w.push(format!(
+                        "line {line}: a quoted cell runs over {} lines; if that is not meant, a quote is missing there",
+                        next_line - line
+                    ));
+                }
+            }
+            if last && self.quotes.load(Ordering::Relaxed) % 2 == 1 {
+                return Err(BadRow {
+                    line,
+                    reason:
+                        "a quoted cell is still open at the end of the file (a quote is missing)"
+                            .to_string(),
+                });
+            }
+            if record.len() != self.width {
+                return Err(BadRow {
+                    line,
+                    reason: format!(
+                        "{} fields where the header has {}",
+                        record.len(),
+                        self.width
+                    ),
+                });
+            }
+            let mut cells = Vec::with_capacity(record.len());
+            for field in record.iter() {
+                match std::str::from_utf8(field) {
+                    Ok(s) => cells.push(s),
+                    Err(e) => return Err(BadRow {
+                        line,
+                        reason: format!(
+                            "not valid UTF-8 (a cell, at its byte {}): convert the file to UTF-8",
+                            e.valid_up_to()
+                        ),
+                    }),
+                }
+            }
+            Ok(self
+                .columns
+                .row(line, self.number, |i| cells.get(i).copied()))
+        }
+    }
+
+    impl Iterator for Rows {
+        type Item = Item;
+
+        fn next(&mut self) -> Option<Item> {
+            if self.done {
+                return None;
+            }
+            let current = match self.pending.take() {
+                Some(p) => Some(p),
+                None => match self.read() {
+                    Ok(r) => r,
+                    Err(reason) => {
+                        self.done = true;
+                        let line = self.reader.position().line();
+                        return Some(Err(BadRow { line, reason }));
+                    }
+                },
+            };
+            let (line, record) = current?;
+            match self.read() {
+                Ok(Some((next_line, next))) => {
+                    self.pending = Some((next_line, next));
+                    Some(self.judge(line, &record, next_line, false))
+                }
+                Ok(None) => {
+                    self.done = true;
+                    let end = self.reader.position().line();
+                    Some(self.judge(line, &record, end, true))
+                }
+                Err(reason) => {
+                    // The record before the damage may be cut short: it goes with the damage.
+                    self.done = true;
+                    Some(Err(BadRow { line, reason }))
+                }
+            }
+        }
+    }
+}
+
+/// JSON Lines.
+mod jsonl {
+    use super::*;
+    use serde_json::Value;
+
+    pub(super) fn open(path: &Path, stream: Stream, options: &TableOptions) -> Result<TableReader> {
+        let mut lines = Lines {
+            reader: BufReader::with_capacity(1 << 16, stream),
+            line: 0,
+        };
+        // The columns come from the first object.
+        let mut ahead = Vec::new();
+        let mut keys: Option<Vec<String>> = None;
+        while keys.is_none() {
+            let Some(next) = lines.next_line() else {
+                break;
+            };
+            if let Ok((_, Some(Value::Object(map)))) = &next {
+                keys = Some(
+                    map.iter()
+                        .filter(|(_, v)| is_scalar(v))
+                        .map(|(k, _)| k.clone())
+                        .collect(),
+                );
+            }
+            ahead.push(next);
+        }
+        let keys = keys.unwrap_or_default();
+        let text_paths: Vec<String> = match options.text_columns.is_empty() {
+            true => vec!["text".to_string()],
+            false => options.text_columns.clone(),
+        };
+        let mut header = keys.clone();
+        for p in &text_paths {
+            if !header.contains(p) {
+                header.push(p.clone());
+            }
+        }
+        // Dotted paths need not be top-level fields; the metadata is top-level scalars.
+        let meta: Vec<String> = match &options.meta_columns {
+            Some(names) => names.clone(),
+            None => keys
+                .iter()
+                .filter(|k| !text_paths.contains(k) && options.id_column.as_deref() != Some(k))
+                .cloned()
+                .collect(),
+        };
+        if let Some(id) = &options.id_column {
+            if !keys.contains(id) && !ahead.is_empty() {
+                return Err(missing(path, "id", id, &keys));
+            }
+        }
+        let warnings = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let rows = Rows {
+            lines,
+            ahead: ahead.into_iter(),
+            text_paths,
+            id: options.id_column.clone(),
+            meta: meta.clone(),
+            known: keys,
+            late_fields: Default::default(),
+            warnings: Arc::clone(&warnings),
+            done: false,
+        };
+        Ok(TableReader {
+            meta_columns: meta,
+            rows: Box::new(rows),
+            warnings,
+        })
+    }
+
+    fn missing(path: &Path, what: &str, name: &str, keys: &[String]) -> Error {
+        Error::Table {
+            path: path.to_path_buf(),
+            message: format!(
+                "no {what} field {name:?} in the first object: its fields are {}",
+                keys.iter()
+                    .map(|k| format!("{k:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    fn is_scalar(v: &Value) -> bool {
+        !matches!(v, Value::Object(_) | Value::Array(_))
+    }
+
+    /// A scalar as a cell: strings as they are, numbers and booleans as JSON writes them,
+    /// null empty.
+    fn cell(v: &Value) -> String {
+        match v {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The value at a dotted path (`data.body`).
+    fn at<'v>(object: &'v Value, path: &str) -> Option<&'v Value> {
+        if let Some(v) = object.get(path) {
+            return Some(v);
+        }
+        path.split('.').try_fold(object, |v, key| v.get(key))
+    }
+
+    /// Reads lines, parsing each non-blank one as JSON.
+    struct Lines {
+        reader: BufReader<Stream>,
+        line: u64,
+    }
+
+    type Parsed = std::result::Result<(u64, Option<Value>), BadRow>;
+
+    impl Lines {
+        /// The next non-blank line, parsed: `(line, Some(value))`, or a bad row; `None` at the
+        /// end. A line that is no JSON gives `(line, None)`-free [`BadRow`].
+        fn next_line(&mut self) -> Option<Parsed> {
+            let mut buf = Vec::new();
+            loop {
+                buf.clear();
+                match self.reader.read_until(b'\n', &mut buf) {
+                    Ok(0) => return None,
+                    Ok(_) => {}
+                    Err(e) => {
+                        let reason = self.reader.get_ref().damage.describe(&e);
+                        self.line += 1;
+                        return Some(Err(BadRow {
+                            line: self.line,
+                            reason,
+                        }));
+                    }
+                }
+                self.line += 1;
+                let trimmed = buf.trim_ascii();
+                if trimmed.is_empty() {
+                    continue;
+                }
+                let line = self.line;
+                return Some(match serde_json::from_slice::<Value>(trimmed) {
+                    Ok(v) => Ok((line, Some(v))),
+                    Err(e) => Err(BadRow {
+                        line,
+                        reason: format!("not a JSON value: {e}"),
+                    }),
+                });
+            }
+        }
+    }
+
+    struct Rows {
+        lines: Lines,
+        ahead: std::vec::IntoIter<Parsed>,
+        text_paths: Vec<String>,
+        id: Option<String>,
+        meta: Vec<String>,
+        known: Vec<String>,
+        late_fields: std::collections::BTreeMap<String, u64>,
+        warnings: Arc<std::sync::Mutex<Vec<String>>>,
+        done: bool,
+    }
+
+    impl Rows {
+        fn row(&mut self, line: u64, value: Value) -> Item {
+            let bad = |reason: String| Err(BadRow { line, reason });
+            let Value::Object(map) = &value else {
+                return bad("not a JSON object".to_string());
+            };
+            for (k, v) in map {
+                if is_scalar(v) && !self.known.contains(k) && !self.meta.contains(k) {
+                    *self.late_fields.entry(k.clone()).or_default() += 1;
+                }
+            }
+            let mut texts = Vec::with_capacity(self.text_paths.len());
+            for p in &self.text_paths {
+                match at(&value, p) {
+                    Some(Value::String(s)) => texts.push(s.as_str()),
+                    Some(Value::Null) | None => {
+                        return bad(format!("no text: the field {p:?} is missing"))
+                    }
+                    Some(other) => {
+                        return bad(format!(
+                            "the text field {p:?} is not a string (it is {})",
+                            kind(other)
+                        ))
+                    }
+                }
+            }
+            Ok(TableRow {
+                line,
+                number: line,
+                id: self
+                    .id
+                    .as_ref()
+                    .map(|k| map.get(k).map(cell).unwrap_or_default()),
+                text: texts.join("\n\n"),
+                meta: self
+                    .meta
+                    .iter()
+                    .map(|k| {
+                        map.get(k)
+                            .filter(|v| is_scalar(v))
+                            .map(cell)
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+            })
+        }
+
+        fn finish(&mut self) {
+            if self.late_fields.is_empty() {
+                return;
+            }
+            let fields: Vec<String> = std::mem::take(&mut self.late_fields)
+                .into_iter()
+                .map(|(k, n)| format!("{k:?} ({n} rows)"))
+                .collect();
+            if let Ok(mut w) = self.warnings.lock() {
+                w.push(format!(
+                    "fields that the first object does not have are not kept: {} (name them with --meta-columns to keep them)",
+                    fields.join(", ")
+                ));
+            }
+        }
+    }
+
+    fn kind(v: &Value) -> &'static str {
+        match v {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+
+    impl Iterator for Rows {
+        type Item = Item;
+
+        fn next(&mut self) -> Option<Item> {
+            if self.done {
+                return None;
+            }
+            let next = match self.ahead.next() {
+                Some(p) => Some(p),
+                None => self.lines.next_line(),
+            };
+            match next {
+                None => {
+                    self.done = true;
+                    self.finish();
+                    None
+                }
+                Some(Err(bad)) => {
+                    if bad.reason.starts_with("the compressed file")
+                        || bad.reason.starts_with("cannot be read further")
+                    {
+                        self.done = true;
+                        self.finish();
+                    }
+                    Some(Err(bad))
+                }
+                Some(Ok((line, value))) => Some(self.row(line, value.unwrap_or_default())),
+            }
+        }
+    }
+}
+
+/// Excel workbooks.
+mod xlsx {
+    use super::*;
+    use calamine::{Data, Reader};
+
+    pub(super) fn open(path: &Path, options: &TableOptions) -> Result<TableReader> {
+        let fail = |message: String| Error::Table {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(path)
+            .map_err(|e| fail(format!("cannot read the workbook: {e}")))?;
+        let names = workbook.sheet_names();
+        let sheet = match &options.sheet {
+            Some(name) if names.contains(name) => name.clone(),
+            Some(name) => {
+                return Err(fail(format!(
+                    "no sheet {name:?}: the sheets are {}",
+                    names
+                        .iter()
+                        .map(|n| format!("{n:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )))
+            }
+            None => names
+                .first()
+                .cloned()
+                .ok_or_else(|| fail("the workbook has no sheet".to_string()))?,
+        };
+        let range = workbook
+            .worksheet_range(&sheet)
+            .map_err(|e| fail(format!("cannot read sheet {sheet:?}: {e}")))?;
+        let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
+        let mut rows = range.rows();
+        let header: Vec<String> = rows
+            .next()
+            .map(|r| r.iter().map(cell).collect())
+            .unwrap_or_default();
+        let columns = Columns::resolve(path, &header, options)?;
+        let items: Vec<Item> = rows
+            .enumerate()
+            .map(|(i, r)| {
+                let cells: Vec<String> = r.iter().map(cell).collect();
+                // Spreadsheet rows count from 1, the header in the first.
+                let line = first_row + 2 + i as u64;
+                Ok(columns.row(line, i as u64 + 1, |c| cells.get(c).map(String::as_str)))
+            })
+            .collect();
+        Ok(TableReader {
+            meta_columns: columns.names.clone(),
+            rows: Box::new(items.into_iter()),
+            warnings: Arc::default(),
+        })
+    }
+
+    /// A cell as text: numbers as written (`1789`, not `1789.0`), dates as ISO 8601.
+    fn cell(data: &Data) -> String {
+        match data {
+            Data::DateTime(d) if d.is_datetime() => {
+                let (y, mo, day, h, mi, s, _) = d.to_ymd_hms_milli();
+                match (h, mi, s) {
+                    (0, 0, 0) => format!("{y:04}-{mo:02}-{day:02}"),
+                    _ => format!("{y:04}-{mo:02}-{day:02}T{h:02}:{mi:02}:{s:02}"),
+                }
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// Writes `bytes` as `name` in a new folder and reads it with `options`.
+    fn read(
+        name: &str,
+        bytes: &[u8],
+        options: &TableOptions,
+    ) -> (Vec<String>, Vec<Item>, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let mut table = TableReader::open(&path, options).unwrap();
+        let meta = table.meta_columns().to_vec();
+        let items: Vec<Item> = table.by_ref().collect();
+        (meta, items, table.warnings())
+    }
+
+    fn row(line: u64, number: u64, id: Option<&str>, text: &str, meta: &[&str]) -> Item {
+        Ok(TableRow {
+            line,
+            number,
+            id: id.map(str::to_string),
+            text: text.to_string(),
+            meta: meta.iter().map(|m| m.to_string()).collect(),
+        })
+    }
+
+    fn bad(line: u64, reason: &str) -> Item {
+        Err(BadRow {
+            line,
+            reason: reason.to_string(),
+        })
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn zstd(bytes: &[u8]) -> Vec<u8> {
+        ruzstd::encoding::compress_to_vec(bytes, ruzstd::encoding::CompressionLevel::Fastest)
+    }
+
+    const CSV: &str = "\u{feff}id,year,text,party\r\n\
+                       1789-Washington,1789,\"Fellow citizens,\r\nwe \"\"begin\"\".\",none\r\n\
+                       1793-Washington,1793,Again.,none\r\n";
+
+    #[test]
+    fn names_say_format_and_compression() {
+        let kind = |n: &str| table_kind(Path::new(n));
+        assert_eq!(kind("a.csv"), Some((Format::Csv, Compression::None)));
+        assert_eq!(kind("a.TSV.gz"), Some((Format::Tsv, Compression::Gzip)));
+        assert_eq!(
+            kind("a.ndjson.zst"),
+            Some((Format::JsonLines, Compression::Zstd))
+        );
+        assert_eq!(
+            kind("a.jsonl"),
+            Some((Format::JsonLines, Compression::None))
+        );
+        assert_eq!(kind("a.xlsx"), Some((Format::Xlsx, Compression::None)));
+        assert_eq!(kind("a.xlsx.gz"), None);
+        assert_eq!(kind("a.txt.gz"), None);
+        assert_eq!(kind("csv"), None);
+        assert_eq!(compression_of("b.txt.gz"), (Compression::Gzip, "b.txt"));
+    }
+
+    #[test]
+    fn csv_rows_with_quotes_across_lines_a_bom_and_crlf() {
+        let options = TableOptions {
+            id_column: Some("id".to_string()),
+            ..Default::default()
+        };
+        let want = vec![
+            row(
+                2,
+                1,
+                Some("1789-Washington"),
+                "Fellow citizens,\nwe \"begin\".",
+                &["1789", "none"],
+            ),
+            row(4, 2, Some("1793-Washington"), "Again.", &["1793", "none"]),
+        ];
+        let lf = CSV.replace("\r\n", "\n");
+        let cr = CSV.replace("\r\n", "\r");
+        for (name, bytes) in [
+            ("t.csv", CSV.as_bytes().to_vec()),
+            ("t.csv", lf.as_bytes().to_vec()),
+            ("t.csv", cr.as_bytes().to_vec()),
+            ("t.csv.gz", gzip(CSV.as_bytes())),
+            ("t.csv.zst", zstd(CSV.as_bytes())),
+        ] {
+            let (meta, items, warnings) = read(name, &bytes, &options);
+            assert_eq!(meta, ["year", "party"], "{name}");
+            assert_eq!(items, want, "{name}");
+            assert!(warnings.is_empty());
+        }
+    }
+
+    #[test]
+    fn line_ends_become_lf_across_pieces() {
+        let text = b"a\r\nb\rc\r\r\nd\r";
+        for cut in 0..=text.len() {
+            let (mut one, mut two) = (text[..cut].to_vec(), text[cut..].to_vec());
+            let mut after_cr = false;
+            let n = delimited::line_ends_as_lf(&mut one, &mut after_cr);
+            let m = delimited::line_ends_as_lf(&mut two, &mut after_cr);
+            let got = [&one[..n], &two[..m]].concat();
+            assert_eq!(got, b"a\nb\nc\n\nd\n", "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn tsv_semicolons_several_text_columns_and_chosen_metadata() {
+        let tsv = "title\tbody\tauthor\tyear\nOn pride\tWe are proud.\tKim\t2001\n";
+        let options = TableOptions {
+            text_columns: vec!["title".to_string(), "body".to_string()],
+            meta_columns: Some(vec!["year".to_string()]),
+            ..Default::default()
+        };
+        let (meta, items, _) = read("t.tsv", tsv.as_bytes(), &options);
+        assert_eq!(meta, ["year"]);
+        assert_eq!(
+            items,
+            vec![row(2, 1, None, "On pride\n\nWe are proud.", &["2001"])]
+        );
+        let semicolons = "text;n\nHardship, then pride.;1\n";
+        let options = TableOptions {
+            delimiter: Some(b';'),
+            ..Default::default()
+        };
+        let (_, items, _) = read("t.csv", semicolons.as_bytes(), &options);
+        assert_eq!(
+            items,
+            vec![row(2, 1, None, "Hardship, then pride.", &["1"])]
+        );
+    }
+
+    #[test]
+    fn malformed_csv_rows_are_named_and_the_rest_is_read() {
+        let csv = "text,n\nfine,1\ntoo,many,fields\n\"open quote,2\nstill open\n";
+        let (_, items, _) = read("t.csv", csv.as_bytes(), &TableOptions::default());
+        assert_eq!(
+            items,
+            vec![
+                row(2, 1, None, "fine", &["1"]),
+                bad(3, "3 fields where the header has 2"),
+                bad(
+                    4,
+                    "a quoted cell is still open at the end of the file (a quote is missing)"
+                ),
+            ]
+        );
+        let bytes = b"text,n\nok,1\nbad \xff,2\n";
+        let (_, items, _) = read("t.csv", bytes, &TableOptions::default());
+        assert_eq!(
+            items[1],
+            bad(
+                3,
+                "not valid UTF-8 (a cell, at its byte 4): convert the file to UTF-8"
+            )
+        );
+        assert_eq!(items.len(), 2);
+    }
+
+    #[test]
+    fn a_quoted_cell_over_a_thousand_lines_is_warned() {
+        let long = "line\n".repeat(1_500);
+        let csv = format!("text\n\"{long}\"\nnext\n");
+        let (_, items, warnings) = read("t.csv", csv.as_bytes(), &TableOptions::default());
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            warnings,
+            ["line 2: a quoted cell runs over 1501 lines; if that is not meant, a quote is missing there"]
+        );
+    }
+
+    #[test]
+    fn missing_columns_are_errors_listing_the_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, "body,year\nx,1\n").unwrap();
+        let err = TableReader::open(&path, &TableOptions::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("{}: no column \"text\": name the text column with --text-column NAME (the columns are \"body\", \"year\")", path.display())
+        );
+        let options = TableOptions {
+            text_columns: vec!["body".to_string()],
+            id_column: Some("id".to_string()),
+            ..Default::default()
+        };
+        let err = TableReader::open(&path, &options).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("no id column \"id\": the columns are \"body\", \"year\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn json_lines_with_dotted_paths_bad_lines_and_late_fields() {
+        let jsonl = "{\"id\": 7, \"score\": 1.5, \"data\": {\"body\": \"Proud.\"}, \"tags\": [1]}\n\
+                     \n\
+                     not json\n\
+                     [1, 2]\n\
+                     {\"id\": 8, \"data\": {}}\n\
+                     {\"id\": 9, \"data\": {\"body\": 3}}\n\
+                     {\"id\": 10, \"data\": {\"body\": \"Hard.\"}, \"extra\": \"x\", \"score\": null}\n";
+        let options = TableOptions {
+            text_columns: vec!["data.body".to_string()],
+            id_column: Some("id".to_string()),
+            ..Default::default()
+        };
+        let (meta, items, warnings) = read("t.jsonl", jsonl.as_bytes(), &options);
+        assert_eq!(meta, ["score"]);
+        let parse_error = serde_json::from_str::<serde_json::Value>("not json").unwrap_err();
+        assert_eq!(
+            items,
+            vec![
+                row(1, 1, Some("7"), "Proud.", &["1.5"]),
+                bad(3, &format!("not a JSON value: {parse_error}")),
+                bad(4, "not a JSON object"),
+                bad(5, "no text: the field \"data.body\" is missing"),
+                bad(
+                    6,
+                    "the text field \"data.body\" is not a string (it is a number)"
+                ),
+                row(7, 7, Some("10"), "Hard.", &[""]),
+            ]
+        );
+        assert_eq!(
+            warnings,
+            ["fields that the first object does not have are not kept: \"extra\" (1 rows) (name them with --meta-columns to keep them)"]
+        );
+    }
+
+    #[test]
+    fn a_damaged_compressed_file_keeps_the_rows_before_the_damage() {
+        let mut body = String::from("text,n\n");
+        for i in 0..20_000 {
+            body.push_str(&format!("row number {i} of the table,{i}\n"));
+        }
+        for (name, packed) in [
+            ("t.csv.gz", gzip(body.as_bytes())),
+            ("t.csv.zst", zstd(body.as_bytes())),
+        ] {
+            let cut = &packed[..packed.len() * 2 / 3];
+            let (_, items, _) = read(name, cut, &TableOptions::default());
+            let (last, rows) = items.split_last().unwrap();
+            assert!(rows.len() > 1_000, "{name}: {} rows kept", rows.len());
+            assert!(rows.iter().all(Result::is_ok), "{name}");
+            let Err(damage) = last else {
+                panic!("{name}: the damage is named")
+            };
+            assert!(
+                damage.reason.starts_with(
+                    "the compressed file is damaged or cut short near compressed byte"
+                ),
+                "{name}: {damage:?}"
+            );
+        }
+        let jsonl = "{\"text\": \"a\"}\n".repeat(20_000);
+        let cut = gzip(jsonl.as_bytes());
+        let (_, items, _) = read(
+            "t.jsonl.gz",
+            &cut[..cut.len() / 2],
+            &TableOptions::default(),
+        );
+        assert!(items.last().unwrap().is_err());
+        assert!(items.len() > 1_000);
+    }
+
+    #[test]
+    fn excel_first_sheet_or_a_named_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("survey.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let cover = book.add_worksheet().set_name("Cover").unwrap();
+        cover.write(0, 0, "text").unwrap();
+        cover.write(1, 0, "not this one").unwrap();
+        let answers = book.add_worksheet().set_name("Answers").unwrap();
+        for (c, h) in ["respondent", "answer", "age"].iter().enumerate() {
+            answers.write(0, c as u16, *h).unwrap();
+        }
+        answers.write(1, 0, "r1").unwrap();
+        answers.write(1, 1, "We were proud,\nthen hungry.").unwrap();
+        answers.write(1, 2, 34).unwrap();
+        answers.write(2, 0, "r2").unwrap();
+        answers.write(2, 2, 51.5).unwrap();
+        book.save(&path).unwrap();
+        let options = TableOptions {
+            text_columns: vec!["answer".to_string()],
+            id_column: Some("respondent".to_string()),
+            sheet: Some("Answers".to_string()),
+            ..Default::default()
+        };
+        let mut table = TableReader::open(&path, &options).unwrap();
+        assert_eq!(table.meta_columns(), ["age"]);
+        let items: Vec<Item> = table.by_ref().collect();
+        assert_eq!(
+            items,
+            vec![
+                row(2, 1, Some("r1"), "We were proud,\nthen hungry.", &["34"]),
+                row(3, 2, Some("r2"), "", &["51.5"]),
+            ]
+        );
+        let first = TableReader::open(&path, &TableOptions::default()).unwrap();
+        assert_eq!(first.count(), 1);
+        let options = TableOptions {
+            sheet: Some("Nope".to_string()),
+            ..Default::default()
+        };
+        let err = TableReader::open(&path, &options).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("no sheet \"Nope\": the sheets are \"Cover\", \"Answers\""),
+            "{err}"
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_table_the_csv_crate_writes_reads_back(
+            cells in proptest::collection::vec(("(\\PC|[\",\r\n;'\t ])*", "(\\PC|[\",\r\n])*"), 1..20)
+        ) {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer.write_record(["text", "meta"]).unwrap();
+            for (text, meta) in &cells {
+                writer.write_record([text, meta]).unwrap();
+            }
+            let bytes = writer.into_inner().unwrap();
+            let (_, items, _) = read("t.csv", &bytes, &TableOptions::default());
+            let got: Vec<(String, String)> = items
+                .into_iter()
+                .map(|i| {
+                    let r = i.unwrap();
+                    (r.text, r.meta[0].clone())
+                })
+                .collect();
+            // Line ends come back as LF (the rule for every cell).
+            let lf = |c: &str| c.replace("\r\n", "\n").replace('\r', "\n");
+            let want: Vec<(String, String)> = cells.iter().map(|(t, m)| (lf(t), lf(m))).collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+}
