@@ -567,13 +567,15 @@ mod delimited {
             for field in record.iter() {
                 match std::str::from_utf8(field) {
                     Ok(s) => cells.push(s),
-                    Err(e) => return Err(BadRow {
-                        line,
-                        reason: format!(
+                    Err(e) => {
+                        return Err(BadRow {
+                            line,
+                            reason: format!(
                             "not valid UTF-8 (a cell, at its byte {}): convert the file to UTF-8",
                             e.valid_up_to()
                         ),
-                    }),
+                        })
+                    }
                 }
             }
             Ok(self
@@ -1284,6 +1286,37 @@ mod tests {
                 .ends_with("no sheet \"Nope\": the sheets are \"Cover\", \"Answers\""),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_inaugural_addresses_read_as_sixty_rows_with_their_metadata() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/inaugural/inaugural.csv");
+        let options = TableOptions {
+            id_column: Some("id".to_string()),
+            ..Default::default()
+        };
+        let mut table = TableReader::open(&path, &options).unwrap();
+        assert_eq!(
+            table.meta_columns(),
+            ["year", "president", "first_name", "party", "date"]
+        );
+        let rows: Vec<TableRow> = table.by_ref().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 60);
+        assert_eq!(rows[0].id.as_deref(), Some("1789-Washington"));
+        assert_eq!(
+            rows[0].meta,
+            ["1789", "Washington", "George", "none", "1789-04-30"]
+        );
+        assert!(rows[0].text.starts_with("Fellow-Citizens of the Senate"));
+        assert_eq!(rows[59].id.as_deref(), Some("2025-Trump"));
+        assert_eq!(
+            (rows[1].line, rows[1].number),
+            (
+                rows[0].line + rows[0].text.matches('\n').count() as u64 + 1,
+                2
+            )
+        );
+        assert!(table.warnings().is_empty());
     }
 
     proptest::proptest! {
