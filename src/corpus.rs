@@ -8,10 +8,15 @@
 //! links inside folders are not followed and FIFOs, sockets and devices are never opened, so
 //! neither a link loop nor a pipe can hang a run; anything under `exclude` (the output folder)
 //! is left out. Ids are paths relative to their INPUT, `/`-separated; with several INPUTs each
-//! is prefixed by its INPUT's last path component, made unique with `~2`, `~3`… A document is
-//! accepted only when it is valid UTF-8 without NUL bytes; a leading BOM is removed.
+//! is prefixed by its INPUT's last path component, made unique with `~2`, `~3`… A name that is
+//! not valid UTF-8 keeps its bytes apart in the id ([`text_of`]: each such byte as `\xFF`), so
+//! two such files never share an id; an id that still collides (a file literally named so) is
+//! made unique the same way. Paths themselves stay as the file system gives them. A document
+//! is accepted only when it is valid UTF-8 without NUL bytes; a leading BOM is removed.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
+use std::ffi::OsStr;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -64,13 +69,50 @@ fn is_document(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"))
 }
 
-fn relative_id(path: &Path, root: &Path) -> String {
+/// A file name or path as text: valid UTF-8 as it is; each byte that is not part of valid UTF-8
+/// written as `\xFF` (a backslash, `x` and two upper-case hex digits), so that names differing
+/// only in such bytes stay apart (`to_string_lossy` makes each of them `�`). Ids, the
+/// manifest's paths and its copy of the command line are written so.
+pub fn text_of(name: &OsStr) -> Cow<'_, str> {
+    if let Some(text) = name.to_str() {
+        return Cow::Borrowed(text);
+    }
+    escape_bytes(name)
+}
+
+#[cfg(unix)]
+fn escape_bytes(name: &OsStr) -> Cow<'_, str> {
+    use std::fmt::Write;
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::with_capacity(name.len() + 8);
+    for chunk in name.as_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            let _ = write!(out, "\\x{byte:02X}");
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(not(unix))]
+fn escape_bytes(name: &OsStr) -> Cow<'_, str> {
+    name.to_string_lossy()
+}
+
+/// The id of `path` inside `root`: its components joined by `/`, and whether one of them had
+/// to be escaped ([`text_of`]).
+fn relative_id(path: &Path, root: &Path) -> (String, bool) {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<String> = rel
+    let mut escaped = false;
+    let parts: Vec<Cow<'_, str>> = rel
         .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .map(|c| {
+            let text = text_of(c.as_os_str());
+            escaped |= matches!(text, Cow::Owned(_));
+            text
+        })
         .collect();
-    parts.join("/")
+    (parts.join("/"), escaped)
 }
 
 /// A file or folder inside an INPUT that could not be read while listing documents.
@@ -99,7 +141,8 @@ pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<
     let mut problems = Vec::new();
     let exclude = exclude.and_then(|p| fs::canonicalize(p).ok());
     let mut prefixes: HashSet<String> = HashSet::new();
-    let mut docs = Vec::new();
+    // Each document with whether its id had to be escaped.
+    let mut docs: Vec<(DocumentSource, bool)> = Vec::new();
     for input in inputs {
         let meta = fs::metadata(input).map_err(|source| Error::Input {
             path: input.clone(),
@@ -110,12 +153,12 @@ pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<
             // have none, so theirs comes from the resolved path.
             let base = input
                 .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
+                .map(|n| text_of(n).into_owned())
                 .or_else(|| {
                     input
                         .canonicalize()
                         .ok()
-                        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                        .and_then(|p| p.file_name().map(|n| text_of(n).into_owned()))
                 })
                 .unwrap_or_else(|| "input".to_string());
             let mut name = base.clone();
@@ -134,19 +177,20 @@ pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<
             None => rel,
         };
         if meta.is_file() {
-            let name = input
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let name = input.file_name().map(text_of).unwrap_or_default();
+            let escaped = matches!(name, Cow::Owned(_));
             let id = if prefix.is_some() {
                 with_prefix(String::new())
             } else {
-                name
+                name.into_owned()
             };
-            docs.push(DocumentSource {
-                id,
-                path: input.clone(),
-            });
+            docs.push((
+                DocumentSource {
+                    id,
+                    path: input.clone(),
+                },
+                escaped,
+            ));
             continue;
         }
         if !meta.is_dir() {
@@ -180,7 +224,7 @@ pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<
                         .map(Path::to_path_buf)
                         .unwrap_or_else(|| input.clone());
                     problems.push(Problem {
-                        id: with_prefix(relative_id(&path, input)),
+                        id: with_prefix(relative_id(&path, input).0),
                         reason: SkipReason::Unreadable(
                             e.io_error()
                                 .map_or_else(|| e.to_string(), |io| io.to_string()),
@@ -203,15 +247,45 @@ pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<
             }
         }
         found.sort();
-        docs.extend(found.into_iter().map(|path| DocumentSource {
-            id: with_prefix(relative_id(&path, input)),
-            path,
+        docs.extend(found.into_iter().map(|path| {
+            let (rel, escaped) = relative_id(&path, input);
+            (
+                DocumentSource {
+                    id: with_prefix(rel),
+                    path,
+                },
+                escaped,
+            )
         }));
     }
     Ok(Discovery {
-        documents: docs,
+        documents: unique_ids(docs),
         problems,
     })
+}
+
+/// The documents with unique ids: an id that had to be escaped and equals another (a file
+/// literally named `a\xFF.txt` beside one whose name holds the byte 0xFF) gets `~2`, `~3`…
+/// appended; ids that are the names as they are keep them.
+fn unique_ids(docs: Vec<(DocumentSource, bool)>) -> Vec<DocumentSource> {
+    let mut used: HashSet<String> = docs
+        .iter()
+        .filter(|(_, escaped)| !escaped)
+        .map(|(doc, _)| doc.id.clone())
+        .collect();
+    docs.into_iter()
+        .map(|(mut doc, escaped)| {
+            if escaped {
+                let base = doc.id.clone();
+                let mut k = 2;
+                while !used.insert(doc.id.clone()) {
+                    doc.id = format!("{base}~{k}");
+                    k += 1;
+                }
+            }
+            doc
+        })
+        .collect()
 }
 
 /// Reads and validates one document.
@@ -430,6 +504,35 @@ mod tests {
             .map(|d| d.id)
             .collect();
         assert_eq!(ids, ["docs/a.txt", "mine.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_keep_their_bytes_apart() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = |bytes: &[u8]| OsStr::from_bytes(bytes).to_os_string();
+        assert_eq!(text_of(&name(b"a\xff.txt")), "a\\xFF.txt");
+        assert_eq!(text_of(&name(b"\xe2\x82.md")), "\\xE2\\x82.md");
+        assert_eq!(text_of(&name("é\\x.txt".as_bytes())), "é\\x.txt");
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join(name(b"d\xfe"));
+        fs::create_dir_all(&sub).unwrap();
+        for file in [&b"a\xff.txt"[..], b"a\xfe.txt", b"a\\xFF.txt"] {
+            fs::write(dir.path().join(name(file)), "x").unwrap();
+        }
+        fs::write(sub.join("b.txt"), "x").unwrap();
+        let ids: Vec<String> = discover_documents(&[dir.path().to_path_buf()], None)
+            .unwrap()
+            .documents
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        // In path order (bytes): `\` (0x5C) before 0xFE before 0xFF. The literal name keeps
+        // its id; the escaped one that equals it gets `~2`.
+        assert_eq!(
+            ids,
+            ["a\\xFF.txt", "a\\xFE.txt", "a\\xFF.txt~2", "d\\xFE/b.txt"]
+        );
     }
 
     #[test]

@@ -8,12 +8,14 @@
 //! A finished run prints its summary on standard output (nothing with `--quiet`); warnings and
 //! errors go to standard error.
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 use themescope::cli::{Cli, Command, ExportFormatArg, LexiconCommand};
 use themescope::config::{format_of, load_lexicon};
+use themescope::corpus;
 use themescope::lexicon::{self, Format};
 use themescope::messages;
 use themescope::output::summary;
@@ -28,12 +30,11 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
-    let mut arguments: Vec<String> = std::env::args_os()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    // Parsed as the system gives them: a path that is not valid UTF-8 stays the path it is.
+    let mut arguments: Vec<OsString> = std::env::args_os().collect();
     // With no arguments at all, behave as `themescope run input -o output`.
     if arguments.len() == 1 {
-        arguments.push("run".to_string());
+        arguments.push("run".into());
     }
     let cli = match Cli::try_parse_from(&arguments) {
         Ok(cli) => cli,
@@ -43,6 +44,11 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // The manifest's copy of the command line, as text (bytes that are not UTF-8 as `\xFF`).
+    let arguments: Vec<String> = arguments
+        .iter()
+        .map(|a| corpus::text_of(a).into_owned())
+        .collect();
     // Ctrl-C (or SIGTERM) stops a run cleanly: the temporary folder is removed, the previous
     // output stays as it was, and the exit code is 130.
     let _ = ctrlc::set_handler(|| {

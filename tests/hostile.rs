@@ -617,3 +617,60 @@ fn a_closed_pipe_ends_lexicon_export_quietly() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Issue 15: names that are not valid UTF-8 are the files they name, and their ids stay apart.
+#[cfg(unix)]
+#[test]
+fn paths_that_are_not_utf8_are_read_and_written_as_they_are() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let name = |bytes: &[u8]| OsStr::from_bytes(bytes).to_os_string();
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    fs::write(docs.join(name(b"a\xff.txt")), "pride and pride").unwrap();
+    fs::write(docs.join(name(b"a\xfe.txt")), "hardship").unwrap();
+    // A folder, an output folder named with a byte that is not UTF-8.
+    let out = dir.path().join(name(b"out\xff"));
+    themescope()
+        .args(["run", "--quiet", "--charts", "none", "-o"])
+        .arg(&out)
+        .arg(&docs)
+        .assert()
+        .success();
+    let (header, rows) = read_csv(&out, "documents.csv");
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (pride, hardship) = (column("pride"), column("hardship"));
+    let found: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[pride].as_str(), r[hardship].as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [("a\\xFE.txt", "0", "1"), ("a\\xFF.txt", "2", "0")],
+        "each file analysed under an id of its own"
+    );
+    // Exactly the folder asked for (listed lossily here), and no `out�` beside it.
+    assert_eq!(common::listing(dir.path()), ["docs", "out\u{FFFD}"]);
+    assert!(fs::symlink_metadata(dir.path().join("out\u{FFFD}")).is_err());
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let arguments: Vec<&str> = manifest["arguments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let expected = format!("{}/out\\xFF", dir.path().display());
+    assert!(arguments.contains(&expected.as_str()), "{arguments:?}");
+    // A file given directly is found, not reported missing.
+    let out2 = dir.path().join("out2");
+    themescope()
+        .args(["run", "--quiet", "--charts", "none", "-o"])
+        .arg(&out2)
+        .arg(docs.join(name(b"a\xff.txt")))
+        .assert()
+        .success();
+    let (_, rows) = read_csv(&out2, "documents.csv");
+    assert_eq!(rows[0][0], "a\\xFF.txt");
+}

@@ -112,14 +112,11 @@ fn discover(config: &Config) -> Result<(Vec<DocumentSource>, Vec<manifest::Skipp
         .problems
         .into_iter()
         .map(|problem| {
-            crate::messages::warning(format!(
-                "skipped {}: {}",
-                problem.path.display(),
-                problem.reason
-            ));
+            let path = corpus::text_of(problem.path.as_os_str()).into_owned();
+            crate::messages::warning(format!("skipped {path}: {}", problem.reason));
             manifest::SkippedInfo {
                 id: problem.id,
-                path: problem.path.display().to_string(),
+                path,
                 reason: problem.reason.to_string(),
             }
         })

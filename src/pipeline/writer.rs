@@ -248,11 +248,11 @@ impl<'a> CorpusWriter<'a> {
     }
 
     fn skip(&mut self, source: &DocumentSource, reason: &SkipReason) {
-        self.progress
-            .warning(format!("skipped {}: {reason}", source.path.display()));
+        let path = corpus::text_of(source.path.as_os_str()).into_owned();
+        self.progress.warning(format!("skipped {path}: {reason}"));
         self.written.skipped.push(manifest::SkippedInfo {
             id: source.id.clone(),
-            path: source.path.display().to_string(),
+            path,
             reason: reason.to_string(),
         });
         self.progress.inc();
