@@ -288,16 +288,48 @@ fn unique_ids(docs: Vec<(DocumentSource, bool)>) -> Vec<DocumentSource> {
         .collect()
 }
 
-/// Reads and validates one document.
+/// Bytes read at a time by [`read_document`], which stops at the first NUL byte.
+const READ_PIECE: u64 = 1 << 20;
+
+/// Reads and validates one document. A binary file is given up at its first NUL byte, with the
+/// reason a whole read gives, without reading the rest (a file of 5 GB of zeros costs one
+/// piece of [`READ_PIECE`] bytes, not 5 GB).
 pub fn read_document(
     source: &DocumentSource,
     encoding: Encoding,
 ) -> std::result::Result<Document, SkipReason> {
-    let mut bytes = Vec::new();
-    fs::File::open(&source.path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| SkipReason::Unreadable(e.to_string()))?;
+    let unreadable = |e: std::io::Error| SkipReason::Unreadable(e.to_string());
+    let mut file = fs::File::open(&source.path).map_err(unreadable)?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    let mut bytes = Vec::with_capacity(usize::try_from(size.min(1 << 26)).unwrap_or(0));
+    loop {
+        let checked = bytes.len();
+        let n = (&mut file)
+            .take(READ_PIECE)
+            .read_to_end(&mut bytes)
+            .map_err(unreadable)?;
+        if n == 0 {
+            break;
+        }
+        if let Some(i) = memchr::memchr(0, &bytes[checked..]) {
+            return Err(binary(&bytes[..=checked + i], encoding));
+        }
+    }
     decode_document_as(bytes, encoding)
+}
+
+/// Why a file whose first NUL byte ends `head` is skipped: the NUL, or invalid UTF-8 before it
+/// when only UTF-8 is read (as [`decoding`] decides for the whole file).
+pub fn binary(head: &[u8], encoding: Encoding) -> SkipReason {
+    let nul = head.len().saturating_sub(1) as u64;
+    // The NUL itself is valid UTF-8: a character cut short before it is found here.
+    let bad_utf8 = std::str::from_utf8(head)
+        .err()
+        .map(|e| e.valid_up_to() as u64);
+    match decoding(Some(nul), bad_utf8, encoding) {
+        Err(reason) => reason,
+        Ok(_) => SkipReason::NulByte(nul),
+    }
 }
 
 /// How documents that are not valid UTF-8 are read (`--encoding`).
@@ -404,6 +436,38 @@ mod tests {
         );
         let empty = decode_document(Vec::new()).unwrap();
         assert_eq!((empty.text.as_str(), empty.bytes), ("", 0));
+    }
+
+    #[test]
+    fn a_read_stopped_at_the_first_nul_says_what_a_whole_read_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.txt");
+        let source = DocumentSource {
+            id: "doc.txt".to_string(),
+            path: path.clone(),
+        };
+        let mut long = vec![b'a'; READ_PIECE as usize + 3];
+        long.extend_from_slice(b"\xe2\x82\0\xff");
+        for bytes in [
+            &b"ab\xffcd"[..],
+            b"a\0b",
+            b"a\xff\0",
+            b"\0\xff",
+            b"abc\xe2\x82",
+            b"abc\xe2\x82\0",
+            b"caf\xe9 \0",
+            b"\xef\xbb\xbfok\r\n",
+            &long,
+        ] {
+            fs::write(&path, bytes).unwrap();
+            for enc in [Encoding::Utf8, Encoding::Windows1252] {
+                assert_eq!(
+                    read_document(&source, enc),
+                    decode_document_as(bytes.to_vec(), enc),
+                    "{bytes:?} {enc:?}"
+                );
+            }
+        }
     }
 
     #[test]

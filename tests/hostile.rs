@@ -674,3 +674,91 @@ fn paths_that_are_not_utf8_are_read_and_written_as_they_are() {
     let (_, rows) = read_csv(&out2, "documents.csv");
     assert_eq!(rows[0][0], "a\\xFF.txt");
 }
+
+/// Issue 15: a binary file is skipped at its first NUL byte, not read whole first. Sparse files
+/// of 2 GiB (zeros, made at once by `set_len`) that a whole read would take seconds and, read
+/// whole, 2 GB of memory over; the skip reasons are those of a whole read.
+#[test]
+fn a_huge_binary_file_is_skipped_at_its_first_nul_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    let sparse = |name: &str, head: &[u8]| {
+        fs::write(docs.join(name), head).unwrap();
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .open(docs.join(name))
+            .unwrap();
+        file.set_len(2 << 30).unwrap();
+    };
+    sparse("zeros.txt", b"");
+    sparse("late.txt", b"pride\n");
+    // A character cut short by the first NUL: invalid UTF-8 comes first.
+    sparse("cut.txt", b"ok caf\xc3");
+    fs::copy(common::essay(), docs.join("essay.txt")).unwrap();
+    let out = dir.path().join("out");
+    // Read in blocks (the default: the files are larger than a block) and whole.
+    for block_size in [None, Some("1099511627776")] {
+        let mut run = themescope();
+        run.args(["run", "--quiet", "--charts", "none", "-o"])
+            .arg(&out)
+            .arg(&docs);
+        if let Some(size) = block_size {
+            run.args(["--block-size", size]);
+        }
+        let assert = run.assert().code(2);
+        let stderr = stderr_of(&assert);
+        for line in [
+            "zeros.txt: holds a NUL byte at byte 0: a binary file, not text",
+            "late.txt: holds a NUL byte at byte 6: a binary file, not text",
+            "cut.txt: not valid UTF-8 at byte 6 (convert it to UTF-8)",
+        ] {
+            assert!(stderr.contains(line), "{block_size:?}: {stderr}");
+        }
+        let (_, documents) = read_csv(&out, "documents.csv");
+        assert_eq!(documents.len(), 1);
+        assert_eq!(documents[0][0], "essay.txt");
+        let manifest: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+        let skipped: Vec<(&str, &str)> = manifest["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["id"].as_str().unwrap(), s["reason"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            skipped,
+            [
+                ("cut.txt", "not valid UTF-8 at byte 6 (convert it to UTF-8)"),
+                (
+                    "late.txt",
+                    "holds a NUL byte at byte 6: a binary file, not text"
+                ),
+                (
+                    "zeros.txt",
+                    "holds a NUL byte at byte 0: a binary file, not text"
+                ),
+            ]
+        );
+    }
+    // Read as Windows-1252, the cut character is text: the NUL byte after it decides.
+    let assert = themescope()
+        .args([
+            "run",
+            "--quiet",
+            "--charts",
+            "none",
+            "--encoding",
+            "windows-1252",
+            "-o",
+        ])
+        .arg(&out)
+        .arg(&docs)
+        .assert()
+        .code(2);
+    assert!(
+        stderr_of(&assert).contains("cut.txt: holds a NUL byte at byte 7"),
+        "{}",
+        stderr_of(&assert)
+    );
+}
