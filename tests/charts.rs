@@ -246,6 +246,73 @@ fn a_failed_chart_keeps_the_data_and_exits_3() {
     assert!(manifest.contains("chart cooccurrence could not be drawn"));
 }
 
+/// Issue 15: a chart file the disk refuses is named in a sentence, not in plotters' debug
+/// text. A file-size limit as `ulimit -f` sets it stands in for a full disk: the CSV files,
+/// the manifest and the report fit under 40,000 bytes, no PNG chart of this corpus does (60 kB
+/// and more).
+#[cfg(unix)]
+#[test]
+fn a_chart_the_disk_refuses_is_named_in_a_sentence() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.txt"), "pride and hardship").unwrap();
+    let out = dir.path().join("out");
+    let mut run = std::process::Command::new(env!("CARGO_BIN_EXE_themescope"));
+    run.args(["run", "--quiet", "-o"])
+        .arg(&out)
+        .arg(dir.path().join("a.txt"));
+    // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
+    unsafe {
+        run.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 40_000,
+                rlim_max: 40_000,
+            };
+            match libc::setrlimit(libc::RLIMIT_FSIZE, &limit) {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            }
+        });
+    }
+    let output = run.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    let failed: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: chart "))
+        .collect();
+    let stems = [
+        "themes",
+        "contrasts",
+        "drivers-hardship_vs_pride",
+        "drivers-isolation_vs_openness",
+        "drivers-state_ideology_vs_everyday_life",
+        "cooccurrence",
+        "trajectory-a.txt",
+    ];
+    let want: Vec<String> = stems
+        .iter()
+        .map(|stem| {
+            format!(
+                "error: chart {stem} failed: cannot write {}: File too large (os error 27)",
+                out.join("charts").join(format!("{stem}.png")).display()
+            )
+        })
+        .collect();
+    assert_eq!(failed, want, "{stderr}");
+    for debug in ["{", "Kind", "Error(", "backend error"] {
+        assert!(!stderr.contains(debug), "{debug:?} in {stderr}");
+    }
+    // The data and the report are there; no chart file is.
+    assert!(out.join("themes.csv").exists() && out.join("report.html").exists());
+    assert!(!out.join("charts").exists());
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains("chart themes could not be drawn: cannot write "),
+        "{manifest}"
+    );
+}
+
 #[test]
 fn charts_flag_chooses_the_files() {
     let dir = tempfile::tempdir().unwrap();

@@ -213,6 +213,15 @@ fn draw_charts(
             jobs: config.jobs,
             message: e.to_string(),
         })?;
+    // A file that cannot be written is named as the result set will hold it, not by its
+    // place in the temporary folder: "cannot write out/charts/themes.png: No space left on
+    // device".
+    let write = |file: &str, bytes: &[u8]| {
+        std::fs::write(charts_dir.join(file), bytes).map_err(|e| {
+            let shown = config.output.join(registry::CHARTS).join(file);
+            format!("cannot write {}: {e}", shown.display())
+        })
+    };
     let results: Vec<std::result::Result<String, String>> = pool.install(|| {
         planned
             .par_iter()
@@ -221,14 +230,13 @@ fn draw_charts(
                     return Err("failure injected for testing".to_string());
                 }
                 let mut svg = String::new();
-                let png = config
-                    .charts
-                    .png
-                    .then(|| charts_dir.join(format!("{}.png", p.file)));
-                chart::render(p, &mut svg, png.as_deref())?;
+                let mut png = config.charts.png.then(Vec::new);
+                chart::render(p, &mut svg, png.as_mut())?;
+                if let Some(png) = png {
+                    write(&format!("{}.png", p.file), &png)?;
+                }
                 if config.charts.svg {
-                    std::fs::write(charts_dir.join(format!("{}.svg", p.file)), &svg)
-                        .map_err(|e| e.to_string())?;
+                    write(&format!("{}.svg", p.file), svg.as_bytes())?;
                 }
                 Ok(svg)
             })
