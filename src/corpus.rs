@@ -115,15 +115,16 @@ fn relative_id(path: &Path, root: &Path) -> (String, bool) {
     (parts.join("/"), escaped)
 }
 
-/// A file or folder inside an INPUT that could not be read while listing documents.
+/// A folder inside an INPUT that could not be read while listing documents (`chmod 000`): it
+/// is no document, and how many documents it holds is unknown.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    /// Its id, as a document there would have.
+pub struct UnreadableFolder {
+    /// Its path relative to its INPUT, as an id (`/`-separated, prefixed as ids are).
     pub id: String,
     /// Its path.
     pub path: PathBuf,
-    /// What went wrong.
-    pub reason: SkipReason,
+    /// What the file system said.
+    pub reason: String,
 }
 
 /// What [`discover_documents`] found.
@@ -131,14 +132,15 @@ pub struct Problem {
 pub struct Discovery {
     /// The documents, in order.
     pub documents: Vec<DocumentSource>,
-    /// Folders that could not be read (reported, the rest analysed).
-    pub problems: Vec<Problem>,
+    /// Folders inside an INPUT that could not be read (reported; the documents found are
+    /// analysed).
+    pub unreadable_folders: Vec<UnreadableFolder>,
 }
 
 /// Lists the documents of `inputs`, sorted by path within each INPUT, INPUTs in the order given.
 /// `exclude` (the output folder) is never searched.
 pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<Discovery> {
-    let mut problems = Vec::new();
+    let mut unreadable_folders = Vec::new();
     let exclude = exclude.and_then(|p| fs::canonicalize(p).ok());
     let mut prefixes: HashSet<String> = HashSet::new();
     // Each document with whether its id had to be escaped.
@@ -223,12 +225,11 @@ pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<
                         .path()
                         .map(Path::to_path_buf)
                         .unwrap_or_else(|| input.clone());
-                    problems.push(Problem {
+                    unreadable_folders.push(UnreadableFolder {
                         id: with_prefix(relative_id(&path, input).0),
-                        reason: SkipReason::Unreadable(
-                            e.io_error()
-                                .map_or_else(|| e.to_string(), |io| io.to_string()),
-                        ),
+                        reason: e
+                            .io_error()
+                            .map_or_else(|| e.to_string(), |io| io.to_string()),
                         path,
                     });
                     continue;
@@ -260,7 +261,7 @@ pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<
     }
     Ok(Discovery {
         documents: unique_ids(docs),
-        problems,
+        unreadable_folders,
     })
 }
 

@@ -17,11 +17,13 @@ pub enum Error {
         /// What the file system said.
         source: std::io::Error,
     },
-    /// The inputs hold no `.txt` or `.md` document at all.
-    #[error("no document found in {inputs}: themescope reads .txt and .md files (folders are searched recursively)")]
+    /// The inputs hold no `.txt` or `.md` document at all (that could be listed).
+    #[error("no document found in {inputs}: themescope reads .txt and .md files (folders are searched recursively){}", unreadable_note(*unreadable_folders))]
     NoDocuments {
         /// The inputs, comma-separated.
         inputs: String,
+        /// Folders inside them that could not be read (each named in a warning).
+        unreadable_folders: usize,
     },
     /// Every document was skipped, so there is nothing to write.
     #[error("no readable document: all {skipped} documents were skipped (see the messages above); nothing was written")]
@@ -73,6 +75,15 @@ pub enum Error {
     /// A failure inside themescope, caused neither by the input nor by the system.
     #[error("internal error: {0} (a bug in themescope: please report it with the command line)")]
     Internal(String),
+}
+
+/// What [`Error::NoDocuments`] adds about folders that could not be read.
+fn unreadable_note(folders: usize) -> String {
+    match folders {
+        0 => String::new(),
+        1 => "; 1 folder could not be read (named above)".to_string(),
+        n => format!("; {n} folders could not be read (named above)"),
+    }
 }
 
 impl Error {

@@ -2,8 +2,8 @@
 //!
 //! Exit codes (DESIGN.md): 0 success; 1 nothing was written (bad arguments, clap's usage errors
 //! included; bad lexicon; missing or empty input; no readable document; output not writable);
-//! 2 results written but some documents skipped; 3 results written but a chart could not be
-//! drawn; 130 interrupted.
+//! 2 results written but some documents skipped, or a folder inside an INPUT unreadable; 3
+//! results written but a chart could not be drawn; 130 interrupted.
 //!
 //! A finished run prints its summary on standard output (nothing with `--quiet`); warnings and
 //! errors go to standard error.
@@ -92,16 +92,29 @@ fn run(config: &Config) -> Result<u8> {
         ));
         return Ok(3);
     }
-    if summary.skipped.is_empty() {
-        return Ok(0);
+    // Results are incomplete when a document was skipped or a folder could not be read.
+    let folders = match summary.unreadable_folders.len() {
+        0 => None,
+        1 => Some("1 folder could not be read".to_string()),
+        n => Some(format!("{n} folders could not be read")),
+    };
+    let output = summary.output.display();
+    match (summary.skipped.len(), folders) {
+        (0, None) => return Ok(0),
+        (0, Some(folders)) => messages::note(format!(
+            "{folders}; results for the {} found are in {output}",
+            match summary.analysed {
+                1 => "1 document".to_string(),
+                n => format!("{n} documents"),
+            }
+        )),
+        (skipped, folders) => messages::note(format!(
+            "{skipped} of {} documents skipped{}; results for the other {} are in {output}",
+            summary.documents,
+            folders.map_or_else(String::new, |f| format!(" and {f}")),
+            summary.analysed,
+        )),
     }
-    messages::note(format!(
-        "{} of {} documents skipped; results for the other {} are in {}",
-        summary.skipped.len(),
-        summary.documents,
-        summary.analysed,
-        summary.output.display()
-    ));
     Ok(2)
 }
 

@@ -762,3 +762,99 @@ fn a_huge_binary_file_is_skipped_at_its_first_nul_byte() {
         stderr_of(&assert)
     );
 }
+
+/// Issue 15: a folder inside the INPUT that cannot be read is no document: it is named in a
+/// warning, on its own summary line and in the manifest's `unreadable_folders`, and counted
+/// as no document anywhere; the results are incomplete, so the exit code is 2. (Root reads
+/// every folder: the test needs another user.)
+#[cfg(unix)]
+#[test]
+fn an_unreadable_folder_is_named_and_not_counted_as_a_document() {
+    use std::os::unix::fs::PermissionsExt;
+    if unsafe { libc::geteuid() } == 0 {
+        eprintln!("skipped: root reads a folder whatever its permissions");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    // And a folder holding nothing but an unreadable one: no document at all.
+    let locked = [docs.join("private"), dir.path().join("only/private")];
+    for folder in &locked {
+        fs::create_dir_all(folder).unwrap();
+        fs::write(folder.join("c.txt"), "pride").unwrap();
+    }
+    fs::write(docs.join("a.txt"), "pride").unwrap();
+    fs::write(docs.join("b.txt"), "hardship").unwrap();
+    let set_mode = |mode: u32| {
+        for folder in &locked {
+            fs::set_permissions(folder, fs::Permissions::from_mode(mode)).unwrap();
+        }
+    };
+    set_mode(0o000);
+    let run = |input: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_themescope"))
+            .current_dir(dir.path())
+            .args(["run", input, "-o", "out", "--charts", "none"])
+            .output()
+            .unwrap()
+    };
+    let (output, nothing) = (run("docs"), run("only"));
+    set_mode(0o755);
+
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: cannot read folder docs/private: Permission denied (os error 13); documents in it, if any, are not analysed"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "themescope: 1 folder could not be read; results for the 2 documents found are in out"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("skipped"), "{stderr}");
+    assert!(stdout.contains("\n  documents   2 analysed\n"), "{stdout}");
+    assert!(
+        stdout.contains("\n  folders     1 could not be read: documents in it are not analysed (named above and in out/manifest.json)\n"),
+        "{stdout}"
+    );
+    let out = dir.path().join("out");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let counts = &manifest["counts"];
+    assert_eq!(
+        (
+            &counts["documents"],
+            &counts["analysed"],
+            &counts["skipped"],
+            &counts["unreadable_folders"]
+        ),
+        (&2.into(), &2.into(), &0.into(), &1.into())
+    );
+    assert_eq!(manifest["skipped"], serde_json::json!([]));
+    assert_eq!(
+        manifest["unreadable_folders"],
+        serde_json::json!([{
+            "id": "private",
+            "path": "docs/private",
+            "reason": "Permission denied (os error 13)"
+        }])
+    );
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("<dd>2 analysed of 2 found</dd>"));
+    assert!(report.contains("Folders that could not be read"));
+    assert!(report.contains("<li>docs/private: Permission denied (os error 13)</li>"));
+
+    let stderr = String::from_utf8_lossy(&nothing.stderr).into_owned();
+    assert_eq!(nothing.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: no document found in only: themescope reads .txt and .md files (folders are searched recursively); 1 folder could not be read (named above)"),
+        "{stderr}"
+    );
+    // The failed run left the first run's output as it was.
+    assert!(out.join("documents.csv").exists());
+}

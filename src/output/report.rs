@@ -33,6 +33,8 @@ pub struct RunFacts {
     pub found: u64,
     /// Skipped documents: (id, reason).
     pub skipped: Vec<(String, String)>,
+    /// Folders that could not be read: (path, reason).
+    pub unreadable_folders: Vec<(String, String)>,
     /// CSV files written, to link to.
     pub files: Vec<String>,
     /// Charts that failed: (file, reason).
@@ -232,6 +234,11 @@ fn facts<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
         (
             format!("{} documents were skipped:", facts.skipped.len()),
             &facts.skipped,
+        ),
+        (
+            "Folders that could not be read (documents in them, if any, are not analysed):"
+                .to_string(),
+            &facts.unreadable_folders,
         ),
         (
             "Charts that could not be drawn:".to_string(),

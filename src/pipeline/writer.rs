@@ -48,7 +48,7 @@ pub struct Written {
     pub digest: digest::CorpusDigest,
     /// Each analysed document's size and checksum, in document order.
     pub inputs: Vec<manifest::InputInfo>,
-    /// Documents skipped, in document order (discovery's first).
+    /// Documents skipped, in document order.
     pub skipped: Vec<manifest::SkippedInfo>,
     /// Warnings of the lexicon and the run.
     pub warnings: Vec<String>,
@@ -80,14 +80,12 @@ pub struct CorpusWriter<'a> {
 }
 
 impl<'a> CorpusWriter<'a> {
-    /// Opens the per-document files the config asks for (headers written); `skipped` are the
-    /// documents discovery could not read.
+    /// Opens the per-document files the config asks for (headers written).
     pub fn open(
         out: &mut OutputDir,
         config: &'a Config,
         matcher: &'a Matcher,
         documents: &'a [DocumentSource],
-        skipped: Vec<manifest::SkippedInfo>,
     ) -> Result<Self> {
         let lexicon = &config.lexicon;
         let mut files = Vec::new();
@@ -117,7 +115,7 @@ impl<'a> CorpusWriter<'a> {
                 scores: Vec::new(),
                 digest: digest::CorpusDigest::default(),
                 inputs: Vec::new(),
-                skipped,
+                skipped: Vec::new(),
                 warnings: lexicon.warnings.clone(),
                 syncing: Vec::new(),
             },
