@@ -858,3 +858,53 @@ fn an_unreadable_folder_is_named_and_not_counted_as_a_document() {
     // The failed run left the first run's output as it was.
     assert!(out.join("documents.csv").exists());
 }
+
+/// Issue 15: `--jobs 1024` on a machine of a few cores runs a few threads per core, says so,
+/// and the manifest records the threads used.
+#[test]
+fn too_many_jobs_are_capped_with_a_warning() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let most = cores * themescope::config::MAX_JOBS_PER_CORE;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let jobs_of = |out: &Path| {
+        let manifest: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+        manifest["settings"]["jobs"].as_u64().unwrap() as usize
+    };
+    let assert = themescope()
+        .args(["run", "--charts", "none", "--jobs", "1024", "-o"])
+        .arg(&out)
+        .arg(common::essay())
+        .assert()
+        .success();
+    let stderr = stderr_of(&assert);
+    if most < 1024 {
+        let cores_text = match cores {
+            1 => "1 core".to_string(),
+            n => format!("{n} cores"),
+        };
+        assert_eq!(
+            stderr,
+            format!("warning: --jobs 1024 is more than this machine's {cores_text} can use: running {most} worker threads ({} per core)\n", themescope::config::MAX_JOBS_PER_CORE)
+        );
+        assert_eq!(jobs_of(&out), most);
+        let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+        assert!(
+            stdout.contains("\n  warnings    1 (printed above and listed in "),
+            "{stdout}"
+        );
+    } else {
+        assert_eq!(stderr, "");
+        assert_eq!(jobs_of(&out), 1024);
+    }
+    // Within the limit, as asked and without a word.
+    let assert = themescope()
+        .args(["run", "--quiet", "--charts", "none", "--jobs", "2", "-o"])
+        .arg(&out)
+        .arg(common::essay())
+        .assert()
+        .success();
+    assert_eq!(stderr_of(&assert), "");
+    assert_eq!(jobs_of(&out), 2);
+}

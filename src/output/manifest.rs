@@ -46,7 +46,8 @@ pub struct Manifest {
 /// Resolved settings of a run.
 #[derive(Debug, Serialize)]
 pub struct Settings {
-    /// Worker threads.
+    /// Worker threads used (`--jobs` as given is in `arguments`; more than a few per core are
+    /// not used).
     pub jobs: usize,
     /// Whether hits.csv was written.
     pub hits: bool,

@@ -116,7 +116,10 @@ impl<'a> CorpusWriter<'a> {
                 digest: digest::CorpusDigest::default(),
                 inputs: Vec::new(),
                 skipped: Vec::new(),
-                warnings: lexicon.warnings.clone(),
+                warnings: (lexicon.warnings.iter())
+                    .chain(&config.warnings)
+                    .cloned()
+                    .collect(),
                 syncing: Vec::new(),
             },
         })
