@@ -213,6 +213,78 @@ fn hostile_ids_get_safe_file_names_and_escaped_text() {
     }
 }
 
+/// Whether every U+202E (right-to-left override) in `text` lies inside a `<bdi>` element or
+/// between FSI and PDI (an isolate): it reorders nothing outside. Returns how many there are.
+fn overrides_isolated(text: &str) -> usize {
+    let mut found = 0;
+    for (i, _) in text.match_indices('\u{202E}') {
+        let before = &text[..i];
+        let in_bdi = before.rfind("<bdi>") > before.rfind("</bdi>");
+        let in_isolate = before.rfind('\u{2068}') > before.rfind('\u{2069}');
+        assert!(
+            in_bdi || in_isolate,
+            "not isolated: …{}",
+            &before[before.len().saturating_sub(200)..]
+        );
+        found += 1;
+    }
+    found
+}
+
+/// Issue 15: a right-to-left override (U+202E) in a document's text or name turns only that
+/// text: in the report every sentence, id and term is a `<bdi>`, and in the charts every label
+/// made of an id is an isolate.
+#[test]
+fn right_to_left_overrides_stay_inside_their_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    let evil = "evil\u{202E}gnp.txt";
+    fs::write(
+        docs.join(evil),
+        "The city of pride \u{202E}and hardship was turned.\n\nPride, not hardship.\n",
+    )
+    .unwrap();
+    fs::write(docs.join("plain.txt"), "pride and hardship\n").unwrap();
+    let (out, _) = run(vec![docs], fixture_lexicon());
+    let report = fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(
+        report.contains("<blockquote><bdi>The city of <mark class=\"\">pride</mark> \u{202E}and"),
+        "the sentence is isolated"
+    );
+    assert!(report.contains(&format!(
+        "<span class=\"src\"><bdi>{evil}</bdi>, sentence 1</span>"
+    )));
+    assert!(report.contains(&format!("<figcaption>Trajectory of <bdi>{evil}</bdi>")));
+    // Sentences (examples and tension), their sources, the caption, and the inline charts.
+    assert!(overrides_isolated(&report) >= 6, "{report}");
+    // Each chart label made of the id is an isolate: the contrast panels' document labels and
+    // the trajectory's title.
+    let mut labels = 0;
+    for entry in fs::read_dir(out.path().join("charts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "svg") {
+            let svg = fs::read_to_string(&path).unwrap();
+            for text in svg_texts(&svg)
+                .iter()
+                .filter(|t| t.text.contains('\u{202E}'))
+            {
+                assert!(
+                    text.text.ends_with(&format!("\u{2068}{evil}\u{2069}")),
+                    "{}: {:?}",
+                    path.display(),
+                    text.text
+                );
+                labels += 1;
+            }
+        }
+    }
+    assert_eq!(
+        labels, 2,
+        "the label in the one contrast panel, and the trajectory's title"
+    );
+}
+
 #[test]
 fn chart_data_for_the_fixture() {
     let (_, summary) = run(vec![fixture("small/docs")], fixture_lexicon());

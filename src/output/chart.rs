@@ -39,7 +39,7 @@ mod axis;
 mod text;
 
 pub use axis::{Axis, LabelStyle, TickedRange, Ticks};
-use text::{draw_text, hidden, titled, AxisLabels, PlotBox, TextMode, TICK};
+use text::{draw_text, hidden, isolate, titled, AxisLabels, PlotBox, TextMode, TICK};
 
 /// Width of every PNG chart.
 pub const WIDTH: u32 = 1600;
@@ -452,10 +452,21 @@ pub struct PlannedChart<'a> {
     pub file: String,
     /// Height in pixels (the width is [`WIDTH`]).
     pub height: u32,
-    /// A one-line caption for the report.
+    /// A one-line caption for the report; a trajectory's document follows it
+    /// ([`PlannedChart::document`]), so that the report can isolate the id.
     pub caption: String,
     /// What it shows.
     pub kind: ChartKind<'a>,
+}
+
+impl PlannedChart<'_> {
+    /// The document the chart is about: a trajectory's.
+    pub fn document(&self) -> Option<&str> {
+        match self.kind {
+            ChartKind::Trajectory(t) => Some(&t.document),
+            _ => None,
+        }
+    }
 }
 
 /// Every chart of `set`, in the order the report shows them. Charts that would be empty by
@@ -490,7 +501,7 @@ pub fn plan(set: &ChartSet) -> Vec<PlannedChart<'_>> {
     out.extend(set.trajectories.iter().map(|t| PlannedChart {
         file: t.file.clone(),
         height: MIN_HEIGHT.max(180 + TRAJECTORY_LEGEND + 320 * t.panels.len() as u32),
-        caption: format!("Trajectory of {}", t.document),
+        caption: "Trajectory of".to_string(),
         kind: ChartKind::Trajectory(t),
     }));
     out
@@ -814,7 +825,10 @@ fn draw_contrasts<DB: DrawingBackend>(
     let axis = contrasts_axis(set.contrasts.len());
     for (panel, data) in panels.iter().zip(&set.contrasts) {
         let n = data.bars.len();
-        let labels: Vec<String> = data.bars.iter().map(|b| shorten(&b.label, 34)).collect();
+        // Document ids: each isolated, so that one right-to-left id cannot turn another.
+        let labels: Vec<String> = (data.bars.iter())
+            .map(|b| isolate(&shorten(&b.label, 34)))
+            .collect();
         let panel = titled(
             &panel.margin(14, 14, 14, 14),
             mode,
@@ -1024,7 +1038,10 @@ fn draw_trajectory<DB: DrawingBackend>(
     t: &TrajectoryChart,
     mode: TextMode,
 ) -> Result<(), ChartError> {
-    let title = format!("How the balance moves through {}", shorten(&t.document, 70));
+    let title = format!(
+        "How the balance moves through {}",
+        isolate(&shorten(&t.document, 70))
+    );
     let area = titled(&area.margin(16, 0, 0, 0), mode, &title, &title_style(28))?;
     let (legend, area) = area.split_vertically(TRAJECTORY_LEGEND);
     draw_trajectory_legend(&legend, mode)?;

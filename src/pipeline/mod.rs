@@ -267,6 +267,7 @@ fn draw_charts(
                 }
                 shown.push(report::ReportChart {
                     caption: p.caption.clone(),
+                    document: p.document().map(str::to_string),
                     file: p.file.clone(),
                     svg,
                     written,
