@@ -61,6 +61,21 @@ pub enum SkipReason {
     /// Holds a NUL byte, so it is binary, not text.
     #[error("holds a NUL byte at byte {0}: a binary file, not text")]
     NulByte(u64),
+    /// No more files could be opened (EMFILE, ENFILE). Nothing is wrong with the document,
+    /// so it is not skipped: the run stops with [`Error::TooManyOpenFiles`].
+    #[error("cannot be opened: too many open files")]
+    TooManyOpenFiles,
+}
+
+/// Why a document could not be read, from what the file system said: [`SkipReason::TooManyOpenFiles`]
+/// when the process is out of file descriptors (the run stops), else
+/// [`SkipReason::Unreadable`].
+pub fn unreadable(e: std::io::Error) -> SkipReason {
+    if crate::error::out_of_files(&e) {
+        SkipReason::TooManyOpenFiles
+    } else {
+        SkipReason::Unreadable(e.to_string())
+    }
 }
 
 fn is_document(path: &Path) -> bool {
@@ -218,6 +233,11 @@ pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<
         for entry in walker {
             let entry = match entry {
                 Ok(entry) => entry,
+                // Out of file descriptors: the folder is fine, the run cannot go on.
+                Err(e) if e.io_error().is_some_and(crate::error::out_of_files) => {
+                    let path = e.path().map_or_else(|| input.clone(), Path::to_path_buf);
+                    return Err(Error::TooManyOpenFiles { path });
+                }
                 // A folder inside the INPUT that cannot be read is reported and skipped; the
                 // INPUT itself unreadable is an error.
                 Err(e) if e.depth() > 0 => {
@@ -299,7 +319,6 @@ pub fn read_document(
     source: &DocumentSource,
     encoding: Encoding,
 ) -> std::result::Result<Document, SkipReason> {
-    let unreadable = |e: std::io::Error| SkipReason::Unreadable(e.to_string());
     let mut file = fs::File::open(&source.path).map_err(unreadable)?;
     let size = file.metadata().map_or(0, |m| m.len());
     let mut bytes = Vec::with_capacity(usize::try_from(size.min(1 << 26)).unwrap_or(0));

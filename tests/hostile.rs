@@ -908,3 +908,73 @@ fn too_many_jobs_are_capped_with_a_warning() {
     assert_eq!(stderr_of(&assert), "");
     assert_eq!(jobs_of(&out), 2);
 }
+
+/// Issue 15: running out of file descriptors (`ulimit -n`) is a run error that says what to
+/// do, not a document skipped: at every limit from too few to enough, a run either succeeds or
+/// exits 1 with that message, skips nothing and leaves the previous output as it was.
+#[cfg(unix)]
+#[test]
+fn running_out_of_file_descriptors_stops_the_run_and_skips_nothing() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    for i in 1..=6 {
+        fs::copy(common::essay(), docs.join(format!("d{i}.txt"))).unwrap();
+    }
+    let out = dir.path().join("out");
+    themescope()
+        .args(["run", "--quiet", "--charts", "none", "-o"])
+        .arg(&out)
+        .arg(common::essay())
+        .assert()
+        .success();
+    let before = fs::read(out.join("documents.csv")).unwrap();
+    let (mut named_a_document, mut succeeded) = (false, false);
+    for limit in 5..=40u64 {
+        let mut run = std::process::Command::new(env!("CARGO_BIN_EXE_themescope"));
+        run.args(["run", "--quiet", "--charts", "none", "--jobs", "2", "-o"])
+            .arg(&out)
+            .arg(&docs);
+        // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
+        unsafe {
+            run.pre_exec(move || {
+                let files = libc::rlimit {
+                    rlim_cur: limit as libc::rlim_t,
+                    rlim_max: limit as libc::rlim_t,
+                };
+                match libc::setrlimit(libc::RLIMIT_NOFILE, &files) {
+                    0 => Ok(()),
+                    _ => Err(std::io::Error::last_os_error()),
+                }
+            });
+        }
+        let output = run.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        match output.status.code() {
+            Some(0) => {
+                succeeded = true;
+                break;
+            }
+            Some(1) => {
+                let what = format!(
+                    ": too many open files (this process may have {limit} open at once, `ulimit -n`): raise the limit (`ulimit -n 4096`) or use fewer threads (--jobs N); nothing was written\n"
+                );
+                assert!(
+                    stderr.starts_with("error: cannot open ") && stderr.ends_with(&what),
+                    "{limit}: {stderr}"
+                );
+                assert!(!stderr.contains("skipped"), "{limit}: {stderr}");
+                named_a_document |= stderr.contains(&format!("{}/d", docs.display()));
+                assert_eq!(fs::read(out.join("documents.csv")).unwrap(), before);
+                no_temp_folder(&out);
+            }
+            code => panic!("exit {code:?} with {limit} file descriptors: {stderr}"),
+        }
+    }
+    assert!(succeeded, "no limit up to 40 was enough");
+    assert!(
+        named_a_document,
+        "no limit ran out while opening a document"
+    );
+}

@@ -246,9 +246,7 @@ impl Decoder {
     }
 }
 
-fn unreadable(e: std::io::Error) -> SkipReason {
-    SkipReason::Unreadable(e.to_string())
-}
+use super::unreadable;
 
 /// Files at least twice this large are prescanned by up to `--jobs` threads, each over a range
 /// of whole lines at least this large (the workers often wait for the prescan: nothing of the

@@ -229,19 +229,24 @@ fn draw_charts(
     let write = |file: &str, bytes: &[u8]| {
         std::fs::write(charts_dir.join(file), bytes).map_err(|e| {
             let shown = config.output.join(registry::CHARTS).join(file);
-            format!("cannot write {}: {e}", shown.display())
+            match crate::error::out_of_files(&e) {
+                true => ChartFailed::Run(Error::TooManyOpenFiles { path: shown }),
+                false => ChartFailed::Chart(format!("cannot write {}: {e}", shown.display())),
+            }
         })
     };
-    let results: Vec<std::result::Result<String, String>> = pool.install(|| {
+    let results: Vec<std::result::Result<String, ChartFailed>> = pool.install(|| {
         planned
             .par_iter()
             .map(|p| {
                 if faults.fails_chart(&p.file) {
-                    return Err("failure injected for testing".to_string());
+                    return Err(ChartFailed::Chart(
+                        "failure injected for testing".to_string(),
+                    ));
                 }
                 let mut svg = String::new();
                 let mut png = config.charts.png.then(Vec::new);
-                chart::render(p, &mut svg, png.as_mut())?;
+                chart::render(p, &mut svg, png.as_mut()).map_err(ChartFailed::Chart)?;
                 if let Some(png) = png {
                     write(&format!("{}.png", p.file), &png)?;
                 }
@@ -273,10 +278,18 @@ fn draw_charts(
                     written,
                 });
             }
-            Err(reason) => failed.push((p.file.clone(), reason)),
+            Err(ChartFailed::Chart(reason)) => failed.push((p.file.clone(), reason)),
+            Err(ChartFailed::Run(e)) => return Err(e),
         }
     }
     Ok((shown, failed))
+}
+
+/// Why a chart is missing: it could not be drawn or written (the run goes on, exit 3), or the
+/// run cannot go on (no more files can be opened).
+enum ChartFailed {
+    Chart(String),
+    Run(Error),
 }
 
 /// Writes `report.html`.

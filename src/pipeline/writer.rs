@@ -132,6 +132,13 @@ impl<'a> CorpusWriter<'a> {
         }
         let source = &self.documents[doc];
         match outcome {
+            // Not the document's fault: no document is skipped for it, the run stops.
+            Outcome::Skipped(SkipReason::TooManyOpenFiles)
+            | Outcome::BrokenPartWay(SkipReason::TooManyOpenFiles) => {
+                return Err(Error::TooManyOpenFiles {
+                    path: source.path.clone(),
+                })
+            }
             Outcome::Document(d) => {
                 let AnalysedDocument { finished, input } = *d;
                 self.add_document(doc, finished, input)?
