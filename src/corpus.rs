@@ -314,7 +314,7 @@ const READ_PIECE: u64 = 1 << 20;
 
 /// Reads and validates one document. A binary file is given up at its first NUL byte, with the
 /// reason a whole read gives, without reading the rest (a file of 5 GB of zeros costs one
-/// piece of [`READ_PIECE`] bytes, not 5 GB).
+/// piece of 1 MiB, not 5 GB).
 pub fn read_document(
     source: &DocumentSource,
     encoding: Encoding,
