@@ -174,7 +174,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub excel: bool,
 
-    /// Worker threads [default: all cores].
+    /// Worker threads [default: all cores; at most 4 per core are used].
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: Option<u16>,
 

@@ -8,10 +8,15 @@
 //! links inside folders are not followed and FIFOs, sockets and devices are never opened, so
 //! neither a link loop nor a pipe can hang a run; anything under `exclude` (the output folder)
 //! is left out. Ids are paths relative to their INPUT, `/`-separated; with several INPUTs each
-//! is prefixed by its INPUT's last path component, made unique with `~2`, `~3`… A document is
-//! accepted only when it is valid UTF-8 without NUL bytes; a leading BOM is removed.
+//! is prefixed by its INPUT's last path component, made unique with `~2`, `~3`… A name that is
+//! not valid UTF-8 keeps its bytes apart in the id ([`text_of`]: each such byte as `\xFF`), so
+//! two such files never share an id; an id that still collides (a file literally named so) is
+//! made unique the same way. Paths themselves stay as the file system gives them. A document
+//! is accepted only when it is valid UTF-8 without NUL bytes; a leading BOM is removed.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
+use std::ffi::OsStr;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -56,6 +61,21 @@ pub enum SkipReason {
     /// Holds a NUL byte, so it is binary, not text.
     #[error("holds a NUL byte at byte {0}: a binary file, not text")]
     NulByte(u64),
+    /// No more files could be opened (EMFILE, ENFILE). Nothing is wrong with the document,
+    /// so it is not skipped: the run stops with [`Error::TooManyOpenFiles`].
+    #[error("cannot be opened: too many open files")]
+    TooManyOpenFiles,
+}
+
+/// Why a document could not be read, from what the file system said: [`SkipReason::TooManyOpenFiles`]
+/// when the process is out of file descriptors (the run stops), else
+/// [`SkipReason::Unreadable`].
+pub fn unreadable(e: std::io::Error) -> SkipReason {
+    if crate::error::out_of_files(&e) {
+        SkipReason::TooManyOpenFiles
+    } else {
+        SkipReason::Unreadable(e.to_string())
+    }
 }
 
 fn is_document(path: &Path) -> bool {
@@ -64,24 +84,62 @@ fn is_document(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"))
 }
 
-fn relative_id(path: &Path, root: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    parts.join("/")
+/// A file name or path as text: valid UTF-8 as it is; each byte that is not part of valid UTF-8
+/// written as `\xFF` (a backslash, `x` and two upper-case hex digits), so that names differing
+/// only in such bytes stay apart (`to_string_lossy` makes each of them `�`). Ids, the
+/// manifest's paths and its copy of the command line are written so.
+pub fn text_of(name: &OsStr) -> Cow<'_, str> {
+    if let Some(text) = name.to_str() {
+        return Cow::Borrowed(text);
+    }
+    escape_bytes(name)
 }
 
-/// A file or folder inside an INPUT that could not be read while listing documents.
+#[cfg(unix)]
+fn escape_bytes(name: &OsStr) -> Cow<'_, str> {
+    use std::fmt::Write;
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::with_capacity(name.len() + 8);
+    for chunk in name.as_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            let _ = write!(out, "\\x{byte:02X}");
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(not(unix))]
+fn escape_bytes(name: &OsStr) -> Cow<'_, str> {
+    name.to_string_lossy()
+}
+
+/// The id of `path` inside `root`: its components joined by `/`, and whether one of them had
+/// to be escaped ([`text_of`]).
+fn relative_id(path: &Path, root: &Path) -> (String, bool) {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut escaped = false;
+    let parts: Vec<Cow<'_, str>> = rel
+        .components()
+        .map(|c| {
+            let text = text_of(c.as_os_str());
+            escaped |= matches!(text, Cow::Owned(_));
+            text
+        })
+        .collect();
+    (parts.join("/"), escaped)
+}
+
+/// A folder inside an INPUT that could not be read while listing documents (`chmod 000`): it
+/// is no document, and how many documents it holds is unknown.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    /// Its id, as a document there would have.
+pub struct UnreadableFolder {
+    /// Its path relative to its INPUT, as an id (`/`-separated, prefixed as ids are).
     pub id: String,
     /// Its path.
     pub path: PathBuf,
-    /// What went wrong.
-    pub reason: SkipReason,
+    /// What the file system said.
+    pub reason: String,
 }
 
 /// What [`discover_documents`] found.
@@ -89,17 +147,19 @@ pub struct Problem {
 pub struct Discovery {
     /// The documents, in order.
     pub documents: Vec<DocumentSource>,
-    /// Folders that could not be read (reported, the rest analysed).
-    pub problems: Vec<Problem>,
+    /// Folders inside an INPUT that could not be read (reported; the documents found are
+    /// analysed).
+    pub unreadable_folders: Vec<UnreadableFolder>,
 }
 
 /// Lists the documents of `inputs`, sorted by path within each INPUT, INPUTs in the order given.
 /// `exclude` (the output folder) is never searched.
 pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<Discovery> {
-    let mut problems = Vec::new();
+    let mut unreadable_folders = Vec::new();
     let exclude = exclude.and_then(|p| fs::canonicalize(p).ok());
     let mut prefixes: HashSet<String> = HashSet::new();
-    let mut docs = Vec::new();
+    // Each document with whether its id had to be escaped.
+    let mut docs: Vec<(DocumentSource, bool)> = Vec::new();
     for input in inputs {
         let meta = fs::metadata(input).map_err(|source| Error::Input {
             path: input.clone(),
@@ -110,12 +170,12 @@ pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<
             // have none, so theirs comes from the resolved path.
             let base = input
                 .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
+                .map(|n| text_of(n).into_owned())
                 .or_else(|| {
                     input
                         .canonicalize()
                         .ok()
-                        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                        .and_then(|p| p.file_name().map(|n| text_of(n).into_owned()))
                 })
                 .unwrap_or_else(|| "input".to_string());
             let mut name = base.clone();
@@ -134,19 +194,20 @@ pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<
             None => rel,
         };
         if meta.is_file() {
-            let name = input
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let name = input.file_name().map(text_of).unwrap_or_default();
+            let escaped = matches!(name, Cow::Owned(_));
             let id = if prefix.is_some() {
                 with_prefix(String::new())
             } else {
-                name
+                name.into_owned()
             };
-            docs.push(DocumentSource {
-                id,
-                path: input.clone(),
-            });
+            docs.push((
+                DocumentSource {
+                    id,
+                    path: input.clone(),
+                },
+                escaped,
+            ));
             continue;
         }
         if !meta.is_dir() {
@@ -172,6 +233,11 @@ pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<
         for entry in walker {
             let entry = match entry {
                 Ok(entry) => entry,
+                // Out of file descriptors: the folder is fine, the run cannot go on.
+                Err(e) if e.io_error().is_some_and(crate::error::out_of_files) => {
+                    let path = e.path().map_or_else(|| input.clone(), Path::to_path_buf);
+                    return Err(Error::TooManyOpenFiles { path });
+                }
                 // A folder inside the INPUT that cannot be read is reported and skipped; the
                 // INPUT itself unreadable is an error.
                 Err(e) if e.depth() > 0 => {
@@ -179,12 +245,11 @@ pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<
                         .path()
                         .map(Path::to_path_buf)
                         .unwrap_or_else(|| input.clone());
-                    problems.push(Problem {
-                        id: with_prefix(relative_id(&path, input)),
-                        reason: SkipReason::Unreadable(
-                            e.io_error()
-                                .map_or_else(|| e.to_string(), |io| io.to_string()),
-                        ),
+                    unreadable_folders.push(UnreadableFolder {
+                        id: with_prefix(relative_id(&path, input).0),
+                        reason: e
+                            .io_error()
+                            .map_or_else(|| e.to_string(), |io| io.to_string()),
                         path,
                     });
                     continue;
@@ -203,27 +268,88 @@ pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<
             }
         }
         found.sort();
-        docs.extend(found.into_iter().map(|path| DocumentSource {
-            id: with_prefix(relative_id(&path, input)),
-            path,
+        docs.extend(found.into_iter().map(|path| {
+            let (rel, escaped) = relative_id(&path, input);
+            (
+                DocumentSource {
+                    id: with_prefix(rel),
+                    path,
+                },
+                escaped,
+            )
         }));
     }
     Ok(Discovery {
-        documents: docs,
-        problems,
+        documents: unique_ids(docs),
+        unreadable_folders,
     })
 }
 
-/// Reads and validates one document.
+/// The documents with unique ids: an id that had to be escaped and equals another (a file
+/// literally named `a\xFF.txt` beside one whose name holds the byte 0xFF) gets `~2`, `~3`…
+/// appended; ids that are the names as they are keep them.
+fn unique_ids(docs: Vec<(DocumentSource, bool)>) -> Vec<DocumentSource> {
+    let mut used: HashSet<String> = docs
+        .iter()
+        .filter(|(_, escaped)| !escaped)
+        .map(|(doc, _)| doc.id.clone())
+        .collect();
+    docs.into_iter()
+        .map(|(mut doc, escaped)| {
+            if escaped {
+                let base = doc.id.clone();
+                let mut k = 2;
+                while !used.insert(doc.id.clone()) {
+                    doc.id = format!("{base}~{k}");
+                    k += 1;
+                }
+            }
+            doc
+        })
+        .collect()
+}
+
+/// Bytes read at a time by [`read_document`], which stops at the first NUL byte.
+const READ_PIECE: u64 = 1 << 20;
+
+/// Reads and validates one document. A binary file is given up at its first NUL byte, with the
+/// reason a whole read gives, without reading the rest (a file of 5 GB of zeros costs one
+/// piece of 1 MiB, not 5 GB).
 pub fn read_document(
     source: &DocumentSource,
     encoding: Encoding,
 ) -> std::result::Result<Document, SkipReason> {
-    let mut bytes = Vec::new();
-    fs::File::open(&source.path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| SkipReason::Unreadable(e.to_string()))?;
+    let mut file = fs::File::open(&source.path).map_err(unreadable)?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    let mut bytes = Vec::with_capacity(usize::try_from(size.min(1 << 26)).unwrap_or(0));
+    loop {
+        let checked = bytes.len();
+        let n = (&mut file)
+            .take(READ_PIECE)
+            .read_to_end(&mut bytes)
+            .map_err(unreadable)?;
+        if n == 0 {
+            break;
+        }
+        if let Some(i) = memchr::memchr(0, &bytes[checked..]) {
+            return Err(binary(&bytes[..=checked + i], encoding));
+        }
+    }
     decode_document_as(bytes, encoding)
+}
+
+/// Why a file whose first NUL byte ends `head` is skipped: the NUL, or invalid UTF-8 before it
+/// when only UTF-8 is read (as [`decoding`] decides for the whole file).
+pub fn binary(head: &[u8], encoding: Encoding) -> SkipReason {
+    let nul = head.len().saturating_sub(1) as u64;
+    // The NUL itself is valid UTF-8: a character cut short before it is found here.
+    let bad_utf8 = std::str::from_utf8(head)
+        .err()
+        .map(|e| e.valid_up_to() as u64);
+    match decoding(Some(nul), bad_utf8, encoding) {
+        Err(reason) => reason,
+        Ok(_) => SkipReason::NulByte(nul),
+    }
 }
 
 /// How documents that are not valid UTF-8 are read (`--encoding`).
@@ -333,6 +459,38 @@ mod tests {
     }
 
     #[test]
+    fn a_read_stopped_at_the_first_nul_says_what_a_whole_read_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.txt");
+        let source = DocumentSource {
+            id: "doc.txt".to_string(),
+            path: path.clone(),
+        };
+        let mut long = vec![b'a'; READ_PIECE as usize + 3];
+        long.extend_from_slice(b"\xe2\x82\0\xff");
+        for bytes in [
+            &b"ab\xffcd"[..],
+            b"a\0b",
+            b"a\xff\0",
+            b"\0\xff",
+            b"abc\xe2\x82",
+            b"abc\xe2\x82\0",
+            b"caf\xe9 \0",
+            b"\xef\xbb\xbfok\r\n",
+            &long,
+        ] {
+            fs::write(&path, bytes).unwrap();
+            for enc in [Encoding::Utf8, Encoding::Windows1252] {
+                assert_eq!(
+                    read_document(&source, enc),
+                    decode_document_as(bytes.to_vec(), enc),
+                    "{bytes:?} {enc:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn windows_1252_reads_what_is_not_utf8() {
         let doc =
             decode_document_as(b"caf\xe9 \x93quoted\x94".to_vec(), Encoding::Windows1252).unwrap();
@@ -430,6 +588,35 @@ mod tests {
             .map(|d| d.id)
             .collect();
         assert_eq!(ids, ["docs/a.txt", "mine.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_keep_their_bytes_apart() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = |bytes: &[u8]| OsStr::from_bytes(bytes).to_os_string();
+        assert_eq!(text_of(&name(b"a\xff.txt")), "a\\xFF.txt");
+        assert_eq!(text_of(&name(b"\xe2\x82.md")), "\\xE2\\x82.md");
+        assert_eq!(text_of(&name("é\\x.txt".as_bytes())), "é\\x.txt");
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join(name(b"d\xfe"));
+        fs::create_dir_all(&sub).unwrap();
+        for file in [&b"a\xff.txt"[..], b"a\xfe.txt", b"a\\xFF.txt"] {
+            fs::write(dir.path().join(name(file)), "x").unwrap();
+        }
+        fs::write(sub.join("b.txt"), "x").unwrap();
+        let ids: Vec<String> = discover_documents(&[dir.path().to_path_buf()], None)
+            .unwrap()
+            .documents
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        // In path order (bytes): `\` (0x5C) before 0xFE before 0xFF. The literal name keeps
+        // its id; the escaped one that equals it gets `~2`.
+        assert_eq!(
+            ids,
+            ["a\\xFF.txt", "a\\xFE.txt", "a\\xFF.txt~2", "d\\xFE/b.txt"]
+        );
     }
 
     #[test]

@@ -25,11 +25,13 @@ pub enum Error {
         /// What is wrong and what to do.
         message: String,
     },
-    /// The inputs hold no `.txt` or `.md` document at all.
-    #[error("no document found in {inputs}: themescope reads .txt and .md files (folders are searched recursively)")]
+    /// The inputs hold no `.txt` or `.md` document at all (that could be listed).
+    #[error("no document found in {inputs}: themescope reads .txt and .md files (folders are searched recursively){}", unreadable_note(*unreadable_folders))]
     NoDocuments {
         /// The inputs, comma-separated.
         inputs: String,
+        /// Folders inside them that could not be read (each named in a warning).
+        unreadable_folders: usize,
     },
     /// Every document was skipped, so there is nothing to write.
     #[error("no readable document: all {skipped} documents were skipped (see the messages above); nothing was written")]
@@ -97,6 +99,13 @@ pub enum Error {
     /// A bad combination of options.
     #[error("{0}")]
     Usage(String),
+    /// The process (or the system) would not open another file (EMFILE, ENFILE): nothing is
+    /// wrong with the file, and no document is skipped for it; the run stops.
+    #[error("cannot open {path}: too many open files{}: raise the limit (`ulimit -n 4096`) or use fewer threads (--jobs N); nothing was written", open_files_limit().map_or_else(String::new, |n| format!(" (this process may have {n} open at once, `ulimit -n`)")))]
+    TooManyOpenFiles {
+        /// The file that could not be opened.
+        path: PathBuf,
+    },
     /// The worker threads could not be started.
     #[error("cannot start {jobs} worker threads: {message} (try fewer with --jobs N)")]
     Threads {
@@ -110,9 +119,56 @@ pub enum Error {
     Internal(String),
 }
 
+/// What [`Error::NoDocuments`] adds about folders that could not be read.
+fn unreadable_note(folders: usize) -> String {
+    match folders {
+        0 => String::new(),
+        1 => "; 1 folder could not be read (named above)".to_string(),
+        n => format!("; {n} folders could not be read (named above)"),
+    }
+}
+
+/// Whether `e` says that no more files can be opened (EMFILE: this process's limit,
+/// `ulimit -n`; ENFILE: the system's).
+pub fn out_of_files(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
+}
+
+/// How many files this process may have open at once (`ulimit -n`), where the system says.
+fn open_files_limit() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes into the struct it is given, nothing else.
+        let got = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+        // `rlim_t` is 32 bits wide on some systems.
+        #[allow(clippy::unnecessary_cast)]
+        (got == 0 && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur as u64)
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
 impl Error {
-    /// An [`Error::Output`] for `path`.
+    /// An [`Error::Output`] for `path`; an [`Error::TooManyOpenFiles`] when the file could not
+    /// be opened for want of file descriptors (no other folder would help).
     pub fn output(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        if out_of_files(&source) {
+            return Error::TooManyOpenFiles { path: path.into() };
+        }
         Error::Output {
             path: path.into(),
             source,

@@ -69,12 +69,15 @@ pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// What a finished run reports.
 #[derive(Debug)]
 pub struct RunSummary {
-    /// Documents found.
+    /// Documents found (files; an unreadable folder is none).
     pub documents: usize,
     /// Documents analysed and written.
     pub analysed: u64,
     /// Skipped documents: (id, reason).
     pub skipped: Vec<(String, String)>,
+    /// Folders inside an INPUT that could not be read: (path, reason). They are no documents
+    /// and are not counted as any.
+    pub unreadable_folders: Vec<(String, String)>,
     /// Lexicon and run warnings.
     pub warnings: Vec<String>,
     /// The output folder.

@@ -2,18 +2,20 @@
 //!
 //! Exit codes (DESIGN.md): 0 success; 1 nothing was written (bad arguments, clap's usage errors
 //! included; bad lexicon; missing or empty input; no readable document; output not writable);
-//! 2 results written but some documents skipped; 3 results written but a chart could not be
-//! drawn; 130 interrupted.
+//! 2 results written but some documents skipped, or a folder inside an INPUT unreadable; 3
+//! results written but a chart could not be drawn; 130 interrupted.
 //!
 //! A finished run prints its summary on standard output (nothing with `--quiet`); warnings and
 //! errors go to standard error.
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 use themescope::cli::{Cli, Command, ExportFormatArg, LexiconCommand};
 use themescope::config::{format_of, load_lexicon};
+use themescope::corpus;
 use themescope::lexicon::{self, Format};
 use themescope::messages;
 use themescope::output::summary;
@@ -28,12 +30,11 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
-    let mut arguments: Vec<String> = std::env::args_os()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    // Parsed as the system gives them: a path that is not valid UTF-8 stays the path it is.
+    let mut arguments: Vec<OsString> = std::env::args_os().collect();
     // With no arguments at all, behave as `themescope run input -o output`.
     if arguments.len() == 1 {
-        arguments.push("run".to_string());
+        arguments.push("run".into());
     }
     let cli = match Cli::try_parse_from(&arguments) {
         Ok(cli) => cli,
@@ -43,6 +44,11 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // The manifest's copy of the command line, as text (bytes that are not UTF-8 as `\xFF`).
+    let arguments: Vec<String> = arguments
+        .iter()
+        .map(|a| corpus::text_of(a).into_owned())
+        .collect();
     // Ctrl-C (or SIGTERM) stops a run cleanly: the temporary folder is removed, the previous
     // output stays as it was, and the exit code is 130.
     let _ = ctrlc::set_handler(|| {
@@ -86,16 +92,29 @@ fn run(config: &Config) -> Result<u8> {
         ));
         return Ok(3);
     }
-    if summary.skipped.is_empty() {
-        return Ok(0);
+    // Results are incomplete when a document was skipped or a folder could not be read.
+    let folders = match summary.unreadable_folders.len() {
+        0 => None,
+        1 => Some("1 folder could not be read".to_string()),
+        n => Some(format!("{n} folders could not be read")),
+    };
+    let output = summary.output.display();
+    match (summary.skipped.len(), folders) {
+        (0, None) => return Ok(0),
+        (0, Some(folders)) => messages::note(format!(
+            "{folders}; results for the {} found are in {output}",
+            match summary.analysed {
+                1 => "1 document".to_string(),
+                n => format!("{n} documents"),
+            }
+        )),
+        (skipped, folders) => messages::note(format!(
+            "{skipped} of {} documents skipped{}; results for the other {} are in {output}",
+            summary.documents,
+            folders.map_or_else(String::new, |f| format!(" and {f}")),
+            summary.analysed,
+        )),
     }
-    messages::note(format!(
-        "{} of {} documents skipped; results for the other {} are in {}",
-        summary.skipped.len(),
-        summary.documents,
-        summary.analysed,
-        summary.output.display()
-    ));
     Ok(2)
 }
 

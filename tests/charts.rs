@@ -213,6 +213,78 @@ fn hostile_ids_get_safe_file_names_and_escaped_text() {
     }
 }
 
+/// Whether every U+202E (right-to-left override) in `text` lies inside a `<bdi>` element or
+/// between FSI and PDI (an isolate): it reorders nothing outside. Returns how many there are.
+fn overrides_isolated(text: &str) -> usize {
+    let mut found = 0;
+    for (i, _) in text.match_indices('\u{202E}') {
+        let before = &text[..i];
+        let in_bdi = before.rfind("<bdi>") > before.rfind("</bdi>");
+        let in_isolate = before.rfind('\u{2068}') > before.rfind('\u{2069}');
+        assert!(
+            in_bdi || in_isolate,
+            "not isolated: …{}",
+            &before[before.len().saturating_sub(200)..]
+        );
+        found += 1;
+    }
+    found
+}
+
+/// Issue 15: a right-to-left override (U+202E) in a document's text or name turns only that
+/// text: in the report every sentence, id and term is a `<bdi>`, and in the charts every label
+/// made of an id is an isolate.
+#[test]
+fn right_to_left_overrides_stay_inside_their_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    let evil = "evil\u{202E}gnp.txt";
+    fs::write(
+        docs.join(evil),
+        "The city of pride \u{202E}and hardship was turned.\n\nPride, not hardship.\n",
+    )
+    .unwrap();
+    fs::write(docs.join("plain.txt"), "pride and hardship\n").unwrap();
+    let (out, _) = run(vec![docs], fixture_lexicon());
+    let report = fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(
+        report.contains("<blockquote><bdi>The city of <mark class=\"\">pride</mark> \u{202E}and"),
+        "the sentence is isolated"
+    );
+    assert!(report.contains(&format!(
+        "<span class=\"src\"><bdi>{evil}</bdi>, sentence 1</span>"
+    )));
+    assert!(report.contains(&format!("<figcaption>Trajectory of <bdi>{evil}</bdi>")));
+    // Sentences (examples and tension), their sources, the caption, and the inline charts.
+    assert!(overrides_isolated(&report) >= 6, "{report}");
+    // Each chart label made of the id is an isolate: the contrast panels' document labels and
+    // the trajectory's title.
+    let mut labels = 0;
+    for entry in fs::read_dir(out.path().join("charts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "svg") {
+            let svg = fs::read_to_string(&path).unwrap();
+            for text in svg_texts(&svg)
+                .iter()
+                .filter(|t| t.text.contains('\u{202E}'))
+            {
+                assert!(
+                    text.text.ends_with(&format!("\u{2068}{evil}\u{2069}")),
+                    "{}: {:?}",
+                    path.display(),
+                    text.text
+                );
+                labels += 1;
+            }
+        }
+    }
+    assert_eq!(
+        labels, 2,
+        "the label in the one contrast panel, and the trajectory's title"
+    );
+}
+
 #[test]
 fn chart_data_for_the_fixture() {
     let (_, summary) = run(vec![fixture("small/docs")], fixture_lexicon());
@@ -244,6 +316,73 @@ fn a_failed_chart_keeps_the_data_and_exits_3() {
     );
     let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(manifest.contains("chart cooccurrence could not be drawn"));
+}
+
+/// Issue 15: a chart file the disk refuses is named in a sentence, not in plotters' debug
+/// text. A file-size limit as `ulimit -f` sets it stands in for a full disk: the CSV files,
+/// the manifest and the report fit under 40,000 bytes, no PNG chart of this corpus does (60 kB
+/// and more).
+#[cfg(unix)]
+#[test]
+fn a_chart_the_disk_refuses_is_named_in_a_sentence() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.txt"), "pride and hardship").unwrap();
+    let out = dir.path().join("out");
+    let mut run = std::process::Command::new(env!("CARGO_BIN_EXE_themescope"));
+    run.args(["run", "--quiet", "-o"])
+        .arg(&out)
+        .arg(dir.path().join("a.txt"));
+    // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
+    unsafe {
+        run.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 40_000,
+                rlim_max: 40_000,
+            };
+            match libc::setrlimit(libc::RLIMIT_FSIZE, &limit) {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            }
+        });
+    }
+    let output = run.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    let failed: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: chart "))
+        .collect();
+    let stems = [
+        "themes",
+        "contrasts",
+        "drivers-hardship_vs_pride",
+        "drivers-isolation_vs_openness",
+        "drivers-state_ideology_vs_everyday_life",
+        "cooccurrence",
+        "trajectory-a.txt",
+    ];
+    let want: Vec<String> = stems
+        .iter()
+        .map(|stem| {
+            format!(
+                "error: chart {stem} failed: cannot write {}: File too large (os error 27)",
+                out.join("charts").join(format!("{stem}.png")).display()
+            )
+        })
+        .collect();
+    assert_eq!(failed, want, "{stderr}");
+    for debug in ["{", "Kind", "Error(", "backend error"] {
+        assert!(!stderr.contains(debug), "{debug:?} in {stderr}");
+    }
+    // The data and the report are there; no chart file is.
+    assert!(out.join("themes.csv").exists() && out.join("report.html").exists());
+    assert!(!out.join("charts").exists());
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains("chart themes could not be drawn: cannot write "),
+        "{manifest}"
+    );
 }
 
 #[test]

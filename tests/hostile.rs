@@ -617,3 +617,364 @@ fn a_closed_pipe_ends_lexicon_export_quietly() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Issue 15: names that are not valid UTF-8 are the files they name, and their ids stay apart.
+#[cfg(unix)]
+#[test]
+fn paths_that_are_not_utf8_are_read_and_written_as_they_are() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let name = |bytes: &[u8]| OsStr::from_bytes(bytes).to_os_string();
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    fs::write(docs.join(name(b"a\xff.txt")), "pride and pride").unwrap();
+    fs::write(docs.join(name(b"a\xfe.txt")), "hardship").unwrap();
+    // A folder, an output folder named with a byte that is not UTF-8.
+    let out = dir.path().join(name(b"out\xff"));
+    themescope()
+        .args(["run", "--quiet", "--charts", "none", "-o"])
+        .arg(&out)
+        .arg(&docs)
+        .assert()
+        .success();
+    let (header, rows) = read_csv(&out, "documents.csv");
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (pride, hardship) = (column("pride"), column("hardship"));
+    let found: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[pride].as_str(), r[hardship].as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [("a\\xFE.txt", "0", "1"), ("a\\xFF.txt", "2", "0")],
+        "each file analysed under an id of its own"
+    );
+    // Exactly the folder asked for (listed lossily here), and no `out�` beside it.
+    assert_eq!(common::listing(dir.path()), ["docs", "out\u{FFFD}"]);
+    assert!(fs::symlink_metadata(dir.path().join("out\u{FFFD}")).is_err());
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let arguments: Vec<&str> = manifest["arguments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let expected = format!("{}/out\\xFF", dir.path().display());
+    assert!(arguments.contains(&expected.as_str()), "{arguments:?}");
+    // A file given directly is found, not reported missing.
+    let out2 = dir.path().join("out2");
+    themescope()
+        .args(["run", "--quiet", "--charts", "none", "-o"])
+        .arg(&out2)
+        .arg(docs.join(name(b"a\xff.txt")))
+        .assert()
+        .success();
+    let (_, rows) = read_csv(&out2, "documents.csv");
+    assert_eq!(rows[0][0], "a\\xFF.txt");
+}
+
+/// Issue 15: a binary file is skipped at its first NUL byte, not read whole first. Sparse files
+/// of 2 GiB (zeros, made at once by `set_len`) that a whole read would take seconds and, read
+/// whole, 2 GB of memory over; the skip reasons are those of a whole read.
+#[test]
+fn a_huge_binary_file_is_skipped_at_its_first_nul_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    let sparse = |name: &str, head: &[u8]| {
+        fs::write(docs.join(name), head).unwrap();
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .open(docs.join(name))
+            .unwrap();
+        file.set_len(2 << 30).unwrap();
+    };
+    sparse("zeros.txt", b"");
+    sparse("late.txt", b"pride\n");
+    // A character cut short by the first NUL: invalid UTF-8 comes first.
+    sparse("cut.txt", b"ok caf\xc3");
+    fs::copy(common::essay(), docs.join("essay.txt")).unwrap();
+    let out = dir.path().join("out");
+    // Read in blocks (the default: the files are larger than a block) and whole.
+    for block_size in [None, Some("1099511627776")] {
+        let mut run = themescope();
+        run.args(["run", "--quiet", "--charts", "none", "-o"])
+            .arg(&out)
+            .arg(&docs);
+        if let Some(size) = block_size {
+            run.args(["--block-size", size]);
+        }
+        let assert = run.assert().code(2);
+        let stderr = stderr_of(&assert);
+        for line in [
+            "zeros.txt: holds a NUL byte at byte 0: a binary file, not text",
+            "late.txt: holds a NUL byte at byte 6: a binary file, not text",
+            "cut.txt: not valid UTF-8 at byte 6 (convert it to UTF-8)",
+        ] {
+            assert!(stderr.contains(line), "{block_size:?}: {stderr}");
+        }
+        let (_, documents) = read_csv(&out, "documents.csv");
+        assert_eq!(documents.len(), 1);
+        assert_eq!(documents[0][0], "essay.txt");
+        let manifest: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+        let skipped: Vec<(&str, &str)> = manifest["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["id"].as_str().unwrap(), s["reason"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            skipped,
+            [
+                ("cut.txt", "not valid UTF-8 at byte 6 (convert it to UTF-8)"),
+                (
+                    "late.txt",
+                    "holds a NUL byte at byte 6: a binary file, not text"
+                ),
+                (
+                    "zeros.txt",
+                    "holds a NUL byte at byte 0: a binary file, not text"
+                ),
+            ]
+        );
+    }
+    // Read as Windows-1252, the cut character is text: the NUL byte after it decides.
+    let assert = themescope()
+        .args([
+            "run",
+            "--quiet",
+            "--charts",
+            "none",
+            "--encoding",
+            "windows-1252",
+            "-o",
+        ])
+        .arg(&out)
+        .arg(&docs)
+        .assert()
+        .code(2);
+    assert!(
+        stderr_of(&assert).contains("cut.txt: holds a NUL byte at byte 7"),
+        "{}",
+        stderr_of(&assert)
+    );
+}
+
+/// Issue 15: a folder inside the INPUT that cannot be read is no document: it is named in a
+/// warning, on its own summary line and in the manifest's `unreadable_folders`, and counted
+/// as no document anywhere; the results are incomplete, so the exit code is 2. (Root reads
+/// every folder: the test needs another user.)
+#[cfg(unix)]
+#[test]
+fn an_unreadable_folder_is_named_and_not_counted_as_a_document() {
+    use std::os::unix::fs::PermissionsExt;
+    if unsafe { libc::geteuid() } == 0 {
+        eprintln!("skipped: root reads a folder whatever its permissions");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    // And a folder holding nothing but an unreadable one: no document at all.
+    let locked = [docs.join("private"), dir.path().join("only/private")];
+    for folder in &locked {
+        fs::create_dir_all(folder).unwrap();
+        fs::write(folder.join("c.txt"), "pride").unwrap();
+    }
+    fs::write(docs.join("a.txt"), "pride").unwrap();
+    fs::write(docs.join("b.txt"), "hardship").unwrap();
+    let set_mode = |mode: u32| {
+        for folder in &locked {
+            fs::set_permissions(folder, fs::Permissions::from_mode(mode)).unwrap();
+        }
+    };
+    set_mode(0o000);
+    let run = |input: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_themescope"))
+            .current_dir(dir.path())
+            .args(["run", input, "-o", "out", "--charts", "none"])
+            .output()
+            .unwrap()
+    };
+    let (output, nothing) = (run("docs"), run("only"));
+    set_mode(0o755);
+
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: cannot read folder docs/private: Permission denied (os error 13); documents in it, if any, are not analysed"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "themescope: 1 folder could not be read; results for the 2 documents found are in out"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("skipped"), "{stderr}");
+    assert!(stdout.contains("\n  documents   2 analysed\n"), "{stdout}");
+    assert!(
+        stdout.contains("\n  folders     1 could not be read: documents in it are not analysed (named above and in out/manifest.json)\n"),
+        "{stdout}"
+    );
+    let out = dir.path().join("out");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let counts = &manifest["counts"];
+    assert_eq!(
+        (
+            &counts["documents"],
+            &counts["analysed"],
+            &counts["skipped"],
+            &counts["unreadable_folders"]
+        ),
+        (&2.into(), &2.into(), &0.into(), &1.into())
+    );
+    assert_eq!(manifest["skipped"], serde_json::json!([]));
+    assert_eq!(
+        manifest["unreadable_folders"],
+        serde_json::json!([{
+            "id": "private",
+            "path": "docs/private",
+            "reason": "Permission denied (os error 13)"
+        }])
+    );
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("<dd>2 analysed of 2 found</dd>"));
+    assert!(report.contains("Folders that could not be read"));
+    assert!(report.contains("<li>docs/private: Permission denied (os error 13)</li>"));
+
+    let stderr = String::from_utf8_lossy(&nothing.stderr).into_owned();
+    assert_eq!(nothing.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: no document found in only: themescope reads .txt and .md files (folders are searched recursively); 1 folder could not be read (named above)"),
+        "{stderr}"
+    );
+    // The failed run left the first run's output as it was.
+    assert!(out.join("documents.csv").exists());
+}
+
+/// Issue 15: `--jobs 1024` on a machine of a few cores runs a few threads per core, says so,
+/// and the manifest records the threads used.
+#[test]
+fn too_many_jobs_are_capped_with_a_warning() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let most = cores * themescope::config::MAX_JOBS_PER_CORE;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let jobs_of = |out: &Path| {
+        let manifest: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+        manifest["settings"]["jobs"].as_u64().unwrap() as usize
+    };
+    let assert = themescope()
+        .args(["run", "--charts", "none", "--jobs", "1024", "-o"])
+        .arg(&out)
+        .arg(common::essay())
+        .assert()
+        .success();
+    let stderr = stderr_of(&assert);
+    if most < 1024 {
+        let cores_text = match cores {
+            1 => "1 core".to_string(),
+            n => format!("{n} cores"),
+        };
+        assert_eq!(
+            stderr,
+            format!("warning: --jobs 1024 is more than this machine's {cores_text} can use: running {most} worker threads ({} per core)\n", themescope::config::MAX_JOBS_PER_CORE)
+        );
+        assert_eq!(jobs_of(&out), most);
+        let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+        assert!(
+            stdout.contains("\n  warnings    1 (printed above and listed in "),
+            "{stdout}"
+        );
+    } else {
+        assert_eq!(stderr, "");
+        assert_eq!(jobs_of(&out), 1024);
+    }
+    // Within the limit, as asked and without a word.
+    let assert = themescope()
+        .args(["run", "--quiet", "--charts", "none", "--jobs", "2", "-o"])
+        .arg(&out)
+        .arg(common::essay())
+        .assert()
+        .success();
+    assert_eq!(stderr_of(&assert), "");
+    assert_eq!(jobs_of(&out), 2);
+}
+
+/// Issue 15: running out of file descriptors (`ulimit -n`) is a run error that says what to
+/// do, not a document skipped: at every limit from too few to enough, a run either succeeds or
+/// exits 1 with that message, skips nothing and leaves the previous output as it was.
+#[cfg(unix)]
+#[test]
+fn running_out_of_file_descriptors_stops_the_run_and_skips_nothing() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    for i in 1..=6 {
+        fs::copy(common::essay(), docs.join(format!("d{i}.txt"))).unwrap();
+    }
+    let out = dir.path().join("out");
+    themescope()
+        .args(["run", "--quiet", "--charts", "none", "-o"])
+        .arg(&out)
+        .arg(common::essay())
+        .assert()
+        .success();
+    let before = fs::read(out.join("documents.csv")).unwrap();
+    let (mut named_a_document, mut succeeded) = (false, false);
+    for limit in 5..=40u64 {
+        let mut run = std::process::Command::new(env!("CARGO_BIN_EXE_themescope"));
+        run.args(["run", "--quiet", "--charts", "none", "--jobs", "2", "-o"])
+            .arg(&out)
+            .arg(&docs);
+        // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
+        unsafe {
+            run.pre_exec(move || {
+                let files = libc::rlimit {
+                    rlim_cur: limit as libc::rlim_t,
+                    rlim_max: limit as libc::rlim_t,
+                };
+                match libc::setrlimit(libc::RLIMIT_NOFILE, &files) {
+                    0 => Ok(()),
+                    _ => Err(std::io::Error::last_os_error()),
+                }
+            });
+        }
+        let output = run.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        match output.status.code() {
+            Some(0) => {
+                succeeded = true;
+                break;
+            }
+            Some(1) => {
+                let what = format!(
+                    ": too many open files (this process may have {limit} open at once, `ulimit -n`): raise the limit (`ulimit -n 4096`) or use fewer threads (--jobs N); nothing was written\n"
+                );
+                assert!(
+                    stderr.starts_with("error: cannot open ") && stderr.ends_with(&what),
+                    "{limit}: {stderr}"
+                );
+                assert!(!stderr.contains("skipped"), "{limit}: {stderr}");
+                named_a_document |= stderr.contains(&format!("{}/d", docs.display()));
+                assert_eq!(fs::read(out.join("documents.csv")).unwrap(), before);
+                no_temp_folder(&out);
+            }
+            code => panic!("exit {code:?} with {limit} file descriptors: {stderr}"),
+        }
+    }
+    assert!(succeeded, "no limit up to 40 was enough");
+    assert!(
+        named_a_document,
+        "no limit ran out while opening a document"
+    );
+}

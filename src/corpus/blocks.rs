@@ -18,6 +18,7 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 
@@ -245,9 +246,7 @@ impl Decoder {
     }
 }
 
-fn unreadable(e: std::io::Error) -> SkipReason {
-    SkipReason::Unreadable(e.to_string())
-}
+use super::unreadable;
 
 /// Files at least twice this large are prescanned by up to `--jobs` threads, each over a range
 /// of whole lines at least this large (the workers often wait for the prescan: nothing of the
@@ -256,14 +255,17 @@ pub const PRESCAN_PART_BYTES: u64 = 4 << 20;
 
 /// Reads `path` once: size, the first NUL byte and the first invalid UTF-8 byte (which
 /// decide, as for a whole document, whether it is read and how), and the paragraph rule. A
-/// large file is read by up to `jobs` threads at once, with the same result.
+/// large file is read by up to `jobs` threads at once, with the same result. A binary file is
+/// read only up to its first NUL byte.
 pub fn prescan(path: &Path, encoding: Encoding, jobs: usize) -> Result<Prescan, SkipReason> {
     let size = std::fs::metadata(path).map_err(unreadable)?.len();
     let parts = usize::try_from(size / PRESCAN_PART_BYTES).unwrap_or(usize::MAX);
     prescan_in_parts(path, size, encoding, parts.clamp(1, jobs.max(1)))
 }
 
-/// [`prescan`] in up to `parts` ranges of whole lines, each read on a thread of its own.
+/// [`prescan`] in up to `parts` ranges of whole lines, each read on a thread of its own. A part
+/// that meets a NUL byte stops there, and so do the parts after it (the file is binary:
+/// nothing after its first NUL byte can change why it is skipped).
 fn prescan_in_parts(
     path: &Path,
     size: u64,
@@ -271,14 +273,17 @@ fn prescan_in_parts(
     parts: usize,
 ) -> Result<Prescan, SkipReason> {
     let starts = part_starts(path, size, parts)?;
+    // The first NUL byte found so far, by any part.
+    let first_nul = AtomicU64::new(u64::MAX);
+    let first_nul = &first_nul;
     let scans: Vec<Result<PartScan, SkipReason>> = std::thread::scope(|scope| {
         let later: Vec<_> = (1..starts.len())
             .map(|k| {
                 let (start, end) = (starts[k], starts.get(k + 1).copied());
-                scope.spawn(move || scan_part(path, start, end))
+                scope.spawn(move || scan_part(path, start, end, first_nul))
             })
             .collect();
-        let first = scan_part(path, 0, starts.get(1).copied());
+        let first = scan_part(path, 0, starts.get(1).copied(), first_nul);
         std::iter::once(first)
             .chain(later.into_iter().map(|handle| {
                 handle.join().unwrap_or_else(|_| {
@@ -297,6 +302,10 @@ fn prescan_in_parts(
         size += scan.bytes;
         nul = nul.or(scan.nul);
         bad_utf8 = bad_utf8.or(scan.bad_utf8);
+        if nul.is_some() {
+            // Binary; the parts after this one stopped early or do not matter.
+            break;
+        }
         lines.follow(&scan.lines.summary(k == last));
     }
     let encoding = super::decoding(nul, bad_utf8, encoding)?;
@@ -349,14 +358,20 @@ struct PartScan {
     lines: BlankLineScan,
 }
 
-/// Reads the file from `start` to `end` (the end of the file if `None`).
-fn scan_part(path: &Path, start: u64, end: Option<u64>) -> Result<PartScan, SkipReason> {
+/// Reads the file from `start` to `end` (the end of the file if `None`), up to its first NUL
+/// byte: there it stops and records the byte in `first_nul`; it stops as well, its scan
+/// meaningless, once another part has found a NUL byte before `start`.
+fn scan_part(
+    path: &Path,
+    start: u64,
+    end: Option<u64>,
+    first_nul: &AtomicU64,
+) -> Result<PartScan, SkipReason> {
     let mut file = File::open(path).map_err(unreadable)?;
     file.seek(SeekFrom::Start(start)).map_err(unreadable)?;
     let mut file = file.take(end.map_or(u64::MAX, |end| end - start));
     let mut buf = vec![0u8; READ_BYTES];
     let mut size = 0u64;
-    let mut nul: Option<u64> = None;
     let mut bad_utf8: Option<u64> = None;
     // A BOM is removed at the start of the file only.
     let mut decoder = Decoder::new(true);
@@ -364,20 +379,39 @@ fn scan_part(path: &Path, start: u64, end: Option<u64>) -> Result<PartScan, Skip
     let mut scan = BlankLineScan::new();
     let mut text = String::new();
     loop {
+        let before = first_nul.load(Ordering::Relaxed);
+        if before < start {
+            return Ok(PartScan {
+                bytes: size,
+                nul: Some(before),
+                bad_utf8,
+                lines: scan,
+            });
+        }
         let n = read_some(&mut file, &mut buf).map_err(unreadable)?;
         if n == 0 {
             break;
         }
-        let chunk = &buf[..n];
-        if nul.is_none() {
-            nul = memchr::memchr(0, chunk).map(|i| start + size + i as u64);
-        }
+        let nul = memchr::memchr(0, &buf[..n]);
+        // Up to and with the NUL byte (valid UTF-8 itself: a character cut short before it
+        // is invalid here, as in a whole read).
+        let chunk = &buf[..nul.map_or(n, |i| i + 1)];
         if bad_utf8.is_none() {
             let carried = decoder.carry.len() as u64;
             match decoder.decode(chunk, &mut text) {
                 Ok(text) => scan.feed(text),
                 Err(at) => bad_utf8 = Some(start + size + at as u64 - carried),
             }
+        }
+        if let Some(i) = nul {
+            let at = start + size + i as u64;
+            first_nul.fetch_min(at, Ordering::Relaxed);
+            return Ok(PartScan {
+                bytes: size + i as u64 + 1,
+                nul: Some(at),
+                bad_utf8,
+                lines: scan,
+            });
         }
         size += n as u64;
     }
@@ -389,7 +423,7 @@ fn scan_part(path: &Path, start: u64, end: Option<u64>) -> Result<PartScan, Skip
     }
     Ok(PartScan {
         bytes: size,
-        nul,
+        nul: None,
         bad_utf8,
         lines: scan,
     })

@@ -8,6 +8,8 @@
 //! glyph in PNG, where plotters alone would drop each glyph's side bearing), and every numeric
 //! axis has the ticks and labels of an [`Axis`]. Colours are the Okabe–Ito palette, safe for
 //! colour-blind readers: the left pole of a contrast vermillion, the right pole blue.
+//! [`render`] draws into memory (SVG text, and PNG bytes encoded as plotters would write
+//! them); the caller writes the files, so that a file the disk refuses is named in a sentence.
 //!
 //! Guarantees: labels are theme and contrast labels (not ids); tick labels are distinct and
 //! read as their ticks; a trajectory shows how many hits its smoothed line rests on (the 95 %
@@ -18,6 +20,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
+use plotters::backend::RGBPixel;
 use plotters::coord::cartesian::Cartesian2d;
 use plotters::coord::ranged1d::{SegmentValue, SegmentedCoord};
 use plotters::coord::types::RangedCoordusize;
@@ -36,7 +39,7 @@ mod axis;
 mod text;
 
 pub use axis::{Axis, LabelStyle, TickedRange, Ticks};
-use text::{draw_text, hidden, titled, AxisLabels, PlotBox, TextMode, TICK};
+use text::{draw_text, hidden, isolate, titled, AxisLabels, PlotBox, TextMode, TICK};
 
 /// Width of every PNG chart.
 pub const WIDTH: u32 = 1600;
@@ -449,10 +452,21 @@ pub struct PlannedChart<'a> {
     pub file: String,
     /// Height in pixels (the width is [`WIDTH`]).
     pub height: u32,
-    /// A one-line caption for the report.
+    /// A one-line caption for the report; a trajectory's document follows it
+    /// ([`PlannedChart::document`]), so that the report can isolate the id.
     pub caption: String,
     /// What it shows.
     pub kind: ChartKind<'a>,
+}
+
+impl PlannedChart<'_> {
+    /// The document the chart is about: a trajectory's.
+    pub fn document(&self) -> Option<&str> {
+        match self.kind {
+            ChartKind::Trajectory(t) => Some(&t.document),
+            _ => None,
+        }
+    }
 }
 
 /// Every chart of `set`, in the order the report shows them. Charts that would be empty by
@@ -487,17 +501,19 @@ pub fn plan(set: &ChartSet) -> Vec<PlannedChart<'_>> {
     out.extend(set.trajectories.iter().map(|t| PlannedChart {
         file: t.file.clone(),
         height: MIN_HEIGHT.max(180 + TRAJECTORY_LEGEND + 320 * t.panels.len() as u32),
-        caption: format!("Trajectory of {}", t.document),
+        caption: "Trajectory of".to_string(),
         kind: ChartKind::Trajectory(t),
     }));
     out
 }
 
-/// Draws `chart` into an SVG string and, when `png` is given, into that PNG file.
+/// Draws `chart` into an SVG string and, when `png` is given, as a PNG image into it (the
+/// file's bytes). Nothing here writes a file: the caller does, and names the file when the
+/// disk refuses it.
 pub fn render(
     chart: &PlannedChart<'_>,
     svg: &mut String,
-    png: Option<&std::path::Path>,
+    png: Option<&mut Vec<u8>>,
 ) -> Result<(), ChartError> {
     register_font()?;
     {
@@ -506,13 +522,36 @@ pub fn render(
         chart.kind.draw(&area, TextMode::Strings)?;
         area.present().map_err(err)?;
     }
-    if let Some(path) = png {
-        let area = BitMapBackend::new(path, (WIDTH, chart.height)).into_drawing_area();
-        area.fill(&WHITE).map_err(err)?;
-        chart.kind.draw(&area, TextMode::Glyphs)?;
-        area.present().map_err(err)?;
+    if let Some(png) = png {
+        let mut pixels = vec![0u8; WIDTH as usize * chart.height as usize * 3];
+        {
+            let area = BitMapBackend::<RGBPixel>::with_buffer_and_format(
+                &mut pixels,
+                (WIDTH, chart.height),
+            )
+            .map_err(err)?
+            .into_drawing_area();
+            area.fill(&WHITE).map_err(err)?;
+            chart.kind.draw(&area, TextMode::Glyphs)?;
+            area.present().map_err(err)?;
+        }
+        encode_png(&pixels, chart.height, png).map_err(|e| format!("encoding the PNG: {e}"))?;
     }
     Ok(())
+}
+
+/// Encodes RGB `pixels` ([`WIDTH`] × `height`) as PNG into `out`, as plotters' own PNG files
+/// are (the `image` crate's defaults: fast compression, adaptive filters), byte for byte.
+fn encode_png(pixels: &[u8], height: u32, out: &mut Vec<u8>) -> Result<(), png::EncodingError> {
+    let mut encoder = png::Encoder::new(out, WIDTH, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    encoder.set_filter(png::FilterType::Sub);
+    encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(pixels)?;
+    writer.finish()
 }
 
 /// Which way a numeric axis runs.
@@ -786,7 +825,10 @@ fn draw_contrasts<DB: DrawingBackend>(
     let axis = contrasts_axis(set.contrasts.len());
     for (panel, data) in panels.iter().zip(&set.contrasts) {
         let n = data.bars.len();
-        let labels: Vec<String> = data.bars.iter().map(|b| shorten(&b.label, 34)).collect();
+        // Document ids: each isolated, so that one right-to-left id cannot turn another.
+        let labels: Vec<String> = (data.bars.iter())
+            .map(|b| isolate(&shorten(&b.label, 34)))
+            .collect();
         let panel = titled(
             &panel.margin(14, 14, 14, 14),
             mode,
@@ -996,7 +1038,10 @@ fn draw_trajectory<DB: DrawingBackend>(
     t: &TrajectoryChart,
     mode: TextMode,
 ) -> Result<(), ChartError> {
-    let title = format!("How the balance moves through {}", shorten(&t.document, 70));
+    let title = format!(
+        "How the balance moves through {}",
+        isolate(&shorten(&t.document, 70))
+    );
     let area = titled(&area.margin(16, 0, 0, 0), mode, &title, &title_style(28))?;
     let (legend, area) = area.split_vertically(TRAJECTORY_LEGEND);
     draw_trajectory_legend(&legend, mode)?;

@@ -34,6 +34,9 @@ pub struct Manifest {
     pub files: Vec<String>,
     /// Documents that were skipped, with the reason.
     pub skipped: Vec<SkippedInfo>,
+    /// Folders inside an INPUT that could not be read: not documents, and not counted as
+    /// any; documents in them, if any, were not analysed.
+    pub unreadable_folders: Vec<FolderInfo>,
     /// Warnings (lexicon and run).
     pub warnings: Vec<String>,
     /// Wall-clock timings.
@@ -43,7 +46,8 @@ pub struct Manifest {
 /// Resolved settings of a run.
 #[derive(Debug, Serialize)]
 pub struct Settings {
-    /// Worker threads.
+    /// Worker threads used (`--jobs` as given is in `arguments`; more than a few per core are
+    /// not used).
     pub jobs: usize,
     /// Whether hits.csv was written.
     pub hits: bool,
@@ -104,15 +108,28 @@ pub struct SkippedInfo {
     pub reason: String,
 }
 
+/// A folder inside an INPUT that could not be read.
+#[derive(Clone, Debug, Serialize)]
+pub struct FolderInfo {
+    /// Its path relative to its INPUT, as an id.
+    pub id: String,
+    /// Its path.
+    pub path: String,
+    /// What the file system said.
+    pub reason: String,
+}
+
 /// Run totals.
 #[derive(Debug, Serialize)]
 pub struct CountsInfo {
-    /// Documents found.
+    /// Documents found (files: an unreadable folder is none).
     pub documents: u64,
     /// Documents analysed.
     pub analysed: u64,
     /// Documents skipped.
     pub skipped: u64,
+    /// Folders that could not be read.
+    pub unreadable_folders: u64,
     /// Tokens.
     pub tokens: u64,
     /// Sentences.

@@ -2,7 +2,10 @@
 //!
 //! In: the run summary, corpus totals, the digest and the charts' SVG. Out: HTML on an
 //! `impl Write`: inline CSS and SVG, no script, nothing loaded from anywhere, links only to the
-//! CSV files beside it. Every piece of document text, every id, term and label is HTML-escaped.
+//! CSV files beside it. Every piece of document text, every id, term and label is HTML-escaped;
+//! every piece of text that comes from the documents or their names (sentences, ids, paths,
+//! terms) is also isolated in a `<bdi>` element, so that a right-to-left override (U+202E) or
+//! right-to-left script in it cannot reorder the text around it.
 
 use std::io::{self, Write};
 
@@ -26,6 +29,12 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// `text` escaped and isolated from the text around it (`<bdi>`): its direction is its own,
+/// and its bidi controls (an unclosed U+202E override, say) end with it.
+pub fn bdi(text: &str) -> String {
+    format!("<bdi>{}</bdi>", escape(text))
+}
+
 /// What the report says about the run itself.
 #[derive(Clone, Debug, Default)]
 pub struct RunFacts {
@@ -33,6 +42,8 @@ pub struct RunFacts {
     pub found: u64,
     /// Skipped documents: (id, reason).
     pub skipped: Vec<(String, String)>,
+    /// Folders that could not be read: (path, reason).
+    pub unreadable_folders: Vec<(String, String)>,
     /// CSV files written, to link to.
     pub files: Vec<String>,
     /// Charts that failed: (file, reason).
@@ -50,6 +61,8 @@ pub struct ReportChart {
     pub file: String,
     /// The SVG document.
     pub svg: String,
+    /// The document the chart is about (a trajectory), shown after the caption.
+    pub document: Option<String>,
     /// The chart's files written into the output folder (`charts/themes.png`…): the report
     /// links these and nothing else.
     pub written: Vec<String>,
@@ -96,8 +109,8 @@ fn example_html(e: &Example, class: impl Fn(usize) -> &'static str) -> String {
     out.push_str(&escape(&e.text[at..]));
     let one_line: String = out.split_whitespace().collect::<Vec<_>>().join(" ");
     format!(
-        "<blockquote>{one_line}<br><span class=\"src\">{}, sentence {}</span></blockquote>\n",
-        escape(&e.document),
+        "<blockquote><bdi>{one_line}</bdi><br><span class=\"src\">{}, sentence {}</span></blockquote>\n",
+        bdi(&e.document),
         e.sentence
     )
 }
@@ -154,8 +167,12 @@ fn figure_html(ch: &ReportChart) -> String {
         true => String::new(),
         false => format!(" — {}", links.join(" · ")),
     };
+    let document = ch
+        .document
+        .as_deref()
+        .map_or_else(String::new, |id| format!(" {}", bdi(id)));
     format!(
-        "<figure>{}<figcaption>{}{links}</figcaption></figure>\n",
+        "<figure>{}<figcaption>{}{document}{links}</figcaption></figure>\n",
         ch.svg,
         escape(&ch.caption),
     )
@@ -234,6 +251,11 @@ fn facts<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
             &facts.skipped,
         ),
         (
+            "Folders that could not be read (documents in them, if any, are not analysed):"
+                .to_string(),
+            &facts.unreadable_folders,
+        ),
+        (
             "Charts that could not be drawn:".to_string(),
             &facts.failed_charts,
         ),
@@ -241,7 +263,8 @@ fn facts<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
     for (title, items) in lists.iter().filter(|(_, items)| !items.is_empty()) {
         writeln!(out, "<p class=\"warn\">{title}</p><ul>")?;
         for (what, reason) in items.iter() {
-            writeln!(out, "<li>{}: {}</li>", escape(what), escape(reason))?;
+            // A document's id, a folder's path or a chart's file name (made of an id).
+            writeln!(out, "<li>{}: {}</li>", bdi(what), escape(reason))?;
         }
         writeln!(out, "</ul>")?;
     }
@@ -274,7 +297,7 @@ fn themes<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
             .map(|&id| {
                 format!(
                     "{} ({})",
-                    escape(&matcher.term(id).text),
+                    bdi(&matcher.term(id).text),
                     totals.terms[id as usize].hits
                 )
             })
@@ -388,7 +411,7 @@ mod tests {
         let html = example_html(&e, |t| if t == 0 { "l" } else { "r" });
         assert_eq!(
             html,
-            "<blockquote><mark class=\"l\">Pride</mark> &amp; &lt;<mark class=\"r\">hardship</mark>&gt; now<br><span class=\"src\">a&lt;b&gt;.txt, sentence 2</span></blockquote>\n"
+            "<blockquote><bdi><mark class=\"l\">Pride</mark> &amp; &lt;<mark class=\"r\">hardship</mark>&gt; now</bdi><br><span class=\"src\"><bdi>a&lt;b&gt;.txt</bdi>, sentence 2</span></blockquote>\n"
         );
     }
 }

@@ -1,7 +1,8 @@
 //! Stage write, last step: what a finished run says on standard output.
 //!
 //! In: a [`RunSummary`]. Out: a few aligned lines of plain text, as `cargo`
-//! and `hyperfine` print them: documents analysed and skipped, tokens, time and throughput, the
+//! and `hyperfine` print them: documents analysed and skipped (and folders that could not be
+//! read, on a line of their own: they are no documents), tokens, time and throughput, the
 //! output folder and the report, each contrast's corpus balance with its 95 % interval in words,
 //! and how many warnings there were and where to read them.
 //!
@@ -54,6 +55,16 @@ pub fn write_summary<W: Write>(mut out: W, s: &RunSummary) -> io::Result<()> {
         ),
     };
     row(&mut out, "documents", &documents)?;
+    if !s.unreadable_folders.is_empty() {
+        let n = s.unreadable_folders.len() as u64;
+        let folders = format!(
+            "{} could not be read: documents in {} are not analysed (named above and in {})",
+            thousands(n),
+            if n == 1 { "it" } else { "them" },
+            shown(&s.output.join(crate::output::MANIFEST))
+        );
+        row(&mut out, "folders", &folders)?;
+    }
     row(
         &mut out,
         "tokens",

@@ -56,12 +56,15 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
     // Checked when the command line is read too; a library caller's lexicon is checked here.
     crate::config::check_columns(&config.lexicon)?;
     let matcher = Matcher::new(&config.lexicon);
-    let (documents, skipped) = discover(config)?;
-    let found = documents.len() + skipped.len();
+    let (documents, unreadable_folders) = discover(config)?;
+    let found = Found {
+        documents: documents.len(),
+        unreadable_folders,
+    };
     let mut out = OutputDir::create_with(&config.output, faults)?;
     out.set_fail_write(faults.write.clone());
 
-    let mut writer = CorpusWriter::open(&mut out, config, &matcher, &documents, skipped)?;
+    let mut writer = CorpusWriter::open(&mut out, config, &matcher, &documents)?;
     analyse(config, &matcher, &documents, faults, &mut writer)?;
     let mut written = writer.finish()?;
     let corpus = Corpus {
@@ -74,7 +77,7 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
 
     let chart_set = chart::chart_data(&corpus, &written.digest);
     let (charts, failed_charts) = draw_charts(config, faults, &mut out, &chart_set)?;
-    write_report(&mut out, &corpus, &written, &charts, &failed_charts, found)?;
+    write_report(&mut out, &corpus, &written, &charts, &failed_charts, &found)?;
 
     // The manifest is written once everything it lists is on disk.
     written.wait_on_disk()?;
@@ -87,7 +90,7 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
         &mut written,
         &failed_charts,
         &out,
-        found,
+        &found,
         started,
     );
     let mut manifest_file = OutFile::open(&mut out, MANIFEST)?;
@@ -105,30 +108,33 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
     ))
 }
 
-/// Stage corpus: the documents to read, and those found but not readable (already reported).
-fn discover(config: &Config) -> Result<(Vec<DocumentSource>, Vec<manifest::SkippedInfo>)> {
+/// What discovery found besides the documents to read: how many there are, and the folders
+/// that could not be read (for the report, the manifest and the summary).
+struct Found {
+    documents: usize,
+    unreadable_folders: Vec<manifest::FolderInfo>,
+}
+
+/// Stage corpus: the documents to read, and the folders inside an INPUT that could not be read
+/// (reported here, as a warning each: they are no documents).
+fn discover(config: &Config) -> Result<(Vec<DocumentSource>, Vec<manifest::FolderInfo>)> {
     let discovery = corpus::discover_documents(&config.inputs, Some(&config.output))?;
-    let skipped: Vec<manifest::SkippedInfo> = discovery
-        .problems
+    let folders: Vec<manifest::FolderInfo> = discovery
+        .unreadable_folders
         .into_iter()
-        .map(|problem| {
+        .map(|folder| {
+            let path = corpus::text_of(folder.path.as_os_str()).into_owned();
             crate::messages::warning(format!(
-                "skipped {}: {}",
-                problem.path.display(),
-                problem.reason
+                "cannot read folder {path}: {}; documents in it, if any, are not analysed",
+                folder.reason
             ));
-            manifest::SkippedInfo {
-                id: problem.id,
-                path: problem.path.display().to_string(),
-                reason: problem.reason.to_string(),
+            manifest::FolderInfo {
+                id: folder.id,
+                path,
+                reason: folder.reason,
             }
         })
         .collect();
-    if discovery.documents.is_empty() && !skipped.is_empty() {
-        return Err(Error::NoReadableDocument {
-            skipped: skipped.len(),
-        });
-    }
     if discovery.documents.is_empty() {
         let inputs: Vec<String> = config
             .inputs
@@ -137,9 +143,10 @@ fn discover(config: &Config) -> Result<(Vec<DocumentSource>, Vec<manifest::Skipp
             .collect();
         return Err(Error::NoDocuments {
             inputs: inputs.join(", "),
+            unreadable_folders: folders.len(),
         });
     }
-    Ok((discovery.documents, skipped))
+    Ok((discovery.documents, folders))
 }
 
 /// Stages read to count: every document through the workers, in parallel, and into the writer
@@ -216,22 +223,35 @@ fn draw_charts(
             jobs: config.jobs,
             message: e.to_string(),
         })?;
-    let results: Vec<std::result::Result<String, String>> = pool.install(|| {
+    // A file that cannot be written is named as the result set will hold it, not by its
+    // place in the temporary folder: "cannot write out/charts/themes.png: No space left on
+    // device".
+    let write = |file: &str, bytes: &[u8]| {
+        std::fs::write(charts_dir.join(file), bytes).map_err(|e| {
+            let shown = config.output.join(registry::CHARTS).join(file);
+            match crate::error::out_of_files(&e) {
+                true => ChartFailed::Run(Error::TooManyOpenFiles { path: shown }),
+                false => ChartFailed::Chart(format!("cannot write {}: {e}", shown.display())),
+            }
+        })
+    };
+    let results: Vec<std::result::Result<String, ChartFailed>> = pool.install(|| {
         planned
             .par_iter()
             .map(|p| {
                 if faults.fails_chart(&p.file) {
-                    return Err("failure injected for testing".to_string());
+                    return Err(ChartFailed::Chart(
+                        "failure injected for testing".to_string(),
+                    ));
                 }
                 let mut svg = String::new();
-                let png = config
-                    .charts
-                    .png
-                    .then(|| charts_dir.join(format!("{}.png", p.file)));
-                chart::render(p, &mut svg, png.as_deref())?;
+                let mut png = config.charts.png.then(Vec::new);
+                chart::render(p, &mut svg, png.as_mut()).map_err(ChartFailed::Chart)?;
+                if let Some(png) = png {
+                    write(&format!("{}.png", p.file), &png)?;
+                }
                 if config.charts.svg {
-                    std::fs::write(charts_dir.join(format!("{}.svg", p.file)), &svg)
-                        .map_err(|e| e.to_string())?;
+                    write(&format!("{}.svg", p.file), svg.as_bytes())?;
                 }
                 Ok(svg)
             })
@@ -252,15 +272,24 @@ fn draw_charts(
                 }
                 shown.push(report::ReportChart {
                     caption: p.caption.clone(),
+                    document: p.document().map(str::to_string),
                     file: p.file.clone(),
                     svg,
                     written,
                 });
             }
-            Err(reason) => failed.push((p.file.clone(), reason)),
+            Err(ChartFailed::Chart(reason)) => failed.push((p.file.clone(), reason)),
+            Err(ChartFailed::Run(e)) => return Err(e),
         }
     }
     Ok((shown, failed))
+}
+
+/// Why a chart is missing: it could not be drawn or written (the run goes on, exit 3), or the
+/// run cannot go on (no more files can be opened).
+enum ChartFailed {
+    Chart(String),
+    Run(Error),
 }
 
 /// Writes `report.html`.
@@ -270,11 +299,14 @@ fn write_report(
     written: &Written,
     charts: &[report::ReportChart],
     failed_charts: &[(String, String)],
-    found: usize,
+    found: &Found,
 ) -> Result<()> {
     let mut file = OutFile::open(out, registry::REPORT)?;
     let facts = report::RunFacts {
-        found: found as u64,
+        found: found.documents as u64,
+        unreadable_folders: (found.unreadable_folders.iter())
+            .map(|f| (f.path.clone(), f.reason.clone()))
+            .collect(),
         skipped: written
             .skipped
             .iter()
@@ -306,7 +338,7 @@ fn manifest_of(
     written: &mut Written,
     failed_charts: &[(String, String)],
     out: &OutputDir,
-    found: usize,
+    found: &Found,
     started: Instant,
 ) -> Manifest {
     let lexicon = &config.lexicon;
@@ -346,7 +378,8 @@ fn manifest_of(
         },
         inputs: std::mem::take(&mut written.inputs),
         counts: manifest::CountsInfo {
-            documents: found as u64,
+            documents: found.documents as u64,
+            unreadable_folders: found.unreadable_folders.len() as u64,
             analysed: totals.documents,
             skipped: written.skipped.len() as u64,
             tokens: c.tokens,
@@ -356,6 +389,7 @@ fn manifest_of(
         },
         files,
         skipped: std::mem::take(&mut written.skipped),
+        unreadable_folders: found.unreadable_folders.clone(),
         warnings: written
             .warnings
             .iter()
@@ -389,6 +423,11 @@ fn summary_of(
             .skipped
             .iter()
             .map(|s| (s.id.clone(), s.reason.clone()))
+            .collect(),
+        unreadable_folders: manifest
+            .unreadable_folders
+            .iter()
+            .map(|f| (f.path.clone(), f.reason.clone()))
             .collect(),
         warnings: written.warnings,
         output: config.output.clone(),

@@ -48,7 +48,7 @@ pub struct Written {
     pub digest: digest::CorpusDigest,
     /// Each analysed document's size and checksum, in document order.
     pub inputs: Vec<manifest::InputInfo>,
-    /// Documents skipped, in document order (discovery's first).
+    /// Documents skipped, in document order.
     pub skipped: Vec<manifest::SkippedInfo>,
     /// Warnings of the lexicon and the run.
     pub warnings: Vec<String>,
@@ -80,14 +80,12 @@ pub struct CorpusWriter<'a> {
 }
 
 impl<'a> CorpusWriter<'a> {
-    /// Opens the per-document files the config asks for (headers written); `skipped` are the
-    /// documents discovery could not read.
+    /// Opens the per-document files the config asks for (headers written).
     pub fn open(
         out: &mut OutputDir,
         config: &'a Config,
         matcher: &'a Matcher,
         documents: &'a [DocumentSource],
-        skipped: Vec<manifest::SkippedInfo>,
     ) -> Result<Self> {
         let lexicon = &config.lexicon;
         let mut files = Vec::new();
@@ -117,8 +115,11 @@ impl<'a> CorpusWriter<'a> {
                 scores: Vec::new(),
                 digest: digest::CorpusDigest::default(),
                 inputs: Vec::new(),
-                skipped,
-                warnings: lexicon.warnings.clone(),
+                skipped: Vec::new(),
+                warnings: (lexicon.warnings.iter())
+                    .chain(&config.warnings)
+                    .cloned()
+                    .collect(),
                 syncing: Vec::new(),
             },
         })
@@ -131,6 +132,13 @@ impl<'a> CorpusWriter<'a> {
         }
         let source = &self.documents[doc];
         match outcome {
+            // Not the document's fault: no document is skipped for it, the run stops.
+            Outcome::Skipped(SkipReason::TooManyOpenFiles)
+            | Outcome::BrokenPartWay(SkipReason::TooManyOpenFiles) => {
+                return Err(Error::TooManyOpenFiles {
+                    path: source.path.clone(),
+                })
+            }
             Outcome::Document(d) => {
                 let AnalysedDocument { finished, input } = *d;
                 self.add_document(doc, finished, input)?
@@ -248,11 +256,11 @@ impl<'a> CorpusWriter<'a> {
     }
 
     fn skip(&mut self, source: &DocumentSource, reason: &SkipReason) {
-        self.progress
-            .warning(format!("skipped {}: {reason}", source.path.display()));
+        let path = corpus::text_of(source.path.as_os_str()).into_owned();
+        self.progress.warning(format!("skipped {path}: {reason}"));
         self.written.skipped.push(manifest::SkippedInfo {
             id: source.id.clone(),
-            path: source.path.display().to_string(),
+            path,
             reason: reason.to_string(),
         });
         self.progress.inc();

@@ -62,7 +62,49 @@ pub struct Line {
     pub width: f64,
 }
 
-/// Where each glyph of `text` goes at font size `size`; `None` without font metrics.
+/// First strong isolate (U+2068): the text up to the next [`PDI`] takes its direction from
+/// itself and does not turn the text around it.
+pub const FSI: char = '\u{2068}';
+/// Pop directional isolate (U+2069): ends an isolate.
+pub const PDI: char = '\u{2069}';
+
+/// `text` as an isolate (between [`FSI`] and [`PDI`], the plain-text `<bdi>`): a label made of
+/// a document id or text, so that a right-to-left override (U+202E) or right-to-left script in
+/// it cannot reorder the text around it in an SVG viewer. Isolate controls inside `text` are
+/// removed, so that none ends the isolate early; the overrides and embeddings it opens end
+/// with it. Nothing of this is drawn in PNG ([`invisible`]).
+pub fn isolate(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 6);
+    out.push(FSI);
+    out.extend(
+        text.chars()
+            .filter(|c| !matches!(c, '\u{2066}'..='\u{2069}')),
+    );
+    out.push(PDI);
+    out
+}
+
+/// Characters that show nothing and take no room: directional marks, embeddings, overrides
+/// and isolates (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), zero-width spaces and
+/// joiners (U+200B–U+200D, U+2060–U+2064, U+FEFF), the soft hyphen and variation selectors.
+/// The embedded font has no glyph for them, so drawn glyph by glyph each would be a box: PNG
+/// text leaves them out (there is no bidi reordering in PNG text: they would change nothing).
+pub fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Where each glyph of `text` goes at font size `size` ([`invisible`] characters left out);
+/// `None` without font metrics.
 pub fn layout(text: &str, size: f64) -> Option<Line> {
     let font = embedded()?;
     // Pixels per font unit: ab_glyph scales the ascender-to-descender height to the size.
@@ -70,6 +112,7 @@ pub fn layout(text: &str, size: f64) -> Option<Line> {
     let mut pen = 0.0;
     let glyphs = text
         .chars()
+        .filter(|&c| !invisible(c))
         .map(|c| {
             let id = font.glyph_id(c);
             let advance = f64::from(font.h_advance_unscaled(id));
@@ -102,6 +145,12 @@ pub fn draw_text<DB: DrawingBackend>(
     // `DrawingArea::draw_text`, not a `Text` element: an element's position is clamped to the
     // area, which would pile up the glyphs of a label running past its edge.
     let Some(Line { glyphs, width }) = placed else {
+        if mode == TextMode::Glyphs {
+            // Without the font's metrics plotters draws the string, as a PNG: nothing to
+            // isolate it from, and a box for each invisible character.
+            let visible: String = text.chars().filter(|&c| !invisible(c)).collect();
+            return area.draw_text(&visible, style, pos).map_err(err);
+        }
         return area.draw_text(text, style, pos).map_err(err);
     };
     let start = match style.pos.h_pos {
@@ -346,6 +395,27 @@ mod tests {
             (last as f64) < 20.0 + line.width + 1.0,
             "{last} vs {}",
             line.width
+        );
+    }
+
+    #[test]
+    fn invisible_characters_take_no_room_and_draw_no_box() {
+        let plain = "Hamhung.txt";
+        let marked = "\u{2068}Ham\u{202E}hung\u{200F}.\u{200B}txt\u{2069}\u{FEFF}";
+        let (a, b) = (
+            layout(plain, 40.0).expect("metrics"),
+            layout(marked, 40.0).expect("metrics"),
+        );
+        assert_eq!(a, b);
+        // Drawn, the same ink to the pixel: no box for any of them.
+        assert_eq!(
+            ink_columns(plain, 40.0, TextMode::Glyphs),
+            ink_columns(marked, 40.0, TextMode::Glyphs)
+        );
+        // Isolated: between FSI and PDI, with isolate controls of its own removed.
+        assert_eq!(
+            isolate("a\u{2069}b\u{202E}c"),
+            "\u{2068}ab\u{202E}c\u{2069}"
         );
     }
 
