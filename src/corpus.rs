@@ -315,11 +315,8 @@ const READ_PIECE: u64 = 1 << 20;
 /// Reads and validates one document. A binary file is given up at its first NUL byte, with the
 /// reason a whole read gives, without reading the rest (a file of 5 GB of zeros costs one
 /// piece of 1 MiB, not 5 GB).
-pub fn read_document(
-    source: &DocumentSource,
-    encoding: Encoding,
-) -> std::result::Result<Document, SkipReason> {
-    let mut file = fs::File::open(&source.path).map_err(unreadable)?;
+pub fn read_document(path: &Path, encoding: Encoding) -> std::result::Result<Document, SkipReason> {
+    let mut file = fs::File::open(path).map_err(unreadable)?;
     let size = file.metadata().map_or(0, |m| m.len());
     let mut bytes = Vec::with_capacity(usize::try_from(size.min(1 << 26)).unwrap_or(0));
     loop {
@@ -482,7 +479,7 @@ mod tests {
             fs::write(&path, bytes).unwrap();
             for enc in [Encoding::Utf8, Encoding::Windows1252] {
                 assert_eq!(
-                    read_document(&source, enc),
+                    read_document(&source.path, enc),
                     decode_document_as(bytes.to_vec(), enc),
                     "{bytes:?} {enc:?}"
                 );

@@ -7,6 +7,7 @@
 //! Guarantees: jobs come in document order, blocks in file order; a document that cannot be
 //! read becomes [`Job::Unreadable`], saying whether part of it was already handed out.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::assemble;
@@ -17,16 +18,51 @@ use crate::segment::{self, SegmentMode};
 use crate::tokenize;
 use crate::Config;
 
+/// Who a document is, as every output names it, and where it came from: carried by each of its
+/// jobs and outcomes, so that no later stage looks a document up by number.
+#[derive(Debug)]
+pub struct Origin {
+    /// The id used in every output.
+    pub id: String,
+    /// The file it is read from.
+    pub path: PathBuf,
+    /// Where it is, as messages and the manifest show it.
+    pub location: String,
+}
+
+impl Origin {
+    /// The origin of the document `source`.
+    pub fn of(source: &DocumentSource) -> Arc<Origin> {
+        Arc::new(Origin {
+            id: source.id.clone(),
+            path: source.path.clone(),
+            location: corpus::text_of(source.path.as_os_str()).into_owned(),
+        })
+    }
+}
+
 /// A unit of work: a whole document, or one block of a large one.
 pub enum Job<'r> {
-    /// A whole document, by number.
-    Whole(usize),
+    /// A whole document, read by the worker.
+    Whole {
+        /// The document's number.
+        doc: usize,
+        /// Which document.
+        origin: Arc<Origin>,
+    },
     /// One block of a large document.
-    Block(Box<assemble::BlockJob<'r>>),
+    Block {
+        /// Which document.
+        origin: Arc<Origin>,
+        /// The block and its place.
+        job: Box<assemble::BlockJob<'r>>,
+    },
     /// A document that could not be read.
     Unreadable {
         /// The document's number.
         doc: usize,
+        /// Which document.
+        origin: Arc<Origin>,
         /// Why.
         reason: SkipReason,
         /// Whether blocks of it were already handed out (the run cannot skip it then).
@@ -37,6 +73,7 @@ pub enum Job<'r> {
 /// A large document being cut into blocks.
 struct OpenDocument {
     doc: usize,
+    origin: Arc<Origin>,
     reader: corpus::blocks::BlockReader,
     blank_lines: bool,
     plan: Option<Arc<segment::SegmentPlan>>,
@@ -78,8 +115,12 @@ impl<'a, 'r> Jobs<'a, 'r> {
 
     /// Prescans a large document and, for `words:N` and `parts:N` segments, reads it once more
     /// to place the segment starts (they depend on the whole text).
-    fn open(&self, doc: usize) -> std::result::Result<OpenDocument, SkipReason> {
-        let path = &self.documents[doc].path;
+    fn open(
+        &self,
+        doc: usize,
+        origin: &Arc<Origin>,
+    ) -> std::result::Result<OpenDocument, SkipReason> {
+        let path = &origin.path;
         let size = self.config.block_size;
         let prescan = corpus::blocks::prescan(path, self.config.encoding, self.config.jobs)?;
         let mut plan = segment::PlanBuilder::new(self.config.segment);
@@ -96,6 +137,7 @@ impl<'a, 'r> Jobs<'a, 'r> {
         let plan = (self.config.segment != SegmentMode::None).then(|| plan.finish());
         Ok(OpenDocument {
             doc,
+            origin: Arc::clone(origin),
             reader: corpus::blocks::BlockReader::open(path, &prescan, size)?,
             blank_lines: prescan.blank_lines,
             plan: plan.map(Arc::new),
@@ -126,17 +168,23 @@ impl<'r> Iterator for Jobs<'_, 'r> {
                             prescan: open.prescan.take(),
                             block,
                         };
+                        let origin = Arc::clone(&open.origin);
                         if last {
                             self.open = None;
                         }
-                        return Some(Job::Block(Box::new(job)));
+                        return Some(Job::Block {
+                            origin,
+                            job: Box::new(job),
+                        });
                     }
                     Ok(None) => self.open = None,
                     Err(reason) => {
                         let part_way = open.prev.is_some();
+                        let origin = Arc::clone(&open.origin);
                         self.open = None;
                         return Some(Job::Unreadable {
                             doc,
+                            origin,
                             reason,
                             part_way,
                         });
@@ -147,16 +195,18 @@ impl<'r> Iterator for Jobs<'_, 'r> {
             let doc = self.next_doc;
             let source = self.documents.get(doc)?;
             self.next_doc += 1;
+            let origin = Origin::of(source);
             let large = std::fs::metadata(&source.path)
                 .is_ok_and(|m| m.len() > self.config.block_size as u64);
             if !large || self.faults.fails_read(&source.id) {
-                return Some(Job::Whole(doc));
+                return Some(Job::Whole { doc, origin });
             }
-            match self.open(doc) {
+            match self.open(doc, &origin) {
                 Ok(open) => self.open = Some(open),
                 Err(reason) => {
                     return Some(Job::Unreadable {
                         doc,
+                        origin,
                         reason,
                         part_way: false,
                     })

@@ -64,7 +64,7 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
     let mut out = OutputDir::create_with(&config.output, faults)?;
     out.set_fail_write(faults.write.clone());
 
-    let mut writer = CorpusWriter::open(&mut out, config, &matcher, &documents)?;
+    let mut writer = CorpusWriter::open(&mut out, config, &matcher, documents.len())?;
     analyse(config, &matcher, &documents, faults, &mut writer)?;
     let mut written = writer.finish()?;
     let corpus = Corpus {
@@ -160,7 +160,6 @@ fn analyse(
 ) -> Result<()> {
     let relay = parallel::Relay::default();
     let worker = Worker {
-        documents,
         config,
         matcher,
         relay: &relay,
@@ -171,7 +170,7 @@ fn analyse(
         config.jobs,
         config.jobs * 4,
         |_, job| worker.work(job),
-        |_, (doc, outcome)| writer.accept(doc, outcome),
+        |_, (doc, origin, outcome)| writer.accept(doc, &origin, outcome),
         |e| Error::Threads {
             jobs: config.jobs,
             message: e.to_string(),

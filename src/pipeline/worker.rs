@@ -5,7 +5,9 @@
 //! worker is built once per run from the config and shared by the threads (`Sync`).
 
 use crate::assemble;
-use crate::corpus::{self, DocumentSource, SkipReason};
+use std::sync::Arc;
+
+use crate::corpus::{self, SkipReason};
 use crate::faults::Faults;
 use crate::matcher::Matcher;
 use crate::output::manifest;
@@ -14,7 +16,7 @@ use crate::segment::BlockStart;
 use crate::Config;
 
 use super::interrupted;
-use super::jobs::Job;
+use super::jobs::{Job, Origin};
 
 /// A whole document, analysed: its rows and totals, and what the manifest records of it.
 pub struct AnalysedDocument {
@@ -42,8 +44,6 @@ pub enum Outcome {
 
 /// Analyses jobs: built once per run, shared by the worker threads.
 pub struct Worker<'a, 'r> {
-    /// The documents, by number.
-    pub documents: &'a [DocumentSource],
     /// The run's configuration.
     pub config: &'a Config,
     /// The compiled lexicon.
@@ -55,24 +55,23 @@ pub struct Worker<'a, 'r> {
 }
 
 impl Worker<'_, '_> {
-    /// Works on one job: returns the document's number and the outcome.
-    pub fn work(&self, job: Job<'_>) -> (usize, Outcome) {
-        let doc = match &job {
-            Job::Whole(doc) => *doc,
-            Job::Block(block) => block.doc,
-            Job::Unreadable { doc, .. } => *doc,
+    /// Works on one job: returns the document's number, which it is, and the outcome.
+    pub fn work(&self, job: Job<'_>) -> (usize, Arc<Origin>, Outcome) {
+        let (doc, origin) = match &job {
+            Job::Whole { doc, origin } => (*doc, Arc::clone(origin)),
+            Job::Block { origin, job } => (job.doc, Arc::clone(origin)),
+            Job::Unreadable { doc, origin, .. } => (*doc, Arc::clone(origin)),
         };
         if interrupted() && !matches!(job, Job::Unreadable { .. }) {
-            return (doc, Outcome::Abandoned);
+            return (doc, origin, Outcome::Abandoned);
         }
         let outcome = match job {
-            Job::Whole(doc) => self.read_whole(doc, &self.documents[doc]),
-            Job::Block(job) => {
+            Job::Whole { doc, origin } => self.read_whole(doc, &origin),
+            Job::Block { job, origin } => {
                 let lexicon = &self.config.lexicon;
-                let id = &self.documents[doc].id;
                 match assemble::analyse_block(
                     *job,
-                    id,
+                    &origin.id,
                     self.relay,
                     self.matcher,
                     lexicon,
@@ -90,18 +89,18 @@ impl Worker<'_, '_> {
                 false => Outcome::Skipped(reason),
             },
         };
-        (doc, outcome)
+        (doc, origin, outcome)
     }
 
     /// Reads a whole document and takes it through the one path of [`assemble`] at once.
-    fn read_whole(&self, doc: usize, source: &DocumentSource) -> Outcome {
+    fn read_whole(&self, doc: usize, source: &Origin) -> Outcome {
         let config = self.config;
         if self.faults.fails_read(&source.id) {
             return Outcome::Skipped(SkipReason::Unreadable(
                 "read error injected for testing".to_string(),
             ));
         }
-        let document = match corpus::read_document(source, config.encoding) {
+        let document = match corpus::read_document(&source.path, config.encoding) {
             Ok(d) => d,
             Err(reason) => return Outcome::Skipped(reason),
         };

@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 
 use crate::assemble;
-use crate::corpus::{self, DocumentSource, SkipReason};
+use crate::corpus::{self, SkipReason};
 use crate::count::CorpusTotals;
 use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
@@ -29,6 +29,7 @@ use crate::segment::SegmentMode;
 use crate::Config;
 
 use super::interrupted;
+use super::jobs::Origin;
 use super::worker::{AnalysedDocument, Outcome};
 
 /// An open per-document file and how to pick its rows.
@@ -71,7 +72,6 @@ pub struct CorpusWriter<'a> {
     config: &'a Config,
     lexicon: &'a Lexicon,
     matcher: &'a Matcher,
-    documents: &'a [DocumentSource],
     files: Vec<DocumentFile>,
     scratch: Option<PathBuf>,
     assembly: Option<assemble::Assembly>,
@@ -80,12 +80,13 @@ pub struct CorpusWriter<'a> {
 }
 
 impl<'a> CorpusWriter<'a> {
-    /// Opens the per-document files the config asks for (headers written).
+    /// Opens the per-document files the config asks for (headers written); `documents` is how
+    /// many are expected (for the progress bar).
     pub fn open(
         out: &mut OutputDir,
         config: &'a Config,
         matcher: &'a Matcher,
-        documents: &'a [DocumentSource],
+        documents: usize,
     ) -> Result<Self> {
         let lexicon = &config.lexicon;
         let mut files = Vec::new();
@@ -105,11 +106,10 @@ impl<'a> CorpusWriter<'a> {
             config,
             lexicon,
             matcher,
-            documents,
             files,
             scratch: (config.segment != SegmentMode::None).then(|| out.scratch_dir().to_path_buf()),
             assembly: None,
-            progress: Progress::new(documents.len(), config.quiet),
+            progress: Progress::new(documents, config.quiet),
             written: Written {
                 totals: CorpusTotals::new(matcher.terms().len(), lexicon.contrasts.len()),
                 scores: Vec::new(),
@@ -125,12 +125,11 @@ impl<'a> CorpusWriter<'a> {
         })
     }
 
-    /// Takes the outcome of document (or block of document) `doc`.
-    pub fn accept(&mut self, doc: usize, outcome: Outcome) -> Result<()> {
+    /// Takes the outcome of document (or block of document) `doc`, which is `source`.
+    pub fn accept(&mut self, doc: usize, source: &Origin, outcome: Outcome) -> Result<()> {
         if interrupted() {
             return Err(Error::Interrupted);
         }
-        let source = &self.documents[doc];
         match outcome {
             // Not the document's fault: no document is skipped for it, the run stops.
             Outcome::Skipped(SkipReason::TooManyOpenFiles)
@@ -141,9 +140,9 @@ impl<'a> CorpusWriter<'a> {
             }
             Outcome::Document(d) => {
                 let AnalysedDocument { finished, input } = *d;
-                self.add_document(doc, finished, input)?
+                self.add_document(doc, source, finished, input)?
             }
-            Outcome::Block(block) => self.add_block(doc, *block)?,
+            Outcome::Block(block) => self.add_block(doc, source, *block)?,
             Outcome::Skipped(reason) => self.skip(source, &reason),
             Outcome::BrokenPartWay(reason) => {
                 return Err(Error::Input {
@@ -176,6 +175,7 @@ impl<'a> CorpusWriter<'a> {
     fn add_document(
         &mut self,
         doc: usize,
+        source: &Origin,
         finished: assemble::Finished,
         input: manifest::InputInfo,
     ) -> Result<()> {
@@ -186,7 +186,7 @@ impl<'a> CorpusWriter<'a> {
             &finished.term_counts,
             &finished.cooccurrence,
         );
-        w.digest.add(doc, &self.documents[doc].id, finished.digest);
+        w.digest.add(doc, &source.id, finished.digest);
         w.inputs.push(input);
         self.progress.inc();
         Ok(())
@@ -194,8 +194,12 @@ impl<'a> CorpusWriter<'a> {
 
     /// A block of a large document: joined to the blocks before it; after the last, the
     /// document is complete.
-    fn add_block(&mut self, doc: usize, block: assemble::BlockResult) -> Result<()> {
-        let source = &self.documents[doc];
+    fn add_block(
+        &mut self,
+        doc: usize,
+        source: &Origin,
+        block: assemble::BlockResult,
+    ) -> Result<()> {
         let output = self.config.output.clone();
         let output_error = |e| Error::from_csv(&output, e);
         if block.number == 0 {
@@ -213,14 +217,13 @@ impl<'a> CorpusWriter<'a> {
         let rows = asm.add(block).map_err(output_error)?;
         self.append(&rows)?;
         match self.assembly.take_if(|_| last) {
-            Some(asm) => self.finish_large(doc, asm),
+            Some(asm) => self.finish_large(doc, source, asm),
             None => Ok(()),
         }
     }
 
     /// The last block of a large document is in: its summary rows and its trajectory.
-    fn finish_large(&mut self, doc: usize, asm: assemble::Assembly) -> Result<()> {
-        let source = &self.documents[doc];
+    fn finish_large(&mut self, doc: usize, source: &Origin, asm: assemble::Assembly) -> Result<()> {
         let prescan = asm.prescan.clone();
         let sha256 = asm.sha256.clone().unwrap_or_default();
         if asm.forced {
@@ -252,11 +255,11 @@ impl<'a> CorpusWriter<'a> {
             sha256,
             encoding: prescan.as_ref().map_or("utf-8", |p| p.encoding),
         };
-        self.add_document(doc, finished, input)
+        self.add_document(doc, source, finished, input)
     }
 
-    fn skip(&mut self, source: &DocumentSource, reason: &SkipReason) {
-        let path = corpus::text_of(source.path.as_os_str()).into_owned();
+    fn skip(&mut self, source: &Origin, reason: &SkipReason) {
+        let path = source.location.clone();
         self.progress.warning(format!("skipped {path}: {reason}"));
         self.written.skipped.push(manifest::SkippedInfo {
             id: source.id.clone(),
