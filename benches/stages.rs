@@ -70,7 +70,10 @@ fn stages(c: &mut Criterion) {
             analyse_document(
                 0,
                 black_box(&text).clone(),
-                "kjv.txt",
+                themescope::assemble::Name {
+                    id: "kjv.txt",
+                    meta: &[],
+                },
                 &matcher,
                 &lexicon,
                 true,

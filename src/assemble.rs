@@ -195,17 +195,27 @@ pub fn analyse_block(
     ))
 }
 
+/// What a document is called in its rows: its id, and its metadata cells (`documents.csv`).
+#[derive(Clone, Copy, Debug)]
+pub struct Name<'a> {
+    /// The id.
+    pub id: &'a str,
+    /// The metadata cells, one per metadata column of the run.
+    pub meta: &'a [String],
+}
+
 /// Analyses, renders and assembles a whole document as one block (on a worker): the same path
 /// a large document's blocks take, all at once.
 pub fn analyse_document(
     doc: usize,
     text: String,
-    id: &str,
+    name: Name<'_>,
     matcher: &Matcher,
     lexicon: &Lexicon,
     hits: bool,
     mode: SegmentMode,
 ) -> csv::Result<Finished> {
+    let id = name.id;
     let bytes = text.len();
     let mut job = BlockJob {
         doc,
@@ -237,7 +247,7 @@ pub fn analyse_document(
     let mut assembly = Assembly::new(id, lexicon, store)?;
     let mut rows = assembly.add(block)?;
     let mut trajectory = Vec::with_capacity(assembly.trajectory_bytes());
-    let mut finished = assembly.finish(id, lexicon, matcher, Some(&mut trajectory), 1)?;
+    let mut finished = assembly.finish(name, lexicon, matcher, Some(&mut trajectory), 1)?;
     rows.append(finished.rows);
     rows.trajectory = trajectory;
     finished.rows = rows;
@@ -688,7 +698,7 @@ impl Assembly {
     /// `trajectory` (by up to `jobs` threads).
     pub fn finish<W: Write>(
         mut self,
-        id: &str,
+        name: Name<'_>,
         lexicon: &Lexicon,
         matcher: &Matcher,
         trajectory: Option<W>,
@@ -698,7 +708,8 @@ impl Assembly {
         self.flush(&mut rows)?;
         let term_counts = self.terms;
         count::count_distinct_terms(&term_counts, matcher, &mut self.counts.themes);
-        csv_out::summary_rows(id, &self.counts, lexicon, &mut rows)?;
+        let id = name.id;
+        csv_out::summary_rows(id, name.meta, &self.counts, lexicon, &mut rows)?;
         if let (Some(mut store), Some(out)) = (self.store, trajectory) {
             store.flush()?;
             let series = write_trajectory(

@@ -116,8 +116,31 @@ pub enum ExportFormatArg {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Files or folders to analyse; folders are searched recursively for .txt and .md files.
+    /// A .csv, .tsv, .jsonl or .ndjson file (each maybe .gz or .zst) or an .xlsx file is a
+    /// table: each row is a document (inside a folder, only with --text-column).
     #[arg(value_name = "INPUT", default_value = "input")]
     pub inputs: Vec<PathBuf>,
+
+    /// The column of a table that holds the text [default: text]; several, comma-separated,
+    /// are joined by a blank line (title,body). In JSON Lines, a dotted path (data.body).
+    #[arg(long, value_name = "NAME[,NAME…]", value_delimiter = ',')]
+    pub text_column: Vec<String>,
+
+    /// The column of a table whose cell is each row's document id [default: FILE#ROW].
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
+
+    /// The metadata columns of a table to keep, comma-separated [default: every other column].
+    #[arg(long, value_name = "NAME,…", value_delimiter = ',')]
+    pub meta_columns: Option<Vec<String>>,
+
+    /// The field delimiter of CSV tables (one ASCII character, e.g. ';') [default: ,].
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+
+    /// The sheet of an Excel table [default: the first].
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 
     /// Output folder (created if needed). Only themescope's own files in it are replaced.
     #[arg(
@@ -200,6 +223,20 @@ pub enum NegationArg {
     On,
     /// No negation: every hit counts.
     Off,
+}
+
+/// A `--delimiter`: one ASCII character other than a quote or a line end.
+fn parse_delimiter(s: &str) -> std::result::Result<u8, String> {
+    let value = match s {
+        "\\t" | "tab" => "\t",
+        other => other,
+    };
+    match value.as_bytes() {
+        [b] if b.is_ascii() && !matches!(b, b'"' | b'\n' | b'\r') => Ok(*b),
+        _ => Err(format!(
+            "{s:?} is no delimiter: give one ASCII character such as ';' or '|' (or tab)"
+        )),
+    }
 }
 
 /// Values of `--hyphens`.

@@ -57,6 +57,8 @@ pub struct Config {
     pub quiet: bool,
     /// The lexicon.
     pub lexicon: Lexicon,
+    /// How tables are read: their text, id and metadata columns.
+    pub table: crate::table::TableOptions,
     /// The command line as given, for the manifest.
     pub arguments: Vec<String>,
     /// Warnings about the options (a `--jobs` larger than the machine can use), reported with
@@ -128,6 +130,13 @@ impl Config {
             encoding: args.encoding,
             quiet: args.quiet,
             lexicon,
+            table: crate::table::TableOptions {
+                text_columns: args.text_column,
+                id_column: args.id_column,
+                meta_columns: args.meta_columns,
+                delimiter: args.delimiter,
+                sheet: args.sheet,
+            },
             arguments,
             warnings: jobs_warning.into_iter().collect(),
         })
@@ -150,6 +159,7 @@ impl Config {
             encoding: Encoding::Utf8,
             quiet: true,
             lexicon,
+            table: crate::table::TableOptions::default(),
             arguments: Vec::new(),
             warnings: Vec::new(),
         }

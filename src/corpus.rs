@@ -27,13 +27,17 @@ use crate::error::{Error, Result};
 
 pub mod blocks;
 
-/// A document to analyse: where it is and what it is called.
+/// A document to analyse — or a table, each of whose rows is one: where it is and what it is
+/// called.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocumentSource {
-    /// The id used in every output (relative, `/`-separated).
+    /// The id used in every output (relative, `/`-separated); for a table, what its rows' ids
+    /// start with (`table.csv#12`).
     pub id: String,
     /// The file.
     pub path: PathBuf,
+    /// Whether the file is a table ([`crate::table`]).
+    pub table: bool,
 }
 
 /// A document's text as read.
@@ -58,6 +62,9 @@ pub enum SkipReason {
     /// Not valid UTF-8.
     #[error("not valid UTF-8 at byte {0} (convert it to UTF-8)")]
     NotUtf8(u64),
+    /// A row of a table that cannot be read as a document (the wrong number of fields, no text…).
+    #[error("{0}")]
+    BadRow(String),
     /// Holds a NUL byte, so it is binary, not text.
     #[error("holds a NUL byte at byte {0}: a binary file, not text")]
     NulByte(u64),
@@ -153,8 +160,19 @@ pub struct Discovery {
 }
 
 /// Lists the documents of `inputs`, sorted by path within each INPUT, INPUTs in the order given.
-/// `exclude` (the output folder) is never searched.
+/// `exclude` (the output folder) is never searched. An INPUT file that is a table is one;
+/// tables inside folders are not read (see [`discover_with`]).
 pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<Discovery> {
+    discover_with(inputs, exclude, false)
+}
+
+/// [`discover_documents`]; with `tables_in_folders`, tables inside folders are listed too (the
+/// user named a text column, so a stray spreadsheet in a folder of articles is no surprise).
+pub fn discover_with(
+    inputs: &[PathBuf],
+    exclude: Option<&Path>,
+    tables_in_folders: bool,
+) -> Result<Discovery> {
     let mut unreadable_folders = Vec::new();
     let exclude = exclude.and_then(|p| fs::canonicalize(p).ok());
     let mut prefixes: HashSet<String> = HashSet::new();
@@ -205,6 +223,7 @@ pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<
                 DocumentSource {
                     id,
                     path: input.clone(),
+                    table: crate::table::table_kind(input).is_some(),
                 },
                 escaped,
             ));
@@ -263,17 +282,20 @@ pub fn discover_documents(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<
                     })
                 }
             };
-            if entry.file_type().is_file() && is_document(entry.path()) {
+            let table = tables_in_folders && crate::table::table_kind(entry.path()).is_some();
+            if entry.file_type().is_file() && (table || is_document(entry.path())) {
                 found.push(entry.into_path());
             }
         }
         found.sort();
         docs.extend(found.into_iter().map(|path| {
             let (rel, escaped) = relative_id(&path, input);
+            let table = crate::table::table_kind(&path).is_some() && !is_document(&path);
             (
                 DocumentSource {
                     id: with_prefix(rel),
                     path,
+                    table,
                 },
                 escaped,
             )
@@ -462,6 +484,7 @@ mod tests {
         let source = DocumentSource {
             id: "doc.txt".to_string(),
             path: path.clone(),
+            table: false,
         };
         let mut long = vec![b'a'; READ_PIECE as usize + 3];
         long.extend_from_slice(b"\xe2\x82\0\xff");

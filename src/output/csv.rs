@@ -573,21 +573,24 @@ fn contrast_row<'a>(
     }
 }
 
-/// Renders a document's `documents.csv`, `themes.csv` and `contrasts.csv` rows from its counts.
+/// Renders a document's `documents.csv`, `themes.csv` and `contrasts.csv` rows from its counts;
+/// `meta` are its metadata cells (right after the id in `documents.csv`).
 pub fn summary_rows(
     id: &str,
+    meta: &[String],
     counts: &Counts,
     lexicon: &Lexicon,
     rows: &mut DocumentRows,
 ) -> csv::Result<()> {
     let scores: Vec<ContrastScore> = counts.contrasts.iter().map(score_contrast).collect();
     let mut w = writer(&mut rows.documents);
-    let mut record: Vec<String> = vec![
-        safe_text(id).into_owned(),
+    let mut record: Vec<String> = vec![safe_text(id).into_owned()];
+    record.extend(meta.iter().map(|m| safe_text(m).into_owned()));
+    record.extend([
         counts.tokens.to_string(),
         counts.sentences.to_string(),
         counts.paragraphs.to_string(),
-    ];
+    ]);
     for t in &counts.themes {
         record.push(t.count.to_string());
         record.push(fixed4(pct(t.count, counts.tokens)));

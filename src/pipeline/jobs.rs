@@ -7,14 +7,16 @@
 //! Guarantees: jobs come in document order, blocks in file order; a document that cannot be
 //! read becomes [`Job::Unreadable`], saying whether part of it was already handed out.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::assemble;
 use crate::corpus::{self, DocumentSource, SkipReason};
 use crate::faults::Faults;
 use crate::parallel;
 use crate::segment::{self, SegmentMode};
+use crate::table::TableReader;
 use crate::tokenize;
 use crate::Config;
 
@@ -26,8 +28,10 @@ pub struct Origin {
     pub id: String,
     /// The file it is read from.
     pub path: PathBuf,
-    /// Where it is, as messages and the manifest show it.
+    /// Where it is, as messages and the manifest show it (a table row: `table.csv:12`).
     pub location: String,
+    /// Its metadata cells, one per metadata column of the run (empty for a plain file).
+    pub meta: Vec<String>,
 }
 
 impl Origin {
@@ -37,6 +41,7 @@ impl Origin {
             id: source.id.clone(),
             path: source.path.clone(),
             location: corpus::text_of(source.path.as_os_str()).into_owned(),
+            meta: Vec::new(),
         })
     }
 }
@@ -49,6 +54,15 @@ pub enum Job<'r> {
         doc: usize,
         /// Which document.
         origin: Arc<Origin>,
+    },
+    /// A document whose text is at hand: a row of a table.
+    Text {
+        /// The document's number.
+        doc: usize,
+        /// Which document.
+        origin: Arc<Origin>,
+        /// Its text.
+        text: String,
     },
     /// One block of a large document.
     Block {
@@ -81,36 +95,140 @@ struct OpenDocument {
     prev: Option<u64>,
 }
 
+/// A table being read, row by row.
+struct OpenTable {
+    reader: TableReader,
+    /// The table's id (its rows' ids start with it) and where it is.
+    source: Arc<Origin>,
+    /// Where each of the table's metadata columns goes among the run's.
+    places: Vec<usize>,
+    /// Whether row ids from the id column are prefixed with the table's id (the run reads
+    /// more than one INPUT, or the table is inside a folder).
+    prefixed: bool,
+}
+
 /// The jobs of a run, in order: documents up to `--block-size` whole (read by the worker), larger
-/// ones block by block (read here, on the reader thread of [`parallel::for_each_ordered`], a few
-/// blocks ahead of the workers).
+/// ones block by block, and tables row by row (read here, on the reader thread of
+/// [`parallel::for_each_ordered`], a few blocks or rows ahead of the workers).
 pub struct Jobs<'a, 'r> {
     documents: &'a [DocumentSource],
     config: &'a Config,
     faults: &'a Faults,
     relay: &'r parallel::Relay<segment::BlockStart>,
+    /// The metadata columns of the run, in order.
+    meta_columns: &'a [String],
+    next_source: usize,
     next_doc: usize,
     open: Option<OpenDocument>,
+    table: Option<OpenTable>,
+    /// Every id given so far (file documents' included), to keep row ids unique.
+    ids: HashSet<String>,
+    /// Row ids made unique with `~2`…
+    renamed: usize,
+    /// Warnings of the tables read (a long quoted cell, fields seen late, ids made unique).
+    warnings: Arc<Mutex<Vec<String>>>,
     key: u64,
 }
 
 impl<'a, 'r> Jobs<'a, 'r> {
-    /// The jobs of `documents`.
+    /// The jobs of `documents`; rows of tables get cells for `meta_columns`, and the warnings
+    /// of reading the tables go to `warnings`.
     pub fn new(
         documents: &'a [DocumentSource],
+        meta_columns: &'a [String],
         config: &'a Config,
         faults: &'a Faults,
         relay: &'r parallel::Relay<segment::BlockStart>,
+        warnings: Arc<Mutex<Vec<String>>>,
     ) -> Self {
         Jobs {
             documents,
             config,
             faults,
             relay,
+            meta_columns,
+            next_source: 0,
             next_doc: 0,
             open: None,
+            table: None,
+            ids: documents
+                .iter()
+                .filter(|d| !d.table)
+                .map(|d| d.id.clone())
+                .collect(),
+            renamed: 0,
+            warnings,
             key: 0,
         }
+    }
+
+    /// Opens the table `source` (its columns were checked when the run started).
+    fn open_table(&self, source: &DocumentSource) -> crate::Result<OpenTable> {
+        let reader = TableReader::open(&source.path, &self.config.table)?;
+        let places = reader
+            .meta_columns()
+            .iter()
+            .map(|c| self.meta_columns.iter().position(|m| m == c).unwrap_or(0))
+            .collect();
+        let direct = self.config.inputs.iter().any(|i| i == &source.path);
+        Ok(OpenTable {
+            reader,
+            source: Origin::of(source),
+            places,
+            prefixed: !direct || self.config.inputs.len() > 1,
+        })
+    }
+
+    /// The next job of the open table, if it has rows left.
+    fn next_row(&mut self) -> Option<Job<'r>> {
+        let table = self.table.as_mut()?;
+        let Some(item) = table.reader.next() else {
+            let table = self.table.take()?;
+            if let Ok(mut w) = self.warnings.lock() {
+                for warning in table.reader.warnings() {
+                    w.push(format!("{}: {warning}", table.source.location));
+                }
+            }
+            return None;
+        };
+        let doc = self.next_doc;
+        self.next_doc += 1;
+        // A bad row's id is by its line (its cells, the id among them, are not to be trusted).
+        let (line, number, id_cell, text, meta) = match item {
+            Ok(row) => (row.line, row.number, row.id, Ok(row.text), row.meta),
+            Err(bad) => (bad.line, bad.line, None, Err(bad.reason), Vec::new()),
+        };
+        let base = match id_cell.filter(|c| !c.is_empty()) {
+            Some(cell) if table.prefixed => format!("{}/{cell}", table.source.id),
+            Some(cell) => cell,
+            None => format!("{}#{number}", table.source.id),
+        };
+        let mut id = base.clone();
+        let mut k = 2;
+        while !self.ids.insert(id.clone()) {
+            id = format!("{base}~{k}");
+            k += 1;
+        }
+        self.renamed += usize::from(k > 2);
+        let mut cells = vec![String::new(); self.meta_columns.len()];
+        for (cell, &place) in meta.into_iter().zip(&table.places) {
+            cells[place] = cell;
+        }
+        let origin = Arc::new(Origin {
+            id,
+            path: table.source.path.clone(),
+            location: format!("{}:{line}", table.source.location),
+            meta: cells,
+        });
+        Some(match text {
+            Ok(text) => Job::Text { doc, origin, text },
+            Err(reason) => Job::Unreadable {
+                doc,
+                origin,
+                reason: SkipReason::BadRow(reason),
+                part_way: false,
+            },
+        })
     }
 
     /// Prescans a large document and, for `words:N` and `parts:N` segments, reads it once more
@@ -152,6 +270,12 @@ impl<'r> Iterator for Jobs<'_, 'r> {
 
     fn next(&mut self) -> Option<Job<'r>> {
         loop {
+            if self.table.is_some() {
+                match self.next_row() {
+                    Some(job) => return Some(job),
+                    None => continue,
+                }
+            }
             if let Some(open) = self.open.as_mut() {
                 let doc = open.doc;
                 match open.reader.next_block() {
@@ -192,8 +316,25 @@ impl<'r> Iterator for Jobs<'_, 'r> {
                 }
                 continue;
             }
+            let source = self.documents.get(self.next_source)?;
+            self.next_source += 1;
+            if source.table {
+                match self.open_table(source) {
+                    Ok(table) => self.table = Some(table),
+                    Err(e) => {
+                        let doc = self.next_doc;
+                        self.next_doc += 1;
+                        return Some(Job::Unreadable {
+                            doc,
+                            origin: Origin::of(source),
+                            reason: SkipReason::Unreadable(e.to_string()),
+                            part_way: false,
+                        });
+                    }
+                }
+                continue;
+            }
             let doc = self.next_doc;
-            let source = self.documents.get(doc)?;
             self.next_doc += 1;
             let origin = Origin::of(source);
             let large = std::fs::metadata(&source.path)
@@ -211,6 +352,20 @@ impl<'r> Iterator for Jobs<'_, 'r> {
                         part_way: false,
                     })
                 }
+            }
+        }
+    }
+}
+
+impl Drop for Jobs<'_, '_> {
+    /// Row ids made unique are counted in one warning.
+    fn drop(&mut self) {
+        if self.renamed > 0 {
+            if let Ok(mut w) = self.warnings.lock() {
+                w.push(format!(
+                    "{} table rows had an id given before; each got ~2, ~3… appended",
+                    self.renamed
+                ));
             }
         }
     }

@@ -57,16 +57,25 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
     crate::config::check_columns(&config.lexicon)?;
     let matcher = Matcher::new(&config.lexicon);
     let (documents, unreadable_folders) = discover(config)?;
-    let found = Found {
-        documents: documents.len(),
-        unreadable_folders,
-    };
+    let meta = meta_columns(config, &documents)?;
     let mut out = OutputDir::create_with(&config.output, faults)?;
     out.set_fail_write(faults.write.clone());
 
-    let mut writer = CorpusWriter::open(&mut out, config, &matcher, documents.len())?;
-    analyse(config, &matcher, &documents, faults, &mut writer)?;
+    let mut writer = CorpusWriter::open(&mut out, config, &matcher, documents.len(), &meta.header)?;
+    analyse(
+        config,
+        &matcher,
+        &documents,
+        &meta.names,
+        faults,
+        &mut writer,
+    )?;
     let mut written = writer.finish()?;
+    // Tables count as their rows.
+    let found = Found {
+        documents: written.totals.documents as usize + written.skipped.len(),
+        unreadable_folders,
+    };
     let corpus = Corpus {
         lexicon: &config.lexicon,
         matcher: &matcher,
@@ -118,7 +127,8 @@ struct Found {
 /// Stage corpus: the documents to read, and the folders inside an INPUT that could not be read
 /// (reported here, as a warning each: they are no documents).
 fn discover(config: &Config) -> Result<(Vec<DocumentSource>, Vec<manifest::FolderInfo>)> {
-    let discovery = corpus::discover_documents(&config.inputs, Some(&config.output))?;
+    let tables_in_folders = !config.table.text_columns.is_empty();
+    let discovery = corpus::discover_with(&config.inputs, Some(&config.output), tables_in_folders)?;
     let folders: Vec<manifest::FolderInfo> = discovery
         .unreadable_folders
         .into_iter()
@@ -149,15 +159,53 @@ fn discover(config: &Config) -> Result<(Vec<DocumentSource>, Vec<manifest::Folde
     Ok((discovery.documents, folders))
 }
 
+/// The metadata columns of a run: as the tables name them, and as `documents.csv` heads them.
+struct MetaColumns {
+    names: Vec<String>,
+    header: Vec<String>,
+}
+
+/// Opens every table once to check its columns (a missing text or id column stops the run
+/// before anything is written) and gathers the run's metadata columns: the union, in INPUT
+/// order, of the tables' own. One that clashes with a column of `documents.csv` is headed
+/// `meta_NAME`, with a warning.
+fn meta_columns(config: &Config, documents: &[DocumentSource]) -> Result<MetaColumns> {
+    let mut names: Vec<String> = Vec::new();
+    for source in documents.iter().filter(|d| d.table) {
+        let table = crate::table::TableReader::open(&source.path, &config.table)?;
+        for column in table.meta_columns() {
+            if !names.contains(column) {
+                names.push(column.clone());
+            }
+        }
+    }
+    let ours = crate::output::csv::documents_header(&config.lexicon);
+    let header = names
+        .iter()
+        .map(|name| match ours.contains(name) {
+            true => {
+                crate::messages::warning(format!(
+                    "the metadata column {name:?} has the name of a column of documents.csv: it is written as \"meta_{name}\""
+                ));
+                format!("meta_{name}")
+            }
+            false => name.clone(),
+        })
+        .collect();
+    Ok(MetaColumns { names, header })
+}
+
 /// Stages read to count: every document through the workers, in parallel, and into the writer
-/// in document order.
+/// in document order; rows of tables get cells for `meta_columns`.
 fn analyse(
     config: &Config,
     matcher: &Matcher,
     documents: &[DocumentSource],
+    meta_columns: &[String],
     faults: &Faults,
     writer: &mut CorpusWriter<'_>,
 ) -> Result<()> {
+    let warnings = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let relay = parallel::Relay::default();
     let worker = Worker {
         config,
@@ -165,8 +213,16 @@ fn analyse(
         relay: &relay,
         faults,
     };
+    let jobs = Jobs::new(
+        documents,
+        meta_columns,
+        config,
+        faults,
+        &relay,
+        std::sync::Arc::clone(&warnings),
+    );
     parallel::for_each_ordered(
-        Jobs::new(documents, config, faults, &relay),
+        jobs,
         config.jobs,
         config.jobs * 4,
         |_, job| worker.work(job),
@@ -175,7 +231,10 @@ fn analyse(
             jobs: config.jobs,
             message: e.to_string(),
         },
-    )
+    )?;
+    let warnings = std::mem::take(&mut *warnings.lock().unwrap_or_else(|e| e.into_inner()));
+    writer.add_warnings(warnings);
+    Ok(())
 }
 
 /// Writes the corpus-level CSV files of the registry.

@@ -58,7 +58,9 @@ impl Worker<'_, '_> {
     /// Works on one job: returns the document's number, which it is, and the outcome.
     pub fn work(&self, job: Job<'_>) -> (usize, Arc<Origin>, Outcome) {
         let (doc, origin) = match &job {
-            Job::Whole { doc, origin } => (*doc, Arc::clone(origin)),
+            Job::Whole { doc, origin } | Job::Text { doc, origin, .. } => {
+                (*doc, Arc::clone(origin))
+            }
             Job::Block { origin, job } => (job.doc, Arc::clone(origin)),
             Job::Unreadable { doc, origin, .. } => (*doc, Arc::clone(origin)),
         };
@@ -67,6 +69,15 @@ impl Worker<'_, '_> {
         }
         let outcome = match job {
             Job::Whole { doc, origin } => self.read_whole(doc, &origin),
+            Job::Text { doc, origin, text } => {
+                let input = manifest::InputInfo {
+                    id: origin.id.clone(),
+                    bytes: text.len() as u64,
+                    sha256: crate::checksum::sha256_hex(text.as_bytes()),
+                    encoding: "utf-8",
+                };
+                self.analyse(doc, &origin, text, input)
+            }
             Job::Block { job, origin } => {
                 let lexicon = &self.config.lexicon;
                 match assemble::analyse_block(
@@ -110,10 +121,25 @@ impl Worker<'_, '_> {
             sha256: document.sha256,
             encoding: document.encoding,
         };
+        self.analyse(doc, source, document.text, input)
+    }
+
+    /// Takes the text of a document through the one path of [`assemble`] at once.
+    fn analyse(
+        &self,
+        doc: usize,
+        source: &Origin,
+        text: String,
+        input: manifest::InputInfo,
+    ) -> Outcome {
+        let config = self.config;
         match assemble::analyse_document(
             doc,
-            document.text,
-            &source.id,
+            text,
+            assemble::Name {
+                id: &source.id,
+                meta: &source.meta,
+            },
             self.matcher,
             &config.lexicon,
             config.hits,

@@ -87,6 +87,7 @@ impl<'a> CorpusWriter<'a> {
         config: &'a Config,
         matcher: &'a Matcher,
         documents: usize,
+        meta_header: &[String],
     ) -> Result<Self> {
         let lexicon = &config.lexicon;
         let mut files = Vec::new();
@@ -95,7 +96,12 @@ impl<'a> CorpusWriter<'a> {
                 continue;
             };
             let mut file = OutFile::open(out, entry.name)?;
-            file.header(&entry.columns.header(lexicon), config.excel)?;
+            let mut header = entry.columns.header(lexicon);
+            if entry.name == "documents.csv" {
+                // The metadata right after the id.
+                header.splice(1..1, meta_header.iter().cloned());
+            }
+            file.header(&header, config.excel)?;
             files.push(DocumentFile {
                 file,
                 select,
@@ -161,6 +167,12 @@ impl<'a> CorpusWriter<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Adds warnings of the run (those of reading the tables), printed with the others at the
+    /// end and listed in the manifest.
+    pub fn add_warnings(&mut self, warnings: Vec<String>) {
+        self.written.warnings.extend(warnings);
     }
 
     /// Appends `rows` to every per-document file.
@@ -247,7 +259,16 @@ impl<'a> CorpusWriter<'a> {
             1
         };
         let finished = asm
-            .finish(&source.id, self.lexicon, self.matcher, trajectory, threads)
+            .finish(
+                assemble::Name {
+                    id: &source.id,
+                    meta: &source.meta,
+                },
+                self.lexicon,
+                self.matcher,
+                trajectory,
+                threads,
+            )
             .map_err(|e| Error::from_csv(&path, e))?;
         let input = manifest::InputInfo {
             id: source.id.clone(),
