@@ -35,13 +35,13 @@ pub struct Origin {
 }
 
 impl Origin {
-    /// The origin of the document `source`.
-    pub fn of(source: &DocumentSource) -> Arc<Origin> {
+    /// The origin of the document `source`, with `meta_columns` empty metadata cells.
+    pub fn of(source: &DocumentSource, meta_columns: usize) -> Arc<Origin> {
         Arc::new(Origin {
             id: source.id.clone(),
             path: source.path.clone(),
             location: corpus::text_of(source.path.as_os_str()).into_owned(),
-            meta: Vec::new(),
+            meta: vec![String::new(); meta_columns],
         })
     }
 }
@@ -173,7 +173,7 @@ impl<'a, 'r> Jobs<'a, 'r> {
         let direct = self.config.inputs.iter().any(|i| i == &source.path);
         Ok(OpenTable {
             reader,
-            source: Origin::of(source),
+            source: Origin::of(source, 0),
             places,
             prefixed: !direct || self.config.inputs.len() > 1,
         })
@@ -326,7 +326,7 @@ impl<'r> Iterator for Jobs<'_, 'r> {
                         self.next_doc += 1;
                         return Some(Job::Unreadable {
                             doc,
-                            origin: Origin::of(source),
+                            origin: Origin::of(source, self.meta_columns.len()),
                             reason: SkipReason::Unreadable(e.to_string()),
                             part_way: false,
                         });
@@ -336,7 +336,7 @@ impl<'r> Iterator for Jobs<'_, 'r> {
             }
             let doc = self.next_doc;
             self.next_doc += 1;
-            let origin = Origin::of(source);
+            let origin = Origin::of(source, self.meta_columns.len());
             let large = std::fs::metadata(&source.path)
                 .is_ok_and(|m| m.len() > self.config.block_size as u64);
             if !large || self.faults.fails_read(&source.id) {
