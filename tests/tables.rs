@@ -166,6 +166,17 @@ fn the_inaugural_addresses_as_a_csv_with_their_metadata() {
     let manifest: serde_json::Value = serde_json::from_str(&read(&out, "manifest.json")).unwrap();
     assert_eq!(manifest["counts"]["documents"], 60);
     assert_eq!(manifest["counts"]["analysed"], 60);
+    let table = &manifest["tables"][0];
+    assert_eq!(table["rows"], 60);
+    assert_eq!(table["skipped_rows"], 0);
+    assert_eq!(table["bytes"], fs::metadata(&csv).unwrap().len());
+    assert_eq!(
+        table["sha256"].as_str().unwrap(),
+        themescope::checksum::sha256_hex(&fs::read(&csv).unwrap())
+    );
+    assert_eq!(table["text_columns"], serde_json::json!(["text"]));
+    assert_eq!(table["id_column"], "id");
+    assert_eq!(table["meta_columns"], serde_json::json!(["year", "party"]));
 }
 
 #[test]
@@ -252,6 +263,8 @@ fn malformed_rows_are_skipped_and_named_by_line() {
     assert_eq!(manifest["skipped"][0]["path"], "t.csv:4");
     assert_eq!(manifest["skipped"][0]["id"], "t.csv#4");
     assert_eq!(manifest["counts"]["documents"], 4);
+    assert_eq!(manifest["tables"][0]["rows"], 2);
+    assert_eq!(manifest["tables"][0]["skipped_rows"], 2);
     // JSON Lines: a line that is no JSON, a text that is not a string.
     fs::write(
         dir.path().join("t.jsonl"),

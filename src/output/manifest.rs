@@ -28,6 +28,8 @@ pub struct Manifest {
     pub lexicon: LexiconInfo,
     /// Each analysed document.
     pub inputs: Vec<InputInfo>,
+    /// Each table read, in order.
+    pub tables: Vec<TableInfo>,
     /// Totals.
     pub counts: CountsInfo,
     /// Files of this result set, relative to the output folder (this manifest included).
@@ -106,6 +108,27 @@ pub struct SkippedInfo {
     pub path: String,
     /// Why it was skipped.
     pub reason: String,
+}
+
+/// A table read: each row a document.
+#[derive(Clone, Debug, Serialize)]
+pub struct TableInfo {
+    /// Its path.
+    pub path: String,
+    /// Its size in bytes (as stored, compressed or not).
+    pub bytes: u64,
+    /// SHA-256 of the file as stored.
+    pub sha256: String,
+    /// Rows read as documents.
+    pub rows: u64,
+    /// Rows skipped (each listed under `skipped`, by line).
+    pub skipped_rows: u64,
+    /// The text column(s).
+    pub text_columns: Vec<String>,
+    /// The id column, if any.
+    pub id_column: Option<String>,
+    /// Its metadata columns kept.
+    pub meta_columns: Vec<String>,
 }
 
 /// A folder inside an INPUT that could not be read.

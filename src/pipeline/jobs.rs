@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use crate::assemble;
 use crate::corpus::{self, DocumentSource, SkipReason};
 use crate::faults::Faults;
+use crate::output::manifest;
 use crate::parallel;
 use crate::segment::{self, SegmentMode};
 use crate::table::TableReader;
@@ -95,6 +96,24 @@ struct OpenDocument {
     prev: Option<u64>,
 }
 
+/// What reading the tables found, gathered on the reader thread: warnings and the manifest's
+/// records of the tables.
+#[derive(Debug, Default)]
+pub struct TablesFound {
+    /// Warnings (a long quoted cell, fields seen late, ids made unique).
+    pub warnings: Arc<Mutex<Vec<String>>>,
+    /// One record per table read.
+    pub tables: Arc<Mutex<Vec<manifest::TableInfo>>>,
+}
+
+/// The size and SHA-256 of the file at `path`, read as a stream.
+fn file_checksum(path: &std::path::Path) -> std::io::Result<(u64, String)> {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    let bytes = std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok((bytes, crate::checksum::hex(&hasher.finalize())))
+}
+
 /// A table being read, row by row.
 struct OpenTable {
     reader: TableReader,
@@ -105,6 +124,9 @@ struct OpenTable {
     /// Whether row ids from the id column are prefixed with the table's id (the run reads
     /// more than one INPUT, or the table is inside a folder).
     prefixed: bool,
+    /// Rows read as documents, and rows skipped.
+    rows: u64,
+    skipped: u64,
 }
 
 /// The jobs of a run, in order: documents up to `--block-size` whole (read by the worker), larger
@@ -127,19 +149,21 @@ pub struct Jobs<'a, 'r> {
     renamed: usize,
     /// Warnings of the tables read (a long quoted cell, fields seen late, ids made unique).
     warnings: Arc<Mutex<Vec<String>>>,
+    /// The manifest's records of the tables read.
+    tables: Arc<Mutex<Vec<manifest::TableInfo>>>,
     key: u64,
 }
 
 impl<'a, 'r> Jobs<'a, 'r> {
-    /// The jobs of `documents`; rows of tables get cells for `meta_columns`, and the warnings
-    /// of reading the tables go to `warnings`.
+    /// The jobs of `documents`; rows of tables get cells for `meta_columns`, and what reading
+    /// the tables finds goes to `found` (warnings and the manifest's records).
     pub fn new(
         documents: &'a [DocumentSource],
         meta_columns: &'a [String],
         config: &'a Config,
         faults: &'a Faults,
         relay: &'r parallel::Relay<segment::BlockStart>,
-        warnings: Arc<Mutex<Vec<String>>>,
+        found: &TablesFound,
     ) -> Self {
         Jobs {
             documents,
@@ -157,7 +181,8 @@ impl<'a, 'r> Jobs<'a, 'r> {
                 .map(|d| d.id.clone())
                 .collect(),
             renamed: 0,
-            warnings,
+            warnings: Arc::clone(&found.warnings),
+            tables: Arc::clone(&found.tables),
             key: 0,
         }
     }
@@ -176,7 +201,35 @@ impl<'a, 'r> Jobs<'a, 'r> {
             source: Origin::of(source, 0),
             places,
             prefixed: !direct || self.config.inputs.len() > 1,
+            rows: 0,
+            skipped: 0,
         })
+    }
+
+    /// The manifest's record of a table read to its end, its warnings to the run's.
+    fn close_table(&self, table: OpenTable) {
+        let (bytes, sha256) = file_checksum(&table.source.path).unwrap_or_default();
+        let info = manifest::TableInfo {
+            path: table.source.location.clone(),
+            bytes,
+            sha256,
+            rows: table.rows,
+            skipped_rows: table.skipped,
+            text_columns: match self.config.table.text_columns.is_empty() {
+                true => vec!["text".to_string()],
+                false => self.config.table.text_columns.clone(),
+            },
+            id_column: self.config.table.id_column.clone(),
+            meta_columns: table.reader.meta_columns().to_vec(),
+        };
+        if let Ok(mut w) = self.warnings.lock() {
+            for warning in table.reader.warnings() {
+                w.push(format!("{}: {warning}", table.source.location));
+            }
+        }
+        if let Ok(mut t) = self.tables.lock() {
+            t.push(info);
+        }
     }
 
     /// The next job of the open table, if it has rows left.
@@ -184,13 +237,13 @@ impl<'a, 'r> Jobs<'a, 'r> {
         let table = self.table.as_mut()?;
         let Some(item) = table.reader.next() else {
             let table = self.table.take()?;
-            if let Ok(mut w) = self.warnings.lock() {
-                for warning in table.reader.warnings() {
-                    w.push(format!("{}: {warning}", table.source.location));
-                }
-            }
+            self.close_table(table);
             return None;
         };
+        match &item {
+            Ok(_) => table.rows += 1,
+            Err(_) => table.skipped += 1,
+        }
         let doc = self.next_doc;
         self.next_doc += 1;
         // A bad row's id is by its line (its cells, the id among them, are not to be trusted).

@@ -34,7 +34,7 @@ use crate::output::{chart, report, summary, OutputDir, MANIFEST};
 use crate::parallel;
 use crate::{Config, RunSummary};
 
-use jobs::Jobs;
+use jobs::{Jobs, TablesFound};
 use worker::Worker;
 use writer::{CorpusWriter, Written};
 
@@ -205,7 +205,7 @@ fn analyse(
     faults: &Faults,
     writer: &mut CorpusWriter<'_>,
 ) -> Result<()> {
-    let warnings = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let found = TablesFound::default();
     let relay = parallel::Relay::default();
     let worker = Worker {
         config,
@@ -213,14 +213,7 @@ fn analyse(
         relay: &relay,
         faults,
     };
-    let jobs = Jobs::new(
-        documents,
-        meta_columns,
-        config,
-        faults,
-        &relay,
-        std::sync::Arc::clone(&warnings),
-    );
+    let jobs = Jobs::new(documents, meta_columns, config, faults, &relay, &found);
     parallel::for_each_ordered(
         jobs,
         config.jobs,
@@ -232,8 +225,10 @@ fn analyse(
             message: e.to_string(),
         },
     )?;
-    let warnings = std::mem::take(&mut *warnings.lock().unwrap_or_else(|e| e.into_inner()));
-    writer.add_warnings(warnings);
+    fn take<T>(m: &std::sync::Mutex<Vec<T>>) -> Vec<T> {
+        std::mem::take(&mut *m.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+    writer.add_tables(take(&found.warnings), take(&found.tables));
     Ok(())
 }
 
@@ -435,6 +430,7 @@ fn manifest_of(
                 .collect(),
         },
         inputs: std::mem::take(&mut written.inputs),
+        tables: std::mem::take(&mut written.tables),
         counts: manifest::CountsInfo {
             documents: found.documents as u64,
             unreadable_folders: found.unreadable_folders.len() as u64,

@@ -49,6 +49,8 @@ pub struct Written {
     pub digest: digest::CorpusDigest,
     /// Each analysed document's size and checksum, in document order.
     pub inputs: Vec<manifest::InputInfo>,
+    /// Each table read.
+    pub tables: Vec<manifest::TableInfo>,
     /// Documents skipped, in document order.
     pub skipped: Vec<manifest::SkippedInfo>,
     /// Warnings of the lexicon and the run.
@@ -121,6 +123,7 @@ impl<'a> CorpusWriter<'a> {
                 scores: Vec::new(),
                 digest: digest::CorpusDigest::default(),
                 inputs: Vec::new(),
+                tables: Vec::new(),
                 skipped: Vec::new(),
                 warnings: (lexicon.warnings.iter())
                     .chain(&config.warnings)
@@ -169,10 +172,11 @@ impl<'a> CorpusWriter<'a> {
         Ok(())
     }
 
-    /// Adds warnings of the run (those of reading the tables), printed with the others at the
-    /// end and listed in the manifest.
-    pub fn add_warnings(&mut self, warnings: Vec<String>) {
+    /// Adds what reading the tables found: warnings (printed with the others at the end) and
+    /// the manifest's records of the tables.
+    pub fn add_tables(&mut self, warnings: Vec<String>, tables: Vec<manifest::TableInfo>) {
         self.written.warnings.extend(warnings);
+        self.written.tables.extend(tables);
     }
 
     /// Appends `rows` to every per-document file.
