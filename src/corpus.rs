@@ -85,10 +85,26 @@ pub fn unreadable(e: std::io::Error) -> SkipReason {
     }
 }
 
+/// Whether `path` names a plain document: `.txt` or `.md`, maybe compressed (`.txt.gz`,
+/// `.md.zst`).
 fn is_document(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"))
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"));
+    };
+    let (_, inner) = crate::table::compression_of(name);
+    inner
+        .rsplit_once('.')
+        .is_some_and(|(_, e)| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"))
+}
+
+/// Whether the document at `path` is compressed (read whole, decompressed).
+pub fn is_compressed(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| crate::table::compression_of(n).0 != crate::table::Compression::None)
 }
 
 /// A file name or path as text: valid UTF-8 as it is; each byte that is not part of valid UTF-8
@@ -338,6 +354,13 @@ const READ_PIECE: u64 = 1 << 20;
 /// reason a whole read gives, without reading the rest (a file of 5 GB of zeros costs one
 /// piece of 1 MiB, not 5 GB).
 pub fn read_document(path: &Path, encoding: Encoding) -> std::result::Result<Document, SkipReason> {
+    if is_compressed(path) {
+        let bytes = crate::table::decompress(path).map_err(unreadable)?;
+        if let Some(i) = memchr::memchr(0, &bytes) {
+            return Err(binary(&bytes[..=i], encoding));
+        }
+        return decode_document_as(bytes, encoding);
+    }
     let mut file = fs::File::open(path).map_err(unreadable)?;
     let size = file.metadata().map_or(0, |m| m.len());
     let mut bytes = Vec::with_capacity(usize::try_from(size.min(1 << 26)).unwrap_or(0));

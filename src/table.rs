@@ -75,6 +75,19 @@ pub fn table_kind(path: &Path) -> Option<(Format, Compression)> {
     Some((format, compression))
 }
 
+/// The whole of the compressed file at `path` (`.gz` or `.zst`), decompressed: a plain
+/// document stored compressed (`.txt.gz`). A file that is damaged is an error naming the
+/// compressed byte where it broke.
+pub fn decompress(path: &Path) -> io::Result<Vec<u8>> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let mut stream = Stream::new(File::open(path)?, compression_of(name).0);
+    let mut bytes = Vec::new();
+    match stream.read_to_end(&mut bytes) {
+        Ok(_) => Ok(bytes),
+        Err(e) => Err(io::Error::new(e.kind(), stream.damage.describe(&e))),
+    }
+}
+
 /// Which columns of a table are read, and how.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TableOptions {

@@ -356,3 +356,38 @@ fn titles_and_bodies_are_one_document_and_clashing_names_get_a_prefix() {
     assert_eq!(documents[0]["meta_tokens"], "'=1+1");
     assert_eq!(documents[0]["tokens"], "5");
 }
+
+#[test]
+fn compressed_plain_documents_read_as_their_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain");
+    let packed = dir.path().join("packed");
+    fs::create_dir_all(&plain).unwrap();
+    fs::create_dir_all(&packed).unwrap();
+    for (i, (id, text)) in TEXTS.iter().enumerate() {
+        fs::write(plain.join(id), text).unwrap();
+        let (name, bytes) = match i {
+            0 => (format!("{id}.gz"), gzip(text.as_bytes())),
+            1 => (format!("{id}.zst"), zstd(text.as_bytes())),
+            _ => (format!("{id}.GZ"), gzip(text.as_bytes())),
+        };
+        fs::write(packed.join(name), bytes).unwrap();
+    }
+    assert_eq!(run(dir.path(), &["plain"], &[]).0, 0);
+    let want = read(&dir.path().join("out"), "themes.csv");
+    assert_eq!(run(dir.path(), &["packed"], &[]).0, 0);
+    let got = read(&dir.path().join("out"), "themes.csv")
+        .replace(".gz,", ",")
+        .replace(".zst,", ",")
+        .replace(".GZ,", ",");
+    assert_eq!(got, want);
+    // A damaged one is skipped, the place of the damage named.
+    let cut = gzip(&TEXTS[0].1.repeat(200).into_bytes());
+    fs::write(packed.join("d1.txt.gz"), &cut[..cut.len() / 2]).unwrap();
+    let (code, stderr) = run(dir.path(), &["packed"], &[]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("d1.txt.gz: cannot be read: the compressed file is damaged or cut short near compressed byte"),
+        "{stderr}"
+    );
+}

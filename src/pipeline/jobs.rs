@@ -390,8 +390,10 @@ impl<'r> Iterator for Jobs<'_, 'r> {
             let doc = self.next_doc;
             self.next_doc += 1;
             let origin = Origin::of(source, self.meta_columns.len());
-            let large = std::fs::metadata(&source.path)
-                .is_ok_and(|m| m.len() > self.config.block_size as u64);
+            // A compressed document is read whole, decompressed, by the worker.
+            let large = !corpus::is_compressed(&source.path)
+                && std::fs::metadata(&source.path)
+                    .is_ok_and(|m| m.len() > self.config.block_size as u64);
             if !large || self.faults.fails_read(&source.id) {
                 return Some(Job::Whole { doc, origin });
             }
