@@ -4,6 +4,7 @@
 //! paths, the loaded lexicon and checked options. Nothing past this module sees clap types.
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 pub use crate::cli::{ChartFormats, DEFAULT_BLOCK_SIZE};
 use crate::cli::{FormatArg, HitsArg, NegationArg, RunArgs};
@@ -57,6 +58,9 @@ pub struct Config {
     pub quiet: bool,
     /// The lexicon.
     pub lexicon: Lexicon,
+    /// How long loading the lexicon took (zero for a lexicon handed over already loaded); the
+    /// manifest's timings count it.
+    pub lexicon_load: Duration,
     /// The command line as given, for the manifest.
     pub arguments: Vec<String>,
 }
@@ -68,7 +72,9 @@ impl Config {
             Some(n) => usize::from(n),
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
+        let started = Instant::now();
         let mut lexicon = load_lexicon(&args.lexicons, args.lexicon_format)?;
+        let lexicon_load = started.elapsed();
         for spec in &args.contrasts {
             lexicon.add_contrast(spec)?;
         }
@@ -90,6 +96,7 @@ impl Config {
             encoding: args.encoding,
             quiet: args.quiet,
             lexicon,
+            lexicon_load,
             arguments,
         })
     }
@@ -111,6 +118,7 @@ impl Config {
             encoding: Encoding::Utf8,
             quiet: true,
             lexicon,
+            lexicon_load: Duration::ZERO,
             arguments: Vec::new(),
         }
     }
