@@ -131,6 +131,87 @@ const STARTS: u8 = 4;
 /// "No such thing" in the tables below (no word, no prefix, no node).
 const NONE: u32 = u32::MAX;
 
+/// A quick test run before a hash lookup: whether any of a set of strings starts with the first
+/// bytes of a token. A bitmap over (a hash of) the first `k` bytes: no false negatives, so a
+/// token it rules out cannot be in the set (nor start with one of a set of prefixes); most
+/// tokens of a text are ruled out without hashing them.
+#[derive(Debug)]
+struct StartFilter {
+    /// Bytes looked at: 3, or the length of the set's shortest string if less.
+    k: usize,
+    bits: Vec<u64>,
+}
+
+impl StartFilter {
+    const BITS: usize = 1 << 16;
+
+    fn new<'s>(set: impl Iterator<Item = &'s str> + Clone) -> Self {
+        let k = set.clone().map(str::len).min().unwrap_or(0).min(3);
+        let mut filter = StartFilter {
+            k,
+            bits: vec![0; Self::BITS / 64],
+        };
+        for s in set {
+            let slot = filter.slot(s.as_bytes());
+            filter.bits[slot / 64] |= 1 << (slot % 64);
+        }
+        filter
+    }
+
+    fn slot(&self, bytes: &[u8]) -> usize {
+        let h = bytes[..self.k]
+            .iter()
+            .fold(0u32, |h, &b| (h << 8) | u32::from(b));
+        (h.wrapping_mul(0x9E37_79B1) >> 16) as usize
+    }
+
+    /// `false` only when no string of the set starts like `s` (is `s`, or a prefix of it).
+    fn may_start(&self, s: &str) -> bool {
+        if s.len() < self.k || self.bits.is_empty() {
+            return false;
+        }
+        let slot = self.slot(s.as_bytes());
+        self.bits[slot / 64] & (1 << (slot % 64)) != 0
+    }
+}
+
+/// A quick test run before a hash lookup of a whole word: a bitmap over (a hash of) a word's
+/// length, its first three bytes and its last byte. No false negatives, so a token it rules out
+/// is no lexicon word; unlike a [`StartFilter`], short lexicon words ("of", "to") do not make it
+/// pass every token that starts like them.
+#[derive(Debug)]
+struct WordFilter {
+    bits: Vec<u64>,
+}
+
+impl WordFilter {
+    const BITS: usize = 1 << 16;
+
+    fn new<'s>(set: impl Iterator<Item = &'s str>) -> Self {
+        let mut filter = WordFilter {
+            bits: vec![0; Self::BITS / 64],
+        };
+        for s in set {
+            let slot = Self::slot(s.as_bytes());
+            filter.bits[slot / 64] |= 1 << (slot % 64);
+        }
+        filter
+    }
+
+    fn slot(b: &[u8]) -> usize {
+        let first = b.iter().take(3).fold(0u64, |h, &c| (h << 8) | u64::from(c));
+        let last = b.last().map_or(0, |&c| u64::from(c));
+        let key = first | last << 24 | (b.len() as u64) << 32;
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize
+    }
+
+    /// `false` only when `s` is no string of the set.
+    fn may_be(&self, s: &str) -> bool {
+        let slot = Self::slot(s.as_bytes());
+        self.bits[slot / 64] & (1 << (slot % 64)) != 0
+    }
+}
+
 /// The lexicon's words and wildcard prefixes as a byte trie: one walk over a token's bytes gives
 /// the token's exact word and the longest prefix it starts with; every shorter prefix it starts
 /// with is reached from there through [`WordTrie::shorter`].
@@ -204,14 +285,23 @@ impl WordTrie {
         // Offsets: a node's size is known from its number of edges.
         let size =
             |len: usize| Self::HEADER + if len <= Self::NARROW { 1 } else { Self::BITMAP } + len;
-        let mut offset = Vec::with_capacity(children.len());
+        // Laid out breadth first: the nodes near the root, which most tokens pass, lie together.
+        let mut order = Vec::with_capacity(children.len());
+        order.push(0usize);
+        let mut next = 0;
+        while next < order.len() {
+            order.extend(children[order[next]].iter().map(|&(_, c)| c as usize));
+            next += 1;
+        }
+        let mut offset = vec![0u32; children.len()];
         let mut total = 0usize;
-        for list in &children {
-            offset.push(total as u32);
-            total += size(list.len());
+        for &node in &order {
+            offset[node] = total as u32;
+            total += size(children[node].len());
         }
         let mut data = Vec::with_capacity(total);
-        for (node, list) in children.iter().enumerate() {
+        for &node in &order {
+            let list = &children[node];
             data.extend([word[node], longest[node], list.len() as u32]);
             if list.len() <= Self::NARROW {
                 let packed = list
@@ -459,6 +549,10 @@ impl EntryTrie {
 #[derive(Debug)]
 pub struct Matcher {
     words: WordTrie,
+    /// Rule out most tokens of a text before the trie is walked: those that are no lexicon
+    /// word (nor negator, nor break word) and start with no lexicon prefix.
+    word_filter: WordFilter,
+    prefix_filter: StartFilter,
     entries: EntryTrie,
     /// Flags by word id: [`STARTS`] (an entry starts with the word), [`NEGATOR`],
     /// [`BREAK_WORD`].
@@ -669,6 +763,8 @@ impl Matcher {
                 .any(|q| entries.first_prefix[q as usize] != NONE);
         }
         Matcher {
+            word_filter: WordFilter::new(words.list.iter().map(String::as_str)),
+            prefix_filter: StartFilter::new(prefixes.list.iter().map(String::as_str)),
             words: word_trie,
             entries,
             word_flags,
@@ -807,7 +903,13 @@ impl Matcher {
         let mut looked_up: Vec<(u32, u32)> = Vec::with_capacity(tokens.len());
         let mut starts: Vec<usize> = Vec::new();
         for (i, t) in tokens.iter().enumerate() {
-            let (word, prefix) = self.words.lookup(t.text.as_bytes());
+            let text = t.text.as_ref();
+            let (word, prefix) =
+                if self.word_filter.may_be(text) || self.prefix_filter.may_start(text) {
+                    self.words.lookup(text.as_bytes())
+                } else {
+                    (NONE, NONE)
+                };
             looked_up.push((word, prefix));
             if (word != NONE && self.word_flags[word as usize] & STARTS != 0)
                 || (prefix != NONE && self.prefix_starts[prefix as usize])
@@ -959,6 +1061,34 @@ terms = ["hardship*", "power outage*", "self-reliance", "set-up", "shortage", "s
 id = "pride"
 terms = ["pride", "proud*", "badge of honor", "self-reliance", "honor"]
 "#;
+
+    proptest::proptest! {
+        #[test]
+        fn the_word_filter_never_rules_out_a_word(
+            set in proptest::collection::vec("[a-cé']{0,5}", 0..6),
+            tokens in proptest::collection::vec("[a-cé']{0,6}", 1..20),
+        ) {
+            let filter = WordFilter::new(set.iter().map(String::as_str));
+            for t in tokens.iter().chain(&set) {
+                if set.contains(t) {
+                    proptest::prop_assert!(filter.may_be(t), "{:?} {:?}", set, t);
+                }
+            }
+        }
+
+        #[test]
+        fn the_start_filter_never_rules_out_a_match(
+            set in proptest::collection::vec("[a-cé]{0,5}", 0..6),
+            tokens in proptest::collection::vec("[a-cé]{0,6}", 1..20),
+        ) {
+            let filter = StartFilter::new(set.iter().map(String::as_str));
+            for t in &tokens {
+                if set.iter().any(|w| t.starts_with(w.as_str())) {
+                    proptest::prop_assert!(filter.may_start(t), "{:?} {:?}", set, t);
+                }
+            }
+        }
+    }
 
     /// The lexicon of `themes`, each (file index, entries); file k matches by `best_entry[k]`.
     /// Negation takes a window of `window` tokens and, unless `breaks`, no clause breaks (so

@@ -8,7 +8,9 @@ use std::collections::{HashMap, HashSet};
 
 use rustc_hash::FxHashMap;
 
-use super::{parse_entry, Element, Hit, Joiner, Rank, Target, APOSTROPHES, HYPHENS};
+use super::{
+    parse_entry, Element, Hit, Joiner, Rank, StartFilter, Target, WordFilter, APOSTROPHES, HYPHENS,
+};
 use crate::lexicon::{Lexicon, MatchMode};
 use crate::segment::Structure;
 use crate::tokenize::Token;
@@ -36,87 +38,6 @@ struct Pattern {
     source: usize,
     /// Whether its file matches with the best-entry rule.
     best_entry: bool,
-}
-
-/// A quick test run before a hash lookup: whether any of a set of strings starts with the first
-/// bytes of a token. A bitmap over (a hash of) the first `k` bytes: no false negatives, so a
-/// token it rules out cannot be in the set (nor start with one of a set of prefixes); most
-/// tokens of a text are ruled out without hashing them.
-#[derive(Debug)]
-struct StartFilter {
-    /// Bytes looked at: 3, or the length of the set's shortest string if less.
-    k: usize,
-    bits: Vec<u64>,
-}
-
-impl StartFilter {
-    const BITS: usize = 1 << 16;
-
-    fn new<'s>(set: impl Iterator<Item = &'s str> + Clone) -> Self {
-        let k = set.clone().map(str::len).min().unwrap_or(0).min(3);
-        let mut filter = StartFilter {
-            k,
-            bits: vec![0; Self::BITS / 64],
-        };
-        for s in set {
-            let slot = filter.slot(s.as_bytes());
-            filter.bits[slot / 64] |= 1 << (slot % 64);
-        }
-        filter
-    }
-
-    fn slot(&self, bytes: &[u8]) -> usize {
-        let h = bytes[..self.k]
-            .iter()
-            .fold(0u32, |h, &b| (h << 8) | u32::from(b));
-        (h.wrapping_mul(0x9E37_79B1) >> 16) as usize
-    }
-
-    /// `false` only when no string of the set starts like `s` (is `s`, or a prefix of it).
-    fn may_start(&self, s: &str) -> bool {
-        if s.len() < self.k || self.bits.is_empty() {
-            return false;
-        }
-        let slot = self.slot(s.as_bytes());
-        self.bits[slot / 64] & (1 << (slot % 64)) != 0
-    }
-}
-
-/// A quick test run before a hash lookup of a whole word: a bitmap over (a hash of) a word's
-/// length, its first three bytes and its last byte. No false negatives, so a token it rules out
-/// is no lexicon word; unlike a [`StartFilter`], short lexicon words ("of", "to") do not make it
-/// pass every token that starts like them.
-#[derive(Debug)]
-struct WordFilter {
-    bits: Vec<u64>,
-}
-
-impl WordFilter {
-    const BITS: usize = 1 << 16;
-
-    fn new<'s>(set: impl Iterator<Item = &'s str>) -> Self {
-        let mut filter = WordFilter {
-            bits: vec![0; Self::BITS / 64],
-        };
-        for s in set {
-            let slot = Self::slot(s.as_bytes());
-            filter.bits[slot / 64] |= 1 << (slot % 64);
-        }
-        filter
-    }
-
-    fn slot(b: &[u8]) -> usize {
-        let first = b.iter().take(3).fold(0u64, |h, &c| (h << 8) | u64::from(c));
-        let last = b.last().map_or(0, |&c| u64::from(c));
-        let key = first | last << 24 | (b.len() as u64) << 32;
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize
-    }
-
-    /// `false` only when `s` is no string of the set.
-    fn may_be(&self, s: &str) -> bool {
-        let slot = Self::slot(s.as_bytes());
-        self.bits[slot / 64] & (1 << (slot % 64)) != 0
-    }
 }
 
 /// A lexicon compiled for the reference matcher.
@@ -463,38 +384,5 @@ impl Reference {
             }
         }
         None
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    proptest::proptest! {
-        #[test]
-        fn the_word_filter_never_rules_out_a_word(
-            set in proptest::collection::vec("[a-cé']{0,5}", 0..6),
-            tokens in proptest::collection::vec("[a-cé']{0,6}", 1..20),
-        ) {
-            let filter = WordFilter::new(set.iter().map(String::as_str));
-            for t in tokens.iter().chain(&set) {
-                if set.contains(t) {
-                    proptest::prop_assert!(filter.may_be(t), "{:?} {:?}", set, t);
-                }
-            }
-        }
-
-        #[test]
-        fn the_start_filter_never_rules_out_a_match(
-            set in proptest::collection::vec("[a-cé]{0,5}", 0..6),
-            tokens in proptest::collection::vec("[a-cé]{0,6}", 1..20),
-        ) {
-            let filter = StartFilter::new(set.iter().map(String::as_str));
-            for t in &tokens {
-                if set.iter().any(|w| t.starts_with(w.as_str())) {
-                    proptest::prop_assert!(filter.may_start(t), "{:?} {:?}", set, t);
-                }
-            }
-        }
     }
 }
