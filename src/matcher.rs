@@ -97,8 +97,10 @@ struct Target {
     weight: Weight,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Pattern {
+    /// Its id: its place in the lexicon's order (ties between equal ranks go to the first).
+    pid: u32,
     /// Number of elements (tokens matched).
     len: usize,
     /// Its themes, `Matcher::targets[targets]`.
@@ -559,7 +561,8 @@ pub struct Matcher {
     word_flags: Vec<u8>,
     /// Whether an entry starts with the prefix, or with a shorter one that it starts with.
     prefix_starts: Vec<bool>,
-    patterns: Vec<Pattern>,
+    /// The patterns in the order of [`EntryTrie::pids`].
+    slots: Vec<Pattern>,
     targets: Vec<Target>,
     terms: Vec<TermRef>,
     theme_terms: Vec<Range<u32>>,
@@ -717,6 +720,7 @@ impl Matcher {
                 let pid = patterns.len() as u32;
                 pattern_targets.push(vec![target]);
                 patterns.push(Pattern {
+                    pid,
                     len: key.1.len(),
                     rank: (key.1.len(), exact, literal),
                     targets: 0..0,
@@ -727,12 +731,6 @@ impl Matcher {
                 pattern_ids.insert(key, pid);
             }
             theme_terms.push(first_term..terms.len() as u32);
-        }
-        let mut targets = Vec::new();
-        for (pattern, list) in patterns.iter_mut().zip(pattern_targets) {
-            let start = targets.len() as u32;
-            targets.extend(list);
-            pattern.targets = start..targets.len() as u32;
         }
         // Negators and break words are words too: a token's lookup tells what it is.
         let negation = &lexicon.negation;
@@ -746,6 +744,18 @@ impl Matcher {
             .collect();
         let word_trie = WordTrie::new(&words.list, &prefixes.list);
         let entries = EntryTrie::new(&steps, words.list.len(), prefixes.list.len());
+        // The patterns, and their targets, in the order the trie's nodes list them: what a
+        // walk finds lies together, and a node leads straight to its patterns.
+        let mut targets = Vec::new();
+        let slots: Vec<Pattern> = (entries.pids.iter())
+            .map(|&pid| {
+                let mut pattern = patterns[pid as usize].clone();
+                let start = targets.len() as u32;
+                targets.extend_from_slice(&pattern_targets[pid as usize]);
+                pattern.targets = start..targets.len() as u32;
+                pattern
+            })
+            .collect();
         let mut word_flags: Vec<u8> = (entries.first_word.iter())
             .map(|&n| if n != NONE { STARTS } else { 0 })
             .collect();
@@ -769,7 +779,7 @@ impl Matcher {
             entries,
             word_flags,
             prefix_starts,
-            patterns,
+            slots,
             targets,
             terms,
             theme_terms,
@@ -825,8 +835,8 @@ impl Matcher {
         }
         while let Some((node, end)) = stack.pop() {
             let n = &trie.nodes[node as usize];
-            for &pid in &trie.pids[n.pids.start as usize..n.pids.end as usize] {
-                out.push((pid, end - start));
+            for slot in n.pids.clone() {
+                out.push((slot, end - start));
             }
             if matches!(n.next, Next::None) || end >= tokens.len() {
                 continue;
@@ -923,9 +933,10 @@ impl Matcher {
         // The token after the last match, per theme (per-theme) and per file (best-entry).
         let mut theme_free = vec![0usize; self.themes];
         let mut source_free = vec![0usize; self.sources];
-        // The best (rank, pattern, target) at the current position, per theme and per file.
-        let mut theme_best: Vec<Option<(Rank, u32, u32)>> = vec![None; self.themes];
-        let mut source_best: Vec<Option<(Rank, u32)>> = vec![None; self.sources];
+        // The best (rank, pattern id, slot, target) at the current position, per theme, and
+        // (rank, pattern id, slot) per file.
+        let mut theme_best: Vec<Option<(Rank, u32, u32, u32)>> = vec![None; self.themes];
+        let mut source_best: Vec<Option<(Rank, u32, u32)>> = vec![None; self.sources];
         let mut touched_themes: Vec<usize> = Vec::new();
         let mut touched_sources: Vec<usize> = Vec::new();
         let mut found: Vec<(usize, &Target, usize)> = Vec::new();
@@ -936,20 +947,21 @@ impl Matcher {
         };
         for i in starts {
             self.matches_at(i, text, tokens, &looked_up, &mut stack, &mut candidates);
-            for &(pid, _) in &candidates {
-                let pattern = &self.patterns[pid as usize];
+            for &(slot_id, _) in &candidates {
+                let pattern = &self.slots[slot_id as usize];
+                let pid = pattern.pid;
                 if pattern.best_entry {
                     if i < source_free[pattern.source] {
                         continue;
                     }
                     let slot = &mut source_best[pattern.source];
                     match slot {
-                        Some((rank, other)) if !better(pattern.rank, pid, *rank, *other) => {}
+                        Some((rank, other, _)) if !better(pattern.rank, pid, *rank, *other) => {}
                         _ => {
                             if slot.is_none() {
                                 touched_sources.push(pattern.source);
                             }
-                            *slot = Some((pattern.rank, pid));
+                            *slot = Some((pattern.rank, pid, slot_id));
                         }
                     }
                     continue;
@@ -958,28 +970,28 @@ impl Matcher {
                     let target = &self.targets[ti as usize];
                     let slot = &mut theme_best[target.theme];
                     match slot {
-                        Some((rank, other, _)) if !better(pattern.rank, pid, *rank, *other) => {}
+                        Some((rank, other, _, _)) if !better(pattern.rank, pid, *rank, *other) => {}
                         _ => {
                             if slot.is_none() {
                                 touched_themes.push(target.theme);
                             }
-                            *slot = Some((pattern.rank, pid, ti));
+                            *slot = Some((pattern.rank, pid, slot_id, ti));
                         }
                     }
                 }
             }
             for theme in touched_themes.drain(..) {
-                if let Some((_, pid, ti)) = theme_best[theme].take() {
+                if let Some((_, _, slot_id, ti)) = theme_best[theme].take() {
                     if i >= theme_free[theme] {
-                        let pattern = &self.patterns[pid as usize];
+                        let pattern = &self.slots[slot_id as usize];
                         theme_free[theme] = i + pattern.len;
                         found.push((theme, &self.targets[ti as usize], pattern.len));
                     }
                 }
             }
             for source in touched_sources.drain(..) {
-                if let Some((_, pid)) = source_best[source].take() {
-                    let pattern = &self.patterns[pid as usize];
+                if let Some((_, _, slot_id)) = source_best[source].take() {
+                    let pattern = &self.slots[slot_id as usize];
                     source_free[source] = i + pattern.len;
                     for target in
                         &self.targets[pattern.targets.start as usize..pattern.targets.end as usize]
