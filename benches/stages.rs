@@ -1,7 +1,8 @@
 //! Criterion benchmarks of the pipeline stages on real text (the first five KJV books, 0.8 MB):
 //! tokenize, segment, match, count (tokenize + segment + match + count) and document (all of a
 //! document's work: count, then rendering its CSV rows and assembling them, as a worker does). `cargo bench` prints each stage's throughput in MB/s; `scripts/bench.sh` measures
-//! the binary end to end against `wc -w`.
+//! the binary end to end against `wc -w`. With the built-in lexicon, or the lexicon file that
+//! `THEMESCOPE_BENCH_LEXICON` names (`scripts/gen-lexicon.sh` writes one of the real shape).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -39,7 +40,11 @@ fn corpus() -> String {
 
 fn stages(c: &mut Criterion) {
     let text = corpus();
-    let lexicon = Lexicon::builtin().expect("the built-in lexicon loads");
+    // THEMESCOPE_BENCH_LEXICON=FILE times another lexicon (scripts/gen-lexicon.sh writes one).
+    let lexicon = match std::env::var_os("THEMESCOPE_BENCH_LEXICON") {
+        Some(path) => Lexicon::load(Path::new(&path), None).expect("the lexicon loads"),
+        None => Lexicon::builtin().expect("the built-in lexicon loads"),
+    };
     let matcher = Matcher::new(&lexicon);
     let tokens = tokenize(&text);
     let structure = segment(&text, &tokens);

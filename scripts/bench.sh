@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of the release binary against `wc -w` on the same files.
 #
-#   scripts/bench.sh [SIZE_MB] [--single]
+#   scripts/bench.sh [SIZE_MB] [--single] [--lexicon FILE]
 #
 # Builds a corpus by repeating tests/data/kjv (the 66 KJV books) up to SIZE_MB megabytes
 # (default 200) in over 1,000 files, or with --single as one file of that size, then times:
@@ -18,11 +18,24 @@
 # run's 800 MB of CSV files is not analysis.
 # The corpus is built under ${BENCH_DIR:-/tmp/themescope-bench} and reused when it exists.
 # BIN=path/to/themescope times that binary instead of building this checkout.
+# --lexicon FILE passes the lexicon to every themescope run (scripts/gen-lexicon.sh writes one
+# of the shape real dictionaries have); without it, the built-in lexicon.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-size_mb=${1:-200}
-single=${2:-}
+size_mb=200
+single=
+lexicon=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --single) single=--single ;;
+    --lexicon) lexicon=${2:?--lexicon needs a file}; shift ;;
+    --lexicon=*) lexicon=${1#--lexicon=} ;;
+    [0-9]*) size_mb=$1 ;;
+    *) echo "usage: scripts/bench.sh [SIZE_MB] [--single] [--lexicon FILE]" >&2; exit 1 ;;
+  esac
+  shift
+done
 kjv=tests/data/kjv
 [ -d "$kjv" ] || { echo "the KJV corpus is expected at $kjv" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is needed (apt-get install -y time)" >&2; exit 1; }
@@ -59,10 +72,17 @@ else
   cargo build --release --quiet
   bin=target/release/themescope
 fi
+# The lexicon of every run: checked once here, since a run that fails is not timed apart.
+lex_args=()
+if [ -n "$lexicon" ]; then
+  "$bin" lexicon check "$lexicon" > /dev/null || { echo "the lexicon $lexicon is not usable" >&2; exit 1; }
+  lex_args=(--lexicon "$lexicon")
+fi
 files=$(find "$corpus" -type f -name '*.txt' | wc -l)
 bytes=$(find "$corpus" -type f -name '*.txt' -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
 mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
 echo "corpus: $corpus ($files files, $mb MB)"
+echo "lexicon: ${lexicon:-built-in}"
 
 # Seconds of wall time of a command (the page cache is warm: every command reads the same files).
 seconds() {
@@ -101,14 +121,14 @@ for round in $(seq "$repeat"); do
     fi
     if [ "$k" -eq 3 ]; then
       # What two cores of this machine give two independent processes: (c) twice at once.
-      s=$(seconds bash -c "'$bin' run '$corpus' -o '$out' --quiet ${args[2]} &
-        '$bin' run '$corpus' -o '$out-2' --quiet ${args[2]}; wait")
+      s=$(seconds bash -c "'$bin' run '$corpus' -o '$out' --quiet ${args[2]} ${lexicon:+--lexicon '$lexicon'} &
+        '$bin' run '$corpus' -o '$out-2' --quiet ${args[2]} ${lexicon:+--lexicon '$lexicon'}; wait")
       pair_s=$(awk -v a="$s" -v b="$pair_s" 'BEGIN { print (b == "" || a < b) ? a : b }')
       continue
     fi
     start=$(date +%s.%N)
     # shellcheck disable=SC2086
-    /usr/bin/time -v "$bin" run "$corpus" -o "$out" --quiet ${args[$k]} 2> "$log" > /dev/null || true
+    /usr/bin/time -v "$bin" run "$corpus" -o "$out" --quiet ${args[$k]} "${lex_args[@]}" 2> "$log" > /dev/null || true
     end=$(date +%s.%N)
     s=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
     best[k]=$(awk -v a="$s" -v b="${best[k]}" 'BEGIN { print (b == "" || a < b) ? a : b }')

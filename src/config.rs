@@ -4,6 +4,7 @@
 //! paths, the loaded lexicon and checked options. Nothing past this module sees clap types.
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 pub use crate::cli::{ChartFormats, DEFAULT_BLOCK_SIZE};
 use crate::cli::{FormatArg, HitsArg, HyphensArg, NegationArg, RunArgs};
@@ -59,6 +60,9 @@ pub struct Config {
     pub lexicon: Lexicon,
     /// How tables are read: their text, id and metadata columns.
     pub table: crate::table::TableOptions,
+    /// How long loading the lexicon took (zero for a lexicon handed over already loaded); the
+    /// manifest's timings count it.
+    pub lexicon_load: Duration,
     /// The command line as given, for the manifest.
     pub arguments: Vec<String>,
     /// Warnings about the options (a `--jobs` larger than the machine can use), reported with
@@ -102,7 +106,9 @@ impl Config {
     /// Resolves `args` (the command line was `arguments`).
     pub fn from_run_args(args: RunArgs, arguments: Vec<String>) -> Result<Config> {
         let (jobs, jobs_warning) = worker_threads(args.jobs.map(usize::from), cores());
+        let started = Instant::now();
         let mut lexicon = load_lexicon(&args.lexicons, args.lexicon_format)?;
+        let lexicon_load = started.elapsed();
         for spec in &args.contrasts {
             lexicon.add_contrast(spec)?;
         }
@@ -137,6 +143,7 @@ impl Config {
                 delimiter: args.delimiter,
                 sheet: args.sheet,
             },
+            lexicon_load,
             arguments,
             warnings: jobs_warning.into_iter().collect(),
         })
@@ -160,6 +167,7 @@ impl Config {
             quiet: true,
             lexicon,
             table: crate::table::TableOptions::default(),
+            lexicon_load: Duration::ZERO,
             arguments: Vec::new(),
             warnings: Vec::new(),
         }

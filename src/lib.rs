@@ -92,7 +92,7 @@ pub struct RunSummary {
     pub tokens: u64,
     /// Bytes of the analysed documents, as read.
     pub bytes: u64,
-    /// Wall time of the run, from discovery to the committed output.
+    /// Wall time of the run, from loading the lexicon to the committed output.
     pub elapsed: Duration,
     /// Each contrast's corpus score, in lexicon order.
     pub contrasts: Vec<output::summary::ContrastLine>,

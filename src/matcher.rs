@@ -18,17 +18,30 @@
 //! Negation: a hit is negated when a negator stands 1 to `window` tokens before its first token,
 //! in the same sentence, with no clause break (a break character between two tokens, or a break
 //! word) in between; a negator followed by its exception word (`not only`) is no negator.
+//!
+//! How: the cost per token does not grow with the lexicon. Each token is looked up once, in a
+//! byte trie of the lexicon's words and wildcard prefixes ([`WordTrie`]): one walk over its
+//! bytes gives its exact word and every prefix it starts with. The entries form a trie of steps
+//! (joiner, element) ([`EntryTrie`]), so every entry that matches from a token is found in one
+//! walk down it, however many entries share their first words ("not …"); a walk goes on only
+//! while the text still follows some entry. The rules above then pick among the entries found,
+//! as the reference matcher (`matcher/reference.rs`, built only for the tests, which compare
+//! the two on random lexicons and texts) does by trying every entry.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-// Every token is looked up once per document: FxHash is several times faster than SipHash on
-// short words, and the maps hold only lexicon entries, so hash flooding is no concern.
-use rustc_hash::FxHashMap;
+// Steps of the entry trie (a key of three integers) and negators are looked up for many tokens:
+// FxHash is several times faster than SipHash, and the maps hold only lexicon entries and
+// settings, so hash flooding is no concern.
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Range;
 
 use crate::lexicon::{Lexicon, MatchMode, Weight};
 use crate::segment::Structure;
-use crate::tokenize::{tokenize_with, Hyphens, Token};
+use crate::tokenize::{is_one_hyphen, tokenize_with, Hyphens, Token};
+
+#[cfg(test)]
+mod reference;
 
 /// One lexicon hit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,6 +73,16 @@ enum Element {
     Prefix(u32),
 }
 
+impl Element {
+    /// The element as one integer: a word id or a prefix id, told apart by the lowest bit.
+    fn key(&self) -> u32 {
+        match *self {
+            Element::Word(w) => w << 1,
+            Element::Prefix(p) => p << 1 | 1,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Joiner {
     Space,
@@ -74,11 +97,14 @@ struct Target {
     weight: Weight,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Pattern {
-    elements: Vec<Element>,
-    joiners: Vec<Joiner>,
-    targets: Vec<Target>,
+    /// Its id: its place in the lexicon's order (ties between equal ranks go to the first).
+    pid: u32,
+    /// Number of elements (tokens matched).
+    len: usize,
+    /// Its themes, `Matcher::targets[targets]`.
+    targets: Range<u32>,
     rank: Rank,
     /// The lexicon file it comes from.
     source: usize,
@@ -86,16 +112,26 @@ struct Pattern {
     best_entry: bool,
 }
 
+/// Negation settings, compiled: negators and break words are words of the [`WordTrie`],
+/// flagged, so that a token's lookup tells whether it is one.
 #[derive(Debug)]
 struct NegationRules {
     enabled: bool,
     window: usize,
-    negators: HashSet<String>,
     suffix: Option<String>,
-    exceptions: HashSet<(String, String)>,
+    exceptions: FxHashSet<(String, String)>,
     breaks: Vec<char>,
-    break_words: HashSet<String>,
+    /// The ASCII break characters, as bits.
+    ascii_breaks: u128,
 }
+
+/// Flags of a word id: a negator, a break word, the first word of an entry.
+const NEGATOR: u8 = 1;
+const BREAK_WORD: u8 = 2;
+const STARTS: u8 = 4;
+
+/// "No such thing" in the tables below (no word, no prefix, no node).
+const NONE: u32 = u32::MAX;
 
 /// A quick test run before a hash lookup: whether any of a set of strings starts with the first
 /// bytes of a token. A bitmap over (a hash of) the first `k` bytes: no false negatives, so a
@@ -178,22 +214,357 @@ impl WordFilter {
     }
 }
 
+/// The lexicon's words and wildcard prefixes as a byte trie: one walk over a token's bytes gives
+/// the token's exact word and the longest prefix it starts with; every shorter prefix it starts
+/// with is reached from there through [`WordTrie::shorter`].
+///
+/// Laid out for the walk: a node is a run of `u32`s in `data` — its word, its longest prefix,
+/// its number of edges, then for up to [`WordTrie::NARROW`] edges their bytes packed in one
+/// `u32`, for more a bitmap of them with the number of members below each quarter (the rank of
+/// a byte without a search or a branch the processor cannot predict), then the children's
+/// offsets in byte order. A step reads one node, mostly one cache line.
+#[derive(Debug)]
+struct WordTrie {
+    /// The offset of the node after each first byte.
+    root: Vec<u32>,
+    data: Vec<u32>,
+    /// For each prefix, the longest shorter prefix that it starts with.
+    shorter: Vec<u32>,
+}
+
+impl WordTrie {
+    /// Nodes with up to this many edges list their bytes; wider ones (near the root) hold a
+    /// bitmap.
+    const NARROW: usize = 4;
+    /// A node's header: word, prefix, number of edges.
+    const HEADER: usize = 3;
+    /// A wide node's bitmap: eight words of bits, one of members below each quarter.
+    const BITMAP: usize = 9;
+
+    /// A trie of `words` and `prefixes` (each a list of distinct strings, indexed by id).
+    fn new(words: &[String], prefixes: &[String]) -> WordTrie {
+        // Built as a tree of sorted child lists, then laid out flat; node 0 is the root.
+        let mut children: Vec<Vec<(u8, u32)>> = vec![Vec::new()];
+        let insert = |s: &str, children: &mut Vec<Vec<(u8, u32)>>| -> usize {
+            let mut node = 0usize;
+            for &b in s.as_bytes() {
+                node = match children[node].binary_search_by_key(&b, |&(c, _)| c) {
+                    Ok(k) => children[node][k].1 as usize,
+                    Err(k) => {
+                        let next = children.len();
+                        children[node].insert(k, (b, next as u32));
+                        children.push(Vec::new());
+                        next
+                    }
+                };
+            }
+            node
+        };
+        let word_nodes: Vec<usize> = words.iter().map(|w| insert(w, &mut children)).collect();
+        let prefix_nodes: Vec<usize> = prefixes.iter().map(|p| insert(p, &mut children)).collect();
+        let mut word = vec![NONE; children.len()];
+        for (id, &node) in word_nodes.iter().enumerate() {
+            word[node] = id as u32;
+        }
+        let mut own = vec![NONE; children.len()];
+        for (id, &node) in prefix_nodes.iter().enumerate() {
+            own[node] = id as u32;
+        }
+        // The longest prefix on the path to each node, itself included, and before it (nodes
+        // are created after their parents, so one pass in order sees every parent first).
+        let mut longest = vec![NONE; children.len()];
+        let mut before = vec![NONE; children.len()];
+        for node in 0..children.len() {
+            if own[node] != NONE {
+                longest[node] = own[node];
+            }
+            for &(_, child) in &children[node] {
+                before[child as usize] = longest[node];
+                longest[child as usize] = longest[node];
+            }
+        }
+        let shorter = prefix_nodes.iter().map(|&node| before[node]).collect();
+        // Offsets: a node's size is known from its number of edges.
+        let size =
+            |len: usize| Self::HEADER + if len <= Self::NARROW { 1 } else { Self::BITMAP } + len;
+        // Laid out breadth first: the nodes near the root, which most tokens pass, lie together.
+        let mut order = Vec::with_capacity(children.len());
+        order.push(0usize);
+        let mut next = 0;
+        while next < order.len() {
+            order.extend(children[order[next]].iter().map(|&(_, c)| c as usize));
+            next += 1;
+        }
+        let mut offset = vec![0u32; children.len()];
+        let mut total = 0usize;
+        for &node in &order {
+            offset[node] = total as u32;
+            total += size(children[node].len());
+        }
+        let mut data = Vec::with_capacity(total);
+        for &node in &order {
+            let list = &children[node];
+            data.extend([word[node], longest[node], list.len() as u32]);
+            if list.len() <= Self::NARROW {
+                let packed = list
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |acc, (k, &(b, _))| acc | u32::from(b) << (8 * k));
+                data.push(packed);
+            } else {
+                let mut bits = [0u64; 4];
+                for &(b, _) in list {
+                    bits[usize::from(b >> 6)] |= 1 << (b & 63);
+                }
+                let mut below = 0u32;
+                let mut counts = 0u32;
+                for (q, quarter) in bits.iter().enumerate() {
+                    counts |= below << (8 * q);
+                    below += quarter.count_ones();
+                }
+                for quarter in bits {
+                    data.extend([quarter as u32, (quarter >> 32) as u32]);
+                }
+                data.push(counts);
+            }
+            data.extend(list.iter().map(|&(_, child)| offset[child as usize]));
+        }
+        let mut root = vec![NONE; 256];
+        for &(b, child) in &children[0] {
+            root[usize::from(b)] = offset[child as usize];
+        }
+        WordTrie {
+            root,
+            data,
+            shorter,
+        }
+    }
+
+    /// The offset of the child of the node at `node` through byte `b`, if there is one.
+    #[inline]
+    fn child(&self, node: usize, b: u8) -> Option<u32> {
+        let d = &self.data;
+        let len = d[node + 2] as usize;
+        let edges = node + Self::HEADER;
+        let k = if len <= Self::NARROW {
+            // The index of the first byte of `packed` equal to `b`, among the first `len`.
+            let packed = d[edges];
+            (0..len).find(|&k| (packed >> (8 * k)) as u8 == b)?
+        } else {
+            let (quarter, bit) = (usize::from(b >> 6), b & 63);
+            let bits =
+                u64::from(d[edges + 2 * quarter]) | u64::from(d[edges + 2 * quarter + 1]) << 32;
+            if bits >> bit & 1 == 0 {
+                return None;
+            }
+            let below = (d[edges + 8] >> (8 * quarter)) & 0xFF;
+            below as usize + (bits & ((1u64 << bit) - 1)).count_ones() as usize
+        };
+        let first_child = edges + if len <= Self::NARROW { 1 } else { Self::BITMAP };
+        Some(d[first_child + k])
+    }
+
+    /// The exact word of `token` and the longest prefix it starts with ([`NONE`] for none).
+    #[inline]
+    fn lookup(&self, token: &[u8]) -> (u32, u32) {
+        let Some((&first, rest)) = token.split_first() else {
+            return (NONE, NONE);
+        };
+        let mut node = self.root[usize::from(first)];
+        if node == NONE {
+            return (NONE, NONE);
+        }
+        for &b in rest {
+            match self.child(node as usize, b) {
+                Some(next) => node = next,
+                None => return (NONE, self.data[node as usize + 1]),
+            }
+        }
+        (self.data[node as usize], self.data[node as usize + 1])
+    }
+
+    /// Prefix `longest` and the shorter prefixes it starts with, longest first.
+    fn chain(&self, longest: u32) -> impl Iterator<Item = u32> + '_ {
+        std::iter::successors((longest != NONE).then_some(longest), |&p| {
+            let s = self.shorter[p as usize];
+            (s != NONE).then_some(s)
+        })
+    }
+}
+
+/// The entries as a trie of steps: from the root, an element; from then on, a joiner and an
+/// element. A node lists the patterns whose steps lead to it.
+#[derive(Debug)]
+struct EntryTrie {
+    nodes: Vec<EntryNode>,
+    /// The patterns of each node, `pids[node.pids]`.
+    pids: Vec<u32>,
+    /// The node after a first element, by word id and by prefix id.
+    first_word: Vec<u32>,
+    first_prefix: Vec<u32>,
+    /// (node, joiner, element key) → the next node, for nodes with more than one next step.
+    next: FxHashMap<(u32, u32, u32), u32>,
+    /// Exact joiners by id (after [`JOIN_SPACE`] and [`JOIN_HYPHEN`]).
+    exact_joiners: FxHashMap<String, u32>,
+}
+
+/// Joiner ids of white space and of a hyphen; exact joiners follow.
+const JOIN_SPACE: u32 = 0;
+const JOIN_HYPHEN: u32 = 1;
+
+#[derive(Clone, Debug)]
+struct EntryNode {
+    pids: Range<u32>,
+    next: Next,
+}
+
+/// The steps out of a node: most nodes of a large lexicon have none or one.
+#[derive(Clone, Copy, Debug)]
+enum Next {
+    None,
+    /// (joiner, element key, node).
+    One(u32, u32, u32),
+    /// Several, in [`EntryTrie::next`].
+    Many,
+}
+
+impl EntryTrie {
+    /// A trie of `patterns`, each its (elements, joiners); ids are the patterns' indexes.
+    fn new(patterns: &[(Vec<Element>, Vec<Joiner>)], words: usize, prefixes: usize) -> EntryTrie {
+        let mut nodes: Vec<Vec<u32>> = Vec::new();
+        let mut first_word = vec![NONE; words];
+        let mut first_prefix = vec![NONE; prefixes];
+        let mut steps: FxHashMap<(u32, u32, u32), u32> = FxHashMap::default();
+        let mut exact_joiners: FxHashMap<String, u32> = FxHashMap::default();
+        for (pid, (elements, joiners)) in patterns.iter().enumerate() {
+            let slot = match elements[0] {
+                Element::Word(w) => &mut first_word[w as usize],
+                Element::Prefix(p) => &mut first_prefix[p as usize],
+            };
+            if *slot == NONE {
+                *slot = nodes.len() as u32;
+                nodes.push(Vec::new());
+            }
+            let mut node = *slot;
+            for (element, joiner) in elements[1..].iter().zip(joiners) {
+                let joiner = match joiner {
+                    Joiner::Space => JOIN_SPACE,
+                    Joiner::Hyphen => JOIN_HYPHEN,
+                    Joiner::Exact(s) => {
+                        let next = exact_joiners.len() as u32 + 2;
+                        *exact_joiners.entry(s.clone()).or_insert(next)
+                    }
+                };
+                let next = nodes.len() as u32;
+                node = *steps.entry((node, joiner, element.key())).or_insert(next);
+                if node == next {
+                    nodes.push(Vec::new());
+                }
+            }
+            nodes[node as usize].push(pid as u32);
+        }
+        let mut outs: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); nodes.len()];
+        for (&(from, joiner, element), &to) in &steps {
+            outs[from as usize].push((joiner, element, to));
+        }
+        let mut trie = EntryTrie {
+            nodes: Vec::with_capacity(nodes.len()),
+            pids: Vec::new(),
+            first_word,
+            first_prefix,
+            next: FxHashMap::default(),
+            exact_joiners,
+        };
+        for (node, pids) in nodes.into_iter().enumerate() {
+            let start = trie.pids.len() as u32;
+            trie.pids.extend(pids);
+            let next = match outs[node].as_slice() {
+                [] => Next::None,
+                &[(joiner, element, to)] => Next::One(joiner, element, to),
+                many => {
+                    for &(joiner, element, to) in many {
+                        trie.next.insert((node as u32, joiner, element), to);
+                    }
+                    Next::Many
+                }
+            };
+            trie.nodes.push(EntryNode {
+                pids: start..trie.pids.len() as u32,
+                next,
+            });
+        }
+        trie
+    }
+
+    /// The node after `node` through `joiner` and the element `element`, or [`NONE`].
+    #[inline]
+    fn step(&self, node: u32, joiner: u32, element: u32) -> u32 {
+        match self.nodes[node as usize].next {
+            Next::None => NONE,
+            Next::One(j, e, to) => {
+                if j == joiner && e == element {
+                    to
+                } else {
+                    NONE
+                }
+            }
+            Next::Many => self
+                .next
+                .get(&(node, joiner, element))
+                .copied()
+                .unwrap_or(NONE),
+        }
+    }
+
+    /// The joiner id that the text between two tokens matches, or [`NONE`]. (Entries' gaps
+    /// are classified so that no text matches two joiners: white space is `Space` and a lone
+    /// hyphen `Hyphen`, never `Exact`.)
+    fn joiner_of(&self, gap: &str) -> u32 {
+        let gap = between_words(gap);
+        if gap == " " {
+            return JOIN_SPACE;
+        }
+        if !gap.is_empty() && gap.chars().all(char::is_whitespace) {
+            return if holds_blank_line(gap) {
+                NONE
+            } else {
+                JOIN_SPACE
+            };
+        }
+        if is_one_hyphen(gap) {
+            return JOIN_HYPHEN;
+        }
+        if self.exact_joiners.is_empty() {
+            return NONE;
+        }
+        let found = if gap.contains(APOSTROPHES) {
+            self.exact_joiners
+                .get(gap.replace(APOSTROPHES, "'").as_str())
+                .copied()
+        } else {
+            self.exact_joiners.get(gap).copied()
+        };
+        found.unwrap_or(NONE)
+    }
+}
+
 /// A lexicon compiled for matching. Shared read-only between threads.
 #[derive(Debug)]
 pub struct Matcher {
-    words: FxHashMap<String, u32>,
-    /// Rules out tokens that are no lexicon word before `words` is hashed.
+    words: WordTrie,
+    /// Rule out most tokens of a text before the trie is walked: those that are no lexicon
+    /// word (nor negator, nor break word) and start with no lexicon prefix.
     word_filter: WordFilter,
-    prefixes: Vec<String>,
-    prefix_ids: FxHashMap<String, u32>,
-    /// Rules out tokens that start with no lexicon prefix.
     prefix_filter: StartFilter,
-    /// Rules out the lengths at which a token's start is no lexicon prefix.
-    prefix_words: WordFilter,
-    prefix_lens: Vec<usize>,
-    first_word: Vec<Vec<u32>>,
-    first_prefix: Vec<Vec<u32>>,
-    patterns: Vec<Pattern>,
+    entries: EntryTrie,
+    /// Flags by word id: [`STARTS`] (an entry starts with the word), [`NEGATOR`],
+    /// [`BREAK_WORD`].
+    word_flags: Vec<u8>,
+    /// Whether an entry starts with the prefix, or with a shorter one that it starts with.
+    prefix_starts: Vec<bool>,
+    /// The patterns in the order of [`EntryTrie::pids`].
+    slots: Vec<Pattern>,
+    targets: Vec<Target>,
     terms: Vec<TermRef>,
     theme_terms: Vec<Range<u32>>,
     themes: usize,
@@ -203,15 +574,21 @@ pub struct Matcher {
     hyphens: Hyphens,
 }
 
-const HYPHENS: &[char] = &['-', '\u{2010}', '\u{2011}', '\u{FE63}', '\u{FF0D}'];
-
 /// `’` and `ʼ` read as `'`, in gaps as in words.
 const APOSTROPHES: &[char] = &['\u{2019}', '\u{02BC}'];
 
+/// The text between two words, as phrases see it: underscores around a word (Gutenberg's
+/// italics, `_Not_ blinded`) belong neither to the word nor to the gap.
+pub(crate) fn between_words(gap: &str) -> &str {
+    gap.trim_matches('_')
+}
+
+/// The joiner an entry's gap asks for (see [`between_words`]).
 fn classify_gap(gap: &str) -> Joiner {
+    let gap = between_words(gap);
     if !gap.is_empty() && gap.chars().all(char::is_whitespace) {
         Joiner::Space
-    } else if gap.chars().count() == 1 && gap.starts_with(HYPHENS) {
+    } else if is_one_hyphen(gap) {
         Joiner::Hyphen
     } else {
         Joiner::Exact(gap.replace(APOSTROPHES, "'"))
@@ -222,17 +599,6 @@ fn classify_gap(gap: &str) -> Joiner {
 /// paragraph break, which no phrase crosses.
 fn holds_blank_line(gap: &str) -> bool {
     crate::lines::breaks(gap.as_bytes()).nth(1).is_some()
-}
-
-fn joiner_matches(joiner: &Joiner, gap: &str) -> bool {
-    match joiner {
-        Joiner::Space => {
-            !gap.is_empty() && gap.chars().all(char::is_whitespace) && !holds_blank_line(gap)
-        }
-        Joiner::Hyphen => gap.chars().count() == 1 && gap.starts_with(HYPHENS),
-        Joiner::Exact(s) if gap.contains(APOSTROPHES) => gap.replace(APOSTROPHES, "'") == *s,
-        Joiner::Exact(s) => gap == s,
-    }
 }
 
 /// An entry's elements as (normalised word, is wildcard) and the gaps between them.
@@ -262,6 +628,52 @@ fn parse_entry(entry: &str, hyphens: Hyphens) -> Option<ParsedEntry> {
     Some((elements, joiners))
 }
 
+impl NegationRules {
+    fn new(lexicon: &Lexicon) -> NegationRules {
+        let breaks = lexicon.negation.breaks.clone();
+        let ascii_breaks = breaks
+            .iter()
+            .filter(|c| c.is_ascii())
+            .fold(0u128, |bits, &c| bits | 1 << (c as u32));
+        NegationRules {
+            enabled: lexicon.negation.enabled,
+            window: lexicon.negation.window,
+            suffix: lexicon.negation.contraction_suffix.clone(),
+            exceptions: lexicon.negation.exceptions.iter().cloned().collect(),
+            breaks,
+            ascii_breaks,
+        }
+    }
+
+    /// Whether the text between two tokens holds a clause break.
+    fn breaks_in(&self, gap: &str) -> bool {
+        if gap.is_ascii() {
+            gap.bytes().any(|b| self.ascii_breaks >> b & 1 == 1)
+        } else {
+            gap.contains(self.breaks.as_slice())
+        }
+    }
+}
+
+/// The ids of distinct strings, in order of first appearance.
+#[derive(Default)]
+struct Ids {
+    ids: FxHashMap<String, u32>,
+    list: Vec<String>,
+}
+
+impl Ids {
+    fn id(&mut self, s: String) -> u32 {
+        if let Some(&id) = self.ids.get(&s) {
+            return id;
+        }
+        let id = self.list.len() as u32;
+        self.list.push(s.clone());
+        self.ids.insert(s, id);
+        id
+    }
+}
+
 impl Matcher {
     /// How the text is to be tokenized for this matcher: hyphen-joined words as the lexicon
     /// (or `--hyphens`) says.
@@ -272,44 +684,26 @@ impl Matcher {
     /// Compiles `lexicon`. Entries that can never match are left out (and reported by
     /// [`crate::lexicon::lint`]).
     pub fn new(lexicon: &Lexicon) -> Matcher {
-        let mut m = Matcher {
-            words: FxHashMap::default(),
-            word_filter: WordFilter::new(std::iter::empty()),
-            prefixes: Vec::new(),
-            prefix_ids: FxHashMap::default(),
-            prefix_filter: StartFilter::new(std::iter::empty()),
-            prefix_words: WordFilter::new(std::iter::empty()),
-            prefix_lens: Vec::new(),
-            first_word: Vec::new(),
-            first_prefix: Vec::new(),
-            patterns: Vec::new(),
-            terms: Vec::new(),
-            theme_terms: Vec::new(),
-            themes: lexicon.themes.len(),
-            sources: lexicon.sources.len(),
-            hyphens: lexicon.hyphens(),
-            negation: NegationRules {
-                enabled: lexicon.negation.enabled,
-                window: lexicon.negation.window,
-                negators: lexicon.negation.negators.iter().cloned().collect(),
-                suffix: lexicon.negation.contraction_suffix.clone(),
-                exceptions: lexicon.negation.exceptions.iter().cloned().collect(),
-                breaks: lexicon.negation.breaks.clone(),
-                break_words: lexicon.negation.break_words.iter().cloned().collect(),
-            },
-        };
+        let mut words = Ids::default();
+        let mut prefixes = Ids::default();
+        let mut patterns: Vec<Pattern> = Vec::new();
+        // Each pattern's targets, laid out flat once every entry is read.
+        let mut pattern_targets: Vec<Vec<Target>> = Vec::new();
+        let mut steps: Vec<(Vec<Element>, Vec<Joiner>)> = Vec::new();
+        let mut terms: Vec<TermRef> = Vec::new();
+        let mut theme_terms = Vec::with_capacity(lexicon.themes.len());
         // Patterns are shared by the themes of one file that list the same entry; files stay
         // apart, since each may match by its own rule.
         let mut pattern_ids: HashMap<(usize, Vec<Element>, Vec<Joiner>), u32> = HashMap::new();
         for (theme_index, theme) in lexicon.themes.iter().enumerate() {
-            let first_term = m.terms.len() as u32;
+            let first_term = terms.len() as u32;
             for term in &theme.terms {
-                let id = m.terms.len() as u32;
-                m.terms.push(TermRef {
+                let id = terms.len() as u32;
+                terms.push(TermRef {
                     theme: theme_index,
                     text: term.text.clone(),
                 });
-                let Some((parts, joiners)) = parse_entry(&term.text, m.hyphens) else {
+                let Some((parts, joiners)) = parse_entry(&term.text, lexicon.hyphens()) else {
                     continue;
                 };
                 let literal: usize = parts.iter().map(|(w, _)| w.len()).sum();
@@ -318,9 +712,9 @@ impl Matcher {
                     .into_iter()
                     .map(|(word, wild)| {
                         if wild {
-                            Element::Prefix(m.prefix_id(word))
+                            Element::Prefix(prefixes.id(word))
                         } else {
-                            Element::Word(m.word_id(word))
+                            Element::Word(words.id(word))
                         }
                     })
                     .collect();
@@ -329,60 +723,86 @@ impl Matcher {
                     term: id,
                     weight: term.weight,
                 };
-                let key = (theme.source, elements.clone(), joiners.clone());
+                let key = (theme.source, elements, joiners);
                 if let Some(&pid) = pattern_ids.get(&key) {
                     // The first entry of a theme that matches these tokens is the one counted.
-                    let pattern = &mut m.patterns[pid as usize];
-                    if !pattern.targets.iter().any(|t| t.theme == theme_index) {
-                        pattern.targets.push(target);
+                    let targets = &mut pattern_targets[pid as usize];
+                    if !targets.iter().any(|t| t.theme == theme_index) {
+                        targets.push(target);
                     }
                     continue;
                 }
-                let pid = m.patterns.len() as u32;
-                match elements[0] {
-                    Element::Word(w) => m.first_word[w as usize].push(pid),
-                    Element::Prefix(p) => m.first_prefix[p as usize].push(pid),
-                }
-                m.patterns.push(Pattern {
-                    rank: (elements.len(), exact, literal),
-                    elements,
-                    joiners,
-                    targets: vec![target],
+                let pid = patterns.len() as u32;
+                pattern_targets.push(vec![target]);
+                patterns.push(Pattern {
+                    pid,
+                    len: key.1.len(),
+                    rank: (key.1.len(), exact, literal),
+                    targets: 0..0,
                     source: theme.source,
                     best_entry: lexicon.sources[theme.source].matching == MatchMode::BestEntry,
                 });
+                steps.push((key.1.clone(), key.2.clone()));
                 pattern_ids.insert(key, pid);
             }
-            m.theme_terms.push(first_term..m.terms.len() as u32);
+            theme_terms.push(first_term..terms.len() as u32);
         }
-        let mut lens: Vec<usize> = m.prefixes.iter().map(String::len).collect();
-        lens.sort_unstable();
-        lens.dedup();
-        m.prefix_lens = lens;
-        m.word_filter = WordFilter::new(m.words.keys().map(String::as_str));
-        m.prefix_filter = StartFilter::new(m.prefixes.iter().map(String::as_str));
-        m.prefix_words = WordFilter::new(m.prefixes.iter().map(String::as_str));
-        m
-    }
-
-    fn word_id(&mut self, word: String) -> u32 {
-        let next = self.words.len() as u32;
-        let id = *self.words.entry(word).or_insert(next);
-        if id == next {
-            self.first_word.push(Vec::new());
+        // Negators and break words are words too: a token's lookup tells what it is.
+        let negation = &lexicon.negation;
+        let negators: Vec<u32> = negation
+            .negators
+            .iter()
+            .map(|w| words.id(w.clone()))
+            .collect();
+        let break_words: Vec<u32> = (negation.break_words.iter())
+            .map(|w| words.id(w.clone()))
+            .collect();
+        let word_trie = WordTrie::new(&words.list, &prefixes.list);
+        let entries = EntryTrie::new(&steps, words.list.len(), prefixes.list.len());
+        // The patterns, and their targets, in the order the trie's nodes list them: what a
+        // walk finds lies together, and a node leads straight to its patterns.
+        let mut targets = Vec::new();
+        let slots: Vec<Pattern> = (entries.pids.iter())
+            .map(|&pid| {
+                let mut pattern = patterns[pid as usize].clone();
+                let start = targets.len() as u32;
+                targets.extend_from_slice(&pattern_targets[pid as usize]);
+                pattern.targets = start..targets.len() as u32;
+                pattern
+            })
+            .collect();
+        let mut word_flags: Vec<u8> = (entries.first_word.iter())
+            .map(|&n| if n != NONE { STARTS } else { 0 })
+            .collect();
+        for w in negators {
+            word_flags[w as usize] |= NEGATOR;
         }
-        id
-    }
-
-    fn prefix_id(&mut self, prefix: String) -> u32 {
-        if let Some(&id) = self.prefix_ids.get(&prefix) {
-            return id;
+        for w in break_words {
+            word_flags[w as usize] |= BREAK_WORD;
         }
-        let id = self.prefixes.len() as u32;
-        self.prefixes.push(prefix.clone());
-        self.prefix_ids.insert(prefix, id);
-        self.first_prefix.push(Vec::new());
-        id
+        let mut prefix_starts: Vec<bool> =
+            entries.first_prefix.iter().map(|&n| n != NONE).collect();
+        for (p, starts) in prefix_starts.iter_mut().enumerate() {
+            *starts = word_trie
+                .chain(p as u32)
+                .any(|q| entries.first_prefix[q as usize] != NONE);
+        }
+        Matcher {
+            word_filter: WordFilter::new(words.list.iter().map(String::as_str)),
+            prefix_filter: StartFilter::new(prefixes.list.iter().map(String::as_str)),
+            words: word_trie,
+            entries,
+            word_flags,
+            prefix_starts,
+            slots,
+            targets,
+            terms,
+            theme_terms,
+            themes: lexicon.themes.len(),
+            sources: lexicon.sources.len(),
+            hyphens: lexicon.hyphens(),
+            negation: NegationRules::new(lexicon),
+        }
     }
 
     /// All terms, indexed by global term id.
@@ -405,206 +825,89 @@ impl Matcher {
         self.themes
     }
 
-    fn element_matches(&self, element: &Element, token: &Token<'_>, word: Option<u32>) -> bool {
-        match element {
-            Element::Word(w) => word == Some(*w),
-            Element::Prefix(p) => token.text.starts_with(self.prefixes[*p as usize].as_str()),
-        }
-    }
-
-    /// Patterns whose first element matches `token` (with exact word id `word`) into `out`.
-    fn first_candidates(&self, token: &Token<'_>, word: Option<u32>, out: &mut Vec<u32>) {
-        out.clear();
-        if let Some(w) = word {
-            out.extend_from_slice(&self.first_word[w as usize]);
-        }
-        let text = token.text.as_ref();
-        if !self.prefix_filter.may_start(text) {
-            return;
-        }
-        for &len in &self.prefix_lens {
-            if len > text.len() {
-                break;
-            }
-            if !text.is_char_boundary(len) || !self.prefix_words.may_be(&text[..len]) {
-                continue;
-            }
-            if let Some(&p) = self.prefix_ids.get(&text[..len]) {
-                out.extend_from_slice(&self.first_prefix[p as usize]);
-            }
-        }
-    }
-
-    /// Whether pattern `pid` matches the tokens from `start`; returns its length in tokens.
-    fn match_at(
+    /// Every pattern that matches the tokens from `start`, as (pattern, tokens matched), into
+    /// `out`: one walk down the entry trie. `looked_up` holds each token's (word, longest
+    /// prefix); `stack` is scratch space.
+    fn matches_at(
         &self,
-        pid: u32,
-        text: &str,
-        tokens: &[Token<'_>],
-        words: &[Option<u32>],
         start: usize,
-    ) -> Option<usize> {
-        let pattern = &self.patterns[pid as usize];
-        let len = pattern.elements.len();
-        if start + len > tokens.len() {
-            return None;
-        }
-        for k in 1..len {
-            let (prev, tok) = (&tokens[start + k - 1], &tokens[start + k]);
-            if !joiner_matches(
-                &pattern.joiners[k - 1],
-                &text[prev.span.end..tok.span.start],
-            ) || !self.element_matches(&pattern.elements[k], tok, words[start + k])
-            {
-                return None;
-            }
-        }
-        Some(len)
-    }
-
-    /// Finds the hits in a document: its `text`, `tokens` and `structure` (for negation).
-    pub fn find_hits(&self, text: &str, tokens: &[Token<'_>], structure: &Structure) -> Vec<Hit> {
-        // Each token's lexicon word, and the tokens where a pattern may start.
-        let mut words: Vec<Option<u32>> = Vec::with_capacity(tokens.len());
-        let mut starts: Vec<usize> = Vec::new();
-        for (i, t) in tokens.iter().enumerate() {
-            let text = t.text.as_ref();
-            let word = if self.word_filter.may_be(text) {
-                self.words.get(text).copied()
-            } else {
-                None
-            };
-            words.push(word);
-            if word.is_some_and(|w| !self.first_word[w as usize].is_empty())
-                || self.prefix_filter.may_start(text)
-            {
-                starts.push(i);
-            }
-        }
-        let mut hits = Vec::new();
-        let mut candidates = Vec::new();
-        // The token after the last match, per theme (per-theme) and per file (best-entry).
-        let mut theme_free = vec![0usize; self.themes];
-        let mut source_free = vec![0usize; self.sources];
-        // The best (rank, pattern, target index) at the current position, per theme and per file.
-        let mut theme_best: Vec<Option<(Rank, u32, usize)>> = vec![None; self.themes];
-        let mut source_best: Vec<Option<(Rank, u32)>> = vec![None; self.sources];
-        let mut touched_themes: Vec<usize> = Vec::new();
-        let mut touched_sources: Vec<usize> = Vec::new();
-        let mut found: Vec<(usize, &Target, usize)> = Vec::new();
-        let better = |rank: Rank, pid: u32, other: Rank, other_pid: u32| {
-            rank > other || (rank == other && pid < other_pid)
-        };
-        for i in starts {
-            self.first_candidates(&tokens[i], words[i], &mut candidates);
-            if candidates.is_empty() {
-                continue;
-            }
-            for &pid in &candidates {
-                let pattern = &self.patterns[pid as usize];
-                if (pattern.best_entry && i < source_free[pattern.source])
-                    || self.match_at(pid, text, tokens, &words, i).is_none()
-                {
-                    continue;
-                }
-                if pattern.best_entry {
-                    let slot = &mut source_best[pattern.source];
-                    match slot {
-                        Some((rank, other)) if !better(pattern.rank, pid, *rank, *other) => {}
-                        _ => {
-                            if slot.is_none() {
-                                touched_sources.push(pattern.source);
-                            }
-                            *slot = Some((pattern.rank, pid));
-                        }
-                    }
-                    continue;
-                }
-                for (ti, target) in pattern.targets.iter().enumerate() {
-                    let slot = &mut theme_best[target.theme];
-                    match slot {
-                        Some((rank, other, _)) if !better(pattern.rank, pid, *rank, *other) => {}
-                        _ => {
-                            if slot.is_none() {
-                                touched_themes.push(target.theme);
-                            }
-                            *slot = Some((pattern.rank, pid, ti));
-                        }
-                    }
-                }
-            }
-            for theme in touched_themes.drain(..) {
-                if let Some((_, pid, ti)) = theme_best[theme].take() {
-                    if i >= theme_free[theme] {
-                        let pattern = &self.patterns[pid as usize];
-                        theme_free[theme] = i + pattern.elements.len();
-                        found.push((theme, &pattern.targets[ti], pattern.elements.len()));
-                    }
-                }
-            }
-            for source in touched_sources.drain(..) {
-                if let Some((_, pid)) = source_best[source].take() {
-                    let pattern = &self.patterns[pid as usize];
-                    source_free[source] = i + pattern.elements.len();
-                    for target in &pattern.targets {
-                        found.push((target.theme, target, pattern.elements.len()));
-                    }
-                }
-            }
-            found.sort_by_key(|(theme, _, _)| *theme);
-            for (_, target, len) in found.drain(..) {
-                hits.push(self.hit(target, i..i + len, text, tokens, structure));
-            }
-        }
-        hits
-    }
-
-    fn hit(
-        &self,
-        target: &Target,
-        span: Range<usize>,
         text: &str,
         tokens: &[Token<'_>],
-        structure: &Structure,
-    ) -> Hit {
-        Hit {
-            theme: target.theme,
-            term: target.term,
-            negator: self.negator_before(span.start, text, tokens, structure),
-            tokens: span,
-            weight: target.weight,
+        looked_up: &[(u32, u32)],
+        stack: &mut Vec<(u32, usize)>,
+        out: &mut Vec<(u32, usize)>,
+    ) {
+        let trie = &self.entries;
+        out.clear();
+        stack.clear();
+        let (word, prefix) = looked_up[start];
+        if word != NONE && trie.first_word[word as usize] != NONE {
+            stack.push((trie.first_word[word as usize], start + 1));
+        }
+        for p in self.words.chain(prefix) {
+            if trie.first_prefix[p as usize] != NONE {
+                stack.push((trie.first_prefix[p as usize], start + 1));
+            }
+        }
+        while let Some((node, end)) = stack.pop() {
+            let n = &trie.nodes[node as usize];
+            for slot in n.pids.clone() {
+                out.push((slot, end - start));
+            }
+            if matches!(n.next, Next::None) || end >= tokens.len() {
+                continue;
+            }
+            let joiner = trie.joiner_of(&text[tokens[end - 1].span.end..tokens[end].span.start]);
+            if joiner == NONE {
+                continue;
+            }
+            let (word, prefix) = looked_up[end];
+            if word != NONE {
+                let to = trie.step(node, joiner, Element::Word(word).key());
+                if to != NONE {
+                    stack.push((to, end + 1));
+                }
+            }
+            for p in self.words.chain(prefix) {
+                let to = trie.step(node, joiner, Element::Prefix(p).key());
+                if to != NONE {
+                    stack.push((to, end + 1));
+                }
+            }
         }
     }
 
-    /// The negator of a hit starting at token `i`, if any.
+    /// The negator of a hit starting at token `i`, if any; tokens before `first` are in an
+    /// earlier sentence.
     fn negator_before(
         &self,
         i: usize,
+        first: usize,
         text: &str,
         tokens: &[Token<'_>],
-        structure: &Structure,
+        looked_up: &[(u32, u32)],
     ) -> Option<usize> {
         let rules = &self.negation;
         if !rules.enabled {
             return None;
         }
-        let sentence = structure.sentence_of_token(i);
+        let flags = |j: usize| match looked_up[j].0 {
+            NONE => 0,
+            w => self.word_flags[w as usize],
+        };
         for j in (i.saturating_sub(rules.window)..i).rev() {
-            let gap = &text[tokens[j].span.end..tokens[j + 1].span.start];
-            if gap.contains(rules.breaks.as_slice()) {
+            if rules.breaks_in(&text[tokens[j].span.end..tokens[j + 1].span.start]) {
                 return None;
             }
-            if j + 1 < i && rules.break_words.contains(tokens[j + 1].text.as_ref()) {
+            if j + 1 < i && flags(j + 1) & BREAK_WORD != 0 {
                 return None;
             }
-            if structure.sentence_of_token(j) != sentence {
+            if j < first {
                 return None;
             }
             let word = tokens[j].text.as_ref();
-            let negator = rules.negators.contains(word)
-                || rules
-                    .suffix
-                    .as_deref()
+            let negator = flags(j) & NEGATOR != 0
+                || (rules.suffix.as_deref())
                     .is_some_and(|s| word.len() > s.len() && word.ends_with(s));
             if negator {
                 let exception = tokens.get(j + 1).is_some_and(|next| {
@@ -619,6 +922,130 @@ impl Matcher {
         }
         None
     }
+
+    /// Finds the hits in a document: its `text`, `tokens` and `structure` (for negation).
+    pub fn find_hits(&self, text: &str, tokens: &[Token<'_>], structure: &Structure) -> Vec<Hit> {
+        // Each token's lexicon word and longest prefix, and the tokens where an entry may start.
+        let mut looked_up: Vec<(u32, u32)> = Vec::with_capacity(tokens.len());
+        let mut starts: Vec<usize> = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            let text = t.text.as_ref();
+            let (word, prefix) =
+                if self.word_filter.may_be(text) || self.prefix_filter.may_start(text) {
+                    self.words.lookup(text.as_bytes())
+                } else {
+                    (NONE, NONE)
+                };
+            looked_up.push((word, prefix));
+            if (word != NONE && self.word_flags[word as usize] & STARTS != 0)
+                || (prefix != NONE && self.prefix_starts[prefix as usize])
+            {
+                starts.push(i);
+            }
+        }
+        let mut hits = Vec::new();
+        let mut candidates = Vec::new();
+        let mut stack = Vec::new();
+        // The token after the last match, per theme (per-theme) and per file (best-entry).
+        let mut theme_free = vec![0usize; self.themes];
+        let mut source_free = vec![0usize; self.sources];
+        // The best (rank, pattern id, slot, target) at the current position, per theme, and
+        // (rank, pattern id, slot) per file.
+        let mut theme_best: Vec<Option<(Rank, u32, u32, u32)>> = vec![None; self.themes];
+        let mut source_best: Vec<Option<(Rank, u32, u32)>> = vec![None; self.sources];
+        let mut touched_themes: Vec<usize> = Vec::new();
+        let mut touched_sources: Vec<usize> = Vec::new();
+        let mut found: Vec<(usize, &Target, usize)> = Vec::new();
+        // The sentence of the current position: sentences before it end at or before it.
+        let mut sentence = 0;
+        let better = |rank: Rank, pid: u32, other: Rank, other_pid: u32| {
+            rank > other || (rank == other && pid < other_pid)
+        };
+        for i in starts {
+            self.matches_at(i, text, tokens, &looked_up, &mut stack, &mut candidates);
+            for &(slot_id, _) in &candidates {
+                let pattern = &self.slots[slot_id as usize];
+                let pid = pattern.pid;
+                if pattern.best_entry {
+                    if i < source_free[pattern.source] {
+                        continue;
+                    }
+                    let slot = &mut source_best[pattern.source];
+                    match slot {
+                        Some((rank, other, _)) if !better(pattern.rank, pid, *rank, *other) => {}
+                        _ => {
+                            if slot.is_none() {
+                                touched_sources.push(pattern.source);
+                            }
+                            *slot = Some((pattern.rank, pid, slot_id));
+                        }
+                    }
+                    continue;
+                }
+                for ti in pattern.targets.clone() {
+                    let target = &self.targets[ti as usize];
+                    let slot = &mut theme_best[target.theme];
+                    match slot {
+                        Some((rank, other, _, _)) if !better(pattern.rank, pid, *rank, *other) => {}
+                        _ => {
+                            if slot.is_none() {
+                                touched_themes.push(target.theme);
+                            }
+                            *slot = Some((pattern.rank, pid, slot_id, ti));
+                        }
+                    }
+                }
+            }
+            for theme in touched_themes.drain(..) {
+                if let Some((_, _, slot_id, ti)) = theme_best[theme].take() {
+                    if i >= theme_free[theme] {
+                        let pattern = &self.slots[slot_id as usize];
+                        theme_free[theme] = i + pattern.len;
+                        found.push((theme, &self.targets[ti as usize], pattern.len));
+                    }
+                }
+            }
+            for source in touched_sources.drain(..) {
+                if let Some((_, _, slot_id)) = source_best[source].take() {
+                    let pattern = &self.slots[slot_id as usize];
+                    source_free[source] = i + pattern.len;
+                    for target in
+                        &self.targets[pattern.targets.start as usize..pattern.targets.end as usize]
+                    {
+                        found.push((target.theme, target, pattern.len));
+                    }
+                }
+            }
+            if found.is_empty() {
+                continue;
+            }
+            found.sort_by_key(|(theme, _, _)| *theme);
+            let sentences = &structure.sentences;
+            while sentence < sentences.len() && sentences[sentence].tokens.end <= i {
+                sentence += 1;
+            }
+            // Tokens before `first` lie in an earlier sentence than token i (the sentence of a
+            // token past the last sentence is the last one).
+            let first = match sentence
+                .min(sentences.len().saturating_sub(1))
+                .checked_sub(1)
+            {
+                Some(before) => sentences[before].tokens.end,
+                None => 0,
+            };
+            let negator = self.negator_before(i, first, text, tokens, &looked_up);
+            for (_, target, len) in found.drain(..) {
+                hits.push(Hit {
+                    theme: target.theme,
+                    term: target.term,
+                    negator,
+                    tokens: i..i + len,
+                    weight: target.weight,
+                });
+            }
+        }
+        hits
+    }
 }
 
 #[cfg(test)]
@@ -626,6 +1053,7 @@ mod tests {
     use super::*;
     use crate::lexicon::parse_toml;
     use crate::segment::segment;
+    use crate::tokenize::tokenize;
 
     fn lexicon(body: &str) -> Lexicon {
         parse_toml(body, "test.toml").unwrap()
@@ -688,6 +1116,211 @@ terms = ["pride", "proud*", "badge of honor", "self-reliance", "honor"]
                     proptest::prop_assert!(filter.may_start(t), "{:?} {:?}", set, t);
                 }
             }
+        }
+    }
+
+    /// The lexicon of `themes`, each (file index, entries); file k matches by `best_entry[k]`.
+    /// Negation takes a window of `window` tokens and, unless `breaks`, no clause breaks (so
+    /// that only sentence ends stop it).
+    fn random_lexicon(
+        best_entry: &[bool],
+        themes: &[(usize, Vec<String>)],
+        window: usize,
+        breaks: bool,
+    ) -> Lexicon {
+        use crate::lexicon::{Format, Negation, Source, Term, Theme};
+        let mut negation = Negation {
+            window,
+            ..Negation::default()
+        };
+        if !breaks {
+            negation.breaks.clear();
+            negation.break_words.clear();
+        }
+        Lexicon {
+            name: "random".into(),
+            sources: best_entry
+                .iter()
+                .enumerate()
+                .map(|(k, &best)| Source {
+                    path: format!("{k}.toml"),
+                    format: Format::Toml,
+                    sha256: String::new(),
+                    matching: if best {
+                        MatchMode::BestEntry
+                    } else {
+                        MatchMode::PerTheme
+                    },
+                })
+                .collect(),
+            themes: themes
+                .iter()
+                .enumerate()
+                .map(|(t, (source, terms))| Theme {
+                    source: source % best_entry.len(),
+                    id: format!("t{t}"),
+                    label: format!("t{t}"),
+                    description: String::new(),
+                    terms: terms
+                        .iter()
+                        .enumerate()
+                        .map(|(k, text)| Term {
+                            text: text.clone(),
+                            weight: Weight(k as u64 + 1),
+                            line: None,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            contrasts: Vec::new(),
+            hyphens_setting: None,
+            negation,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Words over a small alphabet, so that entries share prefixes and first words.
+    const WORD: &str = "(a|b|ab|ba|aa|abc|abd|bab|not|é|aé|Ab)";
+
+    /// An entry: one to four words, each maybe a wildcard, joined by space, hyphen or others.
+    fn entry() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        (
+            proptest::collection::vec((WORD, any::<bool>()), 1..5),
+            proptest::collection::vec(
+                prop_oneof![
+                    4 => Just(" "),
+                    1 => Just("-"),
+                    1 => Just("'"),
+                    1 => Just(" / "),
+                    1 => Just("’"),
+                    1 => Just("  "),
+                ],
+                4,
+            ),
+        )
+            .prop_map(|(words, joins)| {
+                let mut s = String::new();
+                for (k, (w, wild)) in words.iter().enumerate() {
+                    if k > 0 {
+                        s.push_str(joins[k - 1]);
+                    }
+                    s.push_str(w);
+                    if *wild {
+                        s.push('*');
+                    }
+                }
+                s
+            })
+    }
+
+    /// A text of the lexicon's words, longer words that its wildcards catch, negators, breaks
+    /// and noise, joined by every kind of gap.
+    fn text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        proptest::collection::vec(
+            (
+                prop_oneof![
+                    6 => WORD.prop_map(String::from),
+                    3 => (WORD, "[abcé]{1,3}").prop_map(|(w, tail)| format!("{w}{tail}")),
+                    1 => "(but|no|never|don't|not only|zz|q)".prop_map(String::from),
+                ],
+                prop_oneof![
+                    8 => Just(" "),
+                    2 => Just("-"),
+                    1 => Just("‐"),
+                    1 => Just("'"),
+                    1 => Just("’"),
+                    1 => Just(" / "),
+                    1 => Just("\n"),
+                    1 => Just("\n\n"),
+                    1 => Just(", "),
+                    1 => Just(". "),
+                    1 => Just("  "),
+                    1 => Just(" -- "),
+                    1 => Just(".\n\n"),
+                    1 => Just("! "),
+                ],
+            ),
+            0..60,
+        )
+        .prop_map(|parts| parts.into_iter().map(|(w, gap)| w + gap).collect())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(400))]
+
+        /// The tries find exactly what the reference matcher (every entry tried at every
+        /// token) finds: words, wildcards of every length, shared prefixes and first words,
+        /// overlapping phrases, both rules, one file or two.
+        #[test]
+        fn the_tries_find_what_trying_every_entry_finds(
+            best_entry in proptest::collection::vec(proptest::arbitrary::any::<bool>(), 1..3),
+            themes in proptest::collection::vec(
+                (0usize..2, proptest::collection::vec(entry(), 1..12)),
+                1..5,
+            ),
+            texts in proptest::collection::vec(text(), 1..4),
+            window in 1usize..6,
+            breaks in proptest::arbitrary::any::<bool>(),
+        ) {
+            let lex = random_lexicon(&best_entry, &themes, window, breaks);
+            let new = Matcher::new(&lex);
+            let old = reference::Reference::new(&lex);
+            for text in &texts {
+                let tokens = tokenize(text);
+                let structure = segment(text, &tokens);
+                proptest::prop_assert_eq!(
+                    new.find_hits(text, &tokens, &structure),
+                    old.find_hits(text, &tokens, &structure),
+                    "text {:?}", text
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_tries_find_what_trying_every_entry_finds_on_the_kjv_and_the_builtin_lexicon() {
+        let book = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kjv/08_ruth.txt"),
+        )
+        .unwrap();
+        let essay = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("input/hamhung.txt"),
+        )
+        .unwrap();
+        let lex = Lexicon::builtin().unwrap();
+        let (new, old) = (Matcher::new(&lex), reference::Reference::new(&lex));
+        for text in [book.as_str(), essay.as_str()] {
+            let tokens = tokenize(text);
+            let structure = segment(text, &tokens);
+            let hits = new.find_hits(text, &tokens, &structure);
+            assert!(hits.len() > 20, "{}", hits.len());
+            assert_eq!(hits, old.find_hits(text, &tokens, &structure));
+        }
+    }
+
+    /// 200 phrases of 300 words that share their first 299: the reference tries all 200 at
+    /// every token of the text (each up to 300 tokens), the trie walks the shared words once.
+    /// On a text of the shared words over and over, a walk starts at every token.
+    #[test]
+    fn phrases_sharing_a_long_prefix_are_walked_once() {
+        let shared: Vec<String> = (0..299).map(|k| format!("w{}", k % 7)).collect();
+        let shared = shared.join(" ");
+        let terms: Vec<String> = (0..200).map(|k| format!("\"{shared} end{k}\"")).collect();
+        let lex = lexicon(&format!(
+            "[[themes]]\nid = \"long\"\nterms = [{}]\n",
+            terms.join(", ")
+        ));
+        // The shared words 40 times, each time followed by another phrase's last word.
+        let text: String = (0..40).map(|k| format!("{shared} end{} ", k * 5)).collect();
+        let found = hits(&lex, &text);
+        assert_eq!(found.len(), 40);
+        for (k, (theme, term, matched, negator)) in found.iter().enumerate() {
+            assert_eq!(theme, "long");
+            assert_eq!(*term, format!("{shared} end{}", k * 5));
+            assert_eq!(*matched, format!("{shared} end{}", k * 5));
+            assert_eq!(*negator, None);
         }
     }
 

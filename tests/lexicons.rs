@@ -47,6 +47,20 @@ empty.txt,pride,0,0,0.0000,,0
     }
 }
 
+/// See issue 16: the manifest's timings count the lexicon's load.
+#[test]
+fn the_manifest_times_the_lexicon_load() {
+    let lexicon = fixture("lexicons/themes.toml");
+    let out = run_small(&["--lexicon", lexicon.to_str().unwrap()]);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(out.path(), "manifest.json")).unwrap();
+    let timings = &manifest["timings"];
+    let load = timings["load_seconds"].as_f64().unwrap();
+    let total = timings["total_seconds"].as_f64().unwrap();
+    assert!(load > 0.0, "{timings}");
+    assert!(total >= load, "{timings}");
+}
+
 #[test]
 fn weights_are_summed_exactly_and_drive_the_contrast() {
     let lexicon = fixture("lexicons/weighted.csv");

@@ -189,3 +189,19 @@ fn hyphens_change_the_token_count_and_are_recorded() {
     }
     assert_eq!(tokens, ["6", "3"]);
 }
+
+#[test]
+fn underscores_around_a_word_belong_to_neither_word_nor_gap() {
+    // Gutenberg's italics: `_Not_ blinded`. Each entry in a theme of its own, so that each is
+    // counted.
+    let lexicon = "name = \"t\"\n\
+                   [[themes]]\nid = \"plain\"\nlabel = \"P\"\nterms = [\"not blinded\"]\n\
+                   [[themes]]\nid = \"marked\"\nlabel = \"M\"\nterms = [\"_not_ blinded\"]\n";
+    let text = "He was _Not_ blinded. She was not blinded.\n";
+    let (dir, stderr) = run_text(text, "lex.toml", lexicon.as_bytes(), &["--negation", "off"]);
+    assert_eq!(stderr, "");
+    assert_eq!(
+        terms(dir.path()),
+        "theme,term,count,documents\nplain,not blinded,2,1\nmarked,_not_ blinded,2,1\n"
+    );
+}

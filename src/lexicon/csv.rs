@@ -4,6 +4,8 @@
 //! In: the file's text. Out: a [`Lexicon`] with one theme per category, in order of first
 //! appearance, matched `per-theme`. A term listed under two categories counts in both.
 
+use std::collections::HashMap;
+
 use super::{flat_lexicon, lexicon_csv_records, Format, Lexicon, MatchMode, Weight};
 use crate::error::{Error, Result};
 
@@ -18,6 +20,7 @@ pub fn parse_csv(text: &str, path: &str, bytes: &[u8]) -> Result<Lexicon> {
         ));
     }
     let mut categories: Vec<String> = Vec::new();
+    let mut index_of: HashMap<String, usize> = HashMap::new();
     let mut entries = Vec::new();
     let warnings = Vec::new();
     for (line, record) in rows {
@@ -47,10 +50,11 @@ pub fn parse_csv(text: &str, path: &str, bytes: &[u8]) -> Result<Lexicon> {
                     )
                 })?,
         };
-        let index = match categories.iter().position(|c| c == category) {
-            Some(i) => i,
+        let index = match index_of.get(category) {
+            Some(&i) => i,
             None => {
                 categories.push(category.to_string());
+                index_of.insert(category.to_string(), categories.len() - 1);
                 categories.len() - 1
             }
         };

@@ -9,7 +9,9 @@
 //! skipped with a warning naming the line, as are codes that are not numbers and entries without
 //! a category. A missing `%` block or a malformed category line is an error naming the line.
 
-use super::{flat_lexicon, Format, Lexicon, MatchMode, Weight};
+use std::collections::HashMap;
+
+use super::{check_interrupt, flat_lexicon, Format, Lexicon, MatchMode, Weight};
 use crate::error::{Error, Result};
 
 /// Parses a `.dic` lexicon.
@@ -17,11 +19,13 @@ pub fn parse_dic(bytes: &[u8], path: &str) -> Result<Lexicon> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut warnings = Vec::new();
     let mut categories: Vec<String> = Vec::new();
-    let mut codes: Vec<u64> = Vec::new();
+    // Each category code's index in `categories`.
+    let mut codes: HashMap<u64, usize> = HashMap::new();
     let mut entries = Vec::new();
     // 0: before the first %, 1: in the category block, 2: in the entries.
     let mut part = 0;
     for (i, raw) in body.split(|&b| b == b'\n').enumerate() {
+        check_interrupt(i)?;
         let line_no = i + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let line: std::borrow::Cow<'_, str> = match std::str::from_utf8(raw) {
@@ -65,14 +69,14 @@ pub fn parse_dic(bytes: &[u8], path: &str) -> Result<Lexicon> {
                         format!("expected `id<TAB>category` in the % block, found {trimmed:?}"),
                     ));
                 };
-                if codes.contains(&code) {
+                if codes.contains_key(&code) {
                     return Err(Error::lexicon(
                         path,
                         Some(line_no),
                         format!("category id {code} is defined twice"),
                     ));
                 }
-                codes.push(code);
+                codes.insert(code, categories.len());
                 categories.push(name.to_string());
             }
             _ => {
@@ -122,8 +126,8 @@ pub fn parse_dic(bytes: &[u8], path: &str) -> Result<Lexicon> {
                 }
                 let mut targets = Vec::new();
                 for id in &ids {
-                    match id.parse::<u64>().ok().and_then(|c| codes.iter().position(|&k| k == c)) {
-                        Some(index) => targets.push(index),
+                    match id.parse::<u64>().ok().and_then(|c| codes.get(&c)) {
+                        Some(&index) => targets.push(index),
                         None => warnings.push(format!(
                             "{path}:{line_no}: category {id:?} of {term:?} is not defined in the % block; ignored"
                         )),

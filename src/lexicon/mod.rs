@@ -8,6 +8,9 @@
 //! Guarantees: theme ids are unique and match `[a-z0-9_]+`; every theme has at least one term;
 //! every weight is a positive fixed-point number; every contrast names two different themes
 //! that exist; every warning names its file (and line, where there is one).
+//! Loading takes time linear in the file (no per-entry scan of what came before: duplicates,
+//! lines and shadowed wildcards are found through maps) and stops with [`Error::Interrupted`]
+//! within a few thousand entries of Ctrl-C ([`crate::INTERRUPTED`]).
 
 mod csv;
 mod dic;
@@ -17,8 +20,10 @@ mod show;
 mod toml;
 
 use crate::tokenize::Hyphens;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::atomic::Ordering;
 use unicode_normalization::char::is_combining_mark;
 
 use crate::error::{Error, Result};
@@ -26,6 +31,18 @@ use crate::error::{Error, Result};
 pub use self::export::export;
 pub use self::show::{check, describe};
 pub use self::toml::parse_toml;
+
+/// Loading checks for Ctrl-C ([`crate::INTERRUPTED`]) once every this many entries or lines.
+const CHECK_EVERY: usize = 4096;
+
+/// [`Error::Interrupted`] when Ctrl-C was pressed, looked at when `count` (entries or lines
+/// read so far) is a multiple of [`CHECK_EVERY`]: a large lexicon's load stops within moments.
+fn check_interrupt(count: usize) -> Result<()> {
+    if count % CHECK_EVERY == 0 && crate::INTERRUPTED.load(Ordering::Relaxed) {
+        return Err(Error::Interrupted);
+    }
+    Ok(())
+}
 
 /// The built-in lexicon's TOML source.
 pub const BUILTIN_TOML: &str = include_str!("builtin.toml");
@@ -435,6 +452,7 @@ fn lexicon_csv_records(
         .clone();
     let mut rows = Vec::new();
     for record in reader.records() {
+        check_interrupt(rows.len())?;
         let record = record.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize);
             Error::lexicon(path, line, format!("malformed CSV: {e}"))
@@ -463,7 +481,7 @@ fn flat_lexicon(
     entries: Vec<(usize, String, Weight, usize)>,
     mut warnings: Vec<String>,
 ) -> Result<Lexicon> {
-    let themes = themes_from_entries(path, categories, entries, &mut warnings);
+    let themes = themes_from_entries(path, categories, entries, &mut warnings)?;
     if themes.is_empty() {
         return Err(Error::lexicon(path, None, "the lexicon has no entries"));
     }
@@ -491,7 +509,7 @@ fn themes_from_entries(
     categories: &[String],
     entries: Vec<(usize, String, Weight, usize)>,
     warnings: &mut Vec<String>,
-) -> Vec<Theme> {
+) -> Result<Vec<Theme>> {
     let mut themes: Vec<Theme> = Vec::with_capacity(categories.len());
     let mut ids: Vec<String> = Vec::with_capacity(categories.len());
     // These name columns of documents.csv already.
@@ -518,16 +536,19 @@ fn themes_from_entries(
             terms: Vec::new(),
         });
     }
-    for (category, text, weight, line) in entries {
+    // Each theme's entries so far, with the line of each.
+    let mut seen: Vec<HashMap<String, usize>> = vec![HashMap::new(); themes.len()];
+    for (k, (category, text, weight, line)) in entries.into_iter().enumerate() {
+        check_interrupt(k)?;
         let theme = &mut themes[category];
-        if let Some(first) = theme.terms.iter().find(|t| t.text == text) {
+        if let Some(first) = seen[category].get(&text) {
             warnings.push(format!(
-                "{path}:{line}: duplicate entry {text:?} in category {:?} (first on line {}; counted once)",
+                "{path}:{line}: duplicate entry {text:?} in category {:?} (first on line {first}; counted once)",
                 theme.label,
-                first.line.unwrap_or(0)
             ));
             continue;
         }
+        seen[category].insert(text.clone(), line);
         theme.terms.push(Term {
             text,
             weight,
@@ -543,7 +564,7 @@ fn themes_from_entries(
         }
         !t.terms.is_empty()
     });
-    themes
+    Ok(themes)
 }
 
 /// What is wrong with the `*`s of an entry, if anything: a `*` works only at the end of a word
@@ -579,7 +600,7 @@ fn misplaced_wildcard(text: &str) -> Option<&'static str> {
 /// because it is another category's exact entry.
 pub fn lint(lexicon: &Lexicon) -> Vec<String> {
     use crate::tokenize::tokenize;
-    use std::collections::HashMap;
+    use std::collections::BTreeMap;
     let mut warnings = Vec::new();
     // Normalised form of each entry: words (with a * marking a wildcard) and the gaps kept raw.
     let normal = |text: &str| -> Option<String> {
@@ -605,7 +626,9 @@ pub fn lint(lexicon: &Lexicon) -> Vec<String> {
         }
         Some(out)
     };
-    let mut exact: HashMap<(usize, String), Vec<usize>> = HashMap::new();
+    // Exact single-word entries by (file, word), in order: the words a prefix starts lie
+    // together, from the prefix itself on.
+    let mut exact: BTreeMap<(usize, String), Vec<usize>> = BTreeMap::new();
     let mut wildcards: Vec<(usize, usize, String, &Term)> = Vec::new();
     for (ti, theme) in lexicon.themes.iter().enumerate() {
         let mut seen: HashMap<String, &Term> = HashMap::new();
@@ -653,15 +676,13 @@ pub fn lint(lexicon: &Lexicon) -> Vec<String> {
         if lexicon.sources[*source].matching != MatchMode::BestEntry {
             continue;
         }
-        let mut words: Vec<String> = exact
-            .iter()
-            .filter(|((s, w), themes)| {
-                s == source && w.starts_with(prefix.as_str()) && !themes.contains(ti)
-            })
+        let words: Vec<String> = exact
+            .range((*source, prefix.clone())..)
+            .take_while(|((s, w), _)| s == source && w.starts_with(prefix.as_str()))
+            .filter(|(_, themes)| !themes.contains(ti))
             .map(|((_, w), _)| w.clone())
             .collect();
         if !words.is_empty() {
-            words.sort();
             shadowed.push((*ti, term, words));
         }
     }

@@ -6,8 +6,11 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+use std::collections::HashSet;
+
 use super::{
-    is_valid_id, Contrast, Format, Lexicon, MatchMode, Negation, Source, Term, Theme, Weight,
+    check_interrupt, is_valid_id, Contrast, Format, Lexicon, MatchMode, Negation, Source, Term,
+    Theme, Weight,
 };
 use crate::error::{Error, Result};
 
@@ -96,9 +99,32 @@ struct ContrastToml {
     right: Spanned<String>,
 }
 
+/// The 1-based line of a byte offset: the line starts are found once, then each offset is a
+/// binary search (counting lines from the start for every term made loading quadratic).
+struct LineIndex {
+    /// Where each line starts: 0, then one past each `\n`.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(source: &str) -> LineIndex {
+        let ends = memchr::memchr_iter(b'\n', source.as_bytes()).map(|at| at + 1);
+        LineIndex {
+            starts: std::iter::once(0).chain(ends).collect(),
+        }
+    }
+
+    /// The line holding byte `offset` (the last line for an offset past the end).
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset)
+    }
+}
+
 /// Parses and validates a TOML lexicon; `path` names it in messages.
 pub fn parse_toml(source: &str, path: &str) -> Result<Lexicon> {
-    let line_of = |offset: usize| source[..offset.min(source.len())].matches('\n').count() + 1;
+    let lines = LineIndex::new(source);
+    let line_of = |offset: usize| lines.line_of(offset);
+    check_interrupt(0)?;
     let file: FileToml = ::toml::from_str(source).map_err(|e| {
         let line = e.span().map(|s| line_of(s.start));
         Error::lexicon(path, line, e.message().trim().to_string())
@@ -113,6 +139,7 @@ pub fn parse_toml(source: &str, path: &str) -> Result<Lexicon> {
         ));
     }
     let mut themes: Vec<Theme> = Vec::with_capacity(file.themes.len());
+    let mut read = 0usize;
     for t in file.themes {
         let id_line = line_of(t.id.span().start);
         let id = t.id.into_inner();
@@ -131,7 +158,10 @@ pub fn parse_toml(source: &str, path: &str) -> Result<Lexicon> {
             ));
         }
         let mut terms: Vec<Term> = Vec::with_capacity(t.terms.len());
+        let mut seen: HashSet<String> = HashSet::with_capacity(t.terms.len());
         for spanned in t.terms {
+            check_interrupt(read)?;
+            read += 1;
             let line = line_of(spanned.span().start);
             let (text, weight) = term_from_value(spanned.into_inner(), &id)
                 .map_err(|message| Error::lexicon(path, Some(line), message))?;
@@ -143,7 +173,7 @@ pub fn parse_toml(source: &str, path: &str) -> Result<Lexicon> {
                     format!("theme {id:?} has an empty term"),
                 ));
             }
-            if terms.iter().any(|other| other.text == text) {
+            if !seen.insert(text.clone()) {
                 warnings.push(format!(
                     "{path}:{line}: duplicate entry {text:?} in theme {id:?} (counted once)"
                 ));

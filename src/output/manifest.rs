@@ -166,7 +166,9 @@ pub struct CountsInfo {
 /// Timings in seconds.
 #[derive(Debug, Serialize)]
 pub struct Timings {
-    /// From start to the manifest.
+    /// Loading the lexicon (reading, parsing and checking its files).
+    pub load_seconds: f64,
+    /// From the start of the load to the manifest.
     pub total_seconds: f64,
 }
 

@@ -455,7 +455,8 @@ fn manifest_of(
             )
             .collect(),
         timings: manifest::Timings {
-            total_seconds: started.elapsed().as_secs_f64(),
+            load_seconds: config.lexicon_load.as_secs_f64(),
+            total_seconds: (config.lexicon_load + started.elapsed()).as_secs_f64(),
         },
     }
 }
@@ -490,7 +491,7 @@ fn summary_of(
         charts,
         tokens: manifest.counts.tokens,
         bytes: manifest.inputs.iter().map(|i| i.bytes).sum(),
-        elapsed: started.elapsed(),
+        elapsed: config.lexicon_load + started.elapsed(),
         contrasts: lexicon
             .contrasts
             .iter()
