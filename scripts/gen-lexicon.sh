@@ -59,7 +59,12 @@ wild_phrases = wild_total * phrases // total
 wild_singles = wild_total - wild_phrases
 
 chosen, seen = [], set()
+tries = 0
 def add(entry):
+    global tries
+    tries += 1
+    if tries > 100 * total:
+        sys.exit(f"cannot find {total} distinct entries in the KJV's words: ask for fewer")
     if entry in seen:
         return False
     seen.add(entry)
