@@ -138,6 +138,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
 
+    /// A CSV table of metadata for the documents of folders: one row per document, its id
+    /// column (--id-column, else "document", else the first) holding document ids as themescope
+    /// makes them (01_genesis.txt); every other column is metadata.
+    #[arg(long, value_name = "FILE.csv")]
+    pub metadata: Option<PathBuf>,
+
     /// The sheet of an Excel table [default: the first].
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,

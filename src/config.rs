@@ -60,6 +60,8 @@ pub struct Config {
     pub lexicon: Lexicon,
     /// How tables are read: their text, id and metadata columns.
     pub table: crate::table::TableOptions,
+    /// A table of metadata for documents, by id (`--metadata`).
+    pub metadata: Option<PathBuf>,
     /// How long loading the lexicon took (zero for a lexicon handed over already loaded); the
     /// manifest's timings count it.
     pub lexicon_load: Duration,
@@ -143,6 +145,7 @@ impl Config {
                 delimiter: args.delimiter,
                 sheet: args.sheet,
             },
+            metadata: args.metadata,
             lexicon_load,
             arguments,
             warnings: jobs_warning.into_iter().collect(),
@@ -167,6 +170,7 @@ impl Config {
             quiet: true,
             lexicon,
             table: crate::table::TableOptions::default(),
+            metadata: None,
             lexicon_load: Duration::ZERO,
             arguments: Vec::new(),
             warnings: Vec::new(),

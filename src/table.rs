@@ -88,6 +88,109 @@ pub fn decompress(path: &Path) -> io::Result<Vec<u8>> {
     }
 }
 
+/// A table of metadata for documents (`--metadata`): its columns and, by document id, its cells.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sidecar {
+    /// The metadata columns, in order.
+    pub columns: Vec<String>,
+    /// Each document id's cells, in the order of `columns`.
+    pub rows: std::collections::HashMap<String, Vec<String>>,
+    /// Problems met (rows with the wrong number of fields, ids given twice), as warnings.
+    pub warnings: Vec<String>,
+}
+
+/// Reads the metadata table at `path` (CSV, or TSV by its name): the id column is `id_column`
+/// if it has one, else `document`, else its first; the metadata is every other column, or those
+/// `meta_columns` names. A column asked for that is not there is an error listing the columns.
+pub fn read_sidecar(
+    path: &Path,
+    id_column: Option<&str>,
+    meta_columns: Option<&[String]>,
+    delimiter: Option<u8>,
+) -> Result<Sidecar> {
+    let fail = |message: String| Error::Table {
+        path: path.to_path_buf(),
+        message,
+    };
+    let tsv = table_kind(path).is_some_and(|(f, _)| f == Format::Tsv);
+    let file = File::open(path).map_err(|e| Error::Input {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter.unwrap_or(if tsv { b'\t' } else { b',' }))
+        .flexible(true)
+        .from_reader(delimited::LineEnds::new(Stream::new(
+            file,
+            Compression::None,
+        )));
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| fail(format!("cannot read the header row: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let listed = || {
+        header
+            .iter()
+            .map(|h| format!("{h:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let id = match id_column.filter(|c| header.iter().any(|h| h == c)) {
+        Some(c) => header.iter().position(|h| h == c),
+        None => header.iter().position(|h| h == "document").or(Some(0)),
+    }
+    .filter(|_| !header.is_empty())
+    .ok_or_else(|| fail("the table has no columns".to_string()))?;
+    let meta: Vec<usize> = match meta_columns {
+        Some(names) => names
+            .iter()
+            .filter_map(|n| header.iter().position(|h| h == n))
+            .filter(|&i| i != id)
+            .collect(),
+        None => (0..header.len()).filter(|&i| i != id).collect(),
+    };
+    if meta.is_empty() {
+        return Err(fail(format!(
+            "no metadata column besides the id column {:?}: the columns are {}",
+            header[id],
+            listed()
+        )));
+    }
+    let mut sidecar = Sidecar {
+        columns: meta.iter().map(|&i| header[i].clone()).collect(),
+        ..Sidecar::default()
+    };
+    let (mut malformed, mut repeated) = (0, 0);
+    for record in reader.records() {
+        let Ok(record) = record else {
+            malformed += 1;
+            continue;
+        };
+        if record.len() != header.len() {
+            malformed += 1;
+            continue;
+        }
+        let cells = meta.iter().map(|&i| record[i].to_string()).collect();
+        if sidecar.rows.insert(record[id].to_string(), cells).is_some() {
+            repeated += 1;
+        }
+    }
+    let shown = path.display();
+    if malformed > 0 {
+        sidecar.warnings.push(format!(
+            "{shown}: {malformed} rows with the wrong number of fields (or not UTF-8) are left out"
+        ));
+    }
+    if repeated > 0 {
+        sidecar.warnings.push(format!(
+            "{shown}: {repeated} rows repeat a document id given before; the last one counts"
+        ));
+    }
+    Ok(sidecar)
+}
+
 /// Which columns of a table are read, and how.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TableOptions {
@@ -451,11 +554,21 @@ mod delimited {
     /// quoted cells too, so that a cell's text holds LF line breaks and the csv reader counts
     /// lines right), counting the `"` bytes, so that a quote still open at the end of the file
     /// shows.
-    struct LineEnds {
+    pub(super) struct LineEnds {
         inner: Stream,
         quotes: Arc<AtomicU64>,
         /// The last byte given was a CR made LF: an LF right after it is dropped.
         after_cr: bool,
+    }
+
+    impl LineEnds {
+        pub(super) fn new(inner: Stream) -> LineEnds {
+            LineEnds {
+                inner,
+                quotes: Arc::default(),
+                after_cr: false,
+            }
+        }
     }
 
     impl Read for LineEnds {

@@ -391,3 +391,66 @@ fn compressed_plain_documents_read_as_their_text() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_metadata_table_gives_folders_of_files_their_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    for book in common::kjv_books(3) {
+        fs::copy(&book, docs.join(book.file_name().unwrap())).unwrap();
+    }
+    fs::write(docs.join("zz.txt"), "Other.\n").unwrap();
+    let books = common::root().join("tests/data/kjv_books.csv");
+    let (code, stderr) = run(
+        dir.path(),
+        &["docs"],
+        &[
+            "--metadata",
+            books.to_str().unwrap(),
+            "--meta-columns",
+            "testament,genre",
+        ],
+    );
+    assert_eq!(code, 0);
+    let shown = books.display();
+    assert_eq!(
+        stderr,
+        format!(
+            "warning: {shown}: 1 documents have no row there; their metadata cells are empty\n\
+             warning: {shown}: 63 rows name no document of the run\n"
+        )
+    );
+    let out = dir.path().join("out");
+    assert!(read(&out, "documents.csv").starts_with("document,testament,genre,tokens,"));
+    let cells: Vec<(String, String, String)> = rows(&out, "documents.csv")
+        .iter()
+        .map(|r| {
+            (
+                r["document"].clone(),
+                r["testament"].clone(),
+                r["genre"].clone(),
+            )
+        })
+        .collect();
+    let want = [
+        ("01_genesis.txt", "old", "law"),
+        ("02_exodus.txt", "old", "law"),
+        ("03_leviticus.txt", "old", "law"),
+        ("zz.txt", "", ""),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(cells, want);
+    // An id column that the table lacks: the default rule (document, else the first column).
+    fs::write(
+        dir.path().join("meta.csv"),
+        "file,era\n01_genesis.txt,early\n",
+    )
+    .unwrap();
+    let (code, _) = run(dir.path(), &["docs"], &["--metadata", "meta.csv"]);
+    assert_eq!(code, 0);
+    assert_eq!(rows(&out, "documents.csv")[0]["era"], "early");
+}

@@ -96,6 +96,29 @@ struct OpenDocument {
     prev: Option<u64>,
 }
 
+/// The metadata columns of a run: as the tables name them, as `documents.csv` heads them, and
+/// the `--metadata` table's cells by document id.
+#[derive(Debug, Default)]
+pub struct Metadata {
+    /// The columns as the tables name them, in order.
+    pub names: Vec<String>,
+    /// The columns as `documents.csv` heads them.
+    pub header: Vec<String>,
+    /// The `--metadata` table, if any.
+    pub sidecar: Option<Sidecar>,
+}
+
+/// The `--metadata` table, ready to fill documents' cells.
+#[derive(Debug)]
+pub struct Sidecar {
+    /// Its path, for messages.
+    pub shown: String,
+    /// Where each of its columns goes among the run's.
+    pub places: Vec<usize>,
+    /// Each document id's cells, in the order of its columns.
+    pub rows: std::collections::HashMap<String, Vec<String>>,
+}
+
 /// What reading the tables found, gathered on the reader thread: warnings and the manifest's
 /// records of the tables.
 #[derive(Debug, Default)]
@@ -139,6 +162,11 @@ pub struct Jobs<'a, 'r> {
     relay: &'r parallel::Relay<segment::BlockStart>,
     /// The metadata columns of the run, in order.
     meta_columns: &'a [String],
+    /// The `--metadata` table, if any.
+    sidecar: Option<&'a Sidecar>,
+    /// Ids of the `--metadata` table that named a document, and documents it had no row for.
+    sidecar_used: HashSet<&'a str>,
+    sidecar_missing: usize,
     next_source: usize,
     next_doc: usize,
     open: Option<OpenDocument>,
@@ -159,7 +187,7 @@ impl<'a, 'r> Jobs<'a, 'r> {
     /// the tables finds goes to `found` (warnings and the manifest's records).
     pub fn new(
         documents: &'a [DocumentSource],
-        meta_columns: &'a [String],
+        meta: &'a Metadata,
         config: &'a Config,
         faults: &'a Faults,
         relay: &'r parallel::Relay<segment::BlockStart>,
@@ -170,7 +198,10 @@ impl<'a, 'r> Jobs<'a, 'r> {
             config,
             faults,
             relay,
-            meta_columns,
+            meta_columns: &meta.names,
+            sidecar: meta.sidecar.as_ref(),
+            sidecar_used: HashSet::new(),
+            sidecar_missing: 0,
             next_source: 0,
             next_doc: 0,
             open: None,
@@ -184,6 +215,36 @@ impl<'a, 'r> Jobs<'a, 'r> {
             warnings: Arc::clone(&found.warnings),
             tables: Arc::clone(&found.tables),
             key: 0,
+        }
+    }
+
+    /// The origin of the plain file `source`, its metadata from the `--metadata` table.
+    fn origin_of(&mut self, source: &DocumentSource) -> Arc<Origin> {
+        let mut cells = vec![String::new(); self.meta_columns.len()];
+        self.fill(&source.id, &mut cells);
+        Arc::new(Origin {
+            id: source.id.clone(),
+            path: source.path.clone(),
+            location: corpus::text_of(source.path.as_os_str()).into_owned(),
+            meta: cells,
+        })
+    }
+
+    /// Fills the empty `cells` of document `id` from the `--metadata` table, counting a document
+    /// it has no row for.
+    fn fill(&mut self, id: &str, cells: &mut [String]) {
+        let Some(sidecar) = self.sidecar else {
+            return;
+        };
+        let Some((key, row)) = sidecar.rows.get_key_value(id) else {
+            self.sidecar_missing += 1;
+            return;
+        };
+        self.sidecar_used.insert(key.as_str());
+        for (cell, &place) in row.iter().zip(&sidecar.places) {
+            if cells[place].is_empty() {
+                cells[place].clone_from(cell);
+            }
         }
     }
 
@@ -267,10 +328,15 @@ impl<'a, 'r> Jobs<'a, 'r> {
         for (cell, &place) in meta.into_iter().zip(&table.places) {
             cells[place] = cell;
         }
+        let location = format!("{}:{line}", table.source.location);
+        let path = table.source.path.clone();
+        if text.is_ok() {
+            self.fill(&id, &mut cells);
+        }
         let origin = Arc::new(Origin {
             id,
-            path: table.source.path.clone(),
-            location: format!("{}:{line}", table.source.location),
+            path,
+            location,
             meta: cells,
         });
         Some(match text {
@@ -379,7 +445,7 @@ impl<'r> Iterator for Jobs<'_, 'r> {
                         self.next_doc += 1;
                         return Some(Job::Unreadable {
                             doc,
-                            origin: Origin::of(source, self.meta_columns.len()),
+                            origin: self.origin_of(source),
                             reason: SkipReason::Unreadable(e.to_string()),
                             part_way: false,
                         });
@@ -389,7 +455,7 @@ impl<'r> Iterator for Jobs<'_, 'r> {
             }
             let doc = self.next_doc;
             self.next_doc += 1;
-            let origin = Origin::of(source, self.meta_columns.len());
+            let origin = self.origin_of(source);
             // A compressed document is read whole, decompressed, by the worker.
             let large = !corpus::is_compressed(&source.path)
                 && std::fs::metadata(&source.path)
@@ -415,6 +481,25 @@ impl<'r> Iterator for Jobs<'_, 'r> {
 impl Drop for Jobs<'_, '_> {
     /// Row ids made unique are counted in one warning.
     fn drop(&mut self) {
+        let mut warnings = Vec::new();
+        if let Some(sidecar) = self.sidecar {
+            if self.sidecar_missing > 0 {
+                warnings.push(format!(
+                    "{}: {} documents have no row there; their metadata cells are empty",
+                    sidecar.shown, self.sidecar_missing
+                ));
+            }
+            let unused = sidecar.rows.len() - self.sidecar_used.len();
+            if unused > 0 {
+                warnings.push(format!(
+                    "{}: {unused} rows name no document of the run",
+                    sidecar.shown
+                ));
+            }
+        }
+        if let Ok(mut w) = self.warnings.lock() {
+            w.extend(warnings);
+        }
         if self.renamed > 0 {
             if let Ok(mut w) = self.warnings.lock() {
                 w.push(format!(

@@ -34,7 +34,7 @@ use crate::output::{chart, report, summary, OutputDir, MANIFEST};
 use crate::parallel;
 use crate::{Config, RunSummary};
 
-use jobs::{Jobs, TablesFound};
+use jobs::{Jobs, Metadata, TablesFound};
 use worker::Worker;
 use writer::{CorpusWriter, Written};
 
@@ -62,14 +62,7 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
     out.set_fail_write(faults.write.clone());
 
     let mut writer = CorpusWriter::open(&mut out, config, &matcher, documents.len(), &meta.header)?;
-    analyse(
-        config,
-        &matcher,
-        &documents,
-        &meta.names,
-        faults,
-        &mut writer,
-    )?;
+    analyse(config, &matcher, &documents, &meta, faults, &mut writer)?;
     let mut written = writer.finish()?;
     // Tables count as their rows.
     let found = Found {
@@ -159,17 +152,11 @@ fn discover(config: &Config) -> Result<(Vec<DocumentSource>, Vec<manifest::Folde
     Ok((discovery.documents, folders))
 }
 
-/// The metadata columns of a run: as the tables name them, and as `documents.csv` heads them.
-struct MetaColumns {
-    names: Vec<String>,
-    header: Vec<String>,
-}
-
 /// Opens every table once to check its columns (a missing text or id column stops the run
 /// before anything is written) and gathers the run's metadata columns: the union, in INPUT
-/// order, of the tables' own. One that clashes with a column of `documents.csv` is headed
-/// `meta_NAME`, with a warning.
-fn meta_columns(config: &Config, documents: &[DocumentSource]) -> Result<MetaColumns> {
+/// order, of the tables' own, then those of the `--metadata` table. One that clashes with a
+/// column of `documents.csv` is headed `meta_NAME`, with a warning.
+fn meta_columns(config: &Config, documents: &[DocumentSource]) -> Result<Metadata> {
     let mut names: Vec<String> = Vec::new();
     for source in documents.iter().filter(|d| d.table) {
         let table = crate::table::TableReader::open(&source.path, &config.table)?;
@@ -179,6 +166,36 @@ fn meta_columns(config: &Config, documents: &[DocumentSource]) -> Result<MetaCol
             }
         }
     }
+    let sidecar = match &config.metadata {
+        None => None,
+        Some(path) => {
+            let table = crate::table::read_sidecar(
+                path,
+                config.table.id_column.as_deref(),
+                config.table.meta_columns.as_deref(),
+                config.table.delimiter,
+            )?;
+            for warning in &table.warnings {
+                crate::messages::warning(warning);
+            }
+            let places = table
+                .columns
+                .iter()
+                .map(|c| match names.iter().position(|n| n == c) {
+                    Some(i) => i,
+                    None => {
+                        names.push(c.clone());
+                        names.len() - 1
+                    }
+                })
+                .collect();
+            Some(jobs::Sidecar {
+                shown: corpus::text_of(path.as_os_str()).into_owned(),
+                places,
+                rows: table.rows,
+            })
+        }
+    };
     let ours = crate::output::csv::documents_header(&config.lexicon);
     let header = names
         .iter()
@@ -192,16 +209,20 @@ fn meta_columns(config: &Config, documents: &[DocumentSource]) -> Result<MetaCol
             false => name.clone(),
         })
         .collect();
-    Ok(MetaColumns { names, header })
+    Ok(Metadata {
+        names,
+        header,
+        sidecar,
+    })
 }
 
 /// Stages read to count: every document through the workers, in parallel, and into the writer
-/// in document order; rows of tables get cells for `meta_columns`.
+/// in document order; each document gets cells for the metadata columns.
 fn analyse(
     config: &Config,
     matcher: &Matcher,
     documents: &[DocumentSource],
-    meta_columns: &[String],
+    meta: &Metadata,
     faults: &Faults,
     writer: &mut CorpusWriter<'_>,
 ) -> Result<()> {
@@ -213,7 +234,7 @@ fn analyse(
         relay: &relay,
         faults,
     };
-    let jobs = Jobs::new(documents, meta_columns, config, faults, &relay, &found);
+    let jobs = Jobs::new(documents, meta, config, faults, &relay, &found);
     parallel::for_each_ordered(
         jobs,
         config.jobs,
