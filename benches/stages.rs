@@ -78,6 +78,7 @@ fn stages(c: &mut Criterion) {
                 themescope::assemble::Name {
                     id: "kjv.txt",
                     meta: &[],
+                    drop_zeros: false,
                 },
                 &matcher,
                 &lexicon,

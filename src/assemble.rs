@@ -195,13 +195,16 @@ pub fn analyse_block(
     ))
 }
 
-/// What a document is called in its rows: its id, and its metadata cells (`documents.csv`).
+/// What a document is called in its rows — its id, and its metadata cells (`documents.csv`) —
+/// and which of its summary rows are written.
 #[derive(Clone, Copy, Debug)]
 pub struct Name<'a> {
     /// The id.
     pub id: &'a str,
     /// The metadata cells, one per metadata column of the run.
     pub meta: &'a [String],
+    /// Whether its `themes.csv` rows with a zero count are left out (`--zeros drop`).
+    pub drop_zeros: bool,
 }
 
 /// Analyses, renders and assembles a whole document as one block (on a worker): the same path
@@ -708,8 +711,7 @@ impl Assembly {
         self.flush(&mut rows)?;
         let term_counts = self.terms;
         count::count_distinct_terms(&term_counts, matcher, &mut self.counts.themes);
-        let id = name.id;
-        csv_out::summary_rows(id, name.meta, &self.counts, lexicon, &mut rows)?;
+        csv_out::summary_rows(name, &self.counts, lexicon, &mut rows)?;
         if let (Some(mut store), Some(out)) = (self.store, trajectory) {
             store.flush()?;
             let series = write_trajectory(

@@ -216,6 +216,11 @@ pub struct RunArgs {
     #[arg(long, value_enum, value_name = "all|none", default_value_t = HitsArg::All)]
     pub hits: HitsArg,
 
+    /// Keep the rows of themes.csv whose count is zero, or drop them (documents.csv stays wide
+    /// and complete): with many short documents, most rows are zeros.
+    #[arg(long, value_enum, value_name = "keep|drop", default_value_t = ZerosArg::Keep)]
+    pub zeros: ZerosArg,
+
     /// Print nothing on success: no progress bar, no summary (warnings and errors still go to
     /// standard error).
     #[arg(short = 'q', long)]
@@ -252,6 +257,15 @@ pub enum HyphensArg {
     Split,
     /// A hyphen-joined compound is one token.
     Keep,
+}
+
+/// Values of `--zeros`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ZerosArg {
+    /// Every document × theme row.
+    Keep,
+    /// No row with a zero count.
+    Drop,
 }
 
 /// Values of `--hits`.

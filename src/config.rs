@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub use crate::cli::{ChartFormats, DEFAULT_BLOCK_SIZE};
-use crate::cli::{FormatArg, HitsArg, HyphensArg, NegationArg, RunArgs};
+use crate::cli::{FormatArg, HitsArg, HyphensArg, NegationArg, RunArgs, ZerosArg};
 use crate::corpus::Encoding;
 use crate::error::{Error, Result};
 use crate::lexicon::{Format, Lexicon};
@@ -44,6 +44,8 @@ pub struct Config {
     pub jobs: usize,
     /// Whether to write hits.csv.
     pub hits: bool,
+    /// Whether `themes.csv` leaves out rows with a zero count (`--zeros drop`).
+    pub drop_zeros: bool,
     /// Documents larger than this are analysed in blocks of about this many bytes.
     pub block_size: usize,
     /// How documents are cut into segments.
@@ -131,6 +133,7 @@ impl Config {
             output: args.output,
             jobs,
             hits: args.hits == HitsArg::All,
+            drop_zeros: args.zeros == ZerosArg::Drop,
             block_size: usize::try_from(args.block_size).unwrap_or(usize::MAX),
             segment: args.segment,
             charts: args.charts,
@@ -159,6 +162,7 @@ impl Config {
             output,
             jobs: cores(),
             hits: true,
+            drop_zeros: false,
             block_size: DEFAULT_BLOCK_SIZE,
             segment: SegmentMode::Paragraph,
             charts: ChartFormats {

@@ -454,3 +454,32 @@ fn a_metadata_table_gives_folders_of_files_their_metadata() {
     assert_eq!(code, 0);
     assert_eq!(rows(&out, "documents.csv")[0]["era"], "early");
 }
+
+#[test]
+fn zeros_drop_leaves_themes_csv_without_zero_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("t.csv"), delimited(b',')).unwrap();
+    assert_eq!(run(dir.path(), &["t.csv"], &["--id-column", "id"]).0, 0);
+    let out = dir.path().join("out");
+    let (kept, documents) = (read(&out, "themes.csv"), read(&out, "documents.csv"));
+    assert_eq!(
+        run(
+            dir.path(),
+            &["t.csv"],
+            &["--id-column", "id", "--zeros", "drop"]
+        )
+        .0,
+        0
+    );
+    let dropped = read(&out, "themes.csv");
+    // Exactly the rows with a count of zero are gone; documents.csv is as wide as before.
+    let nonzero: Vec<&str> = kept
+        .lines()
+        .filter(|l| l.split(',').nth(2) != Some("0"))
+        .collect();
+    assert_eq!(dropped.lines().collect::<Vec<_>>(), nonzero);
+    assert!(nonzero.len() > 1 && nonzero.len() < kept.lines().count());
+    assert_eq!(read(&out, "documents.csv"), documents);
+    let manifest: serde_json::Value = serde_json::from_str(&read(&out, "manifest.json")).unwrap();
+    assert_eq!(manifest["settings"]["drop_zeros"], true);
+}

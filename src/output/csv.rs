@@ -574,18 +574,19 @@ fn contrast_row<'a>(
 }
 
 /// Renders a document's `documents.csv`, `themes.csv` and `contrasts.csv` rows from its counts;
-/// `meta` are its metadata cells (right after the id in `documents.csv`).
+/// its metadata cells go right after the id in `documents.csv`, and with `drop_zeros` its
+/// `themes.csv` rows with a zero count are left out.
 pub fn summary_rows(
-    id: &str,
-    meta: &[String],
+    name: crate::assemble::Name<'_>,
     counts: &Counts,
     lexicon: &Lexicon,
     rows: &mut DocumentRows,
 ) -> csv::Result<()> {
     let scores: Vec<ContrastScore> = counts.contrasts.iter().map(score_contrast).collect();
     let mut w = writer(&mut rows.documents);
+    let id = name.id;
     let mut record: Vec<String> = vec![safe_text(id).into_owned()];
-    record.extend(meta.iter().map(|m| safe_text(m).into_owned()));
+    record.extend(name.meta.iter().map(|m| safe_text(m).into_owned()));
     record.extend([
         counts.tokens.to_string(),
         counts.sentences.to_string(),
@@ -602,6 +603,9 @@ pub fn summary_rows(
 
     let mut w = writer(&mut rows.themes);
     for (theme, tally) in lexicon.themes.iter().zip(&counts.themes) {
+        if name.drop_zeros && tally.count == 0 {
+            continue;
+        }
         w.serialize(theme_row(id, &theme.id, tally, counts.tokens))?;
     }
     w.flush()?;

@@ -57,6 +57,8 @@ pub struct Settings {
     pub negation: bool,
     /// How hyphen-joined words were read: `split` or `keep`.
     pub hyphens: crate::tokenize::Hyphens,
+    /// Whether `themes.csv` left out rows with a zero count (`--zeros drop`).
+    pub drop_zeros: bool,
 }
 
 /// The lexicon of a run.

@@ -430,6 +430,7 @@ fn manifest_of(
             hits: config.hits,
             negation: lexicon.negation.enabled,
             hyphens: lexicon.hyphens(),
+            drop_zeros: config.drop_zeros,
         },
         lexicon: manifest::LexiconInfo {
             name: lexicon.name.clone(),

@@ -139,6 +139,7 @@ impl Worker<'_, '_> {
             assemble::Name {
                 id: &source.id,
                 meta: &source.meta,
+                drop_zeros: config.drop_zeros,
             },
             self.matcher,
             &config.lexicon,

@@ -267,6 +267,7 @@ impl<'a> CorpusWriter<'a> {
                 assemble::Name {
                     id: &source.id,
                     meta: &source.meta,
+                    drop_zeros: self.config.drop_zeros,
                 },
                 self.lexicon,
                 self.matcher,
