@@ -27,10 +27,27 @@ pub struct OutFile {
     fail_in: Option<usize>,
     /// Bytes written since the last early sync began.
     unsynced: u64,
+    /// Line ends written: the rows of a CSV file (a cell holding a line break counts twice).
+    lines: u64,
     /// Bytes to write between early syncs ([`EARLY_SYNC_BYTES`]; less in tests).
     sync_every: u64,
     /// An early sync under way (see [`OutFile::start_early_sync`]).
     early_sync: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+/// The rows a spreadsheet opens (Excel, LibreOffice Calc): a longer CSV file is cut off there.
+pub const SPREADSHEET_ROWS: u64 = 1_048_576;
+
+/// The warning for the CSV file `name` of `rows` rows (its header included), when a spreadsheet
+/// cannot open it whole.
+pub fn too_many_rows(name: &str, rows: u64) -> Option<String> {
+    (rows > SPREADSHEET_ROWS).then(|| {
+        format!(
+            "{name} has {} rows, more than a spreadsheet opens ({}): open documents.csv (one row per document) instead, or leave out zero rows with --zeros drop",
+            super::thousands(rows),
+            super::thousands(SPREADSHEET_ROWS)
+        )
+    })
 }
 
 /// Bytes written to a file between early syncs.
@@ -47,6 +64,7 @@ impl OutFile {
             // part way through the file, whether it gets rows per document or once at the end.
             fail_in: (out.fail_write() == Some(name)).then_some(1),
             unsynced: 0,
+            lines: 0,
             sync_every: EARLY_SYNC_BYTES,
             early_sync: None,
         })
@@ -67,6 +85,7 @@ impl OutFile {
             .write_all(bytes)
             .map_err(|e| Error::output(&self.path, e))?;
         self.unsynced += bytes.len() as u64;
+        self.lines += memchr::memchr_iter(b'\n', bytes).count() as u64;
         if self.unsynced >= self.sync_every {
             self.start_early_sync()?;
         }
@@ -94,6 +113,11 @@ impl OutFile {
         self.early_sync = Some(std::thread::spawn(move || file.sync_data()));
         self.unsynced = 0;
         Ok(())
+    }
+
+    /// The rows written so far (line ends, the header's included).
+    pub fn lines(&self) -> u64 {
+        self.lines
     }
 
     /// Writes the header row, after a UTF-8 byte-order mark when `excel` (so that Excel reads
@@ -176,6 +200,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_file_longer_than_a_spreadsheet_is_warned() {
+        assert_eq!(too_many_rows("themes.csv", SPREADSHEET_ROWS), None);
+        assert_eq!(
+            too_many_rows("themes.csv", 1_234_567).as_deref(),
+            Some("themes.csv has 1,234,567 rows, more than a spreadsheet opens (1,048,576): open documents.csv (one row per document) instead, or leave out zero rows with --zeros drop")
+        );
+    }
+
+    #[test]
     fn a_large_output_file_is_synced_early_and_written_whole() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("segments.csv");
@@ -185,6 +218,7 @@ mod tests {
             writer: BufWriter::new(File::create(&path).unwrap()),
             fail_in: None,
             unsynced: 0,
+            lines: 0,
             sync_every: 10,
             early_sync: None,
         };

@@ -318,6 +318,10 @@ impl<'a> CorpusWriter<'a> {
                 f.file.write(&bytes)?;
             }
         }
+        for f in &self.files {
+            let warning = crate::output::file::too_many_rows(f.file.name, f.file.lines());
+            self.written.warnings.extend(warning);
+        }
         let mut syncing = Vec::with_capacity(self.files.len());
         for f in self.files {
             syncing.push(f.file.finish_in_background()?);
