@@ -483,3 +483,28 @@ fn zeros_drop_leaves_themes_csv_without_zero_rows() {
     let manifest: serde_json::Value = serde_json::from_str(&read(&out, "manifest.json")).unwrap();
     assert_eq!(manifest["settings"]["drop_zeros"], true);
 }
+
+#[test]
+fn a_csv_file_longer_than_a_spreadsheet_is_warned() {
+    // 1,048,576 hits: with the header, one row more than a spreadsheet opens.
+    let dir = tempfile::tempdir().unwrap();
+    let paragraph = "pride ".repeat(16) + "\n\n";
+    fs::write(dir.path().join("doc.txt"), paragraph.repeat(65_536)).unwrap();
+    let (code, stderr) = run(dir.path(), &["doc.txt"], &["--segment", "none"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stderr,
+        "warning: hits.csv has 1,048,577 rows, more than a spreadsheet opens (1,048,576): open documents.csv (one row per document) instead; --hits none leaves it out\n"
+    );
+    assert_eq!(
+        read(&dir.path().join("out"), "hits.csv").lines().count(),
+        1_048_577
+    );
+    // One hit fewer: no warning.
+    let fewer = paragraph.repeat(65_535) + &"pride ".repeat(15);
+    fs::write(dir.path().join("doc.txt"), fewer).unwrap();
+    assert_eq!(
+        run(dir.path(), &["doc.txt"], &["--segment", "none"]),
+        (0, String::new())
+    );
+}

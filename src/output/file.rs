@@ -41,9 +41,14 @@ pub const SPREADSHEET_ROWS: u64 = 1_048_576;
 /// The warning for the CSV file `name` of `rows` rows (its header included), when a spreadsheet
 /// cannot open it whole.
 pub fn too_many_rows(name: &str, rows: u64) -> Option<String> {
+    let what_to_do = match name {
+        "themes.csv" => ", or leave out its zero rows with --zeros drop",
+        "hits.csv" => "; --hits none leaves it out",
+        _ => "",
+    };
     (rows > SPREADSHEET_ROWS).then(|| {
         format!(
-            "{name} has {} rows, more than a spreadsheet opens ({}): open documents.csv (one row per document) instead, or leave out zero rows with --zeros drop",
+            "{name} has {} rows, more than a spreadsheet opens ({}): open documents.csv (one row per document) instead{what_to_do}",
             super::thousands(rows),
             super::thousands(SPREADSHEET_ROWS)
         )
@@ -127,6 +132,7 @@ impl OutFile {
             self.write("\u{FEFF}".as_bytes())?;
         }
         let path = self.path.clone();
+        self.lines += 1;
         csv_out::header(&mut self.writer, columns).map_err(|e| Error::from_csv(path, e))
     }
 
@@ -204,7 +210,11 @@ mod tests {
         assert_eq!(too_many_rows("themes.csv", SPREADSHEET_ROWS), None);
         assert_eq!(
             too_many_rows("themes.csv", 1_234_567).as_deref(),
-            Some("themes.csv has 1,234,567 rows, more than a spreadsheet opens (1,048,576): open documents.csv (one row per document) instead, or leave out zero rows with --zeros drop")
+            Some("themes.csv has 1,234,567 rows, more than a spreadsheet opens (1,048,576): open documents.csv (one row per document) instead, or leave out its zero rows with --zeros drop")
+        );
+        assert_eq!(
+            too_many_rows("segments.csv", SPREADSHEET_ROWS + 1).as_deref(),
+            Some("segments.csv has 1,048,577 rows, more than a spreadsheet opens (1,048,576): open documents.csv (one row per document) instead")
         );
     }
 
