@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of the release binary against `wc -w` on the same files.
 #
-#   scripts/bench.sh [SIZE_MB] [--single] [--lexicon FILE]
+#   scripts/bench.sh [SIZE_MB] [--single] [--lexicon FILE] [--table]
 #
 # Builds a corpus by repeating tests/data/kjv (the 66 KJV books) up to SIZE_MB megabytes
 # (default 200) in over 1,000 files, or with --single as one file of that size, then times:
@@ -20,19 +20,24 @@
 # BIN=path/to/themescope times that binary instead of building this checkout.
 # --lexicon FILE passes the lexicon to every themescope run (scripts/gen-lexicon.sh writes one
 # of the shape real dictionaries have); without it, the built-in lexicon.
+# --table builds instead one CSV table of SIZE_MB: every KJV verse a row, with an id and its
+# book's metadata from tests/data/kjv_books.csv (about 130 bytes a row), and times
+# `themescope run TABLE.csv --id-column id`; `wc -w` reads the same CSV file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 size_mb=200
 single=
+table=
 lexicon=
 while [ $# -gt 0 ]; do
   case $1 in
     --single) single=--single ;;
+    --table) table=--table ;;
     --lexicon) lexicon=${2:?--lexicon needs a file}; shift ;;
     --lexicon=*) lexicon=${1#--lexicon=} ;;
     [0-9]*) size_mb=$1 ;;
-    *) echo "usage: scripts/bench.sh [SIZE_MB] [--single] [--lexicon FILE]" >&2; exit 1 ;;
+    *) echo "usage: scripts/bench.sh [SIZE_MB] [--single] [--lexicon FILE] [--table]" >&2; exit 1 ;;
   esac
   shift
 done
@@ -41,10 +46,33 @@ kjv=tests/data/kjv
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is needed (apt-get install -y time)" >&2; exit 1; }
 
 root=${BENCH_DIR:-/tmp/themescope-bench}
-corpus="$root/corpus-${size_mb}mb${single:+-single}"
+corpus="$root/corpus-${size_mb}mb${single:+-single}${table:+-table}"
 out="$root/out"
 target_bytes=$((size_mb * 1000 * 1000))
 
+if [ -n "$table" ] && [ ! -d "$corpus" ]; then
+  mkdir -p "$corpus.tmp"
+  python3 - "$kjv" tests/data/kjv_books.csv "$corpus.tmp/kjv-verses.csv" "$target_bytes" <<'PY'
+import csv, os, sys
+kjv, books, out, target = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+meta = {r["document"]: r for r in csv.DictReader(open(books, encoding="utf-8"))}
+verses = []
+for name in sorted(os.listdir(kjv)):
+    m = meta[name]
+    with open(os.path.join(kjv, name), encoding="utf-8") as f:
+        for i, line in enumerate(f, 1):
+            verses.append((m["book"], i, m["testament"], m["genre"], line.rstrip("\n")))
+with open(out, "w", newline="", encoding="utf-8") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["id", "book", "testament", "genre", "text"])
+    copy = 0
+    while f.tell() < target:
+        copy += 1
+        for book, i, testament, genre, text in verses:
+            w.writerow([f"{copy}:{book}:{i}", book, testament, genre, text])
+PY
+  mv "$corpus.tmp" "$corpus"
+fi
 if [ ! -d "$corpus" ]; then
   mkdir -p "$corpus.tmp"
   if [ -n "$single" ]; then
@@ -78,8 +106,16 @@ if [ -n "$lexicon" ]; then
   "$bin" lexicon check "$lexicon" > /dev/null || { echo "the lexicon $lexicon is not usable" >&2; exit 1; }
   lex_args=(--lexicon "$lexicon")
 fi
-files=$(find "$corpus" -type f -name '*.txt' | wc -l)
-bytes=$(find "$corpus" -type f -name '*.txt' -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
+# What is read: the documents, or the table.
+pattern='*.txt'
+input=$corpus
+if [ -n "$table" ]; then
+  pattern='*.csv'
+  input="$corpus/kjv-verses.csv"
+  lex_args+=(--id-column id)
+fi
+files=$(find "$corpus" -type f -name "$pattern" | wc -l)
+bytes=$(find "$corpus" -type f -name "$pattern" -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
 mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
 echo "corpus: $corpus ($files files, $mb MB)"
 echo "lexicon: ${lexicon:-built-in}"
@@ -94,7 +130,7 @@ seconds() {
 }
 
 repeat=${REPEAT:-5}
-find "$corpus" -type f -name '*.txt' -print0 | xargs -0 cat > /dev/null   # warm the cache
+find "$corpus" -type f -name "$pattern" -print0 | xargs -0 cat > /dev/null   # warm the cache
 
 # The commands take turns, round after round, each round starting with the next one (wc -w,
 # (a), (b), (c); then (a), (b), (c), wc -w; …), so that a slow spell of this shared machine, or
@@ -113,22 +149,23 @@ for round in $(seq "$repeat"); do
     k=$(((round - 1 + turn) % 5 - 1))   # -1 is wc -w, 3 the side-by-side runs
     rm -rf "$out" "$out-2"
     sync
-    find "$corpus" -type f -name '*.txt' -print0 | xargs -0 cat > /dev/null
+    find "$corpus" -type f -name "$pattern" -print0 | xargs -0 cat > /dev/null
     if [ "$k" -lt 0 ]; then
-      s=$(seconds bash -c "find '$corpus' -type f -name '*.txt' -print0 | LC_ALL=C.UTF-8 xargs -0 wc -w")
+      s=$(seconds bash -c "find '$corpus' -type f -name '$pattern' -print0 | LC_ALL=C.UTF-8 xargs -0 wc -w")
       wc_s=$(awk -v a="$s" -v b="$wc_s" 'BEGIN { print (b == "" || a < b) ? a : b }')
       continue
     fi
     if [ "$k" -eq 3 ]; then
       # What two cores of this machine give two independent processes: (c) twice at once.
-      s=$(seconds bash -c "'$bin' run '$corpus' -o '$out' --quiet ${args[2]} ${lexicon:+--lexicon '$lexicon'} &
-        '$bin' run '$corpus' -o '$out-2' --quiet ${args[2]} ${lexicon:+--lexicon '$lexicon'}; wait")
+      extra=$(printf '%q ' "${lex_args[@]}")
+      s=$(seconds bash -c "'$bin' run '$input' -o '$out' --quiet ${args[2]} $extra &
+        '$bin' run '$input' -o '$out-2' --quiet ${args[2]} $extra; wait")
       pair_s=$(awk -v a="$s" -v b="$pair_s" 'BEGIN { print (b == "" || a < b) ? a : b }')
       continue
     fi
     start=$(date +%s.%N)
     # shellcheck disable=SC2086
-    /usr/bin/time -v "$bin" run "$corpus" -o "$out" --quiet ${args[$k]} "${lex_args[@]}" 2> "$log" > /dev/null || true
+    /usr/bin/time -v "$bin" run "$input" -o "$out" --quiet ${args[$k]} "${lex_args[@]}" 2> "$log" > /dev/null || true
     end=$(date +%s.%N)
     s=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
     best[k]=$(awk -v a="$s" -v b="${best[k]}" 'BEGIN { print (b == "" || a < b) ? a : b }')

@@ -47,23 +47,30 @@ impl Origin {
     }
 }
 
+/// A row of a table: a document whose text is at hand, or why the row is no document.
+pub struct Row {
+    /// The document's number.
+    pub doc: usize,
+    /// Which document.
+    pub origin: Arc<Origin>,
+    /// Its text, or why the row was skipped.
+    pub text: std::result::Result<String, SkipReason>,
+}
+
+/// Rows of a table handed to a worker at once: a row is a small job, and one at a time the
+/// threads would spend more time handing rows over than analysing them.
+pub const ROWS_PER_JOB: usize = 64;
+
 /// A unit of work: a whole document, or one block of a large one.
 pub enum Job<'r> {
+    /// Rows of a table, in order.
+    Rows(Vec<Row>),
     /// A whole document, read by the worker.
     Whole {
         /// The document's number.
         doc: usize,
         /// Which document.
         origin: Arc<Origin>,
-    },
-    /// A document whose text is at hand: a row of a table.
-    Text {
-        /// The document's number.
-        doc: usize,
-        /// Which document.
-        origin: Arc<Origin>,
-        /// Its text.
-        text: String,
     },
     /// One block of a large document.
     Block {
@@ -294,7 +301,7 @@ impl<'a, 'r> Jobs<'a, 'r> {
     }
 
     /// The next job of the open table, if it has rows left.
-    fn next_row(&mut self) -> Option<Job<'r>> {
+    fn next_row(&mut self) -> Option<Row> {
         let table = self.table.as_mut()?;
         let Some(item) = table.reader.next() else {
             let table = self.table.take()?;
@@ -339,14 +346,10 @@ impl<'a, 'r> Jobs<'a, 'r> {
             location,
             meta: cells,
         });
-        Some(match text {
-            Ok(text) => Job::Text { doc, origin, text },
-            Err(reason) => Job::Unreadable {
-                doc,
-                origin,
-                reason: SkipReason::BadRow(reason),
-                part_way: false,
-            },
+        Some(Row {
+            doc,
+            origin,
+            text: text.map_err(SkipReason::BadRow),
         })
     }
 
@@ -390,10 +393,17 @@ impl<'r> Iterator for Jobs<'_, 'r> {
     fn next(&mut self) -> Option<Job<'r>> {
         loop {
             if self.table.is_some() {
-                match self.next_row() {
-                    Some(job) => return Some(job),
-                    None => continue,
+                let mut rows = Vec::with_capacity(ROWS_PER_JOB);
+                while rows.len() < ROWS_PER_JOB {
+                    match self.next_row() {
+                        Some(job) => rows.push(job),
+                        None => break,
+                    }
                 }
+                if rows.is_empty() {
+                    continue;
+                }
+                return Some(Job::Rows(rows));
             }
             if let Some(open) = self.open.as_mut() {
                 let doc = open.doc;

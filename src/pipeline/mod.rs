@@ -240,7 +240,11 @@ fn analyse(
         config.jobs,
         config.jobs * 4,
         |_, job| worker.work(job),
-        |_, (doc, origin, outcome)| writer.accept(doc, &origin, outcome),
+        |_, outcomes| {
+            outcomes
+                .into_iter()
+                .try_for_each(|(doc, origin, outcome)| writer.accept(doc, &origin, outcome))
+        },
         |e| Error::Threads {
             jobs: config.jobs,
             message: e.to_string(),

@@ -16,7 +16,7 @@ use crate::segment::BlockStart;
 use crate::Config;
 
 use super::interrupted;
-use super::jobs::{Job, Origin};
+use super::jobs::{Job, Origin, Row};
 
 /// A whole document, analysed: its rows and totals, and what the manifest records of it.
 pub struct AnalysedDocument {
@@ -55,52 +55,77 @@ pub struct Worker<'a, 'r> {
 }
 
 impl Worker<'_, '_> {
-    /// Works on one job: returns the document's number, which it is, and the outcome.
-    pub fn work(&self, job: Job<'_>) -> (usize, Arc<Origin>, Outcome) {
-        let (doc, origin) = match &job {
-            Job::Whole { doc, origin } | Job::Text { doc, origin, .. } => {
-                (*doc, Arc::clone(origin))
+    /// Works on one job: returns, for each document in it, its number, which it is, and the
+    /// outcome.
+    pub fn work(&self, job: Job<'_>) -> Vec<(usize, Arc<Origin>, Outcome)> {
+        match job {
+            Job::Rows(rows) => rows.into_iter().map(|row| self.work_row(row)).collect(),
+            Job::Whole { doc, origin } => {
+                vec![self.work_one(doc, origin, |w, doc, origin| w.read_whole(doc, origin))]
             }
-            Job::Block { origin, job } => (job.doc, Arc::clone(origin)),
-            Job::Unreadable { doc, origin, .. } => (*doc, Arc::clone(origin)),
-        };
-        if interrupted() && !matches!(job, Job::Unreadable { .. }) {
-            return (doc, origin, Outcome::Abandoned);
+            Job::Block { origin, job } => vec![self.work_one(job.doc, origin, |w, _, origin| {
+                w.analyse_block(*job, origin)
+            })],
+            Job::Unreadable {
+                doc,
+                origin,
+                reason,
+                part_way,
+            } => {
+                let outcome = match part_way {
+                    true => Outcome::BrokenPartWay(reason),
+                    false => Outcome::Skipped(reason),
+                };
+                vec![(doc, origin, outcome)]
+            }
         }
-        let outcome = match job {
-            Job::Whole { doc, origin } => self.read_whole(doc, &origin),
-            Job::Text { doc, origin, text } => {
+    }
+
+    /// Works on a job of one document (or one block of it) with `work`, unless the run is
+    /// stopping.
+    fn work_one(
+        &self,
+        doc: usize,
+        origin: Arc<Origin>,
+        work: impl FnOnce(&Self, usize, &Origin) -> Outcome,
+    ) -> (usize, Arc<Origin>, Outcome) {
+        let outcome = match interrupted() {
+            true => Outcome::Abandoned,
+            false => work(self, doc, &origin),
+        };
+        (doc, origin, outcome)
+    }
+
+    /// Works on a row of a table.
+    fn work_row(&self, row: Row) -> (usize, Arc<Origin>, Outcome) {
+        match row.text {
+            Err(reason) => (row.doc, row.origin, Outcome::Skipped(reason)),
+            Ok(text) => self.work_one(row.doc, row.origin, |w, doc, origin| {
                 let input = manifest::InputInfo {
                     id: origin.id.clone(),
                     bytes: text.len() as u64,
                     sha256: crate::checksum::sha256_hex(text.as_bytes()),
                     encoding: "utf-8",
                 };
-                self.analyse(doc, &origin, text, input)
-            }
-            Job::Block { job, origin } => {
-                let lexicon = &self.config.lexicon;
-                match assemble::analyse_block(
-                    *job,
-                    &origin.id,
-                    self.relay,
-                    self.matcher,
-                    lexicon,
-                    self.config.hits,
-                ) {
-                    None => Outcome::Abandoned,
-                    Some(Ok(block)) => Outcome::Block(Box::new(block)),
-                    Some(Err(e)) => Outcome::Failed(e),
-                }
-            }
-            Job::Unreadable {
-                reason, part_way, ..
-            } => match part_way {
-                true => Outcome::BrokenPartWay(reason),
-                false => Outcome::Skipped(reason),
-            },
-        };
-        (doc, origin, outcome)
+                w.analyse(doc, origin, text, input)
+            }),
+        }
+    }
+
+    /// Analyses one block of a large document.
+    fn analyse_block(&self, job: assemble::BlockJob<'_>, origin: &Origin) -> Outcome {
+        match assemble::analyse_block(
+            job,
+            &origin.id,
+            self.relay,
+            self.matcher,
+            &self.config.lexicon,
+            self.config.hits,
+        ) {
+            None => Outcome::Abandoned,
+            Some(Ok(block)) => Outcome::Block(Box::new(block)),
+            Some(Err(e)) => Outcome::Failed(e),
+        }
     }
 
     /// Reads a whole document and takes it through the one path of [`assemble`] at once.
