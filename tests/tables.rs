@@ -177,6 +177,13 @@ fn the_inaugural_addresses_as_a_csv_with_their_metadata() {
     assert_eq!(table["text_columns"], serde_json::json!(["text"]));
     assert_eq!(table["id_column"], "id");
     assert_eq!(table["meta_columns"], serde_json::json!(["year", "party"]));
+    // The report sums the metadata up: values while few, ranges of numbers.
+    let report = read(&out, "report.html");
+    assert!(
+        report.contains("<tr><td><bdi>year</bdi></td><td class=\"n\">60</td><td><bdi>1789 to 2025</bdi></td></tr>"),
+        "{report}"
+    );
+    assert!(report.contains("<tr><td><bdi>party</bdi></td><td class=\"n\">60</td><td><bdi>Republican (25), Democratic (22), Democratic-Republican (7), Whig (3), none (2), Federalist (1)</bdi></td></tr>"));
 }
 
 #[test]

@@ -311,9 +311,151 @@ impl CorpusDigest {
     }
 }
 
+/// Distinct values of a metadata column listed in the report; with more, a range or a count.
+pub const META_VALUES: usize = 12;
+
+/// What the report says of one metadata column: how many documents have a value, its values
+/// while they are few, and the range when every value is a number or an ISO date. Bounded: at
+/// most [`META_VALUES`] values are kept.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MetaColumn {
+    /// The column, as `documents.csv` heads it.
+    pub name: String,
+    /// Documents with a value.
+    pub filled: u64,
+    /// Each value with its documents, while there are at most [`META_VALUES`].
+    pub values: std::collections::BTreeMap<String, u64>,
+    /// Whether there were more distinct values than that.
+    pub many: bool,
+    /// The smallest and largest value, while every value is a number.
+    pub numbers: Option<(f64, f64)>,
+    /// The first and last value, while every value is an ISO date (`1789-04-30`…).
+    pub dates: Option<(String, String)>,
+    /// Whether a value was no number, or no date.
+    not_numbers: bool,
+    not_dates: bool,
+}
+
+impl MetaColumn {
+    /// The summary of an empty column `name`.
+    pub fn new(name: &str) -> MetaColumn {
+        MetaColumn {
+            name: name.to_string(),
+            ..MetaColumn::default()
+        }
+    }
+
+    /// Counts one document's value (empty: no value).
+    pub fn add(&mut self, value: &str) {
+        if value.is_empty() {
+            return;
+        }
+        self.filled += 1;
+        if !self.many {
+            *self.values.entry(value.to_string()).or_default() += 1;
+            if self.values.len() > META_VALUES {
+                self.many = true;
+                self.values.clear();
+            }
+        }
+        match value.parse::<f64>().ok().filter(|v| v.is_finite()) {
+            Some(v) if !self.not_numbers => {
+                let (lo, hi) = self.numbers.unwrap_or((v, v));
+                self.numbers = Some((lo.min(v), hi.max(v)));
+            }
+            _ => {
+                self.not_numbers = true;
+                self.numbers = None;
+            }
+        }
+        let date = value.len() >= 10
+            && value.as_bytes()[..10].iter().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    *b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        match date && !self.not_dates {
+            true => {
+                let (lo, hi) = self
+                    .dates
+                    .take()
+                    .unwrap_or_else(|| (value.to_string(), value.to_string()));
+                let lo = if value < lo.as_str() {
+                    value.to_string()
+                } else {
+                    lo
+                };
+                let hi = if value > hi.as_str() {
+                    value.to_string()
+                } else {
+                    hi
+                };
+                self.dates = Some((lo, hi));
+            }
+            false => {
+                self.not_dates = true;
+                self.dates = None;
+            }
+        }
+    }
+
+    /// What the report writes of its values: each with its documents (most first), or the
+    /// range, or how many there are.
+    pub fn described(&self) -> String {
+        if !self.many {
+            let mut values: Vec<(&String, &u64)> = self.values.iter().collect();
+            values.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            return values
+                .iter()
+                .map(|(v, n)| format!("{v} ({n})"))
+                .collect::<Vec<_>>()
+                .join(", ");
+        }
+        if let Some((lo, hi)) = &self.dates {
+            return format!("{lo} to {hi}");
+        }
+        if let Some((lo, hi)) = self.numbers {
+            return format!("{lo} to {hi}");
+        }
+        format!("more than {META_VALUES} distinct values")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metadata_columns_are_summed_up_in_bounded_space() {
+        let mut party = MetaColumn::new("party");
+        for v in ["Republican", "Democratic", "", "Republican", "Whig"] {
+            party.add(v);
+        }
+        assert_eq!(party.filled, 4);
+        assert_eq!(
+            party.described(),
+            "Republican (2), Democratic (1), Whig (1)"
+        );
+        let mut year = MetaColumn::new("year");
+        let mut date = MetaColumn::new("date");
+        for y in 1789..1850 {
+            year.add(&y.to_string());
+            date.add(&format!("{y}-03-04"));
+        }
+        assert!(year.many && year.values.is_empty());
+        assert_eq!(year.described(), "1789 to 1849");
+        assert_eq!(date.described(), "1789-03-04 to 1849-03-04");
+        let mut words = MetaColumn::new("president");
+        for i in 0..20 {
+            words.add(&format!("p{i}"));
+        }
+        assert_eq!(words.described(), "more than 12 distinct values");
+        // A value that is no number ends the range.
+        year.add("unknown");
+        assert_eq!(year.described(), "more than 12 distinct values");
+    }
 
     #[test]
     fn keeps_the_largest_documents_and_pools_the_rest() {

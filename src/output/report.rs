@@ -50,6 +50,8 @@ pub struct RunFacts {
     pub failed_charts: Vec<(String, String)>,
     /// The themescope version.
     pub version: String,
+    /// What each metadata column holds.
+    pub metadata: Vec<super::digest::MetaColumn>,
 }
 
 /// One chart for the report: its caption, file name, SVG text and the files written of it.
@@ -245,6 +247,7 @@ fn facts<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
         escape(&facts.version)
     )?;
     writeln!(out, "</dl>")?;
+    metadata(out, &facts.metadata)?;
     let lists = [
         (
             format!("{} documents were skipped:", facts.skipped.len()),
@@ -277,6 +280,27 @@ fn facts<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
         write!(out, "<a href=\"{}\">{}</a>", escape(f), escape(f))?;
     }
     writeln!(out, "</nav>")
+}
+
+/// The metadata columns: how many documents have a value, and the values (or their range).
+fn metadata<W: Write>(out: &mut W, columns: &[super::digest::MetaColumn]) -> io::Result<()> {
+    if columns.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "<table><tr><th>Metadata</th><th class=\"n\">Documents with a value</th><th>Values</th></tr>"
+    )?;
+    for column in columns {
+        writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            bdi(&column.name),
+            column.filled,
+            bdi(&column.described())
+        )?;
+    }
+    writeln!(out, "</table>")
 }
 
 /// The themes chart and table, with each theme's top terms.

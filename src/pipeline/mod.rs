@@ -398,6 +398,7 @@ fn write_report(
             .collect(),
         failed_charts: failed_charts.to_vec(),
         version: env!("CARGO_PKG_VERSION").to_string(),
+        metadata: written.metadata.clone(),
     };
     let input = report::ReportInput {
         corpus: *corpus,

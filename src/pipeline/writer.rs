@@ -51,6 +51,8 @@ pub struct Written {
     pub inputs: Vec<manifest::InputInfo>,
     /// Each table read.
     pub tables: Vec<manifest::TableInfo>,
+    /// What the report says of each metadata column.
+    pub metadata: Vec<digest::MetaColumn>,
     /// Documents skipped, in document order.
     pub skipped: Vec<manifest::SkippedInfo>,
     /// Warnings of the lexicon and the run.
@@ -124,6 +126,10 @@ impl<'a> CorpusWriter<'a> {
                 digest: digest::CorpusDigest::default(),
                 inputs: Vec::new(),
                 tables: Vec::new(),
+                metadata: meta_header
+                    .iter()
+                    .map(|c| digest::MetaColumn::new(c))
+                    .collect(),
                 skipped: Vec::new(),
                 warnings: (lexicon.warnings.iter())
                     .chain(&config.warnings)
@@ -203,6 +209,9 @@ impl<'a> CorpusWriter<'a> {
             &finished.cooccurrence,
         );
         w.digest.add(doc, &source.id, finished.digest);
+        for (column, value) in w.metadata.iter_mut().zip(&source.meta) {
+            column.add(value);
+        }
         w.inputs.push(input);
         self.progress.inc();
         Ok(())
