@@ -515,3 +515,29 @@ fn a_csv_file_longer_than_a_spreadsheet_is_warned() {
         (0, String::new())
     );
 }
+
+#[test]
+fn a_cell_too_large_to_hold_is_skipped_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = "pride ".repeat((65 << 20) / 6);
+    fs::write(
+        dir.path().join("t.csv"),
+        format!("id,text\nsmall,Pride.\nbig,{big}\nafter,Hardship.\n"),
+    )
+    .unwrap();
+    let (code, stderr) = run(
+        dir.path(),
+        &["t.csv"],
+        &["--id-column", "id", "--hits", "none", "--segment", "none"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("skipped t.csv:3: its text is 65.0 MB, more than the 64 MB a table cell may hold: save it as a file of its own (files are read in blocks)"),
+        "{stderr}"
+    );
+    let ids: Vec<String> = rows(&dir.path().join("out"), "documents.csv")
+        .iter()
+        .map(|r| r["document"].clone())
+        .collect();
+    assert_eq!(ids, ["small", "after"]);
+}

@@ -47,6 +47,10 @@ impl Origin {
     }
 }
 
+/// The largest text of a table row: a row's text is analysed whole, in memory (a file is read
+/// in blocks); a larger one is skipped with a message saying to make it a file of its own.
+pub const MAX_ROW_TEXT: usize = 64 << 20;
+
 /// A row of a table: a document whose text is at hand, or why the row is no document.
 pub struct Row {
     /// The document's number.
@@ -316,6 +320,14 @@ impl<'a, 'r> Jobs<'a, 'r> {
         self.next_doc += 1;
         // A bad row's id is by its line (its cells, the id among them, are not to be trusted).
         let (line, number, id_cell, text, meta) = match item {
+            Ok(row) if row.text.len() > MAX_ROW_TEXT => {
+                let reason = format!(
+                    "its text is {:.1} MB, more than the {} MB a table cell may hold: save it as a file of its own (files are read in blocks)",
+                    row.text.len() as f64 / f64::from(1 << 20),
+                    MAX_ROW_TEXT >> 20
+                );
+                (row.line, row.number, row.id, Err(reason), row.meta)
+            }
             Ok(row) => (row.line, row.number, row.id, Ok(row.text), row.meta),
             Err(bad) => (bad.line, bad.line, None, Err(bad.reason), Vec::new()),
         };
