@@ -76,7 +76,10 @@ fuzz_target!(|data: &[u8]| {
         );
         next = sentence.tokens.end;
     }
-    assert_eq!(next, n_tokens, "sentences do not cover all {n_tokens} tokens");
+    assert_eq!(
+        next, n_tokens,
+        "sentences do not cover all {n_tokens} tokens"
+    );
 
     // Each theme's count is the number of its hits.
     for (t, tally) in analysis.counts.themes.iter().enumerate() {
@@ -106,9 +109,17 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(next, n_tokens, "{mode:?}: segments do not cover all tokens");
         for (t, tally) in analysis.counts.themes.iter().enumerate() {
             let sum: u64 = tallies.iter().map(|s| s.themes[t]).sum();
-            assert_eq!(sum, tally.count, "{mode:?}: theme {t} segment counts do not add up");
+            assert_eq!(
+                sum, tally.count,
+                "{mode:?}: theme {t} segment counts do not add up"
+            );
         }
 
-        let _ = analyse_document(0, text.to_string(), "fuzz", matcher, lexicon, true, mode);
+        let name = themescope::assemble::Name {
+            id: "fuzz",
+            meta: &[],
+            drop_zeros: false,
+        };
+        let _ = analyse_document(0, text.to_string(), name, matcher, lexicon, true, mode);
     }
 });
