@@ -10,6 +10,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// The size and SHA-256 of the file at `path`, read as a stream (a table of gigabytes is not
+/// held in memory for it).
+pub fn sha256_file(path: &std::path::Path) -> std::io::Result<(u64, String)> {
+    let mut hasher = Sha256::new();
+    let bytes = std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok((bytes, hex(&hasher.finalize())))
+}
+
 /// Bytes as lowercase hexadecimal (a digest for the manifest).
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

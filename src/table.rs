@@ -130,13 +130,6 @@ pub fn read_sidecar(
         .iter()
         .map(str::to_string)
         .collect();
-    let listed = || {
-        header
-            .iter()
-            .map(|h| format!("{h:?}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let id = match id_column.filter(|c| header.iter().any(|h| h == c)) {
         Some(c) => header.iter().position(|h| h == c),
         None => header.iter().position(|h| h == "document").or(Some(0)),
@@ -155,7 +148,7 @@ pub fn read_sidecar(
         return Err(fail(format!(
             "no metadata column besides the id column {:?}: the columns are {}",
             header[id],
-            listed()
+            quoted(&header)
         )));
     }
     let mut sidecar = Sidecar {
@@ -189,6 +182,15 @@ pub fn read_sidecar(
         ));
     }
     Ok(sidecar)
+}
+
+/// Column names as messages list them: quoted, comma-separated.
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Which columns of a table are read, and how.
@@ -423,11 +425,7 @@ impl Columns {
             path: path.to_path_buf(),
             message: format!(
                 "no {what} column {name:?}: the columns are {}",
-                header
-                    .iter()
-                    .map(|h| format!("{h:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                quoted(header)
             ),
         };
         let find = |what: &str, name: &str| {
@@ -441,11 +439,7 @@ impl Columns {
                 path: path.to_path_buf(),
                 message: format!(
                     "no column \"text\": name the text column with --text-column NAME (the columns are {})",
-                    header
-                        .iter()
-                        .map(|h| format!("{h:?}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    quoted(header)
                 ),
             })?],
             false => options
@@ -825,10 +819,7 @@ mod jsonl {
             path: path.to_path_buf(),
             message: format!(
                 "no {what} field {name:?} in the first object: its fields are {}",
-                keys.iter()
-                    .map(|k| format!("{k:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                quoted(keys)
             ),
         }
     }
@@ -1036,11 +1027,7 @@ mod xlsx {
             Some(name) => {
                 return Err(fail(format!(
                     "no sheet {name:?}: the sheets are {}",
-                    names
-                        .iter()
-                        .map(|n| format!("{n:?}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    quoted(&names)
                 )))
             }
             None => names

@@ -676,16 +676,7 @@ fn present_and_listed(out: &Path) -> (Vec<String>, Vec<String>) {
         .map(|(name, _)| name)
         .filter(|n| n != ".gitkeep" && n != ".themescope.lock")
         .collect();
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
-    let mut listed: Vec<String> = manifest["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap().to_string())
-        .collect();
-    listed.sort();
-    (present, listed)
+    (present, common::manifest_files(out))
 }
 
 #[test]

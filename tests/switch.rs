@@ -110,13 +110,7 @@ fn complete_set(out: &Path, temporary_allowed: bool, context: &str) -> Set {
     );
     let manifest: serde_json::Value =
         serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
-    let mut listed: Vec<String> = manifest["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap().to_string())
-        .collect();
-    listed.sort();
+    let listed = common::manifest_files(out);
     let present: Vec<String> = files_under(out)
         .into_iter()
         .filter(|n| !n.starts_with(".themescope-tmp-") || !temporary_allowed)

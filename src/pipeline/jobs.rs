@@ -36,13 +36,13 @@ pub struct Origin {
 }
 
 impl Origin {
-    /// The origin of the document `source`, with `meta_columns` empty metadata cells.
-    pub fn of(source: &DocumentSource, meta_columns: usize) -> Arc<Origin> {
+    /// The origin of the document (or table) `source`, with its metadata cells `meta`.
+    pub fn of(source: &DocumentSource, meta: Vec<String>) -> Arc<Origin> {
         Arc::new(Origin {
             id: source.id.clone(),
             path: source.path.clone(),
             location: corpus::text_of(source.path.as_os_str()).into_owned(),
-            meta: vec![String::new(); meta_columns],
+            meta,
         })
     }
 }
@@ -140,14 +140,6 @@ pub struct TablesFound {
     pub tables: Arc<Mutex<Vec<manifest::TableInfo>>>,
 }
 
-/// The size and SHA-256 of the file at `path`, read as a stream.
-fn file_checksum(path: &std::path::Path) -> std::io::Result<(u64, String)> {
-    use sha2::Digest;
-    let mut hasher = sha2::Sha256::new();
-    let bytes = std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
-    Ok((bytes, crate::checksum::hex(&hasher.finalize())))
-}
-
 /// A table being read, row by row.
 struct OpenTable {
     reader: TableReader,
@@ -233,12 +225,7 @@ impl<'a, 'r> Jobs<'a, 'r> {
     fn origin_of(&mut self, source: &DocumentSource) -> Arc<Origin> {
         let mut cells = vec![String::new(); self.meta_columns.len()];
         self.fill(&source.id, &mut cells);
-        Arc::new(Origin {
-            id: source.id.clone(),
-            path: source.path.clone(),
-            location: corpus::text_of(source.path.as_os_str()).into_owned(),
-            meta: cells,
-        })
+        Origin::of(source, cells)
     }
 
     /// Fills the empty `cells` of document `id` from the `--metadata` table, counting a document
@@ -270,7 +257,7 @@ impl<'a, 'r> Jobs<'a, 'r> {
         let direct = self.config.inputs.iter().any(|i| i == &source.path);
         Ok(OpenTable {
             reader,
-            source: Origin::of(source, 0),
+            source: Origin::of(source, Vec::new()),
             places,
             prefixed: !direct || self.config.inputs.len() > 1,
             rows: 0,
@@ -280,7 +267,7 @@ impl<'a, 'r> Jobs<'a, 'r> {
 
     /// The manifest's record of a table read to its end, its warnings to the run's.
     fn close_table(&self, table: OpenTable) {
-        let (bytes, sha256) = file_checksum(&table.source.path).unwrap_or_default();
+        let (bytes, sha256) = crate::checksum::sha256_file(&table.source.path).unwrap_or_default();
         let info = manifest::TableInfo {
             path: table.source.location.clone(),
             bytes,

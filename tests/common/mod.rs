@@ -112,3 +112,17 @@ pub fn csv_files() -> Vec<&'static str> {
         .map(|f| f.name)
         .collect()
 }
+
+/// The files the `manifest.json` in `out` lists, sorted.
+pub fn manifest_files(out: &Path) -> Vec<String> {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let mut listed: Vec<String> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect();
+    listed.sort();
+    listed
+}
