@@ -43,6 +43,11 @@ use crate::tokenize::{is_one_hyphen, tokenize_with, Hyphens, Token};
 
 #[cfg(test)]
 mod reference;
+mod words;
+
+use words::Words;
+#[cfg(test)]
+use words::{StartFilter, WordFilter};
 
 /// One lexicon hit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -126,272 +131,12 @@ struct NegationRules {
     ascii_breaks: u128,
 }
 
-/// Flags of a word id: a negator, a break word, the first word of an entry.
+/// Flags of a word id: a negator, a break word.
 const NEGATOR: u8 = 1;
 const BREAK_WORD: u8 = 2;
-const STARTS: u8 = 4;
 
 /// "No such thing" in the tables below (no word, no prefix, no node).
 const NONE: u32 = u32::MAX;
-
-/// A quick test run before a hash lookup: whether any of a set of strings starts with the first
-/// bytes of a token. A bitmap over (a hash of) the first `k` bytes: no false negatives, so a
-/// token it rules out cannot be in the set (nor start with one of a set of prefixes); most
-/// tokens of a text are ruled out without hashing them.
-#[derive(Debug)]
-struct StartFilter {
-    /// Bytes looked at: 3, or the length of the set's shortest string if less.
-    k: usize,
-    bits: Vec<u64>,
-}
-
-impl StartFilter {
-    const BITS: usize = 1 << 16;
-
-    fn new<'s>(set: impl Iterator<Item = &'s str> + Clone) -> Self {
-        let k = set.clone().map(str::len).min().unwrap_or(0).min(3);
-        let mut filter = StartFilter {
-            k,
-            bits: vec![0; Self::BITS / 64],
-        };
-        for s in set {
-            let slot = filter.slot(s.as_bytes());
-            filter.bits[slot / 64] |= 1 << (slot % 64);
-        }
-        filter
-    }
-
-    fn slot(&self, bytes: &[u8]) -> usize {
-        let h = bytes[..self.k]
-            .iter()
-            .fold(0u32, |h, &b| (h << 8) | u32::from(b));
-        (h.wrapping_mul(0x9E37_79B1) >> 16) as usize
-    }
-
-    /// `false` only when no string of the set starts like `s` (is `s`, or a prefix of it).
-    fn may_start(&self, s: &str) -> bool {
-        if s.len() < self.k || self.bits.is_empty() {
-            return false;
-        }
-        let slot = self.slot(s.as_bytes());
-        self.bits[slot / 64] & (1 << (slot % 64)) != 0
-    }
-}
-
-/// A quick test run before a hash lookup of a whole word: a bitmap over (a hash of) a word's
-/// length, its first three bytes and its last byte. No false negatives, so a token it rules out
-/// is no lexicon word; unlike a [`StartFilter`], short lexicon words ("of", "to") do not make it
-/// pass every token that starts like them.
-#[derive(Debug)]
-struct WordFilter {
-    bits: Vec<u64>,
-}
-
-impl WordFilter {
-    const BITS: usize = 1 << 16;
-
-    fn new<'s>(set: impl Iterator<Item = &'s str>) -> Self {
-        let mut filter = WordFilter {
-            bits: vec![0; Self::BITS / 64],
-        };
-        for s in set {
-            let slot = Self::slot(s.as_bytes());
-            filter.bits[slot / 64] |= 1 << (slot % 64);
-        }
-        filter
-    }
-
-    fn slot(b: &[u8]) -> usize {
-        let first = b.iter().take(3).fold(0u64, |h, &c| (h << 8) | u64::from(c));
-        let last = b.last().map_or(0, |&c| u64::from(c));
-        let key = first | last << 24 | (b.len() as u64) << 32;
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize
-    }
-
-    /// `false` only when `s` is no string of the set.
-    fn may_be(&self, s: &str) -> bool {
-        let slot = Self::slot(s.as_bytes());
-        self.bits[slot / 64] & (1 << (slot % 64)) != 0
-    }
-}
-
-/// The lexicon's words and wildcard prefixes as a byte trie: one walk over a token's bytes gives
-/// the token's exact word and the longest prefix it starts with; every shorter prefix it starts
-/// with is reached from there through [`WordTrie::shorter`].
-///
-/// Laid out for the walk: a node is a run of `u32`s in `data` — its word, its longest prefix,
-/// its number of edges, then for up to [`WordTrie::NARROW`] edges their bytes packed in one
-/// `u32`, for more a bitmap of them with the number of members below each quarter (the rank of
-/// a byte without a search or a branch the processor cannot predict), then the children's
-/// offsets in byte order. A step reads one node, mostly one cache line.
-#[derive(Debug)]
-struct WordTrie {
-    /// The offset of the node after each first byte.
-    root: Vec<u32>,
-    data: Vec<u32>,
-    /// For each prefix, the longest shorter prefix that it starts with.
-    shorter: Vec<u32>,
-}
-
-impl WordTrie {
-    /// Nodes with up to this many edges list their bytes; wider ones (near the root) hold a
-    /// bitmap.
-    const NARROW: usize = 4;
-    /// A node's header: word, prefix, number of edges.
-    const HEADER: usize = 3;
-    /// A wide node's bitmap: eight words of bits, one of members below each quarter.
-    const BITMAP: usize = 9;
-
-    /// A trie of `words` and `prefixes` (each a list of distinct strings, indexed by id).
-    fn new(words: &[String], prefixes: &[String]) -> WordTrie {
-        // Built as a tree of sorted child lists, then laid out flat; node 0 is the root.
-        let mut children: Vec<Vec<(u8, u32)>> = vec![Vec::new()];
-        let insert = |s: &str, children: &mut Vec<Vec<(u8, u32)>>| -> usize {
-            let mut node = 0usize;
-            for &b in s.as_bytes() {
-                node = match children[node].binary_search_by_key(&b, |&(c, _)| c) {
-                    Ok(k) => children[node][k].1 as usize,
-                    Err(k) => {
-                        let next = children.len();
-                        children[node].insert(k, (b, next as u32));
-                        children.push(Vec::new());
-                        next
-                    }
-                };
-            }
-            node
-        };
-        let word_nodes: Vec<usize> = words.iter().map(|w| insert(w, &mut children)).collect();
-        let prefix_nodes: Vec<usize> = prefixes.iter().map(|p| insert(p, &mut children)).collect();
-        let mut word = vec![NONE; children.len()];
-        for (id, &node) in word_nodes.iter().enumerate() {
-            word[node] = id as u32;
-        }
-        let mut own = vec![NONE; children.len()];
-        for (id, &node) in prefix_nodes.iter().enumerate() {
-            own[node] = id as u32;
-        }
-        // The longest prefix on the path to each node, itself included, and before it (nodes
-        // are created after their parents, so one pass in order sees every parent first).
-        let mut longest = vec![NONE; children.len()];
-        let mut before = vec![NONE; children.len()];
-        for node in 0..children.len() {
-            if own[node] != NONE {
-                longest[node] = own[node];
-            }
-            for &(_, child) in &children[node] {
-                before[child as usize] = longest[node];
-                longest[child as usize] = longest[node];
-            }
-        }
-        let shorter = prefix_nodes.iter().map(|&node| before[node]).collect();
-        // Offsets: a node's size is known from its number of edges.
-        let size =
-            |len: usize| Self::HEADER + if len <= Self::NARROW { 1 } else { Self::BITMAP } + len;
-        // Laid out breadth first: the nodes near the root, which most tokens pass, lie together.
-        let mut order = Vec::with_capacity(children.len());
-        order.push(0usize);
-        let mut next = 0;
-        while next < order.len() {
-            order.extend(children[order[next]].iter().map(|&(_, c)| c as usize));
-            next += 1;
-        }
-        let mut offset = vec![0u32; children.len()];
-        let mut total = 0usize;
-        for &node in &order {
-            offset[node] = total as u32;
-            total += size(children[node].len());
-        }
-        let mut data = Vec::with_capacity(total);
-        for &node in &order {
-            let list = &children[node];
-            data.extend([word[node], longest[node], list.len() as u32]);
-            if list.len() <= Self::NARROW {
-                let packed = list
-                    .iter()
-                    .enumerate()
-                    .fold(0u32, |acc, (k, &(b, _))| acc | u32::from(b) << (8 * k));
-                data.push(packed);
-            } else {
-                let mut bits = [0u64; 4];
-                for &(b, _) in list {
-                    bits[usize::from(b >> 6)] |= 1 << (b & 63);
-                }
-                let mut below = 0u32;
-                let mut counts = 0u32;
-                for (q, quarter) in bits.iter().enumerate() {
-                    counts |= below << (8 * q);
-                    below += quarter.count_ones();
-                }
-                for quarter in bits {
-                    data.extend([quarter as u32, (quarter >> 32) as u32]);
-                }
-                data.push(counts);
-            }
-            data.extend(list.iter().map(|&(_, child)| offset[child as usize]));
-        }
-        let mut root = vec![NONE; 256];
-        for &(b, child) in &children[0] {
-            root[usize::from(b)] = offset[child as usize];
-        }
-        WordTrie {
-            root,
-            data,
-            shorter,
-        }
-    }
-
-    /// The offset of the child of the node at `node` through byte `b`, if there is one.
-    #[inline]
-    fn child(&self, node: usize, b: u8) -> Option<u32> {
-        let d = &self.data;
-        let len = d[node + 2] as usize;
-        let edges = node + Self::HEADER;
-        let k = if len <= Self::NARROW {
-            // The index of the first byte of `packed` equal to `b`, among the first `len`.
-            let packed = d[edges];
-            (0..len).find(|&k| (packed >> (8 * k)) as u8 == b)?
-        } else {
-            let (quarter, bit) = (usize::from(b >> 6), b & 63);
-            let bits =
-                u64::from(d[edges + 2 * quarter]) | u64::from(d[edges + 2 * quarter + 1]) << 32;
-            if bits >> bit & 1 == 0 {
-                return None;
-            }
-            let below = (d[edges + 8] >> (8 * quarter)) & 0xFF;
-            below as usize + (bits & ((1u64 << bit) - 1)).count_ones() as usize
-        };
-        let first_child = edges + if len <= Self::NARROW { 1 } else { Self::BITMAP };
-        Some(d[first_child + k])
-    }
-
-    /// The exact word of `token` and the longest prefix it starts with ([`NONE`] for none).
-    #[inline]
-    fn lookup(&self, token: &[u8]) -> (u32, u32) {
-        let Some((&first, rest)) = token.split_first() else {
-            return (NONE, NONE);
-        };
-        let mut node = self.root[usize::from(first)];
-        if node == NONE {
-            return (NONE, NONE);
-        }
-        for &b in rest {
-            match self.child(node as usize, b) {
-                Some(next) => node = next,
-                None => return (NONE, self.data[node as usize + 1]),
-            }
-        }
-        (self.data[node as usize], self.data[node as usize + 1])
-    }
-
-    /// Prefix `longest` and the shorter prefixes it starts with, longest first.
-    fn chain(&self, longest: u32) -> impl Iterator<Item = u32> + '_ {
-        std::iter::successors((longest != NONE).then_some(longest), |&p| {
-            let s = self.shorter[p as usize];
-            (s != NONE).then_some(s)
-        })
-    }
-}
 
 /// The entries as a trie of steps: from the root, an element; from then on, a joiner and an
 /// element. A node lists the patterns whose steps lead to it.
@@ -521,10 +266,10 @@ impl EntryTrie {
     /// are classified so that no text matches two joiners: white space is `Space` and a lone
     /// hyphen `Hyphen`, never `Exact`.)
     fn joiner_of(&self, gap: &str) -> u32 {
-        let gap = between_words(gap);
         if gap == " " {
             return JOIN_SPACE;
         }
+        let gap = between_words(gap);
         if !gap.is_empty() && gap.chars().all(char::is_whitespace) {
             return if holds_blank_line(gap) {
                 NONE
@@ -552,17 +297,18 @@ impl EntryTrie {
 /// A lexicon compiled for matching. Shared read-only between threads.
 #[derive(Debug)]
 pub struct Matcher {
-    words: WordTrie,
-    /// Rule out most tokens of a text before the trie is walked: those that are no lexicon
-    /// word (nor negator, nor break word) and start with no lexicon prefix.
-    word_filter: WordFilter,
-    prefix_filter: StartFilter,
+    /// The lexicon's words (negators and break words included) and wildcard prefixes.
+    words: Words,
     entries: EntryTrie,
-    /// Flags by word id: [`STARTS`] (an entry starts with the word), [`NEGATOR`],
-    /// [`BREAK_WORD`].
+    /// Flags by word id: [`NEGATOR`], [`BREAK_WORD`].
     word_flags: Vec<u8>,
-    /// Whether an entry starts with the prefix, or with a shorter one that it starts with.
-    prefix_starts: Vec<bool>,
+    /// What a token starts, by its word, and by its longest prefix when it is no word.
+    word_classes: Vec<Class>,
+    prefix_classes: Vec<Class>,
+    /// The lists that [`Class`]es index.
+    singles: Vec<Found>,
+    first_nodes: Vec<u32>,
+    element_keys: Vec<u32>,
     /// The patterns in the order of [`EntryTrie::pids`].
     slots: Vec<Pattern>,
     targets: Vec<Target>,
@@ -758,7 +504,7 @@ impl Matcher {
         let break_words: Vec<u32> = (negation.break_words.iter())
             .map(|w| words.id(w.clone()))
             .collect();
-        let word_trie = WordTrie::new(&words.list, &prefixes.list);
+        let word_set = Words::new(&words.list, &prefixes.list);
         let entries = EntryTrie::new(&steps, words.list.len(), prefixes.list.len());
         // The patterns, and their targets, in the order the trie's nodes list them: what a
         // walk finds lies together, and a node leads straight to its patterns.
@@ -772,29 +518,22 @@ impl Matcher {
                 pattern
             })
             .collect();
-        let mut word_flags: Vec<u8> = (entries.first_word.iter())
-            .map(|&n| if n != NONE { STARTS } else { 0 })
-            .collect();
+        let mut word_flags = vec![0u8; words.list.len()];
         for w in negators {
             word_flags[w as usize] |= NEGATOR;
         }
         for w in break_words {
             word_flags[w as usize] |= BREAK_WORD;
         }
-        let mut prefix_starts: Vec<bool> =
-            entries.first_prefix.iter().map(|&n| n != NONE).collect();
-        for (p, starts) in prefix_starts.iter_mut().enumerate() {
-            *starts = word_trie
-                .chain(p as u32)
-                .any(|q| entries.first_prefix[q as usize] != NONE);
-        }
-        Matcher {
-            word_filter: WordFilter::new(words.list.iter().map(String::as_str)),
-            prefix_filter: StartFilter::new(prefixes.list.iter().map(String::as_str)),
-            words: word_trie,
+        let mut matcher = Matcher {
+            words: word_set,
             entries,
             word_flags,
-            prefix_starts,
+            word_classes: Vec::new(),
+            prefix_classes: Vec::new(),
+            singles: Vec::new(),
+            first_nodes: Vec::new(),
+            element_keys: Vec::new(),
             slots,
             targets,
             terms,
@@ -803,7 +542,9 @@ impl Matcher {
             sources: lexicon.sources.len(),
             hyphens: lexicon.hyphens(),
             negation: NegationRules::new(lexicon),
-        }
+        };
+        matcher.classes(&words.list);
+        matcher
     }
 
     /// All terms, indexed by global term id.
@@ -826,12 +567,14 @@ impl Matcher {
         self.themes
     }
 
-    /// Every pattern that matches the tokens from `start`, as (pattern, tokens matched), into
-    /// `out`: one walk down the entry trie. `looked_up` holds each token's (word, longest
-    /// prefix); `stack` is scratch space.
+    /// Every pattern that matches the tokens from `start` (only those of more than one token
+    /// when `longer_only`), as (pattern, tokens matched), into `out`: one walk down the entry
+    /// trie. `looked_up` holds each token's (word, longest prefix); `stack` is scratch space.
+    #[allow(clippy::too_many_arguments)]
     fn matches_at(
         &self,
         start: usize,
+        longer_only: bool,
         text: &str,
         tokens: &[Token<'_>],
         looked_up: &[(u32, u32)],
@@ -842,18 +585,13 @@ impl Matcher {
         out.clear();
         stack.clear();
         let (word, prefix) = looked_up[start];
-        if word != NONE && trie.first_word[word as usize] != NONE {
-            stack.push((trie.first_word[word as usize], start + 1));
-        }
-        for p in self.words.chain(prefix) {
-            if trie.first_prefix[p as usize] != NONE {
-                stack.push((trie.first_prefix[p as usize], start + 1));
-            }
-        }
+        let class = self.class_of(word, prefix);
+        let firsts = &self.first_nodes[class.firsts.start as usize..class.firsts.end as usize];
+        stack.extend(firsts.iter().map(|&node| (node, start + 1)));
         while let Some((node, end)) = stack.pop() {
             let n = &trie.nodes[node as usize];
-            for slot in n.pids.clone() {
-                out.push((slot, end - start));
+            if !longer_only || end > start + 1 {
+                out.extend(n.pids.clone().map(|slot| (slot, end - start)));
             }
             if matches!(n.next, Next::None) || end >= tokens.len() {
                 continue;
@@ -863,14 +601,9 @@ impl Matcher {
                 continue;
             }
             let (word, prefix) = looked_up[end];
-            if word != NONE {
-                let to = trie.step(node, joiner, Element::Word(word).key());
-                if to != NONE {
-                    stack.push((to, end + 1));
-                }
-            }
-            for p in self.words.chain(prefix) {
-                let to = trie.step(node, joiner, Element::Prefix(p).key());
+            let next = self.class_of(word, prefix);
+            for &key in &self.element_keys[next.keys.start as usize..next.keys.end as usize] {
+                let to = trie.step(node, joiner, key);
                 if to != NONE {
                     stack.push((to, end + 1));
                 }
@@ -926,101 +659,50 @@ impl Matcher {
 
     /// Finds the hits in a document: its `text`, `tokens` and `structure` (for negation).
     pub fn find_hits(&self, text: &str, tokens: &[Token<'_>], structure: &Structure) -> Vec<Hit> {
-        // Each token's lexicon word and longest prefix, and the tokens where an entry may start.
+        // Each token's lexicon word and longest prefix.
         let mut looked_up: Vec<(u32, u32)> = Vec::with_capacity(tokens.len());
-        let mut starts: Vec<usize> = Vec::new();
-        for (i, t) in tokens.iter().enumerate() {
-            let text = t.text.as_ref();
-            let (word, prefix) =
-                if self.word_filter.may_be(text) || self.prefix_filter.may_start(text) {
-                    self.words.lookup(text.as_bytes())
-                } else {
-                    (NONE, NONE)
-                };
-            looked_up.push((word, prefix));
-            if (word != NONE && self.word_flags[word as usize] & STARTS != 0)
-                || (prefix != NONE && self.prefix_starts[prefix as usize])
-            {
-                starts.push(i);
-            }
-        }
+        let texts = tokens.iter().map(|t| t.text.as_ref());
+        self.words.lookup_all(texts, &mut looked_up);
         let mut hits = Vec::new();
+        let mut picker = Picker::new(self);
         let mut candidates = Vec::new();
         let mut stack = Vec::new();
-        // The token after the last match, per theme (per-theme) and per file (best-entry).
-        let mut theme_free = vec![0usize; self.themes];
-        let mut source_free = vec![0usize; self.sources];
-        // The best (rank, pattern id, slot, target) at the current position, per theme, and
-        // (rank, pattern id, slot) per file.
-        let mut theme_best: Vec<Option<(Rank, u32, u32, u32)>> = vec![None; self.themes];
-        let mut source_best: Vec<Option<(Rank, u32, u32)>> = vec![None; self.sources];
-        let mut touched_themes: Vec<usize> = Vec::new();
-        let mut touched_sources: Vec<usize> = Vec::new();
-        let mut found: Vec<(usize, &Target, usize)> = Vec::new();
+        let mut found: Vec<Found> = Vec::new();
         // The sentence of the current position: sentences before it end at or before it.
         let mut sentence = 0;
-        let better = |rank: Rank, pid: u32, other: Rank, other_pid: u32| {
-            rank > other || (rank == other && pid < other_pid)
-        };
-        for i in starts {
-            self.matches_at(i, text, tokens, &looked_up, &mut stack, &mut candidates);
-            for &(slot_id, _) in &candidates {
-                let pattern = &self.slots[slot_id as usize];
-                let pid = pattern.pid;
-                if pattern.best_entry {
-                    if i < source_free[pattern.source] {
-                        continue;
-                    }
-                    let slot = &mut source_best[pattern.source];
-                    match slot {
-                        Some((rank, other, _)) if !better(pattern.rank, pid, *rank, *other) => {}
-                        _ => {
-                            if slot.is_none() {
-                                touched_sources.push(pattern.source);
-                            }
-                            *slot = Some((pattern.rank, pid, slot_id));
-                        }
-                    }
-                    continue;
-                }
-                for ti in pattern.targets.clone() {
-                    let target = &self.targets[ti as usize];
-                    let slot = &mut theme_best[target.theme];
-                    match slot {
-                        Some((rank, other, _, _)) if !better(pattern.rank, pid, *rank, *other) => {}
-                        _ => {
-                            if slot.is_none() {
-                                touched_themes.push(target.theme);
-                            }
-                            *slot = Some((pattern.rank, pid, slot_id, ti));
-                        }
-                    }
-                }
+        for (i, &(word, prefix)) in looked_up.iter().enumerate() {
+            let class = self.class_of(word, prefix);
+            if class.single.is_empty() && !class.longer {
+                continue;
             }
-            for theme in touched_themes.drain(..) {
-                if let Some((_, _, slot_id, ti)) = theme_best[theme].take() {
-                    if i >= theme_free[theme] {
-                        let pattern = &self.slots[slot_id as usize];
-                        theme_free[theme] = i + pattern.len;
-                        found.push((theme, &self.targets[ti as usize], pattern.len));
-                    }
-                }
+            // Where no entry of several tokens matches, what the entries of one token give is
+            // known beforehand.
+            let mut longer = false;
+            if class.longer {
+                let walk = (text, tokens, looked_up.as_slice());
+                self.matches_at(i, true, walk.0, walk.1, walk.2, &mut stack, &mut candidates);
+                longer = !candidates.is_empty();
             }
-            for source in touched_sources.drain(..) {
-                if let Some((_, _, slot_id)) = source_best[source].take() {
-                    let pattern = &self.slots[slot_id as usize];
-                    source_free[source] = i + pattern.len;
-                    for target in
-                        &self.targets[pattern.targets.start as usize..pattern.targets.end as usize]
-                    {
-                        found.push((target.theme, target, pattern.len));
-                    }
-                }
+            if longer {
+                let walk = (text, tokens, looked_up.as_slice());
+                self.matches_at(
+                    i,
+                    false,
+                    walk.0,
+                    walk.1,
+                    walk.2,
+                    &mut stack,
+                    &mut candidates,
+                );
+                picker.choose(self, &candidates, &mut found);
+            } else {
+                let single = &self.singles[class.single.start as usize..class.single.end as usize];
+                found.extend_from_slice(single);
             }
+            picker.claim(i, &mut found);
             if found.is_empty() {
                 continue;
             }
-            found.sort_by_key(|(theme, _, _)| *theme);
             let sentences = &structure.sentences;
             while sentence < sentences.len() && sentences[sentence].tokens.end <= i {
                 sentence += 1;
@@ -1035,17 +717,207 @@ impl Matcher {
                 None => 0,
             };
             let negator = self.negator_before(i, first, text, tokens, &looked_up);
-            for (_, target, len) in found.drain(..) {
+            for f in found.drain(..) {
+                let target = &self.targets[f.target as usize];
                 hits.push(Hit {
                     theme: target.theme,
                     term: target.term,
                     negator,
-                    tokens: i..i + len,
+                    tokens: i..i + f.len as usize,
                     weight: target.weight,
                 });
             }
         }
         hits
+    }
+
+    /// What a token starts: its word's class, else its longest prefix's, else nothing.
+    #[inline]
+    fn class_of(&self, word: u32, prefix: u32) -> &Class {
+        const NOTHING: Class = Class {
+            single: 0..0,
+            firsts: 0..0,
+            keys: 0..0,
+            longer: false,
+        };
+        if word != NONE {
+            &self.word_classes[word as usize]
+        } else if prefix != NONE {
+            &self.prefix_classes[prefix as usize]
+        } else {
+            &NOTHING
+        }
+    }
+
+    /// The classes of every word (with the longest prefix it starts with) and of every prefix
+    /// (a token that is no word): the choices their entries of one token make, the nodes
+    /// their entries start at and their element keys, each laid out in one list.
+    fn classes(&mut self, words: &[String]) {
+        let mut picker = Picker::new(self);
+        let (mut singles, mut firsts, mut keys) = (Vec::new(), Vec::new(), Vec::new());
+        let mut candidates = Vec::new();
+        let mut class = |this: &Matcher, word: u32, prefix: u32| {
+            let trie = &this.entries;
+            let first_start = firsts.len() as u32;
+            let key_start = keys.len() as u32;
+            let word = (word != NONE).then_some((Element::Word(word), &trie.first_word[..]));
+            let prefixes =
+                (this.words.chain(prefix)).map(|p| (Element::Prefix(p), &trie.first_prefix[..]));
+            for (element, first) in word.into_iter().chain(prefixes) {
+                let (Element::Word(id) | Element::Prefix(id)) = element;
+                keys.push(element.key());
+                if first[id as usize] != NONE {
+                    firsts.push(first[id as usize]);
+                }
+            }
+            let firsts = &firsts[first_start as usize..];
+            candidates.clear();
+            for &node in firsts {
+                let pids = &trie.nodes[node as usize].pids;
+                candidates.extend(pids.clone().map(|slot| (slot, 1)));
+            }
+            let start = singles.len() as u32;
+            picker.choose(this, &candidates, &mut singles);
+            Class {
+                single: start..singles.len() as u32,
+                firsts: first_start..first_start + firsts.len() as u32,
+                keys: key_start..keys.len() as u32,
+                longer: (firsts.iter())
+                    .any(|&node| !matches!(trie.nodes[node as usize].next, Next::None)),
+            }
+        };
+        let word_classes = (words.iter().enumerate())
+            .map(|(w, text)| {
+                let (_, prefix) = self.words.lookup(text);
+                class(self, w as u32, prefix)
+            })
+            .collect();
+        let prefix_classes = (0..self.entries.first_prefix.len() as u32)
+            .map(|p| class(self, NONE, p))
+            .collect();
+        self.word_classes = word_classes;
+        self.prefix_classes = prefix_classes;
+        self.singles = singles;
+        self.first_nodes = firsts;
+        self.element_keys = keys;
+    }
+}
+
+/// What a token is to the entries, by its word (or its longest prefix when it is no word).
+#[derive(Clone, Debug, Default)]
+struct Class {
+    /// The choices of its entries of one token, `Matcher::singles[single]`.
+    single: Range<u32>,
+    /// The entry trie's nodes after it as a first element, `Matcher::first_nodes[firsts]`.
+    firsts: Range<u32>,
+    /// Its element keys (its word's, then its prefixes', longest first),
+    /// `Matcher::element_keys[keys]`.
+    keys: Range<u32>,
+    /// Whether an entry of more than one token starts with it.
+    longer: bool,
+}
+
+/// A target chosen at a position: `Matcher::targets[target]`, matching `len` tokens; it is
+/// taken unless the position lies within an earlier match of its `block` (its theme, for
+/// per-theme matching, or its file, for best-entry).
+#[derive(Clone, Copy, Debug)]
+struct Found {
+    block: u32,
+    target: u32,
+    len: u32,
+}
+
+/// The rules, applied at one position at a time: the best entry per theme (per-theme files)
+/// and per file (best-entry files) among those that match there, then what earlier matches
+/// leave free.
+struct Picker {
+    /// The token after the last match, per theme, then per file.
+    free: Vec<usize>,
+    /// The best (rank, pattern id, slot, target) at the current position, per theme, and
+    /// (rank, pattern id, slot) per file.
+    theme_best: Vec<Option<(Rank, u32, u32, u32)>>,
+    source_best: Vec<Option<(Rank, u32, u32)>>,
+    touched_themes: Vec<usize>,
+    touched_sources: Vec<usize>,
+}
+
+impl Picker {
+    fn new(matcher: &Matcher) -> Picker {
+        Picker {
+            free: vec![0; matcher.themes + matcher.sources],
+            theme_best: vec![None; matcher.themes],
+            source_best: vec![None; matcher.sources],
+            touched_themes: Vec::new(),
+            touched_sources: Vec::new(),
+        }
+    }
+
+    /// Appends to `found` the best of `candidates` (slot, tokens matched) per theme and per
+    /// file, ordered by theme (each theme comes at most once).
+    fn choose(&mut self, matcher: &Matcher, candidates: &[(u32, usize)], found: &mut Vec<Found>) {
+        let better = |rank: Rank, pid: u32, other: Rank, other_pid: u32| {
+            rank > other || (rank == other && pid < other_pid)
+        };
+        for &(slot_id, _) in candidates {
+            let pattern = &matcher.slots[slot_id as usize];
+            let pid = pattern.pid;
+            if pattern.best_entry {
+                let slot = &mut self.source_best[pattern.source];
+                match slot {
+                    Some((rank, other, _)) if !better(pattern.rank, pid, *rank, *other) => {}
+                    _ => {
+                        if slot.is_none() {
+                            self.touched_sources.push(pattern.source);
+                        }
+                        *slot = Some((pattern.rank, pid, slot_id));
+                    }
+                }
+                continue;
+            }
+            for ti in pattern.targets.clone() {
+                let theme = matcher.targets[ti as usize].theme;
+                let slot = &mut self.theme_best[theme];
+                match slot {
+                    Some((rank, other, _, _)) if !better(pattern.rank, pid, *rank, *other) => {}
+                    _ => {
+                        if slot.is_none() {
+                            self.touched_themes.push(theme);
+                        }
+                        *slot = Some((pattern.rank, pid, slot_id, ti));
+                    }
+                }
+            }
+        }
+        let start = found.len();
+        for theme in self.touched_themes.drain(..) {
+            if let Some((_, _, slot_id, ti)) = self.theme_best[theme].take() {
+                found.push(Found {
+                    block: theme as u32,
+                    target: ti,
+                    len: matcher.slots[slot_id as usize].len as u32,
+                });
+            }
+        }
+        for source in self.touched_sources.drain(..) {
+            if let Some((_, _, slot_id)) = self.source_best[source].take() {
+                let pattern = &matcher.slots[slot_id as usize];
+                found.extend(pattern.targets.clone().map(|ti| Found {
+                    block: (matcher.themes + source) as u32,
+                    target: ti,
+                    len: pattern.len as u32,
+                }));
+            }
+        }
+        found[start..].sort_unstable_by_key(|f| matcher.targets[f.target as usize].theme);
+    }
+
+    /// Keeps of `found` what earlier matches leave free at position `i`, and marks the tokens
+    /// it covers as taken for its theme or file.
+    fn claim(&mut self, i: usize, found: &mut Vec<Found>) {
+        found.retain(|f| i >= self.free[f.block as usize]);
+        for f in found.iter() {
+            self.free[f.block as usize] = i + f.len as usize;
+        }
     }
 }
 
@@ -1091,34 +963,6 @@ terms = ["hardship*", "power outage*", "self-reliance", "set-up", "shortage", "s
 id = "pride"
 terms = ["pride", "proud*", "badge of honor", "self-reliance", "honor"]
 "#;
-
-    proptest::proptest! {
-        #[test]
-        fn the_word_filter_never_rules_out_a_word(
-            set in proptest::collection::vec("[a-cé']{0,5}", 0..6),
-            tokens in proptest::collection::vec("[a-cé']{0,6}", 1..20),
-        ) {
-            let filter = WordFilter::new(set.iter().map(String::as_str));
-            for t in tokens.iter().chain(&set) {
-                if set.contains(t) {
-                    proptest::prop_assert!(filter.may_be(t), "{:?} {:?}", set, t);
-                }
-            }
-        }
-
-        #[test]
-        fn the_start_filter_never_rules_out_a_match(
-            set in proptest::collection::vec("[a-cé]{0,5}", 0..6),
-            tokens in proptest::collection::vec("[a-cé]{0,6}", 1..20),
-        ) {
-            let filter = StartFilter::new(set.iter().map(String::as_str));
-            for t in &tokens {
-                if set.iter().any(|w| t.starts_with(w.as_str())) {
-                    proptest::prop_assert!(filter.may_start(t), "{:?} {:?}", set, t);
-                }
-            }
-        }
-    }
 
     /// The lexicon of `themes`, each (file index, entries); file k matches by `best_entry[k]`.
     /// Negation takes a window of `window` tokens and, unless `breaks`, no clause breaks (so

@@ -470,9 +470,38 @@ pub struct Base {
     pub sentences: usize,
 }
 
-/// Text on one line: white space runs as one space, trimmed.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Text on one line: white space runs as one space, trimmed (white space as
+/// [`str::split_whitespace`] has it). ASCII text, most of it, is done byte by byte.
+pub(crate) fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    if text.is_ascii() {
+        let bytes = text.as_bytes();
+        let space = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
+        let mut i = 0;
+        while i < bytes.len() {
+            while i < bytes.len() && space(bytes[i]) {
+                i += 1;
+            }
+            let start = i;
+            while i < bytes.len() && !space(bytes[i]) {
+                i += 1;
+            }
+            if start < i {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&text[start..i]);
+            }
+        }
+        return out;
+    }
+    for (k, word) in text.split_whitespace().enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// [`context_into`] as a new string.
@@ -770,16 +799,23 @@ pub fn render_tension(
         .collect();
     pairs.sort_unstable();
     let mut w = writer(out);
+    // A sentence in tension for several contrasts is put on one line once.
+    let mut sentence = (usize::MAX, String::new());
     for (s, c) in pairs {
         let span = analysis.structure.sentences[s].span.clone();
-        let sentence = one_line(&text[base.lead + span.start..base.lead + span.end]);
+        if sentence.0 != s {
+            sentence = (
+                s,
+                one_line(&text[base.lead + span.start..base.lead + span.end]),
+            );
+        }
         w.serialize(TensionRow {
             document: Text(id),
             sentence: base.sentences + s,
             contrast: Text(&lexicon.contrasts[c].id),
             start_byte: base.bytes + span.start,
             end_byte: base.bytes + span.end,
-            text: Text(&sentence),
+            text: Text(&sentence.1),
         })?;
     }
     w.flush()?;
@@ -1354,6 +1390,28 @@ mod tests {
             w.serialize((W(units),)).unwrap();
             let cell = String::from_utf8(w.into_inner().unwrap()).unwrap();
             proptest::prop_assert_eq!(cell.trim_end(), Weight(units).to_string());
+        }
+    }
+
+    #[test]
+    fn one_line_is_split_whitespace_joined() {
+        for text in [
+            "",
+            "  ",
+            " a  b\t\x0b c\r\n",
+            "x\u{85}y\u{a0} z",
+            "\x1c\x1fword\x0c",
+        ] {
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(one_line(text), expected, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_line_agrees_with_split_whitespace(text in "[a\t\n\x0b\x0c\r \x1c\u{85}\u{a0}é]{0,30}") {
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(one_line(&text), expected);
         }
     }
 

@@ -109,7 +109,7 @@ fn example_html(e: &Example, class: impl Fn(usize) -> &'static str) -> String {
         at = range.end;
     }
     out.push_str(&escape(&e.text[at..]));
-    let one_line: String = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line = super::csv::one_line(&out);
     format!(
         "<blockquote><bdi>{one_line}</bdi><br><span class=\"src\">{}, sentence {}</span></blockquote>\n",
         bdi(&e.document),

@@ -1,0 +1,509 @@
+//! The lexicon's words and wildcard prefixes, for the matcher: a token in, its exact word and
+//! the longest prefix it starts with out (ids, or [`NONE`]).
+//!
+//! Two bitmaps rule out most tokens before the trie is walked; a small cache per thread remembers
+//! the answer for the short tokens seen last, so the common words of a text are looked up once.
+//! Guarantee: [`WordTrie::lookup`] and [`Words::lookup`] answer alike for every token (property
+//! tests in the parent module).
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::NONE;
+
+/// A quick test run before a hash lookup: whether any of a set of strings starts with the first
+/// bytes of a token. A bitmap over (a hash of) the first `k` bytes: no false negatives, so a
+/// token it rules out cannot be in the set (nor start with one of a set of prefixes); most
+/// tokens of a text are ruled out without hashing them.
+#[derive(Debug)]
+pub(super) struct StartFilter {
+    /// Bytes looked at: 3, or the length of the set's shortest string if less.
+    k: usize,
+    bits: Vec<u64>,
+}
+
+impl StartFilter {
+    const BITS: usize = 1 << 16;
+
+    pub(super) fn new<'s>(set: impl Iterator<Item = &'s str> + Clone) -> Self {
+        let k = set.clone().map(str::len).min().unwrap_or(0).min(3);
+        let mut filter = StartFilter {
+            k,
+            bits: vec![0; Self::BITS / 64],
+        };
+        for s in set {
+            let slot = filter.slot(s.as_bytes());
+            filter.bits[slot / 64] |= 1 << (slot % 64);
+        }
+        filter
+    }
+
+    fn slot(&self, bytes: &[u8]) -> usize {
+        let h = bytes[..self.k]
+            .iter()
+            .fold(0u32, |h, &b| (h << 8) | u32::from(b));
+        (h.wrapping_mul(0x9E37_79B1) >> 16) as usize
+    }
+
+    /// `false` only when no string of the set starts like `s` (is `s`, or a prefix of it).
+    pub(super) fn may_start(&self, s: &str) -> bool {
+        if s.len() < self.k || self.bits.is_empty() {
+            return false;
+        }
+        let slot = self.slot(s.as_bytes());
+        self.bits[slot / 64] & (1 << (slot % 64)) != 0
+    }
+}
+
+/// A quick test run before a hash lookup of a whole word: a bitmap over (a hash of) a word's
+/// length, its first three bytes and its last byte. No false negatives, so a token it rules out
+/// is no lexicon word; unlike a [`StartFilter`], short lexicon words ("of", "to") do not make it
+/// pass every token that starts like them.
+#[derive(Debug)]
+pub(super) struct WordFilter {
+    bits: Vec<u64>,
+}
+
+impl WordFilter {
+    const BITS: usize = 1 << 16;
+
+    pub(super) fn new<'s>(set: impl Iterator<Item = &'s str>) -> Self {
+        let mut filter = WordFilter {
+            bits: vec![0; Self::BITS / 64],
+        };
+        for s in set {
+            let slot = Self::slot(s.as_bytes());
+            filter.bits[slot / 64] |= 1 << (slot % 64);
+        }
+        filter
+    }
+
+    fn slot(b: &[u8]) -> usize {
+        let first = b.iter().take(3).fold(0u64, |h, &c| (h << 8) | u64::from(c));
+        let last = b.last().map_or(0, |&c| u64::from(c));
+        let key = first | last << 24 | (b.len() as u64) << 32;
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize
+    }
+
+    /// `false` only when `s` is no string of the set.
+    pub(super) fn may_be(&self, s: &str) -> bool {
+        let slot = Self::slot(s.as_bytes());
+        self.bits[slot / 64] & (1 << (slot % 64)) != 0
+    }
+}
+
+/// The lexicon's words and wildcard prefixes as a byte trie: one walk over a token's bytes gives
+/// the token's exact word and the longest prefix it starts with; every shorter prefix it starts
+/// with is reached from there through [`WordTrie::shorter`].
+///
+/// Laid out for the walk: a node is a run of `u32`s in `data` — its word, its longest prefix,
+/// its number of edges, then for up to [`WordTrie::NARROW`] edges their bytes packed in one
+/// `u32`, for more a bitmap of them with the number of members below each quarter (the rank of
+/// a byte without a search or a branch the processor cannot predict), then the children's
+/// offsets in byte order. A step reads one node, mostly one cache line.
+#[derive(Debug)]
+struct WordTrie {
+    /// The offset of the node after each first byte.
+    root: Vec<u32>,
+    data: Vec<u32>,
+    /// For each prefix, the longest shorter prefix that it starts with.
+    shorter: Vec<u32>,
+}
+
+impl WordTrie {
+    /// Nodes with up to this many edges list their bytes; wider ones (near the root) hold a
+    /// bitmap.
+    const NARROW: usize = 4;
+    /// A node's header: word, prefix, number of edges.
+    const HEADER: usize = 3;
+    /// A wide node's bitmap: eight words of bits, one of members below each quarter.
+    const BITMAP: usize = 9;
+
+    /// A trie of `words` and `prefixes` (each a list of distinct strings, indexed by id).
+    fn new(words: &[String], prefixes: &[String]) -> WordTrie {
+        // Built as a tree of sorted child lists, then laid out flat; node 0 is the root.
+        let mut children: Vec<Vec<(u8, u32)>> = vec![Vec::new()];
+        let insert = |s: &str, children: &mut Vec<Vec<(u8, u32)>>| -> usize {
+            let mut node = 0usize;
+            for &b in s.as_bytes() {
+                node = match children[node].binary_search_by_key(&b, |&(c, _)| c) {
+                    Ok(k) => children[node][k].1 as usize,
+                    Err(k) => {
+                        let next = children.len();
+                        children[node].insert(k, (b, next as u32));
+                        children.push(Vec::new());
+                        next
+                    }
+                };
+            }
+            node
+        };
+        let word_nodes: Vec<usize> = words.iter().map(|w| insert(w, &mut children)).collect();
+        let prefix_nodes: Vec<usize> = prefixes.iter().map(|p| insert(p, &mut children)).collect();
+        let mut word = vec![NONE; children.len()];
+        for (id, &node) in word_nodes.iter().enumerate() {
+            word[node] = id as u32;
+        }
+        let mut own = vec![NONE; children.len()];
+        for (id, &node) in prefix_nodes.iter().enumerate() {
+            own[node] = id as u32;
+        }
+        // The longest prefix on the path to each node, itself included, and before it (nodes
+        // are created after their parents, so one pass in order sees every parent first).
+        let mut longest = vec![NONE; children.len()];
+        let mut before = vec![NONE; children.len()];
+        for node in 0..children.len() {
+            if own[node] != NONE {
+                longest[node] = own[node];
+            }
+            for &(_, child) in &children[node] {
+                before[child as usize] = longest[node];
+                longest[child as usize] = longest[node];
+            }
+        }
+        let shorter = prefix_nodes.iter().map(|&node| before[node]).collect();
+        // Offsets: a node's size is known from its number of edges.
+        let size =
+            |len: usize| Self::HEADER + if len <= Self::NARROW { 1 } else { Self::BITMAP } + len;
+        // Laid out breadth first: the nodes near the root, which most tokens pass, lie together.
+        let mut order = Vec::with_capacity(children.len());
+        order.push(0usize);
+        let mut next = 0;
+        while next < order.len() {
+            order.extend(children[order[next]].iter().map(|&(_, c)| c as usize));
+            next += 1;
+        }
+        let mut offset = vec![0u32; children.len()];
+        let mut total = 0usize;
+        for &node in &order {
+            offset[node] = total as u32;
+            total += size(children[node].len());
+        }
+        let mut data = Vec::with_capacity(total);
+        for &node in &order {
+            let list = &children[node];
+            data.extend([word[node], longest[node], list.len() as u32]);
+            if list.len() <= Self::NARROW {
+                let packed = list
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |acc, (k, &(b, _))| acc | u32::from(b) << (8 * k));
+                data.push(packed);
+            } else {
+                let mut bits = [0u64; 4];
+                for &(b, _) in list {
+                    bits[usize::from(b >> 6)] |= 1 << (b & 63);
+                }
+                let mut below = 0u32;
+                let mut counts = 0u32;
+                for (q, quarter) in bits.iter().enumerate() {
+                    counts |= below << (8 * q);
+                    below += quarter.count_ones();
+                }
+                for quarter in bits {
+                    data.extend([quarter as u32, (quarter >> 32) as u32]);
+                }
+                data.push(counts);
+            }
+            data.extend(list.iter().map(|&(_, child)| offset[child as usize]));
+        }
+        let mut root = vec![NONE; 256];
+        for &(b, child) in &children[0] {
+            root[usize::from(b)] = offset[child as usize];
+        }
+        WordTrie {
+            root,
+            data,
+            shorter,
+        }
+    }
+
+    /// The offset of the child of the node at `node` through byte `b`, if there is one.
+    #[inline]
+    fn child(&self, node: usize, b: u8) -> Option<u32> {
+        let d = &self.data;
+        let len = d[node + 2] as usize;
+        let edges = node + Self::HEADER;
+        let k = if len <= Self::NARROW {
+            // The index of the first byte of `packed` equal to `b`, among the first `len`.
+            let packed = d[edges];
+            (0..len).find(|&k| (packed >> (8 * k)) as u8 == b)?
+        } else {
+            let (quarter, bit) = (usize::from(b >> 6), b & 63);
+            let bits =
+                u64::from(d[edges + 2 * quarter]) | u64::from(d[edges + 2 * quarter + 1]) << 32;
+            if bits >> bit & 1 == 0 {
+                return None;
+            }
+            let below = (d[edges + 8] >> (8 * quarter)) & 0xFF;
+            below as usize + (bits & ((1u64 << bit) - 1)).count_ones() as usize
+        };
+        let first_child = edges + if len <= Self::NARROW { 1 } else { Self::BITMAP };
+        Some(d[first_child + k])
+    }
+
+    /// The exact word of `token` and the longest prefix it starts with ([`NONE`] for none).
+    #[inline]
+    fn lookup(&self, token: &[u8]) -> (u32, u32) {
+        let Some((&first, rest)) = token.split_first() else {
+            return (NONE, NONE);
+        };
+        let mut node = self.root[usize::from(first)];
+        if node == NONE {
+            return (NONE, NONE);
+        }
+        for &b in rest {
+            match self.child(node as usize, b) {
+                Some(next) => node = next,
+                None => return (NONE, self.data[node as usize + 1]),
+            }
+        }
+        (self.data[node as usize], self.data[node as usize + 1])
+    }
+
+    /// Prefix `longest` and the shorter prefixes it starts with, longest first.
+    fn chain(&self, longest: u32) -> impl Iterator<Item = u32> + '_ {
+        std::iter::successors((longest != NONE).then_some(longest), |&p| {
+            let s = self.shorter[p as usize];
+            (s != NONE).then_some(s)
+        })
+    }
+}
+
+/// The lexicon's words and prefixes as the matcher looks tokens up in them: the bitmaps, the
+/// trie, and a per-thread cache of recent short tokens.
+#[derive(Debug)]
+pub(super) struct Words {
+    trie: WordTrie,
+    word_filter: WordFilter,
+    prefix_filter: StartFilter,
+    /// Tells this set's answers apart from another's in a thread's cache.
+    id: u64,
+}
+
+/// Ids of [`Words`] sets, for the caches (0: none).
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A direct-mapped cache of lookups: a token of up to sixteen bytes, as its length and its
+/// bytes packed into one `u128`, and its answer. Natural text repeats a few thousand short
+/// words; each is then looked up with one load and two comparisons instead of a walk through a
+/// trie that does not fit the core's nearest caches.
+struct Cache {
+    owner: u64,
+    slots: Vec<Slot>,
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    /// The token's length (0: an empty slot, since tokens are never empty).
+    len: u32,
+    key: u128,
+    word: u32,
+    prefix: u32,
+}
+
+impl Cache {
+    const BITS: u32 = 12;
+    const EMPTY: Slot = Slot {
+        len: 0,
+        key: 0,
+        word: NONE,
+        prefix: NONE,
+    };
+
+    /// A token of 1 to 16 bytes packed into an integer that, with its length, tells it from
+    /// every other token: the first and the last eight (or four) bytes, which together cover
+    /// it; `None` for other lengths.
+    #[inline]
+    fn key(token: &[u8]) -> Option<u128> {
+        let n = token.len();
+        let word = |at: usize| -> u64 {
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(&token[at..at + 8]);
+            u64::from_le_bytes(eight)
+        };
+        let half = |at: usize| -> u64 {
+            let mut four = [0u8; 4];
+            four.copy_from_slice(&token[at..at + 4]);
+            u64::from(u32::from_le_bytes(four))
+        };
+        let (first, last) = match n {
+            17.. | 0 => return None,
+            8.. => (word(0), word(n - 8)),
+            4.. => (half(0), half(n - 4)),
+            1.. => (
+                u64::from(token[0]) | u64::from(token[n / 2]) << 8 | u64::from(token[n - 1]) << 16,
+                0,
+            ),
+        };
+        Some(u128::from(first) | u128::from(last) << 64)
+    }
+
+    #[inline]
+    fn slot(key: u128, len: usize) -> usize {
+        let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(29) ^ len as u64;
+        (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::BITS)) as usize
+    }
+}
+
+thread_local! {
+    static CACHE: RefCell<Cache> = const { RefCell::new(Cache { owner: 0, slots: Vec::new() }) };
+}
+
+impl Words {
+    /// The set of `words` and `prefixes` (each a list of distinct strings, indexed by id).
+    pub(super) fn new(words: &[String], prefixes: &[String]) -> Words {
+        Words {
+            trie: WordTrie::new(words, prefixes),
+            word_filter: WordFilter::new(words.iter().map(String::as_str)),
+            prefix_filter: StartFilter::new(prefixes.iter().map(String::as_str)),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    /// The exact word of `token` and the longest prefix it starts with ([`NONE`] for none):
+    /// the bitmaps, then the trie.
+    pub(super) fn lookup(&self, token: &str) -> (u32, u32) {
+        if self.word_filter.may_be(token) || self.prefix_filter.may_start(token) {
+            self.trie.lookup(token.as_bytes())
+        } else {
+            (NONE, NONE)
+        }
+    }
+
+    /// [`Words::lookup`] of each of `tokens`, appended to `out`, through this thread's cache.
+    pub(super) fn lookup_all<'t>(
+        &self,
+        tokens: impl Iterator<Item = &'t str>,
+        out: &mut Vec<(u32, u32)>,
+    ) {
+        CACHE.with_borrow_mut(|cache| {
+            if cache.owner != self.id {
+                cache.owner = self.id;
+                cache.slots.clear();
+                cache.slots.resize(1 << Cache::BITS, Cache::EMPTY);
+            }
+            for token in tokens {
+                if !(self.word_filter.may_be(token) || self.prefix_filter.may_start(token)) {
+                    out.push((NONE, NONE));
+                    continue;
+                }
+                let Some(key) = Cache::key(token.as_bytes()) else {
+                    out.push(self.trie.lookup(token.as_bytes()));
+                    continue;
+                };
+                let len = token.len() as u32;
+                let slot = &mut cache.slots[Cache::slot(key, token.len())];
+                if slot.key != key || slot.len != len {
+                    let (word, prefix) = self.trie.lookup(token.as_bytes());
+                    *slot = Slot {
+                        len,
+                        key,
+                        word,
+                        prefix,
+                    };
+                }
+                out.push((slot.word, slot.prefix));
+            }
+        });
+    }
+
+    /// Prefix `longest` and the shorter prefixes it starts with, longest first.
+    pub(super) fn chain(&self, longest: u32) -> impl Iterator<Item = u32> + '_ {
+        self.trie.chain(longest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn the_word_filter_never_rules_out_a_word(
+            set in proptest::collection::vec("[a-cé']{0,5}", 0..6),
+            tokens in proptest::collection::vec("[a-cé']{0,6}", 1..20),
+        ) {
+            let filter = WordFilter::new(set.iter().map(String::as_str));
+            for t in tokens.iter().chain(&set) {
+                if set.contains(t) {
+                    proptest::prop_assert!(filter.may_be(t), "{:?} {:?}", set, t);
+                }
+            }
+        }
+
+        #[test]
+        fn the_start_filter_never_rules_out_a_match(
+            set in proptest::collection::vec("[a-cé]{0,5}", 0..6),
+            tokens in proptest::collection::vec("[a-cé]{0,6}", 1..20),
+        ) {
+            let filter = StartFilter::new(set.iter().map(String::as_str));
+            for t in &tokens {
+                if set.iter().any(|w| t.starts_with(w.as_str())) {
+                    proptest::prop_assert!(filter.may_start(t), "{:?} {:?}", set, t);
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The cache answers as the trie does, whatever the order of the tokens and however
+        /// often one is seen, in a thread whose cache another set of words used before.
+        #[test]
+        fn the_cache_answers_as_the_trie(
+            words in proptest::collection::vec("[a-cé]{1,9}", 0..8),
+            prefixes in proptest::collection::vec("[a-cé]{1,4}", 0..5),
+            tokens in proptest::collection::vec("[a-cé]{1,10}", 1..60),
+        ) {
+            let dedup = |v: &Vec<String>| {
+                let mut v = v.clone();
+                v.sort();
+                v.dedup();
+                v
+            };
+            let (words, prefixes) = (dedup(&words), dedup(&prefixes));
+            let other = Words::new(&["a".to_string()], &[]);
+            other.lookup_all(tokens.iter().map(String::as_str), &mut Vec::new());
+            let set = Words::new(&words, &prefixes);
+            let mut cached = Vec::new();
+            set.lookup_all(tokens.iter().chain(&tokens).map(String::as_str), &mut cached);
+            let direct: Vec<(u32, u32)> = tokens
+                .iter()
+                .chain(&tokens)
+                .map(|t| set.trie.lookup(t.as_bytes()))
+                .collect();
+            proptest::prop_assert_eq!(cached, direct);
+        }
+    }
+
+    #[test]
+    fn a_token_is_its_word_and_longest_prefix() {
+        let words = ["the".to_string(), "thee".to_string()];
+        let prefixes = ["th".to_string(), "thee".to_string()];
+        let set = Words::new(&words, &prefixes);
+        let mut out = Vec::new();
+        let tokens = [
+            "the",
+            "thee",
+            "theeing",
+            "t",
+            "other",
+            "the",
+            "thereafterwards",
+        ];
+        set.lookup_all(tokens.into_iter(), &mut out);
+        assert_eq!(
+            out,
+            [
+                (0, 0),
+                (1, 1),
+                (NONE, 1),
+                (NONE, NONE),
+                (NONE, NONE),
+                (0, 0),
+                (NONE, 0)
+            ]
+        );
+        assert_eq!(set.chain(1).collect::<Vec<_>>(), [1, 0]);
+    }
+}
