@@ -297,14 +297,25 @@ pub fn analyse_with<'a>(
     let tokens = tokenize_with(text, matcher.hyphens());
     let structure = segment_with(text, &tokens, blank_lines);
     segmented(&tokens, &structure);
+    // Hits come in token order: their sentences are found by walking the sentences once (as
+    // `Structure::sentence_of_token` would find each: the first sentence that ends after the
+    // token, or the last one).
+    let sentences = &structure.sentences;
+    let last = sentences.len().saturating_sub(1);
+    let mut sentence = 0;
     let hits: Vec<(Hit, usize)> = matcher
         .find_hits(text, &tokens, &structure)
         .into_iter()
         .map(|h| {
-            let sentence = structure.sentence_of_token(h.tokens.start);
-            (h, sentence)
+            while sentence < sentences.len() && sentences[sentence].tokens.end <= h.tokens.start {
+                sentence += 1;
+            }
+            (h, sentence.min(last))
         })
         .collect();
+    debug_assert!(hits
+        .iter()
+        .all(|(h, s)| *s == structure.sentence_of_token(h.tokens.start)));
 
     let mut themes = vec![ThemeTally::default(); matcher.theme_count()];
     let mut term_counts: Vec<TermCount> = hits
@@ -388,13 +399,18 @@ fn count_cooccurrence(hits: &[(Hit, usize)], themes: usize, sentences: usize) ->
         pair_sentences: vec![0; themes * themes.saturating_sub(1) / 2],
     };
     let mut present: Vec<usize> = Vec::new();
-    let live: Vec<&(Hit, usize)> = hits.iter().filter(|(h, _)| h.negator.is_none()).collect();
     // Hits come in token order, so the hits of one sentence are consecutive.
-    for group in live.chunk_by(|a, b| a.1 == b.1) {
+    let mut live = hits.iter().filter(|(h, _)| h.negator.is_none()).peekable();
+    while let Some((hit, sentence)) = live.next() {
         present.clear();
-        present.extend(group.iter().map(|(h, _)| h.theme));
-        present.sort_unstable();
-        present.dedup();
+        present.push(hit.theme);
+        while let Some((more, _)) = live.next_if(|(_, s)| s == sentence) {
+            present.push(more.theme);
+        }
+        if present.len() > 1 {
+            present.sort_unstable();
+            present.dedup();
+        }
         for (i, &a) in present.iter().enumerate() {
             c.theme_sentences[a] += 1;
             for &b in &present[i + 1..] {
