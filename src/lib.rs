@@ -42,6 +42,7 @@ pub mod count;
 pub mod csv_format;
 pub mod error;
 pub mod faults;
+pub mod group;
 pub mod lexicon;
 pub mod lines;
 pub mod matcher;

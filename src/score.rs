@@ -16,6 +16,8 @@
 //! - trajectory: each segment's balance at its token midpoint, smoothed over a centred window
 //!   of segments ([`smoothing_window`]).
 
+pub mod groups;
+
 use crate::count::{weight_value, ContrastTally, CorpusTotals, PoleTally};
 
 /// z for a two-sided 95 % interval.

@@ -185,7 +185,7 @@ pub fn read_sidecar(
 }
 
 /// Column names as messages list them: quoted, comma-separated.
-fn quoted(names: &[String]) -> String {
+pub(crate) fn quoted(names: &[String]) -> String {
     names
         .iter()
         .map(|n| format!("{n:?}"))

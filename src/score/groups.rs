@@ -1,0 +1,408 @@
+//! Statistics of groups (the `--group-by` files): keyness of a group against the rest of the
+//! corpus, cluster-robust intervals of rates, and the Poisson bootstrap of contrasts.
+//!
+//! In: integer sums that add (per cluster, per group, per replicate). Out: floats, computed once
+//! at the end in a fixed order. Guarantees: nothing here depends on the order in which documents
+//! or clusters were added; the bootstrap's weights depend only on a cluster's seed (see
+//! [`poisson_weight`]), so its replicate sums are the same however a corpus is split, read or
+//! threaded, and two partial sums merge by addition.
+//!
+//! Definitions (with a = count in the group, b = count in the rest, c and d their tokens):
+//! - G² = 2 (a ln(a/E1) + b ln(b/E2)), E1 = c(a+b)/(c+d), E2 = d(a+b)/(c+d), a zero count adding
+//!   0, no Yates or Williams correction (Rayson & Garside 2000); its p-value is the upper tail of
+//!   χ² with one degree of freedom ([`g2`], [`chi2_upper`]).
+//! - log ratio = log2((a′/c) / (b′/d)), a′ = 0.5 when a = 0, b′ likewise (Hardie 2014)
+//!   ([`log_ratio`]).
+//! - A rate's interval ([`rate_interval`]): the ratio estimator Σcount / Σtokens over clusters,
+//!   its linearised (cluster-robust) variance n/(n−1) · Σ(yᵢ − R xᵢ)² / (Σx)², and a 95 %
+//!   interval on the log scale with a t(n−1) quantile; with one cluster, or no hit, the exact
+//!   Poisson (Garwood) interval of the count over the tokens.
+
+use statrs::distribution::{ChiSquared, ContinuousCDF, StudentsT};
+use statrs::function::erf::erfc;
+use std::ops::AddAssign;
+
+/// G² of a count `a` in `c` tokens against `b` in `d` tokens (see the module documentation).
+pub fn g2(a: u64, b: u64, c: u64, d: u64) -> f64 {
+    let (a, b, c, d) = (a as f64, b as f64, c as f64, d as f64);
+    if c + d == 0.0 {
+        return 0.0;
+    }
+    let e1 = c * (a + b) / (c + d);
+    let e2 = d * (a + b) / (c + d);
+    let term = |o: f64, e: f64| if o > 0.0 { o * (o / e).ln() } else { 0.0 };
+    (2.0 * (term(a, e1) + term(b, e2))).max(0.0)
+}
+
+/// The upper tail of χ² with one degree of freedom at `x`: P(X ≥ x) = erfc(√(x/2)).
+pub fn chi2_upper(x: f64) -> f64 {
+    erfc((x.max(0.0) / 2.0).sqrt())
+}
+
+/// log2 of the ratio of the rates a/c and b/d, zero counts taken as 0.5; `None` when both
+/// counts are zero or a side has no tokens.
+pub fn log_ratio(a: u64, b: u64, c: u64, d: u64) -> Option<f64> {
+    if (a == 0 && b == 0) || c == 0 || d == 0 {
+        return None;
+    }
+    let half = |x: u64| if x == 0 { 0.5 } else { x as f64 };
+    Some(((half(a) / c as f64) / (half(b) / d as f64)).log2())
+}
+
+/// Sums over the clusters of a group, for the interval of a rate: the number of clusters and
+/// the sums of count, tokens, their squares and their product. Integers: they add exactly.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClusterSums {
+    /// Clusters.
+    pub n: u64,
+    /// Σ count.
+    pub count: u64,
+    /// Σ tokens.
+    pub tokens: u64,
+    /// Σ count².
+    pub count2: u128,
+    /// Σ tokens².
+    pub tokens2: u128,
+    /// Σ count · tokens.
+    pub count_tokens: u128,
+}
+
+impl ClusterSums {
+    /// Adds one cluster with `count` hits in `tokens` tokens.
+    pub fn add_cluster(&mut self, count: u64, tokens: u64) {
+        self.n += 1;
+        self.count += count;
+        self.tokens += tokens;
+        self.count2 += u128::from(count) * u128::from(count);
+        self.tokens2 += u128::from(tokens) * u128::from(tokens);
+        self.count_tokens += u128::from(count) * u128::from(tokens);
+    }
+
+    /// The variance of ln(Σcount / Σtokens) by linearisation, `None` with fewer than two
+    /// clusters or no count.
+    fn log_variance(&self) -> Option<f64> {
+        if self.n < 2 || self.count == 0 || self.tokens == 0 {
+            return None;
+        }
+        let (y, x) = (self.count as f64, self.tokens as f64);
+        let r = y / x;
+        let residuals = (self.count2 as f64 - 2.0 * r * self.count_tokens as f64
+            + r * r * self.tokens2 as f64)
+            .max(0.0);
+        let n = self.n as f64;
+        let var_r = n / (n - 1.0) * residuals / (x * x);
+        Some(var_r / (r * r))
+    }
+}
+
+impl AddAssign<&ClusterSums> for ClusterSums {
+    fn add_assign(&mut self, o: &ClusterSums) {
+        self.n += o.n;
+        self.count += o.count;
+        self.tokens += o.tokens;
+        self.count2 += o.count2;
+        self.tokens2 += o.tokens2;
+        self.count_tokens += o.count_tokens;
+    }
+}
+
+/// The 97.5 % quantile of t with `df` degrees of freedom.
+fn t975(df: f64) -> f64 {
+    StudentsT::new(0.0, 1.0, df)
+        .map(|t| t.inverse_cdf(0.975))
+        .unwrap_or(1.959_963_984_540_054)
+}
+
+/// The exact Poisson (Garwood) 95 % interval of a count: χ²(0.025; 2k)/2 to χ²(0.975; 2k+2)/2.
+pub fn garwood(count: u64) -> (f64, f64) {
+    let k = count as f64;
+    let quantile = |df: f64, p: f64| ChiSquared::new(df).map_or(0.0, |c| c.inverse_cdf(p));
+    let low = if count == 0 {
+        0.0
+    } else {
+        quantile(2.0 * k, 0.025) / 2.0
+    };
+    (low, quantile(2.0 * k + 2.0, 0.975) / 2.0)
+}
+
+/// A 95 % interval of the rate Σcount / Σtokens of `sums` (see the module documentation);
+/// `None` without tokens.
+pub fn rate_interval(sums: &ClusterSums) -> Option<(f64, f64)> {
+    if sums.tokens == 0 {
+        return None;
+    }
+    let tokens = sums.tokens as f64;
+    let rate = sums.count as f64 / tokens;
+    match sums.log_variance() {
+        Some(var) => {
+            let half = t975((sums.n - 1) as f64) * var.sqrt();
+            Some((rate * (-half).exp(), rate * half.exp()))
+        }
+        None => {
+            let (low, high) = garwood(sums.count);
+            Some((low / tokens, high / tokens))
+        }
+    }
+}
+
+/// A 95 % interval of [`log_ratio`] of a group (`group`) against the rest (`rest`): the two
+/// log-scale variances added (cluster-robust where a side has two clusters or more, else the
+/// Poisson 1/count, with 0.5 for a zero count), a t quantile with the fewer clusters' degrees
+/// of freedom (the normal one when a side has a single cluster). `None` as for [`log_ratio`].
+pub fn log_ratio_interval(group: &ClusterSums, rest: &ClusterSums) -> Option<(f64, f64)> {
+    let point = log_ratio(group.count, rest.count, group.tokens, rest.tokens)?;
+    let var = |s: &ClusterSums| {
+        s.log_variance()
+            .unwrap_or(1.0 / if s.count == 0 { 0.5 } else { s.count as f64 })
+    };
+    let df = group.n.min(rest.n).saturating_sub(1);
+    let q = if df >= 1 {
+        t975(df as f64)
+    } else {
+        1.959_963_984_540_054
+    };
+    let half = q * (var(group) + var(rest)).sqrt() / std::f64::consts::LN_2;
+    Some((point - half, point + half))
+}
+
+/// Replicates of the Poisson bootstrap.
+pub const REPLICATES: usize = 1000;
+
+/// ⌊P(K ≤ k) · 2⁶⁴⌋ for K ~ Poisson(1), k = 0 … 19 (computed with 80 significant digits; P(K ≤
+/// 20) rounds to 2⁶⁴).
+const POISSON_1: [u64; 20] = [
+    0x5E2D_58D8_B3BC_DF1A,
+    0xBC5A_B1B1_6779_BE35,
+    0xEB71_5E1D_C158_2DC2,
+    0xFB23_9797_34A2_52F1,
+    0xFF10_25F5_9174_DC3D,
+    0xFFD9_0F3B_A405_5E19,
+    0xFFFA_8B71_FC72_C913,
+    0xFFFF_540C_0914_B3C9,
+    0xFFFF_ED1F_4AA8_F120,
+    0xFFFF_FE21_6E64_1462,
+    0xFFFF_FFD4_D85D_3183,
+    0xFFFF_FFFC_6DA2_62B4,
+    0xFFFF_FFFF_BA12_D178,
+    0xFFFF_FFFF_FB07_C64C,
+    0xFFFF_FFFF_FFAB_8EA5,
+    0xFFFF_FFFF_FFFA_BE22,
+    0xFFFF_FFFF_FFFF_B11A,
+    0xFFFF_FFFF_FFFF_FBA1,
+    0xFFFF_FFFF_FFFF_FFC5,
+    0xFFFF_FFFF_FFFF_FFFD,
+];
+
+/// SplitMix64's output for state `x`: the generator's step from `x` (add the golden gamma,
+/// mix).
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The Poisson(1) weight of a cluster with seed `seed` in replicate `r`: u = SplitMix64's
+/// output for state seed + r · 0x9E3779B97F4A7C15, and the weight is the number of thresholds
+/// ⌊P(K ≤ k) · 2⁶⁴⌋ at or below u. Integers only: the same weights on every platform.
+pub fn poisson_weight(seed: u64, r: u64) -> u64 {
+    let u = splitmix64(seed.wrapping_add(r.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+    POISSON_1.partition_point(|&t| t <= u) as u64
+}
+
+/// A cluster's seed: the first eight bytes, little-endian, of the SHA-256 of its text (the
+/// document's text as analysed, or its `--cluster-by` value).
+pub fn seed_of(sha256: &[u8; 32]) -> u64 {
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&sha256[..8]);
+    u64::from_le_bytes(first)
+}
+
+/// The Poisson bootstrap's replicate sums of a contrast's two poles: for each replicate, Σ
+/// weight · L and Σ weight · R over clusters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replicates {
+    /// (Σ w·L, Σ w·R) per replicate.
+    pub sums: Vec<(u128, u128)>,
+}
+
+impl Default for Replicates {
+    fn default() -> Self {
+        Replicates {
+            sums: vec![(0, 0); REPLICATES],
+        }
+    }
+}
+
+impl Replicates {
+    /// Adds a cluster's pole sums `left` and `right` with its `weights` (one per replicate,
+    /// [`poisson_weight`]).
+    pub fn add(&mut self, weights: &[u64], left: u64, right: u64) {
+        for (s, &w) in self.sums.iter_mut().zip(weights) {
+            s.0 += u128::from(w) * u128::from(left);
+            s.1 += u128::from(w) * u128::from(right);
+        }
+    }
+
+    /// The 2.5th and 97.5th percentiles (nearest rank) of the replicates' balances (R − L) /
+    /// (R + L), replicates without a hit left out; `None` when none has one.
+    pub fn interval(&self) -> Option<(f64, f64)> {
+        let mut values: Vec<f64> = (self.sums.iter())
+            .filter(|(l, r)| l + r > 0)
+            .map(|&(l, r)| (r as f64 - l as f64) / (r as f64 + l as f64))
+            .collect();
+        if values.is_empty() {
+            return None;
+        }
+        values.sort_by(f64::total_cmp);
+        let rank =
+            |q: f64| values[((q * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
+        Some((rank(0.025), rank(0.975)))
+    }
+}
+
+impl AddAssign<&Replicates> for Replicates {
+    fn add_assign(&mut self, o: &Replicates) {
+        for (s, t) in self.sums.iter_mut().zip(&o.sums) {
+            s.0 += t.0;
+            s.1 += t.1;
+        }
+    }
+}
+
+/// The weights of a cluster with seed `seed` in every replicate.
+pub fn weights(seed: u64) -> Vec<u64> {
+    (0..REPLICATES as u64)
+        .map(|r| poisson_weight(seed, r))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol
+    }
+
+    #[test]
+    fn g2_and_log_ratio_by_hand() {
+        // a = 30 in c = 1,000 tokens against b = 70 in d = 9,000:
+        // E1 = 1000·100/10000 = 10, E2 = 90;
+        // G² = 2(30 ln 3 + 70 ln(70/90)) = 2(32.958369 − 17.592010) = 30.732717.
+        let g = g2(30, 70, 1_000, 9_000);
+        assert!(close(g, 30.732_717, 1e-5), "{g}");
+        assert!(chi2_upper(g) < 1e-7);
+        // p of G² = 3.841459 is 0.05 (the 95th percentile of χ²₁).
+        assert!(close(chi2_upper(3.841_459), 0.05, 1e-6));
+        assert_eq!(chi2_upper(0.0), 1.0);
+        // log2((30/1000) / (70/9000)) = log2(3.857143) = 1.947533.
+        let lr = log_ratio(30, 70, 1_000, 9_000).unwrap();
+        assert!(close(lr, 1.947_533, 1e-6), "{lr}");
+        // A zero count is 0.5: log2((0.5/1000) / (10/1000)) = log2(0.05) = −4.321928.
+        assert!(close(
+            log_ratio(0, 10, 1_000, 1_000).unwrap(),
+            -4.321_928,
+            1e-6
+        ));
+        assert_eq!(log_ratio(0, 0, 10, 10), None);
+        // A zero count adds 0 to G².
+        let e1 = 1_000.0 * 10.0 / 2_000.0;
+        let expected = 2.0 * 10.0 * (10.0f64 / e1).ln();
+        assert!(close(g2(0, 10, 1_000, 1_000), expected, 1e-9));
+        assert_eq!(g2(0, 0, 10, 10), 0.0);
+    }
+
+    #[test]
+    fn garwood_by_table() {
+        // Garwood's 95 % limits: 0 → (0, 3.689), 1 → (0.0253, 5.572), 10 → (4.795, 18.390).
+        let (l, h) = garwood(0);
+        assert!(l == 0.0 && close(h, 3.688_879, 1e-5), "{h}");
+        let (l, h) = garwood(1);
+        assert!(
+            close(l, 0.025_318, 1e-5) && close(h, 5.571_643, 1e-5),
+            "{l} {h}"
+        );
+        let (l, h) = garwood(10);
+        assert!(
+            close(l, 4.795_389, 1e-5) && close(h, 18.390_356, 1e-5),
+            "{l} {h}"
+        );
+    }
+
+    #[test]
+    fn cluster_robust_rate_by_hand() {
+        // Three clusters (count, tokens): (2, 100), (4, 100), (6, 200). R = 12/400 = 0.03;
+        // residuals 2−3 = −1, 4−3 = 1, 6−6 = 0 → Σ = 2; var(R) = 3/2 · 2 / 400² = 1.875e-5;
+        // var(ln R) = 1.875e-5 / 0.0009 = 0.0208333; t(2) = 4.302653.
+        let mut s = ClusterSums::default();
+        for (c, t) in [(2, 100), (4, 100), (6, 200)] {
+            s.add_cluster(c, t);
+        }
+        let (low, high) = rate_interval(&s).unwrap();
+        let half = 4.302_653 * 0.020_833_333f64.sqrt();
+        assert!(close(low, 0.03 * (-half).exp(), 1e-6), "{low}");
+        assert!(close(high, 0.03 * half.exp(), 1e-6), "{high}");
+        // One cluster: Garwood over its tokens.
+        let mut one = ClusterSums::default();
+        one.add_cluster(10, 1_000);
+        let (low, high) = rate_interval(&one).unwrap();
+        assert!(close(low, 0.004_795_389, 1e-8) && close(high, 0.018_390_356, 1e-8));
+        assert_eq!(rate_interval(&ClusterSums::default()), None);
+        // Sums merge by addition, whatever the order.
+        let mut a = ClusterSums::default();
+        a.add_cluster(6, 200);
+        let mut b = ClusterSums::default();
+        b.add_cluster(2, 100);
+        b.add_cluster(4, 100);
+        a += &b;
+        assert_eq!(a, s);
+    }
+
+    #[test]
+    fn poisson_weights_have_mean_and_variance_one() {
+        let mut n = 0u64;
+        let (mut sum, mut sum2) = (0u64, 0u64);
+        let mut zeros = 0u64;
+        for seed in 0..200u64 {
+            for w in weights(seed.wrapping_mul(0x1234_5678_9ABC_DEF1)) {
+                n += 1;
+                sum += w;
+                sum2 += w * w;
+                zeros += u64::from(w == 0);
+            }
+        }
+        let mean = sum as f64 / n as f64;
+        let var = sum2 as f64 / n as f64 - mean * mean;
+        assert!(close(mean, 1.0, 0.01), "{mean}");
+        assert!(close(var, 1.0, 0.02), "{var}");
+        // P(K = 0) = e⁻¹ = 0.367879.
+        assert!(close(zeros as f64 / n as f64, 0.367_879, 0.005));
+        // Fixed: the same seed and replicate give the same weight on every platform.
+        assert_eq!(
+            (0..8).map(|r| poisson_weight(42, r)).collect::<Vec<_>>(),
+            (0..8).map(|r| poisson_weight(42, r)).collect::<Vec<_>>()
+        );
+        assert_eq!(seed_of(&[1; 32]), 0x0101_0101_0101_0101);
+    }
+
+    #[test]
+    fn replicates_merge_in_any_order() {
+        let clusters = [(11u64, 3u64, 5u64), (22, 0, 4), (33, 7, 1), (44, 2, 2)];
+        let mut one = Replicates::default();
+        for &(seed, l, r) in &clusters {
+            one.add(&weights(seed), l, r);
+        }
+        let mut first = Replicates::default();
+        let mut second = Replicates::default();
+        for &(seed, l, r) in clusters.iter().rev() {
+            let half = if seed < 30 { &mut first } else { &mut second };
+            half.add(&weights(seed), l, r);
+        }
+        second += &first;
+        assert_eq!(second, one);
+        let (low, high) = one.interval().unwrap();
+        assert!(-1.0 <= low && low <= high && high <= 1.0);
+        assert_eq!(Replicates::default().interval(), None);
+    }
+}
