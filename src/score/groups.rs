@@ -405,4 +405,63 @@ mod tests {
         assert!(-1.0 <= low && low <= high && high <= 1.0);
         assert_eq!(Replicates::default().interval(), None);
     }
+
+    /// A stream of uniform numbers in (0, 1) for the simulation.
+    struct Uniform(u64);
+
+    impl Uniform {
+        fn next(&mut self) -> f64 {
+            self.0 = self.0.wrapping_add(1);
+            ((splitmix64(self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)) >> 11) as f64 + 0.5)
+                / (1u64 << 53) as f64
+        }
+
+        /// Gamma with an integer shape: a sum of exponentials.
+        fn gamma(&mut self, shape: u32, scale: f64) -> f64 {
+            -(0..shape).map(|_| self.next().ln()).sum::<f64>() * scale
+        }
+    }
+
+    /// Coverage by simulation (fixed seeds): 1,000 corpora of 100 documents, Gamma(2, 50)
+    /// hits per document, each document's pole share p ~ Beta(6, 4) (mean 0.6: a true balance
+    /// of 0.2, hits clustered in documents), R ~ Binomial(hits, p). The Poisson bootstrap
+    /// covers 0.2 in 92.5–97.0 % of the corpora; the pooled Wilson interval, which takes the
+    /// hits as independent, in less than 80 %.
+    #[test]
+    fn the_bootstrap_covers_and_pooled_wilson_does_not() {
+        let mut u = Uniform(0x7468_656D_6573_636F);
+        let (mut bootstrap, mut wilson) = (0, 0);
+        let corpora = 1_000;
+        for corpus in 0..corpora {
+            let mut replicates = Replicates::default();
+            let (mut left, mut right) = (0u64, 0u64);
+            for doc in 0..100u64 {
+                let hits = u.gamma(2, 50.0).round() as u64;
+                let (a, b) = (u.gamma(6, 1.0), u.gamma(4, 1.0));
+                let p = a / (a + b);
+                let r = (0..hits).filter(|_| u.next() < p).count() as u64;
+                let l = hits - r;
+                let seed = splitmix64(corpus << 32 | doc);
+                replicates.add(&weights(seed), l, r);
+                left += l;
+                right += r;
+            }
+            let covers = |(low, high): (f64, f64)| low <= 0.2 && 0.2 <= high;
+            bootstrap += usize::from(replicates.interval().is_some_and(covers));
+            let n = (left + right) as f64;
+            let pooled = crate::score::wilson_balance(right as f64 / n, n);
+            wilson += usize::from(pooled.is_some_and(covers));
+        }
+        let share = |k: usize| k as f64 / corpora as f64;
+        assert!(
+            (0.925..=0.970).contains(&share(bootstrap)),
+            "bootstrap coverage {}",
+            share(bootstrap)
+        );
+        assert!(
+            share(wilson) < 0.80,
+            "pooled Wilson coverage {}",
+            share(wilson)
+        );
+    }
 }
