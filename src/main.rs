@@ -83,10 +83,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// The most warnings a run prints; the rest are counted in one note.
+const MAX_WARNINGS_SHOWN: usize = 20;
+
 fn run(config: &Config) -> Result<u8> {
     let summary = themescope::run(config)?;
-    for w in &summary.warnings {
+    // A large lexicon can bring hundreds of warnings; the manifest keeps them all.
+    for w in summary.warnings.iter().take(MAX_WARNINGS_SHOWN) {
         messages::warning(w);
+    }
+    if let Some(more) = summary.warnings.len().checked_sub(MAX_WARNINGS_SHOWN + 1) {
+        messages::note(format!(
+            "{} more warnings; every one is listed in {} (\"warnings\")",
+            more + 1,
+            summary.output.join("manifest.json").display()
+        ));
     }
     for (file, reason) in &summary.failed_charts {
         messages::error(format!("chart {file} failed: {reason}"));

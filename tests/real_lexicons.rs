@@ -205,3 +205,32 @@ fn underscores_around_a_word_belong_to_neither_word_nor_gap() {
         "theme,term,count,documents\nplain,not blinded,2,1\nmarked,_not_ blinded,2,1\n"
     );
 }
+
+#[test]
+fn a_flood_of_lexicon_warnings_is_shown_in_part_and_kept_whole() {
+    // 25 wildcards of one category, each shadowed by an exact entry of the other: 25 warnings.
+    let mut dic = String::from("%\n1\tone\n2\ttwo\n%\n");
+    for i in 0..25 {
+        dic.push_str(&format!("word{i}*\t1\nword{i}x\t2\n"));
+    }
+    let (dir, stderr) = run_text("word1x and word2.\n", "lex.dic", dic.as_bytes(), &[]);
+    let shown = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .count();
+    assert_eq!(shown, 20, "{stderr}");
+    assert!(
+        stderr.contains("themescope: 5 more warnings; every one is listed in out/manifest.json"),
+        "{stderr}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&dir.path().join("out"), "manifest.json")).unwrap();
+    let warnings = manifest["warnings"].as_array().unwrap();
+    assert_eq!(
+        warnings
+            .iter()
+            .filter(|w| w.as_str().unwrap().contains("never counts"))
+            .count(),
+        25
+    );
+}
