@@ -21,6 +21,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+pub mod sums;
+
 /// The most periods a date grouping may list.
 pub const MAX_PERIODS: i64 = 10_000;
 

@@ -1,0 +1,585 @@
+//! Group sums: each document's integer counts added to the sums of its group, in every
+//! grouping; what the group files need, and nothing per document.
+//!
+//! In: per document its id, metadata cells, counts and term counts, and its cluster: the
+//! document itself (seeded by its text's SHA-256) or the value of its `--cluster-by` column.
+//! Out, at the end: per grouping its groups in file order ([`super::Grouping::order`]), each with
+//! its [`GroupSums`], and the corpus's sums (for "the rest of the corpus").
+//!
+//! Guarantees: integers only, added cluster by cluster, so the sums do not depend on the order
+//! documents come in; the bootstrap's weights depend only on a cluster's seed
+//! ([`crate::score::groups::poisson_weight`]). Memory: per group its themes, the terms with
+//! hits and 1,000 replicates per contrast; with `--cluster-by`, per group and cluster the
+//! cluster's counts until the end.
+
+use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
+use sha2::{Digest, Sha256};
+
+use super::{Group, Grouping, Key};
+use crate::count::{Counts, TermCount};
+use crate::score::groups::{seed_of, weights, ClusterSums, Replicates};
+
+/// Sums over a group's clusters of what every theme and term shares: clusters, tokens,
+/// tokens².
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Spread {
+    n: u64,
+    tokens: u64,
+    tokens2: u128,
+}
+
+/// A theme's or term's own sums over clusters: count, count², count · tokens.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Partial {
+    count: u64,
+    count2: u128,
+    count_tokens: u128,
+}
+
+impl Partial {
+    fn add(&mut self, count: u64, tokens: u64) {
+        self.count += count;
+        self.count2 += u128::from(count) * u128::from(count);
+        self.count_tokens += u128::from(count) * u128::from(tokens);
+    }
+
+    fn merge(&mut self, o: &Partial) {
+        self.count += o.count;
+        self.count2 += o.count2;
+        self.count_tokens += o.count_tokens;
+    }
+
+    fn minus(&self, o: &Partial) -> Partial {
+        Partial {
+            count: self.count.saturating_sub(o.count),
+            count2: self.count2.saturating_sub(o.count2),
+            count_tokens: self.count_tokens.saturating_sub(o.count_tokens),
+        }
+    }
+
+    fn with(&self, spread: &Spread) -> ClusterSums {
+        ClusterSums {
+            n: spread.n,
+            count: self.count,
+            tokens: spread.tokens,
+            count2: self.count2,
+            tokens2: spread.tokens2,
+            count_tokens: self.count_tokens,
+        }
+    }
+}
+
+/// One cluster's counts within one group, until the cluster is complete.
+#[derive(Clone, Debug, Default)]
+struct ClusterPart {
+    seed: u64,
+    tokens: u64,
+    themes: Vec<u64>,
+    terms: FxHashMap<u32, u64>,
+    /// Per contrast, the weights of the non-negated hits of the left and right pole.
+    poles: Vec<(u64, u64)>,
+}
+
+impl ClusterPart {
+    fn new(seed: u64, themes: usize, contrasts: usize) -> ClusterPart {
+        ClusterPart {
+            seed,
+            themes: vec![0; themes],
+            poles: vec![(0, 0); contrasts],
+            ..Default::default()
+        }
+    }
+
+    fn add(&mut self, counts: &Counts, terms: &[TermCount]) {
+        self.tokens += counts.tokens;
+        for (sum, t) in self.themes.iter_mut().zip(&counts.themes) {
+            *sum += t.count;
+        }
+        for t in terms {
+            *self.terms.entry(t.term).or_default() += t.hits;
+        }
+        for (sum, c) in self.poles.iter_mut().zip(&counts.contrasts) {
+            sum.0 += c.left.weight;
+            sum.1 += c.right.weight;
+        }
+    }
+}
+
+/// The sums of one group (or of the corpus).
+#[derive(Clone, Debug, Default)]
+pub struct GroupSums {
+    /// Documents.
+    pub documents: u64,
+    /// The documents' counts, summed.
+    pub counts: Counts,
+    /// Per theme, the documents with a hit of it.
+    pub theme_documents: Vec<u64>,
+    /// Per contrast, the documents with a non-negated hit of either pole.
+    pub contrast_documents: Vec<u64>,
+    /// Hits per term (global term id), for the terms with hits.
+    pub terms: FxHashMap<u32, u64>,
+    spread: Spread,
+    theme_partials: Vec<Partial>,
+    term_partials: FxHashMap<u32, Partial>,
+    /// Per contrast, the Poisson bootstrap's replicate sums.
+    pub replicates: Vec<Replicates>,
+    /// Per contrast, the clusters with a non-negated pole hit (counted up to 2).
+    pub pole_clusters: Vec<u8>,
+}
+
+impl GroupSums {
+    fn new(themes: usize, contrasts: usize) -> GroupSums {
+        GroupSums {
+            counts: Counts {
+                themes: vec![Default::default(); themes],
+                contrasts: vec![Default::default(); contrasts],
+                ..Default::default()
+            },
+            theme_documents: vec![0; themes],
+            contrast_documents: vec![0; contrasts],
+            theme_partials: vec![Partial::default(); themes],
+            replicates: vec![Replicates::default(); contrasts],
+            pole_clusters: vec![0; contrasts],
+            ..Default::default()
+        }
+    }
+
+    /// A document's own counts (its cluster is added by [`GroupSums::add_cluster`]).
+    fn add_document(&mut self, counts: &Counts, terms: &[TermCount]) {
+        self.documents += 1;
+        self.counts += counts;
+        for (n, t) in self.theme_documents.iter_mut().zip(&counts.themes) {
+            *n += u64::from(t.count > 0);
+        }
+        for (n, c) in self.contrast_documents.iter_mut().zip(&counts.contrasts) {
+            *n += u64::from(c.left.hits + c.right.hits > 0);
+        }
+        for t in terms {
+            *self.terms.entry(t.term).or_default() += t.hits;
+        }
+    }
+
+    /// A complete cluster: its spread, partial sums and bootstrap weights.
+    fn add_cluster(&mut self, part: &ClusterPart, weights: &mut Option<(u64, Vec<u64>)>) {
+        let tokens = part.tokens;
+        self.spread.n += 1;
+        self.spread.tokens += tokens;
+        self.spread.tokens2 += u128::from(tokens) * u128::from(tokens);
+        for (p, &count) in self.theme_partials.iter_mut().zip(&part.themes) {
+            p.add(count, tokens);
+        }
+        for (&term, &count) in &part.terms {
+            self.term_partials
+                .entry(term)
+                .or_default()
+                .add(count, tokens);
+        }
+        for (c, &(left, right)) in part.poles.iter().enumerate() {
+            if left + right == 0 {
+                continue;
+            }
+            self.pole_clusters[c] = self.pole_clusters[c].saturating_add(1).min(2);
+            // The cluster's weights, computed once for all its contrasts and groupings.
+            if weights.as_ref().is_none_or(|(seed, _)| *seed != part.seed) {
+                *weights = Some((part.seed, self::weights(part.seed)));
+            }
+            if let Some((_, w)) = weights {
+                self.replicates[c].add(w, left, right);
+            }
+        }
+    }
+
+    /// Adds another group's sums (the corpus is the sum of its groups).
+    fn merge(&mut self, o: &GroupSums) {
+        self.documents += o.documents;
+        self.counts += &o.counts;
+        crate::count::add_vec(&mut self.theme_documents, &o.theme_documents);
+        crate::count::add_vec(&mut self.contrast_documents, &o.contrast_documents);
+        for (&t, &n) in &o.terms {
+            *self.terms.entry(t).or_default() += n;
+        }
+        self.spread.n += o.spread.n;
+        self.spread.tokens += o.spread.tokens;
+        self.spread.tokens2 += o.spread.tokens2;
+        for (p, q) in self.theme_partials.iter_mut().zip(&o.theme_partials) {
+            p.merge(q);
+        }
+        for (&t, q) in &o.term_partials {
+            self.term_partials.entry(t).or_default().merge(q);
+        }
+        for (r, q) in self.replicates.iter_mut().zip(&o.replicates) {
+            *r += q;
+        }
+        for (n, &m) in self.pole_clusters.iter_mut().zip(&o.pole_clusters) {
+            *n = n.saturating_add(m).min(2);
+        }
+    }
+
+    /// Tokens.
+    pub fn tokens(&self) -> u64 {
+        self.counts.tokens
+    }
+
+    /// The cluster sums of theme `theme`, for its rate's interval.
+    pub fn theme_clusters(&self, theme: usize) -> ClusterSums {
+        self.theme_partials[theme].with(&self.spread)
+    }
+
+    /// The cluster sums of theme `theme` in `corpus` outside this group.
+    pub fn theme_clusters_rest(&self, corpus: &GroupSums, theme: usize) -> ClusterSums {
+        let rest = corpus.theme_partials[theme].minus(&self.theme_partials[theme]);
+        rest.with(&corpus.spread_minus(&self.spread))
+    }
+
+    /// The cluster sums of term `term` here and in `corpus` outside this group.
+    pub fn term_clusters(&self, corpus: &GroupSums, term: u32) -> (ClusterSums, ClusterSums) {
+        let here = self.term_partials.get(&term).copied().unwrap_or_default();
+        let all = corpus.term_partials.get(&term).copied().unwrap_or_default();
+        (
+            here.with(&self.spread),
+            all.minus(&here).with(&corpus.spread_minus(&self.spread)),
+        )
+    }
+
+    fn spread_minus(&self, o: &Spread) -> Spread {
+        Spread {
+            n: self.spread.n.saturating_sub(o.n),
+            tokens: self.spread.tokens.saturating_sub(o.tokens),
+            tokens2: self.spread.tokens2.saturating_sub(o.tokens2),
+        }
+    }
+}
+
+/// One grouping's sums as documents come in.
+struct Accumulator {
+    grouping: Grouping,
+    /// Keys in order of first appearance, and their sums.
+    keys: Vec<Key>,
+    index: HashMap<Key, usize>,
+    sums: Vec<GroupSums>,
+    missing: GroupSums,
+    has_missing: bool,
+    /// With `--cluster-by`: per (key index, or none for `(missing)`; cluster value) the
+    /// cluster's part in that group, until the end.
+    pending: HashMap<(Option<usize>, String), ClusterPart>,
+}
+
+/// The sums of every grouping of a run.
+pub struct Sums {
+    groupings: Vec<Accumulator>,
+    /// The `--cluster-by` column's index among the metadata columns, if any.
+    cluster_by: Option<usize>,
+    themes: usize,
+    contrasts: usize,
+    /// The last cluster's bootstrap weights (by seed), shared by its groupings and contrasts.
+    weights: Option<(u64, Vec<u64>)>,
+}
+
+/// A grouping's groups, in file order, with their sums, and the corpus's sums.
+pub struct Grouped {
+    /// The SPEC as given.
+    pub spec: String,
+    /// Each group and its sums.
+    pub groups: Vec<(Group, GroupSums)>,
+    /// The sums of the whole corpus.
+    pub corpus: GroupSums,
+    /// Documents in `(missing)`.
+    pub missing_documents: u64,
+}
+
+impl Sums {
+    /// Sums for `groupings`, clustered by the metadata column `cluster_by` (by document when
+    /// `None`), for a lexicon of `themes` themes and `contrasts` contrasts.
+    pub fn new(
+        groupings: Vec<Grouping>,
+        cluster_by: Option<usize>,
+        themes: usize,
+        contrasts: usize,
+    ) -> Sums {
+        Sums {
+            groupings: groupings
+                .into_iter()
+                .map(|grouping| Accumulator {
+                    grouping,
+                    keys: Vec::new(),
+                    index: HashMap::new(),
+                    sums: Vec::new(),
+                    missing: GroupSums::new(themes, contrasts),
+                    has_missing: false,
+                    pending: HashMap::new(),
+                })
+                .collect(),
+            cluster_by,
+            themes,
+            contrasts,
+            weights: None,
+        }
+    }
+
+    /// Whether there is a grouping at all.
+    pub fn is_empty(&self) -> bool {
+        self.groupings.is_empty()
+    }
+
+    /// Adds a document: its `id`, metadata cells `meta`, `counts` and `terms`; `text_sha256`
+    /// is the SHA-256 of its text as analysed (its seed when it is its own cluster).
+    pub fn add(
+        &mut self,
+        id: &str,
+        meta: &[String],
+        text_sha256: &[u8; 32],
+        counts: &Counts,
+        terms: &[TermCount],
+    ) {
+        let cluster = self
+            .cluster_by
+            .map(|i| meta.get(i).map_or("", |v| v.trim()));
+        let seed = match cluster {
+            Some(value) => seed_of(&Sha256::digest(value.as_bytes()).into()),
+            None => seed_of(text_sha256),
+        };
+        let (themes, contrasts) = (self.themes, self.contrasts);
+        for acc in &mut self.groupings {
+            let slot = match acc.grouping.key_of(id, meta) {
+                Some(key) => Some(match acc.index.get(&key) {
+                    Some(&k) => k,
+                    None => {
+                        let k = acc.keys.len();
+                        acc.index.insert(key.clone(), k);
+                        acc.keys.push(key);
+                        acc.sums.push(GroupSums::new(themes, contrasts));
+                        k
+                    }
+                }),
+                None => {
+                    acc.has_missing = true;
+                    None
+                }
+            };
+            let sums = match slot {
+                Some(k) => &mut acc.sums[k],
+                None => &mut acc.missing,
+            };
+            sums.add_document(counts, terms);
+            match cluster {
+                None => {
+                    let mut part = ClusterPart::new(seed, themes, contrasts);
+                    part.add(counts, terms);
+                    sums.add_cluster(&part, &mut self.weights);
+                }
+                Some(value) => acc
+                    .pending
+                    .entry((slot, value.to_string()))
+                    .or_insert_with(|| ClusterPart::new(seed, themes, contrasts))
+                    .add(counts, terms),
+            }
+        }
+    }
+
+    /// The groupings' groups in file order with their sums; an error when a date grouping
+    /// spans too many periods.
+    pub fn finish(mut self) -> Result<Vec<Grouped>, String> {
+        let mut out = Vec::with_capacity(self.groupings.len());
+        for mut acc in std::mem::take(&mut self.groupings) {
+            // Clusters complete: in a fixed order (by group, then value), so that the
+            // replicate sums are added alike in every run.
+            let mut pending: Vec<_> = acc.pending.drain().collect();
+            pending.sort_by(|a, b| a.0.cmp(&b.0));
+            for ((slot, _), part) in pending {
+                let sums = match slot {
+                    Some(k) => &mut acc.sums[k],
+                    None => &mut acc.missing,
+                };
+                sums.add_cluster(&part, &mut self.weights);
+            }
+            let order = acc.grouping.order(&acc.keys, acc.has_missing)?;
+            let mut corpus = GroupSums::new(self.themes, self.contrasts);
+            for s in acc.sums.iter().chain([&acc.missing]) {
+                corpus.merge(s);
+            }
+            let groups = order
+                .into_iter()
+                .map(|group| {
+                    let mut sums = GroupSums::new(self.themes, self.contrasts);
+                    if group.missing {
+                        sums.merge(&acc.missing);
+                    }
+                    for key in &group.keys {
+                        if let Some(&k) = acc.index.get(key) {
+                            sums.merge(&acc.sums[k]);
+                        }
+                    }
+                    (group, sums)
+                })
+                .collect();
+            out.push(Grouped {
+                spec: acc.grouping.spec.clone(),
+                groups,
+                missing_documents: acc.missing.documents,
+                corpus,
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::count::{ContrastTally, PoleTally, ThemeTally};
+    use crate::group::GroupSpec;
+
+    /// A document's counts: `tokens`, theme counts, and one contrast (L, R) of weights 1.
+    fn counts(tokens: u64, themes: &[u64], (l, r): (u64, u64)) -> Counts {
+        let pole = |hits: u64| PoleTally {
+            hits,
+            weight: hits,
+            weight_sq: u128::from(hits),
+        };
+        Counts {
+            tokens,
+            sentences: 1,
+            paragraphs: 1,
+            themes: themes
+                .iter()
+                .map(|&count| ThemeTally {
+                    count,
+                    weight: count,
+                    ..Default::default()
+                })
+                .collect(),
+            contrasts: vec![ContrastTally {
+                left: pole(l),
+                right: pole(r),
+                ..Default::default()
+            }],
+        }
+    }
+
+    fn grouping(spec: &str) -> Grouping {
+        let columns = [
+            "party".to_string(),
+            "year".to_string(),
+            "president".to_string(),
+        ];
+        Grouping::new(&GroupSpec::parse(spec).unwrap(), &columns).unwrap()
+    }
+
+    fn meta(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    type Doc = (&'static str, Vec<String>, Counts);
+
+    fn corpus() -> Vec<Doc> {
+        vec![
+            (
+                "a",
+                meta(&["D", "1933", "FDR"]),
+                counts(100, &[3, 0], (1, 2)),
+            ),
+            (
+                "b",
+                meta(&["R", "1953", "Ike"]),
+                counts(200, &[1, 4], (3, 0)),
+            ),
+            (
+                "c",
+                meta(&["D", "1937", "FDR"]),
+                counts(50, &[0, 1], (0, 1)),
+            ),
+            ("d", meta(&["", "1961", "JFK"]), counts(80, &[2, 2], (1, 1))),
+        ]
+    }
+
+    fn sums_of(docs: &[Doc], specs: &[&str], cluster_by: Option<usize>) -> Vec<Grouped> {
+        let mut sums = Sums::new(
+            specs.iter().map(|s| grouping(s)).collect(),
+            cluster_by,
+            2,
+            1,
+        );
+        for (id, m, c) in docs {
+            let sha: [u8; 32] = Sha256::digest(id.as_bytes()).into();
+            let terms = [TermCount {
+                term: 7,
+                hits: c.themes[0].count,
+                live_weight: 0,
+            }];
+            sums.add(id, m, &sha, c, &terms[..usize::from(c.themes[0].count > 0)]);
+        }
+        sums.finish().unwrap()
+    }
+
+    #[test]
+    fn groups_add_up_to_the_corpus() {
+        let grouped = sums_of(&corpus(), &["party", "year:decade"], None);
+        let party = &grouped[0];
+        let labels: Vec<&str> = party.groups.iter().map(|(g, _)| g.label.as_str()).collect();
+        assert_eq!(labels, ["D", "R", "(missing)"]);
+        let d = &party.groups[0].1;
+        assert_eq!((d.documents, d.tokens()), (2, 150));
+        assert_eq!(d.counts.themes[0].count, 3);
+        assert_eq!(d.theme_documents, [1, 1]);
+        assert_eq!(d.contrast_documents, [2]);
+        assert_eq!(d.terms.get(&7), Some(&3));
+        assert_eq!(party.missing_documents, 1);
+        for g in &grouped {
+            let docs: u64 = g.groups.iter().map(|(_, s)| s.documents).sum();
+            let tokens: u64 = g.groups.iter().map(|(_, s)| s.tokens()).sum();
+            let theme1: u64 = g.groups.iter().map(|(_, s)| s.counts.themes[1].count).sum();
+            assert_eq!((docs, tokens, theme1), (4, 430, 7), "{}", g.spec);
+            assert_eq!(g.corpus.documents, 4);
+            // The replicate sums of the groups add up to the corpus's.
+            let mut all = Replicates::default();
+            for (_, s) in &g.groups {
+                all += &s.replicates[0];
+            }
+            assert_eq!(all, g.corpus.replicates[0]);
+        }
+        let decades: Vec<&str> = (grouped[1].groups.iter())
+            .map(|(g, _)| g.label.as_str())
+            .collect();
+        assert_eq!(decades, ["1930s", "1940s", "1950s", "1960s"]);
+        assert_eq!(grouped[1].groups[1].1.documents, 0);
+    }
+
+    #[test]
+    fn any_document_order_gives_the_same_sums() {
+        let docs = corpus();
+        let mut reversed = docs.clone();
+        reversed.reverse();
+        for cluster_by in [None, Some(2)] {
+            let a = sums_of(&docs, &["year:decade"], cluster_by);
+            let b = sums_of(&reversed, &["year:decade"], cluster_by);
+            for ((ga, sa), (gb, sb)) in a[0].groups.iter().zip(&b[0].groups) {
+                assert_eq!(ga.label, gb.label);
+                assert_eq!(sa.replicates, sb.replicates);
+                assert_eq!(sa.theme_clusters(0), sb.theme_clusters(0));
+                assert_eq!(sa.counts, sb.counts);
+            }
+        }
+    }
+
+    #[test]
+    fn clusters_by_a_column_join_their_documents() {
+        // FDR's two speeches are one cluster of the D group: two documents, one cluster.
+        let by_doc = sums_of(&corpus(), &["party"], None);
+        let by_president = sums_of(&corpus(), &["party"], Some(2));
+        let d_doc = by_doc[0].groups[0].1.theme_clusters(0);
+        let d_pres = by_president[0].groups[0].1.theme_clusters(0);
+        assert_eq!((d_doc.n, d_pres.n), (2, 1));
+        assert_eq!((d_pres.count, d_pres.tokens), (3, 150));
+        assert_eq!(d_pres.count2, 9);
+        assert_eq!(by_president[0].groups[0].1.pole_clusters, [1]);
+        assert_eq!(by_doc[0].groups[0].1.pole_clusters, [2]);
+        // The rest of the corpus: R and (missing), 280 tokens, 3 hits of theme 0.
+        let d = &by_president[0].groups[0].1;
+        let rest = d.theme_clusters_rest(&by_president[0].corpus, 0);
+        assert_eq!((rest.n, rest.count, rest.tokens), (2, 3, 280));
+        let (here, rest) = d.term_clusters(&by_president[0].corpus, 7);
+        assert_eq!((here.count, rest.count), (3, 3));
+    }
+}
