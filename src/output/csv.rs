@@ -292,7 +292,7 @@ fn cells<'t>(texts: impl Iterator<Item = &'t str>) -> csv::Result<Vec<Vec<u8>>> 
 }
 
 /// A spreadsheet-safe text cell.
-struct Text<'a>(&'a str);
+pub(crate) struct Text<'a>(pub(crate) &'a str);
 
 impl Serialize for Text<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -301,7 +301,7 @@ impl Serialize for Text<'_> {
 }
 
 /// A four-decimal number cell.
-struct Num(Option<f64>);
+pub(crate) struct Num(pub(crate) Option<f64>);
 
 impl Serialize for Num {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -310,7 +310,7 @@ impl Serialize for Num {
 }
 
 /// A fixed-point weight cell.
-struct W(u64);
+pub(crate) struct W(pub(crate) u64);
 
 impl Serialize for W {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

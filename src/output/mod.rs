@@ -13,6 +13,7 @@ pub mod chart;
 pub mod csv;
 pub mod digest;
 pub mod file;
+pub mod groups;
 pub mod lock;
 pub mod manifest;
 pub mod ownership;

@@ -1,0 +1,377 @@
+//! The group files: `groups.csv`, `group_contrasts.csv`, `keyness.csv` and `keyness_terms.csv`,
+//! rendered from the group sums once the last document is in.
+//!
+//! In: the [`Grouped`] sums of every `--group-by`, the lexicon and the matcher. Out: CSV rows
+//! (no header) in grouping order (as given), then group order ([`crate::group::Grouping::order`]),
+//! then lexicon order. Guarantees: every float is computed here from integers, in that fixed
+//! order; groups without tokens are left out of the keyness files; a rate, balance or ratio that
+//! is not defined is an empty cell.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::csv::{Num, Text, W};
+use crate::csv_format::writer;
+use crate::group::sums::{GroupSums, Grouped};
+use crate::lexicon::Lexicon;
+use crate::matcher::Matcher;
+use crate::score::groups::{chi2_upper, g2, log_ratio, log_ratio_interval, rate_interval};
+use crate::score::score_contrast;
+
+/// Terms are listed in `keyness_terms.csv` from this many hits in the group, or this many
+/// expected.
+pub const MIN_TERM_HITS: f64 = 5.0;
+
+#[derive(Serialize)]
+struct GroupRow<'a> {
+    grouping: Text<'a>,
+    group: Text<'a>,
+    documents: u64,
+    documents_with_hits: u64,
+    tokens: u64,
+    theme: Text<'a>,
+    count: u64,
+    weight: W,
+    per_1k: Num,
+    ci_low: Num,
+    ci_high: Num,
+}
+
+/// Writes `groups.csv` rows: per group and theme, its count, rate per 1,000 tokens and the
+/// rate's 95 % interval.
+pub fn write_groups<O: Write>(out: O, lexicon: &Lexicon, grouped: &[Grouped]) -> csv::Result<()> {
+    let mut w = writer(out);
+    for g in grouped {
+        for (group, sums) in &g.groups {
+            for (t, theme) in lexicon.themes.iter().enumerate() {
+                let tally = &sums.counts.themes[t];
+                let tokens = sums.tokens();
+                let interval = rate_interval(&sums.theme_clusters(t));
+                w.serialize(GroupRow {
+                    grouping: Text(&g.spec),
+                    group: Text(&group.label),
+                    documents: sums.documents,
+                    documents_with_hits: sums.theme_documents[t],
+                    tokens,
+                    theme: Text(&theme.id),
+                    count: tally.count,
+                    weight: W(tally.weight),
+                    per_1k: Num((tokens > 0).then(|| tally.count as f64 * 1000.0 / tokens as f64)),
+                    ci_low: Num(interval.map(|i| i.0 * 1000.0)),
+                    ci_high: Num(interval.map(|i| i.1 * 1000.0)),
+                })?;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct GroupContrastRow<'a> {
+    grouping: Text<'a>,
+    group: Text<'a>,
+    contrast: Text<'a>,
+    documents: u64,
+    documents_with_hits: u64,
+    left_hits: u64,
+    right_hits: u64,
+    left_weight: W,
+    right_weight: W,
+    balance: Num,
+    ci_low: Num,
+    ci_high: Num,
+    log_odds: Num,
+    tension_sentences: u64,
+}
+
+/// The 95 % interval of a group's balance: the Poisson bootstrap over its clusters, or, when
+/// its hits lie in one cluster only, the Wilson interval of its hits.
+fn balance_interval(sums: &GroupSums, c: usize) -> Option<(f64, f64)> {
+    match sums.pole_clusters[c] {
+        0 => None,
+        1 => {
+            let score = score_contrast(&sums.counts.contrasts[c]);
+            score.ci_low.zip(score.ci_high)
+        }
+        _ => sums.replicates[c].interval(),
+    }
+}
+
+/// Writes `group_contrasts.csv` rows: per group and contrast, its poles' sums, balance,
+/// interval, log odds and tension sentences.
+pub fn write_group_contrasts<O: Write>(
+    out: O,
+    lexicon: &Lexicon,
+    grouped: &[Grouped],
+) -> csv::Result<()> {
+    let mut w = writer(out);
+    for g in grouped {
+        for (group, sums) in &g.groups {
+            for (c, contrast) in lexicon.contrasts.iter().enumerate() {
+                let tally = &sums.counts.contrasts[c];
+                let score = score_contrast(tally);
+                let interval = balance_interval(sums, c);
+                w.serialize(GroupContrastRow {
+                    grouping: Text(&g.spec),
+                    group: Text(&group.label),
+                    contrast: Text(&contrast.id),
+                    documents: sums.documents,
+                    documents_with_hits: sums.contrast_documents[c],
+                    left_hits: tally.left.hits,
+                    right_hits: tally.right.hits,
+                    left_weight: W(tally.left.weight),
+                    right_weight: W(tally.right.weight),
+                    balance: Num(score.balance),
+                    ci_low: Num(interval.map(|i| i.0)),
+                    ci_high: Num(interval.map(|i| i.1)),
+                    log_odds: Num(Some(score.log_odds)),
+                    tension_sentences: tally.tension_sentences,
+                })?;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct KeynessRow<'a> {
+    grouping: Text<'a>,
+    group: Text<'a>,
+    theme: Text<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    term: Option<Text<'a>>,
+    count: u64,
+    count_rest: u64,
+    tokens: u64,
+    tokens_rest: u64,
+    g2: Num,
+    p_value: Num,
+    log_ratio: Num,
+    log_ratio_low: Num,
+    log_ratio_high: Num,
+    direction: &'static str,
+}
+
+/// The statistics of a count `a` in `c` tokens against `b` in `d`, with the log ratio's
+/// interval `interval`: (G², p, log ratio, low, high, direction).
+fn keyness(
+    (a, b, c, d): (u64, u64, u64, u64),
+    interval: Option<(f64, f64)>,
+) -> (f64, f64, Option<f64>, Option<(f64, f64)>, &'static str) {
+    let g = g2(a, b, c, d);
+    let ratio = log_ratio(a, b, c, d);
+    let direction = match ratio {
+        None => "",
+        // Over when the group's rate is above the rest's: a/c > b/d.
+        Some(_) if u128::from(a) * u128::from(d) > u128::from(b) * u128::from(c) => "over",
+        Some(_) => "under",
+    };
+    (g, chi2_upper(g), ratio, ratio.and(interval), direction)
+}
+
+/// One keyness row.
+fn keyness_row<'a>(
+    g: &'a Grouped,
+    label: &'a str,
+    theme: &'a str,
+    term: Option<&'a str>,
+    counts: (u64, u64, u64, u64),
+    interval: Option<(f64, f64)>,
+) -> KeynessRow<'a> {
+    let (g2, p, ratio, interval, direction) = keyness(counts, interval);
+    KeynessRow {
+        grouping: Text(&g.spec),
+        group: Text(label),
+        theme: Text(theme),
+        term: term.map(Text),
+        count: counts.0,
+        count_rest: counts.1,
+        tokens: counts.2,
+        tokens_rest: counts.3,
+        g2: Num(Some(g2)),
+        p_value: Num(Some(p)),
+        log_ratio: Num(ratio),
+        log_ratio_low: Num(interval.map(|i| i.0)),
+        log_ratio_high: Num(interval.map(|i| i.1)),
+        direction,
+    }
+}
+
+/// Writes `keyness.csv` rows: each group with tokens against the rest of the corpus, per
+/// theme.
+pub fn write_keyness<O: Write>(out: O, lexicon: &Lexicon, grouped: &[Grouped]) -> csv::Result<()> {
+    let mut w = writer(out);
+    for g in grouped {
+        let corpus = &g.corpus;
+        for (group, sums) in g.groups.iter().filter(|(_, s)| s.tokens() > 0) {
+            let (c, d) = (sums.tokens(), corpus.tokens() - sums.tokens());
+            for (t, theme) in lexicon.themes.iter().enumerate() {
+                let a = sums.counts.themes[t].count;
+                let b = corpus.counts.themes[t].count - a;
+                let interval = log_ratio_interval(
+                    &sums.theme_clusters(t),
+                    &sums.theme_clusters_rest(corpus, t),
+                );
+                w.serialize(keyness_row(
+                    g,
+                    &group.label,
+                    &theme.id,
+                    None,
+                    (a, b, c, d),
+                    interval,
+                ))?;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes `keyness_terms.csv` rows: as [`write_keyness`], per lexicon term of each theme, for
+/// the terms with at least [`MIN_TERM_HITS`] hits in the group or expected there.
+pub fn write_keyness_terms<O: Write>(
+    out: O,
+    lexicon: &Lexicon,
+    matcher: &Matcher,
+    grouped: &[Grouped],
+) -> csv::Result<()> {
+    let mut w = writer(out);
+    for g in grouped {
+        let corpus = &g.corpus;
+        for (group, sums) in g.groups.iter().filter(|(_, s)| s.tokens() > 0) {
+            let (c, d) = (sums.tokens(), corpus.tokens() - sums.tokens());
+            for (t, theme) in lexicon.themes.iter().enumerate() {
+                for term in matcher.theme_terms(t) {
+                    let a = sums.terms.get(&term).copied().unwrap_or(0);
+                    let all = corpus.terms.get(&term).copied().unwrap_or(0);
+                    let expected = c as f64 * all as f64 / (c + d) as f64;
+                    if (a as f64) < MIN_TERM_HITS && expected < MIN_TERM_HITS {
+                        continue;
+                    }
+                    let (here, rest) = sums.term_clusters(corpus, term);
+                    let interval = log_ratio_interval(&here, &rest);
+                    let text = matcher.term(term).text.as_str();
+                    let counts = (a, all - a, c, d);
+                    w.serialize(keyness_row(
+                        g,
+                        &group.label,
+                        &theme.id,
+                        Some(text),
+                        counts,
+                        interval,
+                    ))?;
+                }
+            }
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::count::analyse;
+    use crate::group::sums::Sums;
+    use crate::group::{GroupSpec, Grouping};
+    use crate::lexicon::parse_toml;
+    use sha2::{Digest, Sha256};
+
+    const LEXICON: &str = r#"
+[[themes]]
+id = "hardship"
+terms = ["hard"]
+[[themes]]
+id = "pride"
+terms = ["proud"]
+[[contrasts]]
+left = "hardship"
+right = "pride"
+"#;
+
+    /// Three documents by party: D "hard times. proud people. hard work." and "nothing here.",
+    /// R "proud proud proud proud proud.".
+    fn grouped() -> (Lexicon, Matcher, Vec<Grouped>) {
+        let lexicon = parse_toml(LEXICON, "t.toml").unwrap();
+        let matcher = Matcher::new(&lexicon);
+        let columns = ["party".to_string()];
+        let party = Grouping::new(&GroupSpec::parse("party").unwrap(), &columns).unwrap();
+        let mut sums = Sums::new(vec![party], None, 2, 1);
+        for (id, party, text) in [
+            ("a", "D", "hard times. proud people. hard work."),
+            ("b", "R", "proud proud proud proud proud."),
+            ("c", "D", "nothing here."),
+        ] {
+            let analysis = analyse(text, &matcher, &lexicon.contrasts);
+            let sha: [u8; 32] = Sha256::digest(text.as_bytes()).into();
+            let meta = [party.to_string()];
+            sums.add(id, &meta, &sha, &analysis.counts, &analysis.term_counts);
+        }
+        (lexicon, matcher, sums.finish().unwrap())
+    }
+
+    fn text(write: impl FnOnce(&mut Vec<u8>) -> csv::Result<()>) -> String {
+        let mut out = Vec::new();
+        write(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn group_rows_by_hand() {
+        let (lexicon, matcher, grouped) = grouped();
+        let groups = text(|o| write_groups(o, &lexicon, &grouped));
+        let rows: Vec<&str> = groups.lines().collect();
+        assert_eq!(rows.len(), 4);
+        // D: 2 documents, 8 tokens, 2 hits of hardship in one of them: 250 per 1,000.
+        assert!(
+            rows[0].starts_with("party,D,2,1,8,hardship,2,2.0000,250.0000,"),
+            "{}",
+            rows[0]
+        );
+        assert!(
+            rows[3].starts_with("party,R,1,1,5,pride,5,5.0000,1000.0000,"),
+            "{}",
+            rows[3]
+        );
+        // R's pride is one cluster: the Garwood interval of 5 over 5 tokens, per 1,000.
+        // (χ²(0.025; 10) / 2 = 1.623486 and χ²(0.975; 12) / 2 = 11.668332, over 5 tokens.)
+        assert!(rows[3].ends_with(",324.6973,2333.6664"), "{}", rows[3]);
+
+        let contrasts = text(|o| write_group_contrasts(o, &lexicon, &grouped));
+        let rows: Vec<&str> = contrasts.lines().collect();
+        // D: L 2, R 1, balance −1/3; its hits lie in one document: the Wilson interval.
+        assert!(
+            rows[0].starts_with("party,D,hardship_vs_pride,2,1,2,1,2.0000,1.0000,-0.3333,"),
+            "{}",
+            rows[0]
+        );
+        // log odds ln(1.5 / 2.5); one sentence (lower-case after each full stop) holds both.
+        assert!(rows[0].ends_with(",-0.5108,1"), "{}", rows[0]);
+        assert!(rows[1].starts_with("party,R,hardship_vs_pride,1,1,0,5,0.0000,5.0000,1.0000,"));
+
+        let keyness = text(|o| write_keyness(o, &lexicon, &grouped));
+        let rows: Vec<&str> = keyness.lines().collect();
+        // D hardship: a = 2, b = 0, c = 8, d = 5: G² 1.9420, p 0.1634, log2(2.5) = 1.3219.
+        assert!(
+            rows[0].starts_with("party,D,hardship,2,0,8,5,1.9420,0.1634,1.3219,"),
+            "{}",
+            rows[0]
+        );
+        assert!(rows[0].ends_with(",over"));
+        assert!(rows[2].starts_with("party,R,hardship,0,2,5,8,1.9420,0.1634,-1.3219,"));
+        assert!(rows[2].ends_with(",under"));
+
+        // Only R's "proud" has 5 hits (or 5 expected): a = 5, b = 1, c = 5, d = 8.
+        let terms = text(|o| write_keyness_terms(o, &lexicon, &matcher, &grouped));
+        let rows: Vec<&str> = terms.lines().collect();
+        assert_eq!(rows.len(), 1, "{terms}");
+        assert!(
+            rows[0].starts_with("party,R,pride,proud,5,1,5,8,5.1194,0.0237,3.0000,"),
+            "{}",
+            rows[0]
+        );
+    }
+}
