@@ -155,24 +155,8 @@ struct KeynessRow<'a> {
     direction: &'static str,
 }
 
-/// The statistics of a count `a` in `c` tokens against `b` in `d`, with the log ratio's
-/// interval `interval`: (G², p, log ratio, low, high, direction).
-fn keyness(
-    (a, b, c, d): (u64, u64, u64, u64),
-    interval: Option<(f64, f64)>,
-) -> (f64, f64, Option<f64>, Option<(f64, f64)>, &'static str) {
-    let g = g2(a, b, c, d);
-    let ratio = log_ratio(a, b, c, d);
-    let direction = match ratio {
-        None => "",
-        // Over when the group's rate is above the rest's: a/c > b/d.
-        Some(_) if u128::from(a) * u128::from(d) > u128::from(b) * u128::from(c) => "over",
-        Some(_) => "under",
-    };
-    (g, chi2_upper(g), ratio, ratio.and(interval), direction)
-}
-
-/// One keyness row.
+/// One keyness row: a count `a` in `c` tokens against `b` in `d` (`counts`), with the log
+/// ratio's interval `interval`.
 fn keyness_row<'a>(
     g: &'a Grouped,
     label: &'a str,
@@ -181,18 +165,27 @@ fn keyness_row<'a>(
     counts: (u64, u64, u64, u64),
     interval: Option<(f64, f64)>,
 ) -> KeynessRow<'a> {
-    let (g2, p, ratio, interval, direction) = keyness(counts, interval);
+    let (a, b, c, d) = counts;
+    let g2 = g2(a, b, c, d);
+    let ratio = log_ratio(a, b, c, d);
+    let interval = ratio.and(interval);
+    let direction = match ratio {
+        None => "",
+        // Over when the group's rate is above the rest's: a/c > b/d.
+        Some(_) if u128::from(a) * u128::from(d) > u128::from(b) * u128::from(c) => "over",
+        Some(_) => "under",
+    };
     KeynessRow {
         grouping: Text(&g.spec),
         group: Text(label),
         theme: Text(theme),
         term: term.map(Text),
-        count: counts.0,
-        count_rest: counts.1,
-        tokens: counts.2,
-        tokens_rest: counts.3,
+        count: a,
+        count_rest: b,
+        tokens: c,
+        tokens_rest: d,
         g2: Num(Some(g2)),
-        p_value: Num(Some(p)),
+        p_value: Num(Some(chi2_upper(g2))),
         log_ratio: Num(ratio),
         log_ratio_low: Num(interval.map(|i| i.0)),
         log_ratio_high: Num(interval.map(|i| i.1)),
