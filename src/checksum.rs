@@ -23,6 +23,20 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The 32 bytes of a SHA-256 written as 64 hexadecimal digits; `None` for anything else.
+pub fn bytes_of_hex(hex: &str) -> Option<[u8; 32]> {
+    let digits = hex.as_bytes();
+    if digits.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (byte, pair) in out.iter_mut().zip(digits.chunks(2)) {
+        let pair = std::str::from_utf8(pair).ok()?;
+        *byte = u8::from_str_radix(pair, 16).ok()?;
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,5 +52,13 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert_eq!(hex(&[0, 15, 255]), "000fff");
+    }
+
+    #[test]
+    fn hex_back_to_bytes() {
+        let digest = Sha256::digest(b"abc");
+        assert_eq!(bytes_of_hex(&hex(&digest)), Some(digest.into()));
+        assert_eq!(bytes_of_hex("ab"), None);
+        assert_eq!(bytes_of_hex(&"g".repeat(64)), None);
     }
 }

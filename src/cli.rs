@@ -37,7 +37,7 @@ pub struct Cli {
 pub enum Command {
     /// Analyse documents into CSV files (the main job).
     #[command(after_help = EXAMPLES)]
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Check, show or convert lexicons.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
@@ -143,6 +143,18 @@ pub struct RunArgs {
     /// makes them (01_genesis.txt); every other column is metadata.
     #[arg(long, value_name = "FILE.csv")]
     pub metadata: Option<PathBuf>,
+
+    /// Group the documents (groups.csv, group_contrasts.csv, keyness.csv, keyness_terms.csv): a
+    /// metadata column (party), folder (the first folder of each id), a date column with a
+    /// period (date:year, quarter, month, week, day, decade or years:N), or several crossed with
+    /// + (party+date:decade). Repeat for several groupings.
+    #[arg(long = "group-by", value_name = "SPEC")]
+    pub group_by: Vec<String>,
+
+    /// The metadata column whose value is the unit that group intervals resample (a president,
+    /// an author, an outlet: their documents are not independent) [default: the document].
+    #[arg(long, value_name = "COLUMN")]
+    pub cluster_by: Option<String>,
 
     /// The sheet of an Excel table [default: the first].
     #[arg(long, value_name = "NAME")]

@@ -64,6 +64,10 @@ pub struct Config {
     pub table: crate::table::TableOptions,
     /// A table of metadata for documents, by id (`--metadata`).
     pub metadata: Option<PathBuf>,
+    /// The `--group-by` groupings, in the order given.
+    pub group_by: Vec<crate::group::GroupSpec>,
+    /// The `--cluster-by` column, if any.
+    pub cluster_by: Option<String>,
     /// How long loading the lexicon took (zero for a lexicon handed over already loaded); the
     /// manifest's timings count it.
     pub lexicon_load: Duration,
@@ -149,6 +153,11 @@ impl Config {
                 sheet: args.sheet,
             },
             metadata: args.metadata,
+            group_by: (args.group_by.iter())
+                .map(|spec| crate::group::GroupSpec::parse(spec))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(Error::Usage)?,
+            cluster_by: args.cluster_by,
             lexicon_load,
             arguments,
             warnings: jobs_warning.into_iter().collect(),
@@ -175,6 +184,8 @@ impl Config {
             lexicon,
             table: crate::table::TableOptions::default(),
             metadata: None,
+            group_by: Vec::new(),
+            cluster_by: None,
             lexicon_load: Duration::ZERO,
             arguments: Vec::new(),
             warnings: Vec::new(),
@@ -186,6 +197,7 @@ impl Config {
         Wanted {
             hits: self.hits,
             segments: self.segment != SegmentMode::None,
+            groups: !self.group_by.is_empty(),
         }
     }
 }

@@ -294,6 +294,16 @@ impl Period {
     }
 }
 
+/// Says that the metadata column `column` is not among `columns`, and which there are.
+pub fn no_such_column(column: &str, columns: &[String]) -> String {
+    let there = if columns.is_empty() {
+        "the documents have no metadata (give a table INPUT or --metadata FILE)".to_string()
+    } else {
+        format!("the metadata columns are {}", crate::table::quoted(columns))
+    };
+    format!("no metadata column {column:?}; {there}")
+}
+
 /// One component of a document's group: a value as written, or a period's ordinal.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Component {
@@ -345,17 +355,8 @@ impl Grouping {
     /// those there are.
     pub fn new(spec: &GroupSpec, columns: &[String]) -> Result<Grouping, String> {
         let index = |c: &str| {
-            columns.iter().position(|k| k == c).ok_or_else(|| {
-                let there = if columns.is_empty() {
-                    "the documents have no metadata (give a table INPUT or --metadata FILE)"
-                        .to_string()
-                } else {
-                    format!("the metadata columns are {}", crate::table::quoted(columns))
-                };
-                format!(
-                    "--group-by {:?}: no metadata column {c:?}; {there}",
-                    spec.text
-                )
+            (columns.iter().position(|k| k == c)).ok_or_else(|| {
+                format!("--group-by {:?}: {}", spec.text, no_such_column(c, columns))
             })
         };
         let parts = (spec.parts.iter())

@@ -67,7 +67,7 @@ fn main() -> ExitCode {
         themescope::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst)
     });
     let result = match cli.command {
-        Command::Run(args) => Config::from_run_args(args, arguments).and_then(|c| run(&c)),
+        Command::Run(args) => Config::from_run_args(*args, arguments).and_then(|c| run(&c)),
         Command::Lexicon(cmd) => lexicon_command(cmd),
     };
     match result {

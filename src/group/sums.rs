@@ -253,6 +253,7 @@ impl GroupSums {
 }
 
 /// One grouping's sums as documents come in.
+#[derive(Debug)]
 struct Accumulator {
     grouping: Grouping,
     /// Keys in order of first appearance, and their sums.
@@ -267,6 +268,7 @@ struct Accumulator {
 }
 
 /// The sums of every grouping of a run.
+#[derive(Debug)]
 pub struct Sums {
     groupings: Vec<Accumulator>,
     /// The `--cluster-by` column's index among the metadata columns, if any.
@@ -278,6 +280,7 @@ pub struct Sums {
 }
 
 /// A grouping's groups, in file order, with their sums, and the corpus's sums.
+#[derive(Debug)]
 pub struct Grouped {
     /// The SPEC as given.
     pub spec: String,

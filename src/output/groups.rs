@@ -19,6 +19,74 @@ use crate::matcher::Matcher;
 use crate::score::groups::{chi2_upper, g2, log_ratio, log_ratio_interval, rate_interval};
 use crate::score::score_contrast;
 
+/// The columns of `groups.csv`.
+pub const GROUPS: &[&str] = &[
+    "grouping",
+    "group",
+    "documents",
+    "documents_with_hits",
+    "tokens",
+    "theme",
+    "count",
+    "weight",
+    "per_1k",
+    "ci_low",
+    "ci_high",
+];
+
+/// The columns of `group_contrasts.csv`.
+pub const GROUP_CONTRASTS: &[&str] = &[
+    "grouping",
+    "group",
+    "contrast",
+    "documents",
+    "documents_with_hits",
+    "left_hits",
+    "right_hits",
+    "left_weight",
+    "right_weight",
+    "balance",
+    "ci_low",
+    "ci_high",
+    "log_odds",
+    "tension_sentences",
+];
+
+/// The columns of `keyness.csv`.
+pub const KEYNESS: &[&str] = &[
+    "grouping",
+    "group",
+    "theme",
+    "count",
+    "count_rest",
+    "tokens",
+    "tokens_rest",
+    "g2",
+    "p_value",
+    "log_ratio",
+    "log_ratio_low",
+    "log_ratio_high",
+    "direction",
+];
+
+/// The columns of `keyness_terms.csv`: those of `keyness.csv` with `term` after `theme`.
+pub const KEYNESS_TERMS: &[&str] = &[
+    "grouping",
+    "group",
+    "theme",
+    "term",
+    "count",
+    "count_rest",
+    "tokens",
+    "tokens_rest",
+    "g2",
+    "p_value",
+    "log_ratio",
+    "log_ratio_low",
+    "log_ratio_high",
+    "direction",
+];
+
 /// Terms are listed in `keyness_terms.csv` from this many hits in the group, or this many
 /// expected.
 pub const MIN_TERM_HITS: f64 = 5.0;

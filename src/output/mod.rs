@@ -46,6 +46,8 @@ pub struct Corpus<'a> {
     pub totals: &'a crate::count::CorpusTotals,
     /// Each contrast's corpus score, in lexicon order.
     pub scores: &'a [crate::score::ContrastScore],
+    /// The groups of each `--group-by`, with their sums.
+    pub grouped: &'a [crate::group::sums::Grouped],
 }
 
 /// An integer with thousands separated by commas, as titles and the summary write it:

@@ -12,6 +12,7 @@
 use std::io::Write;
 
 use super::csv::{self as csv_out, DocumentRows};
+use super::groups as group_out;
 pub use super::Corpus;
 use crate::lexicon::Lexicon;
 
@@ -60,6 +61,8 @@ pub enum When {
     Hits,
     /// Unless `--segment none`.
     Segments,
+    /// With `--group-by`.
+    Groups,
 }
 
 /// What decides which files a run writes.
@@ -69,6 +72,8 @@ pub struct Wanted {
     pub hits: bool,
     /// `--segment` other than `none`.
     pub segments: bool,
+    /// Any `--group-by`.
+    pub groups: bool,
 }
 
 /// One CSV file of a result set.
@@ -91,6 +96,7 @@ impl CsvFile {
             When::Always => true,
             When::Hits => wanted.hits,
             When::Segments => wanted.segments,
+            When::Groups => wanted.groups,
         }
     }
 }
@@ -196,6 +202,32 @@ pub const CSV_FILES: &[CsvFile] = &[
         rows: Rows::Corpus(|w, c| csv_out::write_coverage(w, c.lexicon, c.matcher, c.totals)),
         when: When::Always,
     },
+    CsvFile {
+        name: "groups.csv",
+        columns: Columns::Fixed(group_out::GROUPS),
+        rows: Rows::Corpus(|w, c| group_out::write_groups(w, c.lexicon, c.grouped)),
+        when: When::Groups,
+    },
+    CsvFile {
+        name: "group_contrasts.csv",
+        columns: Columns::Fixed(group_out::GROUP_CONTRASTS),
+        rows: Rows::Corpus(|w, c| group_out::write_group_contrasts(w, c.lexicon, c.grouped)),
+        when: When::Groups,
+    },
+    CsvFile {
+        name: "keyness.csv",
+        columns: Columns::Fixed(group_out::KEYNESS),
+        rows: Rows::Corpus(|w, c| group_out::write_keyness(w, c.lexicon, c.grouped)),
+        when: When::Groups,
+    },
+    CsvFile {
+        name: "keyness_terms.csv",
+        columns: Columns::Fixed(group_out::KEYNESS_TERMS),
+        rows: Rows::Corpus(|w, c| {
+            group_out::write_keyness_terms(w, c.lexicon, c.matcher, c.grouped)
+        }),
+        when: When::Groups,
+    },
 ];
 
 /// The file written as `name`, if any.
@@ -230,6 +262,10 @@ mod tests {
                 "terms.csv",
                 "cooccurrence.csv",
                 "lexicon_coverage.csv",
+                "groups.csv",
+                "group_contrasts.csv",
+                "keyness.csv",
+                "keyness_terms.csv",
             ]
         );
         let per_document = |f: &&CsvFile| matches!(f.rows, Rows::PerDocument { .. });
@@ -242,16 +278,23 @@ mod tests {
 
     #[test]
     fn options_choose_the_files() {
-        let count = |hits, segments| {
+        let count = |hits, segments, groups| {
             CSV_FILES
                 .iter()
-                .filter(|f| f.written(Wanted { hits, segments }))
+                .filter(|f| {
+                    f.written(Wanted {
+                        hits,
+                        segments,
+                        groups,
+                    })
+                })
                 .count()
         };
-        assert_eq!(count(true, true), 11);
-        assert_eq!(count(false, true), 10);
-        assert_eq!(count(true, false), 8);
-        assert_eq!(count(false, false), 7);
+        assert_eq!(count(true, true, false), 11);
+        assert_eq!(count(false, true, false), 10);
+        assert_eq!(count(true, false, false), 8);
+        assert_eq!(count(false, false, false), 7);
+        assert_eq!(count(true, true, true), 15);
         assert_eq!(csv_file("hits.csv").unwrap().when, When::Hits);
         assert!(csv_file("report.html").is_none());
     }

@@ -26,6 +26,8 @@ use std::time::Instant;
 use crate::corpus::{self, DocumentSource};
 use crate::error::{Error, Result};
 use crate::faults::Faults;
+use crate::group::sums::Sums;
+use crate::group::Grouping;
 use crate::matcher::Matcher;
 use crate::output::file::OutFile;
 use crate::output::manifest::{self, Manifest};
@@ -61,7 +63,15 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
     let mut out = OutputDir::create_with(&config.output, faults)?;
     out.set_fail_write(faults.write.clone());
 
-    let mut writer = CorpusWriter::open(&mut out, config, &matcher, documents.len(), &meta.header)?;
+    let groups = group_sums(config, &meta)?;
+    let mut writer = CorpusWriter::open(
+        &mut out,
+        config,
+        &matcher,
+        documents.len(),
+        &meta.header,
+        groups,
+    )?;
     analyse(config, &matcher, &documents, &meta, faults, &mut writer)?;
     let mut written = writer.finish()?;
     // Tables count as their rows.
@@ -74,6 +84,7 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
         matcher: &matcher,
         totals: &written.totals,
         scores: &written.scores,
+        grouped: &written.grouped,
     };
     write_corpus_files(&mut out, config, &corpus)?;
 
@@ -214,6 +225,29 @@ fn meta_columns(config: &Config, documents: &[DocumentSource]) -> Result<Metadat
         header,
         sidecar,
     })
+}
+
+/// The `--group-by` groupings resolved against the run's metadata columns, and the
+/// `--cluster-by` column: a column that is not there stops the run before anything is written.
+fn group_sums(config: &Config, meta: &Metadata) -> Result<Sums> {
+    let groupings = (config.group_by.iter())
+        .map(|spec| Grouping::new(spec, &meta.names))
+        .collect::<std::result::Result<Vec<_>, String>>()
+        .map_err(Error::Usage)?;
+    let cluster_by = match &config.cluster_by {
+        None => None,
+        Some(column) => Some(meta.names.iter().position(|n| n == column).ok_or_else(|| {
+            let problem = crate::group::no_such_column(column, &meta.names);
+            Error::Usage(format!("--cluster-by {column:?}: {problem}"))
+        })?),
+    };
+    let lexicon = &config.lexicon;
+    Ok(Sums::new(
+        groupings,
+        cluster_by,
+        lexicon.themes.len(),
+        lexicon.contrasts.len(),
+    ))
 }
 
 /// Stages read to count: every document through the workers, in parallel, and into the writer

@@ -15,6 +15,7 @@ use crate::assemble;
 use crate::corpus::{self, SkipReason};
 use crate::count::CorpusTotals;
 use crate::error::{Error, Result};
+use crate::group::sums::{Grouped, Sums};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
 use crate::messages::Progress;
@@ -57,6 +58,8 @@ pub struct Written {
     pub skipped: Vec<manifest::SkippedInfo>,
     /// Warnings of the lexicon and the run.
     pub warnings: Vec<String>,
+    /// The groups of each `--group-by`, with their sums.
+    pub grouped: Vec<Grouped>,
     /// The per-document files on their way to the disk.
     syncing: Vec<Syncing>,
 }
@@ -80,6 +83,8 @@ pub struct CorpusWriter<'a> {
     scratch: Option<PathBuf>,
     assembly: Option<assemble::Assembly>,
     progress: Progress,
+    /// The group sums of each `--group-by`.
+    groups: Sums,
     written: Written,
 }
 
@@ -92,6 +97,7 @@ impl<'a> CorpusWriter<'a> {
         matcher: &'a Matcher,
         documents: usize,
         meta_header: &[String],
+        groups: Sums,
     ) -> Result<Self> {
         let lexicon = &config.lexicon;
         let mut files = Vec::new();
@@ -120,6 +126,7 @@ impl<'a> CorpusWriter<'a> {
             scratch: (config.segment != SegmentMode::None).then(|| out.scratch_dir().to_path_buf()),
             assembly: None,
             progress: Progress::new(documents, config.quiet),
+            groups,
             written: Written {
                 totals: CorpusTotals::new(matcher.terms().len(), lexicon.contrasts.len()),
                 scores: Vec::new(),
@@ -135,6 +142,7 @@ impl<'a> CorpusWriter<'a> {
                     .chain(&config.warnings)
                     .cloned()
                     .collect(),
+                grouped: Vec::new(),
                 syncing: Vec::new(),
             },
         })
@@ -211,6 +219,11 @@ impl<'a> CorpusWriter<'a> {
         w.digest.add(doc, &source.id, finished.digest);
         for (column, value) in w.metadata.iter_mut().zip(&source.meta) {
             column.add(value);
+        }
+        if !self.groups.is_empty() {
+            let sha256 = crate::checksum::bytes_of_hex(&input.sha256).unwrap_or_default();
+            let (counts, terms) = (&finished.counts, &finished.term_counts);
+            (self.groups).add(&source.id, &source.meta, &sha256, counts, terms);
         }
         w.inputs.push(input);
         self.progress.inc();
@@ -314,11 +327,27 @@ impl<'a> CorpusWriter<'a> {
             });
         }
         self.written.scores = score::corpus_scores(&self.written.totals);
+        let groups = std::mem::replace(&mut self.groups, Sums::new(Vec::new(), None, 0, 0));
+        self.written.grouped = groups.finish().map_err(Error::Usage)?;
+        for g in &self.written.grouped {
+            if g.missing_documents > 0 {
+                let (n, spec) = (g.missing_documents, &g.spec);
+                let (documents, have) = if n == 1 {
+                    ("document", "has")
+                } else {
+                    ("documents", "have")
+                };
+                self.written.warnings.push(format!(
+                    "--group-by {spec:?}: {n} {documents} {have} no value that groups them (empty, not a date, or no metadata): they are the group \"(missing)\", listed last"
+                ));
+            }
+        }
         let corpus = Corpus {
             lexicon: self.lexicon,
             matcher: self.matcher,
             totals: &self.written.totals,
             scores: &self.written.scores,
+            grouped: &self.written.grouped,
         };
         for f in self.files.iter_mut() {
             if let Some(rows) = f.corpus {

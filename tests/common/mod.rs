@@ -107,8 +107,14 @@ pub fn listing(dir: &Path) -> Vec<String> {
 
 /// The CSV files a run can write, from the library's registry, in the order written.
 pub fn csv_files() -> Vec<&'static str> {
+    let default = themescope::output::registry::Wanted {
+        hits: true,
+        segments: true,
+        groups: false,
+    };
     themescope::output::registry::CSV_FILES
         .iter()
+        .filter(|f| f.written(default))
         .map(|f| f.name)
         .collect()
 }

@@ -1,0 +1,222 @@
+//! Groups and time (issue "compare groups and time"): `--group-by` and `--cluster-by` end to
+//! end on the inaugural addresses (tests/data/inaugural).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+mod common;
+use common::{read, rows, themescope};
+
+fn inaugural() -> PathBuf {
+    common::root().join("tests/data/inaugural/inaugural.csv")
+}
+
+/// Runs the binary with `args` into `out` (inside `dir`); returns stderr.
+fn run(dir: &Path, args: &[&str]) -> String {
+    let assert = themescope()
+        .current_dir(dir)
+        .args(["run", "-o", "out", "--charts", "none", "--quiet"])
+        .args(args)
+        .assert()
+        .success();
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+const GROUP_FILES: [&str; 4] = [
+    "groups.csv",
+    "group_contrasts.csv",
+    "keyness.csv",
+    "keyness_terms.csv",
+];
+
+#[test]
+fn groups_add_up_and_decades_make_a_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = inaugural();
+    let table = table.to_str().unwrap();
+    let args = [
+        table,
+        "--id-column",
+        "id",
+        "--group-by",
+        "party",
+        "--group-by",
+        "date:decade",
+        "--cluster-by",
+        "president",
+    ];
+    assert_eq!(run(dir.path(), &args), "");
+    let out = dir.path().join("out");
+    let documents = rows(&out, "documents.csv");
+    let tokens: u64 = documents
+        .iter()
+        .map(|r| r["tokens"].parse::<u64>().unwrap())
+        .sum();
+    let groups = rows(&out, "groups.csv");
+    for grouping in ["party", "date:decade"] {
+        // One row per group and theme; the first theme's rows carry each group once.
+        let theme = &groups[0]["theme"];
+        let of: Vec<_> = (groups.iter())
+            .filter(|r| r["grouping"] == grouping && &r["theme"] == theme)
+            .collect();
+        let sum =
+            |column: &str| -> u64 { of.iter().map(|r| r[column].parse::<u64>().unwrap()).sum() };
+        assert_eq!(
+            (sum("documents"), sum("tokens")),
+            (60, tokens),
+            "{grouping}"
+        );
+        if grouping == "date:decade" {
+            let labels: Vec<&str> = of.iter().map(|r| r["group"].as_str()).collect();
+            assert_eq!(labels.len(), 25, "1780s to 2020s: {labels:?}");
+            assert_eq!((labels[0], labels[24]), ("1780s", "2020s"));
+        }
+    }
+    // Each theme's counts over the party groups add up to the corpus's (themes.csv).
+    let themes = rows(&out, "themes.csv");
+    for theme in ["hardship", "pride"] {
+        let corpus: u64 = (themes.iter())
+            .filter(|r| r["theme"] == theme)
+            .map(|r| r["count"].parse::<u64>().unwrap())
+            .sum();
+        let grouped: u64 = (groups.iter())
+            .filter(|r| r["grouping"] == "party" && r["theme"] == theme)
+            .map(|r| r["count"].parse::<u64>().unwrap())
+            .sum();
+        assert_eq!(grouped, corpus, "{theme}");
+    }
+    // Keyness: G² and log ratio on every group with tokens, direction as the rates say.
+    for r in rows(&out, "keyness.csv") {
+        let (a, b, c, d) = (
+            r["count"].parse::<f64>().unwrap(),
+            r["count_rest"].parse::<f64>().unwrap(),
+            r["tokens"].parse::<f64>().unwrap(),
+            r["tokens_rest"].parse::<f64>().unwrap(),
+        );
+        match r["direction"].as_str() {
+            "over" => assert!(a / c > b / d),
+            "under" => assert!(a / c <= b / d),
+            _ => assert!(a + b == 0.0 && r["log_ratio"].is_empty()),
+        }
+    }
+    let manifest = read(&out, "manifest.json");
+    for name in GROUP_FILES {
+        assert!(manifest.contains(&format!("\"{name}\"")), "{name}");
+    }
+}
+
+#[test]
+fn the_same_groups_whatever_the_threads_and_whether_files_or_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = inaugural();
+    // The addresses as files, with their party in a --metadata table.
+    let folder = dir.path().join("speeches");
+    fs::create_dir(&folder).unwrap();
+    let mut sidecar = String::from("document,party\n");
+    let mut reader = csv::Reader::from_path(&table).unwrap();
+    for record in reader.deserialize::<std::collections::HashMap<String, String>>() {
+        let r = record.unwrap();
+        let name = format!("{}.txt", r["id"]);
+        fs::write(folder.join(&name), &r["text"]).unwrap();
+        sidecar.push_str(&format!("{name},{}\n", r["party"]));
+    }
+    fs::write(dir.path().join("parties.csv"), sidecar).unwrap();
+    let table = table.to_str().unwrap();
+    let outputs: Vec<Vec<String>> = [
+        vec![table, "--jobs", "1"],
+        vec![table, "--jobs", "2"],
+        vec!["speeches", "--metadata", "parties.csv", "--jobs", "2"],
+    ]
+    .iter()
+    .map(|args| {
+        let mut args = args.clone();
+        args.extend(["--group-by", "party"]);
+        run(dir.path(), &args);
+        let out = dir.path().join("out");
+        GROUP_FILES.iter().map(|f| read(&out, f)).collect()
+    })
+    .collect();
+    assert_eq!(outputs[0], outputs[1], "--jobs 1 and --jobs 2");
+    // Files are listed by name (the id's order), rows in table order: the groups come in
+    // order of first appearance, so compare each group's rows whatever their order.
+    let sorted = |files: &[String]| -> Vec<Vec<String>> {
+        files
+            .iter()
+            .map(|f| {
+                let mut lines: Vec<String> = f.lines().map(str::to_string).collect();
+                lines.sort();
+                lines
+            })
+            .collect()
+    };
+    assert_eq!(
+        sorted(&outputs[0]),
+        sorted(&outputs[2]),
+        "table rows and files"
+    );
+}
+
+#[test]
+fn a_missing_column_names_those_there_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = inaugural();
+    for (option, value) in [("--group-by", "outlet:year"), ("--cluster-by", "outlet")] {
+        let assert = themescope()
+            .current_dir(dir.path())
+            .args(["run", "-o", "out", "--charts", "none", "--quiet"])
+            .arg(&table)
+            .args([option, value])
+            .assert()
+            .code(1);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains("no metadata column \"outlet\"") && stderr.contains("\"party\""),
+            "{stderr}"
+        );
+        assert!(!dir.path().join("out").exists());
+    }
+    let assert = themescope()
+        .args(["run", "--group-by", "date:fortnight"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("unknown period \"fortnight\""), "{stderr}");
+}
+
+#[test]
+fn documents_without_a_value_are_missing_last_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("t.csv"),
+        "id,when,text\na,2020-01-05,hard times\nb,,proud people\nc,2020-03-01,hard and proud\n",
+    )
+    .unwrap();
+    let stderr = run(
+        dir.path(),
+        &["t.csv", "--id-column", "id", "--group-by", "when:month"],
+    );
+    assert!(
+        stderr.contains("--group-by \"when:month\": 1 document has no value"),
+        "{stderr}"
+    );
+    let out = dir.path().join("out");
+    let groups = rows(&out, "groups.csv");
+    let labels: Vec<&str> = (groups.iter())
+        .filter(|r| r["theme"] == "hardship")
+        .map(|r| r["group"].as_str())
+        .collect();
+    assert_eq!(labels, ["2020-01", "2020-02", "2020-03", "(missing)"]);
+    // The empty month: no documents, no tokens, empty rate and interval.
+    let empty = groups.iter().find(|r| r["group"] == "2020-02").unwrap();
+    assert_eq!(
+        (
+            &empty["documents"][..],
+            &empty["tokens"][..],
+            &empty["per_1k"][..],
+            &empty["ci_low"][..]
+        ),
+        ("0", "0", "", "")
+    );
+    // Groups without tokens are left out of keyness.
+    assert!(!read(&out, "keyness.csv").contains(",2020-02,"));
+}
