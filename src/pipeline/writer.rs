@@ -313,7 +313,7 @@ impl<'a> CorpusWriter<'a> {
                 skipped: self.written.skipped.len(),
             });
         }
-        self.written.scores = score::corpus_scores(&self.written.totals);
+        self.written.scores = score::corpus_scores(&self.written.totals, self.config.jobs);
         let corpus = Corpus {
             lexicon: self.lexicon,
             matcher: self.matcher,
