@@ -237,7 +237,7 @@ fn push_weight(out: &mut Vec<u8>, units: u64) {
 /// The text cells of one document's segment-level rows, rendered once as the csv writer renders
 /// them (spreadsheet-safe, quoted where needed): the segment and trajectory rows — millions at
 /// scale — are numbers around these, written directly.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct RowCells {
     id: Vec<u8>,
     contrasts: Vec<Vec<u8>>,
@@ -564,9 +564,11 @@ pub fn summary_rows(
     lexicon: &Lexicon,
     rows: &mut DocumentRows,
 ) -> csv::Result<()> {
-    let id = name.id;
+    // The id's cell, rendered once for the document's rows.
+    let mut id = Vec::with_capacity(name.id.len() + 2);
+    push_text_cell(&mut id, name.id);
     let out = &mut rows.documents;
-    push_text_cell(out, id);
+    out.extend_from_slice(&id);
     for m in name.meta {
         out.push(b',');
         push_text_cell(out, m);
@@ -591,11 +593,11 @@ pub fn summary_rows(
         if name.drop_zeros && tally.count == 0 {
             continue;
         }
-        push_theme_row(&mut rows.themes, id, &theme.id, tally, counts.tokens);
+        push_theme_row(&mut rows.themes, &id, &theme.id, tally, counts.tokens);
     }
     for (i, tally) in counts.contrasts.iter().enumerate() {
         let score = score_contrast(tally);
-        push_contrast_row(&mut rows.contrasts, id, lexicon, i, tally, &score);
+        push_contrast_row(&mut rows.contrasts, &id, lexicon, i, tally, &score);
     }
     Ok(())
 }
@@ -629,15 +631,16 @@ pub fn push_text_cell(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-/// Appends a `themes.csv` row, as the csv writer writes [`ThemeRow`].
+/// Appends a `themes.csv` row, as the csv writer writes [`ThemeRow`]; `document` is the id's
+/// cell as [`push_text_cell`] writes it.
 fn push_theme_row(
     out: &mut Vec<u8>,
-    document: &str,
+    document: &[u8],
     theme: &str,
     t: &crate::count::ThemeTally,
     tokens: u64,
 ) {
-    push_text_cell(out, document);
+    out.extend_from_slice(document);
     out.push(b',');
     push_text_cell(out, theme);
     out.push(b',');
@@ -653,18 +656,20 @@ fn push_theme_row(
     out.push(b'\n');
 }
 
-/// Appends a `contrasts.csv` row, as the csv writer writes [`ContrastRow`].
+/// Appends a `contrasts.csv` row, as the csv writer writes [`ContrastRow`]; `document` is the
+/// id's cell as [`push_text_cell`] writes it.
 fn push_contrast_row(
     out: &mut Vec<u8>,
-    document: &str,
+    document: &[u8],
     lexicon: &Lexicon,
     index: usize,
     tally: &ContrastTally,
     score: &ContrastScore,
 ) {
     let c = &lexicon.contrasts[index];
+    out.extend_from_slice(document);
+    out.push(b',');
     for text in [
-        document,
         &c.id,
         &lexicon.themes[c.left].id,
         &lexicon.themes[c.right].id,
