@@ -47,8 +47,9 @@ pub struct Written {
     pub scores: Vec<ContrastScore>,
     /// What the charts and the report show.
     pub digest: digest::CorpusDigest,
-    /// Each analysed document's size and checksum, in document order.
-    pub inputs: Vec<manifest::InputInfo>,
+    /// Each analysed document's size and checksum, in document order, for the manifest
+    /// (waiting in a scratch file).
+    pub inputs: manifest::InputsSpool,
     /// Each table read.
     pub tables: Vec<manifest::TableInfo>,
     /// What the report says of each metadata column.
@@ -124,7 +125,8 @@ impl<'a> CorpusWriter<'a> {
                 totals: CorpusTotals::new(matcher.terms().len(), lexicon.contrasts.len()),
                 scores: Vec::new(),
                 digest: digest::CorpusDigest::default(),
-                inputs: Vec::new(),
+                inputs: manifest::InputsSpool::create(out.scratch_dir())
+                    .map_err(|e| Error::output(out.scratch_dir(), e))?,
                 tables: Vec::new(),
                 metadata: meta_header
                     .iter()
@@ -199,7 +201,7 @@ impl<'a> CorpusWriter<'a> {
         doc: usize,
         source: &Origin,
         finished: assemble::Finished,
-        input: manifest::InputInfo,
+        input: manifest::InputEntry,
     ) -> Result<()> {
         self.append(&finished.rows)?;
         let w = &mut self.written;
@@ -212,7 +214,9 @@ impl<'a> CorpusWriter<'a> {
         for (column, value) in w.metadata.iter_mut().zip(&source.meta) {
             column.add(value);
         }
-        w.inputs.push(input);
+        w.inputs
+            .push(&input)
+            .map_err(|e| Error::output(&self.config.output, e))?;
         self.progress.inc();
         Ok(())
     }
@@ -290,7 +294,7 @@ impl<'a> CorpusWriter<'a> {
             sha256,
             encoding: prescan.as_ref().map_or("utf-8", |p| p.encoding),
         };
-        self.add_document(doc, source, finished, input)
+        self.add_document(doc, source, finished, manifest::input_entry(&input))
     }
 
     fn skip(&mut self, source: &Origin, reason: &SkipReason) {
