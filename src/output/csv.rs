@@ -424,14 +424,19 @@ impl DocumentRows {
             segment_themes,
             trajectory,
         } = other;
-        self.documents.extend_from_slice(&documents);
-        self.themes.extend_from_slice(&themes);
-        self.contrasts.extend_from_slice(&contrasts);
-        self.hits.extend_from_slice(&hits);
-        self.tension.extend_from_slice(&tension);
-        self.segments.extend_from_slice(&segments);
-        self.segment_themes.extend_from_slice(&segment_themes);
-        self.trajectory.extend_from_slice(&trajectory);
+        // Moved rather than copied where there is nothing yet (a whole document's summary rows).
+        let add = |rows: &mut Vec<u8>, more: Vec<u8>| match rows.is_empty() {
+            true => *rows = more,
+            false => rows.extend_from_slice(&more),
+        };
+        add(&mut self.documents, documents);
+        add(&mut self.themes, themes);
+        add(&mut self.contrasts, contrasts);
+        add(&mut self.hits, hits);
+        add(&mut self.tension, tension);
+        add(&mut self.segments, segments);
+        add(&mut self.segment_themes, segment_themes);
+        add(&mut self.trajectory, trajectory);
     }
 }
 
@@ -567,6 +572,14 @@ pub fn summary_rows(
     // The id's cell, rendered once for the document's rows.
     let mut id = Vec::with_capacity(name.id.len() + 2);
     push_text_cell(&mut id, name.id);
+    // Room for the rows at once (a row's numbers take about 40 bytes), not by doublings.
+    let themes = lexicon.themes.len();
+    rows.documents.reserve(
+        id.len() + name.meta.iter().map(|m| m.len() + 1).sum::<usize>() + 16 * themes + 40,
+    );
+    rows.themes.reserve(themes * (id.len() + 64));
+    rows.contrasts
+        .reserve(lexicon.contrasts.len() * (id.len() + 128));
     let out = &mut rows.documents;
     out.extend_from_slice(&id);
     for m in name.meta {
