@@ -644,8 +644,8 @@ pub fn push_text_cell(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-/// Appends a `themes.csv` row, as the csv writer writes [`ThemeRow`]; `document` is the id's
-/// cell as [`push_text_cell`] writes it.
+/// Appends a `themes.csv` row, as the csv writer writes the serde row struct (`ThemeRow`, kept
+/// for the tests); `document` is the id's cell as [`push_text_cell`] writes it.
 fn push_theme_row(
     out: &mut Vec<u8>,
     document: &[u8],
