@@ -21,8 +21,11 @@
 # --lexicon FILE passes the lexicon to every themescope run (scripts/gen-lexicon.sh writes one
 # of the shape real dictionaries have); without it, the built-in lexicon.
 # --table builds instead one CSV table of SIZE_MB: every KJV verse a row, with an id and its
-# book's metadata from tests/data/kjv_books.csv (about 130 bytes a row), and times
-# `themescope run TABLE.csv --id-column id`; `wc -w` reads the same CSV file.
+# book's metadata from tests/data/kjv_books.csv (about 165 bytes a row; 171 MB holds 1,026,366
+# rows), and times `themescope run TABLE.csv --id-column id`; `wc -w` reads the same CSV file.
+# It also writes the same rows as JSON Lines compressed with zstd (the `zstd` command is needed:
+# apt-get install -y zstd) and times (d), the settings of (a) on TABLE.jsonl.zst, its ratio
+# still against `wc -w` on the uncompressed CSV.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +47,10 @@ done
 kjv=tests/data/kjv
 [ -d "$kjv" ] || { echo "the KJV corpus is expected at $kjv" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is needed (apt-get install -y time)" >&2; exit 1; }
+if [ -n "$table" ] && ! command -v zstd > /dev/null; then
+  echo "the zstd command is needed for the table's .jsonl.zst (apt-get install -y zstd)" >&2
+  exit 1
+fi
 
 root=${BENCH_DIR:-/tmp/themescope-bench}
 corpus="$root/corpus-${size_mb}mb${single:+-single}${table:+-table}"
@@ -71,7 +78,20 @@ with open(out, "w", newline="", encoding="utf-8") as f:
         for book, i, testament, genre, text in verses:
             w.writerow([f"{copy}:{book}:{i}", book, testament, genre, text])
 PY
+  # The same rows as JSON Lines, compressed (beside the corpus: `wc -w` and the warm-up read
+  # the CSV file only).
+  python3 - "$corpus.tmp/kjv-verses.csv" "$corpus.tmp/kjv-verses.jsonl" <<'PY'
+import csv, json, sys
+with open(sys.argv[1], newline="", encoding="utf-8") as f, open(sys.argv[2], "w", encoding="utf-8") as out:
+    for row in csv.DictReader(f):
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+PY
+  zstd -q --rm "$corpus.tmp/kjv-verses.jsonl" -o "$corpus.tmp/kjv-verses.jsonl.zst"
   mv "$corpus.tmp" "$corpus"
+fi
+if [ -n "$table" ] && [ ! -f "$corpus/kjv-verses.jsonl.zst" ]; then
+  echo "$corpus has no kjv-verses.jsonl.zst (made by an older version of this script): remove it" >&2
+  exit 1
 fi
 if [ ! -d "$corpus" ]; then
   mkdir -p "$corpus.tmp"
@@ -117,7 +137,13 @@ fi
 files=$(find "$corpus" -type f -name "$pattern" | wc -l)
 bytes=$(find "$corpus" -type f -name "$pattern" -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
 mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
-echo "corpus: $corpus ($files files, $mb MB)"
+if [ -n "$table" ]; then
+  rows=$(($(wc -l < "$input") - 1))
+  zst_mb=$(awk -v b="$(stat -c %s "$corpus/kjv-verses.jsonl.zst")" 'BEGIN { printf "%.1f", b / 1e6 }')
+  echo "corpus: $input ($rows rows, $mb MB; as .jsonl.zst $zst_mb MB)"
+else
+  echo "corpus: $corpus ($files files, $mb MB)"
+fi
 echo "lexicon: ${lexicon:-built-in}"
 
 # Seconds of wall time of a command (the page cache is warm: every command reads the same files).
@@ -139,14 +165,22 @@ find "$corpus" -type f -name "$pattern" -print0 | xargs -0 cat > /dev/null   # w
 labels=("(a) documents only, --jobs 2" "(b) default without charts" "(c) documents only, --jobs 1")
 args=("--hits none --segment none --charts none --jobs 2" "--charts none --jobs 2"
       "--hits none --segment none --charts none --jobs 1")
-best=("" "" "")
-peak=(0 0 0)
+inputs=("$input" "$input" "$input")
+if [ -n "$table" ]; then
+  labels+=("(d) (a) on the .jsonl.zst")
+  args+=("${args[0]}")
+  inputs+=("$corpus/kjv-verses.jsonl.zst")
+fi
+runs=${#labels[@]}
+best=("" "" "" "")
+peak=(0 0 0 0)
 wc_s=
 pair_s=
 log=$(mktemp)
+turns=$((runs + 2))
 for round in $(seq "$repeat"); do
-  for turn in 0 1 2 3 4; do
-    k=$(((round - 1 + turn) % 5 - 1))   # -1 is wc -w, 3 the side-by-side runs
+  for turn in $(seq 0 $((turns - 1))); do
+    k=$(((round - 1 + turn) % turns - 1))   # -1 is wc -w, $runs the side-by-side runs
     rm -rf "$out" "$out-2"
     sync
     find "$corpus" -type f -name "$pattern" -print0 | xargs -0 cat > /dev/null
@@ -155,7 +189,7 @@ for round in $(seq "$repeat"); do
       wc_s=$(awk -v a="$s" -v b="$wc_s" 'BEGIN { print (b == "" || a < b) ? a : b }')
       continue
     fi
-    if [ "$k" -eq 3 ]; then
+    if [ "$k" -eq "$runs" ]; then
       # What two cores of this machine give two independent processes: (c) twice at once.
       extra=$(printf '%q ' "${lex_args[@]}")
       s=$(seconds bash -c "'$bin' run '$input' -o '$out' --quiet ${args[2]} $extra &
@@ -165,7 +199,7 @@ for round in $(seq "$repeat"); do
     fi
     start=$(date +%s.%N)
     # shellcheck disable=SC2086
-    /usr/bin/time -v "$bin" run "$input" -o "$out" --quiet ${args[$k]} "${lex_args[@]}" 2> "$log" > /dev/null || true
+    /usr/bin/time -v "$bin" run "${inputs[$k]}" -o "$out" --quiet ${args[$k]} "${lex_args[@]}" 2> "$log" > /dev/null || true
     end=$(date +%s.%N)
     s=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
     best[k]=$(awk -v a="$s" -v b="${best[k]}" 'BEGIN { print (b == "" || a < b) ? a : b }')
@@ -177,7 +211,7 @@ done
 rm -f "$log"
 wc_mbs=$(awk -v b="$bytes" -v s="$wc_s" 'BEGIN { printf "%.1f", b / 1e6 / s }')
 echo "wc -w: ${wc_s}s, $wc_mbs MB/s (each line: the fastest of $repeat runs)"
-for k in 0 1 2; do
+for k in $(seq 0 $((runs - 1))); do
   awk -v label="${labels[k]}" -v b="$bytes" -v s="${best[k]}" -v t="$tokens" -v r="${peak[k]}" \
     -v w="$wc_mbs" 'BEGIN {
     mbs = b / 1e6 / s

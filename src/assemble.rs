@@ -191,7 +191,7 @@ pub fn analyse_block(
         baton.pass(next(&start, analysis.tokens.len(), &analysis.structure));
     }
     Some(render_block(
-        &job, id, &analysis, &start, matcher, lexicon, hits,
+        &job, id, analysis, &start, matcher, lexicon, hits,
     ))
 }
 
@@ -244,7 +244,7 @@ pub fn analyse_document(
             Arc::new(SegmentPlan::whole(mode, &analysis.structure, tokens))
         });
         let start = BlockStart::default();
-        render_block(&job, id, &analysis, &start, matcher, lexicon, hits)?
+        render_block(&job, id, analysis, &start, matcher, lexicon, hits)?
     };
     let store = (mode != SegmentMode::None).then_some(Trajectory::InMemory);
     let mut assembly = Assembly::new(id, lexicon, store)?;
@@ -257,15 +257,17 @@ pub fn analyse_document(
     Ok(finished)
 }
 
+/// Renders a block's rows and digest from its analysis; its totals move into the result.
 fn render_block(
     job: &BlockJob<'_>,
     id: &str,
-    analysis: &count::DocumentAnalysis<'_>,
+    owned: count::DocumentAnalysis<'_>,
     start: &BlockStart,
     matcher: &Matcher,
     lexicon: &Lexicon,
     hits: bool,
 ) -> csv::Result<BlockResult> {
+    let analysis = &owned;
     let block = &job.block;
     let body = block.body();
     let base = Base {
@@ -361,9 +363,9 @@ fn render_block(
         forced: block.forced,
         prescan: job.prescan.clone(),
         sha256: block.sha256.clone(),
-        counts: analysis.counts.clone(),
-        term_counts: analysis.term_counts.clone(),
-        cooccurrence: analysis.cooccurrence.clone(),
+        counts: owned.counts,
+        term_counts: owned.term_counts,
+        cooccurrence: owned.cooccurrence,
         rows,
         first,
         final_piece,
@@ -594,8 +596,14 @@ impl Assembly {
         lexicon: &Lexicon,
         trajectory: Option<Trajectory<'_>>,
     ) -> csv::Result<Self> {
+        // Segment rows and the trajectory are the only rows made of these cells, and there are
+        // segments exactly when there is a trajectory to keep (`--segment` other than none).
+        let cells = match trajectory {
+            Some(_) => RowCells::new(id, lexicon)?,
+            None => RowCells::default(),
+        };
         Ok(Assembly {
-            cells: RowCells::new(id, lexicon)?,
+            cells,
             counts: Counts::default(),
             terms: Vec::new(),
             cooccurrence: Cooccurrence::default(),
@@ -645,9 +653,17 @@ impl Assembly {
 
     /// Takes the next block; returns the rows to append now.
     pub fn add(&mut self, block: BlockResult) -> csv::Result<DocumentRows> {
-        self.counts += &block.counts;
-        count::merge_term_counts(&mut self.terms, &block.term_counts);
-        self.cooccurrence += &block.cooccurrence;
+        if block.number == 0 {
+            // The first block's totals are the document's so far (`distinct_terms` is counted
+            // afresh in `finish`).
+            self.counts = block.counts;
+            self.terms = block.term_counts;
+            self.cooccurrence = block.cooccurrence;
+        } else {
+            self.counts += &block.counts;
+            count::merge_term_counts(&mut self.terms, &block.term_counts);
+            self.cooccurrence += &block.cooccurrence;
+        }
         let d = &mut self.digest;
         digest::keep_first(
             &mut d.examples,

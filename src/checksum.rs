@@ -20,7 +20,13 @@ pub fn sha256_file(path: &std::path::Path) -> std::io::Result<(u64, String)> {
 
 /// Bytes as lowercase hexadecimal (a digest for the manifest).
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(2 * bytes.len());
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
 }
 
 /// The 32 bytes of a SHA-256 written as 64 hexadecimal digits; `None` for anything else.

@@ -442,7 +442,10 @@ pub struct CorpusTotals {
     pub counts: Counts,
     /// Per global term id: its hits, documents and non-negated weight.
     pub terms: Vec<TermTotal>,
-    /// Per contrast, each document's (L, R) weighted sums, for the bootstrap.
+    /// Per contrast, the (L, R) weighted sums of each document with a hit of either pole, in
+    /// document order, for the bootstrap (a document without one adds nothing to a resample,
+    /// so these and `documents` are all it needs; memory then grows with the documents that
+    /// have hits, not with all of them).
     pub contrast_docs: Vec<Vec<(u64, u64)>>,
     /// Theme co-occurrence over all sentences.
     pub cooccurrence: Cooccurrence,
@@ -479,7 +482,9 @@ impl CorpusTotals {
             .iter_mut()
             .zip(&analysis_counts.contrasts)
         {
-            docs.push((c.left.weight, c.right.weight));
+            if c.left.weight + c.right.weight > 0 {
+                docs.push((c.left.weight, c.right.weight));
+            }
         }
     }
 

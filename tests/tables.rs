@@ -229,18 +229,41 @@ fn repeated_ids_get_a_suffix_and_one_warning() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
         dir.path().join("t.csv"),
-        "id,text\nx,Pride.\nx,Hardship.\ny,Pride.\nx,Again.\n",
+        "id,text\nx,Pride.\nx,Hardship.\ny,Pride.\nx,Again.\nx~2,Twice.\n",
     )
     .unwrap();
     let (code, stderr) = run(dir.path(), &["t.csv"], &["--id-column", "id"]);
     assert_eq!(code, 0);
     assert_eq!(
         stderr,
-        "warning: 2 table rows had an id given before; each got ~2, ~3… appended\n"
+        "warning: 3 table rows had an id given before; each got ~2, ~3… appended\n"
     );
-    let documents = rows(&dir.path().join("out"), "documents.csv");
+    let out = dir.path().join("out");
+    let documents = rows(&out, "documents.csv");
     let ids: Vec<&str> = documents.iter().map(|r| r["document"].as_str()).collect();
-    assert_eq!(ids, ["x", "x~2", "y", "x~3"]);
+    // An id made unique is given like any other: the row named `x~2` finds it taken.
+    assert_eq!(ids, ["x", "x~2", "y", "x~3", "x~2~2"]);
+    // The manifest's inputs (streamed through a scratch file): each row's id, size and
+    // checksum, in order.
+    let manifest: serde_json::Value = serde_json::from_str(&read(&out, "manifest.json")).unwrap();
+    let inputs: Vec<(&str, u64, &str)> = manifest["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let field = |k: &str| i[k].as_str().unwrap();
+            (field("id"), i["bytes"].as_u64().unwrap(), field("sha256"))
+        })
+        .collect();
+    let texts = ["Pride.", "Hardship.", "Pride.", "Again.", "Twice."];
+    let sums: Vec<String> = texts
+        .iter()
+        .map(|t| themescope::checksum::sha256_hex(t.as_bytes()))
+        .collect();
+    let expected: Vec<(&str, u64, &str)> = (ids.iter().zip(texts).zip(&sums))
+        .map(|((id, text), sum)| (*id, text.len() as u64, sum.as_str()))
+        .collect();
+    assert_eq!(inputs, expected);
 }
 
 #[test]

@@ -197,6 +197,9 @@ fn fixed4_exact(v: f64) -> Option<(bool, u128)> {
     } else {
         (fraction | (1 << 52), exponent - 1075)
     };
+    if m == 0 {
+        return Some((negative, 0));
+    }
     // Here v = ±m·2^e; k = -e.
     let k = u32::try_from(-e).ok().filter(|k| (1..=100).contains(k))?;
     let scaled = u128::from(m) * 10_000;
@@ -234,7 +237,7 @@ fn push_weight(out: &mut Vec<u8>, units: u64) {
 /// The text cells of one document's segment-level rows, rendered once as the csv writer renders
 /// them (spreadsheet-safe, quoted where needed): the segment and trajectory rows — millions at
 /// scale — are numbers around these, written directly.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct RowCells {
     id: Vec<u8>,
     contrasts: Vec<Vec<u8>>,
@@ -244,18 +247,15 @@ pub struct RowCells {
 impl RowCells {
     /// The cells for document `id`.
     pub fn new(id: &str, lexicon: &Lexicon) -> csv::Result<Self> {
-        let texts = std::iter::once(id)
-            .chain(lexicon.contrasts.iter().map(|c| c.id.as_str()))
-            .chain(lexicon.themes.iter().map(|t| t.id.as_str()));
-        let mut cells = cells(texts)?.into_iter();
-        let mut take = |n: usize| cells.by_ref().take(n).collect::<Vec<_>>();
-        let id = take(1).pop().unwrap_or_default();
-        let contrasts = take(lexicon.contrasts.len());
-        let themes = take(lexicon.themes.len());
+        let cell = |text: &str| {
+            let mut cell = Vec::with_capacity(text.len());
+            push_text_cell(&mut cell, text);
+            cell
+        };
         Ok(RowCells {
-            id,
-            contrasts,
-            themes,
+            id: cell(id),
+            contrasts: lexicon.contrasts.iter().map(|c| cell(&c.id)).collect(),
+            themes: lexicon.themes.iter().map(|t| cell(&t.id)).collect(),
         })
     }
 
@@ -266,29 +266,6 @@ impl RowCells {
             .map(|c| self.id.len() + c.len() + 32)
             .sum()
     }
-}
-
-/// Text cells as the csv writer writes them in a row, through one writer.
-fn cells<'t>(texts: impl Iterator<Item = &'t str>) -> csv::Result<Vec<Vec<u8>>> {
-    let mut w = writer(Vec::new());
-    let mut ends = Vec::new();
-    for text in texts {
-        // Two fields, so that an empty text is written as nothing (a lone empty field is `""`).
-        w.write_record([safe_text(text).as_ref(), ""])?;
-        w.flush()?;
-        ends.push(w.get_ref().len());
-    }
-    let bytes = w.into_inner().map_err(|e| e.into_error())?;
-    let mut start = 0;
-    Ok(ends
-        .into_iter()
-        .map(|end| {
-            // Each record ends in the comma before the empty field and the line end.
-            let cell = bytes[start..end.saturating_sub(2)].to_vec();
-            start = end;
-            cell
-        })
-        .collect())
 }
 
 /// A spreadsheet-safe text cell.
@@ -330,6 +307,7 @@ impl Serialize for W {
     }
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct ThemeRow<'a> {
     document: Text<'a>,
@@ -446,14 +424,19 @@ impl DocumentRows {
             segment_themes,
             trajectory,
         } = other;
-        self.documents.extend_from_slice(&documents);
-        self.themes.extend_from_slice(&themes);
-        self.contrasts.extend_from_slice(&contrasts);
-        self.hits.extend_from_slice(&hits);
-        self.tension.extend_from_slice(&tension);
-        self.segments.extend_from_slice(&segments);
-        self.segment_themes.extend_from_slice(&segment_themes);
-        self.trajectory.extend_from_slice(&trajectory);
+        // Moved rather than copied where there is nothing yet (a whole document's summary rows).
+        let add = |rows: &mut Vec<u8>, more: Vec<u8>| match rows.is_empty() {
+            true => *rows = more,
+            false => rows.extend_from_slice(&more),
+        };
+        add(&mut self.documents, documents);
+        add(&mut self.themes, themes);
+        add(&mut self.contrasts, contrasts);
+        add(&mut self.hits, hits);
+        add(&mut self.tension, tension);
+        add(&mut self.segments, segments);
+        add(&mut self.segment_themes, segment_themes);
+        add(&mut self.trajectory, trajectory);
     }
 }
 
@@ -559,6 +542,7 @@ fn context_into(text: &str, before: bool, out: &mut String) {
     }
 }
 
+#[cfg(test)]
 fn theme_row<'a>(
     document: &'a str,
     theme: &'a str,
@@ -604,48 +588,158 @@ fn contrast_row<'a>(
 
 /// Renders a document's `documents.csv`, `themes.csv` and `contrasts.csv` rows from its counts;
 /// its metadata cells go right after the id in `documents.csv`, and with `drop_zeros` its
-/// `themes.csv` rows with a zero count are left out.
+/// `themes.csv` rows with a zero count are left out. The rows are written directly, byte for
+/// byte as the csv writer writes the row structs (a table of short texts has millions of such
+/// rows, and a csv writer per document cost more than analysing it; the property test
+/// `summary_rows_equal_the_csv_writer_rows` holds the two together).
 pub fn summary_rows(
     name: crate::assemble::Name<'_>,
     counts: &Counts,
     lexicon: &Lexicon,
     rows: &mut DocumentRows,
 ) -> csv::Result<()> {
-    let scores: Vec<ContrastScore> = counts.contrasts.iter().map(score_contrast).collect();
-    let mut w = writer(&mut rows.documents);
-    let id = name.id;
-    let mut record: Vec<String> = vec![safe_text(id).into_owned()];
-    record.extend(name.meta.iter().map(|m| safe_text(m).into_owned()));
-    record.extend([
-        counts.tokens.to_string(),
-        counts.sentences.to_string(),
-        counts.paragraphs.to_string(),
-    ]);
-    for t in &counts.themes {
-        record.push(t.count.to_string());
-        record.push(fixed4(pct(t.count, counts.tokens)));
+    // The id's cell, rendered once for the document's rows.
+    let mut id = Vec::with_capacity(name.id.len() + 2);
+    push_text_cell(&mut id, name.id);
+    // Room for the rows at once (a row's numbers take about 40 bytes), not by doublings.
+    let themes = lexicon.themes.len();
+    rows.documents.reserve(
+        id.len() + name.meta.iter().map(|m| m.len() + 1).sum::<usize>() + 16 * themes + 40,
+    );
+    rows.themes.reserve(themes * (id.len() + 64));
+    rows.contrasts
+        .reserve(lexicon.contrasts.len() * (id.len() + 128));
+    let out = &mut rows.documents;
+    out.extend_from_slice(&id);
+    for m in name.meta {
+        out.push(b',');
+        push_text_cell(out, m);
     }
-    record.extend(scores.iter().map(|s| fixed4(s.balance)));
-    w.write_record(&record)?;
-    w.flush()?;
-    drop(w);
+    for n in [counts.tokens, counts.sentences, counts.paragraphs] {
+        out.push(b',');
+        push_int(out, n);
+    }
+    for t in &counts.themes {
+        out.push(b',');
+        push_int(out, t.count);
+        out.push(b',');
+        push_fixed4(out, pct(t.count, counts.tokens));
+    }
+    for tally in &counts.contrasts {
+        out.push(b',');
+        push_fixed4(out, balance(tally.left.weight, tally.right.weight));
+    }
+    out.push(b'\n');
 
-    let mut w = writer(&mut rows.themes);
     for (theme, tally) in lexicon.themes.iter().zip(&counts.themes) {
         if name.drop_zeros && tally.count == 0 {
             continue;
         }
-        w.serialize(theme_row(id, &theme.id, tally, counts.tokens))?;
+        push_theme_row(&mut rows.themes, &id, &theme.id, tally, counts.tokens);
     }
-    w.flush()?;
-    drop(w);
-
-    let mut w = writer(&mut rows.contrasts);
-    for (i, (tally, score)) in counts.contrasts.iter().zip(&scores).enumerate() {
-        w.serialize(contrast_row(id, lexicon, i, tally, score))?;
+    for (i, tally) in counts.contrasts.iter().enumerate() {
+        let score = score_contrast(tally);
+        push_contrast_row(&mut rows.contrasts, &id, lexicon, i, tally, &score);
     }
-    w.flush()?;
     Ok(())
+}
+
+/// Appends a text cell as the csv writer writes it in a row of several cells: made safe for
+/// spreadsheets ([`safe_text`]), and quoted, its quotes doubled, when it holds a comma, a
+/// quote, CR or LF.
+pub fn push_text_cell(out: &mut Vec<u8>, text: &str) {
+    let guard = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let bytes = text.as_bytes();
+    if !bytes
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    {
+        if guard {
+            out.push(b'\'');
+        }
+        out.extend_from_slice(bytes);
+        return;
+    }
+    out.push(b'"');
+    if guard {
+        out.push(b'\'');
+    }
+    for piece in bytes.split_inclusive(|&b| b == b'"') {
+        out.extend_from_slice(piece);
+        if piece.last() == Some(&b'"') {
+            out.push(b'"');
+        }
+    }
+    out.push(b'"');
+}
+
+/// Appends a `themes.csv` row, as the csv writer writes the serde row struct (`ThemeRow`, kept
+/// for the tests); `document` is the id's cell as [`push_text_cell`] writes it.
+fn push_theme_row(
+    out: &mut Vec<u8>,
+    document: &[u8],
+    theme: &str,
+    t: &crate::count::ThemeTally,
+    tokens: u64,
+) {
+    out.extend_from_slice(document);
+    out.push(b',');
+    push_text_cell(out, theme);
+    out.push(b',');
+    push_int(out, t.count);
+    out.push(b',');
+    push_int(out, t.negated);
+    out.push(b',');
+    push_weight(out, t.weight);
+    out.push(b',');
+    push_fixed4(out, pct(t.count, tokens));
+    out.push(b',');
+    push_int(out, t.distinct_terms);
+    out.push(b'\n');
+}
+
+/// Appends a `contrasts.csv` row, as the csv writer writes [`ContrastRow`]; `document` is the
+/// id's cell as [`push_text_cell`] writes it.
+fn push_contrast_row(
+    out: &mut Vec<u8>,
+    document: &[u8],
+    lexicon: &Lexicon,
+    index: usize,
+    tally: &ContrastTally,
+    score: &ContrastScore,
+) {
+    let c = &lexicon.contrasts[index];
+    out.extend_from_slice(document);
+    out.push(b',');
+    for text in [
+        &c.id,
+        &lexicon.themes[c.left].id,
+        &lexicon.themes[c.right].id,
+    ] {
+        push_text_cell(out, text);
+        out.push(b',');
+    }
+    push_int(out, tally.left.hits);
+    out.push(b',');
+    push_int(out, tally.right.hits);
+    out.push(b',');
+    push_weight(out, tally.left.weight);
+    out.push(b',');
+    push_weight(out, tally.right.weight);
+    for value in [
+        score.balance,
+        score.ci_low,
+        score.ci_high,
+        Some(score.log_odds),
+    ] {
+        out.push(b',');
+        push_fixed4(out, value);
+    }
+    out.push(b',');
+    push_int(out, tally.tension_sentences);
+    out.push(b',');
+    push_fixed4(out, score.tension);
+    out.push(b'\n');
 }
 
 /// Renders the `hits.csv` rows of an analysed text; `text[base.lead..]` is what was analysed,
@@ -1135,6 +1229,98 @@ mod tests {
             let mut row = Vec::new();
             push_trajectory_row(&mut row, &cells, 0, &point);
             proptest::prop_assert_eq!(String::from_utf8(row).unwrap(), traj);
+        }
+    }
+
+    /// A document's summary rows as the csv writer renders the row structs: the reference for
+    /// the direct [`summary_rows`].
+    fn reference_summary_rows(
+        name: crate::assemble::Name<'_>,
+        counts: &Counts,
+        lexicon: &Lexicon,
+    ) -> (String, String, String) {
+        let scores: Vec<ContrastScore> = counts.contrasts.iter().map(score_contrast).collect();
+        let mut w = writer(Vec::new());
+        let mut record: Vec<String> = vec![safe_text(name.id).into_owned()];
+        record.extend(name.meta.iter().map(|m| safe_text(m).into_owned()));
+        record.extend([counts.tokens, counts.sentences, counts.paragraphs].map(|n| n.to_string()));
+        for t in &counts.themes {
+            record.push(t.count.to_string());
+            record.push(format4(pct(t.count, counts.tokens)));
+        }
+        record.extend(scores.iter().map(|s| format4(s.balance)));
+        w.write_record(&record).unwrap();
+        let mut themes = writer(Vec::new());
+        for (theme, tally) in lexicon.themes.iter().zip(&counts.themes) {
+            if !(name.drop_zeros && tally.count == 0) {
+                themes
+                    .serialize(theme_row(name.id, &theme.id, tally, counts.tokens))
+                    .unwrap();
+            }
+        }
+        let mut contrasts = writer(Vec::new());
+        for (i, (tally, score)) in counts.contrasts.iter().zip(&scores).enumerate() {
+            contrasts
+                .serialize(contrast_row(name.id, lexicon, i, tally, score))
+                .unwrap();
+        }
+        let text = |w: csv::Writer<Vec<u8>>| String::from_utf8(w.into_inner().unwrap()).unwrap();
+        (text(w), text(themes), text(contrasts))
+    }
+
+    /// `format!("{v:.4}")` without negative zero: the standard library's rendering.
+    fn format4(v: Option<f64>) -> String {
+        v.map_or(String::new(), |v| match format!("{v:.4}") {
+            s if s == "-0.0000" => "0.0000".to_string(),
+            s => s,
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn summary_rows_equal_the_csv_writer_rows(
+            id in r#"[=+@a-z ,"\n\r\t-]{0,8}|1:Genesis:1"#,
+            meta in proptest::collection::vec(r#"[=+@a-z0-9 ,"\n-]{0,6}"#, 0..3),
+            tokens in 0u64..5000,
+            numbers in proptest::collection::vec(0u64..40, 8),
+            weights in proptest::collection::vec(0u64..200_000, 4),
+            drop_zeros in proptest::bool::ANY,
+        ) {
+            let lexicon = crate::lexicon::parse_toml(
+                "[[themes]]\nid=\"a\"\nterms=[\"x\"]\n[[themes]]\nid=\"b_\"\nterms=[\"y\"]\n[[contrasts]]\nleft=\"a\"\nright=\"b_\"\n",
+                "t",
+            )
+            .unwrap();
+            let theme = |k: usize| crate::count::ThemeTally {
+                count: numbers[k],
+                negated: numbers[k] / 3,
+                weight: weights[k],
+                distinct_terms: numbers[k + 2] % 3,
+            };
+            let pole = |k: usize| PoleTally {
+                hits: numbers[k + 4],
+                weight: weights[k + 2],
+                weight_sq: u128::from(weights[k + 2]) * u128::from(weights[k + 2] % 7 + 1),
+            };
+            let counts = Counts {
+                tokens,
+                sentences: numbers[6],
+                paragraphs: numbers[7],
+                themes: vec![theme(0), theme(1)],
+                contrasts: vec![ContrastTally {
+                    left: pole(0),
+                    right: pole(1),
+                    tension_sentences: numbers[6] / 2,
+                    pole_sentences: numbers[6],
+                }],
+            };
+            let name = crate::assemble::Name { id: &id, meta: &meta, drop_zeros };
+            let mut rows = DocumentRows::default();
+            summary_rows(name, &counts, &lexicon, &mut rows).unwrap();
+            let (documents, themes, contrasts) = reference_summary_rows(name, &counts, &lexicon);
+            proptest::prop_assert_eq!(String::from_utf8(rows.documents).unwrap(), documents);
+            proptest::prop_assert_eq!(String::from_utf8(rows.themes).unwrap(), themes);
+            proptest::prop_assert_eq!(String::from_utf8(rows.contrasts).unwrap(), contrasts);
         }
     }
 

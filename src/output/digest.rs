@@ -293,17 +293,28 @@ impl CorpusDigest {
             };
             keep_largest(&mut self.series, TRAJECTORY_DOCS, item);
         }
-        let item = Kept {
-            tokens: doc.tokens,
-            order,
-            id: id.to_string(),
-            data: doc.contrasts,
-        };
-        if let Some(out) = keep_largest(&mut self.contrast_docs, CONTRAST_DOCS, item) {
-            if self.rest.len() < out.data.len() {
-                self.rest.resize(out.data.len(), ContrastTally::default());
+        // A document that would rank last among the kept ones is pooled at once (no copy of
+        // its id): later documents rank below earlier ones of the same size.
+        let kept = &self.contrast_docs;
+        let pooled = kept.len() >= CONTRAST_DOCS
+            && kept.last().is_some_and(|last| last.tokens >= doc.tokens);
+        let out = match pooled {
+            true => Some(doc.contrasts),
+            false => {
+                let item = Kept {
+                    tokens: doc.tokens,
+                    order,
+                    id: id.to_string(),
+                    data: doc.contrasts,
+                };
+                keep_largest(&mut self.contrast_docs, CONTRAST_DOCS, item).map(|out| out.data)
             }
-            for (pooled, c) in self.rest.iter_mut().zip(&out.data) {
+        };
+        if let Some(out) = out {
+            if self.rest.len() < out.len() {
+                self.rest.resize(out.len(), ContrastTally::default());
+            }
+            for (pooled, c) in self.rest.iter_mut().zip(&out) {
                 *pooled += c;
             }
             self.rest_documents += 1;

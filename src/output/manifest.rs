@@ -2,8 +2,14 @@
 //!
 //! In: the run's arguments, lexicon, documents, totals and timings. Out: pretty-printed JSON.
 //! Unlike the CSV files, the manifest records timings and may differ between identical runs.
+//!
+//! Its `inputs` list has an entry per analysed document, millions for a large table: the entries
+//! are rendered as they come ([`input_entry`], on the worker threads) and wait in an
+//! [`InputsSpool`], a scratch file, until [`write_manifest_with`] copies them into their place;
+//! nothing per document stays in memory to the end. The result is byte for byte what
+//! serde_json writes for the whole [`Manifest`] with its list in memory.
 
-use std::io::Write;
+use std::io::{BufWriter, Seek, Write};
 
 use serde::Serialize;
 
@@ -179,4 +185,198 @@ pub fn write_manifest<W: Write>(mut out: W, manifest: &Manifest) -> std::io::Res
     serde_json::to_writer_pretty(&mut out, manifest)?;
     out.write_all(b"\n")?;
     out.flush()
+}
+
+/// One document's entry of the manifest's `inputs`, rendered.
+#[derive(Debug)]
+pub struct InputEntry {
+    /// The entry as [`write_manifest`] writes it inside the list: the object pretty-printed at
+    /// the list's depth, without the separator before it.
+    pub json: Vec<u8>,
+    /// The document's bytes.
+    pub bytes: u64,
+    /// Its SHA-256 (the seed of its bootstrap weights when it is its own cluster).
+    pub sha256: [u8; 32],
+}
+
+/// The entry of `info` in the manifest's `inputs`.
+pub fn input_entry(info: &InputInfo) -> InputEntry {
+    InputEntry {
+        json: entry_json(info),
+        bytes: info.bytes,
+        sha256: crate::checksum::bytes_of_hex(&info.sha256).unwrap_or_default(),
+    }
+}
+
+/// `info` pretty-printed at the depth of the manifest's `inputs` list (its lines indented by
+/// four spaces more).
+fn entry_json(info: &InputInfo) -> Vec<u8> {
+    let mut entry = Vec::with_capacity(192);
+    let mut object = Vec::with_capacity(160);
+    // Writing to a Vec cannot fail, and an InputInfo has nothing serde_json refuses.
+    if serde_json::to_writer_pretty(&mut object, info).is_err() {
+        object.clear();
+    }
+    entry.extend_from_slice(b"    ");
+    // A line break in pretty JSON is never inside a string (strings escape theirs).
+    for &b in &object {
+        entry.push(b);
+        if b == b'\n' {
+            entry.extend_from_slice(b"    ");
+        }
+    }
+    entry
+}
+
+/// The entries of the manifest's `inputs`, in document order, in an anonymous scratch file
+/// (removed by the system when it is dropped, whatever happens to the run).
+pub struct InputsSpool {
+    file: BufWriter<std::fs::File>,
+    entries: u64,
+    /// The documents' bytes, summed.
+    pub bytes: u64,
+}
+
+impl InputsSpool {
+    /// A spool in a scratch file in `dir`.
+    pub fn create(dir: &std::path::Path) -> std::io::Result<Self> {
+        Ok(InputsSpool {
+            file: BufWriter::with_capacity(1 << 16, tempfile::tempfile_in(dir)?),
+            entries: 0,
+            bytes: 0,
+        })
+    }
+
+    /// Adds the next document's entry.
+    pub fn push(&mut self, entry: &InputEntry) -> std::io::Result<()> {
+        // The separator pretty JSON puts before each element of a list.
+        let separator: &[u8] = if self.entries == 0 { b"\n" } else { b",\n" };
+        self.file.write_all(separator)?;
+        self.file.write_all(&entry.json)?;
+        self.entries += 1;
+        self.bytes += entry.bytes;
+        Ok(())
+    }
+
+    /// How many entries there are.
+    pub fn len(&self) -> u64 {
+        self.entries
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.entries == 0
+    }
+}
+
+/// Writes `manifest` as [`write_manifest`] does, its `inputs` list (empty in `manifest`) taken
+/// from `spool`: the manifest is rendered without them, and the spooled entries copied in where
+/// serde_json writes the empty list.
+pub fn write_manifest_with<W: Write>(
+    mut out: W,
+    manifest: &Manifest,
+    spool: &mut InputsSpool,
+) -> std::io::Result<()> {
+    let mut text = serde_json::to_vec_pretty(manifest)?;
+    text.push(b'\n');
+    // The top-level key, the only line at this depth that starts so (a line break in pretty
+    // JSON is never inside a string).
+    const EMPTY: &[u8] = b"\n  \"inputs\": []";
+    let at = match (spool.is_empty(), manifest.inputs.is_empty()) {
+        (false, true) => memchr::memmem::find(&text, EMPTY),
+        _ => None,
+    };
+    let Some(at) = at else {
+        out.write_all(&text)?;
+        return out.flush();
+    };
+    spool.file.flush()?;
+    let file = spool.file.get_mut();
+    file.rewind()?;
+    let (before, after) = text.split_at(at + EMPTY.len() - 1);
+    out.write_all(before)?;
+    std::io::copy(file, &mut out)?;
+    out.write_all(b"\n  ")?;
+    out.write_all(after)?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(inputs: Vec<InputInfo>) -> Manifest {
+        Manifest {
+            tool: "themescope",
+            format: FORMAT,
+            version: "0",
+            arguments: vec!["run".into(), "a \"quoted\"\n  \"inputs\": [] line".into()],
+            settings: Settings {
+                jobs: 2,
+                hits: true,
+                negation: true,
+                hyphens: crate::tokenize::Hyphens::Split,
+                drop_zeros: false,
+            },
+            lexicon: LexiconInfo {
+                name: "built-in".into(),
+                sources: Vec::new(),
+                themes: vec!["a".into()],
+                contrasts: Vec::new(),
+                terms: 1,
+                unmatched_terms: Vec::new(),
+            },
+            inputs,
+            tables: Vec::new(),
+            counts: CountsInfo {
+                documents: 3,
+                analysed: 3,
+                skipped: 0,
+                unreadable_folders: 0,
+                tokens: 7,
+                sentences: 2,
+                paragraphs: 2,
+                hits: 1,
+            },
+            files: vec!["documents.csv".into()],
+            skipped: Vec::new(),
+            unreadable_folders: Vec::new(),
+            warnings: vec!["w".into()],
+            timings: Timings {
+                load_seconds: 0.5,
+                total_seconds: 1.25,
+            },
+        }
+    }
+
+    #[test]
+    fn spooled_inputs_give_the_manifest_serde_json_writes() {
+        let inputs = |n: usize| -> Vec<InputInfo> {
+            (0..n)
+                .map(|i| InputInfo {
+                    id: format!("t.csv#{i} \"é\"\n\t"),
+                    bytes: 100 + i as u64,
+                    sha256: crate::checksum::sha256_hex(&[i as u8]),
+                    encoding: "utf-8",
+                })
+                .collect()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        for n in [0, 1, 3] {
+            let mut whole = Vec::new();
+            write_manifest(&mut whole, &manifest(inputs(n))).unwrap();
+            let mut spool = InputsSpool::create(dir.path()).unwrap();
+            for info in inputs(n) {
+                spool.push(&input_entry(&info)).unwrap();
+            }
+            assert_eq!(spool.len(), n as u64);
+            assert_eq!(spool.bytes, (0..n as u64).map(|i| 100 + i).sum::<u64>());
+            let mut spliced = Vec::new();
+            write_manifest_with(&mut spliced, &manifest(Vec::new()), &mut spool).unwrap();
+            assert_eq!(
+                String::from_utf8(spliced).unwrap(),
+                String::from_utf8(whole).unwrap()
+            );
+        }
+    }
 }

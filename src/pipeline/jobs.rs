@@ -47,6 +47,27 @@ impl Origin {
     }
 }
 
+/// An id as a 128-bit hash, for telling whether it was given before: SipHash-1-3 of the id
+/// after a byte 0, and after a byte 1, under one key. Two different ids get the same 128 bits
+/// with a probability of about 2⁻¹²⁸ per pair — for a billion ids, below 10⁻²⁰ in all: that an
+/// id would wrongly get a `~2` is astronomically unlikely, and the set holds 16 bytes per id
+/// however long the ids are.
+pub fn id_key(id: &str) -> u128 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::OnceLock;
+    // A key drawn once per process: the set is neither kept nor compared across runs, and a
+    // key no one knows keeps a table from being made to collide on purpose.
+    static KEY: OnceLock<std::hash::RandomState> = OnceLock::new();
+    let key = KEY.get_or_init(Default::default);
+    let half = |domain: u8| {
+        let mut h = key.build_hasher();
+        h.write_u8(domain);
+        h.write(id.as_bytes());
+        h.finish()
+    };
+    (u128::from(half(0)) << 64) | u128::from(half(1))
+}
+
 /// The largest text of a table row: a row's text is analysed whole, in memory (a file is read
 /// in blocks); a larger one is skipped with a message saying to make it a file of its own.
 pub const MAX_ROW_TEXT: usize = 64 << 20;
@@ -174,8 +195,10 @@ pub struct Jobs<'a, 'r> {
     next_doc: usize,
     open: Option<OpenDocument>,
     table: Option<OpenTable>,
-    /// Every id given so far (file documents' included), to keep row ids unique.
-    ids: HashSet<String>,
+    /// Every id given so far (file documents' included), to keep row ids unique: as 128-bit
+    /// hashes ([`id_key`]), not as text, so that a table of millions of rows does not keep its
+    /// ids in memory to the end.
+    ids: HashSet<u128, rustc_hash::FxBuildHasher>,
     /// Row ids made unique with `~2`…
     renamed: usize,
     /// Warnings of the tables read (a long quoted cell, fields seen late, ids made unique).
@@ -212,7 +235,7 @@ impl<'a, 'r> Jobs<'a, 'r> {
             ids: documents
                 .iter()
                 .filter(|d| !d.table)
-                .map(|d| d.id.clone())
+                .map(|d| id_key(&d.id))
                 .collect(),
             renamed: 0,
             warnings: Arc::clone(&found.warnings),
@@ -325,7 +348,7 @@ impl<'a, 'r> Jobs<'a, 'r> {
         };
         let mut id = base.clone();
         let mut k = 2;
-        while !self.ids.insert(id.clone()) {
+        while !self.ids.insert(id_key(&id)) {
             id = format!("{base}~{k}");
             k += 1;
         }

@@ -107,7 +107,7 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
         started,
     );
     let mut manifest_file = OutFile::open(&mut out, MANIFEST)?;
-    manifest::write_manifest(&mut manifest_file.writer, &manifest)
+    manifest::write_manifest_with(&mut manifest_file.writer, &manifest, &mut written.inputs)
         .map_err(|e| Error::output(&manifest_file.path, e))?;
     manifest_file.finish()?;
     out.commit()?;
@@ -490,7 +490,8 @@ fn manifest_of(
                 .filter(|u| !u.terms.is_empty())
                 .collect(),
         },
-        inputs: std::mem::take(&mut written.inputs),
+        // Copied in from their scratch file as the manifest is written.
+        inputs: Vec::new(),
         tables: std::mem::take(&mut written.tables),
         counts: manifest::CountsInfo {
             documents: found.documents as u64,
@@ -551,7 +552,7 @@ fn summary_of(
         failed_charts,
         charts,
         tokens: manifest.counts.tokens,
-        bytes: manifest.inputs.iter().map(|i| i.bytes).sum(),
+        bytes: written.inputs.bytes,
         elapsed: config.lexicon_load + started.elapsed(),
         contrasts: lexicon
             .contrasts

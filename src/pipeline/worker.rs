@@ -22,8 +22,8 @@ use super::jobs::{Job, Origin, Row};
 pub struct AnalysedDocument {
     /// Its rows and totals.
     pub finished: assemble::Finished,
-    /// Its size, checksum and encoding.
-    pub input: manifest::InputInfo,
+    /// Its entry in the manifest's `inputs` (size, checksum, encoding), rendered here.
+    pub input: manifest::InputEntry,
 }
 
 /// One document's result, or one block's, made on a worker thread.
@@ -171,7 +171,10 @@ impl Worker<'_, '_> {
             config.hits,
             config.segment,
         ) {
-            Ok(finished) => Outcome::Document(Box::new(AnalysedDocument { finished, input })),
+            Ok(finished) => Outcome::Document(Box::new(AnalysedDocument {
+                finished,
+                input: manifest::input_entry(&input),
+            })),
             Err(e) => Outcome::Failed(e),
         }
     }

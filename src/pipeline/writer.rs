@@ -48,8 +48,9 @@ pub struct Written {
     pub scores: Vec<ContrastScore>,
     /// What the charts and the report show.
     pub digest: digest::CorpusDigest,
-    /// Each analysed document's size and checksum, in document order.
-    pub inputs: Vec<manifest::InputInfo>,
+    /// Each analysed document's size and checksum, in document order, for the manifest
+    /// (waiting in a scratch file).
+    pub inputs: manifest::InputsSpool,
     /// Each table read.
     pub tables: Vec<manifest::TableInfo>,
     /// What the report says of each metadata column.
@@ -131,7 +132,8 @@ impl<'a> CorpusWriter<'a> {
                 totals: CorpusTotals::new(matcher.terms().len(), lexicon.contrasts.len()),
                 scores: Vec::new(),
                 digest: digest::CorpusDigest::default(),
-                inputs: Vec::new(),
+                inputs: manifest::InputsSpool::create(out.scratch_dir())
+                    .map_err(|e| Error::output(out.scratch_dir(), e))?,
                 tables: Vec::new(),
                 metadata: meta_header
                     .iter()
@@ -207,7 +209,7 @@ impl<'a> CorpusWriter<'a> {
         doc: usize,
         source: &Origin,
         finished: assemble::Finished,
-        input: manifest::InputInfo,
+        input: manifest::InputEntry,
     ) -> Result<()> {
         self.append(&finished.rows)?;
         let w = &mut self.written;
@@ -221,11 +223,12 @@ impl<'a> CorpusWriter<'a> {
             column.add(value);
         }
         if !self.groups.is_empty() {
-            let sha256 = crate::checksum::bytes_of_hex(&input.sha256).unwrap_or_default();
             let (counts, terms) = (&finished.counts, &finished.term_counts);
-            (self.groups).add(&source.id, &source.meta, &sha256, counts, terms);
+            (self.groups).add(&source.id, &source.meta, &input.sha256, counts, terms);
         }
-        w.inputs.push(input);
+        w.inputs
+            .push(&input)
+            .map_err(|e| Error::output(&self.config.output, e))?;
         self.progress.inc();
         Ok(())
     }
@@ -303,7 +306,7 @@ impl<'a> CorpusWriter<'a> {
             sha256,
             encoding: prescan.as_ref().map_or("utf-8", |p| p.encoding),
         };
-        self.add_document(doc, source, finished, input)
+        self.add_document(doc, source, finished, manifest::input_entry(&input))
     }
 
     fn skip(&mut self, source: &Origin, reason: &SkipReason) {
@@ -326,7 +329,7 @@ impl<'a> CorpusWriter<'a> {
                 skipped: self.written.skipped.len(),
             });
         }
-        self.written.scores = score::corpus_scores(&self.written.totals);
+        self.written.scores = score::corpus_scores(&self.written.totals, self.config.jobs);
         let groups = std::mem::replace(&mut self.groups, Sums::new(Vec::new(), None, 0, 0));
         self.written.grouped = groups.finish().map_err(Error::Usage)?;
         for g in &self.written.grouped {
