@@ -442,21 +442,15 @@ pub struct CorpusTotals {
     pub counts: Counts,
     /// Per global term id: its hits, documents and non-negated weight.
     pub terms: Vec<TermTotal>,
-    /// Per contrast, the (L, R) weighted sums of each document with a hit of either pole, in
-    /// document order, for the bootstrap (a document without one adds nothing to a resample,
-    /// so these and `documents` are all it needs; memory then grows with the documents that
-    /// have hits, not with all of them).
-    pub contrast_docs: Vec<Vec<(u64, u64)>>,
     /// Theme co-occurrence over all sentences.
     pub cooccurrence: Cooccurrence,
 }
 
 impl CorpusTotals {
-    /// Empty totals for a lexicon with `terms` terms and `contrasts` contrasts.
-    pub fn new(terms: usize, contrasts: usize) -> Self {
+    /// Empty totals for a lexicon with `terms` terms.
+    pub fn new(terms: usize) -> Self {
         CorpusTotals {
             terms: vec![TermTotal::default(); terms],
-            contrast_docs: vec![Vec::new(); contrasts],
             ..Default::default()
         }
     }
@@ -476,15 +470,6 @@ impl CorpusTotals {
             slot.hits += t.hits;
             slot.documents += 1;
             slot.live_weight += t.live_weight;
-        }
-        for (docs, c) in self
-            .contrast_docs
-            .iter_mut()
-            .zip(&analysis_counts.contrasts)
-        {
-            if c.left.weight + c.right.weight > 0 {
-                docs.push((c.left.weight, c.right.weight));
-            }
         }
     }
 
@@ -529,13 +514,6 @@ impl AddAssign<&CorpusTotals> for CorpusTotals {
             slot.hits += t.hits;
             slot.documents += t.documents;
             slot.live_weight += t.live_weight;
-        }
-        if self.contrast_docs.len() < other.contrast_docs.len() {
-            self.contrast_docs
-                .resize(other.contrast_docs.len(), Vec::new());
-        }
-        for (docs, more) in self.contrast_docs.iter_mut().zip(&other.contrast_docs) {
-            docs.extend_from_slice(more);
         }
     }
 }
@@ -767,7 +745,7 @@ mod totals_tests {
                 .iter()
                 .map(|d| d.iter().map(|&w| WORDS[w]).collect::<Vec<_>>().join(" "))
                 .collect();
-            let empty = CorpusTotals::new(matcher.terms().len(), lexicon.contrasts.len());
+            let empty = CorpusTotals::new(matcher.terms().len());
             let (mut whole, mut first, mut rest) = (empty.clone(), empty.clone(), empty);
             let split = split.min(texts.len());
             for (i, text) in texts.iter().enumerate() {

@@ -8,8 +8,8 @@
 //! the left and right pole:
 //! - `balance = (R − L) / (R + L)`, undefined when R + L = 0;
 //! - `ci_low`, `ci_high`: the 95 % Wilson interval of p = R / (R + L) with n the effective number
-//!   of hits (Σw)² / Σw², mapped to the balance scale as 2p − 1; for a corpus, a percentile
-//!   bootstrap over documents ([`bootstrap_balance`]);
+//!   of hits (Σw)² / Σw², mapped to the balance scale as 2p − 1; for a corpus, the Poisson
+//!   bootstrap over documents or clusters ([`groups::Bootstrap`]);
 //! - `log_odds = ln((R + 0.5) / (L + 0.5))`;
 //! - `tension` = sentences with both poles / sentences with either pole;
 //! - co-occurrence: normalised PMI over sentences ([`npmi`]);
@@ -22,12 +22,6 @@ use crate::count::{weight_value, ContrastTally, CorpusTotals, PoleTally};
 
 /// z for a two-sided 95 % interval.
 const Z95: f64 = 1.959_963_984_540_054;
-
-/// Resamples of the corpus bootstrap.
-pub const BOOTSTRAP_RESAMPLES: usize = 1000;
-
-/// The bootstrap's fixed seed, so intervals are reproducible.
-pub const BOOTSTRAP_SEED: u64 = 0x7468_656d_6573_636f; // "themesco"
 
 /// The statistics of one contrast over one span.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,17 +38,17 @@ pub struct ContrastScore {
     pub tension: Option<f64>,
 }
 
-/// The corpus score of each contrast, in lexicon order. The interval is a bootstrap over
-/// documents (hits cluster by document), unless hits come from one document only (a bootstrap
-/// would then claim certainty): then that pooled Wilson interval. The bootstrap's resamples
-/// are drawn by up to `jobs` threads (the result does not depend on how many).
-pub fn corpus_scores(totals: &CorpusTotals, jobs: usize) -> Vec<ContrastScore> {
+/// The corpus score of each contrast, in lexicon order. The interval is the Poisson bootstrap
+/// over clusters ([`groups::Replicates`]: documents, or the values of `--cluster-by`), since hits
+/// cluster by document, unless the hits lie in one cluster only (a bootstrap would then claim
+/// certainty): then the pooled Wilson interval.
+pub fn corpus_scores(totals: &CorpusTotals, bootstrap: &groups::Bootstrap) -> Vec<ContrastScore> {
     (totals.counts.contrasts.iter())
-        .zip(&totals.contrast_docs)
-        .map(|(tally, docs)| {
+        .enumerate()
+        .map(|(c, tally)| {
             let mut score = score_contrast(tally);
-            if docs.iter().filter(|(l, r)| l + r > 0).count() > 1 {
-                let interval = bootstrap_balance(docs, totals.documents, jobs);
+            if bootstrap.clusters_with_hits(c) > 1 {
+                let interval = bootstrap.replicates[c].interval();
                 score.ci_low = interval.map(|x| x.0);
                 score.ci_high = interval.map(|x| x.1);
             }
@@ -253,172 +247,6 @@ pub fn position(range: &std::ops::Range<u64>, tokens: u64) -> Option<f64> {
     (tokens > 0).then(|| (range.start + range.end) as f64 / 2.0 / tokens as f64)
 }
 
-/// SplitMix64 (a tiny, fully specified generator, so that the bootstrap gives the same numbers
-/// on every platform and with every dependency version): its state goes up by this constant
-/// with each draw, and a draw is [`mix`] of the state.
-const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
-
-/// SplitMix64's output for the state `z`.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// Percentile bootstrap of the corpus balance over `n` documents, of which `with_hits` holds
-/// the (L, R) weighted sums of those with a hit, in document order (a document without one
-/// adds nothing to a resample). Draws [`BOOTSTRAP_RESAMPLES`] resamples of `n` documents with
-/// replacement from SplitMix64 seeded with [`BOOTSTRAP_SEED`] — draw `d` picks document
-/// `⌊x·n / 2⁶⁴⌋` for the generator's `d`-th output `x`, the documents with hits listed first —,
-/// computes the pooled balance of each (resamples with no hit are left out) and returns the
-/// 2.5th and 97.5th percentiles (nearest rank). `None` when no resample has a hit. Up to
-/// `jobs` threads draw the resamples.
-pub fn bootstrap_balance(with_hits: &[(u64, u64)], n: u64, jobs: usize) -> Option<(f64, f64)> {
-    if with_hits.is_empty() || n == 0 {
-        return None;
-    }
-    let sums = |r: std::ops::Range<usize>| -> Vec<f64> {
-        r.filter_map(|r| {
-            let (l, right) = resample_sums(with_hits, n, r as u64);
-            balance(l, right)
-        })
-        .collect()
-    };
-    let jobs = jobs.clamp(1, 16);
-    let chunk = BOOTSTRAP_RESAMPLES.div_ceil(jobs);
-    let mut values: Vec<f64> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..jobs)
-            .map(|t| {
-                let range = (t * chunk).min(BOOTSTRAP_RESAMPLES)
-                    ..((t + 1) * chunk).min(BOOTSTRAP_RESAMPLES);
-                let spawned = std::thread::Builder::new().spawn_scoped(scope, {
-                    let range = range.clone();
-                    move || sums(range)
-                });
-                (range, spawned)
-            })
-            .collect();
-        let mut values = sums(0..chunk.min(BOOTSTRAP_RESAMPLES));
-        for (range, handle) in handles {
-            // A thread that could not be started, or failed, leaves its resamples to this one.
-            match handle.ok().map(|h| h.join()) {
-                Some(Ok(more)) => values.extend(more),
-                _ => values.extend(sums(range)),
-            }
-        }
-        values
-    });
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let rank =
-        |q: f64| values[((q * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
-    Some((rank(0.025), rank(0.975)))
-}
-
-/// The pooled (L, R) of resample `r` (from 0) of [`bootstrap_balance`]: the generator's draws
-/// `r·n + 1` to `r·n + n`, reached directly (its state after `d` draws is `seed + d·GAMMA`).
-/// A draw `x` picks a document with hits exactly when `x·n < k·2⁶⁴`, that is when `x` is below
-/// `⌈k·2⁶⁴ / n⌉`, so most draws cost a comparison and no index. This is most of a run over
-/// many short documents (a thousand draws per document and contrast): on a processor with
-/// AVX-512 or AVX2 the comparisons are made 64 draws at a time in vector registers (the same
-/// integer arithmetic, so the same sums).
-fn resample_sums(with_hits: &[(u64, u64)], n: u64, r: u64) -> (u64, u64) {
-    let k = with_hits.len() as u128;
-    let threshold = (k << 64).div_ceil(u128::from(n));
-    let state = BOOTSTRAP_SEED.wrapping_add(r.wrapping_mul(n).wrapping_mul(GAMMA));
-    #[cfg(target_arch = "x86_64")]
-    {
-        if is_x86_feature_detected!("avx512f")
-            && is_x86_feature_detected!("avx512dq")
-            && is_x86_feature_detected!("avx512vl")
-        {
-            // SAFETY: the processor has the features the function is compiled for.
-            return unsafe { draws_avx512(with_hits, n, state, threshold) };
-        }
-        if is_x86_feature_detected!("avx2") {
-            // SAFETY: as above.
-            return unsafe { draws_avx2(with_hits, n, state, threshold) };
-        }
-    }
-    draws_one_by_one(with_hits, n, state, threshold)
-}
-
-/// [`draws_in_masks`] compiled for AVX-512.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
-unsafe fn draws_avx512(
-    with_hits: &[(u64, u64)],
-    n: u64,
-    state: u64,
-    threshold: u128,
-) -> (u64, u64) {
-    draws_in_masks(with_hits, n, state, threshold)
-}
-
-/// [`draws_in_masks`] compiled for AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn draws_avx2(with_hits: &[(u64, u64)], n: u64, state: u64, threshold: u128) -> (u64, u64) {
-    draws_in_masks(with_hits, n, state, threshold)
-}
-
-/// The `n` draws after `state`: each below `threshold` adds its document's (L, R).
-fn draws_one_by_one(
-    with_hits: &[(u64, u64)],
-    n: u64,
-    mut state: u64,
-    threshold: u128,
-) -> (u64, u64) {
-    let (mut l, mut right) = (0u64, 0u64);
-    for _ in 0..n {
-        state = state.wrapping_add(GAMMA);
-        let x = u128::from(mix(state));
-        if x < threshold {
-            let i = ((x * u128::from(n)) >> 64) as usize;
-            if let Some(&(dl, dr)) = with_hits.get(i) {
-                l += dl;
-                right += dr;
-            }
-        }
-    }
-    (l, right)
-}
-
-/// [`draws_one_by_one`] 64 draws at a time: a bit mask of the draws below `threshold`, made
-/// without a branch (the compiler makes it in vector registers), then those draws alone.
-#[inline(always)]
-fn draws_in_masks(with_hits: &[(u64, u64)], n: u64, mut state: u64, threshold: u128) -> (u64, u64) {
-    // Below `threshold` as a u64 comparison; every draw is when it is 2⁶⁴ (every document
-    // has hits).
-    let all = threshold > u128::from(u64::MAX);
-    let below = u64::try_from(threshold).unwrap_or(u64::MAX);
-    let (mut l, mut right) = (0u64, 0u64);
-    let mut done = 0;
-    while done < n {
-        let m = (n - done).min(64);
-        let mut mask = 0u64;
-        for q in 0..m {
-            let x = mix(state.wrapping_add((q + 1).wrapping_mul(GAMMA)));
-            mask |= u64::from(x < below || all) << q;
-        }
-        while mask != 0 {
-            let q = u64::from(mask.trailing_zeros());
-            mask &= mask - 1;
-            let x = u128::from(mix(state.wrapping_add((q + 1).wrapping_mul(GAMMA))));
-            let i = ((x * u128::from(n)) >> 64) as usize;
-            if let Some(&(dl, dr)) = with_hits.get(i) {
-                l += dl;
-                right += dr;
-            }
-        }
-        state = state.wrapping_add(m.wrapping_mul(GAMMA));
-        done += m;
-    }
-    (l, right)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -527,108 +355,6 @@ mod tests {
     fn balance_is_antisymmetric() {
         for (l, r) in [(0u64, 5u64), (3, 7), (10, 10), (1, 0)] {
             assert_eq!(balance(l, r).map(|b| -b), balance(r, l));
-        }
-    }
-
-    /// SplitMix64 drawn one by one, as the bootstrap was first written.
-    struct SplitMix64(u64);
-
-    impl SplitMix64 {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(GAMMA);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-
-        /// Uniform in `0..n` (multiply-shift).
-        fn below(&mut self, n: usize) -> usize {
-            ((u128::from(self.next()) * n as u128) >> 64) as usize
-        }
-    }
-
-    /// The bootstrap as first written, over every document's (L, R), one draw after the other:
-    /// the reference for [`bootstrap_balance`].
-    fn reference_bootstrap(docs: &[(u64, u64)]) -> Option<(f64, f64)> {
-        let n = docs.len();
-        let with_hits: Vec<(u64, u64)> = docs.iter().copied().filter(|&(l, r)| l + r > 0).collect();
-        if with_hits.is_empty() {
-            return None;
-        }
-        let mut rng = SplitMix64(BOOTSTRAP_SEED);
-        let mut values = Vec::with_capacity(BOOTSTRAP_RESAMPLES);
-        for _ in 0..BOOTSTRAP_RESAMPLES {
-            let (mut l, mut r) = (0u64, 0u64);
-            for _ in 0..n {
-                let i = rng.below(n);
-                if let Some(&(dl, dr)) = with_hits.get(i) {
-                    l += dl;
-                    r += dr;
-                }
-            }
-            if let Some(b) = balance(l, r) {
-                values.push(b);
-            }
-        }
-        if values.is_empty() {
-            return None;
-        }
-        values.sort_by(f64::total_cmp);
-        let rank =
-            |q: f64| values[((q * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
-        Some((rank(0.025), rank(0.975)))
-    }
-
-    /// [`bootstrap_balance`] over every document's (L, R), with `jobs` threads.
-    fn bootstrap(docs: &[(u64, u64)], jobs: usize) -> Option<(f64, f64)> {
-        let with_hits: Vec<(u64, u64)> = docs.iter().copied().filter(|&(l, r)| l + r > 0).collect();
-        bootstrap_balance(&with_hits, docs.len() as u64, jobs)
-    }
-
-    #[test]
-    fn bootstrap_is_reproducible_and_brackets_the_balance() {
-        let docs: Vec<(u64, u64)> = (0..50).map(|i| (i % 3, (i % 5) + 1)).collect();
-        let a = bootstrap(&docs, 1).unwrap();
-        assert_eq!(Some(a), bootstrap(&docs, 3));
-        assert_eq!(Some(a), reference_bootstrap(&docs));
-        let (l, r) = docs
-            .iter()
-            .fold((0, 0), |acc, d| (acc.0 + d.0, acc.1 + d.1));
-        let b = balance(l, r).unwrap();
-        assert!(a.0 < b && b < a.1, "{a:?} around {b}");
-        assert_eq!(bootstrap(&[(0, 0), (0, 0)], 2), None);
-        // A single document always resamples to itself.
-        assert_eq!(bootstrap(&[(1, 3)], 2), Some((0.5, 0.5)));
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
-        /// Drawing each resample's documents directly, skipping the index of a draw that lands
-        /// on a document without hits, and on several threads, gives the draws of the generator
-        /// drawn one by one: the same interval, bit for bit.
-        #[test]
-        fn bootstrap_equals_the_draws_one_by_one(
-            docs in proptest::collection::vec((0u64..4, 0u64..4), 1..300),
-            zeros in 0usize..400,
-            jobs in 1usize..4,
-        ) {
-            let mut docs = docs;
-            docs.extend(std::iter::repeat_n((0, 0), zeros));
-            docs.rotate_left(zeros / 2);
-            proptest::prop_assert_eq!(bootstrap(&docs, jobs), reference_bootstrap(&docs));
-            // Both ways of drawing, whichever the processor takes.
-            let with_hits: Vec<(u64, u64)> =
-                docs.iter().copied().filter(|&(l, r)| l + r > 0).collect();
-            let n = docs.len() as u64;
-            let threshold = ((with_hits.len() as u128) << 64).div_ceil(u128::from(n));
-            for r in [0, 1, 999] {
-                let state = BOOTSTRAP_SEED.wrapping_add((r * n).wrapping_mul(GAMMA));
-                proptest::prop_assert_eq!(
-                    draws_in_masks(&with_hits, n, state, threshold),
-                    draws_one_by_one(&with_hits, n, state, threshold)
-                );
-            }
         }
     }
 }

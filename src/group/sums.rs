@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Group, Grouping, Key};
 use crate::count::{Counts, TermCount};
-use crate::score::groups::{seed_of, weights, ClusterSums, Replicates};
+use crate::score::groups::{seed_of, Bootstrap, ClusterSums, Weights};
 
 /// Sums over a group's clusters of what every theme and term shares: clusters, tokens,
 /// tokens².
@@ -123,10 +123,8 @@ pub struct GroupSums {
     spread: Spread,
     theme_partials: Vec<Partial>,
     term_partials: FxHashMap<u32, Partial>,
-    /// Per contrast, the Poisson bootstrap's replicate sums.
-    pub replicates: Vec<Replicates>,
-    /// Per contrast, the clusters with a non-negated pole hit (counted up to 2).
-    pub pole_clusters: Vec<u8>,
+    /// The Poisson bootstrap of each contrast over its clusters.
+    pub bootstrap: Bootstrap,
 }
 
 impl GroupSums {
@@ -140,8 +138,7 @@ impl GroupSums {
             theme_documents: vec![0; themes],
             contrast_documents: vec![0; contrasts],
             theme_partials: vec![Partial::default(); themes],
-            replicates: vec![Replicates::default(); contrasts],
-            pole_clusters: vec![0; contrasts],
+            bootstrap: Bootstrap::new(contrasts),
             ..Default::default()
         }
     }
@@ -162,7 +159,7 @@ impl GroupSums {
     }
 
     /// A complete cluster: its spread, partial sums and bootstrap weights.
-    fn add_cluster(&mut self, part: &ClusterPart, weights: &mut Option<(u64, Vec<u64>)>) {
+    fn add_cluster(&mut self, part: &ClusterPart, weights: &mut Weights) {
         let tokens = part.tokens;
         self.spread.n += 1;
         self.spread.tokens += tokens;
@@ -176,19 +173,7 @@ impl GroupSums {
                 .or_default()
                 .add(count, tokens);
         }
-        for (c, &(left, right)) in part.poles.iter().enumerate() {
-            if left + right == 0 {
-                continue;
-            }
-            self.pole_clusters[c] = self.pole_clusters[c].saturating_add(1).min(2);
-            // The cluster's weights, computed once for all its contrasts and groupings.
-            if weights.as_ref().is_none_or(|(seed, _)| *seed != part.seed) {
-                *weights = Some((part.seed, self::weights(part.seed)));
-            }
-            if let Some((_, w)) = weights {
-                self.replicates[c].add(w, left, right);
-            }
-        }
+        self.bootstrap.add_cluster(weights, part.seed, &part.poles);
     }
 
     /// Adds another group's sums (the corpus is the sum of its groups).
@@ -209,12 +194,7 @@ impl GroupSums {
         for (&t, q) in &o.term_partials {
             self.term_partials.entry(t).or_default().merge(q);
         }
-        for (r, q) in self.replicates.iter_mut().zip(&o.replicates) {
-            *r += q;
-        }
-        for (n, &m) in self.pole_clusters.iter_mut().zip(&o.pole_clusters) {
-            *n = n.saturating_add(m).min(2);
-        }
+        self.bootstrap += &o.bootstrap;
     }
 
     /// Tokens.
@@ -275,8 +255,12 @@ pub struct Sums {
     cluster_by: Option<usize>,
     themes: usize,
     contrasts: usize,
-    /// The last cluster's bootstrap weights (by seed), shared by its groupings and contrasts.
-    weights: Option<(u64, Vec<u64>)>,
+    /// The last cluster's bootstrap weights, shared by its groupings and contrasts.
+    weights: Weights,
+    /// The corpus's bootstrap (the `(corpus)` rows of `contrasts.csv`), and with
+    /// `--cluster-by` its clusters' pole sums until the end.
+    corpus: Bootstrap,
+    corpus_pending: HashMap<String, (u64, Vec<(u64, u64)>)>,
 }
 
 /// A grouping's groups, in file order, with their sums, and the corpus's sums.
@@ -317,13 +301,10 @@ impl Sums {
             cluster_by,
             themes,
             contrasts,
-            weights: None,
+            weights: Weights::default(),
+            corpus: Bootstrap::new(contrasts),
+            corpus_pending: HashMap::new(),
         }
-    }
-
-    /// Whether there is a grouping at all.
-    pub fn is_empty(&self) -> bool {
-        self.groupings.is_empty()
     }
 
     /// Adds a document: its `id`, metadata cells `meta`, `counts` and `terms`; `text_sha256`
@@ -344,6 +325,20 @@ impl Sums {
             None => seed_of(text_sha256),
         };
         let (themes, contrasts) = (self.themes, self.contrasts);
+        let poles: Vec<(u64, u64)> = (counts.contrasts.iter())
+            .map(|c| (c.left.weight, c.right.weight))
+            .collect();
+        match cluster {
+            None => self.corpus.add_cluster(&mut self.weights, seed, &poles),
+            Some(value) => {
+                let (_, sums) = (self.corpus_pending.entry(value.to_string()))
+                    .or_insert_with(|| (seed, vec![(0, 0); contrasts]));
+                for (sum, (l, r)) in sums.iter_mut().zip(&poles) {
+                    sum.0 += l;
+                    sum.1 += r;
+                }
+            }
+        }
         for acc in &mut self.groupings {
             let slot = match acc.grouping.key_of(id, meta) {
                 Some(key) => Some(match acc.index.get(&key) {
@@ -381,9 +376,16 @@ impl Sums {
         }
     }
 
-    /// The groupings' groups in file order with their sums; an error when a date grouping
-    /// spans too many periods.
-    pub fn finish(mut self) -> Result<Vec<Grouped>, String> {
+    /// The corpus's bootstrap and the groupings' groups in file order with their sums; an
+    /// error when a date grouping spans too many periods.
+    pub fn finish(mut self) -> Result<(Bootstrap, Vec<Grouped>), String> {
+        // Clusters complete in a fixed order (by value), so that the sums are added alike in
+        // every run.
+        let mut pending: Vec<_> = self.corpus_pending.drain().collect();
+        pending.sort_by(|a, b| a.0.cmp(&b.0));
+        for (_, (seed, poles)) in pending {
+            self.corpus.add_cluster(&mut self.weights, seed, &poles);
+        }
         let mut out = Vec::with_capacity(self.groupings.len());
         for mut acc in std::mem::take(&mut self.groupings) {
             // Clusters complete: in a fixed order (by group, then value), so that the
@@ -424,7 +426,7 @@ impl Sums {
                 corpus,
             });
         }
-        Ok(out)
+        Ok((std::mem::take(&mut self.corpus), out))
     }
 }
 
@@ -513,7 +515,7 @@ mod tests {
             }];
             sums.add(id, m, &sha, c, &terms[..usize::from(c.themes[0].count > 0)]);
         }
-        sums.finish().unwrap()
+        sums.finish().unwrap().1
     }
 
     #[test]
@@ -536,11 +538,11 @@ mod tests {
             assert_eq!((docs, tokens, theme1), (4, 430, 7), "{}", g.spec);
             assert_eq!(g.corpus.documents, 4);
             // The replicate sums of the groups add up to the corpus's.
-            let mut all = Replicates::default();
+            let mut all = Bootstrap::new(1);
             for (_, s) in &g.groups {
-                all += &s.replicates[0];
+                all += &s.bootstrap;
             }
-            assert_eq!(all, g.corpus.replicates[0]);
+            assert_eq!(all.replicates, g.corpus.bootstrap.replicates);
         }
         let decades: Vec<&str> = (grouped[1].groups.iter())
             .map(|(g, _)| g.label.as_str())
@@ -559,7 +561,7 @@ mod tests {
             let b = sums_of(&reversed, &["year:decade"], cluster_by);
             for ((ga, sa), (gb, sb)) in a[0].groups.iter().zip(&b[0].groups) {
                 assert_eq!(ga.label, gb.label);
-                assert_eq!(sa.replicates, sb.replicates);
+                assert_eq!(sa.bootstrap, sb.bootstrap);
                 assert_eq!(sa.theme_clusters(0), sb.theme_clusters(0));
                 assert_eq!(sa.counts, sb.counts);
             }
@@ -576,8 +578,11 @@ mod tests {
         assert_eq!((d_doc.n, d_pres.n), (2, 1));
         assert_eq!((d_pres.count, d_pres.tokens), (3, 150));
         assert_eq!(d_pres.count2, 9);
-        assert_eq!(by_president[0].groups[0].1.pole_clusters, [1]);
-        assert_eq!(by_doc[0].groups[0].1.pole_clusters, [2]);
+        assert_eq!(
+            by_president[0].groups[0].1.bootstrap.clusters_with_hits(0),
+            1
+        );
+        assert_eq!(by_doc[0].groups[0].1.bootstrap.clusters_with_hits(0), 2);
         // The rest of the corpus: R and (missing), 280 tokens, 3 hits of theme 0.
         let d = &by_president[0].groups[0].1;
         let rest = d.theme_clusters_rest(&by_president[0].corpus, 0);

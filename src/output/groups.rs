@@ -157,13 +157,13 @@ struct GroupContrastRow<'a> {
 /// The 95 % interval of a group's balance: the Poisson bootstrap over its clusters, or, when
 /// its hits lie in one cluster only, the Wilson interval of its hits.
 fn balance_interval(sums: &GroupSums, c: usize) -> Option<(f64, f64)> {
-    match sums.pole_clusters[c] {
+    match sums.bootstrap.clusters_with_hits(c) {
         0 => None,
         1 => {
             let score = score_contrast(&sums.counts.contrasts[c]);
             score.ci_low.zip(score.ci_high)
         }
-        _ => sums.replicates[c].interval(),
+        _ => sums.bootstrap.replicates[c].interval(),
     }
 }
 
@@ -371,7 +371,7 @@ right = "pride"
             let meta = [party.to_string()];
             sums.add(id, &meta, &sha, &analysis.counts, &analysis.term_counts);
         }
-        (lexicon, matcher, sums.finish().unwrap())
+        (lexicon, matcher, sums.finish().unwrap().1)
     }
 
     fn text(write: impl FnOnce(&mut Vec<u8>) -> csv::Result<()>) -> String {

@@ -129,7 +129,7 @@ impl<'a> CorpusWriter<'a> {
             progress: Progress::new(documents, config.quiet),
             groups,
             written: Written {
-                totals: CorpusTotals::new(matcher.terms().len(), lexicon.contrasts.len()),
+                totals: CorpusTotals::new(matcher.terms().len()),
                 scores: Vec::new(),
                 digest: digest::CorpusDigest::default(),
                 inputs: manifest::InputsSpool::create(out.scratch_dir())
@@ -222,10 +222,8 @@ impl<'a> CorpusWriter<'a> {
         for (column, value) in w.metadata.iter_mut().zip(&source.meta) {
             column.add(value);
         }
-        if !self.groups.is_empty() {
-            let (counts, terms) = (&finished.counts, &finished.term_counts);
-            (self.groups).add(&source.id, &source.meta, &input.sha256, counts, terms);
-        }
+        let (counts, terms) = (&finished.counts, &finished.term_counts);
+        (self.groups).add(&source.id, &source.meta, &input.sha256, counts, terms);
         w.inputs
             .push(&input)
             .map_err(|e| Error::output(&self.config.output, e))?;
@@ -329,9 +327,10 @@ impl<'a> CorpusWriter<'a> {
                 skipped: self.written.skipped.len(),
             });
         }
-        self.written.scores = score::corpus_scores(&self.written.totals, self.config.jobs);
         let groups = std::mem::replace(&mut self.groups, Sums::new(Vec::new(), None, 0, 0));
-        self.written.grouped = groups.finish().map_err(Error::Usage)?;
+        let (bootstrap, grouped) = groups.finish().map_err(Error::Usage)?;
+        self.written.scores = score::corpus_scores(&self.written.totals, &bootstrap);
+        self.written.grouped = grouped;
         for g in &self.written.grouped {
             if g.missing_documents > 0 {
                 let (n, spec) = (g.missing_documents, &g.spec);

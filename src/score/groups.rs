@@ -207,7 +207,8 @@ fn splitmix64(x: u64) -> u64 {
 /// ⌊P(K ≤ k) · 2⁶⁴⌋ at or below u. Integers only: the same weights on every platform.
 pub fn poisson_weight(seed: u64, r: u64) -> u64 {
     let u = splitmix64(seed.wrapping_add(r.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
-    POISSON_1.partition_point(|&t| t <= u) as u64
+    // Three weights in four are 0 or 1: a scan from the start stops soonest.
+    POISSON_1.iter().take_while(|&&t| t <= u).count() as u64
 }
 
 /// A cluster's seed: the first eight bytes, little-endian, of the SHA-256 of its text (the
@@ -275,6 +276,66 @@ pub fn weights(seed: u64) -> Vec<u64> {
     (0..REPLICATES as u64)
         .map(|r| poisson_weight(seed, r))
         .collect()
+}
+
+/// The weights of the last cluster seen, kept for its other contrasts and groupings.
+#[derive(Clone, Debug, Default)]
+pub struct Weights(Option<(u64, Vec<u64>)>);
+
+impl Weights {
+    /// The weights of the cluster with seed `seed` ([`weights`]), computed once in a row.
+    pub fn of(&mut self, seed: u64) -> &[u64] {
+        if self.0.as_ref().is_none_or(|(s, _)| *s != seed) {
+            self.0 = Some((seed, weights(seed)));
+        }
+        self.0.as_ref().map_or(&[], |(_, w)| w.as_slice())
+    }
+}
+
+/// The Poisson bootstrap of every contrast over a set of clusters: the replicate sums, and how
+/// many clusters have a pole hit (counted up to two: one cluster gets the Wilson interval).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bootstrap {
+    /// Per contrast, the replicate sums.
+    pub replicates: Vec<Replicates>,
+    clusters: Vec<u8>,
+}
+
+impl Bootstrap {
+    /// An empty bootstrap of `contrasts` contrasts.
+    pub fn new(contrasts: usize) -> Bootstrap {
+        Bootstrap {
+            replicates: vec![Replicates::default(); contrasts],
+            clusters: vec![0; contrasts],
+        }
+    }
+
+    /// Adds a complete cluster with seed `seed` and, per contrast, its pole sums (L, R).
+    pub fn add_cluster(&mut self, weights: &mut Weights, seed: u64, poles: &[(u64, u64)]) {
+        for (c, &(left, right)) in poles.iter().enumerate() {
+            if left + right == 0 {
+                continue;
+            }
+            self.clusters[c] = self.clusters[c].saturating_add(1).min(2);
+            self.replicates[c].add(weights.of(seed), left, right);
+        }
+    }
+
+    /// The clusters with a pole hit of contrast `c`: 0, 1, or 2 for two or more.
+    pub fn clusters_with_hits(&self, c: usize) -> u8 {
+        self.clusters.get(c).copied().unwrap_or(0)
+    }
+}
+
+impl AddAssign<&Bootstrap> for Bootstrap {
+    fn add_assign(&mut self, o: &Bootstrap) {
+        for (r, q) in self.replicates.iter_mut().zip(&o.replicates) {
+            *r += q;
+        }
+        for (n, &m) in self.clusters.iter_mut().zip(&o.clusters) {
+            *n = n.saturating_add(m).min(2);
+        }
+    }
 }
 
 #[cfg(test)]
