@@ -191,7 +191,9 @@ for round in $(seq "$repeat"); do
     fi
     if [ "$k" -eq "$runs" ]; then
       # What two cores of this machine give two independent processes: (c) twice at once.
-      extra=$(printf '%q ' "${lex_args[@]}")
+      # (printf with no argument would still print '', an empty INPUT.)
+      extra=
+      [ "${#lex_args[@]}" -eq 0 ] || extra=$(printf '%q ' "${lex_args[@]}")
       s=$(seconds bash -c "'$bin' run '$input' -o '$out' --quiet ${args[2]} $extra &
         '$bin' run '$input' -o '$out-2' --quiet ${args[2]} $extra; wait")
       pair_s=$(awk -v a="$s" -v b="$pair_s" 'BEGIN { print (b == "" || a < b) ? a : b }')
