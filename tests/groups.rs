@@ -220,3 +220,40 @@ fn documents_without_a_value_are_missing_last_with_a_warning() {
     // Groups without tokens are left out of keyness.
     assert!(!read(&out, "keyness.csv").contains(",2020-02,"));
 }
+
+#[test]
+fn block_reading_gives_the_same_groups_as_whole_reading() {
+    // The KJV's books by testament, read whole and in blocks of 100 kB (most books are larger).
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::root();
+    let kjv = root.join("tests/data/kjv");
+    let books = root.join("tests/data/kjv_books.csv");
+    let base = [
+        kjv.to_str().unwrap(),
+        "--metadata",
+        books.to_str().unwrap(),
+        "--group-by",
+        "testament",
+        "--hits",
+        "none",
+        "--segment",
+        "none",
+    ];
+    let files = |extra: &[&str]| -> Vec<String> {
+        let mut args = base.to_vec();
+        args.extend(extra);
+        run(dir.path(), &args);
+        let out = dir.path().join("out");
+        let mut files: Vec<String> = GROUP_FILES.iter().map(|f| read(&out, f)).collect();
+        files.push(read(&out, "contrasts.csv"));
+        files
+    };
+    let whole = files(&[]);
+    let blocks = files(&["--block-size", "100000"]);
+    assert_eq!(whole, blocks);
+    assert!(
+        whole[1].contains("testament,old,hardship_vs_pride,39,"),
+        "{}",
+        whole[1]
+    );
+}
