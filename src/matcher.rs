@@ -118,7 +118,7 @@ struct Pattern {
     best_entry: bool,
 }
 
-/// Negation settings, compiled: negators and break words are words of the [`WordTrie`],
+/// Negation settings, compiled: negators and break words are words of the [`Words`] set,
 /// flagged, so that a token's lookup tells whether it is one.
 #[derive(Debug)]
 struct NegationRules {
