@@ -257,3 +257,36 @@ fn block_reading_gives_the_same_groups_as_whole_reading() {
         whole[1]
     );
 }
+
+#[test]
+fn each_grouping_gets_a_chart_and_a_report_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = inaugural();
+    themescope()
+        .current_dir(dir.path())
+        .args([
+            "run", "-o", "out", "--charts", "svg", "--quiet", "--hits", "none",
+        ])
+        .arg(&table)
+        .args(["--group-by", "party", "--group-by", "date:decade"])
+        .assert()
+        .success();
+    let out = dir.path().join("out");
+    for file in ["contrast-by-party.svg", "contrast-by-date_decade.svg"] {
+        let svg = read(&out.join("charts"), file);
+        assert!(svg.contains("balance per group"), "{file}");
+    }
+    assert!(read(&out.join("charts"), "contrast-by-party.svg").contains("Republican"));
+    let report = read(&out, "report.html");
+    assert!(report.contains("<h2>Groups</h2>"));
+    assert!(report.contains("<h3>By party</h3>") && report.contains("<h3>By date:decade</h3>"));
+    assert!(report.contains("href=\"keyness.csv\""));
+    // No grouping, no section.
+    themescope()
+        .current_dir(dir.path())
+        .args(["run", "-o", "out2", "--charts", "none", "--quiet"])
+        .arg(&table)
+        .assert()
+        .success();
+    assert!(!read(&dir.path().join("out2"), "report.html").contains("<h2>Groups</h2>"));
+}

@@ -203,6 +203,19 @@ pub struct ChartSet {
     pub heatmap: Heatmap,
     /// One drivers chart per contrast.
     pub drivers: Vec<DriversChart>,
+    /// One chart per `--group-by`: each contrast's balance per group.
+    pub groups: Vec<GroupChart>,
+}
+
+/// The contrasts of one grouping: a panel per contrast, a bar per group.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupChart {
+    /// The SPEC as given.
+    pub spec: String,
+    /// File stem (`contrast-by-<spec>`).
+    pub file: String,
+    /// One panel per contrast, its bars the groups in file order.
+    pub panels: Vec<ContrastPanel>,
 }
 
 /// A file-name stem for `name` that is safe on every file system: letters, digits, `.`, `-` and
@@ -260,7 +273,35 @@ pub fn chart_data(corpus: &Corpus<'_>, digest: &CorpusDigest) -> ChartSet {
             .iter()
             .map(|c| drivers(corpus, c))
             .collect(),
+        groups: group_charts(corpus),
     }
+}
+
+/// Per grouping, each contrast's balance per group with its interval (as
+/// `group_contrasts.csv` gives them).
+fn group_charts(corpus: &Corpus<'_>) -> Vec<GroupChart> {
+    let lexicon = corpus.lexicon;
+    let label = |t: usize| lexicon.themes[t].label.clone();
+    let mut used = HashSet::new();
+    (corpus.grouped.iter())
+        .map(|g| GroupChart {
+            spec: g.spec.clone(),
+            file: file_stem("contrast-by-", &g.spec, &mut used),
+            panels: (lexicon.contrasts.iter().enumerate())
+                .map(|(c, contrast)| ContrastPanel {
+                    left: label(contrast.left),
+                    right: label(contrast.right),
+                    bars: (g.groups.iter())
+                        .map(|(group, sums)| {
+                            let interval = super::groups::balance_interval(sums, c);
+                            let tally = &sums.counts.contrasts[c];
+                            contrast_bar(group.label.clone(), tally, interval)
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// Each theme's hits and rate, largest rate first (ties in lexicon order).
@@ -427,6 +468,8 @@ pub enum ChartKind<'a> {
     Heatmap(&'a Heatmap),
     /// The terms behind a contrast.
     Drivers(&'a DriversChart),
+    /// Contrast balances per group.
+    Groups(&'a GroupChart),
 }
 
 impl ChartKind<'_> {
@@ -441,6 +484,13 @@ impl ChartKind<'_> {
             ChartKind::Trajectory(t) => draw_trajectory(area, t, mode),
             ChartKind::Heatmap(h) => draw_heatmap(area, h, mode),
             ChartKind::Drivers(d) => draw_drivers(area, d, mode),
+            ChartKind::Groups(g) => {
+                let title = format!(
+                    "Contrasts by {}: balance per group with its 95 % interval",
+                    g.spec
+                );
+                draw_balance_panels(area, &title, &g.panels, mode)
+            }
         }
     }
 }
@@ -498,6 +548,12 @@ pub fn plan(set: &ChartSet) -> Vec<PlannedChart<'_>> {
         caption: "Theme co-occurrence within sentences".to_string(),
         kind: ChartKind::Heatmap(&set.heatmap),
     });
+    out.extend(set.groups.iter().map(|g| PlannedChart {
+        file: g.file.clone(),
+        height: MIN_HEIGHT.max(260 + 26 * g.panels.first().map_or(0, |p| p.bars.len()) as u32),
+        caption: format!("Contrasts by {}", g.spec),
+        kind: ChartKind::Groups(g),
+    }));
     out.extend(set.trajectories.iter().map(|t| PlannedChart {
         file: t.file.clone(),
         height: MIN_HEIGHT.max(180 + TRAJECTORY_LEGEND + 320 * t.panels.len() as u32),
@@ -577,6 +633,7 @@ impl ChartKind<'_> {
             }
             ChartKind::Heatmap(_) => Vec::new(),
             ChartKind::Drivers(d) => vec![(Side::X, drivers_axis(d).1)],
+            ChartKind::Groups(g) => vec![(Side::X, contrasts_axis(g.panels.len()))],
         }
     }
 }
@@ -820,10 +877,21 @@ fn draw_contrasts<DB: DrawingBackend>(
             set.pooled_documents
         );
     }
-    let area = titled(&area.margin(16, 0, 0, 0), mode, &title, &title_style(28))?;
-    let panels = area.split_evenly((1, set.contrasts.len()));
-    let axis = contrasts_axis(set.contrasts.len());
-    for (panel, data) in panels.iter().zip(&set.contrasts) {
+    draw_balance_panels(area, &title, &set.contrasts, mode)
+}
+
+/// Draws `panels` side by side under `title`: per contrast, a diverging bar per row with its
+/// 95 % interval.
+fn draw_balance_panels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    contrasts: &[ContrastPanel],
+    mode: TextMode,
+) -> Result<(), ChartError> {
+    let area = titled(&area.margin(16, 0, 0, 0), mode, title, &title_style(28))?;
+    let panels = area.split_evenly((1, contrasts.len()));
+    let axis = contrasts_axis(contrasts.len());
+    for (panel, data) in panels.iter().zip(contrasts) {
         let n = data.bars.len();
         // Document ids: each isolated, so that one right-to-left id cannot turn another.
         let labels: Vec<String> = (data.bars.iter())
@@ -835,7 +903,7 @@ fn draw_contrasts<DB: DrawingBackend>(
             &format!("{} (left) vs {} (right)", data.left, data.right),
             &title_style(22),
         )?;
-        let (x_area, y_area) = (70, contrast_label_area(set.contrasts.len()));
+        let (x_area, y_area) = (70, contrast_label_area(contrasts.len()));
         let mut chart = ChartBuilder::on(&panel)
             .x_label_area_size(x_area)
             .y_label_area_size(y_area)

@@ -156,7 +156,7 @@ struct GroupContrastRow<'a> {
 
 /// The 95 % interval of a group's balance: the Poisson bootstrap over its clusters, or, when
 /// its hits lie in one cluster only, the Wilson interval of its hits.
-fn balance_interval(sums: &GroupSums, c: usize) -> Option<(f64, f64)> {
+pub(crate) fn balance_interval(sums: &GroupSums, c: usize) -> Option<(f64, f64)> {
     match sums.bootstrap.clusters_with_hits(c) {
         0 => None,
         1 => {

@@ -137,6 +137,7 @@ pub fn write_report<W: Write>(mut out: W, report: &ReportInput<'_>) -> io::Resul
     facts(&mut out, report)?;
     themes(&mut out, report)?;
     contrasts(&mut out, report)?;
+    groups(&mut out, report)?;
     writeln!(out, "<h2>Co-occurrence</h2>")?;
     figure(&mut out, report, "cooccurrence")?;
     let trajectories: Vec<&ReportChart> = report
@@ -153,6 +154,39 @@ pub fn write_report<W: Write>(mut out: W, report: &ReportInput<'_>) -> io::Resul
     examples(&mut out, report)?;
     writeln!(out, "</body>\n</html>")?;
     out.flush()
+}
+
+/// The groups of each `--group-by`: the contrasts per group, and the files that hold the rest.
+fn groups<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
+    let grouped = report.corpus.grouped;
+    if grouped.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "<h2>Groups</h2>")?;
+    writeln!(
+        out,
+        "<p>Rates per group with their intervals are in <a href=\"groups.csv\">groups.csv</a>, \
+         contrasts in <a href=\"group_contrasts.csv\">group_contrasts.csv</a>, each group against \
+         the rest of the corpus in <a href=\"keyness.csv\">keyness.csv</a> and, term by term, \
+         <a href=\"keyness_terms.csv\">keyness_terms.csv</a>. A theme is key for a group when \
+         its log ratio's interval leaves out 0.</p>"
+    )?;
+    for g in grouped {
+        let groups = g.groups.len();
+        writeln!(
+            out,
+            "<h3>By {}</h3>\n<p>{groups} groups.</p>",
+            escape(&g.spec)
+        )?;
+        let file = report
+            .charts
+            .iter()
+            .find(|ch| ch.caption == format!("Contrasts by {}", g.spec));
+        if let Some(ch) = file {
+            out.write_all(figure_html(ch).as_bytes())?;
+        }
+    }
+    Ok(())
 }
 
 /// A chart inline, with links to its files.
