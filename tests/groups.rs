@@ -281,6 +281,14 @@ fn each_grouping_gets_a_chart_and_a_report_section() {
     assert!(report.contains("<h2>Groups</h2>"));
     assert!(report.contains("<h3>By party</h3>") && report.contains("<h3>By date:decade</h3>"));
     assert!(report.contains("href=\"keyness.csv\""));
+    // Key themes: a table, or a sentence saying that there are none.
+    assert!(report.contains("<th>Than the rest</th>") || report.contains("No theme is key"));
+    // Six parties, some of one or two presidents: grey intervals, with their footnote.
+    assert!(report.contains("Grey intervals come from fewer than 10 clusters"));
+    assert!(
+        read(&out.join("charts"), "contrast-by-party.svg").contains("fill=\"#999999\"")
+            || read(&out.join("charts"), "contrast-by-party.svg").contains("stroke=\"#999999\"")
+    );
     // No grouping, no section.
     themescope()
         .current_dir(dir.path())

@@ -33,6 +33,7 @@ use super::digest::{CorpusDigest, CONTRAST_DOCS};
 use super::{thousands, Corpus};
 use crate::count::{weight_value, ContrastTally};
 use crate::lexicon::Contrast;
+use crate::score::groups::FEW_CLUSTERS;
 use crate::score::{npmi, per_thousand, score_contrast};
 
 mod axis;
@@ -55,6 +56,8 @@ const RIGHT: RGBColor = RGBColor(0x00, 0x72, 0xB2);
 const THEME: RGBColor = RGBColor(0x00, 0x9E, 0x73);
 const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 const GREY: RGBColor = RGBColor(0xBB, 0xBB, 0xBB);
+/// An interval from few clusters: darker than [`GREY`], so that it still shows on a bar.
+const UNCERTAIN: RGBColor = RGBColor(0x99, 0x99, 0x99);
 /// A trajectory's smoothed line where its window holds few hits.
 const WEAK: RGBColor = RGBColor(0x99, 0x99, 0x99);
 /// A trajectory's 95 % interval band.
@@ -92,6 +95,10 @@ pub struct ContrastBar {
     pub interval: Option<(f64, f64)>,
     /// Pole hits (L + R).
     pub hits: u64,
+    /// Whether its interval comes from fewer than [`FEW_CLUSTERS`] clusters with hits (drawn
+    /// grey).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub few_clusters: bool,
 }
 
 /// One contrast: a diverging bar per document.
@@ -253,6 +260,7 @@ fn contrast_bar(label: String, tally: &ContrastTally, interval: Option<(f64, f64
         balance: score.balance,
         interval: interval.or(score.ci_low.zip(score.ci_high)),
         hits: tally.left.hits + tally.right.hits,
+        few_clusters: false,
     }
 }
 
@@ -295,7 +303,10 @@ fn group_charts(corpus: &Corpus<'_>) -> Vec<GroupChart> {
                         .map(|(group, sums)| {
                             let interval = super::groups::balance_interval(sums, c);
                             let tally = &sums.counts.contrasts[c];
-                            contrast_bar(group.label.clone(), tally, interval)
+                            let mut bar = contrast_bar(group.label.clone(), tally, interval);
+                            let clusters = sums.bootstrap.clusters_with_hits(c);
+                            bar.few_clusters = clusters > 0 && clusters < FEW_CLUSTERS;
+                            bar
                         })
                         .collect(),
                 })
@@ -486,7 +497,7 @@ impl ChartKind<'_> {
             ChartKind::Drivers(d) => draw_drivers(area, d, mode),
             ChartKind::Groups(g) => {
                 let title = format!(
-                    "Contrasts by {}: balance per group with its 95 % interval",
+                    "Contrasts by {}: balance per group with its 95 % interval (grey: from fewer than {FEW_CLUSTERS} clusters with hits)",
                     g.spec
                 );
                 draw_balance_panels(area, &title, &g.panels, mode)
@@ -962,21 +973,23 @@ fn draw_balance_panels<DB: DrawingBackend>(
             .draw_series(data.bars.iter().enumerate().filter_map(|(i, b)| {
                 let (lo, hi) = b.interval?;
                 let y = SegmentValue::CenterOf(n - 1 - i);
+                let ink = if b.few_clusters { UNCERTAIN } else { INK };
                 Some(PathElement::new(
                     vec![(lo, y.clone()), (hi, y)],
-                    INK.stroke_width(2),
+                    ink.stroke_width(2),
                 ))
             }))
             .map_err(err)?;
         chart
             .draw_series(data.bars.iter().enumerate().flat_map(|(i, b)| {
                 let y = n - 1 - i;
+                let ink = if b.few_clusters { UNCERTAIN } else { INK };
                 b.interval
                     .map(|(lo, hi)| {
                         [lo, hi].map(|x| {
                             let mut r = Rectangle::new(
                                 [(x, SegmentValue::Exact(y)), (x, SegmentValue::Exact(y + 1))],
-                                INK.stroke_width(2),
+                                ink.stroke_width(2),
                             );
                             r.set_margin(pad + 4, pad + 4, 0, 0);
                             r

@@ -158,6 +158,7 @@ pub fn write_report<W: Write>(mut out: W, report: &ReportInput<'_>) -> io::Resul
 
 /// The groups of each `--group-by`: the contrasts per group, and the files that hold the rest.
 fn groups<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
+    use crate::score::groups::FEW_CLUSTERS;
     let grouped = report.corpus.grouped;
     if grouped.is_empty() {
         return Ok(());
@@ -185,8 +186,86 @@ fn groups<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
         if let Some(ch) = file {
             out.write_all(figure_html(ch).as_bytes())?;
         }
+        let few = (g.groups.iter()).any(|(_, sums)| {
+            (0..report.corpus.lexicon.contrasts.len()).any(|c| {
+                let n = sums.bootstrap.clusters_with_hits(c);
+                n > 0 && n < FEW_CLUSTERS
+            })
+        });
+        if few {
+            writeln!(
+                out,
+                "<p>Grey intervals come from fewer than {FEW_CLUSTERS} clusters with hits: with \
+                 so few, a 95 % interval leaves out the true balance more often than one time in \
+                 twenty.</p>"
+            )?;
+        }
+        key_themes(out, report, g)?;
     }
     Ok(())
+}
+
+use crate::score::groups::{log_ratio, log_ratio_interval};
+
+/// The themes that are key for a group (their log ratio's interval leaves out 0), with the
+/// group's terms of that theme that have the most hits.
+fn key_themes<W: Write>(
+    out: &mut W,
+    report: &ReportInput<'_>,
+    g: &crate::group::sums::Grouped,
+) -> io::Result<()> {
+    let (lexicon, matcher) = (report.corpus.lexicon, report.corpus.matcher);
+    let corpus = &g.corpus;
+    let mut rows = Vec::new();
+    for (group, sums) in g.groups.iter().filter(|(_, s)| s.tokens() > 0) {
+        let (c, d) = (sums.tokens(), corpus.tokens() - sums.tokens());
+        for (t, theme) in lexicon.themes.iter().enumerate() {
+            let a = sums.counts.themes[t].count;
+            let b = corpus.counts.themes[t].count - a;
+            let Some(ratio) = log_ratio(a, b, c, d) else {
+                continue;
+            };
+            let here = sums.theme_clusters(t);
+            let rest = sums.theme_clusters_rest(corpus, t);
+            let Some((low, high)) = log_ratio_interval(&here, &rest) else {
+                continue;
+            };
+            if low <= 0.0 && 0.0 <= high {
+                continue;
+            }
+            let mut terms: Vec<(u64, u32)> = (matcher.theme_terms(t))
+                .filter_map(|id| sums.terms.get(&id).map(|&n| (n, id)))
+                .collect();
+            terms.sort_by_key(|&(n, id)| (std::cmp::Reverse(n), id));
+            let terms: Vec<String> = (terms.iter().take(3))
+                .map(|&(n, id)| format!("{} ({n})", escape(&matcher.term(id).text)))
+                .collect();
+            rows.push(format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} to {}</td><td>{}</td></tr>",
+                bdi(&group.label),
+                escape(&theme.label),
+                if ratio > 0.0 { "more" } else { "less" },
+                fixed(Some(ratio), 2),
+                fixed(Some(low), 2),
+                fixed(Some(high), 2),
+                terms.join(", ")
+            ));
+        }
+    }
+    if rows.is_empty() {
+        return writeln!(
+            out,
+            "<p>No theme is key for any group: every log ratio's 95 % interval includes 0.</p>"
+        );
+    }
+    writeln!(
+        out,
+        "<table><tr><th>Group</th><th>Theme</th><th>Than the rest</th><th class=\"n\">Log ratio (log₂)</th><th class=\"n\">95 % interval</th><th>Its terms with most hits in the group</th></tr>"
+    )?;
+    for row in rows {
+        writeln!(out, "{row}")?;
+    }
+    writeln!(out, "</table>")
 }
 
 /// A chart inline, with links to its files.

@@ -165,6 +165,10 @@ pub fn log_ratio_interval(group: &ClusterSums, rest: &ClusterSums) -> Option<(f6
     Some((point - half, point + half))
 }
 
+/// Intervals from fewer clusters with hits than this are drawn grey, with a footnote: with so
+/// few, a bootstrap interval is too narrow more often than 5 % of the time.
+pub const FEW_CLUSTERS: u64 = 10;
+
 /// Replicates of the Poisson bootstrap.
 pub const REPLICATES: usize = 1000;
 
@@ -293,12 +297,13 @@ impl Weights {
 }
 
 /// The Poisson bootstrap of every contrast over a set of clusters: the replicate sums, and how
-/// many clusters have a pole hit (counted up to two: one cluster gets the Wilson interval).
+/// many clusters have a pole hit (one cluster gets the Wilson interval; fewer than
+/// [`FEW_CLUSTERS`] make an interval that charts and the report show as uncertain).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Bootstrap {
     /// Per contrast, the replicate sums.
     pub replicates: Vec<Replicates>,
-    clusters: Vec<u8>,
+    clusters: Vec<u64>,
 }
 
 impl Bootstrap {
@@ -316,13 +321,13 @@ impl Bootstrap {
             if left + right == 0 {
                 continue;
             }
-            self.clusters[c] = self.clusters[c].saturating_add(1).min(2);
+            self.clusters[c] += 1;
             self.replicates[c].add(weights.of(seed), left, right);
         }
     }
 
-    /// The clusters with a pole hit of contrast `c`: 0, 1, or 2 for two or more.
-    pub fn clusters_with_hits(&self, c: usize) -> u8 {
+    /// The clusters with a pole hit of contrast `c`.
+    pub fn clusters_with_hits(&self, c: usize) -> u64 {
         self.clusters.get(c).copied().unwrap_or(0)
     }
 }
@@ -333,7 +338,7 @@ impl AddAssign<&Bootstrap> for Bootstrap {
             *r += q;
         }
         for (n, &m) in self.clusters.iter_mut().zip(&o.clusters) {
-            *n = n.saturating_add(m).min(2);
+            *n += m;
         }
     }
 }
