@@ -224,11 +224,13 @@ pub fn seed_of(sha256: &[u8; 32]) -> u64 {
 }
 
 /// The Poisson bootstrap's replicate sums of a contrast's two poles: for each replicate, Σ
-/// weight · L and Σ weight · R over clusters.
+/// weight · L and Σ weight · R over clusters, 16 bytes a replicate. In `u64`: weights are at most
+/// 20 and pole sums fixed-point (10,000 units a hit of weight 1), so a sum reaches 2⁶⁴ only past
+/// 9 × 10¹³ hits; beyond, it saturates rather than wraps.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Replicates {
     /// (Σ w·L, Σ w·R) per replicate.
-    pub sums: Vec<(u128, u128)>,
+    pub sums: Vec<(u64, u64)>,
 }
 
 impl Default for Replicates {
@@ -244,8 +246,8 @@ impl Replicates {
     /// [`poisson_weight`]).
     pub fn add(&mut self, weights: &[u64], left: u64, right: u64) {
         for (s, &w) in self.sums.iter_mut().zip(weights) {
-            s.0 += u128::from(w) * u128::from(left);
-            s.1 += u128::from(w) * u128::from(right);
+            s.0 = s.0.saturating_add(w.saturating_mul(left));
+            s.1 = s.1.saturating_add(w.saturating_mul(right));
         }
     }
 
@@ -253,7 +255,7 @@ impl Replicates {
     /// (R + L), replicates without a hit left out; `None` when none has one.
     pub fn interval(&self) -> Option<(f64, f64)> {
         let mut values: Vec<f64> = (self.sums.iter())
-            .filter(|(l, r)| l + r > 0)
+            .filter(|&&(l, r)| l > 0 || r > 0)
             .map(|&(l, r)| (r as f64 - l as f64) / (r as f64 + l as f64))
             .collect();
         if values.is_empty() {
@@ -269,8 +271,8 @@ impl Replicates {
 impl AddAssign<&Replicates> for Replicates {
     fn add_assign(&mut self, o: &Replicates) {
         for (s, t) in self.sums.iter_mut().zip(&o.sums) {
-            s.0 += t.0;
-            s.1 += t.1;
+            s.0 = s.0.saturating_add(t.0);
+            s.1 = s.1.saturating_add(t.1);
         }
     }
 }
