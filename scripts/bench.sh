@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of the release binary against `wc -w` on the same files.
 #
-#   scripts/bench.sh [SIZE_MB] [--single] [--lexicon FILE] [--table]
+#   scripts/bench.sh [SIZE_MB] [--single] [--lexicon FILE] [--table [--group]]
 #
 # Builds a corpus by repeating tests/data/kjv (the 66 KJV books) up to SIZE_MB megabytes
 # (default 200) in over 1,000 files, or with --single as one file of that size, then times:
@@ -25,22 +25,26 @@
 # rows), and times `themescope run TABLE.csv --id-column id`; `wc -w` reads the same CSV file.
 # It also writes the same rows as JSON Lines compressed with zstd (the `zstd` command is needed:
 # apt-get install -y zstd) and times (d), the settings of (a) on TABLE.jsonl.zst, its ratio
-# still against `wc -w` on the uncompressed CSV.
+# still against `wc -w` on the uncompressed CSV. Each row also has a `group` (1,000 values, g000
+# to g999 in turn) and a `date` (one day per 50 rows from 1900-01-01); --group passes
+# `--group-by group --group-by date:month` to every run, to time grouping against a run without.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 size_mb=200
 single=
 table=
+group=
 lexicon=
 while [ $# -gt 0 ]; do
   case $1 in
     --single) single=--single ;;
     --table) table=--table ;;
+    --group) group=--group ;;
     --lexicon) lexicon=${2:?--lexicon needs a file}; shift ;;
     --lexicon=*) lexicon=${1#--lexicon=} ;;
     [0-9]*) size_mb=$1 ;;
-    *) echo "usage: scripts/bench.sh [SIZE_MB] [--single] [--lexicon FILE] [--table]" >&2; exit 1 ;;
+    *) echo "usage: scripts/bench.sh [SIZE_MB] [--single] [--lexicon FILE] [--table [--group]]" >&2; exit 1 ;;
   esac
   shift
 done
@@ -53,14 +57,16 @@ if [ -n "$table" ] && ! command -v zstd > /dev/null; then
 fi
 
 root=${BENCH_DIR:-/tmp/themescope-bench}
-corpus="$root/corpus-${size_mb}mb${single:+-single}${table:+-table}"
+# (-table2: the table's rows gained their group and date columns.)
+corpus="$root/corpus-${size_mb}mb${single:+-single}${table:+-table2}"
+[ -z "$group" ] || [ -n "$table" ] || { echo "--group goes with --table" >&2; exit 1; }
 out="$root/out"
 target_bytes=$((size_mb * 1000 * 1000))
 
 if [ -n "$table" ] && [ ! -d "$corpus" ]; then
   mkdir -p "$corpus.tmp"
   python3 - "$kjv" tests/data/kjv_books.csv "$corpus.tmp/kjv-verses.csv" "$target_bytes" <<'PY'
-import csv, os, sys
+import csv, datetime, os, sys
 kjv, books, out, target = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 meta = {r["document"]: r for r in csv.DictReader(open(books, encoding="utf-8"))}
 verses = []
@@ -71,12 +77,16 @@ for name in sorted(os.listdir(kjv)):
             verses.append((m["book"], i, m["testament"], m["genre"], line.rstrip("\n")))
 with open(out, "w", newline="", encoding="utf-8") as f:
     w = csv.writer(f, lineterminator="\n")
-    w.writerow(["id", "book", "testament", "genre", "text"])
+    w.writerow(["id", "book", "testament", "genre", "group", "date", "text"])
     copy = 0
+    row = 0
+    start = datetime.date(1900, 1, 1)
     while f.tell() < target:
         copy += 1
         for book, i, testament, genre, text in verses:
-            w.writerow([f"{copy}:{book}:{i}", book, testament, genre, text])
+            date = start + datetime.timedelta(days=row // 50)
+            w.writerow([f"{copy}:{book}:{i}", book, testament, genre, f"g{row % 1000:03d}", date.isoformat(), text])
+            row += 1
 PY
   # The same rows as JSON Lines, compressed (beside the corpus: `wc -w` and the warm-up read
   # the CSV file only).
@@ -133,6 +143,7 @@ if [ -n "$table" ]; then
   pattern='*.csv'
   input="$corpus/kjv-verses.csv"
   lex_args+=(--id-column id)
+  [ -z "$group" ] || lex_args+=(--group-by group --group-by date:month)
 fi
 files=$(find "$corpus" -type f -name "$pattern" | wc -l)
 bytes=$(find "$corpus" -type f -name "$pattern" -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
@@ -144,7 +155,7 @@ if [ -n "$table" ]; then
 else
   echo "corpus: $corpus ($files files, $mb MB)"
 fi
-echo "lexicon: ${lexicon:-built-in}"
+echo "lexicon: ${lexicon:-built-in}${group:+; grouped by group (1,000 values) and date:month}"
 
 # Seconds of wall time of a command (the page cache is warm: every command reads the same files).
 seconds() {

@@ -160,20 +160,49 @@ impl GroupSums {
 
     /// A complete cluster: its spread, partial sums and bootstrap weights.
     fn add_cluster(&mut self, part: &ClusterPart, weights: &mut Weights) {
-        let tokens = part.tokens;
+        let terms = part.terms.iter().map(|(&term, &count)| (term, count));
+        let themes = part.themes.iter().copied();
+        self.add_cluster_of(part.seed, part.tokens, themes, terms, &part.poles, weights);
+    }
+
+    /// A document that is its own cluster (no [`ClusterPart`] to make).
+    fn add_document_cluster(
+        &mut self,
+        seed: u64,
+        counts: &Counts,
+        terms: &[TermCount],
+        poles: &[(u64, u64)],
+        weights: &mut Weights,
+    ) {
+        let themes = counts.themes.iter().map(|t| t.count);
+        let terms = terms.iter().map(|t| (t.term, t.hits));
+        self.add_cluster_of(seed, counts.tokens, themes, terms, poles, weights);
+    }
+
+    /// A complete cluster of `tokens` tokens, its counts per theme and per term, and its pole
+    /// sums per contrast.
+    fn add_cluster_of(
+        &mut self,
+        seed: u64,
+        tokens: u64,
+        themes: impl Iterator<Item = u64>,
+        terms: impl Iterator<Item = (u32, u64)>,
+        poles: &[(u64, u64)],
+        weights: &mut Weights,
+    ) {
         self.spread.n += 1;
         self.spread.tokens += tokens;
         self.spread.tokens2 += u128::from(tokens) * u128::from(tokens);
-        for (p, &count) in self.theme_partials.iter_mut().zip(&part.themes) {
+        for (p, count) in self.theme_partials.iter_mut().zip(themes) {
             p.add(count, tokens);
         }
-        for (&term, &count) in &part.terms {
+        for (term, count) in terms {
             self.term_partials
                 .entry(term)
                 .or_default()
                 .add(count, tokens);
         }
-        self.bootstrap.add_cluster(weights, part.seed, &part.poles);
+        self.bootstrap.add_cluster(weights, seed, poles);
     }
 
     /// Adds another group's sums (the corpus is the sum of its groups).
@@ -362,11 +391,7 @@ impl Sums {
             };
             sums.add_document(counts, terms);
             match cluster {
-                None => {
-                    let mut part = ClusterPart::new(seed, themes, contrasts);
-                    part.add(counts, terms);
-                    sums.add_cluster(&part, &mut self.weights);
-                }
+                None => sums.add_document_cluster(seed, counts, terms, &poles, &mut self.weights),
                 Some(value) => acc
                     .pending
                     .entry((slot, value.to_string()))
@@ -404,16 +429,23 @@ impl Sums {
             for s in acc.sums.iter().chain([&acc.missing]) {
                 corpus.merge(s);
             }
+            // A group's sums are moved out of the key's (a group of several keys, as a run of
+            // years, sums them), so that they are not held twice.
+            let missing_documents = acc.missing.documents;
             let groups = order
                 .into_iter()
                 .map(|group| {
-                    let mut sums = GroupSums::new(self.themes, self.contrasts);
-                    if group.missing {
-                        sums.merge(&acc.missing);
-                    }
+                    let mut sums = if group.missing {
+                        std::mem::take(&mut acc.missing)
+                    } else {
+                        GroupSums::new(self.themes, self.contrasts)
+                    };
                     for key in &group.keys {
                         if let Some(&k) = acc.index.get(key) {
-                            sums.merge(&acc.sums[k]);
+                            match group.keys.len() {
+                                1 => sums = std::mem::take(&mut acc.sums[k]),
+                                _ => sums.merge(&acc.sums[k]),
+                            }
                         }
                     }
                     (group, sums)
@@ -422,7 +454,7 @@ impl Sums {
             out.push(Grouped {
                 spec: acc.grouping.spec.clone(),
                 groups,
-                missing_documents: acc.missing.documents,
+                missing_documents,
                 corpus,
             });
         }

@@ -20,6 +20,8 @@
 
 use statrs::distribution::{ChiSquared, ContinuousCDF, StudentsT};
 use statrs::function::erf::erfc;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::AddAssign;
 
 /// G² of a count `a` in `c` tokens against `b` in `d` tokens (see the module documentation).
@@ -106,11 +108,20 @@ impl AddAssign<&ClusterSums> for ClusterSums {
     }
 }
 
-/// The 97.5 % quantile of t with `df` degrees of freedom.
+/// The 97.5 % quantile of t with `df` degrees of freedom (kept per thread: a run with a
+/// thousand groups asks for the same few values thousands of times, and each costs an
+/// iterative inversion).
 fn t975(df: f64) -> f64 {
-    StudentsT::new(0.0, 1.0, df)
-        .map(|t| t.inverse_cdf(0.975))
-        .unwrap_or(1.959_963_984_540_054)
+    thread_local! {
+        static KNOWN: RefCell<HashMap<u64, f64>> = RefCell::new(HashMap::new());
+    }
+    KNOWN.with_borrow_mut(|known| {
+        *known.entry(df.to_bits()).or_insert_with(|| {
+            StudentsT::new(0.0, 1.0, df)
+                .map(|t| t.inverse_cdf(0.975))
+                .unwrap_or(1.959_963_984_540_054)
+        })
+    })
 }
 
 /// The exact Poisson (Garwood) 95 % interval of a count: χ²(0.025; 2k)/2 to χ²(0.975; 2k+2)/2.
@@ -226,7 +237,8 @@ pub fn seed_of(sha256: &[u8; 32]) -> u64 {
 /// The Poisson bootstrap's replicate sums of a contrast's two poles: for each replicate, Σ
 /// weight · L and Σ weight · R over clusters, 16 bytes a replicate. In `u64`: weights are at most
 /// 20 and pole sums fixed-point (10,000 units a hit of weight 1), so a sum reaches 2⁶⁴ only past
-/// 9 × 10¹³ hits; beyond, it saturates rather than wraps.
+/// 9 × 10¹³ hits (a corpus of petabytes); the sums are added as plain integers, which the
+/// processor adds several at a time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Replicates {
     /// (Σ w·L, Σ w·R) per replicate.
@@ -244,10 +256,10 @@ impl Default for Replicates {
 impl Replicates {
     /// Adds a cluster's pole sums `left` and `right` with its `weights` (one per replicate,
     /// [`poisson_weight`]).
-    pub fn add(&mut self, weights: &[u64], left: u64, right: u64) {
+    pub fn add(&mut self, weights: &[u8], left: u64, right: u64) {
         for (s, &w) in self.sums.iter_mut().zip(weights) {
-            s.0 = s.0.saturating_add(w.saturating_mul(left));
-            s.1 = s.1.saturating_add(w.saturating_mul(right));
+            s.0 = s.0.wrapping_add(u64::from(w).wrapping_mul(left));
+            s.1 = s.1.wrapping_add(u64::from(w).wrapping_mul(right));
         }
     }
 
@@ -271,26 +283,26 @@ impl Replicates {
 impl AddAssign<&Replicates> for Replicates {
     fn add_assign(&mut self, o: &Replicates) {
         for (s, t) in self.sums.iter_mut().zip(&o.sums) {
-            s.0 = s.0.saturating_add(t.0);
-            s.1 = s.1.saturating_add(t.1);
+            s.0 = s.0.wrapping_add(t.0);
+            s.1 = s.1.wrapping_add(t.1);
         }
     }
 }
 
-/// The weights of a cluster with seed `seed` in every replicate.
-pub fn weights(seed: u64) -> Vec<u64> {
+/// The weights of a cluster with seed `seed` in every replicate (each at most 20).
+pub fn weights(seed: u64) -> Vec<u8> {
     (0..REPLICATES as u64)
-        .map(|r| poisson_weight(seed, r))
+        .map(|r| poisson_weight(seed, r) as u8)
         .collect()
 }
 
 /// The weights of the last cluster seen, kept for its other contrasts and groupings.
 #[derive(Clone, Debug, Default)]
-pub struct Weights(Option<(u64, Vec<u64>)>);
+pub struct Weights(Option<(u64, Vec<u8>)>);
 
 impl Weights {
     /// The weights of the cluster with seed `seed` ([`weights`]), computed once in a row.
-    pub fn of(&mut self, seed: u64) -> &[u64] {
+    pub fn of(&mut self, seed: u64) -> &[u8] {
         if self.0.as_ref().is_none_or(|(s, _)| *s != seed) {
             self.0 = Some((seed, weights(seed)));
         }
@@ -433,7 +445,10 @@ mod tests {
         let (mut sum, mut sum2) = (0u64, 0u64);
         let mut zeros = 0u64;
         for seed in 0..200u64 {
-            for w in weights(seed.wrapping_mul(0x1234_5678_9ABC_DEF1)) {
+            for w in weights(seed.wrapping_mul(0x1234_5678_9ABC_DEF1))
+                .into_iter()
+                .map(u64::from)
+            {
                 n += 1;
                 sum += w;
                 sum2 += w * w;
