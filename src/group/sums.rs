@@ -346,9 +346,10 @@ impl Sums {
         counts: &Counts,
         terms: &[TermCount],
     ) {
-        let cluster = self
-            .cluster_by
-            .map(|i| meta.get(i).map_or("", |v| v.trim()));
+        // A document without a value in the `--cluster-by` column is a cluster of its own
+        // (lumping every such document into one cluster would make one giant unit).
+        let cluster =
+            (self.cluster_by).and_then(|i| meta.get(i).map(|v| v.trim()).filter(|v| !v.is_empty()));
         let seed = match cluster {
             Some(value) => seed_of(&Sha256::digest(value.as_bytes()).into()),
             None => seed_of(text_sha256),
@@ -598,6 +599,18 @@ mod tests {
                 assert_eq!(sa.counts, sb.counts);
             }
         }
+    }
+
+    #[test]
+    fn a_document_without_a_cluster_value_is_its_own_cluster() {
+        // Two documents of party R without a president: two clusters, not one.
+        let docs = vec![
+            ("a", meta(&["R", "1953", ""]), counts(100, &[3, 0], (1, 2))),
+            ("b", meta(&["R", "1957", " "]), counts(100, &[1, 0], (2, 1))),
+        ];
+        let grouped = sums_of(&docs, &["party"], Some(2));
+        assert_eq!(grouped[0].groups[0].1.theme_clusters(0).n, 2);
+        assert_eq!(grouped[0].groups[0].1.bootstrap.clusters_with_hits(0), 2);
     }
 
     #[test]
