@@ -277,10 +277,16 @@ fn each_grouping_gets_a_chart_and_a_report_section() {
         assert!(svg.contains("balance per group"), "{file}");
     }
     assert!(read(&out.join("charts"), "contrast-by-party.svg").contains("Republican"));
+    // Keyness: a panel per group, a bar per theme.
+    let keyness = read(&out.join("charts"), "keyness-party.svg");
+    assert!(keyness.contains("Keyness by party") && keyness.contains("Whig"));
+    assert!(keyness.contains("log2 ratio to the rest"));
+    assert!(read(&out.join("charts"), "keyness-date_decade.svg").contains("1780s"));
     let report = read(&out, "report.html");
     assert!(report.contains("<h2>Groups</h2>"));
     assert!(report.contains("<h3>By party</h3>") && report.contains("<h3>By date:decade</h3>"));
     assert!(report.contains("href=\"keyness.csv\""));
+    assert!(report.contains("Keyness by party"));
     // Key themes: a table, or a sentence saying that there are none.
     assert!(report.contains("<th>Than the rest</th>") || report.contains("No theme is key"));
     // Six parties, some of one or two presidents: grey intervals, with their footnote.

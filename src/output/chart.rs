@@ -212,7 +212,31 @@ pub struct ChartSet {
     pub drivers: Vec<DriversChart>,
     /// One chart per `--group-by`: each contrast's balance per group.
     pub groups: Vec<GroupChart>,
+    /// One chart per `--group-by`: each theme's keyness in each group.
+    pub keyness: Vec<KeynessChart>,
 }
+
+/// The keyness of one grouping: a panel per group (at most [`KEYNESS_GROUPS`], the largest),
+/// a bar per theme: its log ratio against the rest of the corpus, with its interval.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KeynessChart {
+    /// The SPEC as given.
+    pub spec: String,
+    /// File stem (`keyness-<spec>`).
+    pub file: String,
+    /// (group, its bars: `balance` holds the log ratio).
+    pub panels: Vec<(String, Vec<ContrastBar>)>,
+    /// Groups with tokens left out (beyond the largest [`KEYNESS_GROUPS`]).
+    pub left_out: usize,
+    /// The axis runs from −range to range (log₂).
+    pub range: f64,
+}
+
+/// The most groups a keyness chart shows.
+pub const KEYNESS_GROUPS: usize = 40;
+
+/// Panels in a row of a keyness chart.
+const KEYNESS_COLUMNS: usize = 4;
 
 /// The contrasts of one grouping: a panel per contrast, a bar per group.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -282,7 +306,67 @@ pub fn chart_data(corpus: &Corpus<'_>, digest: &CorpusDigest) -> ChartSet {
             .map(|c| drivers(corpus, c))
             .collect(),
         groups: group_charts(corpus),
+        keyness: keyness_charts(corpus),
     }
+}
+
+/// Per grouping, each theme's log ratio (group against the rest of the corpus) with its
+/// interval, for the largest groups.
+fn keyness_charts(corpus: &Corpus<'_>) -> Vec<KeynessChart> {
+    use crate::score::groups::{log_ratio, log_ratio_interval};
+    let lexicon = corpus.lexicon;
+    let mut used = HashSet::new();
+    (corpus.grouped.iter())
+        .map(|g| {
+            let all = &g.corpus;
+            let mut shown: Vec<usize> = (0..g.groups.len())
+                .filter(|&k| g.groups[k].1.tokens() > 0)
+                .collect();
+            let with_tokens = shown.len();
+            // The largest groups, in the files' order.
+            shown.sort_by_key(|&k| (std::cmp::Reverse(g.groups[k].1.tokens()), k));
+            shown.truncate(KEYNESS_GROUPS);
+            shown.sort_unstable();
+            let mut widest: f64 = 1.0;
+            let panels = (shown.iter())
+                .map(|&k| {
+                    let (group, sums) = &g.groups[k];
+                    let (c, d) = (sums.tokens(), all.tokens() - sums.tokens());
+                    let bars = (lexicon.themes.iter().enumerate())
+                        .map(|(t, theme)| {
+                            let a = sums.counts.themes[t].count;
+                            let b = all.counts.themes[t].count - a;
+                            let here = sums.theme_clusters(t);
+                            let rest = sums.theme_clusters_rest(all, t);
+                            let ratio = log_ratio(a, b, c, d);
+                            let interval = ratio.and(log_ratio_interval(&here, &rest));
+                            for v in ratio
+                                .into_iter()
+                                .chain(interval.into_iter().flat_map(|(l, h)| [l, h]))
+                            {
+                                widest = widest.max(v.abs());
+                            }
+                            ContrastBar {
+                                label: theme.label.clone(),
+                                balance: ratio,
+                                interval,
+                                hits: a,
+                                few_clusters: here.n < FEW_CLUSTERS,
+                            }
+                        })
+                        .collect();
+                    (group.label.clone(), bars)
+                })
+                .collect();
+            KeynessChart {
+                spec: g.spec.clone(),
+                file: file_stem("keyness-", &g.spec, &mut used),
+                panels,
+                left_out: with_tokens - shown.len(),
+                range: widest.ceil().min(10.0),
+            }
+        })
+        .collect()
 }
 
 /// Per grouping, each contrast's balance per group with its interval (as
@@ -481,6 +565,8 @@ pub enum ChartKind<'a> {
     Drivers(&'a DriversChart),
     /// Contrast balances per group.
     Groups(&'a GroupChart),
+    /// Theme keyness per group.
+    Keyness(&'a KeynessChart),
 }
 
 impl ChartKind<'_> {
@@ -501,6 +587,29 @@ impl ChartKind<'_> {
                     g.spec
                 );
                 draw_balance_panels(area, &title, &g.panels, mode)
+            }
+            ChartKind::Keyness(k) => {
+                let mut title = format!(
+                    "Keyness by {}: each theme's log2 ratio, group against the rest, with its 95 % interval (grey: fewer than {FEW_CLUSTERS} clusters)",
+                    k.spec
+                );
+                if k.left_out > 0 {
+                    title = format!(
+                        "Keyness by {}: the {} largest groups ({} more in keyness.csv), log2 ratio against the rest with its 95 % interval",
+                        k.spec,
+                        k.panels.len(),
+                        k.left_out
+                    );
+                }
+                let panels: Vec<(String, &[ContrastBar])> = (k.panels.iter())
+                    .map(|(g, bars)| (g.clone(), &bars[..]))
+                    .collect();
+                let layout = PanelLayout {
+                    columns: KEYNESS_COLUMNS.min(panels.len()),
+                    range: k.range,
+                    x_desc: "log2 ratio to the rest",
+                };
+                draw_interval_panels(area, &title, &panels, &layout, mode)
             }
         }
     }
@@ -565,6 +674,22 @@ pub fn plan(set: &ChartSet) -> Vec<PlannedChart<'_>> {
         caption: format!("Contrasts by {}", g.spec),
         kind: ChartKind::Groups(g),
     }));
+    out.extend(
+        set.keyness
+            .iter()
+            .filter(|k| !k.panels.is_empty())
+            .map(|k| {
+                let columns = KEYNESS_COLUMNS.min(k.panels.len());
+                let grid_rows = k.panels.len().div_ceil(columns) as u32;
+                let themes = k.panels.first().map_or(0, |p| p.1.len()) as u32;
+                PlannedChart {
+                    file: k.file.clone(),
+                    height: MIN_HEIGHT.max(120 + grid_rows * (170 + 26 * themes)),
+                    caption: format!("Keyness by {}", k.spec),
+                    kind: ChartKind::Keyness(k),
+                }
+            }),
+    );
     out.extend(set.trajectories.iter().map(|t| PlannedChart {
         file: t.file.clone(),
         height: MIN_HEIGHT.max(180 + TRAJECTORY_LEGEND + 320 * t.panels.len() as u32),
@@ -645,6 +770,10 @@ impl ChartKind<'_> {
             ChartKind::Heatmap(_) => Vec::new(),
             ChartKind::Drivers(d) => vec![(Side::X, drivers_axis(d).1)],
             ChartKind::Groups(g) => vec![(Side::X, contrasts_axis(g.panels.len()))],
+            ChartKind::Keyness(k) => vec![(
+                Side::X,
+                interval_axis(KEYNESS_COLUMNS.min(k.panels.len()), k.range),
+            )],
         }
     }
 }
@@ -685,11 +814,16 @@ fn contrast_label_area(contrasts: usize) -> u32 {
 
 /// The balance axis of each contrast panel, with as many labels as the panel's width holds.
 fn contrasts_axis(contrasts: usize) -> Axis {
-    let panel = WIDTH / contrasts.max(1) as u32;
-    let plot = panel.saturating_sub(contrast_label_area(contrasts) + 28);
+    interval_axis(contrasts, 1.0)
+}
+
+/// The axis of each panel of a grid of `columns`, over −`range`..`range`.
+fn interval_axis(columns: usize, range: f64) -> Axis {
+    let panel = WIDTH / columns.max(1) as u32;
+    let plot = panel.saturating_sub(contrast_label_area(columns) + 28);
     Axis::new(
-        -1.0,
-        1.0,
+        -range,
+        range,
         labels_that_fit(plot, 55),
         false,
         LabelStyle::Plain,
@@ -899,10 +1033,52 @@ fn draw_balance_panels<DB: DrawingBackend>(
     contrasts: &[ContrastPanel],
     mode: TextMode,
 ) -> Result<(), ChartError> {
+    let panels: Vec<(String, &[ContrastBar])> = (contrasts.iter())
+        .map(|p| {
+            (
+                format!("{} (left) vs {} (right)", p.left, p.right),
+                &p.bars[..],
+            )
+        })
+        .collect();
+    let layout = PanelLayout {
+        columns: contrasts.len(),
+        range: 1.0,
+        x_desc: "Balance (-1 all left, +1 all right)",
+    };
+    draw_interval_panels(area, title, &panels, &layout, mode)
+}
+
+/// A panel's bars.
+struct PanelBars<'b> {
+    bars: &'b [ContrastBar],
+}
+
+/// How [`draw_interval_panels`] lays its panels out: in rows of `columns`, each over
+/// −`range`..`range`, its axis described by `x_desc`.
+struct PanelLayout {
+    columns: usize,
+    range: f64,
+    x_desc: &'static str,
+}
+
+/// Draws `panels` (each a title and its bars) in a grid under `title`: a diverging bar per row
+/// with its 95 % interval (grey when from few clusters).
+fn draw_interval_panels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    panels_data: &[(String, &[ContrastBar])],
+    layout: &PanelLayout,
+    mode: TextMode,
+) -> Result<(), ChartError> {
     let area = titled(&area.margin(16, 0, 0, 0), mode, title, &title_style(28))?;
-    let panels = area.split_evenly((1, contrasts.len()));
-    let axis = contrasts_axis(contrasts.len());
-    for (panel, data) in panels.iter().zip(contrasts) {
+    let columns = layout.columns.max(1);
+    let grid_rows = panels_data.len().div_ceil(columns).max(1);
+    let panels = area.split_evenly((grid_rows, columns));
+    let axis = interval_axis(columns, layout.range);
+    let range = layout.range;
+    for (panel, (panel_title, bars)) in panels.iter().zip(panels_data) {
+        let data = PanelBars { bars };
         let n = data.bars.len();
         // Document ids: each isolated, so that one right-to-left id cannot turn another.
         let labels: Vec<String> = (data.bars.iter())
@@ -911,14 +1087,14 @@ fn draw_balance_panels<DB: DrawingBackend>(
         let panel = titled(
             &panel.margin(14, 14, 14, 14),
             mode,
-            &format!("{} (left) vs {} (right)", data.left, data.right),
+            panel_title,
             &title_style(22),
         )?;
-        let (x_area, y_area) = (70, contrast_label_area(contrasts.len()));
+        let (x_area, y_area) = (70, contrast_label_area(columns));
         let mut chart = ChartBuilder::on(&panel)
             .x_label_area_size(x_area)
             .y_label_area_size(y_area)
-            .build_cartesian_2d(axis.range(-1.0..1.0), rows(n))
+            .build_cartesian_2d(axis.range(-range..range), rows(n))
             .map_err(err)?;
         let label_size = if n > 30 { 15 } else { 18 };
         chart
@@ -932,7 +1108,7 @@ fn draw_balance_panels<DB: DrawingBackend>(
         AxisLabels {
             x: x_tick_labels(&panel, &chart, &axis, SegmentValue::Exact(0)),
             y: row_labels(&panel, &chart, 0.0, &labels),
-            x_desc: Some("Balance (-1 all left, +1 all right)".to_string()),
+            x_desc: Some(layout.x_desc.to_string()),
             y_desc: None,
             style: title_style(label_size),
             desc_style: title_style(18),
