@@ -282,11 +282,15 @@ fn each_grouping_gets_a_chart_and_a_report_section() {
     assert!(keyness.contains("Keyness by party") && keyness.contains("Whig"));
     assert!(keyness.contains("log2 ratio to the rest"));
     assert!(read(&out.join("charts"), "keyness-date_decade.svg").contains("1780s"));
+    // Rates: a panel per theme, a bar per group.
+    let rates = read(&out.join("charts"), "groups-party.svg");
+    assert!(rates.contains("Rates by party") && rates.contains("hits per 1,000 tokens"));
+    assert!(rates.contains("Hardship") && rates.contains("Whig"));
     let report = read(&out, "report.html");
     assert!(report.contains("<h2>Groups</h2>"));
     assert!(report.contains("<h3>By party</h3>") && report.contains("<h3>By date:decade</h3>"));
     assert!(report.contains("href=\"keyness.csv\""));
-    assert!(report.contains("Keyness by party"));
+    assert!(report.contains("Keyness by party") && report.contains("Rates by party"));
     // Key themes: a table, or a sentence saying that there are none.
     assert!(report.contains("<th>Than the rest</th>") || report.contains("No theme is key"));
     // Six parties, some of one or two presidents: grey intervals, with their footnote.

@@ -214,6 +214,24 @@ pub struct ChartSet {
     pub groups: Vec<GroupChart>,
     /// One chart per `--group-by`: each theme's keyness in each group.
     pub keyness: Vec<KeynessChart>,
+    /// One chart per `--group-by`: each theme's rate in each group.
+    pub rates: Vec<RatesChart>,
+}
+
+/// The rates of one grouping: a panel per theme, a bar per group (at most [`KEYNESS_GROUPS`],
+/// the largest): hits per 1,000 tokens with the rate's interval.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RatesChart {
+    /// The SPEC as given.
+    pub spec: String,
+    /// File stem (`groups-<spec>`).
+    pub file: String,
+    /// (theme, its bars: `balance` holds the rate per 1,000 tokens).
+    pub panels: Vec<(String, Vec<ContrastBar>)>,
+    /// Groups left out (beyond the largest [`KEYNESS_GROUPS`]).
+    pub left_out: usize,
+    /// The axis runs from 0 to `top`.
+    pub top: f64,
 }
 
 /// The keyness of one grouping: a panel per group (at most [`KEYNESS_GROUPS`], the largest),
@@ -307,7 +325,75 @@ pub fn chart_data(corpus: &Corpus<'_>, digest: &CorpusDigest) -> ChartSet {
             .collect(),
         groups: group_charts(corpus),
         keyness: keyness_charts(corpus),
+        rates: rates_charts(corpus),
     }
+}
+
+/// The groups a chart of `g` shows: the [`KEYNESS_GROUPS`] with most tokens, in the files'
+/// order; and how many are left out.
+fn shown_groups(g: &crate::group::sums::Grouped) -> (Vec<usize>, usize) {
+    let mut shown: Vec<usize> = (0..g.groups.len()).collect();
+    shown.sort_by_key(|&k| (std::cmp::Reverse(g.groups[k].1.tokens()), k));
+    shown.truncate(KEYNESS_GROUPS);
+    shown.sort_unstable();
+    let left_out = g.groups.len() - shown.len();
+    (shown, left_out)
+}
+
+/// Per grouping, each theme's rate per 1,000 tokens in each group, with its interval.
+fn rates_charts(corpus: &Corpus<'_>) -> Vec<RatesChart> {
+    let mut used = HashSet::new();
+    (corpus.grouped.iter())
+        .map(|g| {
+            let (shown, left_out) = shown_groups(g);
+            let mut top: f64 = 0.0;
+            let panels = (corpus.lexicon.themes.iter().enumerate())
+                .map(|(t, theme)| {
+                    let bars = (shown.iter())
+                        .map(|&k| {
+                            let (group, sums) = &g.groups[k];
+                            let tally = &sums.counts.themes[t];
+                            let clusters = sums.theme_clusters(t);
+                            let rate = per_thousand(tally.count, sums.tokens());
+                            let interval = crate::score::groups::rate_interval(&clusters)
+                                .map(|(l, h)| (l * 1000.0, h * 1000.0));
+                            for v in rate.into_iter().chain(interval.map(|i| i.1)) {
+                                top = top.max(v);
+                            }
+                            ContrastBar {
+                                label: group.label.clone(),
+                                balance: rate,
+                                interval,
+                                hits: tally.count,
+                                few_clusters: clusters.n < FEW_CLUSTERS,
+                            }
+                        })
+                        .collect();
+                    (theme.label.clone(), bars)
+                })
+                .collect();
+            RatesChart {
+                spec: g.spec.clone(),
+                file: file_stem("groups-", &g.spec, &mut used),
+                panels,
+                left_out,
+                top: nice_top(top),
+            }
+        })
+        .collect()
+}
+
+/// The top of a rate axis: `v` rounded up to 1, 2 or 5 times a power of ten (at least 1).
+fn nice_top(v: f64) -> f64 {
+    if v.is_nan() || v <= 1.0 {
+        return 1.0;
+    }
+    let power = 10f64.powf(v.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|&x| x >= v)
+        .unwrap_or(10.0 * power)
 }
 
 /// Per grouping, each theme's log ratio (group against the rest of the corpus) with its
@@ -567,6 +653,8 @@ pub enum ChartKind<'a> {
     Groups(&'a GroupChart),
     /// Theme keyness per group.
     Keyness(&'a KeynessChart),
+    /// Theme rates per group.
+    Rates(&'a RatesChart),
 }
 
 impl ChartKind<'_> {
@@ -606,8 +694,31 @@ impl ChartKind<'_> {
                     .collect();
                 let layout = PanelLayout {
                     columns: KEYNESS_COLUMNS.min(panels.len()),
-                    range: k.range,
+                    range: (-k.range, k.range),
                     x_desc: "log2 ratio to the rest",
+                };
+                draw_interval_panels(area, &title, &panels, &layout, mode)
+            }
+            ChartKind::Rates(r) => {
+                let mut title = format!(
+                    "Rates by {}: each theme's hits per 1,000 tokens per group, with its 95 % interval (grey: fewer than {FEW_CLUSTERS} clusters)",
+                    r.spec
+                );
+                if r.left_out > 0 {
+                    title = format!(
+                        "Rates by {}: the {} largest groups ({} more in groups.csv), hits per 1,000 tokens with 95 % intervals",
+                        r.spec,
+                        r.panels.first().map_or(0, |p| p.1.len()),
+                        r.left_out
+                    );
+                }
+                let panels: Vec<(String, &[ContrastBar])> = (r.panels.iter())
+                    .map(|(t, bars)| (t.clone(), &bars[..]))
+                    .collect();
+                let layout = PanelLayout {
+                    columns: KEYNESS_COLUMNS.min(panels.len()),
+                    range: (0.0, r.top),
+                    x_desc: "hits per 1,000 tokens",
                 };
                 draw_interval_panels(area, &title, &panels, &layout, mode)
             }
@@ -673,6 +784,17 @@ pub fn plan(set: &ChartSet) -> Vec<PlannedChart<'_>> {
         height: MIN_HEIGHT.max(260 + 26 * g.panels.first().map_or(0, |p| p.bars.len()) as u32),
         caption: format!("Contrasts by {}", g.spec),
         kind: ChartKind::Groups(g),
+    }));
+    out.extend(set.rates.iter().filter(|r| !r.panels.is_empty()).map(|r| {
+        let columns = KEYNESS_COLUMNS.min(r.panels.len());
+        let grid_rows = r.panels.len().div_ceil(columns) as u32;
+        let groups = r.panels.first().map_or(0, |p| p.1.len()) as u32;
+        PlannedChart {
+            file: r.file.clone(),
+            height: MIN_HEIGHT.max(120 + grid_rows * (170 + 26 * groups)),
+            caption: format!("Rates by {}", r.spec),
+            kind: ChartKind::Rates(r),
+        }
     }));
     out.extend(
         set.keyness
@@ -770,9 +892,13 @@ impl ChartKind<'_> {
             ChartKind::Heatmap(_) => Vec::new(),
             ChartKind::Drivers(d) => vec![(Side::X, drivers_axis(d).1)],
             ChartKind::Groups(g) => vec![(Side::X, contrasts_axis(g.panels.len()))],
+            ChartKind::Rates(r) => vec![(
+                Side::X,
+                interval_axis(KEYNESS_COLUMNS.min(r.panels.len()), (0.0, r.top)),
+            )],
             ChartKind::Keyness(k) => vec![(
                 Side::X,
-                interval_axis(KEYNESS_COLUMNS.min(k.panels.len()), k.range),
+                interval_axis(KEYNESS_COLUMNS.min(k.panels.len()), (-k.range, k.range)),
             )],
         }
     }
@@ -814,16 +940,16 @@ fn contrast_label_area(contrasts: usize) -> u32 {
 
 /// The balance axis of each contrast panel, with as many labels as the panel's width holds.
 fn contrasts_axis(contrasts: usize) -> Axis {
-    interval_axis(contrasts, 1.0)
+    interval_axis(contrasts, (-1.0, 1.0))
 }
 
-/// The axis of each panel of a grid of `columns`, over −`range`..`range`.
-fn interval_axis(columns: usize, range: f64) -> Axis {
+/// The axis of each panel of a grid of `columns`, over `range`.
+fn interval_axis(columns: usize, range: (f64, f64)) -> Axis {
     let panel = WIDTH / columns.max(1) as u32;
     let plot = panel.saturating_sub(contrast_label_area(columns) + 28);
     Axis::new(
-        -range,
-        range,
+        range.0,
+        range.1,
         labels_that_fit(plot, 55),
         false,
         LabelStyle::Plain,
@@ -1043,7 +1169,7 @@ fn draw_balance_panels<DB: DrawingBackend>(
         .collect();
     let layout = PanelLayout {
         columns: contrasts.len(),
-        range: 1.0,
+        range: (-1.0, 1.0),
         x_desc: "Balance (-1 all left, +1 all right)",
     };
     draw_interval_panels(area, title, &panels, &layout, mode)
@@ -1055,10 +1181,10 @@ struct PanelBars<'b> {
 }
 
 /// How [`draw_interval_panels`] lays its panels out: in rows of `columns`, each over
-/// −`range`..`range`, its axis described by `x_desc`.
+/// `range`, its axis described by `x_desc`.
 struct PanelLayout {
     columns: usize,
-    range: f64,
+    range: (f64, f64),
     x_desc: &'static str,
 }
 
@@ -1076,7 +1202,7 @@ fn draw_interval_panels<DB: DrawingBackend>(
     let grid_rows = panels_data.len().div_ceil(columns).max(1);
     let panels = area.split_evenly((grid_rows, columns));
     let axis = interval_axis(columns, layout.range);
-    let range = layout.range;
+    let (lo, hi) = layout.range;
     for (panel, (panel_title, bars)) in panels.iter().zip(panels_data) {
         let data = PanelBars { bars };
         let n = data.bars.len();
@@ -1094,7 +1220,7 @@ fn draw_interval_panels<DB: DrawingBackend>(
         let mut chart = ChartBuilder::on(&panel)
             .x_label_area_size(x_area)
             .y_label_area_size(y_area)
-            .build_cartesian_2d(axis.range(-range..range), rows(n))
+            .build_cartesian_2d(axis.range(lo..hi), rows(n))
             .map_err(err)?;
         let label_size = if n > 30 { 15 } else { 18 };
         chart

@@ -186,9 +186,13 @@ fn groups<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
         if let Some(ch) = file {
             out.write_all(figure_html(ch).as_bytes())?;
         }
-        let keyness = format!("Keyness by {}", g.spec);
-        if let Some(ch) = report.charts.iter().find(|ch| ch.caption == keyness) {
-            out.write_all(figure_html(ch).as_bytes())?;
+        for caption in [
+            format!("Rates by {}", g.spec),
+            format!("Keyness by {}", g.spec),
+        ] {
+            if let Some(ch) = report.charts.iter().find(|ch| ch.caption == caption) {
+                out.write_all(figure_html(ch).as_bytes())?;
+            }
         }
         let few = (g.groups.iter()).any(|(_, sums)| {
             (0..report.corpus.lexicon.contrasts.len()).any(|c| {
