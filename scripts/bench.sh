@@ -21,8 +21,8 @@
 # --lexicon FILE passes the lexicon to every themescope run (scripts/gen-lexicon.sh writes one
 # of the shape real dictionaries have); without it, the built-in lexicon.
 # --table builds instead one CSV table of SIZE_MB: every KJV verse a row, with an id and its
-# book's metadata from tests/data/kjv_books.csv (about 165 bytes a row; 171 MB holds 1,026,366
-# rows), and times `themescope run TABLE.csv --id-column id`; `wc -w` reads the same CSV file.
+# book's metadata from tests/data/kjv_books.csv, a group and a date (about 185 bytes a row), and
+# times `themescope run TABLE.csv --id-column id`; `wc -w` reads the same CSV file.
 # It also writes the same rows as JSON Lines compressed with zstd (the `zstd` command is needed:
 # apt-get install -y zstd) and times (d), the settings of (a) on TABLE.jsonl.zst, its ratio
 # still against `wc -w` on the uncompressed CSV. Each row also has a `group` (1,000 values, g000
