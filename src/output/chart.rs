@@ -329,15 +329,20 @@ pub fn chart_data(corpus: &Corpus<'_>, digest: &CorpusDigest) -> ChartSet {
     }
 }
 
-/// The groups a chart of `g` shows: the [`KEYNESS_GROUPS`] with most tokens, in the files'
-/// order; and how many are left out.
-fn shown_groups(g: &crate::group::sums::Grouped) -> (Vec<usize>, usize) {
-    let mut shown: Vec<usize> = (0..g.groups.len()).collect();
-    shown.sort_by_key(|&k| (std::cmp::Reverse(g.groups[k].1.tokens()), k));
-    shown.truncate(KEYNESS_GROUPS);
-    shown.sort_unstable();
-    let left_out = g.groups.len() - shown.len();
-    (shown, left_out)
+/// The groups a chart of `g` shows: of those whose sums pass `shown`, the [`KEYNESS_GROUPS`]
+/// with most tokens, in the files' order; and how many of those are left out.
+fn shown_groups(
+    g: &crate::group::sums::Grouped,
+    shown: impl Fn(&crate::group::sums::GroupSums) -> bool,
+) -> (Vec<usize>, usize) {
+    let mut kept: Vec<usize> = (0..g.groups.len())
+        .filter(|&k| shown(&g.groups[k].1))
+        .collect();
+    let candidates = kept.len();
+    kept.sort_by_key(|&k| (std::cmp::Reverse(g.groups[k].1.tokens()), k));
+    kept.truncate(KEYNESS_GROUPS);
+    kept.sort_unstable();
+    (kept, candidates - KEYNESS_GROUPS.min(candidates))
 }
 
 /// Per grouping, each theme's rate per 1,000 tokens in each group, with its interval.
@@ -345,7 +350,7 @@ fn rates_charts(corpus: &Corpus<'_>) -> Vec<RatesChart> {
     let mut used = HashSet::new();
     (corpus.grouped.iter())
         .map(|g| {
-            let (shown, left_out) = shown_groups(g);
+            let (shown, left_out) = shown_groups(g, |_| true);
             let mut top: f64 = 0.0;
             let panels = (corpus.lexicon.themes.iter().enumerate())
                 .map(|(t, theme)| {
@@ -399,45 +404,28 @@ fn nice_top(v: f64) -> f64 {
 /// Per grouping, each theme's log ratio (group against the rest of the corpus) with its
 /// interval, for the largest groups.
 fn keyness_charts(corpus: &Corpus<'_>) -> Vec<KeynessChart> {
-    use crate::score::groups::{log_ratio, log_ratio_interval};
     let lexicon = corpus.lexicon;
     let mut used = HashSet::new();
     (corpus.grouped.iter())
         .map(|g| {
-            let all = &g.corpus;
-            let mut shown: Vec<usize> = (0..g.groups.len())
-                .filter(|&k| g.groups[k].1.tokens() > 0)
-                .collect();
-            let with_tokens = shown.len();
-            // The largest groups, in the files' order.
-            shown.sort_by_key(|&k| (std::cmp::Reverse(g.groups[k].1.tokens()), k));
-            shown.truncate(KEYNESS_GROUPS);
-            shown.sort_unstable();
+            let (shown, left_out) = shown_groups(g, |s| s.tokens() > 0);
             let mut widest: f64 = 1.0;
             let panels = (shown.iter())
                 .map(|&k| {
                     let (group, sums) = &g.groups[k];
-                    let (c, d) = (sums.tokens(), all.tokens() - sums.tokens());
                     let bars = (lexicon.themes.iter().enumerate())
                         .map(|(t, theme)| {
-                            let a = sums.counts.themes[t].count;
-                            let b = all.counts.themes[t].count - a;
-                            let here = sums.theme_clusters(t);
-                            let rest = sums.theme_clusters_rest(all, t);
-                            let ratio = log_ratio(a, b, c, d);
-                            let interval = ratio.and(log_ratio_interval(&here, &rest));
-                            for v in ratio
-                                .into_iter()
-                                .chain(interval.into_iter().flat_map(|(l, h)| [l, h]))
-                            {
+                            let k = super::groups::theme_keyness(sums, &g.corpus, t);
+                            let ends = k.interval.into_iter().flat_map(|(l, h)| [l, h]);
+                            for v in k.ratio.into_iter().chain(ends) {
                                 widest = widest.max(v.abs());
                             }
                             ContrastBar {
                                 label: theme.label.clone(),
-                                balance: ratio,
-                                interval,
-                                hits: a,
-                                few_clusters: here.n < FEW_CLUSTERS,
+                                balance: k.ratio,
+                                interval: k.interval,
+                                hits: k.counts.0,
+                                few_clusters: k.here.n < FEW_CLUSTERS,
                             }
                         })
                         .collect();
@@ -448,7 +436,7 @@ fn keyness_charts(corpus: &Corpus<'_>) -> Vec<KeynessChart> {
                 spec: g.spec.clone(),
                 file: file_stem("keyness-", &g.spec, &mut used),
                 panels,
-                left_out: with_tokens - shown.len(),
+                left_out,
                 range: widest.ceil().min(10.0),
             }
         })

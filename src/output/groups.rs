@@ -261,6 +261,38 @@ fn keyness_row<'a>(
     }
 }
 
+/// A theme's keyness in a group: its counts (a in c tokens against b in d in the rest of the
+/// corpus), its log ratio and the ratio's interval, and its clusters in the group.
+pub(crate) struct ThemeKeyness {
+    /// (a, b, c, d).
+    pub counts: (u64, u64, u64, u64),
+    /// [`log_ratio`] of the counts.
+    pub ratio: Option<f64>,
+    /// [`log_ratio_interval`] (none when the ratio is none).
+    pub interval: Option<(f64, f64)>,
+    /// The theme's cluster sums in the group.
+    pub here: crate::score::groups::ClusterSums,
+}
+
+/// The keyness of theme `t` in the group of `sums`, against the rest of `corpus`.
+pub(crate) fn theme_keyness(sums: &GroupSums, corpus: &GroupSums, t: usize) -> ThemeKeyness {
+    let (c, d) = (sums.tokens(), corpus.tokens() - sums.tokens());
+    let a = sums.counts.themes[t].count;
+    let b = corpus.counts.themes[t].count - a;
+    let here = sums.theme_clusters(t);
+    let ratio = log_ratio(a, b, c, d);
+    let interval = ratio.and(log_ratio_interval(
+        &here,
+        &sums.theme_clusters_rest(corpus, t),
+    ));
+    ThemeKeyness {
+        counts: (a, b, c, d),
+        ratio,
+        interval,
+        here,
+    }
+}
+
 /// Writes `keyness.csv` rows: each group with tokens against the rest of the corpus, per
 /// theme.
 pub fn write_keyness<O: Write>(out: O, lexicon: &Lexicon, grouped: &[Grouped]) -> csv::Result<()> {
@@ -268,22 +300,10 @@ pub fn write_keyness<O: Write>(out: O, lexicon: &Lexicon, grouped: &[Grouped]) -
     for g in grouped {
         let corpus = &g.corpus;
         for (group, sums) in g.groups.iter().filter(|(_, s)| s.tokens() > 0) {
-            let (c, d) = (sums.tokens(), corpus.tokens() - sums.tokens());
             for (t, theme) in lexicon.themes.iter().enumerate() {
-                let a = sums.counts.themes[t].count;
-                let b = corpus.counts.themes[t].count - a;
-                let interval = log_ratio_interval(
-                    &sums.theme_clusters(t),
-                    &sums.theme_clusters_rest(corpus, t),
-                );
-                w.serialize(keyness_row(
-                    g,
-                    &group.label,
-                    &theme.id,
-                    None,
-                    (a, b, c, d),
-                    interval,
-                ))?;
+                let k = theme_keyness(sums, corpus, t);
+                let row = keyness_row(g, &group.label, &theme.id, None, k.counts, k.interval);
+                w.serialize(row)?;
             }
         }
     }

@@ -11,6 +11,7 @@ use std::io::{self, Write};
 
 use super::digest::{CorpusDigest, Example, EXAMPLES_PER_THEME};
 use super::Corpus;
+use crate::score::groups::FEW_CLUSTERS;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -158,7 +159,6 @@ pub fn write_report<W: Write>(mut out: W, report: &ReportInput<'_>) -> io::Resul
 
 /// The groups of each `--group-by`: the contrasts per group, and the files that hold the rest.
 fn groups<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
-    use crate::score::groups::FEW_CLUSTERS;
     let grouped = report.corpus.grouped;
     if grouped.is_empty() {
         return Ok(());
@@ -213,8 +213,6 @@ fn groups<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
     Ok(())
 }
 
-use crate::score::groups::{log_ratio, log_ratio_interval};
-
 /// The themes that are key for a group (their log ratio's interval leaves out 0), with the
 /// group's terms of that theme that have the most hits.
 fn key_themes<W: Write>(
@@ -226,16 +224,9 @@ fn key_themes<W: Write>(
     let corpus = &g.corpus;
     let mut rows = Vec::new();
     for (group, sums) in g.groups.iter().filter(|(_, s)| s.tokens() > 0) {
-        let (c, d) = (sums.tokens(), corpus.tokens() - sums.tokens());
         for (t, theme) in lexicon.themes.iter().enumerate() {
-            let a = sums.counts.themes[t].count;
-            let b = corpus.counts.themes[t].count - a;
-            let Some(ratio) = log_ratio(a, b, c, d) else {
-                continue;
-            };
-            let here = sums.theme_clusters(t);
-            let rest = sums.theme_clusters_rest(corpus, t);
-            let Some((low, high)) = log_ratio_interval(&here, &rest) else {
+            let k = crate::output::groups::theme_keyness(sums, corpus, t);
+            let (Some(ratio), Some((low, high))) = (k.ratio, k.interval) else {
                 continue;
             };
             if low <= 0.0 && 0.0 <= high {
