@@ -381,6 +381,11 @@ impl Grouping {
         })
     }
 
+    /// Whether the groups are the periods of one date column, in time order (a time line).
+    pub fn is_timeline(&self) -> bool {
+        matches!(self.periods[..], [Some(_)])
+    }
+
     /// The key of a document with id `id` and metadata cells `meta` (empty when it has none);
     /// `None` when a part is empty or not a date: the group `(missing)`.
     pub fn key_of(&self, id: &str, meta: &[String]) -> Option<Key> {

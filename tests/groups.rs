@@ -268,14 +268,27 @@ fn each_grouping_gets_a_chart_and_a_report_section() {
             "run", "-o", "out", "--charts", "svg", "--quiet", "--hits", "none",
         ])
         .arg(&table)
-        .args(["--group-by", "party", "--group-by", "date:decade"])
+        .args([
+            "--id-column",
+            "id",
+            "--group-by",
+            "party",
+            "--group-by",
+            "date:decade",
+        ])
         .assert()
         .success();
     let out = dir.path().join("out");
-    for file in ["contrast-by-party.svg", "contrast-by-date_decade.svg"] {
-        let svg = read(&out.join("charts"), file);
-        assert!(svg.contains("balance per group"), "{file}");
+    assert!(read(&out.join("charts"), "contrast-by-party.svg").contains("balance per group"));
+    // A date grouping is a line over time: every period one step, labels at even steps (24
+    // decades from the 1780s: every fifth), what the marks mean in a legend.
+    let decades = read(&out.join("charts"), "contrast-by-date_decade.svg");
+    assert!(decades.contains("over time: balance per period"));
+    assert!(decades.contains("a gap: no hits in the period"));
+    for label in ["1780s", "1830s", "1880s", "1930s", "1980s"] {
+        assert!(decades.contains(&format!("\n{label}\n")), "{label}");
     }
+    assert!(!decades.contains("\n1790s\n"));
     assert!(read(&out.join("charts"), "contrast-by-party.svg").contains("Republican"));
     // Keyness: a panel per group, a bar per theme.
     let keyness = read(&out.join("charts"), "keyness-party.svg");
@@ -293,6 +306,19 @@ fn each_grouping_gets_a_chart_and_a_report_section() {
     assert!(report.contains("Keyness by party") && report.contains("Rates by party"));
     // Key themes: a table, or a sentence saying that there are none.
     assert!(report.contains("<th>Than the rest</th>") || report.contains("No theme is key"));
+    // Example sentences per group: the group's first sentence of a theme that is key for it
+    // and its first tension sentence (Adams's 1797 address is the only Federalist one).
+    assert!(report.contains("<h4>Example sentences</h4>"));
+    let federalist = report
+        .split("<details><summary><bdi>Federalist</bdi> (1 document)</summary>")
+        .nth(1)
+        .and_then(|rest| rest.split("</details>").next())
+        .expect("a fold for the Federalist group");
+    assert!(federalist.contains("Pride: key, more than in the rest"));
+    assert!(federalist.contains("most <mark class=\"\">esteemed</mark>"));
+    assert!(federalist.contains("<bdi>1797-Adams</bdi>, sentence 11"));
+    assert!(federalist.contains("Where State &amp; ideology meets Everyday life"));
+    assert!(federalist.contains("<bdi>1797-Adams</bdi>, sentence 34"));
     // Six parties, some of one or two presidents: grey intervals, with their footnote.
     assert!(report.contains("Grey intervals come from fewer than 10 clusters"));
     assert!(

@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Group, Grouping, Key};
 use crate::count::{Counts, TermCount};
+use crate::output::digest::Example;
 use crate::score::groups::{seed_of, Bootstrap, ClusterSums, Weights};
 
 /// Sums over a group's clusters of what every theme and term shares: clusters, tokens,
@@ -107,6 +108,63 @@ impl ClusterPart {
     }
 }
 
+/// A document's example sentences, offered to its groups: its position in the corpus, per
+/// theme its first sentences with a hit, per contrast its first tension sentences.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Offered<'a> {
+    /// The document's position in the corpus.
+    pub order: usize,
+    /// Per theme, sentences with a hit, in text order.
+    pub examples: &'a [Vec<Example>],
+    /// Per contrast, tension sentences, in text order.
+    pub tension: &'a [Vec<Example>],
+}
+
+/// A group's first example sentences in corpus order, each with its document's position.
+#[derive(Clone, Debug, Default)]
+pub struct GroupExamples {
+    /// Per theme, the group's first sentence with a hit.
+    pub themes: Vec<Option<(usize, Example)>>,
+    /// Per contrast, the group's first tension sentence.
+    pub tension: Vec<Option<(usize, Example)>>,
+}
+
+impl GroupExamples {
+    /// Takes the document's first sentence of each theme and contrast the group has none of.
+    fn offer(&mut self, doc: &Offered<'_>) {
+        fn take(kept: &mut Vec<Option<(usize, Example)>>, new: &[Vec<Example>], order: usize) {
+            if kept.len() < new.len() {
+                kept.resize(new.len(), None);
+            }
+            for (kept, new) in kept.iter_mut().zip(new) {
+                if let (None, Some(first)) = (&kept, new.first()) {
+                    *kept = Some((order, first.clone()));
+                }
+            }
+        }
+        take(&mut self.themes, doc.examples, doc.order);
+        take(&mut self.tension, doc.tension, doc.order);
+    }
+
+    /// Keeps, of its own and `o`'s, the earlier sentence of each theme and contrast.
+    fn merge(&mut self, o: &GroupExamples) {
+        fn earlier(kept: &mut Vec<Option<(usize, Example)>>, other: &[Option<(usize, Example)>]) {
+            if kept.len() < other.len() {
+                kept.resize(other.len(), None);
+            }
+            for (kept, other) in kept.iter_mut().zip(other) {
+                match (&kept, other) {
+                    (Some((a, _)), Some((b, _))) if a <= b => {}
+                    (_, Some(o)) => *kept = Some(o.clone()),
+                    (_, None) => {}
+                }
+            }
+        }
+        earlier(&mut self.themes, &o.themes);
+        earlier(&mut self.tension, &o.tension);
+    }
+}
+
 /// The sums of one group (or of the corpus).
 #[derive(Clone, Debug, Default)]
 pub struct GroupSums {
@@ -125,6 +183,8 @@ pub struct GroupSums {
     term_partials: FxHashMap<u32, Partial>,
     /// The Poisson bootstrap of each contrast over its clusters.
     pub bootstrap: Bootstrap,
+    /// The group's first example sentences, for the report.
+    pub examples: GroupExamples,
 }
 
 impl GroupSums {
@@ -144,7 +204,8 @@ impl GroupSums {
     }
 
     /// A document's own counts (its cluster is added by [`GroupSums::add_cluster`]).
-    fn add_document(&mut self, counts: &Counts, terms: &[TermCount]) {
+    fn add_document(&mut self, counts: &Counts, terms: &[TermCount], offered: &Offered<'_>) {
+        self.examples.offer(offered);
         self.documents += 1;
         self.counts += counts;
         for (n, t) in self.theme_documents.iter_mut().zip(&counts.themes) {
@@ -224,6 +285,7 @@ impl GroupSums {
             self.term_partials.entry(t).or_default().merge(q);
         }
         self.bootstrap += &o.bootstrap;
+        self.examples.merge(&o.examples);
     }
 
     /// Tokens.
@@ -303,6 +365,9 @@ pub struct Grouped {
     pub corpus: GroupSums,
     /// Documents in `(missing)`.
     pub missing_documents: u64,
+    /// Whether the groups are the periods of one date column, in time order, every period
+    /// from the first to the last (then `(missing)`).
+    pub timeline: bool,
 }
 
 impl Sums {
@@ -336,8 +401,9 @@ impl Sums {
         }
     }
 
-    /// Adds a document: its `id`, metadata cells `meta`, `counts` and `terms`; `text_sha256`
-    /// is the SHA-256 of its text as analysed (its seed when it is its own cluster).
+    /// Adds a document: its `id`, metadata cells `meta`, `counts`, `terms` and the example
+    /// sentences it `offered`; `text_sha256` is the SHA-256 of its text as analysed (its seed
+    /// when it is its own cluster).
     pub fn add(
         &mut self,
         id: &str,
@@ -345,6 +411,7 @@ impl Sums {
         text_sha256: &[u8; 32],
         counts: &Counts,
         terms: &[TermCount],
+        offered: &Offered<'_>,
     ) {
         // A document without a value in the `--cluster-by` column is a cluster of its own
         // (lumping every such document into one cluster would make one giant unit).
@@ -390,7 +457,7 @@ impl Sums {
                 Some(k) => &mut acc.sums[k],
                 None => &mut acc.missing,
             };
-            sums.add_document(counts, terms);
+            sums.add_document(counts, terms, offered);
             match cluster {
                 None => sums.add_document_cluster(seed, counts, terms, &poles, &mut self.weights),
                 Some(value) => acc
@@ -457,6 +524,7 @@ impl Sums {
                 groups,
                 missing_documents,
                 corpus,
+                timeline: acc.grouping.is_timeline(),
             });
         }
         Ok((std::mem::take(&mut self.corpus), out))
@@ -546,7 +614,8 @@ mod tests {
                 hits: c.themes[0].count,
                 live_weight: 0,
             }];
-            sums.add(id, m, &sha, c, &terms[..usize::from(c.themes[0].count > 0)]);
+            let terms = &terms[..usize::from(c.themes[0].count > 0)];
+            sums.add(id, m, &sha, c, terms, &Offered::default());
         }
         sums.finish().unwrap().1
     }
@@ -634,5 +703,43 @@ mod tests {
         assert_eq!((rest.n, rest.count, rest.tokens), (2, 3, 280));
         let (here, rest) = d.term_clusters(&by_president[0].corpus, 7);
         assert_eq!((here.count, rest.count), (3, 3));
+    }
+
+    #[test]
+    fn a_group_keeps_its_first_sentences_in_corpus_order() {
+        let example = |document: &str, sentence: usize| Example {
+            document: document.to_string(),
+            sentence,
+            text: String::new(),
+            marks: Vec::new(),
+        };
+        // Two themes, one contrast; documents 3 and 5 in one part, 4 in another.
+        let offered = |order, theme0: Vec<Example>, tension: Vec<Example>| {
+            let examples = vec![theme0, Vec::new()];
+            let tension = vec![tension];
+            let mut kept = GroupExamples::default();
+            kept.offer(&Offered {
+                order,
+                examples: &examples,
+                tension: &tension,
+            });
+            kept
+        };
+        let mut a = offered(3, vec![example("c", 1), example("c", 2)], Vec::new());
+        a.merge(&offered(5, vec![example("e", 0)], vec![example("e", 0)]));
+        let b = offered(4, vec![example("d", 7)], vec![example("d", 9)]);
+        let first = |k: &Option<(usize, Example)>| k.as_ref().map(|(o, e)| (*o, e.sentence));
+        assert_eq!(first(&a.themes[0]), Some((3, 1)));
+        assert_eq!(first(&a.tension[0]), Some((5, 0)));
+        // Merging keeps the earlier of each, whichever side it is on.
+        let mut ab = a.clone();
+        ab.merge(&b);
+        let mut ba = b.clone();
+        ba.merge(&a);
+        for m in [&ab, &ba] {
+            assert_eq!(first(&m.themes[0]), Some((3, 1)));
+            assert_eq!(first(&m.themes[1]), None);
+            assert_eq!(first(&m.tension[0]), Some((4, 9)));
+        }
     }
 }

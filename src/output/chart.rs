@@ -38,6 +38,7 @@ use crate::score::{npmi, per_thousand, score_contrast};
 
 mod axis;
 mod text;
+mod timeline;
 
 pub use axis::{Axis, LabelStyle, TickedRange, Ticks};
 use text::{draw_text, hidden, isolate, titled, AxisLabels, PlotBox, TextMode, TICK};
@@ -263,8 +264,15 @@ pub struct GroupChart {
     pub spec: String,
     /// File stem (`contrast-by-<spec>`).
     pub file: String,
-    /// One panel per contrast, its bars the groups in file order.
+    /// One panel per contrast, its bars the groups in file order: for a time line every
+    /// period, otherwise the [`KEYNESS_GROUPS`] largest groups.
     pub panels: Vec<ContrastPanel>,
+    /// Whether the groups are the periods of one date column, drawn as a line over time.
+    pub timeline: bool,
+    /// Groups left out: beyond the largest [`KEYNESS_GROUPS`], or a time line's `(missing)`.
+    pub left_out: usize,
+    /// Documents in `(missing)`.
+    pub missing_documents: u64,
 }
 
 /// A file-name stem for `name` that is safe on every file system: letters, digits, `.`, `-` and
@@ -331,7 +339,7 @@ pub fn chart_data(corpus: &Corpus<'_>, digest: &CorpusDigest) -> ChartSet {
 
 /// The groups a chart of `g` shows: of those whose sums pass `shown`, the [`KEYNESS_GROUPS`]
 /// with most tokens, in the files' order; and how many of those are left out.
-fn shown_groups(
+pub fn shown_groups(
     g: &crate::group::sums::Grouped,
     shown: impl Fn(&crate::group::sums::GroupSums) -> bool,
 ) -> (Vec<usize>, usize) {
@@ -444,31 +452,48 @@ fn keyness_charts(corpus: &Corpus<'_>) -> Vec<KeynessChart> {
 }
 
 /// Per grouping, each contrast's balance per group with its interval (as
-/// `group_contrasts.csv` gives them).
+/// `group_contrasts.csv` gives them): every period of a time line, otherwise the largest
+/// groups.
 fn group_charts(corpus: &Corpus<'_>) -> Vec<GroupChart> {
     let lexicon = corpus.lexicon;
     let label = |t: usize| lexicon.themes[t].label.clone();
     let mut used = HashSet::new();
     (corpus.grouped.iter())
-        .map(|g| GroupChart {
-            spec: g.spec.clone(),
-            file: file_stem("contrast-by-", &g.spec, &mut used),
-            panels: (lexicon.contrasts.iter().enumerate())
-                .map(|(c, contrast)| ContrastPanel {
-                    left: label(contrast.left),
-                    right: label(contrast.right),
-                    bars: (g.groups.iter())
-                        .map(|(group, sums)| {
-                            let interval = super::groups::balance_interval(sums, c);
-                            let tally = &sums.counts.contrasts[c];
-                            let mut bar = contrast_bar(group.label.clone(), tally, interval);
-                            let clusters = sums.bootstrap.clusters_with_hits(c);
-                            bar.few_clusters = clusters > 0 && clusters < FEW_CLUSTERS;
-                            bar
-                        })
-                        .collect(),
-                })
-                .collect(),
+        .map(|g| {
+            let (shown, left_out) = match g.timeline {
+                true => {
+                    let periods: Vec<usize> = (0..g.groups.len())
+                        .filter(|&k| !g.groups[k].0.missing)
+                        .collect();
+                    let left_out = g.groups.len() - periods.len();
+                    (periods, left_out)
+                }
+                false => shown_groups(g, |_| true),
+            };
+            GroupChart {
+                spec: g.spec.clone(),
+                file: file_stem("contrast-by-", &g.spec, &mut used),
+                panels: (lexicon.contrasts.iter().enumerate())
+                    .map(|(c, contrast)| ContrastPanel {
+                        left: label(contrast.left),
+                        right: label(contrast.right),
+                        bars: (shown.iter())
+                            .map(|&k| {
+                                let (group, sums) = &g.groups[k];
+                                let interval = super::groups::balance_interval(sums, c);
+                                let tally = &sums.counts.contrasts[c];
+                                let mut bar = contrast_bar(group.label.clone(), tally, interval);
+                                let clusters = sums.bootstrap.clusters_with_hits(c);
+                                bar.few_clusters = clusters > 0 && clusters < FEW_CLUSTERS;
+                                bar
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+                timeline: g.timeline,
+                left_out,
+                missing_documents: g.missing_documents,
+            }
         })
         .collect()
 }
@@ -657,11 +682,20 @@ impl ChartKind<'_> {
             ChartKind::Trajectory(t) => draw_trajectory(area, t, mode),
             ChartKind::Heatmap(h) => draw_heatmap(area, h, mode),
             ChartKind::Drivers(d) => draw_drivers(area, d, mode),
+            ChartKind::Groups(g) if g.timeline => timeline::draw(area, g, mode),
             ChartKind::Groups(g) => {
-                let title = format!(
+                let mut title = format!(
                     "Contrasts by {}: balance per group with its 95 % interval (grey: from fewer than {FEW_CLUSTERS} clusters with hits)",
                     g.spec
                 );
+                if g.left_out > 0 {
+                    title = format!(
+                        "Contrasts by {}: the {} largest groups ({} more in group_contrasts.csv), balance with its 95 % interval",
+                        g.spec,
+                        g.panels.first().map_or(0, |p| p.bars.len()),
+                        g.left_out
+                    );
+                }
                 draw_balance_panels(area, &title, &g.panels, mode)
             }
             ChartKind::Keyness(k) => {
@@ -769,7 +803,12 @@ pub fn plan(set: &ChartSet) -> Vec<PlannedChart<'_>> {
     });
     out.extend(set.groups.iter().map(|g| PlannedChart {
         file: g.file.clone(),
-        height: MIN_HEIGHT.max(260 + 26 * g.panels.first().map_or(0, |p| p.bars.len()) as u32),
+        height: match g.timeline {
+            true => {
+                MIN_HEIGHT.max(120 + timeline::LEGEND + timeline::PANEL * g.panels.len() as u32)
+            }
+            false => MIN_HEIGHT.max(260 + 26 * g.panels.first().map_or(0, |p| p.bars.len()) as u32),
+        },
         caption: format!("Contrasts by {}", g.spec),
         kind: ChartKind::Groups(g),
     }));
@@ -879,6 +918,7 @@ impl ChartKind<'_> {
             }
             ChartKind::Heatmap(_) => Vec::new(),
             ChartKind::Drivers(d) => vec![(Side::X, drivers_axis(d).1)],
+            ChartKind::Groups(g) if g.timeline => vec![(Side::Y, timeline::balance_axis())],
             ChartKind::Groups(g) => vec![(Side::X, contrasts_axis(g.panels.len()))],
             ChartKind::Rates(r) => vec![(
                 Side::X,
@@ -1330,24 +1370,27 @@ fn line_stretches(run: &[TrajectoryPoint]) -> Vec<(bool, Vec<(f64, f64)>)> {
     stretches
 }
 
-/// What a trajectory's marks mean: two columns of two entries, centred on `area`. Columns
+/// A legend entry's mark.
+#[derive(Clone, Copy)]
+enum Swatch {
+    /// Two small bars, one each side of 0.
+    Bars,
+    /// A line in `colour`, `width` pixels thick.
+    Line(RGBColor, u32),
+    /// A shaded band.
+    Band,
+    /// A dot in `colour`.
+    Dot(RGBColor),
+}
+
+/// What a chart's marks mean: columns of at most two entries, centred on `area`. Columns
 /// leave room for an SVG viewer's font to run wider than the embedded one.
-fn draw_trajectory_legend<DB: DrawingBackend>(
+fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     mode: TextMode,
+    columns: &[&[(Swatch, &str)]],
 ) -> Result<(), ChartError> {
     let style = note(18, &INK, HPos::Left, VPos::Center);
-    let few = format!("grey: fewer than {MIN_WINDOW_HITS} hits in the window");
-    let columns = [
-        [
-            "segment balance (bars)",
-            "smoothed: balance over a centred window of segments",
-        ],
-        [
-            "shaded: 95 % interval of the smoothed balance",
-            few.as_str(),
-        ],
-    ];
     let (swatch, gap, between, row) = (34, 10, 90, 26);
     let width = |text: &str| {
         area.estimate_text_size(text, &style)
@@ -1355,53 +1398,75 @@ fn draw_trajectory_legend<DB: DrawingBackend>(
             .map_err(err)
     };
     let mut widths = Vec::new();
-    for column in &columns {
-        widths.push(width(column[0])?.max(width(column[1])?) + swatch + gap);
+    for column in columns {
+        let mut widest = 0;
+        for (_, text) in column.iter() {
+            widest = widest.max(width(text)?);
+        }
+        widths.push(widest + swatch + gap);
     }
-    let total = widths.iter().sum::<i32>() + between;
+    let total = widths.iter().sum::<i32>() + between * (columns.len() as i32 - 1).max(0);
     let (w, h) = area.dim_in_pixel();
     let top = (h as i32 - row) / 2;
     let mut x = (w as i32 - total).max(0) / 2;
     for (c, column) in columns.iter().enumerate() {
-        for (r, text) in column.iter().enumerate() {
+        for (r, (mark, text)) in column.iter().enumerate() {
             let y = top + r as i32 * row;
-            match (c, r) {
-                (0, 0) => {
+            let element: DynElement<'_, DB, (i32, i32)> = match *mark {
+                Swatch::Bars => {
                     area.draw(&Rectangle::new(
                         [(x + 4, y - 10), (x + 15, y)],
                         RIGHT.mix(0.55).filled(),
                     ))
                     .map_err(err)?;
-                    area.draw(&Rectangle::new(
-                        [(x + 19, y), (x + 30, y + 8)],
-                        LEFT.mix(0.55).filled(),
-                    ))
-                    .map_err(err)?;
+                    Rectangle::new([(x + 19, y), (x + 30, y + 8)], LEFT.mix(0.55).filled())
+                        .into_dyn()
                 }
-                (0, _) => area
-                    .draw(&PathElement::new(
-                        vec![(x, y), (x + swatch, y)],
-                        INK.stroke_width(3),
-                    ))
-                    .map_err(err)?,
-                (_, 0) => area
-                    .draw(&Rectangle::new(
-                        [(x, y - 9), (x + swatch, y + 9)],
-                        BAND.filled(),
-                    ))
-                    .map_err(err)?,
-                _ => area
-                    .draw(&PathElement::new(
-                        vec![(x, y), (x + swatch, y)],
-                        WEAK.stroke_width(2),
-                    ))
-                    .map_err(err)?,
-            }
+                Swatch::Line(colour, width) => {
+                    PathElement::new(vec![(x, y), (x + swatch, y)], colour.stroke_width(width))
+                        .into_dyn()
+                }
+                Swatch::Band => {
+                    Rectangle::new([(x, y - 9), (x + swatch, y + 9)], BAND.filled()).into_dyn()
+                }
+                Swatch::Dot(colour) => {
+                    Circle::new((x + swatch / 2, y), 5, colour.filled()).into_dyn()
+                }
+            };
+            area.draw(&element).map_err(err)?;
             draw_text(area, mode, text, (x + swatch + gap, y), &style)?;
         }
         x += widths[c] + between;
     }
     Ok(())
+}
+
+/// What a trajectory's marks mean.
+fn draw_trajectory_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    mode: TextMode,
+) -> Result<(), ChartError> {
+    let few = format!("grey: fewer than {MIN_WINDOW_HITS} hits in the window");
+    draw_legend(
+        area,
+        mode,
+        &[
+            &[
+                (Swatch::Bars, "segment balance (bars)"),
+                (
+                    Swatch::Line(INK, 3),
+                    "smoothed: balance over a centred window of segments",
+                ),
+            ],
+            &[
+                (
+                    Swatch::Band,
+                    "shaded: 95 % interval of the smoothed balance",
+                ),
+                (Swatch::Line(WEAK, 2), few.as_str()),
+            ],
+        ],
+    )
 }
 
 fn draw_trajectory<DB: DrawingBackend>(

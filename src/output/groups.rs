@@ -389,7 +389,9 @@ right = "pride"
             let analysis = analyse(text, &matcher, &lexicon.contrasts);
             let sha: [u8; 32] = Sha256::digest(text.as_bytes()).into();
             let meta = [party.to_string()];
-            sums.add(id, &meta, &sha, &analysis.counts, &analysis.term_counts);
+            let (counts, terms) = (&analysis.counts, &analysis.term_counts);
+            let offered = crate::group::sums::Offered::default();
+            sums.add(id, &meta, &sha, counts, terms, &offered);
         }
         (lexicon, matcher, sums.finish().unwrap().1)
     }

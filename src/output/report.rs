@@ -11,7 +11,8 @@ use std::io::{self, Write};
 
 use super::digest::{CorpusDigest, Example, EXAMPLES_PER_THEME};
 use super::Corpus;
-use crate::score::groups::FEW_CLUSTERS;
+
+mod groups;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -80,6 +81,7 @@ figure{margin:1.5em 0}figure svg{width:100%;height:auto;border:1px solid #eee}fi
 mark{background:#fde6c8;padding:0 .1em}mark.l{background:#f7c9a8}mark.r{background:#bcdaf0}
 blockquote{margin:.6em 0;padding:.3em .8em;border-left:4px solid #ddd;background:#fafafa}
 .src{color:#666;font-size:.85em}.warn{color:#a33}
+details{margin:.3em 0}summary{cursor:pointer;font-weight:600}
 nav{display:flex;flex-wrap:wrap;gap:.2em 1em}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{color:#555}dd{margin:0}
 ";
 
@@ -138,7 +140,7 @@ pub fn write_report<W: Write>(mut out: W, report: &ReportInput<'_>) -> io::Resul
     facts(&mut out, report)?;
     themes(&mut out, report)?;
     contrasts(&mut out, report)?;
-    groups(&mut out, report)?;
+    groups::write(&mut out, report)?;
     writeln!(out, "<h2>Co-occurrence</h2>")?;
     figure(&mut out, report, "cooccurrence")?;
     let trajectories: Vec<&ReportChart> = report
@@ -155,116 +157,6 @@ pub fn write_report<W: Write>(mut out: W, report: &ReportInput<'_>) -> io::Resul
     examples(&mut out, report)?;
     writeln!(out, "</body>\n</html>")?;
     out.flush()
-}
-
-/// The groups of each `--group-by`: the contrasts per group, and the files that hold the rest.
-fn groups<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> {
-    let grouped = report.corpus.grouped;
-    if grouped.is_empty() {
-        return Ok(());
-    }
-    writeln!(out, "<h2>Groups</h2>")?;
-    writeln!(
-        out,
-        "<p>Rates per group with their intervals are in <a href=\"groups.csv\">groups.csv</a>, \
-         contrasts in <a href=\"group_contrasts.csv\">group_contrasts.csv</a>, each group against \
-         the rest of the corpus in <a href=\"keyness.csv\">keyness.csv</a> and, term by term, \
-         <a href=\"keyness_terms.csv\">keyness_terms.csv</a>. A theme is key for a group when \
-         its log ratio's interval leaves out 0.</p>"
-    )?;
-    for g in grouped {
-        let groups = g.groups.len();
-        writeln!(
-            out,
-            "<h3>By {}</h3>\n<p>{groups} groups.</p>",
-            escape(&g.spec)
-        )?;
-        let file = report
-            .charts
-            .iter()
-            .find(|ch| ch.caption == format!("Contrasts by {}", g.spec));
-        if let Some(ch) = file {
-            out.write_all(figure_html(ch).as_bytes())?;
-        }
-        for caption in [
-            format!("Rates by {}", g.spec),
-            format!("Keyness by {}", g.spec),
-        ] {
-            if let Some(ch) = report.charts.iter().find(|ch| ch.caption == caption) {
-                out.write_all(figure_html(ch).as_bytes())?;
-            }
-        }
-        let few = (g.groups.iter()).any(|(_, sums)| {
-            (0..report.corpus.lexicon.contrasts.len()).any(|c| {
-                let n = sums.bootstrap.clusters_with_hits(c);
-                n > 0 && n < FEW_CLUSTERS
-            })
-        });
-        if few {
-            writeln!(
-                out,
-                "<p>Grey intervals come from fewer than {FEW_CLUSTERS} clusters with hits: with \
-                 so few, a 95 % interval leaves out the true balance more often than one time in \
-                 twenty.</p>"
-            )?;
-        }
-        key_themes(out, report, g)?;
-    }
-    Ok(())
-}
-
-/// The themes that are key for a group (their log ratio's interval leaves out 0), with the
-/// group's terms of that theme that have the most hits.
-fn key_themes<W: Write>(
-    out: &mut W,
-    report: &ReportInput<'_>,
-    g: &crate::group::sums::Grouped,
-) -> io::Result<()> {
-    let (lexicon, matcher) = (report.corpus.lexicon, report.corpus.matcher);
-    let corpus = &g.corpus;
-    let mut rows = Vec::new();
-    for (group, sums) in g.groups.iter().filter(|(_, s)| s.tokens() > 0) {
-        for (t, theme) in lexicon.themes.iter().enumerate() {
-            let k = crate::output::groups::theme_keyness(sums, corpus, t);
-            let (Some(ratio), Some((low, high))) = (k.ratio, k.interval) else {
-                continue;
-            };
-            if low <= 0.0 && 0.0 <= high {
-                continue;
-            }
-            let mut terms: Vec<(u64, u32)> = (matcher.theme_terms(t))
-                .filter_map(|id| sums.terms.get(&id).map(|&n| (n, id)))
-                .collect();
-            terms.sort_by_key(|&(n, id)| (std::cmp::Reverse(n), id));
-            let terms: Vec<String> = (terms.iter().take(3))
-                .map(|&(n, id)| format!("{} ({n})", escape(&matcher.term(id).text)))
-                .collect();
-            rows.push(format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} to {}</td><td>{}</td></tr>",
-                bdi(&group.label),
-                escape(&theme.label),
-                if ratio > 0.0 { "more" } else { "less" },
-                fixed(Some(ratio), 2),
-                fixed(Some(low), 2),
-                fixed(Some(high), 2),
-                terms.join(", ")
-            ));
-        }
-    }
-    if rows.is_empty() {
-        return writeln!(
-            out,
-            "<p>No theme is key for any group: every log ratio's 95 % interval includes 0.</p>"
-        );
-    }
-    writeln!(
-        out,
-        "<table><tr><th>Group</th><th>Theme</th><th>Than the rest</th><th class=\"n\">Log ratio (log₂)</th><th class=\"n\">95 % interval</th><th>Its terms with most hits in the group</th></tr>"
-    )?;
-    for row in rows {
-        writeln!(out, "{row}")?;
-    }
-    writeln!(out, "</table>")
 }
 
 /// A chart inline, with links to its files.

@@ -15,7 +15,7 @@ use crate::assemble;
 use crate::corpus::{self, SkipReason};
 use crate::count::CorpusTotals;
 use crate::error::{Error, Result};
-use crate::group::sums::{Grouped, Sums};
+use crate::group::sums::{Grouped, Offered, Sums};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
 use crate::messages::Progress;
@@ -218,12 +218,24 @@ impl<'a> CorpusWriter<'a> {
             &finished.term_counts,
             &finished.cooccurrence,
         );
-        w.digest.add(doc, &source.id, finished.digest);
         for (column, value) in w.metadata.iter_mut().zip(&source.meta) {
             column.add(value);
         }
         let (counts, terms) = (&finished.counts, &finished.term_counts);
-        (self.groups).add(&source.id, &source.meta, &input.sha256, counts, terms);
+        let offered = Offered {
+            order: doc,
+            examples: &finished.digest.examples,
+            tension: &finished.digest.tension,
+        };
+        (self.groups).add(
+            &source.id,
+            &source.meta,
+            &input.sha256,
+            counts,
+            terms,
+            &offered,
+        );
+        w.digest.add(doc, &source.id, finished.digest);
         w.inputs
             .push(&input)
             .map_err(|e| Error::output(&self.config.output, e))?;
