@@ -311,13 +311,38 @@ impl CorpusDigest {
             }
         };
         if let Some(out) = out {
-            if self.rest.len() < out.len() {
-                self.rest.resize(out.len(), ContrastTally::default());
+            self.pool(&out, 1);
+        }
+    }
+
+    /// Adds `documents` documents' contrast tallies `tallies` to the pooled rest.
+    fn pool(&mut self, tallies: &[ContrastTally], documents: u64) {
+        if self.rest.len() < tallies.len() {
+            self.rest.resize(tallies.len(), ContrastTally::default());
+        }
+        for (pooled, c) in self.rest.iter_mut().zip(tallies) {
+            *pooled += c;
+        }
+        self.rest_documents += documents;
+    }
+
+    /// Adds the digest of documents that follow these in the corpus (their positions counted
+    /// in the whole corpus): the result is the digest of all of them, as if each document had
+    /// been added here in turn. A document another digest pooled would be pooled here too (the
+    /// documents it ranked below rank below it here as well), so its pooled tallies are added
+    /// as they are.
+    pub fn append(&mut self, other: CorpusDigest) {
+        keep_first(&mut self.examples, other.examples, EXAMPLES_PER_THEME);
+        keep_first(&mut self.tension, other.tension, TENSION_PER_CONTRAST);
+        crate::count::add_vec(&mut self.tension_count, &other.tension_count);
+        for item in other.series {
+            keep_largest(&mut self.series, TRAJECTORY_DOCS, item);
+        }
+        self.pool(&other.rest, other.rest_documents);
+        for item in other.contrast_docs {
+            if let Some(out) = keep_largest(&mut self.contrast_docs, CONTRAST_DOCS, item) {
+                self.pool(&out.data, 1);
             }
-            for (pooled, c) in self.rest.iter_mut().zip(&out) {
-                *pooled += c;
-            }
-            self.rest_documents += 1;
         }
     }
 }
@@ -412,6 +437,33 @@ impl MetaColumn {
         }
     }
 
+    /// Adds the summary of the same column over other documents: the summary of all of them.
+    pub fn merge(&mut self, other: &MetaColumn) {
+        self.filled += other.filled;
+        self.many |= other.many;
+        if !self.many {
+            for (value, n) in &other.values {
+                *self.values.entry(value.clone()).or_default() += n;
+            }
+            self.many = self.values.len() > META_VALUES;
+        }
+        if self.many {
+            self.values.clear();
+        }
+        self.not_numbers |= other.not_numbers;
+        self.numbers = match (self.numbers, other.numbers) {
+            _ if self.not_numbers => None,
+            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+            (mine, theirs) => mine.or(theirs),
+        };
+        self.not_dates |= other.not_dates;
+        self.dates = match (self.dates.take(), &other.dates) {
+            _ if self.not_dates => None,
+            (Some((a, b)), Some((c, d))) => Some((a.min(c.clone()), b.max(d.clone()))),
+            (mine, theirs) => mine.or_else(|| theirs.clone()),
+        };
+    }
+
     /// What the report writes of its values: each with its documents (most first), or the
     /// range, or how many there are.
     pub fn described(&self) -> String {
@@ -491,5 +543,93 @@ mod tests {
             .contrast_docs
             .windows(2)
             .all(|w| w[0].tokens >= w[1].tokens));
+    }
+
+    use proptest::strategy::Strategy;
+
+    /// A small document digest from a few numbers: `tokens`, one contrast's left and right
+    /// hits, a trajectory or not, and `examples` example sentences of theme 0.
+    fn doc(
+        order: usize,
+        tokens: u64,
+        (l, r): (u64, u64),
+        series: bool,
+        examples: usize,
+    ) -> DocDigest {
+        let mut c = ContrastTally::default();
+        (c.left.hits, c.right.hits) = (l, r);
+        let sentence = |s| Example {
+            document: format!("d{order}"),
+            sentence: s,
+            text: String::new(),
+            marks: Vec::new(),
+        };
+        DocDigest {
+            tokens,
+            contrasts: vec![c],
+            series: series.then(|| vec![Vec::new()]),
+            examples: vec![(0..examples).map(sentence).collect(), Vec::new()],
+            tension: vec![(0..usize::from(l > 0 && r > 0)).map(sentence).collect()],
+            tension_count: vec![u64::from(l > 0 && r > 0)],
+        }
+    }
+
+    proptest::proptest! {
+        /// Digests of consecutive parts of a corpus, appended, are the digest of the whole:
+        /// the same kept documents (ties in corpus order), pooled rest, examples and counts.
+        #[test]
+        fn appended_parts_are_the_whole(
+            docs in proptest::collection::vec(
+                (0u64..12, (0u64..3, 0u64..3), proptest::bool::ANY, 0usize..3),
+                0..120,
+            ),
+            cuts in proptest::collection::vec(0usize..120, 0..4),
+        ) {
+            let digest = |range: std::ops::Range<usize>| {
+                let mut d = CorpusDigest::default();
+                for i in range {
+                    let (tokens, poles, series, examples) = docs[i];
+                    d.add(i, &format!("d{i}"), doc(i, tokens, poles, series, examples));
+                }
+                d
+            };
+            let whole = digest(0..docs.len());
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(docs.len())).collect();
+            cuts.push(docs.len());
+            cuts.sort_unstable();
+            let mut merged = CorpusDigest::default();
+            let mut from = 0;
+            for cut in cuts {
+                merged.append(digest(from..cut));
+                from = cut;
+            }
+            proptest::prop_assert_eq!(merged, whole);
+        }
+
+        /// A metadata column summed up over parts, merged, is the summary over the whole.
+        #[test]
+        fn merged_metadata_columns_are_the_whole(
+            values in proptest::collection::vec(
+                proptest::prop_oneof![
+                    (0u32..20).prop_map(|v| format!("v{v}")),
+                    (1780u32..1800).prop_map(|y| y.to_string()),
+                    (1u32..13).prop_map(|m| format!("1789-{m:02}-30")),
+                    proptest::strategy::Just(String::new()),
+                    proptest::strategy::Just("-2.5".to_string()),
+                ],
+                0..40,
+            ),
+            cut in 0usize..40,
+        ) {
+            let summary = |values: &[String]| {
+                let mut c = MetaColumn::new("c");
+                values.iter().for_each(|v| c.add(v));
+                c
+            };
+            let cut = cut.min(values.len());
+            let mut merged = summary(&values[..cut]);
+            merged.merge(&summary(&values[cut..]));
+            proptest::prop_assert_eq!(merged, summary(&values));
+        }
     }
 }
