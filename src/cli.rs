@@ -38,9 +38,45 @@ pub enum Command {
     /// Analyse documents into CSV files (the main job).
     #[command(after_help = EXAMPLES)]
     Run(Box<RunArgs>),
+    /// Join the partial results of `run --shard K/N` into what one run over the whole input
+    /// writes.
+    #[command(
+        after_help = "Example:\n  for k in 0 1 2 3; do themescope run corpus/ --shard $k/4 -o parts/$k; done\n  themescope merge parts/0 parts/1 parts/2 parts/3 -o output"
+    )]
+    Merge(MergeArgs),
     /// Check, show or convert lexicons.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
+}
+
+/// `themescope merge …`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The partial results' folders, every shard of one run once, in any order.
+    #[arg(value_name = "PART_DIR", required = true)]
+    pub parts: Vec<PathBuf>,
+
+    /// Output folder (created if needed). Only themescope's own files in it are replaced.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "DIR",
+        default_value = "output"
+    )]
+    pub output: PathBuf,
+
+    /// Chart files to draw into DIR/charts/ (report.html shows the charts either way, unless
+    /// none).
+    #[arg(long, value_name = "png,svg|png|svg|none", default_value = "png,svg", value_parser = clap::value_parser!(ChartFormats))]
+    pub charts: ChartFormats,
+
+    /// Threads for the charts [default: all cores; at most 4 per core are used].
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+
+    /// Print nothing on success (warnings and errors still go to standard error).
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
 }
 
 /// `themescope lexicon …`.
@@ -237,6 +273,12 @@ pub struct RunArgs {
     /// standard error).
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    /// Analyse only the K-th of N shards of the input (K from 0, as SLURM_ARRAY_TASK_ID) into
+    /// a partial result in DIR; `themescope merge` joins the N partials into what one run
+    /// writes.
+    #[arg(long, value_name = "K/N", value_parser = clap::value_parser!(crate::shard::Shard))]
+    pub shard: Option<crate::shard::Shard>,
 }
 
 /// Values of `--negation`.

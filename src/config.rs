@@ -76,6 +76,8 @@ pub struct Config {
     /// Warnings about the options (a `--jobs` larger than the machine can use), reported with
     /// the run's other warnings.
     pub warnings: Vec<String>,
+    /// `--shard K/N`: analyse that shard into a partial result.
+    pub shard: Option<crate::shard::Shard>,
 }
 
 /// Worker threads per core at most. A few more threads than cores keep the cores busy while
@@ -161,6 +163,7 @@ impl Config {
             lexicon_load,
             arguments,
             warnings: jobs_warning.into_iter().collect(),
+            shard: args.shard,
         })
     }
 
@@ -189,6 +192,7 @@ impl Config {
             lexicon_load: Duration::ZERO,
             arguments: Vec::new(),
             warnings: Vec::new(),
+            shard: None,
         }
     }
 

@@ -9,13 +9,15 @@
 
 use std::ops::AddAssign;
 
+use serde::{Deserialize, Serialize};
+
 use crate::lexicon::{Contrast, Weight};
 use crate::matcher::{Hit, Matcher};
 use crate::segment::{segment_of_token, segment_with, Segment, Structure};
 use crate::tokenize::{tokenize_with, Token};
 
 /// Hits of one theme in a span.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThemeTally {
     /// Number of hits (negated ones included).
     pub count: u64,
@@ -28,7 +30,7 @@ pub struct ThemeTally {
 }
 
 /// The non-negated hits of one contrast pole.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PoleTally {
     /// Number of hits.
     pub hits: u64,
@@ -56,7 +58,7 @@ impl AddAssign<&PoleTally> for PoleTally {
 }
 
 /// One contrast in a span.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContrastTally {
     /// The left pole.
     pub left: PoleTally,
@@ -78,7 +80,7 @@ impl AddAssign<&ContrastTally> for ContrastTally {
 }
 
 /// The integer counts of a document (or, summed, of a corpus).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     /// Tokens.
     pub tokens: u64,
@@ -149,7 +151,7 @@ pub struct TermCount {
 }
 
 /// Sentences holding (non-negated) hits of each theme and of each pair of themes.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cooccurrence {
     /// Sentences (all of which hold a token).
     pub sentences: u64,
@@ -422,7 +424,7 @@ fn count_cooccurrence(hits: &[(Hit, usize)], themes: usize, sentences: usize) ->
 }
 
 /// One term over the corpus.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TermTotal {
     /// Hits.
     pub hits: u64,
@@ -434,7 +436,7 @@ pub struct TermTotal {
 
 /// Corpus-wide totals, summed in document order as documents are written: integer state that
 /// adds (`+=` merges the totals of two runs over consecutive parts of a corpus, in order).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CorpusTotals {
     /// Documents analysed.
     pub documents: u64,

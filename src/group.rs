@@ -305,7 +305,9 @@ pub fn no_such_column(column: &str, columns: &[String]) -> String {
 }
 
 /// One component of a document's group: a value as written, or a period's ordinal.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Component {
     /// A column's value or a folder name.
     Value(String),

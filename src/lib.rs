@@ -49,9 +49,11 @@ pub mod matcher;
 pub mod messages;
 pub mod output;
 pub mod parallel;
+pub mod partial;
 pub mod pipeline;
 pub mod score;
 pub mod segment;
+pub mod shard;
 pub mod table;
 pub mod tokenize;
 

@@ -68,6 +68,8 @@ fn main() -> ExitCode {
     });
     let result = match cli.command {
         Command::Run(args) => Config::from_run_args(*args, arguments).and_then(|c| run(&c)),
+        Command::Merge(args) => themescope::pipeline::merge(&args, arguments)
+            .and_then(|summary| report_run(&summary, args.quiet)),
         Command::Lexicon(cmd) => lexicon_command(cmd),
     };
     match result {
@@ -88,6 +90,11 @@ const MAX_WARNINGS_SHOWN: usize = 20;
 
 fn run(config: &Config) -> Result<u8> {
     let summary = themescope::run(config)?;
+    report_run(&summary, config.quiet)
+}
+
+/// Prints what a run (or merge) did, as `quiet` allows; its exit code.
+fn report_run(summary: &themescope::RunSummary, quiet: bool) -> Result<u8> {
     // A large lexicon can bring hundreds of warnings; the manifest keeps them all.
     for w in summary.warnings.iter().take(MAX_WARNINGS_SHOWN) {
         messages::warning(w);
@@ -102,10 +109,10 @@ fn run(config: &Config) -> Result<u8> {
     for (file, reason) in &summary.failed_charts {
         messages::error(format!("chart {file} failed: {reason}"));
     }
-    if !config.quiet {
+    if !quiet {
         // The results are written whatever happens to standard output (a closed pipe, say):
         // a failure to print the summary does not change the exit code.
-        let _ = summary::write_summary(std::io::stdout().lock(), &summary);
+        let _ = summary::write_summary(std::io::stdout().lock(), summary);
     }
     if !summary.failed_charts.is_empty() {
         messages::note(format!(

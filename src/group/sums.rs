@@ -15,16 +15,20 @@
 use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{Group, Grouping, Key};
+
+mod state;
 use crate::count::{Counts, TermCount};
 use crate::output::digest::Example;
 use crate::score::groups::{seed_of, Bootstrap, ClusterSums, Weights};
+pub use state::SumsState;
 
 /// Sums over a group's clusters of what every theme and term shares: clusters, tokens,
 /// tokens².
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Spread {
     n: u64,
     tokens: u64,
@@ -32,7 +36,7 @@ struct Spread {
 }
 
 /// A theme's or term's own sums over clusters: count, count², count · tokens.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Partial {
     count: u64,
     count2: u128,
@@ -73,7 +77,7 @@ impl Partial {
 }
 
 /// One cluster's counts within one group, until the cluster is complete.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct ClusterPart {
     seed: u64,
     tokens: u64,
@@ -90,6 +94,22 @@ impl ClusterPart {
             themes: vec![0; themes],
             poles: vec![(0, 0); contrasts],
             ..Default::default()
+        }
+    }
+
+    /// Adds the same cluster's part from another part of the corpus.
+    fn merge(&mut self, o: &ClusterPart) {
+        self.tokens += o.tokens;
+        crate::count::add_vec(&mut self.themes, &o.themes);
+        for (&term, &n) in &o.terms {
+            *self.terms.entry(term).or_default() += n;
+        }
+        if self.poles.len() < o.poles.len() {
+            self.poles.resize(o.poles.len(), (0, 0));
+        }
+        for (sum, (l, r)) in self.poles.iter_mut().zip(&o.poles) {
+            sum.0 += l;
+            sum.1 += r;
         }
     }
 
@@ -121,7 +141,7 @@ pub struct Offered<'a> {
 }
 
 /// A group's first example sentences in corpus order, each with its document's position.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GroupExamples {
     /// Per theme, the group's first sentence with a hit.
     pub themes: Vec<Option<(usize, Example)>>,
@@ -166,7 +186,7 @@ impl GroupExamples {
 }
 
 /// The sums of one group (or of the corpus).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GroupSums {
     /// Documents.
     pub documents: u64,

@@ -160,7 +160,7 @@ pub struct HeatCell {
 }
 
 /// The co-occurrence heatmap.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Heatmap {
     /// Theme labels, in lexicon order.
     pub labels: Vec<String>,
@@ -193,7 +193,7 @@ pub struct DriverTerm {
 }
 
 /// Everything the charts show.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ChartSet {
     /// Documents analysed.
     pub documents: u64,

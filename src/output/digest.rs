@@ -10,7 +10,7 @@
 
 use std::ops::Range;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::count::{ContrastTally, DocumentAnalysis};
 use crate::score::{score_contrast, TrajectoryPoint};
@@ -27,7 +27,7 @@ pub const TENSION_PER_CONTRAST: usize = 10;
 const EXAMPLE_BYTES: usize = 600;
 
 /// A sentence to show, with the matches to highlight.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Example {
     /// The document's id.
     pub document: String,
@@ -43,7 +43,7 @@ pub struct Example {
 pub const SERIES_POINTS: usize = 2000;
 
 /// One point of a document's trajectory, as the chart draws it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SeriesPoint {
     /// Token midpoint of the segment, as a fraction of the text.
     pub position: Option<f64>,
@@ -237,7 +237,7 @@ pub fn keep_first(kept: &mut Vec<Vec<Example>>, new: Vec<Vec<Example>>, limit: u
 }
 
 /// A document kept for a chart: size, order, id and its data.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Kept<T> {
     /// Tokens.
     pub tokens: u64,
@@ -260,7 +260,7 @@ fn keep_largest<T>(kept: &mut Vec<Kept<T>>, k: usize, item: Kept<T>) -> Option<K
 }
 
 /// Everything the charts and the report need beyond the corpus totals.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CorpusDigest {
     /// The largest documents with their contrast tallies, largest first.
     pub contrast_docs: Vec<Kept<Vec<ContrastTally>>>,
@@ -353,7 +353,7 @@ pub const META_VALUES: usize = 12;
 /// What the report says of one metadata column: how many documents have a value, its values
 /// while they are few, and the range when every value is a number or an ISO date. Bounded: at
 /// most [`META_VALUES`] values are kept.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetaColumn {
     /// The column, as `documents.csv` heads it.
     pub name: String,

@@ -11,7 +11,7 @@
 
 use std::io::{BufWriter, Seek, Write};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The format of the manifest this version writes: `files` lists exactly the files of the
 /// result set, which a later run may replace or remove.
@@ -108,7 +108,7 @@ pub struct InputInfo {
 }
 
 /// One skipped document.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SkippedInfo {
     /// Its id.
     pub id: String,
@@ -119,7 +119,7 @@ pub struct SkippedInfo {
 }
 
 /// A table read: each row a document.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TableInfo {
     /// Its path.
     pub path: String,
@@ -140,7 +140,7 @@ pub struct TableInfo {
 }
 
 /// A folder inside an INPUT that could not be read.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FolderInfo {
     /// Its path relative to its INPUT, as an id.
     pub id: String,
@@ -233,8 +233,6 @@ fn entry_json(info: &InputInfo) -> Vec<u8> {
 pub struct InputsSpool {
     file: BufWriter<std::fs::File>,
     entries: u64,
-    /// The documents' bytes, summed.
-    pub bytes: u64,
 }
 
 impl InputsSpool {
@@ -243,7 +241,6 @@ impl InputsSpool {
         Ok(InputsSpool {
             file: BufWriter::with_capacity(1 << 16, tempfile::tempfile_in(dir)?),
             entries: 0,
-            bytes: 0,
         })
     }
 
@@ -254,7 +251,35 @@ impl InputsSpool {
         self.file.write_all(separator)?;
         self.file.write_all(&entry.json)?;
         self.entries += 1;
-        self.bytes += entry.bytes;
+        Ok(())
+    }
+
+    /// Copies the entries, as [`InputsSpool::append_raw`] takes them, into `out`.
+    pub fn copy_to(&mut self, out: &mut impl Write) -> std::io::Result<()> {
+        self.file.flush()?;
+        let file = self.file.get_mut();
+        file.rewind()?;
+        std::io::copy(file, out)?;
+        file.seek(std::io::SeekFrom::End(0))?;
+        Ok(())
+    }
+
+    /// Appends `entries` entries copied from another spool ([`InputsSpool::copy_to`]).
+    pub fn append_raw(
+        &mut self,
+        mut from: impl std::io::Read,
+        entries: u64,
+    ) -> std::io::Result<()> {
+        if entries == 0 {
+            return Ok(());
+        }
+        // Each copy starts with the line break before its first entry; a comma joins it to the
+        // entries before, as `push` would have.
+        if self.entries > 0 {
+            self.file.write_all(b",")?;
+        }
+        std::io::copy(&mut from, &mut self.file)?;
+        self.entries += entries;
         Ok(())
     }
 
@@ -370,7 +395,6 @@ mod tests {
                 spool.push(&input_entry(&info)).unwrap();
             }
             assert_eq!(spool.len(), n as u64);
-            assert_eq!(spool.bytes, (0..n as u64).map(|i| 100 + i).sum::<u64>());
             let mut spliced = Vec::new();
             write_manifest_with(&mut spliced, &manifest(Vec::new()), &mut spool).unwrap();
             assert_eq!(

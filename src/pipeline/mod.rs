@@ -16,8 +16,11 @@
 //! a chart that fails costs nothing else (exit 3).
 
 mod jobs;
+mod partial;
 mod worker;
 mod writer;
+
+pub use partial::merge;
 
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -60,10 +63,18 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
     let matcher = Matcher::new(&config.lexicon);
     let (documents, unreadable_folders) = discover(config)?;
     let meta = meta_columns(config, &documents)?;
+    let shard = match config.shard {
+        Some(shard) => Some(partial::select(config, &documents, shard)?),
+        None => None,
+    };
+    let documents = match &shard {
+        Some(s) => &documents[s.documents.clone()],
+        None => &documents[..],
+    };
     let mut out = OutputDir::create_with(&config.output, faults)?;
     out.set_fail_write(faults.write.clone());
 
-    let groups = group_sums(config, &meta)?;
+    let groups = group_sums(config, &meta.names)?;
     let mut writer = CorpusWriter::open(
         &mut out,
         config,
@@ -72,23 +83,50 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
         &meta.header,
         groups,
     )?;
-    analyse(config, &matcher, &documents, &meta, faults, &mut writer)?;
-    let mut written = writer.finish()?;
-    // Tables count as their rows.
+    analyse(config, &matcher, documents, &meta, faults, &mut writer)?;
     let found = Found {
-        documents: written.totals.documents as usize + written.skipped.len(),
+        documents: 0,
         unreadable_folders,
     };
+    if let Some(shard) = shard {
+        let (files, state, _groups, inputs) = writer.finish_part();
+        let part = partial::Written {
+            shard,
+            files,
+            state,
+            inputs,
+            meta: &meta,
+            found,
+        };
+        return partial::write(out, config, part, started);
+    }
+    let written = writer.finish()?;
+    complete(out, config, &matcher, written, found, faults, started)
+}
+
+/// The corpus-level outputs of a corpus whose per-document files are `written`: the corpus
+/// files, the charts, the report and the manifest; then the new result set replaces the old.
+fn complete(
+    mut out: OutputDir,
+    config: &Config,
+    matcher: &Matcher,
+    mut written: Written,
+    mut found: Found,
+    faults: &Faults,
+    started: Instant,
+) -> Result<RunSummary> {
+    // Tables count as their rows.
+    found.documents = written.state.totals.documents as usize + written.state.skipped.len();
     let corpus = Corpus {
         lexicon: &config.lexicon,
-        matcher: &matcher,
-        totals: &written.totals,
+        matcher,
+        totals: &written.state.totals,
         scores: &written.scores,
         grouped: &written.grouped,
     };
     write_corpus_files(&mut out, config, &corpus)?;
 
-    let chart_set = chart::chart_data(&corpus, &written.digest);
+    let chart_set = chart::chart_data(&corpus, &written.state.digest);
     let (charts, failed_charts) = draw_charts(config, faults, &mut out, &chart_set)?;
     write_report(&mut out, &corpus, &written, &charts, &failed_charts, &found)?;
 
@@ -99,7 +137,7 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
     }
     let manifest = manifest_of(
         config,
-        &matcher,
+        matcher,
         &mut written,
         &failed_charts,
         &out,
@@ -123,7 +161,7 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
 
 /// What discovery found besides the documents to read: how many there are, and the folders
 /// that could not be read (for the report, the manifest and the summary).
-struct Found {
+pub struct Found {
     documents: usize,
     unreadable_folders: Vec<manifest::FolderInfo>,
 }
@@ -229,15 +267,15 @@ fn meta_columns(config: &Config, documents: &[DocumentSource]) -> Result<Metadat
 
 /// The `--group-by` groupings resolved against the run's metadata columns, and the
 /// `--cluster-by` column: a column that is not there stops the run before anything is written.
-fn group_sums(config: &Config, meta: &Metadata) -> Result<Sums> {
+fn group_sums(config: &Config, names: &[String]) -> Result<Sums> {
     let groupings = (config.group_by.iter())
-        .map(|spec| Grouping::new(spec, &meta.names))
+        .map(|spec| Grouping::new(spec, names))
         .collect::<std::result::Result<Vec<_>, String>>()
         .map_err(Error::Usage)?;
     let cluster_by = match &config.cluster_by {
         None => None,
-        Some(column) => Some(meta.names.iter().position(|n| n == column).ok_or_else(|| {
-            let problem = crate::group::no_such_column(column, &meta.names);
+        Some(column) => Some(names.iter().position(|n| n == column).ok_or_else(|| {
+            let problem = crate::group::no_such_column(column, names);
             Error::Usage(format!("--cluster-by {column:?}: {problem}"))
         })?),
     };
@@ -419,9 +457,7 @@ fn write_report(
         unreadable_folders: (found.unreadable_folders.iter())
             .map(|f| (f.path.clone(), f.reason.clone()))
             .collect(),
-        skipped: written
-            .skipped
-            .iter()
+        skipped: (written.state.skipped.iter())
             .map(|s| (s.id.clone(), s.reason.clone()))
             .collect(),
         files: out
@@ -432,11 +468,11 @@ fn write_report(
             .collect(),
         failed_charts: failed_charts.to_vec(),
         version: env!("CARGO_PKG_VERSION").to_string(),
-        metadata: written.metadata.clone(),
+        metadata: written.state.metadata.clone(),
     };
     let input = report::ReportInput {
         corpus: *corpus,
-        digest: &written.digest,
+        digest: &written.state.digest,
         charts,
         facts: &facts,
     };
@@ -455,7 +491,7 @@ fn manifest_of(
     started: Instant,
 ) -> Manifest {
     let lexicon = &config.lexicon;
-    let totals = &written.totals;
+    let totals = &written.state.totals;
     let c = &totals.counts;
     let mut files = out.files().to_vec();
     files.push(MANIFEST.to_string());
@@ -492,19 +528,19 @@ fn manifest_of(
         },
         // Copied in from their scratch file as the manifest is written.
         inputs: Vec::new(),
-        tables: std::mem::take(&mut written.tables),
+        tables: std::mem::take(&mut written.state.tables),
         counts: manifest::CountsInfo {
             documents: found.documents as u64,
             unreadable_folders: found.unreadable_folders.len() as u64,
             analysed: totals.documents,
-            skipped: written.skipped.len() as u64,
+            skipped: written.state.skipped.len() as u64,
             tokens: c.tokens,
             sentences: c.sentences,
             paragraphs: c.paragraphs,
             hits: totals.hits(),
         },
         files,
-        skipped: std::mem::take(&mut written.skipped),
+        skipped: std::mem::take(&mut written.state.skipped),
         unreadable_folders: found.unreadable_folders.clone(),
         warnings: written
             .warnings
@@ -552,7 +588,7 @@ fn summary_of(
         failed_charts,
         charts,
         tokens: manifest.counts.tokens,
-        bytes: written.inputs.bytes,
+        bytes: written.state.bytes,
         elapsed: config.lexicon_load + started.elapsed(),
         contrasts: lexicon
             .contrasts

@@ -13,18 +13,17 @@ use std::path::PathBuf;
 
 use crate::assemble;
 use crate::corpus::{self, SkipReason};
-use crate::count::CorpusTotals;
 use crate::error::{Error, Result};
 use crate::group::sums::{Grouped, Offered, Sums};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
 use crate::messages::Progress;
 use crate::output::csv::DocumentRows;
-use crate::output::digest;
 use crate::output::file::{OutFile, Syncing};
 use crate::output::manifest;
 use crate::output::registry::{self, Corpus, Rows, CSV_FILES};
 use crate::output::OutputDir;
+use crate::partial::State;
 use crate::score::{self, ContrastScore};
 use crate::segment::SegmentMode;
 use crate::Config;
@@ -42,22 +41,14 @@ struct DocumentFile {
 
 /// What the corpus writer has gathered once the last document is in.
 pub struct Written {
-    /// Totals of every analysed document.
-    pub totals: CorpusTotals,
+    /// The corpus's state: totals, digest, metadata summaries, tables, skipped documents.
+    pub state: State,
     /// Each contrast's corpus score, computed once from the totals.
     pub scores: Vec<ContrastScore>,
-    /// What the charts and the report show.
-    pub digest: digest::CorpusDigest,
     /// Each analysed document's size and checksum, in document order, for the manifest
     /// (waiting in a scratch file).
     pub inputs: manifest::InputsSpool,
-    /// Each table read.
-    pub tables: Vec<manifest::TableInfo>,
-    /// What the report says of each metadata column.
-    pub metadata: Vec<digest::MetaColumn>,
-    /// Documents skipped, in document order.
-    pub skipped: Vec<manifest::SkippedInfo>,
-    /// Warnings of the lexicon and the run.
+    /// Warnings of the lexicon and the run, then those of the documents and tables.
     pub warnings: Vec<String>,
     /// The groups of each `--group-by`, with their sums.
     pub grouped: Vec<Grouped>,
@@ -86,7 +77,10 @@ pub struct CorpusWriter<'a> {
     progress: Progress,
     /// The group sums of each `--group-by`.
     groups: Sums,
-    written: Written,
+    /// What the documents add up to.
+    state: State,
+    /// Each analysed document's entry of the manifest.
+    inputs: manifest::InputsSpool,
 }
 
 impl<'a> CorpusWriter<'a> {
@@ -100,53 +94,19 @@ impl<'a> CorpusWriter<'a> {
         meta_header: &[String],
         groups: Sums,
     ) -> Result<Self> {
-        let lexicon = &config.lexicon;
-        let mut files = Vec::new();
-        for entry in CSV_FILES.iter().filter(|f| f.written(config.wanted())) {
-            let Rows::PerDocument { select, corpus } = entry.rows else {
-                continue;
-            };
-            let mut file = OutFile::open(out, entry.name)?;
-            let mut header = entry.columns.header(lexicon);
-            if entry.name == "documents.csv" {
-                // The metadata right after the id.
-                header.splice(1..1, meta_header.iter().cloned());
-            }
-            file.header(&header, config.excel)?;
-            files.push(DocumentFile {
-                file,
-                select,
-                corpus,
-            });
-        }
+        let files = DocumentFiles::open(out, config, matcher, meta_header)?;
         Ok(CorpusWriter {
             config,
-            lexicon,
+            lexicon: &config.lexicon,
             matcher,
-            files,
+            files: files.files,
             scratch: (config.segment != SegmentMode::None).then(|| out.scratch_dir().to_path_buf()),
             assembly: None,
             progress: Progress::new(documents, config.quiet),
             groups,
-            written: Written {
-                totals: CorpusTotals::new(matcher.terms().len()),
-                scores: Vec::new(),
-                digest: digest::CorpusDigest::default(),
-                inputs: manifest::InputsSpool::create(out.scratch_dir())
-                    .map_err(|e| Error::output(out.scratch_dir(), e))?,
-                tables: Vec::new(),
-                metadata: meta_header
-                    .iter()
-                    .map(|c| digest::MetaColumn::new(c))
-                    .collect(),
-                skipped: Vec::new(),
-                warnings: (lexicon.warnings.iter())
-                    .chain(&config.warnings)
-                    .cloned()
-                    .collect(),
-                grouped: Vec::new(),
-                syncing: Vec::new(),
-            },
+            state: State::new(matcher.terms().len(), meta_header),
+            inputs: manifest::InputsSpool::create(out.scratch_dir())
+                .map_err(|e| Error::output(out.scratch_dir(), e))?,
         })
     }
 
@@ -191,8 +151,8 @@ impl<'a> CorpusWriter<'a> {
     /// Adds what reading the tables found: warnings (printed with the others at the end) and
     /// the manifest's records of the tables.
     pub fn add_tables(&mut self, warnings: Vec<String>, tables: Vec<manifest::TableInfo>) {
-        self.written.warnings.extend(warnings);
-        self.written.tables.extend(tables);
+        self.state.warnings.extend(warnings);
+        self.state.tables.extend(tables);
     }
 
     /// Appends `rows` to every per-document file.
@@ -212,7 +172,7 @@ impl<'a> CorpusWriter<'a> {
         input: manifest::InputEntry,
     ) -> Result<()> {
         self.append(&finished.rows)?;
-        let w = &mut self.written;
+        let w = &mut self.state;
         w.totals.add(
             &finished.counts,
             &finished.term_counts,
@@ -236,7 +196,8 @@ impl<'a> CorpusWriter<'a> {
             &offered,
         );
         w.digest.add(doc, &source.id, finished.digest);
-        w.inputs
+        w.bytes += input.bytes;
+        self.inputs
             .push(&input)
             .map_err(|e| Error::output(&self.config.output, e))?;
         self.progress.inc();
@@ -278,7 +239,7 @@ impl<'a> CorpusWriter<'a> {
         let prescan = asm.prescan.clone();
         let sha256 = asm.sha256.clone().unwrap_or_default();
         if asm.forced {
-            self.written.warnings.push(format!(
+            self.state.warnings.push(format!(
                 "{}: a paragraph longer than {} bytes was cut for reading; sentences and phrases across the cut count as two",
                 source.id,
                 corpus::blocks::max_block(self.config.block_size)
@@ -322,7 +283,7 @@ impl<'a> CorpusWriter<'a> {
     fn skip(&mut self, source: &Origin, reason: &SkipReason) {
         let path = source.location.clone();
         self.progress.warning(format!("skipped {path}: {reason}"));
-        self.written.skipped.push(manifest::SkippedInfo {
+        self.state.skipped.push(manifest::SkippedInfo {
             id: source.id.clone(),
             path,
             reason: reason.to_string(),
@@ -332,18 +293,135 @@ impl<'a> CorpusWriter<'a> {
 
     /// Closes the per-document files, each with its corpus rows, and hands back what was
     /// gathered. The files reach the disk in the background ([`Written::wait_on_disk`]).
-    pub fn finish(mut self) -> Result<Written> {
+    pub fn finish(self) -> Result<Written> {
+        let warnings = (self.lexicon.warnings.iter())
+            .chain(&self.config.warnings)
+            .cloned()
+            .collect();
+        let (files, state, groups, inputs) = self.finish_part();
+        files.finish(state, groups, inputs, warnings)
+    }
+
+    /// The part of the corpus this writer saw: its per-document files (rows written, corpus
+    /// rows not yet), its state, its group sums and its manifest entries.
+    /// The group sums go into the state; the sums handed back are empty, of the same groupings.
+    pub fn finish_part(mut self) -> (DocumentFiles<'a>, State, Sums, manifest::InputsSpool) {
         self.progress.finish();
-        if self.written.totals.documents == 0 {
-            return Err(Error::NoReadableDocument {
-                skipped: self.written.skipped.len(),
+        let files = DocumentFiles {
+            files: self.files,
+            lexicon: self.lexicon,
+            matcher: self.matcher,
+        };
+        let shell = self.groups.shell();
+        self.state.groups = self.groups.into_state();
+        (files, self.state, shell, self.inputs)
+    }
+}
+
+/// The header of the per-document file `entry`: `documents.csv` gets the metadata columns
+/// right after the id.
+pub fn header_of(
+    entry: &registry::CsvFile,
+    lexicon: &Lexicon,
+    meta_header: &[String],
+) -> Vec<String> {
+    let mut header = entry.columns.header(lexicon);
+    if entry.name == "documents.csv" {
+        header.splice(1..1, meta_header.iter().cloned());
+    }
+    header
+}
+
+/// The per-document files, their rows written, waiting for their corpus rows.
+pub struct DocumentFiles<'a> {
+    files: Vec<DocumentFile>,
+    lexicon: &'a Lexicon,
+    matcher: &'a Matcher,
+}
+
+impl<'a> DocumentFiles<'a> {
+    /// Creates the per-document files the config asks for, each with its header.
+    pub fn open(
+        out: &mut OutputDir,
+        config: &'a Config,
+        matcher: &'a Matcher,
+        meta_header: &[String],
+    ) -> Result<DocumentFiles<'a>> {
+        let lexicon = &config.lexicon;
+        let mut files = Vec::new();
+        for entry in CSV_FILES.iter().filter(|f| f.written(config.wanted())) {
+            let Rows::PerDocument { select, corpus } = entry.rows else {
+                continue;
+            };
+            let mut file = OutFile::open(out, entry.name)?;
+            file.header(&header_of(entry, lexicon, meta_header), config.excel)?;
+            files.push(DocumentFile {
+                file,
+                select,
+                corpus,
             });
         }
-        let groups = std::mem::replace(&mut self.groups, Sums::new(Vec::new(), None, 0, 0));
+        Ok(DocumentFiles {
+            files,
+            lexicon,
+            matcher,
+        })
+    }
+
+    /// The files' names, in the order they are written.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.files.iter().map(|f| f.file.name)
+    }
+
+    /// Appends to the file `name` the rows of a part (its bytes after the header).
+    pub fn append(&mut self, name: &str, rows: &mut impl std::io::Read) -> Result<()> {
+        let Some(f) = self.files.iter_mut().find(|f| f.file.name == name) else {
+            return Ok(());
+        };
+        let mut buffer = vec![0u8; 1 << 16];
+        loop {
+            let n = match rows.read(&mut buffer) {
+                Ok(0) => return Ok(()),
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(Error::Input {
+                        path: f.file.path.clone(),
+                        source: e,
+                    })
+                }
+            };
+            f.file.write(&buffer[..n])?;
+        }
+    }
+
+    /// Closes the files as they are, without corpus rows (a partial result's).
+    pub fn close(self) -> Result<Vec<Syncing>> {
+        (self.files.into_iter())
+            .map(|f| f.file.finish_in_background())
+            .collect()
+    }
+
+    /// The corpus's results from its `state` and `groups` (the run's `warnings` first): the
+    /// scores, the groups, and each file closed with its corpus rows.
+    pub fn finish(
+        mut self,
+        mut state: State,
+        groups: Sums,
+        inputs: manifest::InputsSpool,
+        mut warnings: Vec<String>,
+    ) -> Result<Written> {
+        if state.totals.documents == 0 {
+            return Err(Error::NoReadableDocument {
+                skipped: state.skipped.len(),
+            });
+        }
+        warnings.extend(state.warnings.iter().cloned());
+        let groups =
+            (groups.with_state(std::mem::take(&mut state.groups))).map_err(Error::Internal)?;
         let (bootstrap, grouped) = groups.finish().map_err(Error::Usage)?;
-        self.written.scores = score::corpus_scores(&self.written.totals, &bootstrap);
-        self.written.grouped = grouped;
-        for g in &self.written.grouped {
+        let scores = score::corpus_scores(&state.totals, &bootstrap);
+        for g in &grouped {
             if g.missing_documents > 0 {
                 let (n, spec) = (g.missing_documents, &g.spec);
                 let (documents, have) = if n == 1 {
@@ -351,7 +429,7 @@ impl<'a> CorpusWriter<'a> {
                 } else {
                     ("documents", "have")
                 };
-                self.written.warnings.push(format!(
+                warnings.push(format!(
                     "--group-by {spec:?}: {n} {documents} {have} no value that groups them (empty, not a date, or no metadata): they are the group \"(missing)\", listed last"
                 ));
             }
@@ -359,9 +437,9 @@ impl<'a> CorpusWriter<'a> {
         let corpus = Corpus {
             lexicon: self.lexicon,
             matcher: self.matcher,
-            totals: &self.written.totals,
-            scores: &self.written.scores,
-            grouped: &self.written.grouped,
+            totals: &state.totals,
+            scores: &scores,
+            grouped: &grouped,
         };
         for f in self.files.iter_mut() {
             if let Some(rows) = f.corpus {
@@ -371,14 +449,22 @@ impl<'a> CorpusWriter<'a> {
             }
         }
         for f in &self.files {
-            let warning = crate::output::file::too_many_rows(f.file.name, f.file.lines());
-            self.written.warnings.extend(warning);
+            warnings.extend(crate::output::file::too_many_rows(
+                f.file.name,
+                f.file.lines(),
+            ));
         }
         let mut syncing = Vec::with_capacity(self.files.len());
         for f in self.files {
             syncing.push(f.file.finish_in_background()?);
         }
-        self.written.syncing = syncing;
-        Ok(self.written)
+        Ok(Written {
+            state,
+            scores,
+            inputs,
+            warnings,
+            grouped,
+            syncing,
+        })
     }
 }

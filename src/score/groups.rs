@@ -239,7 +239,7 @@ pub fn seed_of(sha256: &[u8; 32]) -> u64 {
 /// 20 and pole sums fixed-point (10,000 units a hit of weight 1), so a sum reaches 2⁶⁴ only past
 /// 9 × 10¹³ hits (a corpus of petabytes); the sums are added as plain integers, which the
 /// processor adds several at a time.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Replicates {
     /// (Σ w·L, Σ w·R) per replicate.
     pub sums: Vec<(u64, u64)>,
@@ -313,7 +313,7 @@ impl Weights {
 /// The Poisson bootstrap of every contrast over a set of clusters: the replicate sums, and how
 /// many clusters have a pole hit (one cluster gets the Wilson interval; fewer than
 /// [`FEW_CLUSTERS`] make an interval that charts and the report show as uncertain).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Bootstrap {
     /// Per contrast, the replicate sums.
     pub replicates: Vec<Replicates>,

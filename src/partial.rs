@@ -1,0 +1,167 @@
+//! Partial state: what a part of the corpus leaves for the corpus-level outputs.
+//!
+//! In: the documents of one part of a corpus (a shard, or the whole corpus in a plain run), as
+//! the corpus writer sums them up. Out: a [`State`]: integer totals, the report's digest, the
+//! metadata summaries, the tables read, the skipped documents and the part's warnings.
+//!
+//! Guarantees: [`State::append`] of the states of consecutive parts, in corpus order, is the
+//! state of all of them — the same totals, digest and lists as if one writer had seen every
+//! document — so a plain run (one part, appended to nothing) and a merge of shards reach the
+//! corpus-level outputs through the same state and the same code.
+
+use serde::{Deserialize, Serialize};
+
+use crate::count::CorpusTotals;
+use crate::group::sums::SumsState;
+use crate::output::digest::{CorpusDigest, MetaColumn};
+use crate::output::manifest::{FolderInfo, SkippedInfo, TableInfo};
+use crate::shard::Shard;
+use crate::Config;
+
+/// The state file of a partial result.
+pub const STATE_FILE: &str = "state.json";
+
+/// The manifest entries of a partial result's documents, as the manifest's `inputs` list
+/// holds them.
+pub const INPUTS_FILE: &str = "inputs.json";
+
+/// What a state file says it is.
+pub const TOOL: &str = "themescope partial result";
+
+/// The format of the state files this version writes and reads.
+pub const FORMAT: u32 = 1;
+
+/// What makes partial results parts of one run: the same options and lexicon, the same input
+/// listing, and which shard of how many.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// SHA-256 of every option that changes a byte of the results, the lexicon's checksums
+    /// and the `--metadata` table's among them (hex).
+    pub options: String,
+    /// SHA-256 of the whole input's listing: every document's id and size (hex).
+    pub listing: String,
+    /// Which shard.
+    pub shard: Shard,
+}
+
+/// A partial result's state file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Part {
+    /// Always [`TOOL`].
+    pub tool: String,
+    /// [`FORMAT`].
+    pub format: u32,
+    /// The version that wrote it.
+    pub version: String,
+    /// Whose part it is.
+    pub fingerprint: Fingerprint,
+    /// The command line of the shard's run (the merge reads its options from it).
+    pub arguments: Vec<String>,
+    /// Documents found in the shard (a table's rows each count).
+    pub found: u64,
+    /// Folders of the whole input that could not be read.
+    pub unreadable_folders: Vec<FolderInfo>,
+    /// The metadata columns as the tables name them.
+    pub meta_names: Vec<String>,
+    /// The metadata columns as `documents.csv` heads them.
+    pub meta_header: Vec<String>,
+    /// Entries in [`INPUTS_FILE`].
+    pub inputs: u64,
+    /// What the shard's documents add up to.
+    pub state: State,
+}
+
+/// The options digest of `config` (see [`Fingerprint::options`]): every setting that changes
+/// the bytes of a result, and not those that do not (output folder, threads, charts, quiet).
+pub fn options_digest(config: &Config, metadata_sha256: Option<&str>) -> String {
+    let lexicon = &config.lexicon;
+    let sources: Vec<(&str, &str)> = (lexicon.sources.iter())
+        .map(|s| (s.path.as_str(), s.sha256.as_str()))
+        .collect();
+    let described = format!(
+        "version {}\nhits {}\nzeros {}\nsegment {:?}\nexcel {}\nencoding {:?}\ntable {:?}\n\
+         metadata {:?}\ngroup-by {:?}\ncluster-by {:?}\nlexicon {sources:?}\ncontrasts {:?}\n\
+         negation {:?}\nhyphens {:?}\n",
+        env!("CARGO_PKG_VERSION"),
+        config.hits,
+        config.drop_zeros,
+        config.segment,
+        config.excel,
+        config.encoding,
+        config.table,
+        metadata_sha256,
+        (config.group_by.iter())
+            .map(|g| g.text.as_str())
+            .collect::<Vec<_>>(),
+        config.cluster_by,
+        lexicon.contrasts,
+        lexicon.negation,
+        lexicon.hyphens(),
+    );
+    crate::checksum::sha256_hex(described.as_bytes())
+}
+
+/// The listing digest of the whole input (see [`Fingerprint::listing`]).
+pub fn listing_digest<'a>(documents: impl Iterator<Item = (&'a str, u64)>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for (id, bytes) in documents {
+        hash.update((id.len() as u64).to_le_bytes());
+        hash.update(id.as_bytes());
+        hash.update(bytes.to_le_bytes());
+    }
+    crate::checksum::hex(&hash.finalize())
+}
+
+/// The corpus-level state of a part of the corpus.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    /// Totals of the part's analysed documents.
+    pub totals: CorpusTotals,
+    /// What the charts and the report show of them.
+    pub digest: CorpusDigest,
+    /// What each metadata column holds.
+    pub metadata: Vec<MetaColumn>,
+    /// Each table read (a table split between parts: once per part).
+    pub tables: Vec<TableInfo>,
+    /// Documents skipped, in corpus order.
+    pub skipped: Vec<SkippedInfo>,
+    /// Warnings about the part's documents and tables, in the order they arose.
+    pub warnings: Vec<String>,
+    /// The bytes of the part's analysed documents.
+    pub bytes: u64,
+    /// The sums of every `--group-by`, and the corpus's bootstrap.
+    pub groups: SumsState,
+}
+
+impl State {
+    /// An empty state for `terms` lexicon terms and the metadata columns `meta_header`.
+    pub fn new(terms: usize, meta_header: &[String]) -> State {
+        State {
+            totals: CorpusTotals::new(terms),
+            metadata: meta_header.iter().map(|c| MetaColumn::new(c)).collect(),
+            ..State::default()
+        }
+    }
+
+    /// Adds the state of the part that follows this one in the corpus.
+    pub fn append(&mut self, other: State) {
+        self.totals += &other.totals;
+        self.digest.append(other.digest);
+        if self.metadata.len() < other.metadata.len() {
+            self.metadata
+                .resize(other.metadata.len(), MetaColumn::default());
+        }
+        for (mine, theirs) in self.metadata.iter_mut().zip(&other.metadata) {
+            if mine.name.is_empty() {
+                mine.name.clone_from(&theirs.name);
+            }
+            mine.merge(theirs);
+        }
+        self.tables.extend(other.tables);
+        self.skipped.extend(other.skipped);
+        self.warnings.extend(other.warnings);
+        self.bytes += other.bytes;
+        self.groups.append(other.groups);
+    }
+}

@@ -1,0 +1,335 @@
+//! Shards and merge: a run over one shard of the input writes a partial result; `merge` joins
+//! the partial results of every shard into what one run over the whole input writes.
+//!
+//! In (shard): the run's documents, listed as every run lists them, and `--shard K/N`. Out: a
+//! partial result set — the per-document files with the shard's rows (headers included, no
+//! corpus rows), [`crate::partial::STATE_FILE`] (fingerprint, the run's command line and the
+//! shard's [`State`]), [`crate::partial::INPUTS_FILE`] and a manifest.
+//! In (merge): the N partial results' folders. Out: the result set of one run.
+//!
+//! Guarantees: a plain run and a merge reach the corpus-level outputs through the same code
+//! ([`super::complete`] from a [`State`]), and a merge's per-document files are the shards'
+//! rows in shard order under the header one run writes, so that the result is byte for byte
+//! that of one run. A merge refuses, before writing anything, parts that are missing,
+//! duplicated, of another run (options, lexicon or input listing), or not partial results.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::cli::{Cli, Command, MergeArgs};
+use crate::corpus::DocumentSource;
+use crate::error::{Error, Result};
+use crate::faults::Faults;
+use crate::matcher::Matcher;
+use crate::output::file::OutFile;
+use crate::output::manifest::InputsSpool;
+use crate::output::registry::CSV_FILES;
+use crate::output::OutputDir;
+use crate::partial::{self, Fingerprint, Part, State, INPUTS_FILE, STATE_FILE};
+use crate::shard::Shard;
+use crate::{Config, RunSummary};
+
+use super::writer::{header_of, DocumentFiles};
+use super::Found;
+
+/// The documents of one shard and what identifies the run it is part of.
+pub struct Selected {
+    /// The shard's documents, a range of the whole listing.
+    pub documents: Range<usize>,
+    /// The fingerprint its partial result carries.
+    pub fingerprint: Fingerprint,
+}
+
+/// The shard `shard` of the whole listing `documents`; an error for what shards cannot do yet.
+pub fn select(config: &Config, documents: &[DocumentSource], shard: Shard) -> Result<Selected> {
+    if config.metadata.is_some() || documents.iter().any(|d| d.table) {
+        return Err(Error::Usage(
+            "--shard works on folders and files of text for now: not with tables or --metadata \
+             (run without --shard)"
+                .to_string(),
+        ));
+    }
+    let sizes: Vec<u64> = (documents.iter())
+        .map(|d| std::fs::metadata(&d.path).map_or(0, |m| m.len()))
+        .collect();
+    let listing = partial::listing_digest(
+        (documents.iter().zip(&sizes)).map(|(d, &size)| (d.id.as_str(), size)),
+    );
+    Ok(Selected {
+        documents: shard.documents(&sizes),
+        fingerprint: Fingerprint {
+            options: partial::options_digest(config, None),
+            listing,
+            shard,
+        },
+    })
+}
+
+/// What a shard's run leaves to write.
+pub struct Written<'a, 'm> {
+    /// Which shard, and its documents.
+    pub shard: Selected,
+    /// The per-document files, rows written.
+    pub files: DocumentFiles<'a>,
+    /// The shard's state.
+    pub state: State,
+    /// Its documents' manifest entries.
+    pub inputs: InputsSpool,
+    /// The run's metadata columns.
+    pub meta: &'m super::jobs::Metadata,
+    /// What discovery found.
+    pub found: Found,
+}
+
+/// Writes a shard's partial result and commits it.
+pub fn write(
+    mut out: OutputDir,
+    config: &Config,
+    mut part: Written<'_, '_>,
+    started: Instant,
+) -> Result<RunSummary> {
+    let documents = part.state.totals.documents;
+    let found = documents + part.state.skipped.len() as u64;
+    for file in part.files.close()? {
+        file.wait()?;
+    }
+    let mut inputs = OutFile::open(&mut out, INPUTS_FILE)?;
+    (part.inputs)
+        .copy_to(&mut inputs.writer)
+        .map_err(|e| Error::output(&inputs.path, e))?;
+    inputs.finish()?;
+    let state = Part {
+        tool: partial::TOOL.to_string(),
+        format: partial::FORMAT,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        fingerprint: part.shard.fingerprint.clone(),
+        arguments: config.arguments.clone(),
+        found,
+        unreadable_folders: part.found.unreadable_folders.clone(),
+        meta_names: part.meta.names.clone(),
+        meta_header: part.meta.header.clone(),
+        inputs: part.inputs.len(),
+        state: part.state.clone(),
+    };
+    let mut file = OutFile::open(&mut out, STATE_FILE)?;
+    serde_json::to_writer(&mut file.writer, &state)
+        .map_err(|e| Error::output(&file.path, e.into()))?;
+    file.finish()?;
+    let mut files = out.files().to_vec();
+    files.push(crate::output::MANIFEST.to_string());
+    let manifest = serde_json::json!({
+        "tool": "themescope",
+        "format": crate::output::manifest::FORMAT,
+        "version": env!("CARGO_PKG_VERSION"),
+        "arguments": config.arguments,
+        "partial": {"shard": part.shard.fingerprint.shard.to_string(), "documents": documents},
+        "files": files,
+        "timings": {"total_seconds": (config.lexicon_load + started.elapsed()).as_secs_f64()},
+    });
+    let mut file = OutFile::open(&mut out, crate::output::MANIFEST)?;
+    serde_json::to_writer_pretty(&mut file.writer, &manifest)
+        .map_err(|e| Error::output(&file.path, e.into()))?;
+    file.finish()?;
+    out.commit()?;
+    Ok(RunSummary {
+        documents: found as usize,
+        analysed: documents,
+        // A shard's skipped documents were warned about as they came; they make the merge's
+        // exit code 2, not the shard's (a scheduler would take a shard that exits 2 for a
+        // failed task).
+        skipped: Vec::new(),
+        unreadable_folders: Vec::new(),
+        warnings: part.state.warnings,
+        output: config.output.clone(),
+        files,
+        failed_charts: Vec::new(),
+        charts: Default::default(),
+        tokens: part.state.totals.counts.tokens,
+        bytes: part.state.bytes,
+        elapsed: config.lexicon_load + started.elapsed(),
+        contrasts: Vec::new(),
+        report: None,
+    })
+}
+
+/// Reads the state file of the partial result in `dir`.
+fn read_part(dir: &Path) -> Result<Part> {
+    let path = dir.join(STATE_FILE);
+    let not_a_part = |why: String| {
+        Error::Usage(format!(
+            "{} is not a partial result of `themescope run --shard K/N`: {why}",
+            dir.display()
+        ))
+    };
+    let file = File::open(&path).map_err(|e| not_a_part(format!("{STATE_FILE}: {e}")))?;
+    let part: Part = serde_json::from_reader(BufReader::new(file))
+        .map_err(|e| not_a_part(format!("{STATE_FILE}: {e}")))?;
+    if part.tool != partial::TOOL || part.format != partial::FORMAT {
+        return Err(not_a_part(format!("{STATE_FILE} is of another format")));
+    }
+    if part.version != env!("CARGO_PKG_VERSION") {
+        return Err(not_a_part(format!(
+            "it was written by themescope {}, this is {}: run every shard and the merge with one version",
+            part.version,
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
+    Ok(part)
+}
+
+/// The parts in shard order; an error naming a part that is foreign, duplicated or missing.
+fn check_parts(mut parts: Vec<(PathBuf, Part)>) -> Result<Vec<(PathBuf, Part)>> {
+    let first = parts[0].1.fingerprint.clone();
+    for (dir, part) in &parts {
+        let f = &part.fingerprint;
+        let differs = match () {
+            _ if f.shard.count != first.shard.count => Some("of another number of shards"),
+            _ if f.options != first.options => Some("of a run with other options or lexicon"),
+            _ if f.listing != first.listing => Some("of a run over other input"),
+            _ => None,
+        };
+        if let Some(why) = differs {
+            return Err(Error::Usage(format!(
+                "{} is {why} than {}: give the shards of one run",
+                dir.display(),
+                parts[0].0.display()
+            )));
+        }
+    }
+    parts.sort_by_key(|(_, p)| p.fingerprint.shard.index);
+    for pair in parts.windows(2) {
+        if pair[0].1.fingerprint.shard == pair[1].1.fingerprint.shard {
+            return Err(Error::Usage(format!(
+                "{} and {} are both shard {}: give each shard once",
+                pair[0].0.display(),
+                pair[1].0.display(),
+                pair[0].1.fingerprint.shard
+            )));
+        }
+    }
+    let missing: Vec<String> = (0..first.shard.count)
+        .filter(|k| !parts.iter().any(|(_, p)| p.fingerprint.shard.index == *k))
+        .map(|k| format!("{k}/{}", first.shard.count))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Usage(format!(
+            "shard {} missing: give all {} shards",
+            missing.join(", "),
+            first.shard.count
+        )));
+    }
+    Ok(parts)
+}
+
+/// The configuration of the shards' run, from its command line, writing into `args.output`.
+fn config_of(part: &Part, args: &MergeArgs) -> Result<Config> {
+    use clap::Parser;
+    let cli = Cli::try_parse_from(&part.arguments)
+        .map_err(|e| Error::Usage(format!("reading the shards' command line: {e}")))?;
+    let Command::Run(run) = cli.command else {
+        return Err(Error::Usage("the shards' command line is not a run".into()));
+    };
+    let mut config = Config::from_run_args(*run, part.arguments.clone())?;
+    let (jobs, warning) =
+        crate::config::worker_threads(args.jobs.map(usize::from), crate::config::cores());
+    config.output = args.output.clone();
+    config.jobs = jobs;
+    config.warnings = warning.into_iter().collect();
+    config.charts = args.charts;
+    config.quiet = args.quiet;
+    config.shard = None;
+    if partial::options_digest(&config, None) != part.fingerprint.options {
+        return Err(Error::Usage(
+            "the options or the lexicon differ from the shards' (a lexicon file changed since \
+             they ran?): merge with the lexicon the shards used"
+                .to_string(),
+        ));
+    }
+    Ok(config)
+}
+
+/// `themescope merge`: checks the parts, then writes what one run over the whole input writes.
+pub fn merge(args: &MergeArgs, arguments: Vec<String>) -> Result<RunSummary> {
+    let started = Instant::now();
+    let mut parts = Vec::with_capacity(args.parts.len());
+    for dir in &args.parts {
+        parts.push((dir.clone(), read_part(dir)?));
+    }
+    let parts = check_parts(parts)?;
+    let mut config = config_of(&parts[0].1, args)?;
+    config.arguments = arguments;
+    let matcher = Matcher::new(&config.lexicon);
+    let meta_header = parts[0].1.meta_header.clone();
+    let mut out = OutputDir::create(&config.output)?;
+    let mut files = DocumentFiles::open(&mut out, &config, &matcher, &meta_header)?;
+    let mut inputs =
+        InputsSpool::create(out.scratch_dir()).map_err(|e| Error::output(out.scratch_dir(), e))?;
+    let lexicon = &config.lexicon;
+    let mut state = State::new(matcher.terms().len(), &meta_header);
+    for (dir, part) in &parts {
+        for entry in CSV_FILES.iter().filter(|f| f.written(config.wanted())) {
+            if !files.names().any(|n| n == entry.name) {
+                continue;
+            }
+            let mut header = Vec::new();
+            if config.excel {
+                header.extend_from_slice("\u{FEFF}".as_bytes());
+            }
+            crate::output::csv::header(&mut header, &header_of(entry, lexicon, &meta_header))
+                .map_err(|e| Error::from_csv(dir.join(entry.name), e))?;
+            let mut rows = part_rows(dir, entry.name, &header)?;
+            files.append(entry.name, &mut rows)?;
+        }
+        let path = dir.join(INPUTS_FILE);
+        let file = File::open(&path).map_err(|e| Error::Input {
+            path: path.clone(),
+            source: e,
+        })?;
+        (inputs.append_raw(BufReader::new(file), part.inputs))
+            .map_err(|e| Error::Input { path, source: e })?;
+        state.append(part.state.clone());
+    }
+    let warnings = (lexicon.warnings.iter())
+        .chain(&config.warnings)
+        .cloned()
+        .collect();
+    let groups = super::group_sums(&config, &parts[0].1.meta_names)?;
+    let written = files.finish(state, groups, inputs, warnings)?;
+    let found = Found {
+        documents: 0,
+        unreadable_folders: parts[0].1.unreadable_folders.clone(),
+    };
+    super::complete(
+        out,
+        &config,
+        &matcher,
+        written,
+        found,
+        &Faults::default(),
+        started,
+    )
+}
+
+/// The rows of the part's file `name` in `dir`: its bytes after `header`, which it must start
+/// with.
+fn part_rows(dir: &Path, name: &str, header: &[u8]) -> Result<impl Read> {
+    let path = dir.join(name);
+    let file = File::open(&path).map_err(|e| Error::Input {
+        path: path.clone(),
+        source: e,
+    })?;
+    let mut reader = BufReader::new(file);
+    let mut start = vec![0u8; header.len()];
+    let read = reader.read_exact(&mut start);
+    if read.is_err() || start != header {
+        return Err(Error::Usage(format!(
+            "{} does not start with the header this merge writes: the part is damaged or of \
+             another run",
+            path.display()
+        )));
+    }
+    Ok(reader)
+}

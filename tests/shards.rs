@@ -1,0 +1,187 @@
+//! Shards and merge (issue "past one machine"): `run --shard K/N` into partial results, then
+//! `merge`, writes byte for byte what one run writes; a merge refuses parts that are missing,
+//! repeated, of another run, or no parts at all.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+mod common;
+use common::{kjv_books, themescope};
+
+/// A corpus folder in `dir`: the first `books` KJV books, and `extra` files (name, bytes).
+fn corpus(dir: &Path, books: usize, extra: &[(&str, &[u8])]) -> PathBuf {
+    let corpus = dir.join("corpus");
+    fs::create_dir_all(&corpus).unwrap();
+    for book in kjv_books(books) {
+        fs::copy(&book, corpus.join(book.file_name().unwrap())).unwrap();
+    }
+    for (name, bytes) in extra {
+        fs::write(corpus.join(name), bytes).unwrap();
+    }
+    corpus
+}
+
+/// Runs `themescope ARGS` in `dir`; its exit code and standard error.
+fn run(dir: &Path, args: &[&str]) -> (i32, String) {
+    let output = themescope().current_dir(dir).args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code().unwrap_or(-1), stderr)
+}
+
+/// Every file under `dir` but the manifest, as (relative path, bytes), sorted.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if path.is_dir() {
+                stack.push(path);
+            } else if name != "manifest.json" && !name.starts_with('.') {
+                out.push((name, fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Runs `options` over `corpus` whole into `whole`, and as `n` shards merged into `merged`;
+/// asserts every file but the manifest is byte for byte the same, and that the merged
+/// manifest lists the same files.
+fn same_as_one_run(dir: &Path, corpus: &Path, n: u32, options: &[&str]) {
+    let corpus = corpus.to_str().unwrap();
+    let mut whole = vec!["run", corpus, "-o", "whole", "--quiet"];
+    whole.extend(options);
+    let (code, stderr) = run(dir, &whole);
+    assert!(code == 0 || code == 2, "{stderr}");
+    let mut parts = Vec::new();
+    for k in 0..n {
+        let (shard, out) = (format!("{k}/{n}"), format!("part{k}"));
+        let mut args = vec!["run", corpus, "--shard", &shard, "-o", &out, "--quiet"];
+        args.extend(options);
+        let (code, stderr) = run(dir, &args);
+        assert_eq!(code, 0, "shard {shard}: {stderr}");
+        parts.push(out);
+    }
+    // Parts in any order.
+    parts.reverse();
+    let mut merge = vec!["merge", "-o", "merged", "--quiet"];
+    merge.extend(parts.iter().map(String::as_str));
+    if let Some(i) = options.iter().position(|o| *o == "--charts") {
+        merge.extend(&options[i..i + 2]);
+    }
+    let (merged_code, stderr) = run(dir, &merge);
+    assert_eq!(merged_code, code, "{stderr}");
+    let (a, b) = (files(&dir.join("whole")), files(&dir.join("merged")));
+    let names = |f: &[(String, Vec<u8>)]| f.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&a), names(&b), "N = {n} {options:?}");
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "N = {n} {options:?}: {name} differs");
+    }
+    let manifest = |d: &str| -> serde_json::Value {
+        serde_json::from_slice(&fs::read(dir.join(d).join("manifest.json")).unwrap()).unwrap()
+    };
+    assert_eq!(manifest("whole")["files"], manifest("merged")["files"]);
+    assert_eq!(manifest("whole")["inputs"], manifest("merged")["inputs"]);
+    assert_eq!(manifest("whole")["skipped"], manifest("merged")["skipped"]);
+    for d in ["whole", "merged"] {
+        fs::remove_dir_all(dir.join(d)).unwrap();
+    }
+    for p in parts {
+        fs::remove_dir_all(dir.join(p)).unwrap();
+    }
+}
+
+#[test]
+fn shards_merged_are_one_run_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus(dir.path(), 8, &[]);
+    for n in [1, 2, 3, 7] {
+        same_as_one_run(dir.path(), &corpus, n, &["--charts", "none"]);
+    }
+    for segment in ["none", "sentence", "words:200"] {
+        same_as_one_run(
+            dir.path(),
+            &corpus,
+            3,
+            &["--charts", "none", "--segment", segment],
+        );
+    }
+    same_as_one_run(
+        dir.path(),
+        &corpus,
+        2,
+        &["--charts", "svg", "--hits", "none"],
+    );
+    // Groups (each book its own folder group here): the group files, their charts and the
+    // report's section, with every bootstrap replicate merged.
+    same_as_one_run(
+        dir.path(),
+        &corpus,
+        3,
+        &["--charts", "svg", "--group-by", "folder"],
+    );
+}
+
+#[test]
+fn a_skipped_document_and_empty_shards_merge_too() {
+    let dir = tempfile::tempdir().unwrap();
+    // A binary file is skipped (exit 2 for the run and for the merge); more shards than
+    // documents leave some shards empty.
+    let corpus = corpus(dir.path(), 3, &[("zz-binary.txt", b"abc\0def")]);
+    same_as_one_run(dir.path(), &corpus, 2, &["--charts", "none"]);
+    same_as_one_run(dir.path(), &corpus, 7, &["--charts", "none"]);
+}
+
+#[test]
+fn a_merge_refuses_parts_that_do_not_make_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus(dir.path(), 3, &[]);
+    let corpus = corpus.to_str().unwrap();
+    let shard = |k: &str, out: &str, more: &[&str]| {
+        let mut args = vec!["run", corpus, "--shard", k, "-o", out, "--quiet"];
+        args.extend(more);
+        let (code, stderr) = run(dir.path(), &args);
+        assert_eq!(code, 0, "{stderr}");
+    };
+    shard("0/3", "a0", &[]);
+    shard("1/3", "a1", &[]);
+    shard("2/3", "a2", &[]);
+    shard("2/3", "b2", &["--negation", "off"]);
+    let refused = |parts: &[&str], says: &str| {
+        let mut args = vec!["merge", "-o", "out", "--quiet"];
+        args.extend(parts);
+        let (code, stderr) = run(dir.path(), &args);
+        assert_eq!(code, 1, "{parts:?}: {stderr}");
+        assert!(stderr.contains(says), "{parts:?}: {stderr}");
+        assert!(
+            !dir.path().join("out").exists(),
+            "{parts:?}: nothing is written"
+        );
+    };
+    refused(&["a0", "a1"], "shard 2/3 missing");
+    refused(&["a0", "a1", "a1", "a2"], "are both shard 1/3");
+    refused(
+        &["a0", "a1", "b2"],
+        "b2 is of a run with other options or lexicon",
+    );
+    refused(&["a0", "a1", "corpus"], "corpus is not a partial result");
+    // The shards' per-document file damaged: refused, naming it.
+    let documents = dir.path().join("a1/documents.csv");
+    let text = fs::read_to_string(&documents).unwrap();
+    fs::write(&documents, text.replacen("document,", "doc,", 1)).unwrap();
+    refused(
+        &["a0", "a1", "a2"],
+        "documents.csv does not start with the header",
+    );
+    // A bad --shard.
+    let (code, stderr) = run(dir.path(), &["run", corpus, "--shard", "3/3", "-o", "x"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("expected K/N"), "{stderr}");
+}
