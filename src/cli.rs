@@ -277,8 +277,18 @@ pub struct RunArgs {
     /// Analyse only the K-th of N shards of the input (K from 0, as SLURM_ARRAY_TASK_ID) into
     /// a partial result in DIR; `themescope merge` joins the N partials into what one run
     /// writes.
-    #[arg(long, value_name = "K/N", value_parser = clap::value_parser!(crate::shard::Shard))]
+    #[arg(long, value_name = "K/N", value_parser = clap::value_parser!(crate::shard::Shard), conflicts_with = "part")]
     pub shard: Option<crate::shard::Shard>,
+
+    /// Read the INPUTs from LIST, one path a line (`-`: standard input); each document's id is
+    /// its path as listed.
+    #[arg(long, value_name = "LIST")]
+    pub files_from: Option<PathBuf>,
+
+    /// With --files-from: this list is part I (from 0) of a corpus split into lists; writes a
+    /// partial result that `themescope merge` joins with the other parts in part order.
+    #[arg(long, value_name = "I", requires = "files_from")]
+    pub part: Option<u32>,
 }
 
 /// Values of `--negation`.

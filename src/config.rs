@@ -78,6 +78,10 @@ pub struct Config {
     pub warnings: Vec<String>,
     /// `--shard K/N`: analyse that shard into a partial result.
     pub shard: Option<crate::shard::Shard>,
+    /// `--files-from LIST`: the list as shown in messages, and its paths.
+    pub files_from: Option<(String, Vec<String>)>,
+    /// `--part I`: the list is part I of a corpus; write a partial result.
+    pub part: Option<u32>,
 }
 
 /// Worker threads per core at most. A few more threads than cores keep the cores busy while
@@ -134,8 +138,15 @@ impl Config {
             });
         }
         check_columns(&lexicon)?;
+        let files_from = args.files_from.as_deref().map(read_list).transpose()?;
+        // The INPUT left at its default is no INPUT when a list names them.
+        let default_input = args.inputs == [PathBuf::from("input")];
+        let inputs = match (&files_from, default_input) {
+            (Some(_), true) => Vec::new(),
+            _ => args.inputs,
+        };
         Ok(Config {
-            inputs: args.inputs,
+            inputs,
             output: args.output,
             jobs,
             hits: args.hits == HitsArg::All,
@@ -164,6 +175,8 @@ impl Config {
             arguments,
             warnings: jobs_warning.into_iter().collect(),
             shard: args.shard,
+            files_from,
+            part: args.part,
         })
     }
 
@@ -193,6 +206,8 @@ impl Config {
             arguments: Vec::new(),
             warnings: Vec::new(),
             shard: None,
+            files_from: None,
+            part: None,
         }
     }
 
@@ -204,6 +219,29 @@ impl Config {
             groups: !self.group_by.is_empty(),
         }
     }
+}
+
+/// The paths of a `--files-from` list (`-`: standard input): one a line, empty lines and a
+/// line end's CR left out; the list as messages show it.
+fn read_list(path: &std::path::Path) -> Result<(String, Vec<String>)> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let mut text = String::new();
+    let read = match shown.as_str() {
+        "-" => std::io::stdin().read_to_string(&mut text),
+        _ => std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text)),
+    };
+    read.map_err(|e| {
+        Error::Usage(format!(
+            "--files-from {shown}: {e} (a list of paths, one a line, in UTF-8)"
+        ))
+    })?;
+    let paths = (text.lines())
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    Ok((shown, paths))
 }
 
 /// Theme and contrast ids become `documents.csv` column names: no two may coincide.

@@ -323,6 +323,51 @@ pub fn discover_with(
     })
 }
 
+/// The documents of a `--files-from` list after those of `found` (the INPUTs'): each listed
+/// path is an INPUT whose id is the path as listed (a folder's documents: the listed path, `/`,
+/// their path inside it); an id given before gets `~2`, `~3`…
+pub fn discover_listed(
+    mut found: Discovery,
+    paths: &[String],
+    exclude: Option<&Path>,
+    tables_in_folders: bool,
+) -> Result<Discovery> {
+    let mut used: HashSet<String> = found.documents.iter().map(|d| d.id.clone()).collect();
+    let mut unique = |id: String| {
+        let mut name = id.clone();
+        let mut k = 2;
+        while !used.insert(name.clone()) {
+            name = format!("{id}~{k}");
+            k += 1;
+        }
+        name
+    };
+    for listed in paths {
+        let path = PathBuf::from(listed);
+        let meta = fs::metadata(&path).map_err(|source| Error::Input {
+            path: path.clone(),
+            source,
+        })?;
+        if !meta.is_dir() {
+            let table = crate::table::table_kind(&path).is_some();
+            let id = unique(listed.clone());
+            found.documents.push(DocumentSource { id, path, table });
+            continue;
+        }
+        let inside = discover_with(std::slice::from_ref(&path), exclude, tables_in_folders)?;
+        let folder = listed.trim_end_matches('/');
+        for mut doc in inside.documents {
+            doc.id = unique(format!("{folder}/{}", doc.id));
+            found.documents.push(doc);
+        }
+        for mut unreadable in inside.unreadable_folders {
+            unreadable.id = format!("{folder}/{}", unreadable.id);
+            found.unreadable_folders.push(unreadable);
+        }
+    }
+    Ok(found)
+}
+
 /// The documents with unique ids: an id that had to be escaped and equals another (a file
 /// literally named `a\xFF.txt` beside one whose name holds the byte 0xFF) gets `~2`, `~3`…
 /// appended; ids that are the names as they are keep them.

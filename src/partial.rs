@@ -38,10 +38,29 @@ pub struct Fingerprint {
     /// SHA-256 of every option that changes a byte of the results, the lexicon's checksums
     /// and the `--metadata` table's among them (hex).
     pub options: String,
-    /// SHA-256 of the whole input's listing: every document's id and size (hex).
+    /// SHA-256 of the whole input's listing: every document's id and size (hex); for a part,
+    /// of its own list's.
     pub listing: String,
-    /// Which shard.
-    pub shard: Shard,
+    /// Which piece of the corpus.
+    pub piece: Piece,
+}
+
+/// A piece of a corpus: a shard of one listing, or a part with a list of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Piece {
+    /// `--shard K/N`.
+    Shard(Shard),
+    /// `--files-from LIST --part I`.
+    Part(u32),
+}
+
+impl std::fmt::Display for Piece {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Piece::Shard(s) => write!(f, "shard {s}"),
+            Piece::Part(i) => write!(f, "part {i}"),
+        }
+    }
 }
 
 /// A partial result's state file.

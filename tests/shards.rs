@@ -185,3 +185,117 @@ fn a_merge_refuses_parts_that_do_not_make_one_run() {
     assert_eq!(code, 1);
     assert!(stderr.contains("expected K/N"), "{stderr}");
 }
+
+#[test]
+fn parts_of_lists_merge_into_the_run_over_the_lists_concatenated() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus(dir.path(), 6, &[]);
+    let mut books: Vec<String> = fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .collect();
+    books.sort();
+    // A list is what an engine pipes to a process: paths, one a line (CRLF too).
+    let list = |lines: &[String]| lines.iter().map(|l| format!("{l}\r\n")).collect::<String>();
+    fs::write(dir.path().join("all.txt"), list(&books)).unwrap();
+    fs::write(dir.path().join("list0.txt"), list(&books[..2])).unwrap();
+    let (code, stderr) = run(
+        dir.path(),
+        &[
+            "run",
+            "--files-from",
+            "all.txt",
+            "-o",
+            "whole",
+            "--quiet",
+            "--charts",
+            "none",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stderr) = run(
+        dir.path(),
+        &[
+            "run",
+            "--files-from",
+            "list0.txt",
+            "--part",
+            "0",
+            "-o",
+            "p0",
+            "--quiet",
+            "--charts",
+            "none",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    // Part 1 reads its list from standard input.
+    let output = themescope()
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "--files-from",
+            "-",
+            "--part",
+            "1",
+            "-o",
+            "p1",
+            "--quiet",
+            "--charts",
+            "none",
+        ])
+        .write_stdin(list(&books[2..]))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (code, stderr) = run(
+        dir.path(),
+        &[
+            "merge", "p1", "p0", "-o", "merged", "--quiet", "--charts", "none",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        files(&dir.path().join("whole")),
+        files(&dir.path().join("merged"))
+    );
+    // Ids are the paths as listed.
+    let documents = fs::read_to_string(dir.path().join("merged/documents.csv")).unwrap();
+    assert!(
+        documents.contains(&format!("\n{},", books[0])),
+        "{documents}"
+    );
+    // Refused: a part twice, a part missing, two parts listing one document.
+    fs::write(dir.path().join("list2.txt"), list(&books[1..3])).unwrap();
+    let (code, stderr) = run(
+        dir.path(),
+        &[
+            "run",
+            "--files-from",
+            "list2.txt",
+            "--part",
+            "2",
+            "-o",
+            "p2",
+            "--quiet",
+            "--charts",
+            "none",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    for (parts, says) in [
+        (&["p0", "p0"][..], "are both part 0"),
+        (&["p1"][..], "part 0 missing"),
+        (&["p0", "p1", "p2"][..], "both hold the document"),
+    ] {
+        let mut args = vec!["merge", "-o", "refused", "--quiet"];
+        args.extend(parts);
+        let (code, stderr) = run(dir.path(), &args);
+        assert_eq!(code, 1, "{parts:?}");
+        assert!(stderr.contains(says), "{parts:?}: {stderr}");
+    }
+}

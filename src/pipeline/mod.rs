@@ -63,10 +63,7 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
     let matcher = Matcher::new(&config.lexicon);
     let (documents, unreadable_folders) = discover(config)?;
     let meta = meta_columns(config, &documents)?;
-    let shard = match config.shard {
-        Some(shard) => Some(partial::select(config, &documents, shard)?),
-        None => None,
-    };
+    let shard = partial::select(config, &documents)?;
     let documents = match &shard {
         Some(s) => &documents[s.documents.clone()],
         None => &documents[..],
@@ -170,7 +167,12 @@ pub struct Found {
 /// (reported here, as a warning each: they are no documents).
 fn discover(config: &Config) -> Result<(Vec<DocumentSource>, Vec<manifest::FolderInfo>)> {
     let tables_in_folders = !config.table.text_columns.is_empty();
-    let discovery = corpus::discover_with(&config.inputs, Some(&config.output), tables_in_folders)?;
+    let mut discovery =
+        corpus::discover_with(&config.inputs, Some(&config.output), tables_in_folders)?;
+    if let Some((_, paths)) = &config.files_from {
+        discovery =
+            corpus::discover_listed(discovery, paths, Some(&config.output), tables_in_folders)?;
+    }
     let folders: Vec<manifest::FolderInfo> = discovery
         .unreadable_folders
         .into_iter()

@@ -28,7 +28,7 @@ use crate::output::file::OutFile;
 use crate::output::manifest::InputsSpool;
 use crate::output::registry::CSV_FILES;
 use crate::output::OutputDir;
-use crate::partial::{self, Fingerprint, Part, State, INPUTS_FILE, STATE_FILE};
+use crate::partial::{self, Fingerprint, Part, Piece, State, INPUTS_FILE, STATE_FILE};
 use crate::shard::Shard;
 use crate::{Config, RunSummary};
 
@@ -43,8 +43,15 @@ pub struct Selected {
     pub fingerprint: Fingerprint,
 }
 
-/// The shard `shard` of the whole listing `documents`; an error for what shards cannot do yet.
-pub fn select(config: &Config, documents: &[DocumentSource], shard: Shard) -> Result<Selected> {
+/// The piece of the corpus a partial run analyses (none for a plain run): its shard of the
+/// whole listing `documents`, or with `--part` every document of its list; an error for what
+/// shards cannot do yet.
+pub fn select(config: &Config, documents: &[DocumentSource]) -> Result<Option<Selected>> {
+    let piece = match (config.shard, config.part) {
+        (Some(shard), _) => Piece::Shard(shard),
+        (None, Some(part)) => Piece::Part(part),
+        (None, None) => return Ok(None),
+    };
     if config.metadata.is_some() || documents.iter().any(|d| d.table) {
         return Err(Error::Usage(
             "--shard works on folders and files of text for now: not with tables or --metadata \
@@ -58,14 +65,18 @@ pub fn select(config: &Config, documents: &[DocumentSource], shard: Shard) -> Re
     let listing = partial::listing_digest(
         (documents.iter().zip(&sizes)).map(|(d, &size)| (d.id.as_str(), size)),
     );
-    Ok(Selected {
-        documents: shard.documents(&sizes),
+    let documents = match piece {
+        Piece::Shard(shard) => shard.documents(&sizes),
+        Piece::Part(_) => 0..documents.len(),
+    };
+    Ok(Some(Selected {
+        documents,
         fingerprint: Fingerprint {
             options: partial::options_digest(config, None),
             listing,
-            shard,
+            piece,
         },
-    })
+    }))
 }
 
 /// What a shard's run leaves to write.
@@ -93,6 +104,11 @@ pub fn write(
 ) -> Result<RunSummary> {
     let documents = part.state.totals.documents;
     let found = documents + part.state.skipped.len() as u64;
+    let (warnings, tokens, bytes) = (
+        part.state.warnings.clone(),
+        part.state.totals.counts.tokens,
+        part.state.bytes,
+    );
     for file in part.files.close()? {
         file.wait()?;
     }
@@ -112,7 +128,7 @@ pub fn write(
         meta_names: part.meta.names.clone(),
         meta_header: part.meta.header.clone(),
         inputs: part.inputs.len(),
-        state: part.state.clone(),
+        state: part.state,
     };
     let mut file = OutFile::open(&mut out, STATE_FILE)?;
     serde_json::to_writer(&mut file.writer, &state)
@@ -125,7 +141,7 @@ pub fn write(
         "format": crate::output::manifest::FORMAT,
         "version": env!("CARGO_PKG_VERSION"),
         "arguments": config.arguments,
-        "partial": {"shard": part.shard.fingerprint.shard.to_string(), "documents": documents},
+        "partial": {"piece": part.shard.fingerprint.piece.to_string(), "documents": documents},
         "files": files,
         "timings": {"total_seconds": (config.lexicon_load + started.elapsed()).as_secs_f64()},
     });
@@ -142,13 +158,13 @@ pub fn write(
         // failed task).
         skipped: Vec::new(),
         unreadable_folders: Vec::new(),
-        warnings: part.state.warnings,
+        warnings,
         output: config.output.clone(),
         files,
         failed_charts: Vec::new(),
         charts: Default::default(),
-        tokens: part.state.totals.counts.tokens,
-        bytes: part.state.bytes,
+        tokens,
+        bytes,
         elapsed: config.lexicon_load + started.elapsed(),
         contrasts: Vec::new(),
         report: None,
@@ -180,48 +196,100 @@ fn read_part(dir: &Path) -> Result<Part> {
     Ok(part)
 }
 
-/// The parts in shard order; an error naming a part that is foreign, duplicated or missing.
+/// The parts in corpus order; an error naming a part that is foreign, given twice or missing.
+/// Shards must be all N of one listing; parts (`--part`), 0 to M−1 with lists of their own.
 fn check_parts(mut parts: Vec<(PathBuf, Part)>) -> Result<Vec<(PathBuf, Part)>> {
-    let first = parts[0].1.fingerprint.clone();
+    let refuse = |dir: &Path, why: &str, first: &Path| {
+        Err(Error::Usage(format!(
+            "{} is {why} than {}: give the pieces of one run",
+            dir.display(),
+            first.display()
+        )))
+    };
+    let (first_dir, first) = (parts[0].0.clone(), parts[0].1.fingerprint.clone());
     for (dir, part) in &parts {
         let f = &part.fingerprint;
-        let differs = match () {
-            _ if f.shard.count != first.shard.count => Some("of another number of shards"),
-            _ if f.options != first.options => Some("of a run with other options or lexicon"),
-            _ if f.listing != first.listing => Some("of a run over other input"),
-            _ => None,
-        };
-        if let Some(why) = differs {
-            return Err(Error::Usage(format!(
-                "{} is {why} than {}: give the shards of one run",
-                dir.display(),
-                parts[0].0.display()
-            )));
+        match (f.piece, first.piece) {
+            (Piece::Shard(a), Piece::Shard(b)) if a.count != b.count => {
+                return refuse(dir, "of another number of shards", &first_dir)
+            }
+            (Piece::Shard(_), Piece::Shard(_)) if f.listing != first.listing => {
+                return refuse(dir, "of a run over other input", &first_dir)
+            }
+            (Piece::Shard(_), Piece::Part(_)) | (Piece::Part(_), Piece::Shard(_)) => {
+                return refuse(dir, "a piece of another kind (--shard, --part)", &first_dir)
+            }
+            _ if f.options != first.options => {
+                return refuse(dir, "of a run with other options or lexicon", &first_dir)
+            }
+            _ => {}
         }
     }
-    parts.sort_by_key(|(_, p)| p.fingerprint.shard.index);
+    parts.sort_by_key(|(_, p)| p.fingerprint.piece);
     for pair in parts.windows(2) {
-        if pair[0].1.fingerprint.shard == pair[1].1.fingerprint.shard {
+        if pair[0].1.fingerprint.piece == pair[1].1.fingerprint.piece {
             return Err(Error::Usage(format!(
-                "{} and {} are both shard {}: give each shard once",
+                "{} and {} are both {}: give each once",
                 pair[0].0.display(),
                 pair[1].0.display(),
-                pair[0].1.fingerprint.shard
+                pair[0].1.fingerprint.piece
             )));
         }
     }
-    let missing: Vec<String> = (0..first.shard.count)
-        .filter(|k| !parts.iter().any(|(_, p)| p.fingerprint.shard.index == *k))
-        .map(|k| format!("{k}/{}", first.shard.count))
+    let expected: Vec<Piece> = match first.piece {
+        Piece::Shard(s) => (0..s.count)
+            .map(|index| {
+                Piece::Shard(Shard {
+                    index,
+                    count: s.count,
+                })
+            })
+            .collect(),
+        Piece::Part(_) => (0..parts.len() as u32).map(Piece::Part).collect(),
+    };
+    let missing: Vec<String> = (expected.iter())
+        .filter(|piece| !parts.iter().any(|(_, p)| p.fingerprint.piece == **piece))
+        .map(Piece::to_string)
         .collect();
     if !missing.is_empty() {
         return Err(Error::Usage(format!(
-            "shard {} missing: give all {} shards",
-            missing.join(", "),
-            first.shard.count
+            "{} missing: give every piece of the run",
+            missing.join(", ")
         )));
     }
+    if let Piece::Part(_) = first.piece {
+        disjoint(&parts)?;
+    }
     Ok(parts)
+}
+
+/// An error when two parts hold a document of the same id (or the same list).
+fn disjoint(parts: &[(PathBuf, Part)]) -> Result<()> {
+    let mut seen: std::collections::HashMap<String, &Path> = std::collections::HashMap::new();
+    for (dir, part) in parts {
+        let path = dir.join(INPUTS_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::Input {
+            path: path.clone(),
+            source: e,
+        })?;
+        let entries: Vec<serde_json::Value> = serde_json::from_str(&format!("[{text}]"))
+            .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+        let ids = (entries.iter())
+            .filter_map(|e| e["id"].as_str().map(str::to_string))
+            .chain(part.state.skipped.iter().map(|s| s.id.clone()));
+        for id in ids {
+            if let Some(other) = seen.insert(id.clone(), dir) {
+                if other != dir.as_path() {
+                    return Err(Error::Usage(format!(
+                        "{} and {} both hold the document {id:?}: parts must list different documents",
+                        other.display(),
+                        dir.display()
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The configuration of the shards' run, from its command line, writing into `args.output`.
@@ -229,9 +297,12 @@ fn config_of(part: &Part, args: &MergeArgs) -> Result<Config> {
     use clap::Parser;
     let cli = Cli::try_parse_from(&part.arguments)
         .map_err(|e| Error::Usage(format!("reading the shards' command line: {e}")))?;
-    let Command::Run(run) = cli.command else {
+    let Command::Run(mut run) = cli.command else {
         return Err(Error::Usage("the shards' command line is not a run".into()));
     };
+    // The merge reads no input: not the list of a part either (it may have been standard
+    // input).
+    (run.files_from, run.part, run.shard) = (None, None, None);
     let mut config = Config::from_run_args(*run, part.arguments.clone())?;
     let (jobs, warning) =
         crate::config::worker_threads(args.jobs.map(usize::from), crate::config::cores());
@@ -241,6 +312,7 @@ fn config_of(part: &Part, args: &MergeArgs) -> Result<Config> {
     config.charts = args.charts;
     config.quiet = args.quiet;
     config.shard = None;
+    config.part = None;
     if partial::options_digest(&config, None) != part.fingerprint.options {
         return Err(Error::Usage(
             "the options or the lexicon differ from the shards' (a lexicon file changed since \
@@ -258,7 +330,7 @@ pub fn merge(args: &MergeArgs, arguments: Vec<String>) -> Result<RunSummary> {
     for dir in &args.parts {
         parts.push((dir.clone(), read_part(dir)?));
     }
-    let parts = check_parts(parts)?;
+    let mut parts = check_parts(parts)?;
     let mut config = config_of(&parts[0].1, args)?;
     config.arguments = arguments;
     let matcher = Matcher::new(&config.lexicon);
@@ -269,7 +341,7 @@ pub fn merge(args: &MergeArgs, arguments: Vec<String>) -> Result<RunSummary> {
         InputsSpool::create(out.scratch_dir()).map_err(|e| Error::output(out.scratch_dir(), e))?;
     let lexicon = &config.lexicon;
     let mut state = State::new(matcher.terms().len(), &meta_header);
-    for (dir, part) in &parts {
+    for (dir, part) in parts.iter_mut() {
         for entry in CSV_FILES.iter().filter(|f| f.written(config.wanted())) {
             if !files.names().any(|n| n == entry.name) {
                 continue;
@@ -290,7 +362,7 @@ pub fn merge(args: &MergeArgs, arguments: Vec<String>) -> Result<RunSummary> {
         })?;
         (inputs.append_raw(BufReader::new(file), part.inputs))
             .map_err(|e| Error::Input { path, source: e })?;
-        state.append(part.state.clone());
+        state.append(std::mem::take(&mut part.state));
     }
     let warnings = (lexicon.warnings.iter())
         .chain(&config.warnings)
