@@ -80,6 +80,8 @@ pub struct Part {
     pub found: u64,
     /// Folders of the whole input that could not be read.
     pub unreadable_folders: Vec<FolderInfo>,
+    /// The SHA-256 of the `--metadata` table, if any.
+    pub metadata_sha256: Option<String>,
     /// The metadata columns as the tables name them.
     pub meta_names: Vec<String>,
     /// The metadata columns as `documents.csv` heads them.
@@ -151,6 +153,23 @@ pub struct State {
     pub bytes: u64,
     /// The sums of every `--group-by`, and the corpus's bootstrap.
     pub groups: SumsState,
+    /// How the documents used the `--metadata` table.
+    pub sidecar: Option<SidecarUse>,
+    /// Table rows whose id was given before, made unique with `~2`, `~3`…
+    pub renamed: u64,
+}
+
+/// How documents used the `--metadata` table: what its warnings about the whole input say.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SidecarUse {
+    /// The table, as messages show it.
+    pub shown: String,
+    /// Its rows.
+    pub rows: u64,
+    /// Documents it has no row for.
+    pub missing: u64,
+    /// The ids of its rows that named a document, sorted.
+    pub used: Vec<String>,
 }
 
 impl State {
@@ -182,5 +201,44 @@ impl State {
         self.warnings.extend(other.warnings);
         self.bytes += other.bytes;
         self.groups.append(other.groups);
+        self.sidecar = match (self.sidecar.take(), other.sidecar) {
+            (Some(mut mine), Some(theirs)) => {
+                mine.missing += theirs.missing;
+                mine.used.extend(theirs.used);
+                mine.used.sort_unstable();
+                mine.used.dedup();
+                Some(mine)
+            }
+            (mine, theirs) => mine.or(theirs),
+        };
+        self.renamed += other.renamed;
+    }
+
+    /// The warnings about the whole input: documents the `--metadata` table has no row for,
+    /// its rows that name no document, table rows whose id was given before.
+    pub fn whole_input_warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if let Some(s) = &self.sidecar {
+            if s.missing > 0 {
+                warnings.push(format!(
+                    "{}: {} documents have no row there; their metadata cells are empty",
+                    s.shown, s.missing
+                ));
+            }
+            let unused = s.rows.saturating_sub(s.used.len() as u64);
+            if unused > 0 {
+                warnings.push(format!(
+                    "{}: {unused} rows name no document of the run",
+                    s.shown
+                ));
+            }
+        }
+        if self.renamed > 0 {
+            warnings.push(format!(
+                "{} table rows had an id given before; each got ~2, ~3… appended",
+                self.renamed
+            ));
+        }
+        warnings
     }
 }

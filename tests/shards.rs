@@ -53,8 +53,8 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 /// Runs `options` over `corpus` whole into `whole`, and as `n` shards merged into `merged`;
 /// asserts every file but the manifest is byte for byte the same, and that the merged
-/// manifest lists the same files.
-fn same_as_one_run(dir: &Path, corpus: &Path, n: u32, options: &[&str]) {
+/// manifest lists the same files, inputs, skipped documents and warnings (returned).
+fn same_as_one_run(dir: &Path, corpus: &Path, n: u32, options: &[&str]) -> serde_json::Value {
     let corpus = corpus.to_str().unwrap();
     let mut whole = vec!["run", corpus, "-o", "whole", "--quiet"];
     whole.extend(options);
@@ -90,12 +90,15 @@ fn same_as_one_run(dir: &Path, corpus: &Path, n: u32, options: &[&str]) {
     assert_eq!(manifest("whole")["files"], manifest("merged")["files"]);
     assert_eq!(manifest("whole")["inputs"], manifest("merged")["inputs"]);
     assert_eq!(manifest("whole")["skipped"], manifest("merged")["skipped"]);
+    let warnings = manifest("merged")["warnings"].clone();
+    assert_eq!(manifest("whole")["warnings"], warnings);
     for d in ["whole", "merged"] {
         fs::remove_dir_all(dir.join(d)).unwrap();
     }
     for p in parts {
         fs::remove_dir_all(dir.join(p)).unwrap();
     }
+    warnings
 }
 
 #[test]
@@ -127,6 +130,42 @@ fn shards_merged_are_one_run_byte_for_byte() {
         3,
         &["--charts", "svg", "--group-by", "folder"],
     );
+}
+
+#[test]
+fn metadata_groups_and_clusters_merge_as_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus(dir.path(), 9, &[]);
+    // The books' metadata for six of the nine, and a row that names no document: the
+    // whole-input warnings count over every shard (3 documents without a row, 1 row unused).
+    let books = fs::read_to_string(common::root().join("tests/data/kjv_books.csv")).unwrap();
+    let mut meta: Vec<&str> = books.lines().take(7).collect();
+    meta.push("99_none.txt,99,None,old,law");
+    fs::write(dir.path().join("meta.csv"), meta.join("\n") + "\n").unwrap();
+    let options = [
+        "--charts",
+        "svg",
+        "--metadata",
+        "meta.csv",
+        "--group-by",
+        "testament",
+        "--group-by",
+        "genre+testament",
+        "--cluster-by",
+        "genre",
+    ];
+    for n in [2, 4] {
+        let warnings = same_as_one_run(dir.path(), &corpus, n, &options);
+        let warnings = warnings.to_string();
+        assert!(
+            warnings.contains("meta.csv: 3 documents have no row there"),
+            "{warnings}"
+        );
+        assert!(
+            warnings.contains("meta.csv: 1 rows name no document"),
+            "{warnings}"
+        );
+    }
 }
 
 #[test]

@@ -159,6 +159,9 @@ pub struct TablesFound {
     pub warnings: Arc<Mutex<Vec<String>>>,
     /// One record per table read.
     pub tables: Arc<Mutex<Vec<manifest::TableInfo>>>,
+    /// How the documents used the `--metadata` table, and the rows made unique: set when the
+    /// jobs are done.
+    pub whole_input: Arc<Mutex<(Option<crate::partial::SidecarUse>, u64)>>,
 }
 
 /// A table being read, row by row.
@@ -205,6 +208,7 @@ pub struct Jobs<'a, 'r> {
     warnings: Arc<Mutex<Vec<String>>>,
     /// The manifest's records of the tables read.
     tables: Arc<Mutex<Vec<manifest::TableInfo>>>,
+    whole_input: Arc<Mutex<(Option<crate::partial::SidecarUse>, u64)>>,
     key: u64,
 }
 
@@ -240,6 +244,7 @@ impl<'a, 'r> Jobs<'a, 'r> {
             renamed: 0,
             warnings: Arc::clone(&found.warnings),
             tables: Arc::clone(&found.tables),
+            whole_input: Arc::clone(&found.whole_input),
             key: 0,
         }
     }
@@ -511,34 +516,21 @@ impl<'r> Iterator for Jobs<'_, 'r> {
 }
 
 impl Drop for Jobs<'_, '_> {
-    /// Row ids made unique are counted in one warning.
+    /// How the `--metadata` table was used and how many row ids were made unique, for the
+    /// warnings about the whole input (made once the parts of a corpus are together).
     fn drop(&mut self) {
-        let mut warnings = Vec::new();
-        if let Some(sidecar) = self.sidecar {
-            if self.sidecar_missing > 0 {
-                warnings.push(format!(
-                    "{}: {} documents have no row there; their metadata cells are empty",
-                    sidecar.shown, self.sidecar_missing
-                ));
+        let sidecar = self.sidecar.map(|sidecar| {
+            let mut used: Vec<String> = self.sidecar_used.iter().map(|s| s.to_string()).collect();
+            used.sort_unstable();
+            crate::partial::SidecarUse {
+                shown: sidecar.shown.clone(),
+                rows: sidecar.rows.len() as u64,
+                missing: self.sidecar_missing as u64,
+                used,
             }
-            let unused = sidecar.rows.len() - self.sidecar_used.len();
-            if unused > 0 {
-                warnings.push(format!(
-                    "{}: {unused} rows name no document of the run",
-                    sidecar.shown
-                ));
-            }
-        }
-        if let Ok(mut w) = self.warnings.lock() {
-            w.extend(warnings);
-        }
-        if self.renamed > 0 {
-            if let Ok(mut w) = self.warnings.lock() {
-                w.push(format!(
-                    "{} table rows had an id given before; each got ~2, ~3… appended",
-                    self.renamed
-                ));
-            }
+        });
+        if let Ok(mut w) = self.whole_input.lock() {
+            *w = (sidecar, self.renamed as u64);
         }
     }
 }

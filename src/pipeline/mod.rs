@@ -79,7 +79,8 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
         documents.len(),
         &meta.header,
         groups,
-    )?;
+    )?
+    .starting_at(shard.as_ref().map_or(0, |s| s.documents.start));
     analyse(config, &matcher, documents, &meta, faults, &mut writer)?;
     let found = Found {
         documents: 0,
@@ -328,6 +329,9 @@ fn analyse(
         std::mem::take(&mut *m.lock().unwrap_or_else(|e| e.into_inner()))
     }
     writer.add_tables(take(&found.warnings), take(&found.tables));
+    let (sidecar, renamed) =
+        std::mem::take(&mut *found.whole_input.lock().unwrap_or_else(|e| e.into_inner()));
+    writer.add_whole_input(sidecar, renamed);
     Ok(())
 }
 

@@ -52,10 +52,10 @@ pub fn select(config: &Config, documents: &[DocumentSource]) -> Result<Option<Se
         (None, Some(part)) => Piece::Part(part),
         (None, None) => return Ok(None),
     };
-    if config.metadata.is_some() || documents.iter().any(|d| d.table) {
+    if documents.iter().any(|d| d.table) {
         return Err(Error::Usage(
-            "--shard works on folders and files of text for now: not with tables or --metadata \
-             (run without --shard)"
+            "--shard and --part work on folders and files of text for now, not on tables (run \
+             without them)"
                 .to_string(),
         ));
     }
@@ -72,11 +72,23 @@ pub fn select(config: &Config, documents: &[DocumentSource]) -> Result<Option<Se
     Ok(Some(Selected {
         documents,
         fingerprint: Fingerprint {
-            options: partial::options_digest(config, None),
+            options: partial::options_digest(config, metadata_sha256(config)?.as_deref()),
             listing,
             piece,
         },
     }))
+}
+
+/// The SHA-256 of the `--metadata` table, if any.
+fn metadata_sha256(config: &Config) -> Result<Option<String>> {
+    let Some(path) = &config.metadata else {
+        return Ok(None);
+    };
+    let (_, sha) = crate::checksum::sha256_file(path).map_err(|e| Error::Input {
+        path: path.clone(),
+        source: e,
+    })?;
+    Ok(Some(sha))
 }
 
 /// What a shard's run leaves to write.
@@ -125,6 +137,7 @@ pub fn write(
         arguments: config.arguments.clone(),
         found,
         unreadable_folders: part.found.unreadable_folders.clone(),
+        metadata_sha256: metadata_sha256(config)?,
         meta_names: part.meta.names.clone(),
         meta_header: part.meta.header.clone(),
         inputs: part.inputs.len(),
@@ -313,7 +326,8 @@ fn config_of(part: &Part, args: &MergeArgs) -> Result<Config> {
     config.quiet = args.quiet;
     config.shard = None;
     config.part = None;
-    if partial::options_digest(&config, None) != part.fingerprint.options {
+    if partial::options_digest(&config, part.metadata_sha256.as_deref()) != part.fingerprint.options
+    {
         return Err(Error::Usage(
             "the options or the lexicon differ from the shards' (a lexicon file changed since \
              they ran?): merge with the lexicon the shards used"

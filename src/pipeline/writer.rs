@@ -81,6 +81,8 @@ pub struct CorpusWriter<'a> {
     state: State,
     /// Each analysed document's entry of the manifest.
     inputs: manifest::InputsSpool,
+    /// The position in the whole corpus of this part's first document (0 but for a shard).
+    first: usize,
 }
 
 impl<'a> CorpusWriter<'a> {
@@ -107,7 +109,14 @@ impl<'a> CorpusWriter<'a> {
             state: State::new(matcher.terms().len(), meta_header),
             inputs: manifest::InputsSpool::create(out.scratch_dir())
                 .map_err(|e| Error::output(out.scratch_dir(), e))?,
+            first: 0,
         })
+    }
+
+    /// Counts this part's documents from position `first` in the whole corpus (a shard's).
+    pub fn starting_at(mut self, first: usize) -> Self {
+        self.first = first;
+        self
     }
 
     /// Takes the outcome of document (or block of document) `doc`, which is `source`.
@@ -155,6 +164,13 @@ impl<'a> CorpusWriter<'a> {
         self.state.tables.extend(tables);
     }
 
+    /// Adds how the documents used the `--metadata` table and how many row ids were made
+    /// unique.
+    pub fn add_whole_input(&mut self, sidecar: Option<crate::partial::SidecarUse>, renamed: u64) {
+        self.state.sidecar = sidecar;
+        self.state.renamed = renamed;
+    }
+
     /// Appends `rows` to every per-document file.
     fn append(&mut self, rows: &DocumentRows) -> Result<()> {
         for f in self.files.iter_mut() {
@@ -183,7 +199,7 @@ impl<'a> CorpusWriter<'a> {
         }
         let (counts, terms) = (&finished.counts, &finished.term_counts);
         let offered = Offered {
-            order: doc,
+            order: self.first + doc,
             examples: &finished.digest.examples,
             tension: &finished.digest.tension,
         };
@@ -195,7 +211,7 @@ impl<'a> CorpusWriter<'a> {
             terms,
             &offered,
         );
-        w.digest.add(doc, &source.id, finished.digest);
+        w.digest.add(self.first + doc, &source.id, finished.digest);
         w.bytes += input.bytes;
         self.inputs
             .push(&input)
@@ -417,6 +433,7 @@ impl<'a> DocumentFiles<'a> {
             });
         }
         warnings.extend(state.warnings.iter().cloned());
+        warnings.extend(state.whole_input_warnings());
         let groups =
             (groups.with_state(std::mem::take(&mut state.groups))).map_err(Error::Internal)?;
         let (bootstrap, grouped) = groups.finish().map_err(Error::Usage)?;
