@@ -49,13 +49,9 @@ pub enum Command {
     Lexicon(LexiconCommand),
 }
 
-/// `themescope merge …`.
+/// The options `run` and `merge` share: where the results go, the chart files, threads, quiet.
 #[derive(Debug, Args)]
-pub struct MergeArgs {
-    /// The partial results' folders, every shard of one run once, in any order.
-    #[arg(value_name = "PART_DIR", required = true)]
-    pub parts: Vec<PathBuf>,
-
+pub struct Common {
     /// Output folder (created if needed). Only themescope's own files in it are replaced.
     #[arg(
         short = 'o',
@@ -70,13 +66,26 @@ pub struct MergeArgs {
     #[arg(long, value_name = "png,svg|png|svg|none", default_value = "png,svg", value_parser = clap::value_parser!(ChartFormats))]
     pub charts: ChartFormats,
 
-    /// Threads for the charts [default: all cores; at most 4 per core are used].
+    /// Worker threads [default: all cores; at most 4 per core are used].
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: Option<u16>,
 
-    /// Print nothing on success (warnings and errors still go to standard error).
+    /// Print nothing on success: no progress bar, no summary (warnings and errors still go to
+    /// standard error).
     #[arg(short = 'q', long)]
     pub quiet: bool,
+}
+
+/// `themescope merge …`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The partial results' folders, every shard of one run once, in any order.
+    #[arg(value_name = "PART_DIR", required = true)]
+    pub parts: Vec<PathBuf>,
+
+    /// Where the results go, which chart files, threads, quiet.
+    #[command(flatten)]
+    pub common: Common,
 }
 
 /// `themescope lexicon …`.
@@ -196,14 +205,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
 
-    /// Output folder (created if needed). Only themescope's own files in it are replaced.
-    #[arg(
-        short = 'o',
-        long = "output",
-        value_name = "DIR",
-        default_value = "output"
-    )]
-    pub output: PathBuf,
+    /// Where the results go, which chart files, threads, quiet.
+    #[command(flatten)]
+    pub common: Common,
 
     /// A lexicon file to use instead of the built-in one (.toml, .csv, .dic or .dicx); repeat to
     /// merge several.
@@ -236,11 +240,6 @@ pub struct RunArgs {
     #[arg(long, value_enum, value_name = "split|keep")]
     pub hyphens: Option<HyphensArg>,
 
-    /// Chart files to draw into DIR/charts/ (report.html shows the charts either way, unless
-    /// none).
-    #[arg(long, value_name = "png,svg|png|svg|none", default_value = "png,svg", value_parser = clap::value_parser!(ChartFormats))]
-    pub charts: ChartFormats,
-
     /// How to read documents that are not valid UTF-8: utf-8 skips them (exit 2);
     /// windows-1252 reads them as Windows-1252 (Latin-1 and its Western European extensions).
     #[arg(long, value_name = "utf-8|windows-1252", default_value = "utf-8", value_parser = clap::value_parser!(Encoding))]
@@ -250,10 +249,6 @@ pub struct RunArgs {
     /// right when the file is opened by double-click.
     #[arg(long)]
     pub excel: bool,
-
-    /// Worker threads [default: all cores; at most 4 per core are used].
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub jobs: Option<u16>,
 
     /// Documents larger than this many bytes are read and analysed in blocks of about this
     /// size, cut at paragraph breaks, in parallel (results are the same as read whole).
@@ -268,11 +263,6 @@ pub struct RunArgs {
     /// and complete): with many short documents, most rows are zeros.
     #[arg(long, value_enum, value_name = "keep|drop", default_value_t = ZerosArg::Keep)]
     pub zeros: ZerosArg,
-
-    /// Print nothing on success: no progress bar, no summary (warnings and errors still go to
-    /// standard error).
-    #[arg(short = 'q', long)]
-    pub quiet: bool,
 
     /// Analyse only the K-th of N shards of the input (K from 0, as SLURM_ARRAY_TASK_ID) into
     /// a partial result in DIR; `themescope merge` joins the N partials into what one run
@@ -358,7 +348,7 @@ mod tests {
             panic!("not a run");
         };
         assert_eq!(args.inputs, vec![PathBuf::from("input")]);
-        assert_eq!(args.output, PathBuf::from("output"));
+        assert_eq!(args.common.output, PathBuf::from("output"));
         assert_eq!(args.hits, HitsArg::All);
         assert!(Cli::try_parse_from(["themescope", "run", "--jobs", "0"]).is_err());
     }

@@ -119,7 +119,7 @@ pub fn cores() -> usize {
 impl Config {
     /// Resolves `args` (the command line was `arguments`).
     pub fn from_run_args(args: RunArgs, arguments: Vec<String>) -> Result<Config> {
-        let (jobs, jobs_warning) = worker_threads(args.jobs.map(usize::from), cores());
+        let (jobs, jobs_warning) = worker_threads(args.common.jobs.map(usize::from), cores());
         let started = Instant::now();
         let mut lexicon = load_lexicon(&args.lexicons, args.lexicon_format)?;
         let lexicon_load = started.elapsed();
@@ -147,16 +147,16 @@ impl Config {
         };
         Ok(Config {
             inputs,
-            output: args.output,
+            output: args.common.output,
             jobs,
             hits: args.hits == HitsArg::All,
             drop_zeros: args.zeros == ZerosArg::Drop,
             block_size: usize::try_from(args.block_size).unwrap_or(usize::MAX),
             segment: args.segment,
-            charts: args.charts,
+            charts: args.common.charts,
             excel: args.excel,
             encoding: args.encoding,
-            quiet: args.quiet,
+            quiet: args.common.quiet,
             lexicon,
             table: crate::table::TableOptions {
                 text_columns: args.text_column,

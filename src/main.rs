@@ -69,7 +69,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => Config::from_run_args(*args, arguments).and_then(|c| run(&c)),
         Command::Merge(args) => themescope::pipeline::merge(&args, arguments)
-            .and_then(|summary| report_run(&summary, args.quiet)),
+            .and_then(|summary| report_run(&summary, args.common.quiet)),
         Command::Lexicon(cmd) => lexicon_command(cmd),
     };
     match result {

@@ -76,8 +76,6 @@ pub struct Part {
     pub fingerprint: Fingerprint,
     /// The command line of the shard's run (the merge reads its options from it).
     pub arguments: Vec<String>,
-    /// Documents found in the shard (a table's rows each count).
-    pub found: u64,
     /// Folders of the whole input that could not be read.
     pub unreadable_folders: Vec<FolderInfo>,
     /// The SHA-256 of the `--metadata` table, if any.

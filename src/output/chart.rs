@@ -1469,6 +1469,23 @@ fn draw_trajectory_legend<DB: DrawingBackend>(
     )
 }
 
+/// A panel of a chart of stacked contrasts, titled with the contrast's poles (the left one
+/// below 0, the right one above).
+fn poles_panel<DB: DrawingBackend>(
+    panel: &DrawingArea<DB, Shift>,
+    mode: TextMode,
+    left: &str,
+    right: &str,
+) -> Result<DrawingArea<DB, Shift>, ChartError> {
+    let title = format!("{left} (below 0) vs {right} (above 0)");
+    titled(
+        &panel.margin(12, 12, 12, 40),
+        mode,
+        &title,
+        &title_style(22),
+    )
+}
+
 fn draw_trajectory<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     t: &TrajectoryChart,
@@ -1484,12 +1501,7 @@ fn draw_trajectory<DB: DrawingBackend>(
     let panels = area.split_evenly((t.panels.len().max(1), 1));
     let [x_axis, y_axis] = trajectory_axes();
     for (panel, data) in panels.iter().zip(&t.panels) {
-        let panel = titled(
-            &panel.margin(12, 12, 12, 40),
-            mode,
-            &format!("{} (below 0) vs {} (above 0)", data.left, data.right),
-            &title_style(22),
-        )?;
+        let panel = poles_panel(panel, mode, &data.left, &data.right)?;
         let (x_area, y_area) = (60, 80);
         let mut chart = ChartBuilder::on(&panel)
             .x_label_area_size(x_area)

@@ -135,7 +135,6 @@ pub fn write(
         version: env!("CARGO_PKG_VERSION").to_string(),
         fingerprint: part.shard.fingerprint.clone(),
         arguments: config.arguments.clone(),
-        found,
         unreadable_folders: part.found.unreadable_folders.clone(),
         metadata_sha256: metadata_sha256(config)?,
         meta_names: part.meta.names.clone(),
@@ -305,7 +304,7 @@ fn disjoint(parts: &[(PathBuf, Part)]) -> Result<()> {
     Ok(())
 }
 
-/// The configuration of the shards' run, from its command line, writing into `args.output`.
+/// The configuration of the shards' run, from its command line, writing into the merge's output folder.
 fn config_of(part: &Part, args: &MergeArgs) -> Result<Config> {
     use clap::Parser;
     let cli = Cli::try_parse_from(&part.arguments)
@@ -318,12 +317,12 @@ fn config_of(part: &Part, args: &MergeArgs) -> Result<Config> {
     (run.files_from, run.part, run.shard) = (None, None, None);
     let mut config = Config::from_run_args(*run, part.arguments.clone())?;
     let (jobs, warning) =
-        crate::config::worker_threads(args.jobs.map(usize::from), crate::config::cores());
-    config.output = args.output.clone();
+        crate::config::worker_threads(args.common.jobs.map(usize::from), crate::config::cores());
+    config.output = args.common.output.clone();
     config.jobs = jobs;
     config.warnings = warning.into_iter().collect();
-    config.charts = args.charts;
-    config.quiet = args.quiet;
+    config.charts = args.common.charts;
+    config.quiet = args.common.quiet;
     config.shard = None;
     config.part = None;
     if partial::options_digest(&config, part.metadata_sha256.as_deref()) != part.fingerprint.options

@@ -16,8 +16,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::text::{draw_text, hidden, titled, AxisLabels, PlotBox, TextMode, TICK};
 use super::{
-    draw_legend, err, note, pixel, title_style, Axis, ChartError, ContrastBar, GroupChart,
-    LabelStyle, Swatch, Ticks, BAND, FEW_CLUSTERS, GREY, INK, LIGHT, UNCERTAIN,
+    draw_legend, err, note, pixel, poles_panel, title_style, Axis, ChartError, ContrastBar,
+    GroupChart, LabelStyle, Swatch, Ticks, BAND, FEW_CLUSTERS, GREY, INK, LIGHT, UNCERTAIN,
 };
 
 /// Height of the legend above the panels.
@@ -87,12 +87,7 @@ pub fn draw<DB: DrawingBackend>(
     )?;
     let panels = area.split_evenly((g.panels.len().max(1), 1));
     for (panel, data) in panels.iter().zip(&g.panels) {
-        let panel = titled(
-            &panel.margin(12, 12, 12, 40),
-            mode,
-            &format!("{} (below 0) vs {} (above 0)", data.left, data.right),
-            &title_style(22),
-        )?;
+        let panel = poles_panel(panel, mode, &data.left, &data.right)?;
         draw_panel(&panel, &data.bars, mode)?;
     }
     Ok(())
