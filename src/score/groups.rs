@@ -274,19 +274,8 @@ impl Default for Replicates {
 
 /// `sums[r] += weights[r] · x` for every replicate r (wrapping, as all replicate sums).
 fn add_weighted(sums: &mut [u64], weights: &[u8], x: u64) {
-    match u32::try_from(x) {
-        // Products of two numbers below 2³², which the processor multiplies several at a time
-        // (the same sums: a weight times a number below 2³² cannot overflow).
-        Ok(x) => {
-            for (s, &w) in sums.iter_mut().zip(weights) {
-                *s = s.wrapping_add(u64::from(w) * u64::from(x));
-            }
-        }
-        Err(_) => {
-            for (s, &w) in sums.iter_mut().zip(weights) {
-                *s = s.wrapping_add(u64::from(w).wrapping_mul(x));
-            }
-        }
+    for (s, &w) in sums.iter_mut().zip(weights) {
+        *s = s.wrapping_add(u64::from(w).wrapping_mul(x));
     }
 }
 
@@ -579,9 +568,9 @@ mod tests {
             proptest::prop_assert_eq!(poisson_of(u), poisson_by_scan(u));
         }
 
-        /// The 32-bit products give the sums of 64-bit ones, on either side of 2³².
+        /// The sums of the arrays per pole are those of (L, R) pairs, on either side of 2³².
         #[test]
-        fn narrow_products_are_wide_products(
+        fn pole_arrays_are_pairs_of_sums(
             weights in proptest::collection::vec(0u8..=20, REPLICATES),
             poles in proptest::collection::vec(
                 (proptest::prop_oneof![0u64..100_000, (1u64 << 32) - 3..(1u64 << 32) + 3, proptest::num::u64::ANY],
