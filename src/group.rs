@@ -21,6 +21,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
+pub mod keys;
 pub mod sums;
 
 /// The most periods a date grouping may list.
@@ -315,6 +316,36 @@ pub enum Component {
     Period(i64),
 }
 
+impl Component {
+    /// The component as borrowed ([`ComponentRef`]), to compare with a document's.
+    pub fn as_ref(&self) -> ComponentRef<'_> {
+        match self {
+            Component::Value(v) => ComponentRef::Value(v),
+            Component::Period(o) => ComponentRef::Period(*o),
+        }
+    }
+}
+
+/// A [`Component`] as read from a document's id and cells, borrowed from them (nothing
+/// allocated until a key is new).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ComponentRef<'a> {
+    /// A column's value or a folder name.
+    Value(&'a str),
+    /// A date's period ([`Period::ordinal`]).
+    Period(i64),
+}
+
+impl ComponentRef<'_> {
+    /// The component, owned.
+    pub fn to_owned(self) -> Component {
+        match self {
+            ComponentRef::Value(v) => Component::Value(v.to_string()),
+            ComponentRef::Period(o) => Component::Period(o),
+        }
+    }
+}
+
 /// A document's group in one grouping, before the groups are formed: one component per part.
 pub type Key = Vec<Component>;
 
@@ -391,20 +422,35 @@ impl Grouping {
     /// The key of a document with id `id` and metadata cells `meta` (empty when it has none);
     /// `None` when a part is empty or not a date: the group `(missing)`.
     pub fn key_of(&self, id: &str, meta: &[String]) -> Option<Key> {
-        let cell = |i: usize| meta.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
-        self.parts
-            .iter()
-            .map(|p| match *p {
-                Resolved::Column(i) => cell(i).map(|v| Component::Value(v.to_string())),
-                Resolved::Folder => {
-                    let first = id.split_once('/').map_or(id, |(first, _)| first);
-                    Some(Component::Value(first.to_string()))
-                }
-                Resolved::Date(i, period) => {
-                    Some(Component::Period(period.ordinal(parse_date(cell(i)?)?)?))
-                }
-            })
+        (0..self.parts.len())
+            .map(|k| self.component(k, id, meta).map(ComponentRef::to_owned))
             .collect()
+    }
+
+    /// The number of parts (the components of a key).
+    pub fn part_count(&self) -> usize {
+        self.parts.len()
+    }
+
+    /// The component of part `k` of a document with id `id` and cells `meta`, borrowed from
+    /// them; `None` when it is empty or not a date (the key of [`Grouping::key_of`], part by
+    /// part).
+    pub fn component<'a>(
+        &self,
+        k: usize,
+        id: &'a str,
+        meta: &'a [String],
+    ) -> Option<ComponentRef<'a>> {
+        let cell = |i: usize| meta.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
+        match *self.parts.get(k)? {
+            Resolved::Column(i) => cell(i).map(ComponentRef::Value),
+            Resolved::Folder => Some(ComponentRef::Value(
+                id.split_once('/').map_or(id, |(first, _)| first),
+            )),
+            Resolved::Date(i, period) => {
+                Some(ComponentRef::Period(period.ordinal(parse_date(cell(i)?)?)?))
+            }
+        }
     }
 
     /// The groups of the `keys` seen (each once, in order of first appearance in the corpus),

@@ -18,11 +18,12 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{Group, Grouping, Key};
+use super::keys::Keys;
+use super::{Group, Grouping};
+use crate::count::{ContrastTally, Counts, TermCount};
+use crate::output::digest::Example;
 
 mod state;
-use crate::count::{Counts, TermCount};
-use crate::output::digest::Example;
 use crate::score::groups::{seed_of, Bootstrap, ClusterSums, Weights};
 pub use state::SumsState;
 
@@ -223,16 +224,22 @@ impl GroupSums {
         }
     }
 
-    /// A document's own counts (its cluster is added by [`GroupSums::add_cluster`]).
+    /// A document's own counts (its cluster is added by [`GroupSums::add_cluster`]). Only the
+    /// themes and contrasts the document has something of are touched: most documents of a
+    /// large corpus have no hit, and then the group's tallies are not even read.
     fn add_document(&mut self, counts: &Counts, terms: &[TermCount], offered: &Offered<'_>) {
         self.examples.offer(offered);
         self.documents += 1;
-        self.counts += counts;
+        add_counts(&mut self.counts, counts);
         for (n, t) in self.theme_documents.iter_mut().zip(&counts.themes) {
-            *n += u64::from(t.count > 0);
+            if t.count > 0 {
+                *n += 1;
+            }
         }
         for (n, c) in self.contrast_documents.iter_mut().zip(&counts.contrasts) {
-            *n += u64::from(c.left.hits + c.right.hits > 0);
+            if c.left.hits + c.right.hits > 0 {
+                *n += 1;
+            }
         }
         for t in terms {
             *self.terms.entry(t.term).or_default() += t.hits;
@@ -274,8 +281,11 @@ impl GroupSums {
         self.spread.n += 1;
         self.spread.tokens += tokens;
         self.spread.tokens2 += u128::from(tokens) * u128::from(tokens);
+        // A theme without a count adds nothing.
         for (p, count) in self.theme_partials.iter_mut().zip(themes) {
-            p.add(count, tokens);
+            if count > 0 {
+                p.add(count, tokens);
+            }
         }
         for (term, count) in terms {
             self.term_partials
@@ -343,13 +353,37 @@ impl GroupSums {
     }
 }
 
+/// `sum += counts` ([`Counts`]'s addition), touching only the themes and contrasts with
+/// something to add (adding a zero tally changes nothing).
+fn add_counts(sum: &mut Counts, counts: &Counts) {
+    if sum.themes.len() < counts.themes.len() || sum.contrasts.len() < counts.contrasts.len() {
+        *sum += counts;
+        return;
+    }
+    sum.tokens += counts.tokens;
+    sum.sentences += counts.sentences;
+    sum.paragraphs += counts.paragraphs;
+    for (a, b) in sum.themes.iter_mut().zip(&counts.themes) {
+        if b.count > 0 || b.negated > 0 || b.weight > 0 {
+            a.count += b.count;
+            a.negated += b.negated;
+            a.weight += b.weight;
+        }
+    }
+    let zero = ContrastTally::default();
+    for (a, b) in sum.contrasts.iter_mut().zip(&counts.contrasts) {
+        if *b != zero {
+            *a += b;
+        }
+    }
+}
+
 /// One grouping's sums as documents come in.
 #[derive(Debug)]
 struct Accumulator {
     grouping: Grouping,
     /// Keys in order of first appearance, and their sums.
-    keys: Vec<Key>,
-    index: HashMap<Key, usize>,
+    keys: Keys,
     sums: Vec<GroupSums>,
     missing: GroupSums,
     has_missing: bool,
@@ -372,6 +406,8 @@ pub struct Sums {
     /// `--cluster-by` its clusters' pole sums until the end.
     corpus: Bootstrap,
     corpus_pending: HashMap<String, (u64, Vec<(u64, u64)>)>,
+    /// The last document's pole sums (kept to be reused: nothing allocated per document).
+    poles: Vec<(u64, u64)>,
 }
 
 /// A grouping's groups, in file order, with their sums, and the corpus's sums.
@@ -404,8 +440,7 @@ impl Sums {
                 .into_iter()
                 .map(|grouping| Accumulator {
                     grouping,
-                    keys: Vec::new(),
-                    index: HashMap::new(),
+                    keys: Keys::default(),
                     sums: Vec::new(),
                     missing: GroupSums::new(themes, contrasts),
                     has_missing: false,
@@ -418,6 +453,7 @@ impl Sums {
             weights: Weights::default(),
             corpus: Bootstrap::new(contrasts),
             corpus_pending: HashMap::new(),
+            poles: Vec::new(),
         }
     }
 
@@ -442,11 +478,17 @@ impl Sums {
             None => seed_of(text_sha256),
         };
         let (themes, contrasts) = (self.themes, self.contrasts);
-        let poles: Vec<(u64, u64)> = (counts.contrasts.iter())
-            .map(|c| (c.left.weight, c.right.weight))
-            .collect();
+        let mut poles = std::mem::take(&mut self.poles);
+        poles.clear();
+        poles.extend((counts.contrasts.iter()).map(|c| (c.left.weight, c.right.weight)));
         match cluster {
-            None => self.corpus.add_cluster(&mut self.weights, seed, &poles),
+            None if self.groupings.is_empty() || self.cluster_by.is_some() => {
+                self.corpus.add_cluster(&mut self.weights, seed, &poles)
+            }
+            // The corpus's replicate sums are then those of the first grouping's groups, added
+            // at the end (the same integers: each document is in one group); here the document
+            // is only counted.
+            None => self.corpus.count_cluster(&poles),
             Some(value) => {
                 let (_, sums) = (self.corpus_pending.entry(value.to_string()))
                     .or_insert_with(|| (seed, vec![(0, 0); contrasts]));
@@ -457,22 +499,12 @@ impl Sums {
             }
         }
         for acc in &mut self.groupings {
-            let slot = match acc.grouping.key_of(id, meta) {
-                Some(key) => Some(match acc.index.get(&key) {
-                    Some(&k) => k,
-                    None => {
-                        let k = acc.keys.len();
-                        acc.index.insert(key.clone(), k);
-                        acc.keys.push(key);
-                        acc.sums.push(GroupSums::new(themes, contrasts));
-                        k
-                    }
-                }),
-                None => {
-                    acc.has_missing = true;
-                    None
-                }
-            };
+            let slot = acc.keys.slot(&acc.grouping, id, meta);
+            match slot {
+                Some(k) if k == acc.sums.len() => acc.sums.push(GroupSums::new(themes, contrasts)),
+                Some(_) => {}
+                None => acc.has_missing = true,
+            }
             let sums = match slot {
                 Some(k) => &mut acc.sums[k],
                 None => &mut acc.missing,
@@ -487,6 +519,7 @@ impl Sums {
                     .add(counts, terms),
             }
         }
+        self.poles = poles;
     }
 
     /// The corpus's bootstrap and the groupings' groups in file order with their sums; an
@@ -512,7 +545,7 @@ impl Sums {
                 };
                 sums.add_cluster(&part, &mut self.weights);
             }
-            let order = acc.grouping.order(&acc.keys, acc.has_missing)?;
+            let order = acc.grouping.order(acc.keys.keys(), acc.has_missing)?;
             let mut corpus = GroupSums::new(self.themes, self.contrasts);
             for s in acc.sums.iter().chain([&acc.missing]) {
                 corpus.merge(s);
@@ -529,7 +562,7 @@ impl Sums {
                         GroupSums::new(self.themes, self.contrasts)
                     };
                     for key in &group.keys {
-                        if let Some(&k) = acc.index.get(key) {
+                        if let Some(k) = acc.keys.get(key) {
                             match group.keys.len() {
                                 1 => sums = std::mem::take(&mut acc.sums[k]),
                                 _ => sums.merge(&acc.sums[k]),
@@ -547,6 +580,11 @@ impl Sums {
                 timeline: acc.grouping.is_timeline(),
             });
         }
+        if self.cluster_by.is_none() {
+            if let Some(first) = out.first() {
+                self.corpus.replicates = first.corpus.bootstrap.replicates.clone();
+            }
+        }
         Ok((std::mem::take(&mut self.corpus), out))
     }
 }
@@ -554,7 +592,7 @@ impl Sums {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::count::{ContrastTally, PoleTally, ThemeTally};
+    use crate::count::{PoleTally, ThemeTally};
     use crate::group::GroupSpec;
 
     /// A document's counts: `tokens`, theme counts, and one contrast (L, R) of weights 1.
@@ -638,6 +676,57 @@ mod tests {
             sums.add(id, m, &sha, c, terms, &Offered::default());
         }
         sums.finish().unwrap().1
+    }
+
+    proptest::proptest! {
+        /// Adding only what is not zero is adding everything.
+        #[test]
+        fn sparse_addition_is_addition(
+            a in proptest::collection::vec((0u64..3, 0u64..2, 0u64..3), 4),
+            b in proptest::collection::vec((0u64..3, 0u64..2, 0u64..3), 4),
+        ) {
+            let tally = |v: &[(u64, u64, u64)], tokens: u64| {
+                let mut c = counts(tokens, &[v[0].0, v[1].0, v[2].0], (v[3].0, v[3].2));
+                c.themes[1].negated = v[1].1;
+                c.themes[2].weight = v[2].2;
+                c.contrasts[0].tension_sentences = v[3].1;
+                c
+            };
+            let (x, y) = (tally(&a, 5), tally(&b, 7));
+            let mut sparse = x.clone();
+            add_counts(&mut sparse, &y);
+            let mut full = x.clone();
+            full += &y;
+            proptest::prop_assert_eq!(sparse, full);
+        }
+    }
+
+    /// The corpus's bootstrap of a grouped run, which takes its replicate sums from the first
+    /// grouping's groups, is that of a run without groupings.
+    #[test]
+    fn the_corpus_bootstrap_does_not_depend_on_groupings() {
+        for cluster_by in [None, Some(2)] {
+            let bootstrap = |specs: &[&str]| {
+                let mut sums = Sums::new(
+                    specs.iter().map(|s| grouping(s)).collect(),
+                    cluster_by,
+                    2,
+                    1,
+                );
+                for (id, m, c) in &corpus() {
+                    let sha: [u8; 32] = Sha256::digest(id.as_bytes()).into();
+                    sums.add(id, m, &sha, c, &[], &Offered::default());
+                }
+                sums.finish().unwrap().0
+            };
+            let alone = bootstrap(&[]);
+            assert_eq!(
+                alone.clusters_with_hits(0),
+                if cluster_by.is_some() { 3 } else { 4 }
+            );
+            assert_eq!(bootstrap(&["party", "year:decade"]), alone);
+            assert_eq!(bootstrap(&["year:decade"]), alone);
+        }
     }
 
     #[test]

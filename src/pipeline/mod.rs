@@ -32,7 +32,7 @@ use crate::faults::Faults;
 use crate::group::sums::Sums;
 use crate::group::Grouping;
 use crate::matcher::Matcher;
-use crate::output::file::OutFile;
+use crate::output::file::{OutFile, Syncing};
 use crate::output::manifest::{self, Manifest};
 use crate::output::registry::{self, Corpus, Rows, CSV_FILES};
 use crate::output::{chart, report, summary, OutputDir, MANIFEST};
@@ -122,7 +122,7 @@ fn complete(
         scores: &written.scores,
         grouped: &written.grouped,
     };
-    write_corpus_files(&mut out, config, &corpus)?;
+    let corpus_files = write_corpus_files(&mut out, config, &corpus)?;
 
     let chart_set = chart::chart_data(&corpus, &written.state.digest);
     let (charts, failed_charts) = draw_charts(config, faults, &mut out, &chart_set)?;
@@ -130,6 +130,9 @@ fn complete(
 
     // The manifest is written once everything it lists is on disk.
     written.wait_on_disk()?;
+    for file in corpus_files {
+        file.wait()?;
+    }
     if interrupted() {
         return Err(Error::Interrupted);
     }
@@ -335,20 +338,44 @@ fn analyse(
     Ok(())
 }
 
-/// Writes the corpus-level CSV files of the registry.
-fn write_corpus_files(out: &mut OutputDir, config: &Config, corpus: &Corpus<'_>) -> Result<()> {
-    for entry in CSV_FILES.iter().filter(|f| f.written(config.wanted())) {
-        let Rows::Corpus(rows) = entry.rows else {
-            continue;
-        };
-        let mut file = OutFile::open(out, entry.name)?;
-        file.header(&entry.columns.header(corpus.lexicon), config.excel)?;
-        let mut bytes = Vec::new();
-        rows(&mut bytes, corpus).map_err(|e| Error::from_csv(&file.path, e))?;
-        file.write(&bytes)?;
-        file.finish()?;
-    }
-    Ok(())
+/// Writes the corpus-level CSV files of the registry: their rows rendered on `--jobs` threads
+/// (the group files of a thousand groups take a while), each file written in registry order and
+/// sent on its way to the disk while the next is rendered (waited for before the manifest is
+/// written).
+fn write_corpus_files(
+    out: &mut OutputDir,
+    config: &Config,
+    corpus: &Corpus<'_>,
+) -> Result<Vec<Syncing>> {
+    let entries = (CSV_FILES.iter())
+        .filter(|f| f.written(config.wanted()))
+        .filter_map(|entry| match entry.rows {
+            Rows::Corpus(rows) => Some((entry, rows)),
+            _ => None,
+        });
+    let mut syncing = Vec::new();
+    parallel::for_each_ordered(
+        entries,
+        config.jobs,
+        2 * config.jobs,
+        |_, (entry, rows)| {
+            let mut bytes = Vec::new();
+            (entry, rows(&mut bytes, corpus).map(|()| bytes))
+        },
+        |_, (entry, bytes)| {
+            let mut file = OutFile::open(out, entry.name)?;
+            file.header(&entry.columns.header(corpus.lexicon), config.excel)?;
+            let bytes = bytes.map_err(|e| Error::from_csv(&file.path, e))?;
+            file.write(&bytes)?;
+            syncing.push(file.finish_in_background()?);
+            Ok(())
+        },
+        |e| Error::Threads {
+            jobs: config.jobs,
+            message: e.to_string(),
+        },
+    )?;
+    Ok(syncing)
 }
 
 /// The charts for the report, and the charts that failed: (file stem, reason).

@@ -221,9 +221,25 @@ fn splitmix64(x: u64) -> u64 {
 /// output for state seed + r · 0x9E3779B97F4A7C15, and the weight is the number of thresholds
 /// ⌊P(K ≤ k) · 2⁶⁴⌋ at or below u. Integers only: the same weights on every platform.
 pub fn poisson_weight(seed: u64, r: u64) -> u64 {
-    let u = splitmix64(seed.wrapping_add(r.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
-    // Three weights in four are 0 or 1: a scan from the start stops soonest.
-    POISSON_1.iter().take_while(|&&t| t <= u).count() as u64
+    poisson_of(splitmix64(
+        seed.wrapping_add(r.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+    ))
+}
+
+/// The Poisson(1) draw of a uniform `u`: the number of thresholds of [`POISSON_1`] at or below
+/// it.
+fn poisson_of(u: u64) -> u64 {
+    // The thresholds rise, so those at or below u come first. The first four are compared
+    // without a branch (a weight of 0, 1 or 2 is a coin toss a branch would mispredict); u
+    // passes all four in 1.9 % of draws, and then the rest are scanned.
+    let head = u64::from(POISSON_1[0] <= u)
+        + u64::from(POISSON_1[1] <= u)
+        + u64::from(POISSON_1[2] <= u)
+        + u64::from(POISSON_1[3] <= u);
+    match head {
+        4 => 4 + POISSON_1[4..].iter().take_while(|&&t| t <= u).count() as u64,
+        _ => head,
+    }
 }
 
 /// A cluster's seed: the first eight bytes, little-endian, of the SHA-256 of its text (the
@@ -237,19 +253,29 @@ pub fn seed_of(sha256: &[u8; 32]) -> u64 {
 /// The Poisson bootstrap's replicate sums of a contrast's two poles: for each replicate, Σ
 /// weight · L and Σ weight · R over clusters, 16 bytes a replicate. In `u64`: weights are at most
 /// 20 and pole sums fixed-point (10,000 units a hit of weight 1), so a sum reaches 2⁶⁴ only past
-/// 9 × 10¹³ hits (a corpus of petabytes); the sums are added as plain integers, which the
-/// processor adds several at a time.
+/// 9 × 10¹³ hits (a corpus of petabytes); the sums are added as plain integers, each pole's in
+/// an array of its own, which the processor adds several at a time.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Replicates {
-    /// (Σ w·L, Σ w·R) per replicate.
-    pub sums: Vec<(u64, u64)>,
+    /// Σ w·L per replicate.
+    pub left: Vec<u64>,
+    /// Σ w·R per replicate.
+    pub right: Vec<u64>,
 }
 
 impl Default for Replicates {
     fn default() -> Self {
         Replicates {
-            sums: vec![(0, 0); REPLICATES],
+            left: vec![0; REPLICATES],
+            right: vec![0; REPLICATES],
         }
+    }
+}
+
+/// `sums[r] += weights[r] · x` for every replicate r (wrapping, as all replicate sums).
+fn add_weighted(sums: &mut [u64], weights: &[u8], x: u64) {
+    for (s, &w) in sums.iter_mut().zip(weights) {
+        *s = s.wrapping_add(u64::from(w).wrapping_mul(x));
     }
 }
 
@@ -257,56 +283,79 @@ impl Replicates {
     /// Adds a cluster's pole sums `left` and `right` with its `weights` (one per replicate,
     /// [`poisson_weight`]).
     pub fn add(&mut self, weights: &[u8], left: u64, right: u64) {
-        for (s, &w) in self.sums.iter_mut().zip(weights) {
-            s.0 = s.0.wrapping_add(u64::from(w).wrapping_mul(left));
-            s.1 = s.1.wrapping_add(u64::from(w).wrapping_mul(right));
-        }
+        add_weighted(&mut self.left, weights, left);
+        add_weighted(&mut self.right, weights, right);
+    }
+
+    /// (Σ w·L, Σ w·R) of each replicate.
+    pub fn pairs(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.left.iter().copied().zip(self.right.iter().copied())
     }
 
     /// The 2.5th and 97.5th percentiles (nearest rank) of the replicates' balances (R − L) /
     /// (R + L), replicates without a hit left out; `None` when none has one.
     pub fn interval(&self) -> Option<(f64, f64)> {
-        let mut values: Vec<f64> = (self.sums.iter())
-            .filter(|&&(l, r)| l > 0 || r > 0)
-            .map(|&(l, r)| (r as f64 - l as f64) / (r as f64 + l as f64))
+        let mut values: Vec<f64> = (self.pairs())
+            .filter(|&(l, r)| l > 0 || r > 0)
+            .map(|(l, r)| (r as f64 - l as f64) / (r as f64 + l as f64))
             .collect();
         if values.is_empty() {
             return None;
         }
-        values.sort_by(f64::total_cmp);
-        let rank =
-            |q: f64| values[((q * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
-        Some((rank(0.025), rank(0.975)))
+        // The two ranks are selected, not the whole list sorted (the same values: a rank's
+        // value in the total order does not depend on how it is found).
+        let n = values.len();
+        let rank = |q: f64| ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
+        let (low, high) = (rank(0.025), rank(0.975));
+        let (_, &mut low_value, above) = values.select_nth_unstable_by(low, f64::total_cmp);
+        let high_value = match high - low {
+            0 => low_value,
+            d => *above.select_nth_unstable_by(d - 1, f64::total_cmp).1,
+        };
+        Some((low_value, high_value))
     }
 }
 
 impl AddAssign<&Replicates> for Replicates {
     fn add_assign(&mut self, o: &Replicates) {
-        for (s, t) in self.sums.iter_mut().zip(&o.sums) {
-            s.0 = s.0.wrapping_add(t.0);
-            s.1 = s.1.wrapping_add(t.1);
+        for (s, t) in (self.left.iter_mut())
+            .chain(&mut self.right)
+            .zip(o.left.iter().chain(&o.right))
+        {
+            *s = s.wrapping_add(*t);
         }
     }
 }
 
 /// The weights of a cluster with seed `seed` in every replicate (each at most 20).
 pub fn weights(seed: u64) -> Vec<u8> {
-    (0..REPLICATES as u64)
-        .map(|r| poisson_weight(seed, r) as u8)
-        .collect()
+    let mut out = Vec::with_capacity(REPLICATES);
+    fill_weights(seed, &mut out);
+    out
 }
 
-/// The weights of the last cluster seen, kept for its other contrasts and groupings.
+/// [`weights`] into `out`, replacing what it held.
+fn fill_weights(seed: u64, out: &mut Vec<u8>) {
+    out.clear();
+    out.extend((0..REPLICATES as u64).map(|r| poisson_weight(seed, r) as u8));
+}
+
+/// The weights of the last cluster seen, kept for its other contrasts and groupings (in one
+/// buffer, filled again for the next cluster).
 #[derive(Clone, Debug, Default)]
-pub struct Weights(Option<(u64, Vec<u8>)>);
+pub struct Weights {
+    seed: Option<u64>,
+    weights: Vec<u8>,
+}
 
 impl Weights {
     /// The weights of the cluster with seed `seed` ([`weights`]), computed once in a row.
     pub fn of(&mut self, seed: u64) -> &[u8] {
-        if self.0.as_ref().is_none_or(|(s, _)| *s != seed) {
-            self.0 = Some((seed, weights(seed)));
+        if self.seed != Some(seed) {
+            fill_weights(seed, &mut self.weights);
+            self.seed = Some(seed);
         }
-        self.0.as_ref().map_or(&[], |(_, w)| w.as_slice())
+        &self.weights
     }
 }
 
@@ -337,6 +386,17 @@ impl Bootstrap {
             }
             self.clusters[c] += 1;
             self.replicates[c].add(weights.of(seed), left, right);
+        }
+    }
+
+    /// Counts a complete cluster with, per contrast, its pole sums (L, R), among the clusters
+    /// with a pole hit, without adding its replicate sums (which come from elsewhere: the sums
+    /// of groups that hold every cluster once).
+    pub fn count_cluster(&mut self, poles: &[(u64, u64)]) {
+        for (n, &(left, right)) in self.clusters.iter_mut().zip(poles) {
+            if left + right > 0 {
+                *n += 1;
+            }
         }
     }
 
@@ -467,6 +527,83 @@ mod tests {
             (0..8).map(|r| poisson_weight(42, r)).collect::<Vec<_>>()
         );
         assert_eq!(seed_of(&[1; 32]), 0x0101_0101_0101_0101);
+    }
+
+    /// The draw as first written: a scan of the thresholds from the start.
+    fn poisson_by_scan(u: u64) -> u64 {
+        POISSON_1.iter().take_while(|&&t| t <= u).count() as u64
+    }
+
+    #[test]
+    fn the_draw_is_the_scan_at_every_threshold() {
+        for &t in &POISSON_1 {
+            for u in [t.wrapping_sub(1), t, t.wrapping_add(1)] {
+                assert_eq!(poisson_of(u), poisson_by_scan(u), "{u:#x}");
+            }
+        }
+        for u in [0, u64::MAX, u64::MAX - 1] {
+            assert_eq!(poisson_of(u), poisson_by_scan(u));
+        }
+        assert_eq!(poisson_of(u64::MAX), 20);
+    }
+
+    /// The interval as first written: the balances sorted, then the two ranks read.
+    fn interval_by_sort(r: &Replicates) -> Option<(f64, f64)> {
+        let mut values: Vec<f64> = (r.pairs())
+            .filter(|&(l, r)| l > 0 || r > 0)
+            .map(|(l, r)| (r as f64 - l as f64) / (r as f64 + l as f64))
+            .collect();
+        if values.is_empty() {
+            return None;
+        }
+        values.sort_by(f64::total_cmp);
+        let rank =
+            |q: f64| values[((q * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
+        Some((rank(0.025), rank(0.975)))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_draw_is_the_scan(u: u64) {
+            proptest::prop_assert_eq!(poisson_of(u), poisson_by_scan(u));
+        }
+
+        /// The sums of the arrays per pole are those of (L, R) pairs, on either side of 2³².
+        #[test]
+        fn pole_arrays_are_pairs_of_sums(
+            weights in proptest::collection::vec(0u8..=20, REPLICATES),
+            poles in proptest::collection::vec(
+                (proptest::prop_oneof![0u64..100_000, (1u64 << 32) - 3..(1u64 << 32) + 3, proptest::num::u64::ANY],
+                 proptest::prop_oneof![0u64..100_000, (1u64 << 32) - 3..(1u64 << 32) + 3]),
+                1..4,
+            ),
+        ) {
+            let mut r = Replicates::default();
+            let mut wide = vec![(0u64, 0u64); REPLICATES];
+            for &(left, right) in &poles {
+                r.add(&weights, left, right);
+                for (s, &w) in wide.iter_mut().zip(&weights) {
+                    s.0 = s.0.wrapping_add(u64::from(w).wrapping_mul(left));
+                    s.1 = s.1.wrapping_add(u64::from(w).wrapping_mul(right));
+                }
+            }
+            proptest::prop_assert_eq!(r.pairs().collect::<Vec<_>>(), wide);
+        }
+
+        /// Selected ranks are the sorted list's, with few replicates with hits (the ranks
+        /// coincide) and with many, with ties.
+        #[test]
+        fn the_selected_interval_is_the_sorted_one(
+            sums in proptest::collection::vec((0u64..6, 0u64..6), REPLICATES),
+            keep in 0usize..=REPLICATES,
+        ) {
+            let mut r = Replicates::default();
+            for (k, (l, right)) in sums.into_iter().enumerate().take(keep) {
+                r.left[k] = l;
+                r.right[k] = right;
+            }
+            proptest::prop_assert_eq!(r.interval(), interval_by_sort(&r));
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ClusterPart, GroupSums, Sums};
+use crate::group::keys::Keys;
 use crate::group::Key;
 use crate::score::groups::Bootstrap;
 
@@ -57,12 +58,13 @@ impl Sums {
     pub fn into_state(self) -> SumsState {
         let groupings = (self.groupings.into_iter())
             .map(|acc| {
+                let keys = acc.keys.keys();
                 let mut pending: Vec<_> = (acc.pending.into_iter())
-                    .map(|((slot, value), part)| ((slot.map(|k| acc.keys[k].clone()), value), part))
+                    .map(|((slot, value), part)| ((slot.map(|k| keys[k].clone()), value), part))
                     .collect();
                 pending.sort_by(|a, b| a.0.cmp(&b.0));
                 GroupingState {
-                    keys: acc.keys.into_iter().zip(acc.sums).collect(),
+                    keys: keys.iter().cloned().zip(acc.sums).collect(),
                     missing: acc.missing,
                     has_missing: acc.has_missing,
                     pending,
@@ -91,19 +93,17 @@ impl Sums {
             ));
         }
         for (acc, g) in self.groupings.iter_mut().zip(state.groupings) {
-            acc.keys.clear();
-            acc.index.clear();
+            acc.keys = Keys::default();
             acc.sums.clear();
             for (key, sums) in g.keys {
-                acc.index.insert(key.clone(), acc.keys.len());
-                acc.keys.push(key);
+                acc.keys.insert(key);
                 acc.sums.push(sums);
             }
             acc.missing = g.missing;
             acc.has_missing = g.has_missing;
             acc.pending = (g.pending.into_iter())
                 .map(|((key, value), part)| {
-                    let slot = key.and_then(|k| acc.index.get(&k).copied());
+                    let slot = key.and_then(|k| acc.keys.get(&k));
                     ((slot, value), part)
                 })
                 .collect();

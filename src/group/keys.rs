@@ -1,0 +1,150 @@
+//! A grouping's keys as documents come in: each document's key found among the keys seen
+//! without allocating anything, a new key kept in order of first appearance.
+//!
+//! In: a [`Grouping`], then per document its id and metadata cells. Out: per document the slot
+//! of its key (its index in order of first appearance) or `None` (the group `(missing)`); at the
+//! end the keys in that order.
+//!
+//! Guarantees: the slots are those of a map from [`Grouping::key_of`]'s owned keys: the
+//! components are hashed as borrowed from the cells and compared with the key kept for that
+//! hash, and a key whose hash another key has is found in that map. Memory: each key seen, once,
+//! with its hash; nothing per document.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHasher};
+
+use super::{Grouping, Key};
+
+/// The keys of one grouping, in order of first appearance.
+#[derive(Debug, Default)]
+pub struct Keys {
+    keys: Vec<Key>,
+    /// A key's hash (of its components, [`Keys::hash_of`]) → the first slot with that hash.
+    by_hash: FxHashMap<u64, usize>,
+    /// Every key → its slot.
+    index: HashMap<Key, usize>,
+}
+
+impl Keys {
+    /// The slot of the key of a document with id `id` and cells `meta` in `grouping`, a new one
+    /// (the number of keys before) when the key is new; `None` when it has no key.
+    pub fn slot(&mut self, grouping: &Grouping, id: &str, meta: &[String]) -> Option<usize> {
+        let hash = Keys::hash_of(grouping, id, meta)?;
+        if let Some(&k) = self.by_hash.get(&hash) {
+            if Keys::same(&self.keys[k], grouping, id, meta) {
+                return Some(k);
+            }
+        }
+        // A new key, or one whose hash another key has.
+        let key = grouping.key_of(id, meta)?;
+        if let Some(&k) = self.index.get(&key) {
+            return Some(k);
+        }
+        let k = self.keys.len();
+        self.by_hash.entry(hash).or_insert(k);
+        self.index.insert(key.clone(), k);
+        self.keys.push(key);
+        Some(k)
+    }
+
+    /// The hash of the components of a document's key; `None` when it has none.
+    fn hash_of(grouping: &Grouping, id: &str, meta: &[String]) -> Option<u64> {
+        let mut h = FxHasher::default();
+        for k in 0..grouping.part_count() {
+            grouping.component(k, id, meta)?.hash(&mut h);
+        }
+        Some(h.finish())
+    }
+
+    /// Whether `key` is the key of a document that has one.
+    fn same(key: &Key, grouping: &Grouping, id: &str, meta: &[String]) -> bool {
+        (key.iter().enumerate()).all(|(k, c)| grouping.component(k, id, meta) == Some(c.as_ref()))
+    }
+
+    /// Adds `key` (from a partial result's state) as the next slot unless it is there; its
+    /// slot.
+    pub fn insert(&mut self, key: Key) -> usize {
+        if let Some(&k) = self.index.get(&key) {
+            return k;
+        }
+        let mut h = FxHasher::default();
+        for c in &key {
+            c.as_ref().hash(&mut h);
+        }
+        let k = self.keys.len();
+        self.by_hash.entry(h.finish()).or_insert(k);
+        self.index.insert(key.clone(), k);
+        self.keys.push(key);
+        k
+    }
+
+    /// The keys seen, in order of first appearance (a key's slot is its index).
+    pub fn keys(&self) -> &[Key] {
+        &self.keys
+    }
+
+    /// The slot of `key`, if it was seen.
+    pub fn get(&self, key: &Key) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::group::GroupSpec;
+
+    fn grouping(spec: &str) -> Grouping {
+        let columns = ["party".to_string(), "date".to_string()];
+        Grouping::new(&GroupSpec::parse(spec).unwrap(), &columns).unwrap()
+    }
+
+    fn meta(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn slots_are_those_of_the_owned_keys() {
+        let docs = [
+            ("nyt/a", meta(&["D", "1801-03-04"])),
+            ("wp/b", meta(&[" R ", "1789"])),
+            ("nyt/c", meta(&["R", "not a date"])),
+            ("d", meta(&["D", "1805-12-31"])),
+            ("wp/e", meta(&["", "1801"])),
+            ("wp/f", meta(&["R", "1790-01-01"])),
+        ];
+        for spec in ["party", "date:decade", "party+date:decade", "folder+party"] {
+            let g = grouping(spec);
+            let mut keys = Keys::default();
+            let mut owned: Vec<Key> = Vec::new();
+            for (id, m) in &docs {
+                let expected = g.key_of(id, m).map(|key| {
+                    owned.iter().position(|k| *k == key).unwrap_or_else(|| {
+                        owned.push(key);
+                        owned.len() - 1
+                    })
+                });
+                assert_eq!(keys.slot(&g, id, m), expected, "{spec} {id}");
+            }
+            assert_eq!(keys.keys(), owned, "{spec}");
+            for (k, key) in owned.iter().enumerate() {
+                assert_eq!(keys.get(key), Some(k));
+            }
+        }
+    }
+
+    #[test]
+    fn a_hash_two_keys_share_still_tells_them_apart() {
+        // Force a collision: key 0's hash is taken to be key 1's.
+        let g = grouping("party");
+        let mut keys = Keys::default();
+        assert_eq!(keys.slot(&g, "a", &meta(&["D", ""])), Some(0));
+        let hash_r = Keys::hash_of(&g, "b", &meta(&["R", ""])).unwrap();
+        keys.by_hash.insert(hash_r, 0);
+        assert_eq!(keys.slot(&g, "b", &meta(&["R", ""])), Some(1));
+        assert_eq!(keys.slot(&g, "c", &meta(&["R", ""])), Some(1));
+        assert_eq!(keys.slot(&g, "d", &meta(&["D", ""])), Some(0));
+    }
+}
