@@ -219,10 +219,20 @@ fn a_merge_refuses_parts_that_do_not_make_one_run() {
         &["a0", "a1", "a2"],
         "documents.csv does not start with the header",
     );
-    // A bad --shard.
+    // A bad --shard; --part without a list; a table (not split by rows yet): refused before
+    // anything is written.
     let (code, stderr) = run(dir.path(), &["run", corpus, "--shard", "3/3", "-o", "x"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("expected K/N"), "{stderr}");
+    let (code, stderr) = run(dir.path(), &["run", corpus, "--part", "0", "-o", "x"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("--files-from"), "{stderr}");
+    let table = common::root().join("tests/data/inaugural/inaugural.csv");
+    let table = table.to_str().unwrap();
+    let (code, stderr) = run(dir.path(), &["run", table, "--shard", "0/2", "-o", "x"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("not on tables"), "{stderr}");
+    assert!(!dir.path().join("x").exists());
 }
 
 #[test]
