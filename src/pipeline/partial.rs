@@ -353,28 +353,26 @@ pub fn merge(args: &MergeArgs, arguments: Vec<String>) -> Result<RunSummary> {
     let mut inputs =
         InputsSpool::create(out.scratch_dir()).map_err(|e| Error::output(out.scratch_dir(), e))?;
     let lexicon = &config.lexicon;
+    // Each per-document file's header as one run writes it: every part's must be the same.
+    let mut headers = Vec::new();
+    for entry in CSV_FILES
+        .iter()
+        .filter(|f| files.names().any(|n| n == f.name))
+    {
+        let mut header = Vec::new();
+        if config.excel {
+            header.extend_from_slice("\u{FEFF}".as_bytes());
+        }
+        crate::output::csv::header(&mut header, &header_of(entry, lexicon, &meta_header))
+            .map_err(|e| Error::from_csv(config.output.join(entry.name), e))?;
+        headers.push((entry.name, header));
+    }
     let mut state = State::new(matcher.terms().len(), &meta_header);
     for (dir, part) in parts.iter_mut() {
-        for entry in CSV_FILES.iter().filter(|f| f.written(config.wanted())) {
-            if !files.names().any(|n| n == entry.name) {
-                continue;
-            }
-            let mut header = Vec::new();
-            if config.excel {
-                header.extend_from_slice("\u{FEFF}".as_bytes());
-            }
-            crate::output::csv::header(&mut header, &header_of(entry, lexicon, &meta_header))
-                .map_err(|e| Error::from_csv(dir.join(entry.name), e))?;
-            let mut rows = part_rows(dir, entry.name, &header)?;
-            files.append(entry.name, &mut rows)?;
+        if super::interrupted() {
+            return Err(Error::Interrupted);
         }
-        let path = dir.join(INPUTS_FILE);
-        let file = File::open(&path).map_err(|e| Error::Input {
-            path: path.clone(),
-            source: e,
-        })?;
-        (inputs.append_raw(BufReader::new(file), part.inputs))
-            .map_err(|e| Error::Input { path, source: e })?;
+        append_part(dir, part, &headers, &mut files, &mut inputs)?;
         state.append(std::mem::take(&mut part.state));
     }
     let warnings = (lexicon.warnings.iter())
@@ -396,6 +394,28 @@ pub fn merge(args: &MergeArgs, arguments: Vec<String>) -> Result<RunSummary> {
         &Faults::default(),
         started,
     )
+}
+
+/// Appends the part in `dir` to the merged result: its rows of each per-document file (after
+/// the header in `headers`) and its manifest entries.
+fn append_part(
+    dir: &Path,
+    part: &Part,
+    headers: &[(&'static str, Vec<u8>)],
+    files: &mut DocumentFiles<'_>,
+    inputs: &mut InputsSpool,
+) -> Result<()> {
+    for (name, header) in headers {
+        let mut rows = part_rows(dir, name, header)?;
+        files.append(name, &mut rows)?;
+    }
+    let path = dir.join(INPUTS_FILE);
+    let file = File::open(&path).map_err(|e| Error::Input {
+        path: path.clone(),
+        source: e,
+    })?;
+    (inputs.append_raw(BufReader::new(file), part.inputs))
+        .map_err(|e| Error::Input { path, source: e })
 }
 
 /// The rows of the part's file `name` in `dir`: its bytes after `header`, which it must start
