@@ -86,6 +86,9 @@ pub struct Part {
     pub meta_header: Vec<String>,
     /// Entries in [`INPUTS_FILE`].
     pub inputs: u64,
+    /// The part's other files (per-document files and [`INPUTS_FILE`]) with their sizes in
+    /// bytes: a merge checks that the folder still holds these very files.
+    pub files: Vec<(String, u64)>,
     /// What the shard's documents add up to.
     pub state: State,
 }

@@ -211,14 +211,33 @@ fn a_merge_refuses_parts_that_do_not_make_one_run() {
         "b2 is of a run with other options or lexicon",
     );
     refused(&["a0", "a1", "corpus"], "corpus is not a partial result");
-    // The shards' per-document file damaged: refused, naming it.
+    // A part's per-document file changed since the shard wrote it: refused, naming it; one
+    // changed to the same size is caught by its header; a folder in the middle of a switch
+    // (a run into it killed) is refused too.
     let documents = dir.path().join("a1/documents.csv");
     let text = fs::read_to_string(&documents).unwrap();
     fs::write(&documents, text.replacen("document,", "doc,", 1)).unwrap();
     refused(
         &["a0", "a1", "a2"],
+        "documents.csv is not the file its state.json describes",
+    );
+    fs::write(&documents, text.replacen("document,", "dokument,", 1)).unwrap();
+    refused(
+        &["a0", "a1", "a2"],
         "documents.csv does not start with the header",
     );
+    fs::write(&documents, &text).unwrap();
+    fs::write(dir.path().join("a1/.themescope-commit.json"), "{}").unwrap();
+    refused(
+        &["a0", "a1", "a2"],
+        "stopped in the middle of replacing its files",
+    );
+    fs::remove_file(dir.path().join("a1/.themescope-commit.json")).unwrap();
+    let (code, stderr) = run(
+        dir.path(),
+        &["merge", "a0", "a1", "a2", "-o", "out", "--quiet"],
+    );
+    assert_eq!(code, 0, "{stderr}");
     // A bad --shard; --part without a list; a table (not split by rows yet): refused before
     // anything is written.
     let (code, stderr) = run(dir.path(), &["run", corpus, "--shard", "3/3", "-o", "x"]);
@@ -347,4 +366,86 @@ fn parts_of_lists_merge_into_the_run_over_the_lists_concatenated() {
         assert_eq!(code, 1, "{parts:?}");
         assert!(stderr.contains(says), "{parts:?}: {stderr}");
     }
+}
+
+/// Copies the folder `from` to `to` (files and sub-folders).
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_shard_killed_while_replacing_its_part_never_merges_half_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus(dir.path(), 3, &[]);
+    let corpus = corpus.to_str().unwrap();
+    for k in 0..3 {
+        let (shard, out) = (format!("{k}/3"), format!("p{k}"));
+        let (code, stderr) = run(
+            dir.path(),
+            &[
+                "run", corpus, "--shard", &shard, "-o", &out, "--quiet", "--charts", "none",
+            ],
+        );
+        assert_eq!(code, 0, "{stderr}");
+    }
+    let merge = |out: &str| {
+        run(
+            dir.path(),
+            &[
+                "merge", "p0", "p1", "p2", "-o", out, "--quiet", "--charts", "none",
+            ],
+        )
+    };
+    assert_eq!(merge("reference").0, 0);
+    copy_dir(&dir.path().join("p1"), &dir.path().join("p1-kept"));
+    // Shard 1 run again with other options (no hits.csv, so the sets differ) and killed
+    // (SIGKILL, by the debug binary's seam) after each step of replacing its files: the merge
+    // then refuses the part, or merges the complete old one; never a mix.
+    let (mut refused, mut merged) = (0, 0);
+    for step in (1..=40).step_by(3) {
+        fs::remove_dir_all(dir.path().join("p1")).unwrap();
+        copy_dir(&dir.path().join("p1-kept"), &dir.path().join("p1"));
+        let status = themescope()
+            .current_dir(dir.path())
+            .args([
+                "run", corpus, "--shard", "1/3", "-o", "p1", "--quiet", "--charts", "none",
+                "--hits", "none",
+            ])
+            .env("THEMESCOPE_TEST_CRASH_AT", step.to_string())
+            .output()
+            .unwrap()
+            .status;
+        let _ = fs::remove_dir_all(dir.path().join("out"));
+        let (code, stderr) = merge("out");
+        match code {
+            0 => {
+                merged += 1;
+                assert_eq!(
+                    files(&dir.path().join("out")),
+                    files(&dir.path().join("reference")),
+                    "step {step}"
+                );
+            }
+            1 => {
+                refused += 1;
+                assert!(!dir.path().join("out").exists(), "step {step}: {stderr}");
+            }
+            _ => panic!("step {step} (run {status}): merge exited {code}: {stderr}"),
+        }
+    }
+    // Both happen: kills before the switch leave the old part, later ones a part in the
+    // middle of its switch or the new part of other options.
+    assert!(
+        refused > 0 && merged > 0,
+        "refused {refused}, merged {merged}"
+    );
 }

@@ -129,6 +129,14 @@ pub fn write(
         .copy_to(&mut inputs.writer)
         .map_err(|e| Error::output(&inputs.path, e))?;
     inputs.finish()?;
+    let mut files = Vec::new();
+    for name in out.files().to_vec() {
+        let path = out.path_for(&name)?;
+        let size = std::fs::metadata(&path)
+            .map_err(|e| Error::output(&path, e))?
+            .len();
+        files.push((name, size));
+    }
     let state = Part {
         tool: partial::TOOL.to_string(),
         format: partial::FORMAT,
@@ -140,6 +148,7 @@ pub fn write(
         meta_names: part.meta.names.clone(),
         meta_header: part.meta.header.clone(),
         inputs: part.inputs.len(),
+        files,
         state: part.state,
     };
     let mut file = OutFile::open(&mut out, STATE_FILE)?;
@@ -197,6 +206,23 @@ fn read_part(dir: &Path) -> Result<Part> {
         .map_err(|e| not_a_part(format!("{STATE_FILE}: {e}")))?;
     if part.tool != partial::TOOL || part.format != partial::FORMAT {
         return Err(not_a_part(format!("{STATE_FILE} is of another format")));
+    }
+    if dir.join(crate::output::transaction::RECORD).exists() {
+        return Err(not_a_part(
+            "a run into it was stopped in the middle of replacing its files: run that shard again \
+             (or any themescope command into the folder, which completes the switch)"
+                .to_string(),
+        ));
+    }
+    for (name, size) in &part.files {
+        let found = std::fs::metadata(dir.join(name)).map(|m| m.len()).ok();
+        if found != Some(*size) {
+            return Err(not_a_part(format!(
+                "{name} is not the file its {STATE_FILE} describes ({size} bytes; found {}): \
+                 it was changed or replaced since; run that shard again",
+                found.map_or_else(|| "none".to_string(), |n| format!("{n} bytes"))
+            )));
+        }
     }
     if part.version != env!("CARGO_PKG_VERSION") {
         return Err(not_a_part(format!(
