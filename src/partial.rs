@@ -54,6 +54,20 @@ pub enum Piece {
     Part(u32),
 }
 
+impl Piece {
+    /// A position before every document of this piece and after every document of the pieces
+    /// before it: pieces are contiguous in corpus order, so a document's position in its piece
+    /// plus this orders the documents of all pieces as one run orders them (a shard's tables
+    /// may hold any number of rows, so the count of documents before it is not known).
+    pub fn first_position(&self) -> usize {
+        let index = match self {
+            Piece::Shard(s) => s.index,
+            Piece::Part(i) => *i,
+        };
+        (index as usize) << 40
+    }
+}
+
 impl std::fmt::Display for Piece {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -169,6 +169,49 @@ fn metadata_groups_and_clusters_merge_as_one_run() {
 }
 
 #[test]
+fn tables_go_whole_to_a_shard_and_merge_as_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // The inaugural addresses as three tables in a folder of text files: each table whole in
+    // one shard, its rows numbered as in one run.
+    let corpus = corpus(dir.path(), 2, &[]);
+    let inaugural =
+        fs::read_to_string(common::root().join("tests/data/inaugural/inaugural.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(inaugural.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    for (i, chunk) in rows.chunks(20).enumerate() {
+        let mut w = csv::Writer::from_path(corpus.join(format!("t{i}.csv"))).unwrap();
+        w.write_record(&header).unwrap();
+        for row in chunk {
+            w.write_record(row).unwrap();
+        }
+        w.flush().unwrap();
+    }
+    let options = [
+        "--charts",
+        "svg",
+        "--text-column",
+        "text",
+        "--group-by",
+        "party",
+    ];
+    for n in [2, 3] {
+        same_as_one_run(dir.path(), &corpus, n, &options);
+    }
+    // One table with its id column.
+    let table = common::root().join("tests/data/inaugural/inaugural.csv");
+    let options = [
+        "--charts",
+        "none",
+        "--id-column",
+        "id",
+        "--group-by",
+        "date:decade",
+    ];
+    same_as_one_run(dir.path(), &table, 2, &options);
+}
+
+#[test]
 fn a_skipped_document_and_empty_shards_merge_too() {
     let dir = tempfile::tempdir().unwrap();
     // A binary file is skipped (exit 2 for the run and for the merge); more shards than
@@ -248,9 +291,20 @@ fn a_merge_refuses_parts_that_do_not_make_one_run() {
     assert!(stderr.contains("--files-from"), "{stderr}");
     let table = common::root().join("tests/data/inaugural/inaugural.csv");
     let table = table.to_str().unwrap();
-    let (code, stderr) = run(dir.path(), &["run", table, "--shard", "0/2", "-o", "x"]);
+    let args = [
+        "run",
+        table,
+        table,
+        "--id-column",
+        "id",
+        "--shard",
+        "0/2",
+        "-o",
+        "x",
+    ];
+    let (code, stderr) = run(dir.path(), &args);
     assert_eq!(code, 1);
-    assert!(stderr.contains("not on tables"), "{stderr}");
+    assert!(stderr.contains("take one table at most"), "{stderr}");
     assert!(!dir.path().join("x").exists());
 }
 

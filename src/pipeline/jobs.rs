@@ -213,10 +213,12 @@ pub struct Jobs<'a, 'r> {
 }
 
 impl<'a, 'r> Jobs<'a, 'r> {
-    /// The jobs of `documents`; rows of tables get cells for `meta_columns`, and what reading
-    /// the tables finds goes to `found` (warnings and the manifest's records).
+    /// The jobs of `documents` (of the whole input's `listing`: a shard's are a part of it);
+    /// rows of tables get cells for `meta_columns`, and what reading the tables finds goes to
+    /// `found` (warnings and the manifest's records).
     pub fn new(
         documents: &'a [DocumentSource],
+        listing: &[DocumentSource],
         meta: &'a Metadata,
         config: &'a Config,
         faults: &'a Faults,
@@ -236,7 +238,9 @@ impl<'a, 'r> Jobs<'a, 'r> {
             next_doc: 0,
             open: None,
             table: None,
-            ids: documents
+            // Every file's id, those of other shards too: a row's id is made unique against
+            // them as in one run.
+            ids: listing
                 .iter()
                 .filter(|d| !d.table)
                 .map(|d| id_key(&d.id))

@@ -64,6 +64,7 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
     let (documents, unreadable_folders) = discover(config)?;
     let meta = meta_columns(config, &documents)?;
     let shard = partial::select(config, &documents)?;
+    let listing = &documents[..];
     let documents = match &shard {
         Some(s) => &documents[s.documents.clone()],
         None => &documents[..],
@@ -80,8 +81,20 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
         &meta.header,
         groups,
     )?
-    .starting_at(shard.as_ref().map_or(0, |s| s.documents.start));
-    analyse(config, &matcher, documents, &meta, faults, &mut writer)?;
+    .ordered_from(
+        shard
+            .as_ref()
+            .map_or(0, |s| s.fingerprint.piece.first_position()),
+    );
+    analyse(
+        config,
+        &matcher,
+        documents,
+        listing,
+        &meta,
+        faults,
+        &mut writer,
+    )?;
     let found = Found {
         documents: 0,
         unreadable_folders,
@@ -300,6 +313,7 @@ fn analyse(
     config: &Config,
     matcher: &Matcher,
     documents: &[DocumentSource],
+    listing: &[DocumentSource],
     meta: &Metadata,
     faults: &Faults,
     writer: &mut CorpusWriter<'_>,
@@ -312,7 +326,7 @@ fn analyse(
         relay: &relay,
         faults,
     };
-    let jobs = Jobs::new(documents, meta, config, faults, &relay, &found);
+    let jobs = Jobs::new(documents, listing, meta, config, faults, &relay, &found);
     parallel::for_each_ordered(
         jobs,
         config.jobs,

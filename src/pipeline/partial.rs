@@ -52,10 +52,14 @@ pub fn select(config: &Config, documents: &[DocumentSource]) -> Result<Option<Se
         (None, Some(part)) => Piece::Part(part),
         (None, None) => return Ok(None),
     };
-    if documents.iter().any(|d| d.table) {
+    // A table goes whole to a shard (by its first byte), its rows numbered and their ids made
+    // unique within it as in one run. Ids from an id column are checked against other tables'
+    // only in one run: with several tables, refused for now.
+    let tables = documents.iter().filter(|d| d.table).count();
+    if tables > 1 && config.table.id_column.is_some() {
         return Err(Error::Usage(
-            "--shard and --part work on folders and files of text for now, not on tables (run \
-             without them)"
+            "--shard and --part with --id-column take one table at most for now: row ids are \
+             made unique across tables in one run (run without --shard, or leave out --id-column)"
                 .to_string(),
         ));
     }

@@ -81,7 +81,8 @@ pub struct CorpusWriter<'a> {
     state: State,
     /// Each analysed document's entry of the manifest.
     inputs: manifest::InputsSpool,
-    /// The position in the whole corpus of this part's first document (0 but for a shard).
+    /// Added to a document's number in this part to give its position in the whole corpus
+    /// (an order only, for what is kept first or breaks ties: 0 for a plain run).
     first: usize,
 }
 
@@ -113,8 +114,9 @@ impl<'a> CorpusWriter<'a> {
         })
     }
 
-    /// Counts this part's documents from position `first` in the whole corpus (a shard's).
-    pub fn starting_at(mut self, first: usize) -> Self {
+    /// Orders this part's documents from position `first` in the whole corpus (a piece's
+    /// [`crate::partial::Piece::first_position`]).
+    pub fn ordered_from(mut self, first: usize) -> Self {
         self.first = first;
         self
     }
