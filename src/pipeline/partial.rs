@@ -1,8 +1,8 @@
 //! Shards and merge: a run over one shard of the input writes a partial result; `merge` joins
 //! the partial results of every shard into what one run over the whole input writes.
 //!
-//! In (shard): the run's documents, listed as every run lists them, and `--shard K/N`. Out: a
-//! partial result set — the per-document files with the shard's rows (headers included, no
+//! In (shard): the run's documents, listed as every run lists them, and `--shard K/N` (or a
+//! list of its own with `--part I`). Out: a partial result set — the per-document files with the shard's rows (headers included, no
 //! corpus rows), [`crate::partial::STATE_FILE`] (fingerprint, the run's command line and the
 //! shard's [`State`]), [`crate::partial::INPUTS_FILE`] and a manifest.
 //! In (merge): the N partial results' folders. Out: the result set of one run.
@@ -11,7 +11,8 @@
 //! ([`super::complete`] from a [`State`]), and a merge's per-document files are the shards'
 //! rows in shard order under the header one run writes, so that the result is byte for byte
 //! that of one run. A merge refuses, before writing anything, parts that are missing,
-//! duplicated, of another run (options, lexicon or input listing), or not partial results.
+//! duplicated, of another run (options, lexicon or input listing), not partial results, or not
+//! the files their state lists (changed since, or in the middle of being replaced).
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -120,11 +121,13 @@ pub fn write(
 ) -> Result<RunSummary> {
     let documents = part.state.totals.documents;
     let found = documents + part.state.skipped.len() as u64;
-    let (warnings, tokens, bytes) = (
-        part.state.warnings.clone(),
-        part.state.totals.counts.tokens,
-        part.state.bytes,
-    );
+    // Printed now; those about the whole input come with the merge.
+    let warnings = (config.lexicon.warnings.iter())
+        .chain(&config.warnings)
+        .chain(&part.state.warnings)
+        .cloned()
+        .collect();
+    let (tokens, bytes) = (part.state.totals.counts.tokens, part.state.bytes);
     for file in part.files.close()? {
         file.wait()?;
     }
