@@ -16,6 +16,7 @@ use crate::group::sums::SumsState;
 use crate::output::digest::{CorpusDigest, MetaColumn};
 use crate::output::manifest::{FolderInfo, SkippedInfo, TableInfo};
 use crate::shard::Shard;
+use crate::table::Notes;
 use crate::Config;
 
 /// The state file of a partial result.
@@ -29,7 +30,7 @@ pub const INPUTS_FILE: &str = "inputs.json";
 pub const TOOL: &str = "themescope partial result";
 
 /// The format of the state files this version writes and reads.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// What makes partial results parts of one run: the same options and lexicon, the same input
 /// listing, and which shard of how many.
@@ -158,8 +159,8 @@ pub struct State {
     pub digest: CorpusDigest,
     /// What each metadata column holds.
     pub metadata: Vec<MetaColumn>,
-    /// Each table read (a table split between parts: once per part).
-    pub tables: Vec<TableInfo>,
+    /// Each table read, in corpus order (a table split between parts: once).
+    pub tables: Vec<TableRead>,
     /// Documents skipped, in corpus order.
     pub skipped: Vec<SkippedInfo>,
     /// Warnings about the part's documents and tables, in the order they arose.
@@ -172,6 +173,31 @@ pub struct State {
     pub sidecar: Option<SidecarUse>,
     /// Table rows whose id was given before, made unique with `~2`, `~3`…
     pub renamed: u64,
+}
+
+/// A table read, or the piece of it a part read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TableRead {
+    /// Its place in the whole input's listing: the pieces of a table split between parts are
+    /// one table (the same file given twice is two).
+    pub listed: u64,
+    /// The manifest's record: the rows of the piece; the checksum from the piece that holds
+    /// the table's first byte.
+    pub info: TableInfo,
+    /// What its warnings say.
+    pub notes: Notes,
+}
+
+impl TableRead {
+    /// Adds the piece of the same table that follows this one.
+    fn append(&mut self, other: TableRead) {
+        self.info.rows += other.info.rows;
+        self.info.skipped_rows += other.info.skipped_rows;
+        if self.info.sha256.is_empty() {
+            self.info.sha256 = other.info.sha256;
+        }
+        self.notes.append(other.notes);
+    }
 }
 
 /// How documents used the `--metadata` table: what its warnings about the whole input say.
@@ -211,7 +237,12 @@ impl State {
             }
             mine.merge(theirs);
         }
-        self.tables.extend(other.tables);
+        for table in other.tables {
+            match self.tables.last_mut() {
+                Some(last) if last.listed == table.listed => last.append(table),
+                _ => self.tables.push(table),
+            }
+        }
         self.skipped.extend(other.skipped);
         self.warnings.extend(other.warnings);
         self.bytes += other.bytes;
@@ -229,10 +260,16 @@ impl State {
         self.renamed += other.renamed;
     }
 
-    /// The warnings about the whole input: documents the `--metadata` table has no row for,
-    /// its rows that name no document, table rows whose id was given before.
+    /// The warnings about the whole input: what the tables' rows found, documents the
+    /// `--metadata` table has no row for, its rows that name no document, table rows whose id
+    /// was given before.
     pub fn whole_input_warnings(&self) -> Vec<String> {
         let mut warnings = Vec::new();
+        for table in &self.tables {
+            for warning in table.notes.warnings() {
+                warnings.push(format!("{}: {warning}", table.info.path));
+            }
+        }
         if let Some(s) = &self.sidecar {
             if s.missing > 0 {
                 warnings.push(format!(

@@ -48,6 +48,18 @@ impl fmt::Display for Shard {
     }
 }
 
+/// A shard's part of the input: a contiguous range of the listed documents, and for each of
+/// them the rows it takes of a table split by rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Portion {
+    /// The documents, a range of the whole input's.
+    pub documents: Range<usize>,
+    /// For each document of the range: `Some(window)` for a table split between shards — the
+    /// shard takes the rows whose first byte (counted in the table) is in `window` — or `None`
+    /// for a document (or table) that is all the shard's.
+    pub windows: Vec<Option<Range<u64>>>,
+}
+
 impl Shard {
     /// The shard whose share of a `total`-byte stream holds byte `offset`.
     fn of(offset: u64, total: u64, count: u32) -> u32 {
@@ -58,24 +70,66 @@ impl Shard {
         u32::try_from(k).unwrap_or(u32::MAX).min(count - 1)
     }
 
-    /// The documents of this shard, as a range of the whole input's documents, whose sizes in
-    /// bytes are `sizes` (in listing order).
-    pub fn documents(&self, sizes: &[u64]) -> Range<usize> {
+    /// The bytes of a `total`-byte stream that this shard's share holds: byte `b` is in it
+    /// exactly when [`Shard::of`] gives this shard (the last shard's share runs on without end).
+    fn share(&self, total: u64) -> Range<u64> {
+        let at = |k: u32| {
+            let n = u128::from(self.count);
+            let start = (u128::from(k) * u128::from(total)).div_ceil(n);
+            u64::try_from(start).unwrap_or(u64::MAX)
+        };
+        let end = match self.index + 1 == self.count {
+            true => u64::MAX,
+            false => at(self.index + 1),
+        };
+        at(self.index)..end
+    }
+
+    /// The shard's portion of the whole input's documents, whose sizes in bytes are `sizes`
+    /// (in listing order) and of which those marked in `split` are tables read by rows.
+    /// A document goes to the shard its first byte falls in; a split table's rows go each to
+    /// the shard its first byte falls in (the table shared by every shard its bytes reach).
+    pub fn portion(&self, sizes: &[u64], split: &[bool]) -> Portion {
         let total: u64 = sizes.iter().sum();
+        let share = self.share(total);
+        let (mut start, mut windows) = (0, Vec::new());
         let mut offset = 0u64;
-        let (mut start, mut end) = (sizes.len(), sizes.len());
         for (i, &size) in sizes.iter().enumerate() {
-            let k = Shard::of(offset, total, self.count);
-            if k == self.index && start == sizes.len() {
-                start = i;
-            }
-            if k > self.index {
-                end = i;
-                break;
+            // Whether the document is the shard's (with its window), or wholly before it.
+            let (window, before) = match split.get(i) == Some(&true) && size > 0 {
+                true => {
+                    let window = (offset < share.end && offset + size > share.start).then(|| {
+                        let start = share.start.saturating_sub(offset);
+                        let end = match offset + size <= share.end {
+                            true => u64::MAX,
+                            false => share.end - offset,
+                        };
+                        (start > 0 || end < u64::MAX).then_some(start..end)
+                    });
+                    (window, offset + size <= share.start)
+                }
+                false => {
+                    let k = Shard::of(offset, total, self.count);
+                    ((k == self.index).then_some(None), k < self.index)
+                }
+            };
+            match window {
+                Some(window) => windows.push(window),
+                None if before && windows.is_empty() => start = i + 1,
+                None => break,
             }
             offset += size;
         }
-        start.min(end)..end
+        Portion {
+            documents: start..start + windows.len(),
+            windows,
+        }
+    }
+
+    /// The documents of this shard, as a range of the whole input's documents, whose sizes in
+    /// bytes are `sizes` (in listing order; none split).
+    pub fn documents(&self, sizes: &[u64]) -> Range<usize> {
+        self.portion(sizes, &[]).documents
     }
 }
 
@@ -111,6 +165,23 @@ mod tests {
         assert_eq!(Shard { index: 2, count: 3 }.documents(&[0, 0]), 2..2);
     }
 
+    #[test]
+    fn a_table_split_by_rows_is_shared_by_the_shards_its_bytes_reach() {
+        // 40 bytes in all, 4 shards of 10: a 5-byte file, a 30-byte table, a 5-byte file.
+        let (sizes, split) = ([5, 30, 5], [false, true, false]);
+        let of = |k| Shard { index: k, count: 4 }.portion(&sizes, &split);
+        let portion = |documents, windows| Portion { documents, windows };
+        assert_eq!(of(0), portion(0..2, vec![None, Some(0..5)]));
+        assert_eq!(of(1), portion(1..2, vec![Some(5..15)]));
+        assert_eq!(of(2), portion(1..2, vec![Some(15..25)]));
+        // The last window runs on: a row starting past the table's size is still read once.
+        assert_eq!(of(3), portion(1..3, vec![Some(25..u64::MAX), None]));
+        // A table within one share is all that shard's.
+        let of = |k| Shard { index: k, count: 2 }.portion(&[5, 5, 10], &[false, true, false]);
+        assert_eq!(of(0), portion(0..2, vec![None, None]));
+        assert_eq!(of(1), portion(2..3, vec![None]));
+    }
+
     proptest! {
         /// The shards' ranges are contiguous, in order, and cover every document once; none
         /// starts further than a document's size from its share's start.
@@ -136,6 +207,38 @@ mod tests {
                 let start: u64 = sizes[..range.start].iter().sum();
                 let share = u128::from(total) * u128::from(index) / u128::from(count);
                 prop_assert!(u128::from(start) >= share.saturating_sub(1000));
+            }
+        }
+
+        /// Every byte of a split table is in the window of exactly one shard, and every other
+        /// document is in exactly one shard; the shards' ranges are in order.
+        #[test]
+        fn split_tables_rows_go_to_one_shard_each(
+            docs in proptest::collection::vec((0u64..200, any::<bool>()), 0..20),
+            count in 1u32..9,
+        ) {
+            let (sizes, split): (Vec<u64>, Vec<bool>) = docs.into_iter().unzip();
+            let portions: Vec<Portion> = (0..count)
+                .map(|index| Shard { index, count }.portion(&sizes, &split))
+                .collect();
+            for pair in portions.windows(2) {
+                prop_assert!(pair[0].documents.start <= pair[1].documents.start);
+                prop_assert!(pair[0].documents.end <= pair[1].documents.end);
+            }
+            for (i, &size) in sizes.iter().enumerate() {
+                let holders: Vec<&Option<Range<u64>>> = (portions.iter())
+                    .filter(|p| p.documents.contains(&i))
+                    .map(|p| &p.windows[i - p.documents.start])
+                    .collect();
+                if !split[i] || size == 0 || holders.len() == 1 {
+                    prop_assert_eq!(holders.len(), 1);
+                    prop_assert!(holders[0].is_none());
+                    continue;
+                }
+                for byte in 0..size + 3 {
+                    let n = holders.iter().filter(|w| w.as_ref().is_some_and(|w| w.contains(&byte))).count();
+                    prop_assert_eq!(n, 1, "byte {} of document {}", byte, i);
+                }
             }
         }
     }

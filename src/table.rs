@@ -14,10 +14,16 @@
 //! damaged compressed file keeps the rows before the damage and ends with a [`BadRow`] naming
 //! the compressed byte where it broke; a missing text or id column is an error listing the
 //! columns there are. CSV follows RFC 4180 (quoted cells spanning lines, a UTF-8 BOM, CRLF, LF
-//! or CR line ends); every line end in a CSV or TSV cell reads as LF.
+//! or CR line ends); every line end in a CSV or TSV cell reads as LF. Opened on a window of
+//! bytes (a shard's share of a table split by rows, [`splittable`]), a reader yields the rows
+//! before the window with the line, number and id cell a whole read gives them (and whether
+//! they are bad), but no text, metadata or notes, then the window's rows as a whole read gives
+//! them, and stops; the windows' [`Notes`] add up to a whole read's.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -73,6 +79,19 @@ pub fn table_kind(path: &Path) -> Option<(Format, Compression)> {
         _ => return None,
     };
     Some((format, compression))
+}
+
+/// Whether the table at `path` can be split by rows between shards: an uncompressed CSV, TSV
+/// or JSON Lines file (a compressed stream cannot be entered in the middle, nor an Excel
+/// workbook).
+pub fn splittable(path: &Path) -> bool {
+    matches!(
+        table_kind(path),
+        Some((
+            Format::Csv | Format::Tsv | Format::JsonLines,
+            Compression::None
+        ))
+    )
 }
 
 /// The whole of the compressed file at `path` (`.gz` or `.zst`), decompressed: a plain
@@ -216,6 +235,9 @@ pub struct TableRow {
     /// The 1-based number of the row among the data rows (the header not counted; for JSON
     /// Lines, the line number).
     pub number: u64,
+    /// Where its record starts, in bytes from the start of the table (for CSV and TSV, of the
+    /// text with every line end one LF); 0 in an Excel sheet.
+    pub byte: u64,
     /// The id cell's text, with `--id-column`.
     pub id: Option<String>,
     /// The text: the text cells, joined by a blank line.
@@ -229,6 +251,8 @@ pub struct TableRow {
 pub struct BadRow {
     /// The 1-based line where the record starts.
     pub line: u64,
+    /// Where it starts, as [`TableRow::byte`] counts.
+    pub byte: u64,
     /// What is wrong.
     pub reason: String,
 }
@@ -240,11 +264,49 @@ pub type Item = std::result::Result<TableRow, BadRow>;
 /// unbalanced quote in the middle of a file silently swallows the rows after it.
 pub const LONG_CELL_LINES: u64 = 1_000;
 
+/// What reading a table found that its warnings say: kept as counts and lists, so that the
+/// pieces of a table read by several shards add up to the warnings of one read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Notes {
+    /// Warnings about single rows (a very long quoted cell), in row order.
+    pub rows: Vec<String>,
+    /// Fields that the first object does not have, with the rows that have them (JSON Lines).
+    pub late_fields: BTreeMap<String, u64>,
+}
+
+impl Notes {
+    /// Adds the notes of the rows that follow.
+    pub fn append(&mut self, other: Notes) {
+        self.rows.extend(other.rows);
+        for (field, rows) in other.late_fields {
+            *self.late_fields.entry(field).or_default() += rows;
+        }
+    }
+
+    /// The warnings they make, in order.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = self.rows.clone();
+        if !self.late_fields.is_empty() {
+            let fields: Vec<String> = (self.late_fields.iter())
+                .map(|(k, n)| format!("{k:?} ({n} rows)"))
+                .collect();
+            warnings.push(format!(
+                "fields that the first object does not have are not kept: {} (name them with --meta-columns to keep them)",
+                fields.join(", ")
+            ));
+        }
+        warnings
+    }
+}
+
+/// Notes shared between a reader and its rows.
+type SharedNotes = Arc<std::sync::Mutex<Notes>>;
+
 /// An open table.
 pub struct TableReader {
     meta_columns: Vec<String>,
     rows: Box<dyn Iterator<Item = Item> + Send>,
-    warnings: Arc<std::sync::Mutex<Vec<String>>>,
+    notes: SharedNotes,
 }
 
 impl std::fmt::Debug for TableReader {
@@ -258,6 +320,20 @@ impl std::fmt::Debug for TableReader {
 impl TableReader {
     /// Opens the table at `path` (format and compression from its name) and reads its header.
     pub fn open(path: &Path, options: &TableOptions) -> Result<TableReader> {
+        TableReader::open_window(path, options, None)
+    }
+
+    /// Opens the table at `path` for the rows whose first byte ([`TableRow::byte`]) is in
+    /// `window` (every row when `None`): a shard's share of a table split by rows. The rows
+    /// before the window are still read — numbered, judged, their ids given — but come without
+    /// text or metadata and add no notes; reading stops at the first row past the window. An
+    /// Excel sheet is read whole.
+    pub fn open_window(
+        path: &Path,
+        options: &TableOptions,
+        window: Option<Range<u64>>,
+    ) -> Result<TableReader> {
+        let window = window.unwrap_or(0..u64::MAX);
         let (format, compression) = table_kind(path).ok_or_else(|| Error::Table {
             path: path.to_path_buf(),
             message: "not a table: themescope reads .csv, .tsv, .jsonl, .ndjson (each maybe .gz or .zst) and .xlsx".to_string(),
@@ -271,13 +347,13 @@ impl TableReader {
         })?;
         let stream = Stream::new(file, compression);
         match format {
-            Format::JsonLines => jsonl::open(path, stream, options),
+            Format::JsonLines => jsonl::open(path, stream, options, window),
             _ => {
                 let delimiter = options.delimiter.unwrap_or(match format {
                     Format::Tsv => b'\t',
                     _ => b',',
                 });
-                delimited::open(path, stream, delimiter, options)
+                delimited::open(path, stream, delimiter, options, window)
             }
         }
     }
@@ -287,9 +363,14 @@ impl TableReader {
         &self.meta_columns
     }
 
+    /// What the rows read so far (of the window) found for the warnings.
+    pub fn notes(&self) -> Notes {
+        self.notes.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+
     /// Warnings about the table so far (a very long quoted cell; fields first seen late).
     pub fn warnings(&self) -> Vec<String> {
-        self.warnings.lock().map(|w| w.clone()).unwrap_or_default()
+        self.notes().warnings()
     }
 }
 
@@ -471,8 +552,25 @@ impl Columns {
         })
     }
 
-    /// The row of `cells` (`None` where a cell is missing).
-    fn row<'c>(&self, line: u64, number: u64, cell: impl Fn(usize) -> Option<&'c str>) -> TableRow {
+    /// The row of `cells` (`None` where a cell is missing) that starts at `line` and `byte`;
+    /// only its id when it is before the window read (`whole` false).
+    fn row<'c>(
+        &self,
+        (line, number, byte): (u64, u64, u64),
+        whole: bool,
+        cell: impl Fn(usize) -> Option<&'c str>,
+    ) -> TableRow {
+        let id = self.id.map(|i| cell(i).unwrap_or("").to_string());
+        if !whole {
+            return TableRow {
+                line,
+                number,
+                byte,
+                id,
+                text: String::new(),
+                meta: Vec::new(),
+            };
+        }
         let text = self
             .text
             .iter()
@@ -482,7 +580,8 @@ impl Columns {
         TableRow {
             line,
             number,
-            id: self.id.map(|i| cell(i).unwrap_or("").to_string()),
+            byte,
+            id,
             text,
             meta: self
                 .meta
@@ -502,6 +601,7 @@ mod delimited {
         stream: Stream,
         delimiter: u8,
         options: &TableOptions,
+        window: Range<u64>,
     ) -> Result<TableReader> {
         let quotes = Arc::new(AtomicU64::new(0));
         let damage = stream.damage.clone();
@@ -525,7 +625,7 @@ mod delimited {
             }
         };
         let columns = Columns::resolve(path, &header, options)?;
-        let warnings = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let notes = SharedNotes::default();
         let rows = Rows {
             reader,
             columns,
@@ -535,12 +635,13 @@ mod delimited {
             done: false,
             quotes,
             damage,
-            warnings: Arc::clone(&warnings),
+            notes: Arc::clone(&notes),
+            window,
         };
         Ok(TableReader {
             meta_columns: rows.columns.names.clone(),
             rows: Box::new(rows),
-            warnings,
+            notes,
         })
     }
 
@@ -628,7 +729,9 @@ mod delimited {
         done: bool,
         quotes: Arc<AtomicU64>,
         damage: Damage,
-        warnings: Arc<std::sync::Mutex<Vec<String>>>,
+        notes: SharedNotes,
+        /// The rows wanted, by their first byte.
+        window: Range<u64>,
     }
 
     impl Rows {
@@ -657,9 +760,11 @@ mod delimited {
             last: bool,
         ) -> Item {
             self.number += 1;
-            if next_line.saturating_sub(line) > LONG_CELL_LINES {
-                if let Ok(mut w) = self.warnings.lock() {
-                    w.push(format!(
+            let byte = record.position().map_or(0, |p| p.byte());
+            let whole = byte >= self.window.start;
+            if whole && next_line.saturating_sub(line) > LONG_CELL_LINES {
+                if let Ok(mut n) = self.notes.lock() {
+                    n.rows.push(format!(
                         "line {line}: a quoted cell runs over {} lines; if that is not meant, a quote is missing there",
                         next_line - line
                     ));
@@ -668,6 +773,7 @@ mod delimited {
             if last && self.quotes.load(Ordering::Relaxed) % 2 == 1 {
                 return Err(BadRow {
                     line,
+                    byte,
                     reason:
                         "a quoted cell is still open at the end of the file (a quote is missing)"
                             .to_string(),
@@ -676,6 +782,7 @@ mod delimited {
             if record.len() != self.width {
                 return Err(BadRow {
                     line,
+                    byte,
                     reason: format!(
                         "{} fields where the header has {}",
                         record.len(),
@@ -690,6 +797,7 @@ mod delimited {
                     Err(e) => {
                         return Err(BadRow {
                             line,
+                            byte,
                             reason: format!(
                             "not valid UTF-8 (a cell, at its byte {}): convert the file to UTF-8",
                             e.valid_up_to()
@@ -700,7 +808,7 @@ mod delimited {
             }
             Ok(self
                 .columns
-                .row(line, self.number, |i| cells.get(i).copied()))
+                .row((line, self.number, byte), whole, |i| cells.get(i).copied()))
         }
     }
 
@@ -717,12 +825,22 @@ mod delimited {
                     Ok(r) => r,
                     Err(reason) => {
                         self.done = true;
-                        let line = self.reader.position().line();
-                        return Some(Err(BadRow { line, reason }));
+                        let at = self.reader.position();
+                        let (line, byte) = (at.line(), at.byte());
+                        return (byte < self.window.end).then_some(Err(BadRow {
+                            line,
+                            byte,
+                            reason,
+                        }));
                     }
                 },
             };
             let (line, record) = current?;
+            let byte = record.position().map_or(0, |p| p.byte());
+            if byte >= self.window.end {
+                self.done = true;
+                return None;
+            }
             match self.read() {
                 Ok(Some((next_line, next))) => {
                     self.pending = Some((next_line, next));
@@ -736,7 +854,7 @@ mod delimited {
                 Err(reason) => {
                     // The record before the damage may be cut short: it goes with the damage.
                     self.done = true;
-                    Some(Err(BadRow { line, reason }))
+                    Some(Err(BadRow { line, byte, reason }))
                 }
             }
         }
@@ -748,10 +866,17 @@ mod jsonl {
     use super::*;
     use serde_json::Value;
 
-    pub(super) fn open(path: &Path, stream: Stream, options: &TableOptions) -> Result<TableReader> {
+    pub(super) fn open(
+        path: &Path,
+        stream: Stream,
+        options: &TableOptions,
+        window: Range<u64>,
+    ) -> Result<TableReader> {
         let mut lines = Lines {
             reader: BufReader::with_capacity(1 << 16, stream),
             line: 0,
+            byte: 0,
+            unparsed_before: 0,
         };
         // The columns come from the first object.
         let mut ahead = Vec::new();
@@ -760,7 +885,7 @@ mod jsonl {
             let Some(next) = lines.next_line() else {
                 break;
             };
-            if let Ok((_, Some(Value::Object(map)))) = &next {
+            if let Ok((_, _, Some(Value::Object(map)))) = &next {
                 keys = Some(
                     map.iter()
                         .filter(|(_, v)| is_scalar(v))
@@ -795,7 +920,12 @@ mod jsonl {
                 return Err(missing(path, "id", id, &keys));
             }
         }
-        let warnings = Arc::new(std::sync::Mutex::new(Vec::new()));
+        // Without an id column a row's id is its line number whatever the line holds: the
+        // lines before the window need not be parsed.
+        if options.id_column.is_none() {
+            lines.unparsed_before = window.start;
+        }
+        let notes = SharedNotes::default();
         let rows = Rows {
             lines,
             ahead: ahead.into_iter(),
@@ -804,13 +934,14 @@ mod jsonl {
             meta: meta.clone(),
             known: keys,
             late_fields: Default::default(),
-            warnings: Arc::clone(&warnings),
+            notes: Arc::clone(&notes),
             done: false,
+            window,
         };
         Ok(TableReader {
             meta_columns: meta,
             rows: Box::new(rows),
-            warnings,
+            notes,
         })
     }
 
@@ -849,26 +980,34 @@ mod jsonl {
     /// Reads lines, parsing each non-blank one as JSON.
     struct Lines {
         reader: BufReader<Stream>,
+        /// The lines read.
         line: u64,
+        /// The bytes read: where the next line starts.
+        byte: u64,
+        /// Lines starting before this byte are not parsed.
+        unparsed_before: u64,
     }
 
-    type Parsed = std::result::Result<(u64, Option<Value>), BadRow>;
+    /// A non-blank line: its number, where it starts, and its value (`None`: not parsed).
+    type Parsed = std::result::Result<(u64, u64, Option<Value>), BadRow>;
 
     impl Lines {
-        /// The next non-blank line, parsed: `(line, Some(value))`, or a bad row; `None` at the
-        /// end. A line that is no JSON gives `(line, None)`-free [`BadRow`].
+        /// The next non-blank line, parsed unless it starts before `unparsed_before`, or a bad
+        /// row (a line that is no JSON, or the file unreadable from there); `None` at the end.
         fn next_line(&mut self) -> Option<Parsed> {
             let mut buf = Vec::new();
             loop {
                 buf.clear();
+                let byte = self.byte;
                 match self.reader.read_until(b'\n', &mut buf) {
                     Ok(0) => return None,
-                    Ok(_) => {}
+                    Ok(n) => self.byte += n as u64,
                     Err(e) => {
                         let reason = self.reader.get_ref().damage.describe(&e);
                         self.line += 1;
                         return Some(Err(BadRow {
                             line: self.line,
+                            byte,
                             reason,
                         }));
                     }
@@ -879,10 +1018,14 @@ mod jsonl {
                     continue;
                 }
                 let line = self.line;
+                if byte < self.unparsed_before {
+                    return Some(Ok((line, byte, None)));
+                }
                 return Some(match serde_json::from_slice::<Value>(trimmed) {
-                    Ok(v) => Ok((line, Some(v))),
+                    Ok(v) => Ok((line, byte, Some(v))),
                     Err(e) => Err(BadRow {
                         line,
+                        byte,
                         reason: format!("not a JSON value: {e}"),
                     }),
                 });
@@ -897,18 +1040,22 @@ mod jsonl {
         id: Option<String>,
         meta: Vec<String>,
         known: Vec<String>,
-        late_fields: std::collections::BTreeMap<String, u64>,
-        warnings: Arc<std::sync::Mutex<Vec<String>>>,
+        late_fields: BTreeMap<String, u64>,
+        notes: SharedNotes,
         done: bool,
+        /// The rows wanted, by their first byte.
+        window: Range<u64>,
     }
 
     impl Rows {
-        fn row(&mut self, line: u64, value: Value) -> Item {
-            let bad = |reason: String| Err(BadRow { line, reason });
+        /// The row of the line `line` starting at `byte`, holding `value`.
+        fn row(&mut self, line: u64, byte: u64, value: Value) -> Item {
+            let bad = |reason: String| Err(BadRow { line, byte, reason });
             let Value::Object(map) = &value else {
                 return bad("not a JSON object".to_string());
             };
-            for (k, v) in map {
+            let whole = byte >= self.window.start;
+            for (k, v) in map.iter().filter(|_| whole) {
                 if is_scalar(v) && !self.known.contains(k) && !self.meta.contains(k) {
                     *self.late_fields.entry(k.clone()).or_default() += 1;
                 }
@@ -928,13 +1075,22 @@ mod jsonl {
                     }
                 }
             }
+            let id = (self.id.as_ref()).map(|k| map.get(k).map(cell).unwrap_or_default());
+            if !whole {
+                return Ok(TableRow {
+                    line,
+                    number: line,
+                    byte,
+                    id,
+                    text: String::new(),
+                    meta: Vec::new(),
+                });
+            }
             Ok(TableRow {
                 line,
                 number: line,
-                id: self
-                    .id
-                    .as_ref()
-                    .map(|k| map.get(k).map(cell).unwrap_or_default()),
+                byte,
+                id,
                 text: texts.join("\n\n"),
                 meta: self
                     .meta
@@ -949,20 +1105,15 @@ mod jsonl {
             })
         }
 
-        fn finish(&mut self) {
-            if self.late_fields.is_empty() {
-                return;
+        /// The table is read (to its end, its damage or its window's end): the fields seen late
+        /// go to the notes.
+        fn finish(&mut self) -> Option<Item> {
+            self.done = true;
+            let late = std::mem::take(&mut self.late_fields);
+            if let (false, Ok(mut n)) = (late.is_empty(), self.notes.lock()) {
+                n.late_fields = late;
             }
-            let fields: Vec<String> = std::mem::take(&mut self.late_fields)
-                .into_iter()
-                .map(|(k, n)| format!("{k:?} ({n} rows)"))
-                .collect();
-            if let Ok(mut w) = self.warnings.lock() {
-                w.push(format!(
-                    "fields that the first object does not have are not kept: {} (name them with --meta-columns to keep them)",
-                    fields.join(", ")
-                ));
-            }
+            None
         }
     }
 
@@ -989,21 +1140,27 @@ mod jsonl {
                 None => self.lines.next_line(),
             };
             match next {
-                None => {
-                    self.done = true;
-                    self.finish();
-                    None
-                }
+                None => self.finish(),
+                Some(Err(bad)) if bad.byte >= self.window.end => self.finish(),
                 Some(Err(bad)) => {
                     if bad.reason.starts_with("the compressed file")
                         || bad.reason.starts_with("cannot be read further")
                     {
-                        self.done = true;
                         self.finish();
                     }
                     Some(Err(bad))
                 }
-                Some(Ok((line, value))) => Some(self.row(line, value.unwrap_or_default())),
+                Some(Ok((_, byte, _))) if byte >= self.window.end => self.finish(),
+                // Not parsed: before the window, where only its id (by line) is wanted.
+                Some(Ok((line, byte, None))) => Some(Ok(TableRow {
+                    line,
+                    number: line,
+                    byte,
+                    id: None,
+                    text: String::new(),
+                    meta: Vec::new(),
+                })),
+                Some(Ok((line, byte, Some(value)))) => Some(self.row(line, byte, value)),
             }
         }
     }
@@ -1051,13 +1208,14 @@ mod xlsx {
                 let cells: Vec<String> = r.iter().map(cell).collect();
                 // Spreadsheet rows count from 1, the header in the first.
                 let line = first_row + 2 + i as u64;
-                Ok(columns.row(line, i as u64 + 1, |c| cells.get(c).map(String::as_str)))
+                let at = (line, i as u64 + 1, 0);
+                Ok(columns.row(at, true, |c| cells.get(c).map(String::as_str)))
             })
             .collect();
         Ok(TableReader {
             meta_columns: columns.names.clone(),
             rows: Box::new(items.into_iter()),
-            warnings: Arc::default(),
+            notes: Arc::default(),
         })
     }
 
@@ -1092,7 +1250,13 @@ mod tests {
         std::fs::write(&path, bytes).unwrap();
         let mut table = TableReader::open(&path, options).unwrap();
         let meta = table.meta_columns().to_vec();
-        let items: Vec<Item> = table.by_ref().collect();
+        // Where rows start is tested on its own.
+        let items: Vec<Item> = (table.by_ref())
+            .map(|item| match item {
+                Ok(row) => Ok(TableRow { byte: 0, ..row }),
+                Err(bad) => Err(BadRow { byte: 0, ..bad }),
+            })
+            .collect();
         (meta, items, table.warnings())
     }
 
@@ -1100,6 +1264,7 @@ mod tests {
         Ok(TableRow {
             line,
             number,
+            byte: 0,
             id: id.map(str::to_string),
             text: text.to_string(),
             meta: meta.iter().map(|m| m.to_string()).collect(),
@@ -1109,6 +1274,7 @@ mod tests {
     fn bad(line: u64, reason: &str) -> Item {
         Err(BadRow {
             line,
+            byte: 0,
             reason: reason.to_string(),
         })
     }
@@ -1315,6 +1481,84 @@ mod tests {
             warnings,
             ["fields that the first object does not have are not kept: \"extra\" (1 rows) (name them with --meta-columns to keep them)"]
         );
+    }
+
+    /// Reads `path` with the rows of `window`: the rows before it (their line, number and
+    /// id, as a row's id is made) and the rows of it, whole; and the notes.
+    fn read_window(
+        path: &Path,
+        options: &TableOptions,
+        window: Range<u64>,
+    ) -> (Vec<(u64, u64, String)>, Vec<Item>, Notes) {
+        let mut table = TableReader::open_window(path, options, Some(window.clone())).unwrap();
+        let (mut before, mut rows) = (Vec::new(), Vec::new());
+        for item in table.by_ref() {
+            let (line, number, byte, id) = match &item {
+                Ok(r) => (r.line, r.number, r.byte, r.id.clone()),
+                Err(b) => (b.line, b.line, b.byte, None),
+            };
+            assert!(byte < window.end, "{byte} past {window:?}");
+            match byte < window.start {
+                true => before.push((line, number, id.unwrap_or_else(|| format!("#{number}")))),
+                false => rows.push(item),
+            }
+        }
+        (before, rows, table.notes())
+    }
+
+    /// Every way to cut a table in three windows gives its rows once each, in order, as one
+    /// read gives them, with the rows before each window numbered as one read numbers them; the
+    /// windows' notes add up to one read's.
+    #[test]
+    fn windows_of_a_table_add_up_to_the_whole_table() {
+        let long_cell = "x\n".repeat(LONG_CELL_LINES as usize + 1);
+        let csv = format!(
+            "id,text,k\r\na,\"one\r\ntwo\",1\r\nb,three\r\nbad\r\nc,\"{long_cell}\",3\r\na,four,4\r\n\r\nd,five,5"
+        );
+        let jsonl = "{\"id\":\"a\",\"text\":\"one\"}\n\n{\"id\":\"b\",\"text\":\"two\",\"late\":1}\nnot json\n{\"id\":\"a\",\"text\":\"three\",\"late\":2}\n{\"text\":4}\n  \n{\"id\":\"c\",\"text\":\"five\",\"later\":true}\n";
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes) in [("t.csv", csv.as_str()), ("t.jsonl", jsonl)] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            for id_column in [None, Some("id".to_string())] {
+                let options = TableOptions {
+                    id_column,
+                    ..TableOptions::default()
+                };
+                let (none, all, notes) = read_window(&path, &options, 0..u64::MAX);
+                assert!(none.is_empty());
+                assert!(all.len() >= 6, "{name}: {all:?}");
+                let len = bytes.len() as u64;
+                // Every cut in two; cuts in three on a grid.
+                let cuts = (0..=len).map(|a| (a, u64::MAX));
+                let grid = (0..=len)
+                    .step_by(37)
+                    .flat_map(|a| (a..=len).step_by(41).map(move |b| (a, b)));
+                for (a, b) in cuts.chain(grid) {
+                    let mut rows = Vec::new();
+                    let mut sum = Notes::default();
+                    for window in [0..a, a..b, b..u64::MAX] {
+                        let (before, mine, notes) = read_window(&path, &options, window);
+                        // The rows before are numbered and named as one read does.
+                        for (i, (line, number, id)) in before.iter().enumerate() {
+                            let (l, n, whole_id) = match &all[i] {
+                                Ok(r) => (r.line, r.number, r.id.clone()),
+                                Err(b) => (b.line, b.line, None),
+                            };
+                            assert_eq!((line, number), (&l, &n), "{name} {a} {b}");
+                            let whole_id = whole_id.unwrap_or_else(|| format!("#{n}"));
+                            // Unparsed (no id column), a bad line reads as a row by line.
+                            assert_eq!(id, &whole_id, "{name} {a} {b}");
+                        }
+                        rows.extend(mine);
+                        sum.append(notes);
+                    }
+                    assert_eq!(rows, all, "{name} cut at {a} and {b}");
+                    assert_eq!(sum, notes, "{name} cut at {a} and {b}");
+                }
+                assert_eq!(notes.warnings().len(), 1, "{name}: {:?}", notes.warnings());
+            }
+        }
     }
 
     #[test]

@@ -55,15 +55,24 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 /// asserts every file but the manifest is byte for byte the same, and that the merged
 /// manifest lists the same files, inputs, skipped documents and warnings (returned).
 fn same_as_one_run(dir: &Path, corpus: &Path, n: u32, options: &[&str]) -> serde_json::Value {
-    let corpus = corpus.to_str().unwrap();
-    let mut whole = vec!["run", corpus, "-o", "whole", "--quiet"];
+    same_as_one_run_of(dir, &[corpus], n, options)
+}
+
+/// [`same_as_one_run`] with several INPUTs.
+fn same_as_one_run_of(dir: &Path, inputs: &[&Path], n: u32, options: &[&str]) -> serde_json::Value {
+    let inputs: Vec<&str> = inputs.iter().map(|p| p.to_str().unwrap()).collect();
+    let mut whole = vec!["run"];
+    whole.extend(&inputs);
+    whole.extend(["-o", "whole", "--quiet"]);
     whole.extend(options);
     let (code, stderr) = run(dir, &whole);
     assert!(code == 0 || code == 2, "{stderr}");
     let mut parts = Vec::new();
     for k in 0..n {
         let (shard, out) = (format!("{k}/{n}"), format!("part{k}"));
-        let mut args = vec!["run", corpus, "--shard", &shard, "-o", &out, "--quiet"];
+        let mut args = vec!["run"];
+        args.extend(&inputs);
+        args.extend(["--shard", &shard, "-o", &out, "--quiet"]);
         args.extend(options);
         let (code, stderr) = run(dir, &args);
         assert_eq!(code, 0, "shard {shard}: {stderr}");
@@ -90,6 +99,8 @@ fn same_as_one_run(dir: &Path, corpus: &Path, n: u32, options: &[&str]) -> serde
     assert_eq!(manifest("whole")["files"], manifest("merged")["files"]);
     assert_eq!(manifest("whole")["inputs"], manifest("merged")["inputs"]);
     assert_eq!(manifest("whole")["skipped"], manifest("merged")["skipped"]);
+    assert_eq!(manifest("whole")["tables"], manifest("merged")["tables"]);
+    assert_eq!(manifest("whole")["counts"], manifest("merged")["counts"]);
     let warnings = manifest("merged")["warnings"].clone();
     assert_eq!(manifest("whole")["warnings"], warnings);
     for d in ["whole", "merged"] {
@@ -169,10 +180,10 @@ fn metadata_groups_and_clusters_merge_as_one_run() {
 }
 
 #[test]
-fn tables_go_whole_to_a_shard_and_merge_as_one_run() {
+fn tables_split_by_rows_merge_as_one_run() {
     let dir = tempfile::tempdir().unwrap();
-    // The inaugural addresses as three tables in a folder of text files: each table whole in
-    // one shard, its rows numbered as in one run.
+    // The inaugural addresses as three tables in a folder of text files: a table split
+    // between the shards its bytes reach, its rows numbered as in one run.
     let corpus = corpus(dir.path(), 2, &[]);
     let inaugural =
         fs::read_to_string(common::root().join("tests/data/inaugural/inaugural.csv")).unwrap();
@@ -195,10 +206,11 @@ fn tables_go_whole_to_a_shard_and_merge_as_one_run() {
         "--group-by",
         "party",
     ];
-    for n in [2, 3] {
+    for n in [2, 3, 7] {
         same_as_one_run(dir.path(), &corpus, n, &options);
     }
-    // One table with its id column.
+    // One table with its id column, split in up to 9 pieces; and given twice, each row's id
+    // prefixed with its table's.
     let table = common::root().join("tests/data/inaugural/inaugural.csv");
     let options = [
         "--charts",
@@ -208,7 +220,93 @@ fn tables_go_whole_to_a_shard_and_merge_as_one_run() {
         "--group-by",
         "date:decade",
     ];
-    same_as_one_run(dir.path(), &table, 2, &options);
+    for n in [2, 9] {
+        same_as_one_run(dir.path(), &table, n, &options);
+    }
+    same_as_one_run_of(dir.path(), &[&table, &table], 3, &options);
+}
+
+/// The rows of `tests/data/inaugural/inaugural.csv` as (header, rows).
+fn inaugural_rows() -> (Vec<String>, Vec<Vec<String>>) {
+    let path = common::root().join("tests/data/inaugural/inaugural.csv");
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = (reader.records())
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn rows_split_between_shards_keep_their_global_ids_and_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (header, rows) = inaugural_rows();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (id, party, text) = (col("id"), col("party"), col("text"));
+    // A CSV whose ids are the party (so most rows get ~2, ~3… across every shard), with CRLF
+    // line ends, a row with a field too few, and a quoted cell over a thousand lines.
+    let mut csv = String::from("id,party,text\r\n");
+    for (i, row) in rows.iter().enumerate() {
+        let cell = row[text].replace('"', "\"\"");
+        csv.push_str(&format!("{},{},\"{cell}\"\r\n", row[party], row[party]));
+        if i == 20 {
+            csv.push_str("Whig,no text here\r\n");
+        }
+        if i == 40 {
+            let long = "and again\r\n".repeat(1_100);
+            csv.push_str(&format!("Whig,Whig,\"{long}\"\r\n"));
+        }
+    }
+    // The same as JSON Lines with the row number as id: blank lines, a line that is no JSON, a
+    // field the first object does not have (a late field, warned with its count).
+    let mut jsonl = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        let mut object = serde_json::json!({"id": row[id], "party": row[party], "text": row[text]});
+        if i % 7 == 3 {
+            object["mood"] = serde_json::json!("late");
+        }
+        jsonl.push_str(&format!("{object}\n"));
+        if i % 25 == 10 {
+            jsonl.push_str("\n{not json\n");
+        }
+    }
+    let tables = dir.path().join("tables");
+    fs::create_dir_all(&tables).unwrap();
+    fs::write(tables.join("parties.csv"), &csv).unwrap();
+    fs::write(tables.join("rows.jsonl"), &jsonl).unwrap();
+    let csv_options = [
+        "--charts",
+        "none",
+        "--id-column",
+        "id",
+        "--group-by",
+        "party",
+    ];
+    let csv_path = tables.join("parties.csv");
+    for n in [2, 5] {
+        let warnings = same_as_one_run(dir.path(), &csv_path, n, &csv_options).to_string();
+        assert!(
+            warnings.contains("a quoted cell runs over 1101 lines"),
+            "{warnings}"
+        );
+        assert!(
+            warnings.contains("table rows had an id given before"),
+            "{warnings}"
+        );
+    }
+    // Both tables in a folder, the JSON Lines rows named by their line.
+    let options = [
+        "--charts",
+        "none",
+        "--text-column",
+        "text",
+        "--segment",
+        "none",
+    ];
+    for n in [3, 8] {
+        let warnings = same_as_one_run(dir.path(), &tables, n, &options).to_string();
+        assert!(warnings.contains("\\\"mood\\\" (9 rows)"), "{warnings}");
+    }
 }
 
 #[test]
@@ -289,22 +387,6 @@ fn a_merge_refuses_parts_that_do_not_make_one_run() {
     let (code, stderr) = run(dir.path(), &["run", corpus, "--part", "0", "-o", "x"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("--files-from"), "{stderr}");
-    let table = common::root().join("tests/data/inaugural/inaugural.csv");
-    let table = table.to_str().unwrap();
-    let args = [
-        "run",
-        table,
-        table,
-        "--id-column",
-        "id",
-        "--shard",
-        "0/2",
-        "-o",
-        "x",
-    ];
-    let (code, stderr) = run(dir.path(), &args);
-    assert_eq!(code, 1);
-    assert!(stderr.contains("take one table at most"), "{stderr}");
     assert!(!dir.path().join("x").exists());
 }
 

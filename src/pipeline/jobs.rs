@@ -8,6 +8,7 @@
 //! read becomes [`Job::Unreadable`], saying whether part of it was already handed out.
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -16,6 +17,7 @@ use crate::corpus::{self, DocumentSource, SkipReason};
 use crate::faults::Faults;
 use crate::output::manifest;
 use crate::parallel;
+use crate::partial::TableRead;
 use crate::segment::{self, SegmentMode};
 use crate::table::TableReader;
 use crate::tokenize;
@@ -151,22 +153,49 @@ pub struct Sidecar {
     pub rows: std::collections::HashMap<String, Vec<String>>,
 }
 
-/// What reading the tables found, gathered on the reader thread: warnings and the manifest's
-/// records of the tables.
+/// What reading the tables found, gathered on the reader thread: the tables read, with what
+/// their warnings say.
 #[derive(Debug, Default)]
 pub struct TablesFound {
-    /// Warnings (a long quoted cell, fields seen late, ids made unique).
-    pub warnings: Arc<Mutex<Vec<String>>>,
-    /// One record per table read.
-    pub tables: Arc<Mutex<Vec<manifest::TableInfo>>>,
+    /// One record per table read (or the piece of it that the shard reads).
+    pub tables: Arc<Mutex<Vec<TableRead>>>,
     /// How the documents used the `--metadata` table, and the rows made unique: set when the
     /// jobs are done.
     pub whole_input: Arc<Mutex<(Option<crate::partial::SidecarUse>, u64)>>,
 }
 
+/// The documents a run analyses: all of the input's, or a shard's.
+#[derive(Clone, Copy, Debug)]
+pub struct Share<'a> {
+    /// The documents, in order.
+    pub documents: &'a [DocumentSource],
+    /// For each, the rows it takes of a table split between shards (`None`: all of it).
+    pub windows: &'a [Option<Range<u64>>],
+    /// The whole input's documents (a shard's are a range of them).
+    pub listing: &'a [DocumentSource],
+    /// The place of the first document in the listing.
+    pub first: usize,
+}
+
+impl<'a> Share<'a> {
+    /// All the documents of `listing`.
+    pub fn whole(listing: &'a [DocumentSource]) -> Share<'a> {
+        Share {
+            documents: listing,
+            windows: &[],
+            listing,
+            first: 0,
+        }
+    }
+}
+
 /// A table being read, row by row.
 struct OpenTable {
     reader: TableReader,
+    /// Its place in the whole input's listing.
+    listed: u64,
+    /// The rows it takes, when the table is split between shards.
+    window: Option<Range<u64>>,
     /// The table's id (its rows' ids start with it) and where it is.
     source: Arc<Origin>,
     /// Where each of the table's metadata columns goes among the run's.
@@ -183,7 +212,7 @@ struct OpenTable {
 /// ones block by block, and tables row by row (read here, on the reader thread of
 /// [`parallel::for_each_ordered`], a few blocks or rows ahead of the workers).
 pub struct Jobs<'a, 'r> {
-    documents: &'a [DocumentSource],
+    share: Share<'a>,
     config: &'a Config,
     faults: &'a Faults,
     relay: &'r parallel::Relay<segment::BlockStart>,
@@ -204,21 +233,17 @@ pub struct Jobs<'a, 'r> {
     ids: HashSet<u128, rustc_hash::FxBuildHasher>,
     /// Row ids made unique with `~2`…
     renamed: usize,
-    /// Warnings of the tables read (a long quoted cell, fields seen late, ids made unique).
-    warnings: Arc<Mutex<Vec<String>>>,
-    /// The manifest's records of the tables read.
-    tables: Arc<Mutex<Vec<manifest::TableInfo>>>,
+    /// The tables read.
+    tables: Arc<Mutex<Vec<TableRead>>>,
     whole_input: Arc<Mutex<(Option<crate::partial::SidecarUse>, u64)>>,
     key: u64,
 }
 
 impl<'a, 'r> Jobs<'a, 'r> {
-    /// The jobs of `documents` (of the whole input's `listing`: a shard's are a part of it);
-    /// rows of tables get cells for `meta_columns`, and what reading the tables finds goes to
-    /// `found` (warnings and the manifest's records).
+    /// The jobs of the documents of `share`; rows of tables get cells for `meta_columns`, and
+    /// what reading the tables finds goes to `found`.
     pub fn new(
-        documents: &'a [DocumentSource],
-        listing: &[DocumentSource],
+        share: Share<'a>,
         meta: &'a Metadata,
         config: &'a Config,
         faults: &'a Faults,
@@ -226,7 +251,7 @@ impl<'a, 'r> Jobs<'a, 'r> {
         found: &TablesFound,
     ) -> Self {
         Jobs {
-            documents,
+            share,
             config,
             faults,
             relay,
@@ -240,13 +265,11 @@ impl<'a, 'r> Jobs<'a, 'r> {
             table: None,
             // Every file's id, those of other shards too: a row's id is made unique against
             // them as in one run.
-            ids: listing
-                .iter()
+            ids: (share.listing.iter())
                 .filter(|d| !d.table)
                 .map(|d| id_key(&d.id))
                 .collect(),
             renamed: 0,
-            warnings: Arc::clone(&found.warnings),
             tables: Arc::clone(&found.tables),
             whole_input: Arc::clone(&found.whole_input),
             key: 0,
@@ -278,9 +301,11 @@ impl<'a, 'r> Jobs<'a, 'r> {
         }
     }
 
-    /// Opens the table `source` (its columns were checked when the run started).
-    fn open_table(&self, source: &DocumentSource) -> crate::Result<OpenTable> {
-        let reader = TableReader::open(&source.path, &self.config.table)?;
+    /// Opens the table `source`, the `index`-th document of the share, for the rows it takes
+    /// (its columns were checked when the run started).
+    fn open_table(&self, source: &DocumentSource, index: usize) -> crate::Result<OpenTable> {
+        let window = self.share.windows.get(index).cloned().flatten();
+        let reader = TableReader::open_window(&source.path, &self.config.table, window.clone())?;
         let places = reader
             .meta_columns()
             .iter()
@@ -289,6 +314,8 @@ impl<'a, 'r> Jobs<'a, 'r> {
         let direct = self.config.inputs.iter().any(|i| i == &source.path);
         Ok(OpenTable {
             reader,
+            listed: (self.share.first + index) as u64,
+            window,
             source: Origin::of(source, Vec::new()),
             places,
             prefixed: !direct || self.config.inputs.len() > 1,
@@ -297,9 +324,16 @@ impl<'a, 'r> Jobs<'a, 'r> {
         })
     }
 
-    /// The manifest's record of a table read to its end, its warnings to the run's.
+    /// The record of a table read to its end (or its window's): its manifest entry and notes.
     fn close_table(&self, table: OpenTable) {
-        let (bytes, sha256) = crate::checksum::sha256_file(&table.source.path).unwrap_or_default();
+        // The piece of a split table that holds its first byte checksums it.
+        let (bytes, sha256) = match holds_first_byte(&table.window) {
+            true => crate::checksum::sha256_file(&table.source.path).unwrap_or_default(),
+            false => (
+                std::fs::metadata(&table.source.path).map_or(0, |m| m.len()),
+                String::new(),
+            ),
+        };
         let info = manifest::TableInfo {
             path: table.source.location.clone(),
             bytes,
@@ -313,30 +347,40 @@ impl<'a, 'r> Jobs<'a, 'r> {
             id_column: self.config.table.id_column.clone(),
             meta_columns: table.reader.meta_columns().to_vec(),
         };
-        if let Ok(mut w) = self.warnings.lock() {
-            for warning in table.reader.warnings() {
-                w.push(format!("{}: {warning}", table.source.location));
-            }
-        }
         if let Ok(mut t) = self.tables.lock() {
-            t.push(info);
+            t.push(TableRead {
+                listed: table.listed,
+                info,
+                notes: table.reader.notes(),
+            });
         }
     }
 
     /// The next job of the open table, if it has rows left.
     fn next_row(&mut self) -> Option<Row> {
-        let table = self.table.as_mut()?;
-        let Some(item) = table.reader.next() else {
-            let table = self.table.take()?;
-            self.close_table(table);
-            return None;
-        };
-        match &item {
-            Ok(_) => table.rows += 1,
-            Err(_) => table.skipped += 1,
+        loop {
+            let table = self.table.as_mut()?;
+            let Some(item) = table.reader.next() else {
+                let table = self.table.take()?;
+                self.close_table(table);
+                return None;
+            };
+            if let Some(row) = self.row(item) {
+                return Some(row);
+            }
         }
-        let doc = self.next_doc;
-        self.next_doc += 1;
+    }
+
+    /// The document of a row of the open table; `None` for a row before the table's window,
+    /// which only takes its id (so that the ids after it are made unique as in one run).
+    fn row(&mut self, item: crate::table::Item) -> Option<Row> {
+        let table = self.table.as_mut()?;
+        let byte = match &item {
+            Ok(row) => row.byte,
+            Err(bad) => bad.byte,
+        };
+        let before = table.window.as_ref().is_some_and(|w| byte < w.start);
+        let read = item.is_ok();
         // A bad row's id is by its line (its cells, the id among them, are not to be trusted).
         let (line, number, id_cell, text, meta) = match item {
             Ok(row) if row.text.len() > MAX_ROW_TEXT => {
@@ -361,6 +405,15 @@ impl<'a, 'r> Jobs<'a, 'r> {
             id = format!("{base}~{k}");
             k += 1;
         }
+        if before {
+            return None;
+        }
+        match read {
+            true => table.rows += 1,
+            false => table.skipped += 1,
+        }
+        let doc = self.next_doc;
+        self.next_doc += 1;
         self.renamed += usize::from(k > 2);
         let mut cells = vec![String::new(); self.meta_columns.len()];
         for (cell, &place) in meta.into_iter().zip(&table.places) {
@@ -476,11 +529,16 @@ impl<'r> Iterator for Jobs<'_, 'r> {
                 }
                 continue;
             }
-            let source = self.documents.get(self.next_source)?;
+            let index = self.next_source;
+            let source = self.share.documents.get(index)?;
             self.next_source += 1;
             if source.table {
-                match self.open_table(source) {
+                match self.open_table(source, index) {
                     Ok(table) => self.table = Some(table),
+                    // A table split between shards is skipped by the one holding its start.
+                    Err(_)
+                        if !holds_first_byte(&self.share.windows.get(index).cloned().flatten()) => {
+                    }
                     Err(e) => {
                         let doc = self.next_doc;
                         self.next_doc += 1;
@@ -517,6 +575,11 @@ impl<'r> Iterator for Jobs<'_, 'r> {
             }
         }
     }
+}
+
+/// Whether the piece `window` of a table holds its first byte (all of it does).
+fn holds_first_byte(window: &Option<Range<u64>>) -> bool {
+    window.as_ref().is_none_or(|w| w.start == 0)
 }
 
 impl Drop for Jobs<'_, '_> {

@@ -39,7 +39,7 @@ use crate::output::{chart, report, summary, OutputDir, MANIFEST};
 use crate::parallel;
 use crate::{Config, RunSummary};
 
-use jobs::{Jobs, Metadata, TablesFound};
+use jobs::{Jobs, Metadata, Share, TablesFound};
 use worker::Worker;
 use writer::{CorpusWriter, Written};
 
@@ -64,10 +64,14 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
     let (documents, unreadable_folders) = discover(config)?;
     let meta = meta_columns(config, &documents)?;
     let shard = partial::select(config, &documents)?;
-    let listing = &documents[..];
-    let documents = match &shard {
-        Some(s) => &documents[s.documents.clone()],
-        None => &documents[..],
+    let share = match &shard {
+        Some(s) => Share {
+            documents: &documents[s.portion.documents.clone()],
+            windows: &s.portion.windows,
+            listing: &documents,
+            first: s.portion.documents.start,
+        },
+        None => Share::whole(&documents),
     };
     let mut out = OutputDir::create_with(&config.output, faults)?;
     out.set_fail_write(faults.write.clone());
@@ -77,7 +81,7 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
         &mut out,
         config,
         &matcher,
-        documents.len(),
+        share.documents.len(),
         &meta.header,
         groups,
     )?
@@ -86,15 +90,7 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
             .as_ref()
             .map_or(0, |s| s.fingerprint.piece.first_position()),
     );
-    analyse(
-        config,
-        &matcher,
-        documents,
-        listing,
-        &meta,
-        faults,
-        &mut writer,
-    )?;
+    analyse(config, &matcher, share, &meta, faults, &mut writer)?;
     let found = Found {
         documents: 0,
         unreadable_folders,
@@ -312,8 +308,7 @@ fn group_sums(config: &Config, names: &[String]) -> Result<Sums> {
 fn analyse(
     config: &Config,
     matcher: &Matcher,
-    documents: &[DocumentSource],
-    listing: &[DocumentSource],
+    share: Share<'_>,
     meta: &Metadata,
     faults: &Faults,
     writer: &mut CorpusWriter<'_>,
@@ -326,7 +321,7 @@ fn analyse(
         relay: &relay,
         faults,
     };
-    let jobs = Jobs::new(documents, listing, meta, config, faults, &relay, &found);
+    let jobs = Jobs::new(share, meta, config, faults, &relay, &found);
     parallel::for_each_ordered(
         jobs,
         config.jobs,
@@ -345,7 +340,7 @@ fn analyse(
     fn take<T>(m: &std::sync::Mutex<Vec<T>>) -> Vec<T> {
         std::mem::take(&mut *m.lock().unwrap_or_else(|e| e.into_inner()))
     }
-    writer.add_tables(take(&found.warnings), take(&found.tables));
+    writer.add_tables(take(&found.tables));
     let (sidecar, renamed) =
         std::mem::take(&mut *found.whole_input.lock().unwrap_or_else(|e| e.into_inner()));
     writer.add_whole_input(sidecar, renamed);
@@ -575,7 +570,9 @@ fn manifest_of(
         },
         // Copied in from their scratch file as the manifest is written.
         inputs: Vec::new(),
-        tables: std::mem::take(&mut written.state.tables),
+        tables: (written.state.tables.iter())
+            .map(|t| t.info.clone())
+            .collect(),
         counts: manifest::CountsInfo {
             documents: found.documents as u64,
             unreadable_folders: found.unreadable_folders.len() as u64,

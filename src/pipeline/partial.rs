@@ -16,7 +16,6 @@
 
 use std::fs::File;
 use std::io::{BufReader, Read};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -30,7 +29,7 @@ use crate::output::manifest::InputsSpool;
 use crate::output::registry::CSV_FILES;
 use crate::output::OutputDir;
 use crate::partial::{self, Fingerprint, Part, Piece, State, INPUTS_FILE, STATE_FILE};
-use crate::shard::Shard;
+use crate::shard::{Portion, Shard};
 use crate::{Config, RunSummary};
 
 use super::writer::{header_of, DocumentFiles};
@@ -38,44 +37,46 @@ use super::Found;
 
 /// The documents of one shard and what identifies the run it is part of.
 pub struct Selected {
-    /// The shard's documents, a range of the whole listing.
-    pub documents: Range<usize>,
+    /// The shard's documents, a range of the whole listing, and the rows it takes of tables
+    /// split by rows.
+    pub portion: Portion,
     /// The fingerprint its partial result carries.
     pub fingerprint: Fingerprint,
 }
 
 /// The piece of the corpus a partial run analyses (none for a plain run): its shard of the
-/// whole listing `documents`, or with `--part` every document of its list; an error for what
-/// shards cannot do yet.
+/// whole listing `documents`, or with `--part` every document of its list.
+///
+/// An uncompressed CSV, TSV or JSON Lines table is split by rows: each shard it reaches reads
+/// it from its start (numbering its rows and making their ids unique as one run does) and
+/// analyses the rows that start in its share of the bytes. Other tables go whole to the shard
+/// their first byte falls in. A row's id can clash only with the files' ids (which every shard
+/// lists) or the ids of its own table's rows before it (which the shard reads): another
+/// table's row ids start with that table's own id.
 pub fn select(config: &Config, documents: &[DocumentSource]) -> Result<Option<Selected>> {
     let piece = match (config.shard, config.part) {
         (Some(shard), _) => Piece::Shard(shard),
         (None, Some(part)) => Piece::Part(part),
         (None, None) => return Ok(None),
     };
-    // A table goes whole to a shard (by its first byte), its rows numbered and their ids made
-    // unique within it as in one run. Ids from an id column are checked against other tables'
-    // only in one run: with several tables, refused for now.
-    let tables = documents.iter().filter(|d| d.table).count();
-    if tables > 1 && config.table.id_column.is_some() {
-        return Err(Error::Usage(
-            "--shard and --part with --id-column take one table at most for now: row ids are \
-             made unique across tables in one run (run without --shard, or leave out --id-column)"
-                .to_string(),
-        ));
-    }
     let sizes: Vec<u64> = (documents.iter())
         .map(|d| std::fs::metadata(&d.path).map_or(0, |m| m.len()))
         .collect();
     let listing = partial::listing_digest(
         (documents.iter().zip(&sizes)).map(|(d, &size)| (d.id.as_str(), size)),
     );
-    let documents = match piece {
-        Piece::Shard(shard) => shard.documents(&sizes),
-        Piece::Part(_) => 0..documents.len(),
+    let split: Vec<bool> = (documents.iter())
+        .map(|d| d.table && crate::table::splittable(&d.path))
+        .collect();
+    let portion = match piece {
+        Piece::Shard(shard) => shard.portion(&sizes, &split),
+        Piece::Part(_) => Portion {
+            documents: 0..documents.len(),
+            windows: vec![None; documents.len()],
+        },
     };
     Ok(Some(Selected {
-        documents,
+        portion,
         fingerprint: Fingerprint {
             options: partial::options_digest(config, metadata_sha256(config)?.as_deref()),
             listing,

@@ -159,10 +159,9 @@ impl<'a> CorpusWriter<'a> {
         Ok(())
     }
 
-    /// Adds what reading the tables found: warnings (printed with the others at the end) and
-    /// the manifest's records of the tables.
-    pub fn add_tables(&mut self, warnings: Vec<String>, tables: Vec<manifest::TableInfo>) {
-        self.state.warnings.extend(warnings);
+    /// Adds the tables read: the manifest's records and what their warnings say (printed with
+    /// the warnings about the whole input at the end).
+    pub fn add_tables(&mut self, tables: Vec<crate::partial::TableRead>) {
         self.state.tables.extend(tables);
     }
 
