@@ -189,6 +189,11 @@ pub struct TableRead {
 }
 
 impl TableRead {
+    /// The warnings about the table (or its piece), each naming it.
+    pub fn warnings(&self) -> impl Iterator<Item = String> + '_ {
+        (self.notes.warnings().into_iter()).map(|w| format!("{}: {w}", self.info.path))
+    }
+
     /// Adds the piece of the same table that follows this one.
     fn append(&mut self, other: TableRead) {
         self.info.rows += other.info.rows;
@@ -266,9 +271,7 @@ impl State {
     pub fn whole_input_warnings(&self) -> Vec<String> {
         let mut warnings = Vec::new();
         for table in &self.tables {
-            for warning in table.notes.warnings() {
-                warnings.push(format!("{}: {warning}", table.info.path));
-            }
+            warnings.extend(table.warnings());
         }
         if let Some(s) = &self.sidecar {
             if s.missing > 0 {

@@ -122,11 +122,14 @@ pub fn write(
 ) -> Result<RunSummary> {
     let documents = part.state.totals.documents;
     let found = documents + part.state.skipped.len() as u64;
-    // Printed now; those about the whole input come with the merge.
+    // Printed now, with those about the shard's pieces of tables; those about the whole input
+    // come with the merge.
+    let tables = part.state.tables.iter().flat_map(|t| t.warnings());
     let warnings = (config.lexicon.warnings.iter())
         .chain(&config.warnings)
         .chain(&part.state.warnings)
         .cloned()
+        .chain(tables)
         .collect();
     let (tokens, bytes) = (part.state.totals.counts.tokens, part.state.bytes);
     for file in part.files.close()? {
