@@ -1,11 +1,15 @@
-//! The jobs of a run, in order: whole documents, and the blocks of large ones.
+//! The jobs of a run, in order: whole documents, the blocks of large ones, the rows of tables.
 //!
-//! In: the ordered documents and the config. Out: an iterator of [`Job`]s, pulled on the reader
+//! In: the ordered documents (all of the input's, or a shard's [`Share`] with its windows of
+//! tables split by rows) and the config. Out: an iterator of [`Job`]s, pulled on the reader
 //! thread of [`parallel::for_each_ordered`]. A document up to `--block-size` is one job (read by
 //! the worker); a larger one is prescanned here, then read block by block, a few blocks ahead of
-//! the workers, each block a job that relays its running offsets to the next.
+//! the workers, each block a job that relays its running offsets to the next; a table's rows are
+//! read here, [`ROWS_PER_JOB`] to a job.
 //! Guarantees: jobs come in document order, blocks in file order; a document that cannot be
-//! read becomes [`Job::Unreadable`], saying whether part of it was already handed out.
+//! read becomes [`Job::Unreadable`], saying whether part of it was already handed out; a row's
+//! id is made unique against every file's id and the ids of its table's rows before it, also
+//! those before a shard's window (read for their ids only), so that it is the id one run gives.
 
 use std::collections::HashSet;
 use std::ops::Range;
