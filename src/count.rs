@@ -7,6 +7,7 @@
 //! Guarantees: each theme's `count` equals the number of its hits; `negated` counts the negated
 //! ones; contrast poles and tension count only hits that are not negated.
 
+use std::cell::RefCell;
 use std::ops::AddAssign;
 
 use serde::{Deserialize, Serialize};
@@ -299,44 +300,13 @@ pub fn analyse_with<'a>(
     let tokens = tokenize_with(text, matcher.hyphens());
     let structure = segment_with(text, &tokens, blank_lines);
     segmented(&tokens, &structure);
-    // Hits come in token order: their sentences are found by walking the sentences once (as
-    // `Structure::sentence_of_token` would find each: the first sentence that ends after the
-    // token, or the last one).
-    let sentences = &structure.sentences;
-    let last = sentences.len().saturating_sub(1);
-    let mut sentence = 0;
-    let hits: Vec<(Hit, usize)> = matcher
-        .find_hits(text, &tokens, &structure)
-        .into_iter()
-        .map(|h| {
-            while sentence < sentences.len() && sentences[sentence].tokens.end <= h.tokens.start {
-                sentence += 1;
-            }
-            (h, sentence.min(last))
-        })
-        .collect();
+    let hits = matcher.find_sentence_hits(text, &tokens, &structure);
     debug_assert!(hits
         .iter()
         .all(|(h, s)| *s == structure.sentence_of_token(h.tokens.start)));
 
     let mut themes = vec![ThemeTally::default(); matcher.theme_count()];
-    let mut term_counts: Vec<TermCount> = hits
-        .iter()
-        .map(|(h, _)| TermCount {
-            term: h.term,
-            hits: 1,
-            live_weight: if h.negator.is_none() { h.weight.0 } else { 0 },
-        })
-        .collect();
-    term_counts.sort_unstable_by_key(|t| t.term);
-    term_counts.dedup_by(|b, a| {
-        let same = a.term == b.term;
-        if same {
-            a.hits += 1;
-            a.live_weight += b.live_weight;
-        }
-        same
-    });
+    let term_counts = count_terms(&hits, matcher.terms().len());
     for (hit, _) in &hits {
         let t = &mut themes[hit.theme];
         t.count += 1;
@@ -344,36 +314,7 @@ pub fn analyse_with<'a>(
         t.weight += hit.weight.0;
     }
     count_distinct_terms(&term_counts, matcher, &mut themes);
-
-    let mut contrast_tallies = Vec::with_capacity(contrasts.len());
-    let mut tension = Vec::with_capacity(contrasts.len());
-    for c in contrasts {
-        let mut tally = ContrastTally::default();
-        let mut left_sentences = Vec::new();
-        let mut right_sentences = Vec::new();
-        for (hit, sentence) in hits.iter().filter(|(h, _)| h.negator.is_none()) {
-            let (pole, sentences) = if hit.theme == c.left {
-                (&mut tally.left, &mut left_sentences)
-            } else if hit.theme == c.right {
-                (&mut tally.right, &mut right_sentences)
-            } else {
-                continue;
-            };
-            pole.add(hit.weight);
-            if sentences.last() != Some(sentence) {
-                sentences.push(*sentence);
-            }
-        }
-        let both: Vec<usize> = left_sentences
-            .iter()
-            .filter(|s| right_sentences.binary_search(s).is_ok())
-            .copied()
-            .collect();
-        tally.tension_sentences = both.len() as u64;
-        tally.pole_sentences = (left_sentences.len() + right_sentences.len() - both.len()) as u64;
-        contrast_tallies.push(tally);
-        tension.push(both);
-    }
+    let (contrast_tallies, tension) = count_contrasts(&hits, contrasts);
 
     let cooccurrence = count_cooccurrence(&hits, matcher.theme_count(), structure.sentences.len());
     DocumentAnalysis {
@@ -391,6 +332,79 @@ pub fn analyse_with<'a>(
         term_counts,
         tension,
     }
+}
+
+/// The hits of each term of `hits` (term ids below `terms`), sorted by term id: counted in a
+/// dense array per thread, indexed by term id, that only the terms hit are read from and reset
+/// in, so that only the distinct terms are sorted, not the hits.
+fn count_terms(hits: &[(Hit, usize)], terms: usize) -> Vec<TermCount> {
+    /// (hits, non-negated weight) per term id, and the terms with hits.
+    type Scratch = (Vec<(u64, u64)>, Vec<u32>);
+    thread_local! {
+        static SCRATCH: RefCell<Scratch> = const { RefCell::new((Vec::new(), Vec::new())) };
+    }
+    SCRATCH.with_borrow_mut(|(slots, touched)| {
+        if slots.len() < terms {
+            slots.resize(terms, (0, 0));
+        }
+        for (h, _) in hits {
+            let slot = &mut slots[h.term as usize];
+            if slot.0 == 0 {
+                touched.push(h.term);
+            }
+            slot.0 += 1;
+            slot.1 += if h.negator.is_none() { h.weight.0 } else { 0 };
+        }
+        touched.sort_unstable();
+        (touched.drain(..))
+            .map(|term| {
+                let (hits, live_weight) = std::mem::take(&mut slots[term as usize]);
+                TermCount {
+                    term,
+                    hits,
+                    live_weight,
+                }
+            })
+            .collect()
+    })
+}
+
+/// Per contrast, its tally and the sentences holding non-negated hits of both poles
+/// (ascending), in one pass over the hits.
+fn count_contrasts(
+    hits: &[(Hit, usize)],
+    contrasts: &[Contrast],
+) -> (Vec<ContrastTally>, Vec<Vec<usize>>) {
+    let mut tallies = vec![ContrastTally::default(); contrasts.len()];
+    // Per contrast, the sentences with a hit of its left pole and of its right one.
+    let mut poles: Vec<(Vec<usize>, Vec<usize>)> = vec![(Vec::new(), Vec::new()); contrasts.len()];
+    for (hit, sentence) in hits.iter().filter(|(h, _)| h.negator.is_none()) {
+        for ((c, tally), (left, right)) in contrasts.iter().zip(&mut tallies).zip(&mut poles) {
+            let (pole, sentences) = if hit.theme == c.left {
+                (&mut tally.left, left)
+            } else if hit.theme == c.right {
+                (&mut tally.right, right)
+            } else {
+                continue;
+            };
+            pole.add(hit.weight);
+            if sentences.last() != Some(sentence) {
+                sentences.push(*sentence);
+            }
+        }
+    }
+    let mut tension = Vec::with_capacity(contrasts.len());
+    for (tally, (left, right)) in tallies.iter_mut().zip(&poles) {
+        let both: Vec<usize> = left
+            .iter()
+            .filter(|s| right.binary_search(s).is_ok())
+            .copied()
+            .collect();
+        tally.tension_sentences = both.len() as u64;
+        tally.pole_sentences = (left.len() + right.len() - both.len()) as u64;
+        tension.push(both);
+    }
+    (tallies, tension)
 }
 
 /// Counts, over sentences, the themes with non-negated hits and the pairs of them.
