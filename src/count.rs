@@ -314,7 +314,7 @@ pub fn analyse_with<'a>(
         t.weight += hit.weight.0;
     }
     count_distinct_terms(&term_counts, matcher, &mut themes);
-    let (contrast_tallies, tension) = count_contrasts(&hits, contrasts);
+    let (contrast_tallies, tension) = count_contrasts(&hits, contrasts, matcher.theme_count());
 
     let cooccurrence = count_cooccurrence(&hits, matcher.theme_count(), structure.sentences.len());
     DocumentAnalysis {
@@ -370,22 +370,30 @@ fn count_terms(hits: &[(Hit, usize)], terms: usize) -> Vec<TermCount> {
 }
 
 /// Per contrast, its tally and the sentences holding non-negated hits of both poles
-/// (ascending), in one pass over the hits.
+/// (ascending), in one pass over the hits (of `themes` themes).
 fn count_contrasts(
     hits: &[(Hit, usize)],
     contrasts: &[Contrast],
+    themes: usize,
 ) -> (Vec<ContrastTally>, Vec<Vec<usize>>) {
     let mut tallies = vec![ContrastTally::default(); contrasts.len()];
     // Per contrast, the sentences with a hit of its left pole and of its right one.
     let mut poles: Vec<(Vec<usize>, Vec<usize>)> = vec![(Vec::new(), Vec::new()); contrasts.len()];
+    // Per theme, the poles it is: (contrast, is the left pole), in contrast order (a theme on
+    // both sides of one contrast counts as its left pole).
+    let mut theme_poles: Vec<Vec<(usize, bool)>> = vec![Vec::new(); themes];
+    for (ci, c) in contrasts.iter().enumerate() {
+        theme_poles[c.left].push((ci, true));
+        if c.right != c.left {
+            theme_poles[c.right].push((ci, false));
+        }
+    }
     for (hit, sentence) in hits.iter().filter(|(h, _)| h.negator.is_none()) {
-        for ((c, tally), (left, right)) in contrasts.iter().zip(&mut tallies).zip(&mut poles) {
-            let (pole, sentences) = if hit.theme == c.left {
-                (&mut tally.left, left)
-            } else if hit.theme == c.right {
-                (&mut tally.right, right)
-            } else {
-                continue;
+        for &(ci, is_left) in &theme_poles[hit.theme] {
+            let (tally, (left, right)) = (&mut tallies[ci], &mut poles[ci]);
+            let (pole, sentences) = match is_left {
+                true => (&mut tally.left, left),
+                false => (&mut tally.right, right),
             };
             pole.add(hit.weight);
             if sentences.last() != Some(sentence) {
@@ -419,11 +427,21 @@ fn count_cooccurrence(hits: &[(Hit, usize)], themes: usize, sentences: usize) ->
     let mut live = hits.iter().filter(|(h, _)| h.negator.is_none()).peekable();
     while let Some((hit, sentence)) = live.next() {
         present.clear();
-        present.push(hit.theme);
-        while let Some((more, _)) = live.next_if(|(_, s)| s == sentence) {
-            present.push(more.theme);
-        }
-        if present.len() > 1 {
+        if themes <= 64 {
+            // The sentence's themes as bits, read out in ascending order.
+            let mut bits = 1u64 << hit.theme;
+            while let Some((more, _)) = live.next_if(|(_, s)| s == sentence) {
+                bits |= 1 << more.theme;
+            }
+            while bits != 0 {
+                present.push(bits.trailing_zeros() as usize);
+                bits &= bits - 1;
+            }
+        } else {
+            present.push(hit.theme);
+            while let Some((more, _)) = live.next_if(|(_, s)| s == sentence) {
+                present.push(more.theme);
+            }
             present.sort_unstable();
             present.dedup();
         }
@@ -598,6 +616,41 @@ mod tests {
     use crate::lexicon::parse_toml;
 
     const LEX: &str = "[[themes]]\nid = \"hardship\"\nterms = [\"hardship*\", \"shortage*\"]\n[[themes]]\nid = \"pride\"\nterms = [\"pride\", { term = \"proud*\", weight = 2 }]\n[[contrasts]]\nleft = \"hardship\"\nright = \"pride\"\n";
+
+    proptest::proptest! {
+        /// Up to 64 themes a sentence's themes are gathered as bits, past that sorted: both
+        /// count alike.
+        #[test]
+        fn cooccurrence_by_bits_equals_by_sorting(
+            hits in proptest::collection::vec((0usize..8, 0usize..6, proptest::bool::ANY), 0..40),
+        ) {
+            let mut hits: Vec<(Hit, usize)> = (hits.into_iter())
+                .map(|(theme, sentence, negated)| {
+                    let hit = Hit {
+                        theme,
+                        term: 0,
+                        tokens: 0..1,
+                        weight: crate::lexicon::Weight(1),
+                        negator: negated.then_some(0),
+                    };
+                    (hit, sentence)
+                })
+                .collect();
+            hits.sort_by_key(|(_, s)| *s);
+            let (few, many) = (8, 65);
+            let bits = count_cooccurrence(&hits, few, 6);
+            let sorted = count_cooccurrence(&hits, many, 6);
+            proptest::prop_assert_eq!(&bits.theme_sentences[..], &sorted.theme_sentences[..few]);
+            for a in 0..few {
+                for b in a + 1..few {
+                    proptest::prop_assert_eq!(
+                        bits.pair_sentences[pair_index(a, b, few)],
+                        sorted.pair_sentences[pair_index(a, b, many)]
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn counts_by_hand() {
