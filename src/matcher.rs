@@ -758,7 +758,7 @@ impl Matcher {
         let mut picker = Picker::new(self);
         let mut candidates = Vec::new();
         let mut stack = Vec::new();
-        let mut found: Vec<Found> = Vec::new();
+        let (mut found, mut kept): (Vec<Found>, Vec<Found>) = (Vec::new(), Vec::new());
         // The sentence of the current position: sentences before it end at or before it.
         let mut sentence = 0;
         for (i, &(word, prefix)) in looked_up.iter().enumerate() {
@@ -771,15 +771,16 @@ impl Matcher {
             if class.longer {
                 self.matches_at(i, class, &doc, &mut stack, &mut candidates);
             }
-            if !candidates.is_empty() {
+            let chosen = if !candidates.is_empty() {
+                found.clear();
                 picker.choose(self, &candidates, &mut found);
                 candidates.clear();
+                &found[..]
             } else {
-                let single = &self.singles[class.single.start as usize..class.single.end as usize];
-                found.extend_from_slice(single);
-            }
-            picker.claim(i, &mut found);
-            if found.is_empty() {
+                &self.singles[class.single.start as usize..class.single.end as usize]
+            };
+            picker.claim(i, chosen, &mut kept);
+            if kept.is_empty() {
                 continue;
             }
             let sentences = &structure.sentences;
@@ -794,7 +795,7 @@ impl Matcher {
                 None => 0,
             };
             let negator = self.negator_before(i, first, text, tokens, &looked_up);
-            for f in found.drain(..) {
+            for f in &kept {
                 let target = &f.target;
                 let hit = Hit {
                     theme: target.theme,
@@ -998,11 +999,17 @@ impl Picker {
         found[start..].sort_unstable_by_key(|f| f.target.theme);
     }
 
-    /// Keeps of `found` what earlier matches leave free at position `i`, and marks the tokens
-    /// it covers as taken for its theme or file.
-    fn claim(&mut self, i: usize, found: &mut Vec<Found>) {
-        found.retain(|f| i >= self.free[f.block as usize]);
-        for f in found.iter() {
+    /// Puts into `kept` what of `chosen` earlier matches leave free at position `i`, and marks
+    /// the tokens it covers as taken for its theme or file.
+    fn claim(&mut self, i: usize, chosen: &[Found], kept: &mut Vec<Found>) {
+        kept.clear();
+        // One by one: most positions choose one or two targets, too few for a call to copy.
+        for f in chosen {
+            if i >= self.free[f.block as usize] {
+                kept.push(*f);
+            }
+        }
+        for f in kept.iter() {
             self.free[f.block as usize] = i + f.len as usize;
         }
     }
