@@ -455,11 +455,22 @@ pub struct Base {
 }
 
 /// Text on one line: white space runs as one space, trimmed (white space as
-/// [`str::split_whitespace`] has it). ASCII text, most of it, is done byte by byte.
+/// [`str::split_whitespace`] has it). ASCII text, most of it, is copied whole when it holds
+/// no line break, tab or run of spaces, else done byte by byte.
 pub(crate) fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     if text.is_ascii() {
         let bytes = text.as_bytes();
+        // Most sentences are already on one line, their words one space apart: copied whole.
+        let breaks = (bytes.iter()).fold(false, |any, &b| any | matches!(b, b'\t'..=b'\r'));
+        if !breaks
+            && !bytes.starts_with(b" ")
+            && !bytes.ends_with(b" ")
+            && memchr::memmem::find(bytes, b"  ").is_none()
+        {
+            out.push_str(text);
+            return out;
+        }
         let space = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
         let mut i = 0;
         while i < bytes.len() {
@@ -1610,6 +1621,15 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn one_line_agrees_with_split_whitespace(text in "[a\t\n\x0b\x0c\r \x1c\u{85}\u{a0}é]{0,30}") {
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(one_line(&text), expected);
+        }
+
+        /// ASCII text, often already on one line (copied whole) and often not.
+        #[test]
+        fn ascii_one_line_agrees_with_split_whitespace(
+            text in "[ab\t\n\r\x0b\x0c\x1c ]{0,30}|( ?[ab,.]{1,3}){0,8} ?|([ab]{1,3} ){0,8}[ab]",
+        ) {
             let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
             proptest::prop_assert_eq!(one_line(&text), expected);
         }
