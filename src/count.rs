@@ -7,6 +7,7 @@
 //! Guarantees: each theme's `count` equals the number of its hits; `negated` counts the negated
 //! ones; contrast poles and tension count only hits that are not negated.
 
+use std::cell::RefCell;
 use std::ops::AddAssign;
 
 use serde::{Deserialize, Serialize};
@@ -299,44 +300,13 @@ pub fn analyse_with<'a>(
     let tokens = tokenize_with(text, matcher.hyphens());
     let structure = segment_with(text, &tokens, blank_lines);
     segmented(&tokens, &structure);
-    // Hits come in token order: their sentences are found by walking the sentences once (as
-    // `Structure::sentence_of_token` would find each: the first sentence that ends after the
-    // token, or the last one).
-    let sentences = &structure.sentences;
-    let last = sentences.len().saturating_sub(1);
-    let mut sentence = 0;
-    let hits: Vec<(Hit, usize)> = matcher
-        .find_hits(text, &tokens, &structure)
-        .into_iter()
-        .map(|h| {
-            while sentence < sentences.len() && sentences[sentence].tokens.end <= h.tokens.start {
-                sentence += 1;
-            }
-            (h, sentence.min(last))
-        })
-        .collect();
+    let hits = matcher.find_sentence_hits(text, &tokens, &structure);
     debug_assert!(hits
         .iter()
         .all(|(h, s)| *s == structure.sentence_of_token(h.tokens.start)));
 
     let mut themes = vec![ThemeTally::default(); matcher.theme_count()];
-    let mut term_counts: Vec<TermCount> = hits
-        .iter()
-        .map(|(h, _)| TermCount {
-            term: h.term,
-            hits: 1,
-            live_weight: if h.negator.is_none() { h.weight.0 } else { 0 },
-        })
-        .collect();
-    term_counts.sort_unstable_by_key(|t| t.term);
-    term_counts.dedup_by(|b, a| {
-        let same = a.term == b.term;
-        if same {
-            a.hits += 1;
-            a.live_weight += b.live_weight;
-        }
-        same
-    });
+    let term_counts = count_terms(&hits, matcher.terms().len());
     for (hit, _) in &hits {
         let t = &mut themes[hit.theme];
         t.count += 1;
@@ -344,36 +314,7 @@ pub fn analyse_with<'a>(
         t.weight += hit.weight.0;
     }
     count_distinct_terms(&term_counts, matcher, &mut themes);
-
-    let mut contrast_tallies = Vec::with_capacity(contrasts.len());
-    let mut tension = Vec::with_capacity(contrasts.len());
-    for c in contrasts {
-        let mut tally = ContrastTally::default();
-        let mut left_sentences = Vec::new();
-        let mut right_sentences = Vec::new();
-        for (hit, sentence) in hits.iter().filter(|(h, _)| h.negator.is_none()) {
-            let (pole, sentences) = if hit.theme == c.left {
-                (&mut tally.left, &mut left_sentences)
-            } else if hit.theme == c.right {
-                (&mut tally.right, &mut right_sentences)
-            } else {
-                continue;
-            };
-            pole.add(hit.weight);
-            if sentences.last() != Some(sentence) {
-                sentences.push(*sentence);
-            }
-        }
-        let both: Vec<usize> = left_sentences
-            .iter()
-            .filter(|s| right_sentences.binary_search(s).is_ok())
-            .copied()
-            .collect();
-        tally.tension_sentences = both.len() as u64;
-        tally.pole_sentences = (left_sentences.len() + right_sentences.len() - both.len()) as u64;
-        contrast_tallies.push(tally);
-        tension.push(both);
-    }
+    let (contrast_tallies, tension) = count_contrasts(&hits, contrasts, matcher.theme_count());
 
     let cooccurrence = count_cooccurrence(&hits, matcher.theme_count(), structure.sentences.len());
     DocumentAnalysis {
@@ -393,6 +334,87 @@ pub fn analyse_with<'a>(
     }
 }
 
+/// The hits of each term of `hits` (term ids below `terms`), sorted by term id: counted in a
+/// dense array per thread, indexed by term id, that only the terms hit are read from and reset
+/// in, so that only the distinct terms are sorted, not the hits.
+fn count_terms(hits: &[(Hit, usize)], terms: usize) -> Vec<TermCount> {
+    /// (hits, non-negated weight) per term id, and the terms with hits.
+    type Scratch = (Vec<(u64, u64)>, Vec<u32>);
+    thread_local! {
+        static SCRATCH: RefCell<Scratch> = const { RefCell::new((Vec::new(), Vec::new())) };
+    }
+    SCRATCH.with_borrow_mut(|(slots, touched)| {
+        if slots.len() < terms {
+            slots.resize(terms, (0, 0));
+        }
+        for (h, _) in hits {
+            let slot = &mut slots[h.term as usize];
+            if slot.0 == 0 {
+                touched.push(h.term);
+            }
+            slot.0 += 1;
+            slot.1 += if h.negator.is_none() { h.weight.0 } else { 0 };
+        }
+        touched.sort_unstable();
+        (touched.drain(..))
+            .map(|term| {
+                let (hits, live_weight) = std::mem::take(&mut slots[term as usize]);
+                TermCount {
+                    term,
+                    hits,
+                    live_weight,
+                }
+            })
+            .collect()
+    })
+}
+
+/// Per contrast, its tally and the sentences holding non-negated hits of both poles
+/// (ascending), in one pass over the hits (of `themes` themes).
+fn count_contrasts(
+    hits: &[(Hit, usize)],
+    contrasts: &[Contrast],
+    themes: usize,
+) -> (Vec<ContrastTally>, Vec<Vec<usize>>) {
+    let mut tallies = vec![ContrastTally::default(); contrasts.len()];
+    // Per contrast, the sentences with a hit of its left pole and of its right one.
+    let mut poles: Vec<(Vec<usize>, Vec<usize>)> = vec![(Vec::new(), Vec::new()); contrasts.len()];
+    // Per theme, the poles it is: (contrast, is the left pole), in contrast order (a theme on
+    // both sides of one contrast counts as its left pole).
+    let mut theme_poles: Vec<Vec<(usize, bool)>> = vec![Vec::new(); themes];
+    for (ci, c) in contrasts.iter().enumerate() {
+        theme_poles[c.left].push((ci, true));
+        if c.right != c.left {
+            theme_poles[c.right].push((ci, false));
+        }
+    }
+    for (hit, sentence) in hits.iter().filter(|(h, _)| h.negator.is_none()) {
+        for &(ci, is_left) in &theme_poles[hit.theme] {
+            let (tally, (left, right)) = (&mut tallies[ci], &mut poles[ci]);
+            let (pole, sentences) = match is_left {
+                true => (&mut tally.left, left),
+                false => (&mut tally.right, right),
+            };
+            pole.add(hit.weight);
+            if sentences.last() != Some(sentence) {
+                sentences.push(*sentence);
+            }
+        }
+    }
+    let mut tension = Vec::with_capacity(contrasts.len());
+    for (tally, (left, right)) in tallies.iter_mut().zip(&poles) {
+        let both: Vec<usize> = left
+            .iter()
+            .filter(|s| right.binary_search(s).is_ok())
+            .copied()
+            .collect();
+        tally.tension_sentences = both.len() as u64;
+        tally.pole_sentences = (left.len() + right.len() - both.len()) as u64;
+        tension.push(both);
+    }
+    (tallies, tension)
+}
+
 /// Counts, over sentences, the themes with non-negated hits and the pairs of them.
 fn count_cooccurrence(hits: &[(Hit, usize)], themes: usize, sentences: usize) -> Cooccurrence {
     let mut c = Cooccurrence {
@@ -405,11 +427,21 @@ fn count_cooccurrence(hits: &[(Hit, usize)], themes: usize, sentences: usize) ->
     let mut live = hits.iter().filter(|(h, _)| h.negator.is_none()).peekable();
     while let Some((hit, sentence)) = live.next() {
         present.clear();
-        present.push(hit.theme);
-        while let Some((more, _)) = live.next_if(|(_, s)| s == sentence) {
-            present.push(more.theme);
-        }
-        if present.len() > 1 {
+        if themes <= 64 {
+            // The sentence's themes as bits, read out in ascending order.
+            let mut bits = 1u64 << hit.theme;
+            while let Some((more, _)) = live.next_if(|(_, s)| s == sentence) {
+                bits |= 1 << more.theme;
+            }
+            while bits != 0 {
+                present.push(bits.trailing_zeros() as usize);
+                bits &= bits - 1;
+            }
+        } else {
+            present.push(hit.theme);
+            while let Some((more, _)) = live.next_if(|(_, s)| s == sentence) {
+                present.push(more.theme);
+            }
             present.sort_unstable();
             present.dedup();
         }
@@ -584,6 +616,41 @@ mod tests {
     use crate::lexicon::parse_toml;
 
     const LEX: &str = "[[themes]]\nid = \"hardship\"\nterms = [\"hardship*\", \"shortage*\"]\n[[themes]]\nid = \"pride\"\nterms = [\"pride\", { term = \"proud*\", weight = 2 }]\n[[contrasts]]\nleft = \"hardship\"\nright = \"pride\"\n";
+
+    proptest::proptest! {
+        /// Up to 64 themes a sentence's themes are gathered as bits, past that sorted: both
+        /// count alike.
+        #[test]
+        fn cooccurrence_by_bits_equals_by_sorting(
+            hits in proptest::collection::vec((0usize..8, 0usize..6, proptest::bool::ANY), 0..40),
+        ) {
+            let mut hits: Vec<(Hit, usize)> = (hits.into_iter())
+                .map(|(theme, sentence, negated)| {
+                    let hit = Hit {
+                        theme,
+                        term: 0,
+                        tokens: 0..1,
+                        weight: crate::lexicon::Weight(1),
+                        negator: negated.then_some(0),
+                    };
+                    (hit, sentence)
+                })
+                .collect();
+            hits.sort_by_key(|(_, s)| *s);
+            let (few, many) = (8, 65);
+            let bits = count_cooccurrence(&hits, few, 6);
+            let sorted = count_cooccurrence(&hits, many, 6);
+            proptest::prop_assert_eq!(&bits.theme_sentences[..], &sorted.theme_sentences[..few]);
+            for a in 0..few {
+                for b in a + 1..few {
+                    proptest::prop_assert_eq!(
+                        bits.pair_sentences[pair_index(a, b, few)],
+                        sorted.pair_sentences[pair_index(a, b, many)]
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn counts_by_hand() {

@@ -25,7 +25,10 @@
 //! of a text before the walk). The entries form a trie of steps
 //! (joiner, element) (`EntryTrie`), so every entry that matches from a token is found in one
 //! walk down it, however many entries share their first words ("not …"); a walk goes on only
-//! while the text still follows some entry. The rules above then pick among the entries found,
+//! while the text still follows some entry, and a bitmap of every step (`StepFilter`, small
+//! enough to stay in the nearest caches) rules out most steps before a node is read. Where no
+//! entry of several tokens matches from a token, the choice among its entries of one token is
+//! known beforehand; otherwise the rules above pick among the entries found,
 //! as the reference matcher (`matcher/reference.rs`, built only for the tests, which compare
 //! the two on random lexicons and texts) does by trying every entry.
 
@@ -152,6 +155,50 @@ struct EntryTrie {
     next: FxHashMap<(u32, u32, u32), u32>,
     /// Exact joiners by id (after [`JOIN_SPACE`] and [`JOIN_HYPHEN`]).
     exact_joiners: FxHashMap<String, u32>,
+    /// Every step (node, joiner, element key) as a bit (see [`StepFilter`]).
+    step_filter: StepFilter,
+}
+
+/// A quick test run before a step of the entry trie: a bitmap over (a hash of) every step
+/// (node, joiner, element key). No false negatives, so a step it rules out does not exist; it
+/// is small enough to stay in the core's nearest caches, unlike the nodes and the map of steps,
+/// and most tokens that start an entry continue none.
+#[derive(Debug)]
+struct StepFilter {
+    /// `64 - log2(bits)`: the shift that takes a hash to a bit.
+    shift: u32,
+    bits: Vec<u64>,
+}
+
+impl StepFilter {
+    /// A filter of `steps`, with about 16 bits per step (a false positive in 16).
+    fn new(steps: &[(u32, u32, u32)]) -> StepFilter {
+        let log = (steps.len().max(64) * 16)
+            .next_power_of_two()
+            .trailing_zeros();
+        let mut filter = StepFilter {
+            shift: 64 - log,
+            bits: vec![0; (1usize << log) / 64],
+        };
+        for &(node, joiner, key) in steps {
+            let bit = filter.bit(node, joiner, key);
+            filter.bits[bit / 64] |= 1 << (bit % 64);
+        }
+        filter
+    }
+
+    #[inline]
+    fn bit(&self, node: u32, joiner: u32, key: u32) -> usize {
+        let x = (u64::from(node) << 32 | u64::from(key)) ^ u64::from(joiner) << 29;
+        (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// `false` only when there is no such step.
+    #[inline]
+    fn may_hold(&self, node: u32, joiner: u32, key: u32) -> bool {
+        let bit = self.bit(node, joiner, key);
+        self.bits[bit / 64] >> (bit % 64) & 1 != 0
+    }
 }
 
 /// Joiner ids of white space and of a hyphen; exact joiners follow.
@@ -213,6 +260,7 @@ impl EntryTrie {
         for (&(from, joiner, element), &to) in &steps {
             outs[from as usize].push((joiner, element, to));
         }
+        let all: Vec<(u32, u32, u32)> = steps.keys().copied().collect();
         let mut trie = EntryTrie {
             nodes: Vec::with_capacity(nodes.len()),
             pids: Vec::new(),
@@ -220,6 +268,7 @@ impl EntryTrie {
             first_prefix,
             next: FxHashMap::default(),
             exact_joiners,
+            step_filter: StepFilter::new(&all),
         };
         for (node, pids) in nodes.into_iter().enumerate() {
             let start = trie.pids.len() as u32;
@@ -245,6 +294,9 @@ impl EntryTrie {
     /// The node after `node` through `joiner` and the element `element`, or [`NONE`].
     #[inline]
     fn step(&self, node: u32, joiner: u32, element: u32) -> u32 {
+        if !self.step_filter.may_hold(node, joiner, element) {
+            return NONE;
+        }
         match self.nodes[node as usize].next {
             Next::None => NONE,
             Next::One(j, e, to) => {
@@ -567,42 +619,63 @@ impl Matcher {
         self.themes
     }
 
-    /// Every pattern that matches the tokens from `start` (only those of more than one token
-    /// when `longer_only`), as (pattern, tokens matched), into `out`: one walk down the entry
-    /// trie. `looked_up` holds each token's (word, longest prefix); `stack` is scratch space.
-    #[allow(clippy::too_many_arguments)]
+    /// Every pattern of more than one token that matches the tokens from `start` and, when
+    /// there is one, every pattern of one token that does too, as (pattern, tokens matched),
+    /// into `out` (left empty when no pattern of more than one token matches): one walk down
+    /// the entry trie. `class` is token `start`'s; `stack` is scratch space.
     fn matches_at(
         &self,
         start: usize,
-        longer_only: bool,
-        text: &str,
-        tokens: &[Token<'_>],
-        looked_up: &[(u32, u32)],
+        class: &Class,
+        doc: &Doc<'_, '_>,
         stack: &mut Vec<(u32, usize)>,
         out: &mut Vec<(u32, usize)>,
     ) {
         let trie = &self.entries;
         out.clear();
         stack.clear();
-        let (word, prefix) = looked_up[start];
-        let class = self.class_of(word, prefix);
         let firsts = &self.first_nodes[class.firsts.start as usize..class.firsts.end as usize];
-        stack.extend(firsts.iter().map(|&node| (node, start + 1)));
+        // The first nodes' own patterns are of one token: no node is read unless a step leads
+        // on from it.
+        self.steps_from(firsts, start + 1, doc, stack);
         while let Some((node, end)) = stack.pop() {
             let n = &trie.nodes[node as usize];
-            if !longer_only || end > start + 1 {
-                out.extend(n.pids.clone().map(|slot| (slot, end - start)));
+            out.extend(n.pids.clone().map(|slot| (slot, end - start)));
+            if !matches!(n.next, Next::None) {
+                self.steps_from(&[node], end, doc, stack);
             }
-            if matches!(n.next, Next::None) || end >= tokens.len() {
-                continue;
+        }
+        if !out.is_empty() {
+            for &node in firsts {
+                out.extend(trie.nodes[node as usize].pids.clone().map(|slot| (slot, 1)));
             }
-            let joiner = trie.joiner_of(&text[tokens[end - 1].span.end..tokens[end].span.start]);
-            if joiner == NONE {
-                continue;
-            }
-            let (word, prefix) = looked_up[end];
-            let next = self.class_of(word, prefix);
-            for &key in &self.element_keys[next.keys.start as usize..next.keys.end as usize] {
+        }
+    }
+
+    /// Pushes onto `stack` each node that one of `nodes` leads to through the gap before token
+    /// `end` and that token, with the token after it.
+    #[inline]
+    fn steps_from(
+        &self,
+        nodes: &[u32],
+        end: usize,
+        doc: &Doc<'_, '_>,
+        stack: &mut Vec<(u32, usize)>,
+    ) {
+        let (text, tokens) = (doc.text, doc.tokens);
+        if end >= tokens.len() {
+            return;
+        }
+        let trie = &self.entries;
+        let joiner = trie.joiner_of(&text[tokens[end - 1].span.end..tokens[end].span.start]);
+        if joiner == NONE {
+            return;
+        }
+        let (word, prefix) = doc.looked_up[end];
+        let next = self.class_of(word, prefix);
+        let keys = &self.element_keys[next.keys.start as usize..next.keys.end as usize];
+        for &node in nodes {
+            for &key in keys {
                 let to = trie.step(node, joiner, key);
                 if to != NONE {
                     stack.push((to, end + 1));
@@ -659,15 +732,33 @@ impl Matcher {
 
     /// Finds the hits in a document: its `text`, `tokens` and `structure` (for negation).
     pub fn find_hits(&self, text: &str, tokens: &[Token<'_>], structure: &Structure) -> Vec<Hit> {
+        (self.find_sentence_hits(text, tokens, structure).into_iter())
+            .map(|(hit, _)| hit)
+            .collect()
+    }
+
+    /// [`Matcher::find_hits`], each hit with its sentence: the first sentence that ends after
+    /// its first token, or the last one (as [`Structure::sentence_of_token`] finds it).
+    pub fn find_sentence_hits(
+        &self,
+        text: &str,
+        tokens: &[Token<'_>],
+        structure: &Structure,
+    ) -> Vec<(Hit, usize)> {
         // Each token's lexicon word and longest prefix.
         let mut looked_up: Vec<(u32, u32)> = Vec::with_capacity(tokens.len());
         let texts = tokens.iter().map(|t| t.text.as_ref());
         self.words.lookup_all(texts, &mut looked_up);
+        let doc = Doc {
+            text,
+            tokens,
+            looked_up: &looked_up,
+        };
         let mut hits = Vec::new();
         let mut picker = Picker::new(self);
         let mut candidates = Vec::new();
         let mut stack = Vec::new();
-        let mut found: Vec<Found> = Vec::new();
+        let (mut found, mut kept): (Vec<Found>, Vec<Found>) = (Vec::new(), Vec::new());
         // The sentence of the current position: sentences before it end at or before it.
         let mut sentence = 0;
         for (i, &(word, prefix)) in looked_up.iter().enumerate() {
@@ -677,30 +768,19 @@ impl Matcher {
             }
             // Where no entry of several tokens matches, what the entries of one token give is
             // known beforehand.
-            let mut longer = false;
             if class.longer {
-                let walk = (text, tokens, looked_up.as_slice());
-                self.matches_at(i, true, walk.0, walk.1, walk.2, &mut stack, &mut candidates);
-                longer = !candidates.is_empty();
+                self.matches_at(i, class, &doc, &mut stack, &mut candidates);
             }
-            if longer {
-                let walk = (text, tokens, looked_up.as_slice());
-                self.matches_at(
-                    i,
-                    false,
-                    walk.0,
-                    walk.1,
-                    walk.2,
-                    &mut stack,
-                    &mut candidates,
-                );
+            let chosen = if !candidates.is_empty() {
+                found.clear();
                 picker.choose(self, &candidates, &mut found);
+                candidates.clear();
+                &found[..]
             } else {
-                let single = &self.singles[class.single.start as usize..class.single.end as usize];
-                found.extend_from_slice(single);
-            }
-            picker.claim(i, &mut found);
-            if found.is_empty() {
+                &self.singles[class.single.start as usize..class.single.end as usize]
+            };
+            picker.claim(i, chosen, &mut kept);
+            if kept.is_empty() {
                 continue;
             }
             let sentences = &structure.sentences;
@@ -709,23 +789,22 @@ impl Matcher {
             }
             // Tokens before `first` lie in an earlier sentence than token i (the sentence of a
             // token past the last sentence is the last one).
-            let first = match sentence
-                .min(sentences.len().saturating_sub(1))
-                .checked_sub(1)
-            {
+            let sentence_of_i = sentence.min(sentences.len().saturating_sub(1));
+            let first = match sentence_of_i.checked_sub(1) {
                 Some(before) => sentences[before].tokens.end,
                 None => 0,
             };
             let negator = self.negator_before(i, first, text, tokens, &looked_up);
-            for f in found.drain(..) {
-                let target = &self.targets[f.target as usize];
-                hits.push(Hit {
+            for f in &kept {
+                let target = &f.target;
+                let hit = Hit {
                     theme: target.theme,
                     term: target.term,
                     negator,
                     tokens: i..i + f.len as usize,
                     weight: target.weight,
-                });
+                };
+                hits.push((hit, sentence_of_i));
             }
         }
         hits
@@ -803,6 +882,14 @@ impl Matcher {
     }
 }
 
+/// A document as the entry trie's walks read it: its text, its tokens, and each token's
+/// (word, longest prefix).
+struct Doc<'t, 'a> {
+    text: &'t str,
+    tokens: &'t [Token<'a>],
+    looked_up: &'t [(u32, u32)],
+}
+
 /// What a token is to the entries, by its word (or its longest prefix when it is no word).
 #[derive(Clone, Debug, Default)]
 struct Class {
@@ -817,14 +904,15 @@ struct Class {
     longer: bool,
 }
 
-/// A target chosen at a position: `Matcher::targets[target]`, matching `len` tokens; it is
-/// taken unless the position lies within an earlier match of its `block` (its theme, for
-/// per-theme matching, or its file, for best-entry).
+/// A target chosen at a position, matching `len` tokens (the target itself, not its index:
+/// the hit is made from it without another look-up); it is taken unless the position lies
+/// within an earlier match of its `block` (its theme, for per-theme matching, or its file, for
+/// best-entry).
 #[derive(Clone, Copy, Debug)]
 struct Found {
     block: u32,
-    target: u32,
     len: u32,
+    target: Target,
 }
 
 /// The rules, applied at one position at a time: the best entry per theme (per-theme files)
@@ -893,7 +981,7 @@ impl Picker {
             if let Some((_, _, slot_id, ti)) = self.theme_best[theme].take() {
                 found.push(Found {
                     block: theme as u32,
-                    target: ti,
+                    target: matcher.targets[ti as usize],
                     len: matcher.slots[slot_id as usize].len as u32,
                 });
             }
@@ -903,19 +991,25 @@ impl Picker {
                 let pattern = &matcher.slots[slot_id as usize];
                 found.extend(pattern.targets.clone().map(|ti| Found {
                     block: (matcher.themes + source) as u32,
-                    target: ti,
+                    target: matcher.targets[ti as usize],
                     len: pattern.len as u32,
                 }));
             }
         }
-        found[start..].sort_unstable_by_key(|f| matcher.targets[f.target as usize].theme);
+        found[start..].sort_unstable_by_key(|f| f.target.theme);
     }
 
-    /// Keeps of `found` what earlier matches leave free at position `i`, and marks the tokens
-    /// it covers as taken for its theme or file.
-    fn claim(&mut self, i: usize, found: &mut Vec<Found>) {
-        found.retain(|f| i >= self.free[f.block as usize]);
-        for f in found.iter() {
+    /// Puts into `kept` what of `chosen` earlier matches leave free at position `i`, and marks
+    /// the tokens it covers as taken for its theme or file.
+    fn claim(&mut self, i: usize, chosen: &[Found], kept: &mut Vec<Found>) {
+        kept.clear();
+        // One by one: most positions choose one or two targets, too few for a call to copy.
+        for f in chosen {
+            if i >= self.free[f.block as usize] {
+                kept.push(*f);
+            }
+        }
+        for f in kept.iter() {
             self.free[f.block as usize] = i + f.len as usize;
         }
     }

@@ -353,6 +353,7 @@ struct HitRow<'a> {
     right_context: Text<'a>,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct TensionRow<'a> {
     document: Text<'a>,
@@ -454,11 +455,22 @@ pub struct Base {
 }
 
 /// Text on one line: white space runs as one space, trimmed (white space as
-/// [`str::split_whitespace`] has it). ASCII text, most of it, is done byte by byte.
+/// [`str::split_whitespace`] has it). ASCII text, most of it, is copied whole when it holds
+/// no line break, tab or run of spaces, else done byte by byte.
 pub(crate) fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     if text.is_ascii() {
         let bytes = text.as_bytes();
+        // Most sentences are already on one line, their words one space apart: copied whole.
+        let breaks = (bytes.iter()).fold(false, |any, &b| any | matches!(b, b'\t'..=b'\r'));
+        if !breaks
+            && !bytes.starts_with(b" ")
+            && !bytes.ends_with(b" ")
+            && memchr::memmem::find(bytes, b"  ").is_none()
+        {
+            out.push_str(text);
+            return out;
+        }
         let space = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
         let mut i = 0;
         while i < bytes.len() {
@@ -876,7 +888,8 @@ fn push_trajectory_row(row: &mut Vec<u8>, cells: &RowCells, ci: usize, point: &T
     row.push(b'\n');
 }
 
-/// Renders the `tension.csv` rows of an analysed text (see [`render_hits`] for `base`).
+/// Renders the `tension.csv` rows of an analysed text (see [`render_hits`] for `base`), byte
+/// for byte as the csv writer writes the serde row struct (`TensionRow`, kept for the tests).
 pub fn render_tension(
     id: &str,
     text: &str,
@@ -891,28 +904,40 @@ pub fn render_tension(
         .enumerate()
         .flat_map(|(c, sentences)| sentences.iter().map(move |&s| (s, c)))
         .collect();
+    if pairs.is_empty() {
+        return Ok(());
+    }
     pairs.sort_unstable();
-    let mut w = writer(out);
+    let cell = |text: &str| {
+        let mut cell = Vec::with_capacity(text.len());
+        push_text_cell(&mut cell, text);
+        cell
+    };
+    let document = cell(id);
+    let contrasts: Vec<Vec<u8>> = lexicon.contrasts.iter().map(|c| cell(&c.id)).collect();
     // A sentence in tension for several contrasts is put on one line once.
-    let mut sentence = (usize::MAX, String::new());
+    let mut sentence = (usize::MAX, Vec::new());
     for (s, c) in pairs {
         let span = analysis.structure.sentences[s].span.clone();
         if sentence.0 != s {
-            sentence = (
-                s,
-                one_line(&text[base.lead + span.start..base.lead + span.end]),
-            );
+            sentence.0 = s;
+            sentence.1.clear();
+            let shown = one_line(&text[base.lead + span.start..base.lead + span.end]);
+            push_text_cell(&mut sentence.1, &shown);
         }
-        w.serialize(TensionRow {
-            document: Text(id),
-            sentence: base.sentences + s,
-            contrast: Text(&lexicon.contrasts[c].id),
-            start_byte: base.bytes + span.start,
-            end_byte: base.bytes + span.end,
-            text: Text(&sentence.1),
-        })?;
+        out.extend_from_slice(&document);
+        out.push(b',');
+        push_int(out, base.sentences + s);
+        out.push(b',');
+        out.extend_from_slice(&contrasts[c]);
+        out.push(b',');
+        push_int(out, base.bytes + span.start);
+        out.push(b',');
+        push_int(out, base.bytes + span.end);
+        out.push(b',');
+        out.extend_from_slice(&sentence.1);
+        out.push(b'\n');
     }
-    w.flush()?;
     Ok(())
 }
 
@@ -1598,6 +1623,63 @@ mod tests {
         fn one_line_agrees_with_split_whitespace(text in "[a\t\n\x0b\x0c\r \x1c\u{85}\u{a0}é]{0,30}") {
             let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
             proptest::prop_assert_eq!(one_line(&text), expected);
+        }
+
+        /// ASCII text, often already on one line (copied whole) and often not.
+        #[test]
+        fn ascii_one_line_agrees_with_split_whitespace(
+            text in "[ab\t\n\r\x0b\x0c\x1c ]{0,30}|( ?[ab,.]{1,3}){0,8} ?|([ab]{1,3} ){0,8}[ab]",
+        ) {
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(one_line(&text), expected);
+        }
+    }
+
+    proptest::proptest! {
+        /// `render_tension` writes what the csv writer writes of the serde rows: sentences
+        /// with commas, quotes, a formula's first character, line breaks and runs of spaces,
+        /// after a lead of context and with the offsets of a later block.
+        #[test]
+        fn tension_rows_equal_the_csv_writer_rows(
+            id in r#"[=+@a-z ,"\n\t-]{0,8}"#,
+            words in proptest::collection::vec(
+                r#"(good|bad|x|"q"|a,b|=s|-m|\n|  |\.|!)"#, 0..40),
+            lead in 0usize..3,
+            bytes in 0usize..1000,
+            sentences in 0usize..50,
+        ) {
+            let lexicon = crate::lexicon::parse_toml(
+                "[[themes]]\nid=\"a\"\nterms=[\"good\"]\n[[themes]]\nid=\"b_\"\nterms=[\"bad\"]\n[[contrasts]]\nleft=\"a\"\nright=\"b_\"\n[[contrasts]]\nleft=\"b_\"\nright=\"a\"\n",
+                "t",
+            )
+            .unwrap();
+            let matcher = Matcher::new(&lexicon);
+            let body = words.join(" ");
+            let text = format!("{}{body}", "ctx ".repeat(lead));
+            let lead = 4 * lead;
+            let analysis = crate::count::analyse(&text[lead..], &matcher, &lexicon.contrasts);
+            let base = Base { lead, bytes, sentences };
+            let mut direct = Vec::new();
+            render_tension(&id, &text, &analysis, &lexicon, &base, &mut direct).unwrap();
+            let mut pairs: Vec<(usize, usize)> = (analysis.tension.iter().enumerate())
+                .flat_map(|(c, sentences)| sentences.iter().map(move |&s| (s, c)))
+                .collect();
+            pairs.sort_unstable();
+            let mut w = writer(Vec::new());
+            for (s, c) in pairs {
+                let span = analysis.structure.sentences[s].span.clone();
+                w.serialize(TensionRow {
+                    document: Text(&id),
+                    sentence: sentences + s,
+                    contrast: Text(&lexicon.contrasts[c].id),
+                    start_byte: bytes + span.start,
+                    end_byte: bytes + span.end,
+                    text: Text(&one_line(&text[lead + span.start..lead + span.end])),
+                })
+                .unwrap();
+            }
+            let reference = String::from_utf8(w.into_inner().unwrap()).unwrap();
+            proptest::prop_assert_eq!(String::from_utf8(direct).unwrap(), reference);
         }
     }
 

@@ -178,7 +178,9 @@ pub fn digest_document(
     let mut examples: Vec<Vec<Example>> = vec![Vec::new(); themes];
     let mut i = 0;
     let hits = &analysis.hits;
-    while i < hits.len() {
+    // Themes with all their examples: once every theme has them, the rest is not looked at.
+    let mut full = 0;
+    while i < hits.len() && full < themes {
         let sentence = hits[i].1;
         let end = i + hits[i..].partition_point(|(_, s)| *s == sentence);
         for (theme, kept) in examples.iter_mut().enumerate() {
@@ -192,6 +194,7 @@ pub fn digest_document(
                 .collect();
             if !marks.is_empty() {
                 kept.push(example(id, text, analysis, sentence, &marks));
+                full += usize::from(kept.len() == EXAMPLES_PER_THEME);
             }
         }
         i = end;
@@ -202,10 +205,13 @@ pub fn digest_document(
             .iter()
             .take(TENSION_PER_CONTRAST)
             .map(|&s| {
-                let marks: Vec<(Range<usize>, usize)> = hits
+                // Hits come in token order, so the hits of sentence s lie together.
+                let from = hits.partition_point(|(_, hs)| *hs < s);
+                let to = from + hits[from..].partition_point(|(_, hs)| *hs == s);
+                let marks: Vec<(Range<usize>, usize)> = hits[from..to]
                     .iter()
-                    .filter(|(h, hs)| {
-                        *hs == s && h.negator.is_none() && (h.theme == c.left || h.theme == c.right)
+                    .filter(|(h, _)| {
+                        h.negator.is_none() && (h.theme == c.left || h.theme == c.right)
                     })
                     .map(|(h, _)| (h.tokens.clone(), h.theme))
                     .collect();
