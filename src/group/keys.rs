@@ -7,8 +7,11 @@
 //!
 //! Guarantees: the slots are those of a map from [`Grouping::key_of`]'s owned keys: the
 //! components are hashed as borrowed from the cells and compared with the key kept for that
-//! hash, and a key whose hash another key has is found in that map. Memory: each key seen, once,
-//! with its hash; nothing per document.
+//! hash, and a key whose hash another key has is found in that map. A document whose cells (and
+//! folder) that the key is read from are those of the document before it gets that document's
+//! slot without its key being read again (a table sorted by date has runs of the same date).
+//! Memory: each key seen, once, with its hash, and the last document's cells; nothing per
+//! document.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -25,12 +28,34 @@ pub struct Keys {
     by_hash: FxHashMap<u64, usize>,
     /// Every key → its slot.
     index: HashMap<Key, usize>,
+    /// The last document's texts of each part ([`Grouping::source`]) and its slot, if any.
+    last: Option<(Vec<String>, Option<usize>)>,
 }
 
 impl Keys {
     /// The slot of the key of a document with id `id` and cells `meta` in `grouping`, a new one
     /// (the number of keys before) when the key is new; `None` when it has no key.
     pub fn slot(&mut self, grouping: &Grouping, id: &str, meta: &[String]) -> Option<usize> {
+        let parts = grouping.part_count();
+        if let Some((sources, slot)) = &self.last {
+            let same = |(k, s): (usize, &String)| grouping.source(k, id, meta) == s;
+            if sources.len() == parts && sources.iter().enumerate().all(same) {
+                return *slot;
+            }
+        }
+        let slot = self.find(grouping, id, meta);
+        let (sources, last) = self.last.get_or_insert_with(Default::default);
+        sources.resize(parts, String::new());
+        for (k, s) in sources.iter_mut().enumerate() {
+            s.clear();
+            s.push_str(grouping.source(k, id, meta));
+        }
+        *last = slot;
+        slot
+    }
+
+    /// [`Keys::slot`] without the last document's.
+    fn find(&mut self, grouping: &Grouping, id: &str, meta: &[String]) -> Option<usize> {
         let hash = Keys::hash_of(grouping, id, meta)?;
         if let Some(&k) = self.by_hash.get(&hash) {
             if Keys::same(&self.keys[k], grouping, id, meta) {
@@ -107,13 +132,20 @@ mod tests {
 
     #[test]
     fn slots_are_those_of_the_owned_keys() {
+        // Runs of the same cells (the last document's slot), in the same folder or not.
         let docs = [
             ("nyt/a", meta(&["D", "1801-03-04"])),
+            ("nyt/a2", meta(&["D", "1801-03-04"])),
             ("wp/b", meta(&[" R ", "1789"])),
             ("nyt/c", meta(&["R", "not a date"])),
+            ("nyt/c2", meta(&["R", "not a date"])),
             ("d", meta(&["D", "1805-12-31"])),
             ("wp/e", meta(&["", "1801"])),
+            ("wp/e2", meta(&["", "1801"])),
             ("wp/f", meta(&["R", "1790-01-01"])),
+            ("nyt/g", meta(&["R", "1790-01-01"])),
+            ("h", meta(&["R"])),
+            ("i", meta(&["R"])),
         ];
         for spec in ["party", "date:decade", "party+date:decade", "folder+party"] {
             let g = grouping(spec);
