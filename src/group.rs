@@ -453,6 +453,18 @@ impl Grouping {
         }
     }
 
+    /// The text part `k` of a document's key is read from: the cell of its column as written
+    /// (`""` when the document has none) or the folder of its id. Two documents whose texts are
+    /// the same in every part have the same key (or both none).
+    pub fn source<'a>(&self, k: usize, id: &'a str, meta: &'a [String]) -> &'a str {
+        let cell = |i: usize| meta.get(i).map_or("", String::as_str);
+        match self.parts.get(k) {
+            Some(Resolved::Column(i) | Resolved::Date(i, _)) => cell(*i),
+            Some(Resolved::Folder) => id.split_once('/').map_or(id, |(first, _)| first),
+            None => "",
+        }
+    }
+
     /// The groups of the `keys` seen (each once, in order of first appearance in the corpus),
     /// in the order the files list them, with `(missing)` last when `missing` documents had no
     /// key. A grouping by one date lists every period from the first to the last; an error

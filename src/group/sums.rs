@@ -77,6 +77,14 @@ impl Partial {
     }
 }
 
+/// A term's sums in a group: its hits, and its own sums over the group's complete clusters (one
+/// map entry for both, found once per document).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct TermSums {
+    hits: u64,
+    clusters: Partial,
+}
+
 /// One cluster's counts within one group, until the cluster is complete.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct ClusterPart {
@@ -157,9 +165,13 @@ impl GroupExamples {
             if kept.len() < new.len() {
                 kept.resize(new.len(), None);
             }
+            // The document's side first: most documents have no sentence to offer, and then
+            // the group's are not read.
             for (kept, new) in kept.iter_mut().zip(new) {
-                if let (None, Some(first)) = (&kept, new.first()) {
-                    *kept = Some((order, first.clone()));
+                if let Some(first) = new.first() {
+                    if kept.is_none() {
+                        *kept = Some((order, first.clone()));
+                    }
                 }
             }
         }
@@ -197,11 +209,10 @@ pub struct GroupSums {
     pub theme_documents: Vec<u64>,
     /// Per contrast, the documents with a non-negated hit of either pole.
     pub contrast_documents: Vec<u64>,
-    /// Hits per term (global term id), for the terms with hits.
-    pub terms: FxHashMap<u32, u64>,
+    /// Per term (global term id) with hits, its hits and its sums over clusters.
+    terms: FxHashMap<u32, TermSums>,
     spread: Spread,
     theme_partials: Vec<Partial>,
-    term_partials: FxHashMap<u32, Partial>,
     /// The Poisson bootstrap of each contrast over its clusters.
     pub bootstrap: Bootstrap,
     /// The group's first example sentences, for the report.
@@ -224,10 +235,11 @@ impl GroupSums {
         }
     }
 
-    /// A document's own counts (its cluster is added by [`GroupSums::add_cluster`]). Only the
+    /// A document's own counts but its terms' (those come with its cluster,
+    /// [`GroupSums::add_document_cluster`], or by [`GroupSums::add_term_hits`]). Only the
     /// themes and contrasts the document has something of are touched: most documents of a
     /// large corpus have no hit, and then the group's tallies are not even read.
-    fn add_document(&mut self, counts: &Counts, terms: &[TermCount], offered: &Offered<'_>) {
+    fn add_document(&mut self, counts: &Counts, offered: &Offered<'_>) {
         self.examples.offer(offered);
         self.documents += 1;
         add_counts(&mut self.counts, counts);
@@ -241,19 +253,26 @@ impl GroupSums {
                 *n += 1;
             }
         }
+    }
+
+    /// A document's term hits, its cluster still open.
+    fn add_term_hits(&mut self, terms: &[TermCount]) {
         for t in terms {
-            *self.terms.entry(t.term).or_default() += t.hits;
+            self.terms.entry(t.term).or_default().hits += t.hits;
         }
     }
 
-    /// A complete cluster: its spread, partial sums and bootstrap weights.
+    /// A complete cluster: its spread, partial sums and bootstrap weights (its documents' term
+    /// hits are in).
     fn add_cluster(&mut self, part: &ClusterPart, weights: &mut Weights) {
-        let terms = part.terms.iter().map(|(&term, &count)| (term, count));
         let themes = part.themes.iter().copied();
-        self.add_cluster_of(part.seed, part.tokens, themes, terms, &part.poles, weights);
+        self.add_cluster_of(part.seed, part.tokens, themes, &part.poles, weights);
+        for (&term, &count) in &part.terms {
+            (self.terms.entry(term).or_default().clusters).add(count, part.tokens);
+        }
     }
 
-    /// A document that is its own cluster (no [`ClusterPart`] to make).
+    /// A document that is its own cluster (no [`ClusterPart`] to make), with its term hits.
     fn add_document_cluster(
         &mut self,
         seed: u64,
@@ -263,18 +282,21 @@ impl GroupSums {
         weights: &mut Weights,
     ) {
         let themes = counts.themes.iter().map(|t| t.count);
-        let terms = terms.iter().map(|t| (t.term, t.hits));
-        self.add_cluster_of(seed, counts.tokens, themes, terms, poles, weights);
+        self.add_cluster_of(seed, counts.tokens, themes, poles, weights);
+        for t in terms {
+            let sums = self.terms.entry(t.term).or_default();
+            sums.hits += t.hits;
+            sums.clusters.add(t.hits, counts.tokens);
+        }
     }
 
-    /// A complete cluster of `tokens` tokens, its counts per theme and per term, and its pole
-    /// sums per contrast.
+    /// A complete cluster of `tokens` tokens, its counts per theme and its pole sums per
+    /// contrast (its terms' sums are the caller's).
     fn add_cluster_of(
         &mut self,
         seed: u64,
         tokens: u64,
         themes: impl Iterator<Item = u64>,
-        terms: impl Iterator<Item = (u32, u64)>,
         poles: &[(u64, u64)],
         weights: &mut Weights,
     ) {
@@ -287,12 +309,6 @@ impl GroupSums {
                 p.add(count, tokens);
             }
         }
-        for (term, count) in terms {
-            self.term_partials
-                .entry(term)
-                .or_default()
-                .add(count, tokens);
-        }
         self.bootstrap.add_cluster(weights, seed, poles);
     }
 
@@ -302,8 +318,10 @@ impl GroupSums {
         self.counts += &o.counts;
         crate::count::add_vec(&mut self.theme_documents, &o.theme_documents);
         crate::count::add_vec(&mut self.contrast_documents, &o.contrast_documents);
-        for (&t, &n) in &o.terms {
-            *self.terms.entry(t).or_default() += n;
+        for (&t, q) in &o.terms {
+            let sums = self.terms.entry(t).or_default();
+            sums.hits += q.hits;
+            sums.clusters.merge(&q.clusters);
         }
         self.spread.n += o.spread.n;
         self.spread.tokens += o.spread.tokens;
@@ -311,11 +329,13 @@ impl GroupSums {
         for (p, q) in self.theme_partials.iter_mut().zip(&o.theme_partials) {
             p.merge(q);
         }
-        for (&t, q) in &o.term_partials {
-            self.term_partials.entry(t).or_default().merge(q);
-        }
         self.bootstrap += &o.bootstrap;
         self.examples.merge(&o.examples);
+    }
+
+    /// The hits of term `term` (global term id), if it has any here.
+    pub fn term_hits(&self, term: u32) -> Option<u64> {
+        self.terms.get(&term).map(|t| t.hits)
     }
 
     /// Tokens.
@@ -336,8 +356,16 @@ impl GroupSums {
 
     /// The cluster sums of term `term` here and in `corpus` outside this group.
     pub fn term_clusters(&self, corpus: &GroupSums, term: u32) -> (ClusterSums, ClusterSums) {
-        let here = self.term_partials.get(&term).copied().unwrap_or_default();
-        let all = corpus.term_partials.get(&term).copied().unwrap_or_default();
+        let here = self
+            .terms
+            .get(&term)
+            .map(|t| t.clusters)
+            .unwrap_or_default();
+        let all = corpus
+            .terms
+            .get(&term)
+            .map(|t| t.clusters)
+            .unwrap_or_default();
         (
             here.with(&self.spread),
             all.minus(&here).with(&corpus.spread_minus(&self.spread)),
@@ -509,14 +537,15 @@ impl Sums {
                 Some(k) => &mut acc.sums[k],
                 None => &mut acc.missing,
             };
-            sums.add_document(counts, terms, offered);
+            sums.add_document(counts, offered);
             match cluster {
                 None => sums.add_document_cluster(seed, counts, terms, &poles, &mut self.weights),
-                Some(value) => acc
-                    .pending
-                    .entry((slot, value.to_string()))
-                    .or_insert_with(|| ClusterPart::new(seed, themes, contrasts))
-                    .add(counts, terms),
+                Some(value) => {
+                    sums.add_term_hits(terms);
+                    (acc.pending.entry((slot, value.to_string())))
+                        .or_insert_with(|| ClusterPart::new(seed, themes, contrasts))
+                        .add(counts, terms)
+                }
             }
         }
         self.poles = poles;
@@ -740,7 +769,7 @@ mod tests {
         assert_eq!(d.counts.themes[0].count, 3);
         assert_eq!(d.theme_documents, [1, 1]);
         assert_eq!(d.contrast_documents, [2]);
-        assert_eq!(d.terms.get(&7), Some(&3));
+        assert_eq!(d.term_hits(7), Some(3));
         assert_eq!(party.missing_documents, 1);
         for g in &grouped {
             let docs: u64 = g.groups.iter().map(|(_, s)| s.documents).sum();

@@ -326,8 +326,8 @@ pub fn write_keyness_terms<O: Write>(
             let (c, d) = (sums.tokens(), corpus.tokens() - sums.tokens());
             for (t, theme) in lexicon.themes.iter().enumerate() {
                 for term in matcher.theme_terms(t) {
-                    let a = sums.terms.get(&term).copied().unwrap_or(0);
-                    let all = corpus.terms.get(&term).copied().unwrap_or(0);
+                    let a = sums.term_hits(term).unwrap_or(0);
+                    let all = corpus.term_hits(term).unwrap_or(0);
                     let expected = c as f64 * all as f64 / (c + d) as f64;
                     if (a as f64) < MIN_TERM_HITS && expected < MIN_TERM_HITS {
                         continue;

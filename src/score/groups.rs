@@ -250,27 +250,68 @@ pub fn seed_of(sha256: &[u8; 32]) -> u64 {
     u64::from_le_bytes(first)
 }
 
+/// The largest Poisson(1) weight ([`poisson_weight`] counts at most every threshold).
+pub const MAX_WEIGHT: u64 = POISSON_1.len() as u64;
+
 /// The Poisson bootstrap's replicate sums of a contrast's two poles: for each replicate, Σ
-/// weight · L and Σ weight · R over clusters, 16 bytes a replicate. In `u64`: weights are at most
-/// 20 and pole sums fixed-point (10,000 units a hit of weight 1), so a sum reaches 2⁶⁴ only past
-/// 9 × 10¹³ hits (a corpus of petabytes); the sums are added as plain integers, each pole's in
-/// an array of its own, which the processor adds several at a time.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// weight · L and Σ weight · R over clusters, 16 bytes a replicate once summed. In `u64`: weights
+/// are at most [`MAX_WEIGHT`] and pole sums fixed-point (10,000 units a hit of weight 1), so a
+/// sum reaches 2⁶⁴ only past 9 × 10¹³ hits (a corpus of petabytes); the sums are added as plain
+/// integers (wrapping), each pole's in an array of its own, which the processor adds several at
+/// a time.
+///
+/// Clusters are added first into `u32` lanes, half the memory a group's sums take while
+/// documents stream by (a run with many groups touches one group's arrays per document: the
+/// memory, not the arithmetic, is what costs): `bound` is an upper bound of every lane (Σ
+/// [`MAX_WEIGHT`] · max(L, R) of the clusters in them), and before a cluster would take it past
+/// `u32::MAX` the lanes are added into the `u64` sums and emptied. A cluster too large for the
+/// lanes goes straight into the `u64` sums. Either array is allocated when first needed. The sums
+/// are the `u64` sums plus the lanes ([`Replicates::pairs`]): the same integers whichever way
+/// they were added. Serialised, and compared, as the two `u64` arrays of those sums.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(from = "Summed", into = "Summed")]
 pub struct Replicates {
-    /// Σ w·L per replicate.
-    pub left: Vec<u64>,
-    /// Σ w·R per replicate.
-    pub right: Vec<u64>,
+    /// Σ w·L and Σ w·R per replicate of the clusters flushed from the lanes (empty: zeros).
+    left: Vec<u64>,
+    right: Vec<u64>,
+    /// Σ w·L and Σ w·R per replicate of the clusters since (empty: zeros).
+    lanes_left: Vec<u32>,
+    lanes_right: Vec<u32>,
+    /// An upper bound of every lane.
+    bound: u64,
 }
 
-impl Default for Replicates {
-    fn default() -> Self {
+/// A [`Replicates`]'s sums as it is serialised: Σ w·L and Σ w·R per replicate.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct Summed {
+    left: Vec<u64>,
+    right: Vec<u64>,
+}
+
+impl From<Summed> for Replicates {
+    fn from(s: Summed) -> Replicates {
         Replicates {
-            left: vec![0; REPLICATES],
-            right: vec![0; REPLICATES],
+            left: s.left,
+            right: s.right,
+            ..Default::default()
         }
     }
 }
+
+impl From<Replicates> for Summed {
+    fn from(r: Replicates) -> Summed {
+        let (left, right) = r.pairs().unzip();
+        Summed { left, right }
+    }
+}
+
+impl PartialEq for Replicates {
+    fn eq(&self, o: &Replicates) -> bool {
+        self.pairs().eq(o.pairs())
+    }
+}
+
+impl Eq for Replicates {}
 
 /// `sums[r] += weights[r] · x` for every replicate r (wrapping, as all replicate sums).
 fn add_weighted(sums: &mut [u64], weights: &[u8], x: u64) {
@@ -279,17 +320,81 @@ fn add_weighted(sums: &mut [u64], weights: &[u8], x: u64) {
     }
 }
 
+/// `left[r] += weights[r] · l` and `right[r] += weights[r] · r` for every replicate (the caller
+/// keeps the lanes from overflowing; wrapping, so that nothing is checked per replicate).
+fn add_weighted_lanes(left: &mut [u32], right: &mut [u32], weights: &[u8], l: u32, r: u32) {
+    for ((a, b), &w) in left.iter_mut().zip(right.iter_mut()).zip(weights) {
+        *a = a.wrapping_add(u32::from(w).wrapping_mul(l));
+        *b = b.wrapping_add(u32::from(w).wrapping_mul(r));
+    }
+}
+
+/// The `u64` sum `wide` plus the lane `lanes` of replicate `k`, either empty meaning zeros.
+fn sum_at(wide: &[u64], lanes: &[u32], k: usize) -> u64 {
+    let lane = lanes.get(k).map_or(0, |&n| u64::from(n));
+    wide.get(k).copied().unwrap_or(0).wrapping_add(lane)
+}
+
 impl Replicates {
     /// Adds a cluster's pole sums `left` and `right` with its `weights` (one per replicate,
     /// [`poisson_weight`]).
     pub fn add(&mut self, weights: &[u8], left: u64, right: u64) {
-        add_weighted(&mut self.left, weights, left);
-        add_weighted(&mut self.right, weights, right);
+        let most = left.max(right).saturating_mul(MAX_WEIGHT);
+        let lanes = u64::from(u32::MAX);
+        match (u32::try_from(left), u32::try_from(right)) {
+            (Ok(l), Ok(r)) if most <= lanes => {
+                if self.bound + most > lanes {
+                    self.flush();
+                }
+                if self.lanes_left.is_empty() {
+                    self.lanes_left = vec![0; REPLICATES];
+                    self.lanes_right = vec![0; REPLICATES];
+                }
+                add_weighted_lanes(&mut self.lanes_left, &mut self.lanes_right, weights, l, r);
+                self.bound += most;
+            }
+            _ => {
+                self.widen();
+                add_weighted(&mut self.left, weights, left);
+                add_weighted(&mut self.right, weights, right);
+            }
+        }
+    }
+
+    /// The `u64` sums allocated (zeros) if they are not.
+    fn widen(&mut self) {
+        if self.left.is_empty() {
+            self.left = vec![0; REPLICATES];
+            self.right = vec![0; REPLICATES];
+        }
+    }
+
+    /// The lanes added into the `u64` sums, and emptied.
+    fn flush(&mut self) {
+        if self.bound == 0 {
+            return;
+        }
+        self.widen();
+        for (wide, lanes) in [
+            (&mut self.left, &mut self.lanes_left),
+            (&mut self.right, &mut self.lanes_right),
+        ] {
+            for (s, n) in wide.iter_mut().zip(lanes.iter_mut()) {
+                *s = s.wrapping_add(u64::from(*n));
+                *n = 0;
+            }
+        }
+        self.bound = 0;
     }
 
     /// (Σ w·L, Σ w·R) of each replicate.
     pub fn pairs(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        self.left.iter().copied().zip(self.right.iter().copied())
+        (0..REPLICATES).map(move |k| {
+            (
+                sum_at(&self.left, &self.lanes_left, k),
+                sum_at(&self.right, &self.lanes_right, k),
+            )
+        })
     }
 
     /// The 2.5th and 97.5th percentiles (nearest rank) of the replicates' balances (R − L) /
@@ -318,11 +423,13 @@ impl Replicates {
 
 impl AddAssign<&Replicates> for Replicates {
     fn add_assign(&mut self, o: &Replicates) {
-        for (s, t) in (self.left.iter_mut())
-            .chain(&mut self.right)
-            .zip(o.left.iter().chain(&o.right))
-        {
-            *s = s.wrapping_add(*t);
+        if o.left.is_empty() && o.bound == 0 {
+            return;
+        }
+        self.widen();
+        for (k, (l, r)) in o.pairs().enumerate() {
+            self.left[k] = self.left[k].wrapping_add(l);
+            self.right[k] = self.right[k].wrapping_add(r);
         }
     }
 }
@@ -527,7 +634,11 @@ mod tests {
             (0..8).map(|r| poisson_weight(42, r)).collect::<Vec<_>>()
         );
         assert_eq!(seed_of(&[1; 32]), 0x0101_0101_0101_0101);
+        assert_eq!(poisson_of(u64::MAX), MAX_WEIGHT);
     }
+
+    /// The largest pole sum the `u32` lanes take.
+    const LANE_LIMIT: u64 = u32::MAX as u64 / MAX_WEIGHT;
 
     /// The draw as first written: a scan of the thresholds from the start.
     fn poisson_by_scan(u: u64) -> u64 {
@@ -568,14 +679,15 @@ mod tests {
             proptest::prop_assert_eq!(poisson_of(u), poisson_by_scan(u));
         }
 
-        /// The sums of the arrays per pole are those of (L, R) pairs, on either side of 2³².
+        /// The sums of the arrays per pole are those of (L, R) pairs, on either side of 2³²,
+        /// and of the `u32` lanes' limit (a cluster that only just fits, lanes flushed).
         #[test]
         fn pole_arrays_are_pairs_of_sums(
             weights in proptest::collection::vec(0u8..=20, REPLICATES),
             poles in proptest::collection::vec(
-                (proptest::prop_oneof![0u64..100_000, (1u64 << 32) - 3..(1u64 << 32) + 3, proptest::num::u64::ANY],
-                 proptest::prop_oneof![0u64..100_000, (1u64 << 32) - 3..(1u64 << 32) + 3]),
-                1..4,
+                (proptest::prop_oneof![0u64..100_000, (1u64 << 32) - 3..(1u64 << 32) + 3, proptest::num::u64::ANY, LANE_LIMIT - 3..LANE_LIMIT + 3],
+                 proptest::prop_oneof![0u64..100_000, (1u64 << 32) - 3..(1u64 << 32) + 3, LANE_LIMIT / 2..LANE_LIMIT + 3]),
+                1..8,
             ),
         ) {
             let mut r = Replicates::default();
@@ -587,7 +699,12 @@ mod tests {
                     s.1 = s.1.wrapping_add(u64::from(w).wrapping_mul(right));
                 }
             }
-            proptest::prop_assert_eq!(r.pairs().collect::<Vec<_>>(), wide);
+            proptest::prop_assert_eq!(r.pairs().collect::<Vec<_>>(), wide.clone());
+            // As serialised: the sums.
+            let summed = Summed::from(r.clone());
+            let sums: Vec<_> = summed.left.iter().copied().zip(summed.right.iter().copied()).collect();
+            proptest::prop_assert_eq!(sums, wide);
+            proptest::prop_assert_eq!(Replicates::from(summed), r);
         }
 
         /// Selected ranks are the sorted list's, with few replicates with hits (the ranks
@@ -597,11 +714,12 @@ mod tests {
             sums in proptest::collection::vec((0u64..6, 0u64..6), REPLICATES),
             keep in 0usize..=REPLICATES,
         ) {
-            let mut r = Replicates::default();
+            let mut summed = Summed { left: vec![0; REPLICATES], right: vec![0; REPLICATES] };
             for (k, (l, right)) in sums.into_iter().enumerate().take(keep) {
-                r.left[k] = l;
-                r.right[k] = right;
+                summed.left[k] = l;
+                summed.right[k] = right;
             }
+            let r = Replicates::from(summed);
             proptest::prop_assert_eq!(r.interval(), interval_by_sort(&r));
         }
     }

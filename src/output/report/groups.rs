@@ -91,7 +91,7 @@ fn key_themes<W: Write>(out: &mut W, report: &ReportInput<'_>, g: &Grouped) -> i
                 continue;
             };
             let mut terms: Vec<(u64, u32)> = (matcher.theme_terms(t))
-                .filter_map(|id| sums.terms.get(&id).map(|&n| (n, id)))
+                .filter_map(|id| sums.term_hits(id).map(|n| (n, id)))
                 .collect();
             terms.sort_by_key(|&(n, id)| (std::cmp::Reverse(n), id));
             let terms: Vec<String> = (terms.iter().take(3))
