@@ -1,13 +1,16 @@
 //! Shards: which documents of the whole input the K-th of N shards analyses.
 //!
-//! In: `--shard K/N` and the sizes in bytes of the input's documents (files and tables, in the
-//! order every run lists them). Out: the shard's documents, a contiguous range of that list.
+//! In: `--shard K/N`, the sizes in bytes of the input's documents (files and tables, in the
+//! order every run lists them) and which of them are tables split by rows. Out: the shard's
+//! [`Portion`]: a contiguous range of that list, with a window of bytes for each split table.
 //!
-//! Guarantees: every document is in exactly one shard; shards are contiguous and in order
+//! Guarantees: every document is in exactly one shard, and every row of a split table (by the
+//! byte its record starts at) in exactly one shard's window; shards are contiguous and in order
 //! (shard 0 first), so that their outputs concatenated are the whole run's; each shard's share
-//! of the bytes is about 1/N: a document goes to the shard its first byte falls in, counting
-//! the input as one stream of bytes, so no document crosses shards. Every shard lists the whole
-//! input the same way, so that shards run anywhere agree without talking to one another.
+//! of the bytes is about 1/N: a document (a row of a split table) goes to the shard its first
+//! byte falls in, counting the input as one stream of bytes, so no document crosses shards.
+//! Every shard lists the whole input the same way, so that shards run anywhere agree without
+//! talking to one another.
 
 use std::fmt;
 use std::ops::Range;
