@@ -637,6 +637,7 @@ mod delimited {
             damage,
             notes: Arc::clone(&notes),
             window,
+            spare: csv::ByteRecord::new(),
         };
         Ok(TableReader {
             meta_columns: rows.columns.names.clone(),
@@ -732,12 +733,15 @@ mod delimited {
         notes: SharedNotes,
         /// The rows wanted, by their first byte.
         window: Range<u64>,
+        /// A record judged, whose buffers the next read reuses.
+        spare: csv::ByteRecord,
     }
 
     impl Rows {
         /// Reads the next record: `Ok(None)` at the end.
         fn read(&mut self) -> std::result::Result<Option<(u64, csv::ByteRecord)>, String> {
-            let mut record = csv::ByteRecord::new();
+            // The record judged last lends its buffers (a record a row would allocate them).
+            let mut record = std::mem::take(&mut self.spare);
             match self.reader.read_byte_record(&mut record) {
                 Ok(false) => Ok(None),
                 Ok(true) => {
@@ -841,22 +845,24 @@ mod delimited {
                 self.done = true;
                 return None;
             }
-            match self.read() {
+            let item = match self.read() {
                 Ok(Some((next_line, next))) => {
                     self.pending = Some((next_line, next));
-                    Some(self.judge(line, &record, next_line, false))
+                    self.judge(line, &record, next_line, false)
                 }
                 Ok(None) => {
                     self.done = true;
                     let end = self.reader.position().line();
-                    Some(self.judge(line, &record, end, true))
+                    self.judge(line, &record, end, true)
                 }
                 Err(reason) => {
                     // The record before the damage may be cut short: it goes with the damage.
                     self.done = true;
-                    Some(Err(BadRow { line, byte, reason }))
+                    Err(BadRow { line, byte, reason })
                 }
-            }
+            };
+            self.spare = record;
+            Some(item)
         }
     }
 }
