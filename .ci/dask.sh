@@ -16,7 +16,7 @@ if ! "$venv/bin/python" -c 'import dask.distributed' 2> /dev/null; then
 fi
 
 work=$(mktemp -d /tmp/themescope-dask.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" 2> /dev/null || true' EXIT
 corpus="$work/corpus"
 mkdir -p "$corpus"
 cp tests/data/kjv/1[0-9]_*.txt "$corpus/"

@@ -31,7 +31,18 @@ cleanup() {
   scontrol shutdown > /dev/null 2>&1 || true
   sleep 1
   [ -f "$work/munged.pid" ] && kill "$(cat "$work/munged.pid")" 2> /dev/null || true
-  rm -rf "$work"
+  # The daemons write into the scratch folder as they stop (munged its seed file): wait until
+  # none of those whose pid files are there runs (10 s at most), then remove it; a file written
+  # during the removal gets a second try, and what is left in /tmp fails nothing.
+  local pids
+  pids=$(cat "$work"/*.pid 2> /dev/null || true)
+  for _ in $(seq 100); do
+    alive=
+    for pid in $pids; do kill -0 "$pid" 2> /dev/null && alive=1; done
+    [ -z "$alive" ] && break
+    sleep 0.1
+  done
+  rm -rf "$work" 2> /dev/null || { sleep 1; rm -rf "$work"; } || true
 }
 trap cleanup EXIT
 
