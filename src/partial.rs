@@ -178,9 +178,12 @@ pub struct State {
 /// A table read, or the piece of it a part read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TableRead {
-    /// Its place in the whole input's listing: the pieces of a table split between parts are
-    /// one table (the same file given twice is two).
+    /// Its place in the whole input's listing (the same file given twice is two tables).
     pub listed: u64,
+    /// Whether this is a later piece of a table split between shards (its window starts after
+    /// the table's first byte): it joins the piece before it, of the same table. A `--part`'s
+    /// tables, never split, each start a table of their own.
+    pub continues: bool,
     /// The manifest's record: the rows of the piece; the checksum from the piece that holds
     /// the table's first byte.
     pub info: TableInfo,
@@ -244,7 +247,7 @@ impl State {
         }
         for table in other.tables {
             match self.tables.last_mut() {
-                Some(last) if last.listed == table.listed => last.append(table),
+                Some(last) if table.continues && last.listed == table.listed => last.append(table),
                 _ => self.tables.push(table),
             }
         }

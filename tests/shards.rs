@@ -185,19 +185,7 @@ fn tables_split_by_rows_merge_as_one_run() {
     // The inaugural addresses as three tables in a folder of text files: a table split
     // between the shards its bytes reach, its rows numbered as in one run.
     let corpus = corpus(dir.path(), 2, &[]);
-    let inaugural =
-        fs::read_to_string(common::root().join("tests/data/inaugural/inaugural.csv")).unwrap();
-    let mut reader = csv::Reader::from_reader(inaugural.as_bytes());
-    let header = reader.headers().unwrap().clone();
-    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
-    for (i, chunk) in rows.chunks(20).enumerate() {
-        let mut w = csv::Writer::from_path(corpus.join(format!("t{i}.csv"))).unwrap();
-        w.write_record(&header).unwrap();
-        for row in chunk {
-            w.write_record(row).unwrap();
-        }
-        w.flush().unwrap();
-    }
+    inaugural_tables(&corpus, 3);
     let options = [
         "--charts",
         "svg",
@@ -224,6 +212,19 @@ fn tables_split_by_rows_merge_as_one_run() {
         same_as_one_run(dir.path(), &table, n, &options);
     }
     same_as_one_run_of(dir.path(), &[&table, &table], 3, &options);
+}
+
+/// The inaugural addresses as `count` tables `t0.csv`, `t1.csv`… in `dir`, in order.
+fn inaugural_tables(dir: &Path, count: usize) {
+    let (header, rows) = inaugural_rows();
+    for (i, chunk) in rows.chunks(rows.len().div_ceil(count)).enumerate() {
+        let mut w = csv::Writer::from_path(dir.join(format!("t{i}.csv"))).unwrap();
+        w.write_record(&header).unwrap();
+        for row in chunk {
+            w.write_record(row).unwrap();
+        }
+        w.flush().unwrap();
+    }
 }
 
 /// The rows of `tests/data/inaugural/inaugural.csv` as (header, rows).
@@ -388,6 +389,70 @@ fn a_merge_refuses_parts_that_do_not_make_one_run() {
     assert_eq!(code, 1);
     assert!(stderr.contains("--files-from"), "{stderr}");
     assert!(!dir.path().join("x").exists());
+}
+
+#[test]
+fn parts_of_tables_merge_as_the_run_over_their_lists() {
+    // Each part a table of its own, both tables first in their lists: they stay two tables.
+    let dir = tempfile::tempdir().unwrap();
+    inaugural_tables(dir.path(), 2);
+    fs::write(dir.path().join("all.txt"), "t0.csv\nt1.csv\n").unwrap();
+    for (i, table) in ["t0.csv", "t1.csv"].iter().enumerate() {
+        fs::write(
+            dir.path().join(format!("list{i}.txt")),
+            format!("{table}\n"),
+        )
+        .unwrap();
+    }
+    let options = ["--quiet", "--charts", "none"];
+    let runs: [&[&str]; 4] = [
+        &[
+            "run",
+            "--files-from",
+            "all.txt",
+            "-o",
+            "whole",
+            "--text-column",
+            "text",
+        ],
+        &[
+            "run",
+            "--files-from",
+            "list0.txt",
+            "--part",
+            "0",
+            "-o",
+            "p0",
+            "--text-column",
+            "text",
+        ],
+        &[
+            "run",
+            "--files-from",
+            "list1.txt",
+            "--part",
+            "1",
+            "-o",
+            "p1",
+            "--text-column",
+            "text",
+        ],
+        &["merge", "p1", "p0", "-o", "merged"],
+    ];
+    for args in runs {
+        let args = [args, &options[..]].concat();
+        let (code, stderr) = run(dir.path(), &args);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+    }
+    assert!(files(&dir.path().join("whole")) == files(&dir.path().join("merged")));
+    let tables = |d: &str| {
+        let m: serde_json::Value =
+            serde_json::from_slice(&fs::read(dir.path().join(d).join("manifest.json")).unwrap())
+                .unwrap();
+        m["tables"].clone()
+    };
+    assert_eq!(tables("whole"), tables("merged"));
+    assert_eq!(tables("merged")[1]["rows"], 30, "{}", tables("merged"));
 }
 
 #[test]

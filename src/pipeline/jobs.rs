@@ -331,7 +331,8 @@ impl<'a, 'r> Jobs<'a, 'r> {
     /// The record of a table read to its end (or its window's): its manifest entry and notes.
     fn close_table(&self, table: OpenTable) {
         // The piece of a split table that holds its first byte checksums it.
-        let (bytes, sha256) = match holds_first_byte(&table.window) {
+        let first = holds_first_byte(&table.window);
+        let (bytes, sha256) = match first {
             true => crate::checksum::sha256_file(&table.source.path).unwrap_or_default(),
             false => (
                 std::fs::metadata(&table.source.path).map_or(0, |m| m.len()),
@@ -354,6 +355,7 @@ impl<'a, 'r> Jobs<'a, 'r> {
         if let Ok(mut t) = self.tables.lock() {
             t.push(TableRead {
                 listed: table.listed,
+                continues: !first,
                 info,
                 notes: table.reader.notes(),
             });
