@@ -338,6 +338,11 @@ impl GroupSums {
         self.terms.get(&term).map(|t| t.hits)
     }
 
+    /// Every term with hits here (global term id) and its hits, in no particular order.
+    pub fn terms_with_hits(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
+        (self.terms.iter()).filter_map(|(&term, t)| (t.hits > 0).then_some((term, t.hits)))
+    }
+
     /// Tokens.
     pub fn tokens(&self) -> u64 {
         self.counts.tokens

@@ -320,31 +320,54 @@ pub fn write_keyness_terms<O: Write>(
     grouped: &[Grouped],
 ) -> csv::Result<()> {
     let mut w = writer(out);
+    // Each term's theme, by global term id (a theme's terms are numbered together, themes in
+    // order, so that term order is the order of the rows within a group).
+    let themes: Vec<usize> = (0..lexicon.themes.len())
+        .flat_map(|t| matcher.theme_terms(t).map(move |_| t))
+        .collect();
+    let mut candidates = Vec::new();
     for g in grouped {
         let corpus = &g.corpus;
+        // The corpus's terms with hits, most hits first: a group's terms expected often enough
+        // there are a prefix of this list (the expected count grows with the corpus count).
+        let mut by_hits: Vec<(u32, u64)> = corpus.terms_with_hits().collect();
+        by_hits.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         for (group, sums) in g.groups.iter().filter(|(_, s)| s.tokens() > 0) {
             let (c, d) = (sums.tokens(), corpus.tokens() - sums.tokens());
-            for (t, theme) in lexicon.themes.iter().enumerate() {
-                for term in matcher.theme_terms(t) {
-                    let a = sums.term_hits(term).unwrap_or(0);
-                    let all = corpus.term_hits(term).unwrap_or(0);
-                    let expected = c as f64 * all as f64 / (c + d) as f64;
-                    if (a as f64) < MIN_TERM_HITS && expected < MIN_TERM_HITS {
-                        continue;
-                    }
-                    let (here, rest) = sums.term_clusters(corpus, term);
-                    let interval = log_ratio_interval(&here, &rest);
-                    let text = matcher.term(term).text.as_str();
-                    let counts = (a, all - a, c, d);
-                    w.serialize(keyness_row(
-                        g,
-                        &group.label,
-                        &theme.id,
-                        Some(text),
-                        counts,
-                        interval,
-                    ))?;
-                }
+            let expected = |all: u64| c as f64 * all as f64 / (c + d) as f64;
+            // The terms the rule keeps: expected at least MIN_TERM_HITS times, or with at least
+            // that many hits here (a term without corpus hits has neither).
+            candidates.clear();
+            candidates.extend(
+                (by_hits.iter())
+                    .take_while(|&&(_, all)| expected(all) >= MIN_TERM_HITS)
+                    .map(|&(term, _)| term),
+            );
+            candidates.extend(
+                (sums.terms_with_hits())
+                    .filter(|&(_, a)| a as f64 >= MIN_TERM_HITS)
+                    .map(|(term, _)| term),
+            );
+            candidates.sort_unstable();
+            candidates.dedup();
+            for &term in &candidates {
+                let Some(theme) = themes.get(term as usize).map(|&t| &lexicon.themes[t]) else {
+                    continue;
+                };
+                let a = sums.term_hits(term).unwrap_or(0);
+                let all = corpus.term_hits(term).unwrap_or(0);
+                let (here, rest) = sums.term_clusters(corpus, term);
+                let interval = log_ratio_interval(&here, &rest);
+                let text = matcher.term(term).text.as_str();
+                let counts = (a, all - a, c, d);
+                w.serialize(keyness_row(
+                    g,
+                    &group.label,
+                    &theme.id,
+                    Some(text),
+                    counts,
+                    interval,
+                ))?;
             }
         }
     }
@@ -376,16 +399,21 @@ right = "pride"
     /// Three documents by party: D "hard times. proud people. hard work." and "nothing here.",
     /// R "proud proud proud proud proud.".
     fn grouped() -> (Lexicon, Matcher, Vec<Grouped>) {
+        grouped_by_party(&[
+            ("a", "D", "hard times. proud people. hard work."),
+            ("b", "R", "proud proud proud proud proud."),
+            ("c", "D", "nothing here."),
+        ])
+    }
+
+    /// `docs` (id, party, text) grouped by party.
+    fn grouped_by_party(docs: &[(&str, &str, &str)]) -> (Lexicon, Matcher, Vec<Grouped>) {
         let lexicon = parse_toml(LEXICON, "t.toml").unwrap();
         let matcher = Matcher::new(&lexicon);
         let columns = ["party".to_string()];
         let party = Grouping::new(&GroupSpec::parse("party").unwrap(), &columns).unwrap();
         let mut sums = Sums::new(vec![party], None, 2, 1);
-        for (id, party, text) in [
-            ("a", "D", "hard times. proud people. hard work."),
-            ("b", "R", "proud proud proud proud proud."),
-            ("c", "D", "nothing here."),
-        ] {
+        for &(id, party, text) in docs {
             let analysis = analyse(text, &matcher, &lexicon.contrasts);
             let sha: [u8; 32] = Sha256::digest(text.as_bytes()).into();
             let meta = [party.to_string()];
@@ -455,6 +483,45 @@ right = "pride"
             rows[0].starts_with("party,R,pride,proud,5,1,5,8,5.1194,0.0237,3.0000,"),
             "{}",
             rows[0]
+        );
+    }
+
+    #[test]
+    fn a_term_is_listed_for_a_group_where_it_is_expected_though_absent() {
+        // D: "hard" ten times in 10 tokens. R: 11 tokens without it, then "proud" five times:
+        // c = 16, d = 10, so R expects 16 · 10 / 26 = 6.15 "hard" and lists it with a = 0; R's
+        // "proud" has 5 hits; D expects 10 · 5 / 26 = 1.92 "proud" and has none: not listed.
+        let (lexicon, matcher, grouped) = grouped_by_party(&[
+            (
+                "x",
+                "D",
+                "hard hard hard hard hard hard hard hard hard hard.",
+            ),
+            (
+                "y",
+                "R",
+                "nothing here at all to see in this text of words.",
+            ),
+            ("z", "R", "proud proud proud proud proud."),
+        ]);
+        let terms = text(|o| write_keyness_terms(o, &lexicon, &matcher, &grouped));
+        let rows: Vec<&str> = terms.lines().collect();
+        assert_eq!(rows.len(), 3, "{terms}");
+        assert!(
+            rows[0].starts_with("party,D,hardship,hard,10,0,10,16,"),
+            "{}",
+            rows[0]
+        );
+        assert!(
+            rows[1].starts_with("party,R,hardship,hard,0,10,16,10,"),
+            "{}",
+            rows[1]
+        );
+        assert!(rows[1].ends_with(",under"), "{}", rows[1]);
+        assert!(
+            rows[2].starts_with("party,R,pride,proud,5,0,16,10,"),
+            "{}",
+            rows[2]
         );
     }
 }

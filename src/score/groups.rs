@@ -124,8 +124,18 @@ fn t975(df: f64) -> f64 {
     })
 }
 
-/// The exact Poisson (Garwood) 95 % interval of a count: χ²(0.025; 2k)/2 to χ²(0.975; 2k+2)/2.
+/// The exact Poisson (Garwood) 95 % interval of a count: χ²(0.025; 2k)/2 to χ²(0.975; 2k+2)/2
+/// (kept per thread, as [`t975`]: the groups of a run ask for the intervals of the same small
+/// counts, zero most of all, again and again).
 pub fn garwood(count: u64) -> (f64, f64) {
+    thread_local! {
+        static KNOWN: RefCell<HashMap<u64, (f64, f64)>> = RefCell::new(HashMap::new());
+    }
+    KNOWN.with_borrow_mut(|known| *known.entry(count).or_insert_with(|| garwood_of(count)))
+}
+
+/// [`garwood`], computed.
+fn garwood_of(count: u64) -> (f64, f64) {
     let k = count as f64;
     let quantile = |df: f64, p: f64| ChiSquared::new(df).map_or(0.0, |c| c.inverse_cdf(p));
     let low = if count == 0 {
@@ -329,6 +339,13 @@ fn add_weighted_lanes(left: &mut [u32], right: &mut [u32], weights: &[u8], l: u3
     }
 }
 
+/// `wide[r] += lanes[r]` for every replicate (wrapping, as all replicate sums).
+fn add_lanes(wide: &mut [u64], lanes: &[u32]) {
+    for (s, &n) in wide.iter_mut().zip(lanes) {
+        *s = s.wrapping_add(u64::from(n));
+    }
+}
+
 /// The `u64` sum `wide` plus the lane `lanes` of replicate `k`, either empty meaning zeros.
 fn sum_at(wide: &[u64], lanes: &[u32], k: usize) -> u64 {
     let lane = lanes.get(k).map_or(0, |&n| u64::from(n));
@@ -379,12 +396,31 @@ impl Replicates {
             (&mut self.left, &mut self.lanes_left),
             (&mut self.right, &mut self.lanes_right),
         ] {
-            for (s, n) in wide.iter_mut().zip(lanes.iter_mut()) {
-                *s = s.wrapping_add(u64::from(*n));
-                *n = 0;
-            }
+            add_lanes(wide, lanes);
+            lanes.fill(0);
         }
         self.bound = 0;
+    }
+
+    /// Σ w·L and Σ w·R of every replicate, as [`Replicates::pairs`] but as two columns of
+    /// [`REPLICATES`] sums each, made by whole arrays (which the processor adds several at a
+    /// time) rather than replicate by replicate.
+    fn columns(&self) -> (Vec<u64>, Vec<u64>) {
+        fn column(wide: &[u64], lanes: &[u32]) -> Vec<u64> {
+            let mut out = Vec::with_capacity(REPLICATES);
+            if wide.is_empty() {
+                out.extend(lanes.iter().take(REPLICATES).map(|&n| u64::from(n)));
+            } else {
+                out.extend(wide.iter().take(REPLICATES));
+                add_lanes(&mut out, lanes);
+            }
+            out.resize(REPLICATES, 0);
+            out
+        }
+        (
+            column(&self.left, &self.lanes_left),
+            column(&self.right, &self.lanes_right),
+        )
     }
 
     /// (Σ w·L, Σ w·R) of each replicate.
@@ -400,7 +436,8 @@ impl Replicates {
     /// The 2.5th and 97.5th percentiles (nearest rank) of the replicates' balances (R − L) /
     /// (R + L), replicates without a hit left out; `None` when none has one.
     pub fn interval(&self) -> Option<(f64, f64)> {
-        let mut values: Vec<f64> = (self.pairs())
+        let (left, right) = self.columns();
+        let mut values: Vec<f64> = (left.into_iter().zip(right))
             .filter(|&(l, r)| l > 0 || r > 0)
             .map(|(l, r)| (r as f64 - l as f64) / (r as f64 + l as f64))
             .collect();
@@ -427,9 +464,14 @@ impl AddAssign<&Replicates> for Replicates {
             return;
         }
         self.widen();
-        for (k, (l, r)) in o.pairs().enumerate() {
-            self.left[k] = self.left[k].wrapping_add(l);
-            self.right[k] = self.right[k].wrapping_add(r);
+        for (wide, (o_wide, o_lanes)) in [
+            (&mut self.left, (&o.left, &o.lanes_left)),
+            (&mut self.right, (&o.right, &o.lanes_right)),
+        ] {
+            for (s, &n) in wide.iter_mut().zip(o_wide) {
+                *s = s.wrapping_add(n);
+            }
+            add_lanes(wide, o_lanes);
         }
     }
 }
