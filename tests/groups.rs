@@ -306,6 +306,13 @@ fn each_grouping_gets_a_chart_and_a_report_section() {
     assert!(report.contains("Keyness by party") && report.contains("Rates by party"));
     // Key themes: a table, or a sentence saying that there are none.
     assert!(report.contains("<th>Than the rest</th>") || report.contains("No theme is key"));
+    // ... each key theme with its three terms with most hits in the group (ties in lexicon
+    // order); a theme of one such term lists one.
+    assert!(report.contains(
+        "<tr><td><bdi>Federalist</bdi></td><td>Pride</td><td>more</td><td class=\"n\">1.20</td>\
+         <td class=\"n\">0.49 to 1.90</td><td>honor* (7), esteem* (3), glory (2)</td></tr>"
+    ));
+    assert!(report.contains("<td class=\"n\">-4.17 to -0.61</td><td>abroad (3)</td></tr>"));
     // Example sentences per group: the group's first sentence of a theme that is key for it
     // and its first tension sentence (Adams's 1797 address is the only Federalist one).
     assert!(report.contains("<h4>Example sentences</h4>"));

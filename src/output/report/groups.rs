@@ -90,8 +90,12 @@ fn key_themes<W: Write>(out: &mut W, report: &ReportInput<'_>, g: &Grouped) -> i
             let Some((ratio, (low, high))) = key(sums, corpus, t) else {
                 continue;
             };
-            let mut terms: Vec<(u64, u32)> = (matcher.theme_terms(t))
-                .filter_map(|id| sums.term_hits(id).map(|n| (n, id)))
+            // The group's terms with hits, not the theme's terms (a large lexicon has
+            // thousands, most without a hit in a group).
+            let ids = matcher.theme_terms(t);
+            let mut terms: Vec<(u64, u32)> = (sums.terms_with_hits())
+                .filter(|(id, _)| ids.contains(id))
+                .map(|(id, n)| (n, id))
                 .collect();
             terms.sort_by_key(|&(n, id)| (std::cmp::Reverse(n), id));
             let terms: Vec<String> = (terms.iter().take(3))
