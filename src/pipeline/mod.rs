@@ -17,6 +17,7 @@
 
 mod jobs;
 mod partial;
+mod returns;
 mod worker;
 mod writer;
 
@@ -321,16 +322,28 @@ fn analyse(
         relay: &relay,
         faults,
     };
-    let jobs = Jobs::new(share, meta, config, faults, &relay, &found);
+    // What the writer is done with goes back to the thread that made it (see `returns`).
+    let returns = returns::Returns::new(config.jobs);
+    let jobs = Jobs::new(share, meta, config, faults, &relay, &found).returning(&returns);
+    let (mut done, mut origins) = (Vec::new(), Vec::new());
     parallel::for_each_ordered(
         jobs,
         config.jobs,
         config.jobs * 4,
-        |_, job| worker.work(job),
-        |_, outcomes| {
-            outcomes
-                .into_iter()
-                .try_for_each(|(doc, origin, outcome)| writer.accept(doc, &origin, outcome))
+        |_, job| {
+            let home = returns.home();
+            returns.drop_own(home);
+            (home, worker.work(job))
+        },
+        |_, (home, outcomes)| {
+            for (doc, origin, mut outcome) in outcomes {
+                let accepted = writer.accept(doc, &origin, &mut outcome);
+                done.push(outcome);
+                origins.push(origin);
+                accepted?;
+            }
+            returns.give_back(home, &mut done, &mut origins);
+            Ok(())
         },
         |e| Error::Threads {
             jobs: config.jobs,
