@@ -332,8 +332,11 @@ fn analyse(
         config.jobs * 4,
         |_, job| {
             let home = returns.home();
-            returns.drop_own(home);
-            (home, worker.work(job))
+            // Dropped one before each document: the next finds their buffers in its cache.
+            let mut own = returns.take_own(home);
+            let outcomes = worker.work(job, || drop(own.pop()));
+            drop(own);
+            (home, outcomes)
         },
         |_, (home, outcomes)| {
             for (doc, origin, mut outcome) in outcomes {

@@ -2,15 +2,17 @@
 //!
 //! In: from the writer, after it took a job's outcomes, the outcomes (their rows, totals and
 //! digests, made on a worker thread) and the [`Origin`]s (made on the reader thread). Out: each
-//! worker drops its own outcomes when it starts its next job ([`Returns::drop_own`]); the reader
-//! takes the origins back to fill them anew ([`Returns::origins`]).
+//! worker takes its own outcomes back when it starts its next job ([`Returns::take_own`]) and
+//! drops one before each document it analyses, the rest after the job; the reader takes the
+//! origins back to fill them anew ([`Returns::origins`]).
 //!
 //! Guarantees: memory is freed on the thread that allocated it, so the allocator neither takes
 //! another thread's arena lock nor hands memory from one thread's cache to another (with many
-//! short documents, freeing on the writer what the workers made was a third of the run). What
-//! waits here is bounded by the work in flight: a worker empties its bin before each job, the
-//! reader before each job it reads; what is left at the end is dropped with the `Returns`.
-//! Nothing here changes what is written.
+//! short documents, freeing on the writer what the workers made was a third of the run); a
+//! document's buffers freed just before the next document asks for buffers of the same sizes
+//! are found in the thread's cache. What waits here is bounded by the work in flight: a worker
+//! empties its bin at each job, the reader at each job it reads; what is left at the end is
+//! dropped with the `Returns`. Nothing here changes what is written.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -40,12 +42,12 @@ impl Returns {
         rayon::current_thread_index().filter(|&i| i < self.outcomes.len())
     }
 
-    /// Drops, on the calling worker thread `home`, the outcomes it made that the writer is done
-    /// with.
-    pub fn drop_own(&self, home: Option<usize>) {
-        if let Some(bin) = home.and_then(|i| self.outcomes.get(i)) {
-            let done = std::mem::take(&mut *bin.lock().unwrap_or_else(PoisonError::into_inner));
-            drop(done);
+    /// Takes, on the calling worker thread `home`, the outcomes it made that the writer is done
+    /// with (to drop there).
+    pub fn take_own(&self, home: Option<usize>) -> Vec<Outcome> {
+        match home.and_then(|i| self.outcomes.get(i)) {
+            Some(bin) => std::mem::take(&mut *bin.lock().unwrap_or_else(PoisonError::into_inner)),
+            None => Vec::new(),
         }
     }
 
@@ -96,11 +98,12 @@ mod tests {
         assert!(outcomes.is_empty() && origins.is_empty());
         let waiting = |i: usize| returns.outcomes[i].lock().unwrap().len();
         assert_eq!((waiting(0), waiting(1)), (0, 2));
-        // Worker 0 drops nothing of worker 1's.
-        returns.drop_own(Some(0));
+        // Worker 0 takes nothing of worker 1's.
+        assert!(returns.take_own(Some(0)).is_empty());
         assert_eq!(waiting(1), 2);
-        returns.drop_own(Some(1));
+        assert_eq!(returns.take_own(Some(1)).len(), 2);
         assert_eq!(waiting(1), 0);
+        assert!(returns.take_own(None).is_empty());
         let mut back = Vec::new();
         returns.origins(&mut back);
         let ids: Vec<&str> = back.iter().map(|o| o.id.as_str()).collect();
