@@ -610,19 +610,23 @@ pub fn summary_rows(
     lexicon: &Lexicon,
     rows: &mut DocumentRows,
 ) -> csv::Result<()> {
-    // The id's cell, rendered once for the document's rows.
-    let mut id = Vec::with_capacity(name.id.len() + 2);
-    push_text_cell(&mut id, name.id);
+    let DocumentRows {
+        documents: out,
+        themes: theme_rows,
+        contrasts: contrast_rows,
+        ..
+    } = rows;
+    // The id's cell, rendered once for the document's rows: its `documents.csv` row starts
+    // with it, the others copy it from there.
     // Room for the rows at once (a row's numbers take about 40 bytes), not by doublings.
     let themes = lexicon.themes.len();
-    rows.documents.reserve(
-        id.len() + name.meta.iter().map(|m| m.len() + 1).sum::<usize>() + 16 * themes + 40,
-    );
-    rows.themes.reserve(themes * (id.len() + 64));
-    rows.contrasts
-        .reserve(lexicon.contrasts.len() * (id.len() + 128));
-    let out = &mut rows.documents;
-    out.extend_from_slice(&id);
+    let meta = name.meta.iter().map(|m| m.len() + 1).sum::<usize>();
+    out.reserve(name.id.len() + 2 + meta + 16 * themes + 40);
+    let start = out.len();
+    push_text_cell(out, name.id);
+    let id_len = out.len() - start;
+    theme_rows.reserve(themes * (id_len + 64));
+    contrast_rows.reserve(lexicon.contrasts.len() * (id_len + 128));
     for m in name.meta {
         out.push(b',');
         push_text_cell(out, m);
@@ -643,15 +647,16 @@ pub fn summary_rows(
     }
     out.push(b'\n');
 
+    let id = &out[start..start + id_len];
     for (theme, tally) in lexicon.themes.iter().zip(&counts.themes) {
         if name.drop_zeros && tally.count == 0 {
             continue;
         }
-        push_theme_row(&mut rows.themes, &id, &theme.id, tally, counts.tokens);
+        push_theme_row(theme_rows, id, &theme.id, tally, counts.tokens);
     }
     for (i, tally) in counts.contrasts.iter().enumerate() {
         let score = score_contrast(tally);
-        push_contrast_row(&mut rows.contrasts, &id, lexicon, i, tally, &score);
+        push_contrast_row(contrast_rows, id, lexicon, i, tally, &score);
     }
     Ok(())
 }
