@@ -95,6 +95,9 @@ pub struct Row {
 /// threads would spend more time handing rows over than analysing them.
 pub const ROWS_PER_JOB: usize = 64;
 
+/// The most origins handed back that wait to be filled anew (more than the rows in flight).
+const SPARE_ORIGINS: usize = 4096;
+
 /// A unit of work: a whole document, or one block of a large one.
 pub enum Job<'r> {
     /// Rows of a table, in order.
@@ -295,14 +298,18 @@ impl<'a, 'r> Jobs<'a, 'r> {
         self
     }
 
+    /// Takes back the origins the writer handed back; those beyond [`SPARE_ORIGINS`] (a run of
+    /// files, whose origins are not filled anew) are dropped here, where they were made.
+    fn take_back(&mut self) {
+        if let Some(returns) = self.returns {
+            returns.origins(&mut self.spare);
+        }
+        self.spare.truncate(SPARE_ORIGINS);
+    }
+
     /// An origin to fill: one handed back by the writer when there is one (its buffers kept),
     /// else a new one.
     fn spare_origin(&mut self) -> Arc<Origin> {
-        if self.spare.is_empty() {
-            if let Some(returns) = self.returns {
-                returns.origins(&mut self.spare);
-            }
-        }
         while let Some(mut origin) = self.spare.pop() {
             if Arc::get_mut(&mut origin).is_some() {
                 return origin;
@@ -456,8 +463,13 @@ impl<'a, 'r> Jobs<'a, 'r> {
         self.renamed += usize::from(k > 2);
         // Every field of the origin filled anew, in the buffers it has.
         let o = Arc::get_mut(&mut origin)?;
-        o.meta.clear();
-        o.meta.resize(self.meta_columns.len(), String::new());
+        match o.meta.len() == self.meta_columns.len() {
+            true => o.meta.iter_mut().for_each(String::clear),
+            false => {
+                o.meta.clear();
+                o.meta.resize(self.meta_columns.len(), String::new());
+            }
+        }
         for (cell, &place) in meta.into_iter().zip(&table.places) {
             o.meta[place] = cell;
         }
@@ -529,6 +541,7 @@ impl<'r> Iterator for Jobs<'_, 'r> {
     type Item = Job<'r>;
 
     fn next(&mut self) -> Option<Job<'r>> {
+        self.take_back();
         loop {
             if self.table.is_some() {
                 let mut rows = Vec::with_capacity(ROWS_PER_JOB);
