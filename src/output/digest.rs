@@ -175,7 +175,7 @@ pub fn digest_document(
     contrasts: &[crate::lexicon::Contrast],
     themes: usize,
 ) -> DocDigest {
-    let mut examples: Vec<Vec<Example>> = vec![Vec::new(); themes];
+    let mut examples: Vec<Vec<Example>> = std::iter::repeat_with(Vec::new).take(themes).collect();
     let mut i = 0;
     let hits = &analysis.hits;
     // Themes with all their examples: once every theme has them, the rest is not looked at.
@@ -233,6 +233,14 @@ pub fn digest_document(
 /// Appends `new` (per theme or contrast) to `kept`, keeping at most `limit` in each: the first
 /// ones, in corpus (or text) order.
 pub fn keep_first(kept: &mut Vec<Vec<Example>>, mut new: Vec<Vec<Example>>, limit: usize) {
+    if kept.is_empty() {
+        // The first ones: moved in, not copied over (a document's first block).
+        for examples in new.iter_mut() {
+            examples.truncate(limit);
+        }
+        *kept = new;
+        return;
+    }
     take_first(kept, &mut new, limit);
 }
 
@@ -531,6 +539,32 @@ mod tests {
         // A value that is no number ends the range.
         year.add("unknown");
         assert_eq!(year.described(), "more than 12 distinct values");
+    }
+
+    #[test]
+    fn keeps_the_first_examples_and_leaves_the_others_to_their_owner() {
+        let ex = |n: usize| Example {
+            document: format!("d{n}"),
+            sentence: n,
+            text: String::new(),
+            marks: Vec::new(),
+        };
+        let sentences = |v: &[Vec<Example>]| -> Vec<Vec<usize>> {
+            v.iter()
+                .map(|e| e.iter().map(|x| x.sentence).collect())
+                .collect()
+        };
+        // Into nothing yet: moved, each cut to the limit.
+        let mut kept = Vec::new();
+        keep_first(&mut kept, vec![vec![ex(0), ex(1), ex(2)], vec![ex(3)]], 2);
+        assert_eq!(sentences(&kept), [vec![0, 1], vec![3]]);
+        // After some: up to the limit, in order; what is not kept stays with its owner.
+        let mut new = vec![vec![ex(4)], vec![ex(5), ex(6)], vec![ex(7)]];
+        take_first(&mut kept, &mut new, 2);
+        assert_eq!(sentences(&kept), [vec![0, 1], vec![3, 5], vec![7]]);
+        assert_eq!(sentences(&new), [vec![4], vec![6], vec![]]);
+        keep_first(&mut kept, vec![vec![ex(8)], vec![], vec![ex(9), ex(10)]], 2);
+        assert_eq!(sentences(&kept), [vec![0, 1], vec![3, 5], vec![7, 9]]);
     }
 
     #[test]
