@@ -731,7 +731,7 @@ impl Assembly {
         trajectory: Option<W>,
         jobs: usize,
     ) -> csv::Result<Finished> {
-        let mut rows = DocumentRows::default();
+        let mut rows = DocumentRows::with_spare_summary();
         self.flush(&mut rows)?;
         let term_counts = self.terms;
         count::count_distinct_terms(&term_counts, matcher, &mut self.counts.themes);

@@ -332,10 +332,11 @@ fn analyse(
         config.jobs * 4,
         |_, job| {
             let home = returns.home();
-            // Dropped one before each document: the next finds their buffers in its cache.
+            // Dropped one before each document: the next finds their memory in the thread's
+            // cache, and its summary rows are written in the buffers of the one dropped.
             let mut own = returns.take_own(home);
-            let outcomes = worker.work(job, || drop(own.pop()));
-            drop(own);
+            let outcomes = worker.work(job, || own.pop().map_or((), returns::Returns::drop_own));
+            own.into_iter().for_each(returns::Returns::drop_own);
             (home, outcomes)
         },
         |_, (home, outcomes)| {

@@ -42,6 +42,15 @@ impl Returns {
         rayon::current_thread_index().filter(|&i| i < self.outcomes.len())
     }
 
+    /// Drops, on the worker thread that made it, an outcome handed back; the memory of a whole
+    /// document's summary rows is kept for the next
+    /// ([`crate::output::csv::DocumentRows::with_spare_summary`]).
+    pub fn drop_own(outcome: Outcome) {
+        if let Outcome::Document(mut d) = outcome {
+            d.finished.rows.give_back_summary();
+        }
+    }
+
     /// Takes, on the calling worker thread `home`, the outcomes it made that the writer is done
     /// with (to drop there).
     pub fn take_own(&self, home: Option<usize>) -> Vec<Outcome> {
