@@ -40,7 +40,7 @@ use crate::output::{chart, report, summary, OutputDir, MANIFEST};
 use crate::parallel;
 use crate::{Config, RunSummary};
 
-use jobs::{Jobs, Metadata, Share, TablesFound};
+use jobs::{Job, Jobs, Metadata, Share, TablesFound};
 use worker::Worker;
 use writer::{CorpusWriter, Written};
 
@@ -332,12 +332,15 @@ fn analyse(
         config.jobs * 4,
         |_, job| {
             let home = returns.home();
+            // A table's rows come back to this thread; a file's outcome (its rows may take
+            // megabytes) is dropped by the writer at once, not kept until this thread's next job.
+            let rows = matches!(job, Job::Rows(_));
             // Dropped one before each document: the next finds their memory in the thread's
             // cache, and its summary rows are written in the buffers of the one dropped.
             let mut own = returns.take_own(home);
             let outcomes = worker.work(job, || own.pop().map_or((), returns::Returns::drop_own));
             own.into_iter().for_each(returns::Returns::drop_own);
-            (home, outcomes)
+            (home.filter(|_| rows), outcomes)
         },
         |_, (home, outcomes)| {
             for (doc, origin, mut outcome) in outcomes {

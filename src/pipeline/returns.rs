@@ -1,10 +1,13 @@
 //! Going home: what the writer is done with, handed back to the thread that made it.
 //!
-//! In: from the writer, after it took a job's outcomes, the outcomes (their rows, totals and
-//! digests, made on a worker thread) and the [`Origin`]s (made on the reader thread). Out: each
-//! worker takes its own outcomes back when it starts its next job ([`Returns::take_own`]) and
-//! drops one before each document it analyses, the rest after the job; the reader takes the
-//! origins back to fill them anew ([`Returns::origins`]).
+//! In: from the writer, after it took a job's outcomes, the outcomes of a table's rows (their
+//! rows, totals and digests, made on a worker thread) and the [`Origin`]s (made on the reader
+//! thread). Out: each worker takes its own outcomes back when it starts its next job
+//! ([`Returns::take_own`]) and drops one before each document it analyses (keeping its summary
+//! rows' buffers for the next), the rest after the job; the reader takes the origins back to
+//! fill them anew ([`Returns::origins`]). A file's outcome, whose rows may take megabytes, is
+//! dropped by the writer at once: held until its worker's next job, it would only add to the
+//! memory a run takes.
 //!
 //! Guarantees: memory is freed on the thread that allocated it, so the allocator neither takes
 //! another thread's arena lock nor hands memory from one thread's cache to another (with many
@@ -61,7 +64,8 @@ impl Returns {
     }
 
     /// Hands back what the writer is done with: `outcomes` made on worker `home` (dropped here
-    /// when it is no pool thread) and `origins`; both are left empty.
+    /// when `home` is `None`: no pool thread's, or not to be handed back) and `origins`; both
+    /// are left empty.
     pub fn give_back(
         &self,
         home: Option<usize>,
