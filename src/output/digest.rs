@@ -409,7 +409,13 @@ impl MetaColumn {
         }
         self.filled += 1;
         if !self.many {
-            *self.values.entry(value.to_string()).or_default() += 1;
+            // Counted in place when the value was seen before (no copy of it to look it up).
+            match self.values.get_mut(value) {
+                Some(n) => *n += 1,
+                None => {
+                    self.values.insert(value.to_string(), 1);
+                }
+            }
             if self.values.len() > META_VALUES {
                 self.many = true;
                 self.values.clear();
