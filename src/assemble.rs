@@ -356,6 +356,14 @@ fn render_block(
             e.sentence += start.sentences;
         }
     }
+    let count::DocumentAnalysis {
+        tokens,
+        counts,
+        term_counts,
+        cooccurrence,
+        ..
+    } = owned;
+    crate::tokenize::recycle(tokens);
     Ok(BlockResult {
         doc: job.doc,
         number: block.number,
@@ -363,9 +371,9 @@ fn render_block(
         forced: block.forced,
         prescan: job.prescan.clone(),
         sha256: block.sha256.clone(),
-        counts: owned.counts,
-        term_counts: owned.term_counts,
-        cooccurrence: owned.cooccurrence,
+        counts,
+        term_counts,
+        cooccurrence,
         rows,
         first,
         final_piece,
@@ -723,7 +731,7 @@ impl Assembly {
         trajectory: Option<W>,
         jobs: usize,
     ) -> csv::Result<Finished> {
-        let mut rows = DocumentRows::default();
+        let mut rows = DocumentRows::with_spare_summary();
         self.flush(&mut rows)?;
         let term_counts = self.terms;
         count::count_distinct_terms(&term_counts, matcher, &mut self.counts.themes);

@@ -376,42 +376,56 @@ fn count_contrasts(
     contrasts: &[Contrast],
     themes: usize,
 ) -> (Vec<ContrastTally>, Vec<Vec<usize>>) {
-    let mut tallies = vec![ContrastTally::default(); contrasts.len()];
-    // Per contrast, the sentences with a hit of its left pole and of its right one.
-    let mut poles: Vec<(Vec<usize>, Vec<usize>)> = vec![(Vec::new(), Vec::new()); contrasts.len()];
-    // Per theme, the poles it is: (contrast, is the left pole), in contrast order (a theme on
-    // both sides of one contrast counts as its left pole).
-    let mut theme_poles: Vec<Vec<(usize, bool)>> = vec![Vec::new(); themes];
-    for (ci, c) in contrasts.iter().enumerate() {
-        theme_poles[c.left].push((ci, true));
-        if c.right != c.left {
-            theme_poles[c.right].push((ci, false));
-        }
+    /// Per contrast, the sentences with a hit of its left pole and of its right one; per
+    /// theme, the poles it is: kept per thread, so that a short document allocates neither.
+    type Scratch = (Vec<(Vec<usize>, Vec<usize>)>, Vec<Vec<(usize, bool)>>);
+    thread_local! {
+        static SCRATCH: RefCell<Scratch> = const { RefCell::new((Vec::new(), Vec::new())) };
     }
-    for (hit, sentence) in hits.iter().filter(|(h, _)| h.negator.is_none()) {
-        for &(ci, is_left) in &theme_poles[hit.theme] {
-            let (tally, (left, right)) = (&mut tallies[ci], &mut poles[ci]);
-            let (pole, sentences) = match is_left {
-                true => (&mut tally.left, left),
-                false => (&mut tally.right, right),
-            };
-            pole.add(hit.weight);
-            if sentences.last() != Some(sentence) {
-                sentences.push(*sentence);
+    let mut tallies = vec![ContrastTally::default(); contrasts.len()];
+    let mut tension = Vec::with_capacity(contrasts.len());
+    SCRATCH.with_borrow_mut(|(poles, theme_poles)| {
+        for (left, right) in poles.iter_mut() {
+            left.clear();
+            right.clear();
+        }
+        poles.resize_with(contrasts.len(), Default::default);
+        // Per theme, (contrast, is the left pole), in contrast order (a theme on both sides
+        // of one contrast counts as its left pole).
+        for of_theme in theme_poles.iter_mut() {
+            of_theme.clear();
+        }
+        theme_poles.resize_with(themes, Vec::new);
+        for (ci, c) in contrasts.iter().enumerate() {
+            theme_poles[c.left].push((ci, true));
+            if c.right != c.left {
+                theme_poles[c.right].push((ci, false));
             }
         }
-    }
-    let mut tension = Vec::with_capacity(contrasts.len());
-    for (tally, (left, right)) in tallies.iter_mut().zip(&poles) {
-        let both: Vec<usize> = left
-            .iter()
-            .filter(|s| right.binary_search(s).is_ok())
-            .copied()
-            .collect();
-        tally.tension_sentences = both.len() as u64;
-        tally.pole_sentences = (left.len() + right.len() - both.len()) as u64;
-        tension.push(both);
-    }
+        for (hit, sentence) in hits.iter().filter(|(h, _)| h.negator.is_none()) {
+            for &(ci, is_left) in &theme_poles[hit.theme] {
+                let (tally, (left, right)) = (&mut tallies[ci], &mut poles[ci]);
+                let (pole, sentences) = match is_left {
+                    true => (&mut tally.left, left),
+                    false => (&mut tally.right, right),
+                };
+                pole.add(hit.weight);
+                if sentences.last() != Some(sentence) {
+                    sentences.push(*sentence);
+                }
+            }
+        }
+        for (tally, (left, right)) in tallies.iter_mut().zip(poles.iter()) {
+            let both: Vec<usize> = left
+                .iter()
+                .filter(|s| right.binary_search(s).is_ok())
+                .copied()
+                .collect();
+            tally.tension_sentences = both.len() as u64;
+            tally.pole_sentences = (left.len() + right.len() - both.len()) as u64;
+            tension.push(both);
+        }
+    });
     (tallies, tension)
 }
 

@@ -745,20 +745,26 @@ impl Matcher {
         tokens: &[Token<'_>],
         structure: &Structure,
     ) -> Vec<(Hit, usize)> {
+        let mut scratch = HitScratch::take(self);
+        let HitScratch {
+            looked_up,
+            picker,
+            candidates,
+            stack,
+            found,
+            kept,
+        } = &mut scratch;
         // Each token's lexicon word and longest prefix.
-        let mut looked_up: Vec<(u32, u32)> = Vec::with_capacity(tokens.len());
+        looked_up.reserve(tokens.len());
         let texts = tokens.iter().map(|t| t.text.as_ref());
-        self.words.lookup_all(texts, &mut looked_up);
+        self.words.lookup_all(texts, looked_up);
+        let looked_up = &looked_up[..];
         let doc = Doc {
             text,
             tokens,
-            looked_up: &looked_up,
+            looked_up,
         };
         let mut hits = Vec::new();
-        let mut picker = Picker::new(self);
-        let mut candidates = Vec::new();
-        let mut stack = Vec::new();
-        let (mut found, mut kept): (Vec<Found>, Vec<Found>) = (Vec::new(), Vec::new());
         // The sentence of the current position: sentences before it end at or before it.
         let mut sentence = 0;
         for (i, &(word, prefix)) in looked_up.iter().enumerate() {
@@ -769,17 +775,17 @@ impl Matcher {
             // Where no entry of several tokens matches, what the entries of one token give is
             // known beforehand.
             if class.longer {
-                self.matches_at(i, class, &doc, &mut stack, &mut candidates);
+                self.matches_at(i, class, &doc, stack, candidates);
             }
             let chosen = if !candidates.is_empty() {
                 found.clear();
-                picker.choose(self, &candidates, &mut found);
+                picker.choose(self, candidates, found);
                 candidates.clear();
                 &found[..]
             } else {
                 &self.singles[class.single.start as usize..class.single.end as usize]
             };
-            picker.claim(i, chosen, &mut kept);
+            picker.claim(i, chosen, kept);
             if kept.is_empty() {
                 continue;
             }
@@ -794,8 +800,8 @@ impl Matcher {
                 Some(before) => sentences[before].tokens.end,
                 None => 0,
             };
-            let negator = self.negator_before(i, first, text, tokens, &looked_up);
-            for f in &kept {
+            let negator = self.negator_before(i, first, text, tokens, looked_up);
+            for f in kept.iter() {
                 let target = &f.target;
                 let hit = Hit {
                     theme: target.theme,
@@ -807,6 +813,7 @@ impl Matcher {
                 hits.push((hit, sentence_of_i));
             }
         }
+        scratch.put();
         hits
     }
 
@@ -832,7 +839,8 @@ impl Matcher {
     /// (a token that is no word): the choices their entries of one token make, the nodes
     /// their entries start at and their element keys, each laid out in one list.
     fn classes(&mut self, words: &[String]) {
-        let mut picker = Picker::new(self);
+        let mut picker = Picker::default();
+        picker.reset(self);
         let (mut singles, mut firsts, mut keys) = (Vec::new(), Vec::new(), Vec::new());
         let mut candidates = Vec::new();
         let mut class = |this: &Matcher, word: u32, prefix: u32| {
@@ -915,9 +923,46 @@ struct Found {
     target: Target,
 }
 
+/// The buffers [`Matcher::find_sentence_hits`] works in, kept per thread: a document takes
+/// them as the one before left them (emptied, the picker reset for its matcher), so that a
+/// short document allocates none of them.
+#[derive(Default)]
+struct HitScratch {
+    looked_up: Vec<(u32, u32)>,
+    picker: Picker,
+    candidates: Vec<(u32, usize)>,
+    stack: Vec<(u32, usize)>,
+    found: Vec<Found>,
+    kept: Vec<Found>,
+}
+
+thread_local! {
+    static HIT_SCRATCH: std::cell::Cell<Option<HitScratch>> = const { std::cell::Cell::new(None) };
+}
+
+impl HitScratch {
+    /// This thread's buffers (new ones the first time), empty, the picker set for `matcher`.
+    fn take(matcher: &Matcher) -> HitScratch {
+        let mut s = HIT_SCRATCH.take().unwrap_or_default();
+        s.looked_up.clear();
+        s.candidates.clear();
+        s.stack.clear();
+        s.found.clear();
+        s.kept.clear();
+        s.picker.reset(matcher);
+        s
+    }
+
+    /// Gives the buffers back to this thread for the next document.
+    fn put(self) {
+        HIT_SCRATCH.set(Some(self));
+    }
+}
+
 /// The rules, applied at one position at a time: the best entry per theme (per-theme files)
 /// and per file (best-entry files) among those that match there, then what earlier matches
 /// leave free.
+#[derive(Default)]
 struct Picker {
     /// The token after the last match, per theme, then per file.
     free: Vec<usize>,
@@ -930,14 +975,16 @@ struct Picker {
 }
 
 impl Picker {
-    fn new(matcher: &Matcher) -> Picker {
-        Picker {
-            free: vec![0; matcher.themes + matcher.sources],
-            theme_best: vec![None; matcher.themes],
-            source_best: vec![None; matcher.sources],
-            touched_themes: Vec::new(),
-            touched_sources: Vec::new(),
-        }
+    /// Sets the picker for a new document of `matcher` (as new, in the buffers it has).
+    fn reset(&mut self, matcher: &Matcher) {
+        self.free.clear();
+        self.free.resize(matcher.themes + matcher.sources, 0);
+        self.theme_best.clear();
+        self.theme_best.resize(matcher.themes, None);
+        self.source_best.clear();
+        self.source_best.resize(matcher.sources, None);
+        self.touched_themes.clear();
+        self.touched_sources.clear();
     }
 
     /// Appends to `found` the best of `candidates` (slot, tokens matched) per theme and per

@@ -474,6 +474,20 @@ pub fn paragraph_spans(text: &str) -> Vec<Range<usize>> {
 
 /// [`paragraph_spans`], with the paragraph rule given (see [`segment_with`]).
 fn paragraph_spans_with(text: &str, blank_lines: Option<bool>) -> Vec<Range<usize>> {
+    // One line (a table's cell, most often): its paragraph, whatever the rule, unless blank;
+    // without the lists of lines below.
+    if memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_none() {
+        let span = trim_span(text, 0..text.len());
+        return match span.is_empty() {
+            true => Vec::new(),
+            false => vec![span],
+        };
+    }
+    paragraph_spans_of_lines(text, blank_lines)
+}
+
+/// [`paragraph_spans_with`], line by line.
+fn paragraph_spans_of_lines(text: &str, blank_lines: Option<bool>) -> Vec<Range<usize>> {
     let lines = line_spans(text);
     let blank: Vec<bool> = lines
         .iter()
@@ -701,6 +715,29 @@ mod tests {
             .into_iter()
             .map(|p| &text[p.span])
             .collect()
+    }
+
+    #[test]
+    fn a_text_of_one_line_is_one_paragraph_as_line_by_line() {
+        for text in [
+            "",
+            " ",
+            "\u{a0}\t",
+            "In the beginning.",
+            "  Two. Sentences!  ",
+            "\u{2028}x",
+        ] {
+            for rule in [None, Some(true), Some(false)] {
+                assert_eq!(
+                    paragraph_spans_with(text, rule),
+                    paragraph_spans_of_lines(text, rule),
+                    "{text:?} {rule:?}"
+                );
+            }
+        }
+        let spans = paragraph_spans_with("  Two. Sentences!  ", None);
+        assert_eq!((spans.len(), spans.first()), (1, Some(&(2..17))));
+        assert!(paragraph_spans_with(" \t ", Some(true)).is_empty());
     }
 
     #[test]

@@ -571,12 +571,14 @@ impl Columns {
                 meta: Vec::new(),
             };
         }
-        let text = self
-            .text
-            .iter()
-            .map(|&i| cell(i).unwrap_or(""))
-            .collect::<Vec<_>>()
-            .join("\n\n");
+        let text = match self.text[..] {
+            // One text column (most tables): its cell, without a list to join.
+            [i] => cell(i).unwrap_or("").to_string(),
+            _ => (self.text.iter())
+                .map(|&i| cell(i).unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+        };
         TableRow {
             line,
             number,

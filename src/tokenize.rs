@@ -13,6 +13,7 @@
 //! read as `'`, underscores around a word stripped (and
 //! left out of the span), a possessive `'s` removed.
 
+use std::cell::Cell;
 use std::fmt;
 use std::ops::{Deref, Range};
 
@@ -154,6 +155,28 @@ fn join_hyphenated<'a>(text: &'a str, tokens: Vec<Token<'a>>) -> Vec<Token<'a>> 
     out
 }
 
+thread_local! {
+    /// A token list given back by [`recycle`], empty, for the next [`tokenize`] on this thread.
+    static SPARE: Cell<Vec<Token<'static>>> = const { Cell::new(Vec::new()) };
+}
+
+/// The most tokens a list given back may have room for (a large block's list is let go).
+const SPARE_TOKENS: usize = 4096;
+
+/// Gives the memory of `tokens` (not the tokens) to the next [`tokenize`] on this thread: a
+/// run of many short documents tokenizes each into the list of the one before.
+pub fn recycle(mut tokens: Vec<Token<'_>>) {
+    if tokens.capacity() > SPARE_TOKENS {
+        return;
+    }
+    tokens.clear();
+    // An empty list of tokens of any text is one of `'static` tokens: collected in place, in
+    // the same memory (a `filter` would keep the lifetime).
+    #[allow(clippy::unnecessary_filter_map)]
+    let empty: Vec<Token<'static>> = tokens.into_iter().filter_map(|_| None).collect();
+    SPARE.set(empty);
+}
+
 /// Splits `text` into tokens (see the module documentation).
 ///
 /// ```
@@ -167,7 +190,8 @@ fn join_hyphenated<'a>(text: &'a str, tokens: Vec<Token<'a>>) -> Vec<Token<'a>> 
 /// assert_eq!(&text[tokens[1].span.clone()], "country’s");
 /// ```
 pub fn tokenize(text: &str) -> Vec<Token<'_>> {
-    let mut tokens = Vec::with_capacity(text.len() / 5);
+    let mut tokens: Vec<Token<'_>> = SPARE.take();
+    tokens.reserve(text.len() / 5);
     let b = text.as_bytes();
     // UAX #29 breaks before every ASCII white space character whatever surrounds it (rules
     // WB3a, WB3b, WB3d and WB999; no rule looks across one for a word), so the text is read in
@@ -609,6 +633,26 @@ pub(crate) mod tests {
             .collect();
         let want: Vec<(String, &str)> = expected.iter().map(|(n, s)| (n.to_string(), *s)).collect();
         assert_eq!(got, want, "tokens of {text:?}");
+    }
+
+    #[test]
+    fn a_list_given_back_holds_the_tokens_of_the_next_text() {
+        let first = tokenize("One two THREE four five six seven eight nine ten eleven.");
+        let room = first.capacity();
+        recycle(first);
+        let text = String::from("Twelve, _Thirteen_");
+        let second = tokenize(&text);
+        assert!(
+            second.capacity() >= room,
+            "the memory of the list given back"
+        );
+        let words: Vec<(&str, &str)> = (second.iter())
+            .map(|t| (t.text.as_ref(), &text[t.span.clone()]))
+            .collect();
+        assert_eq!(words, [("twelve", "Twelve"), ("thirteen", "Thirteen")]);
+        // A list too large to keep is let go.
+        recycle(Vec::with_capacity(SPARE_TOKENS + 1));
+        assert!(tokenize("x").capacity() <= SPARE_TOKENS);
     }
 
     #[test]

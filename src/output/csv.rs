@@ -10,6 +10,7 @@
 //! writer of the crate is built by [`writer`], so all files quote alike.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::io::Write;
 
 use serde::{Serialize, Serializer};
@@ -412,7 +413,56 @@ pub struct DocumentRows {
     pub trajectory: Vec<u8>,
 }
 
+thread_local! {
+    /// Buffers of summary rows given back on this thread ([`DocumentRows::give_back_summary`]):
+    /// `documents.csv`'s, `themes.csv`'s and `contrasts.csv`'s.
+    static SPARE_SUMMARY: RefCell<[Vec<Vec<u8>>; 3]> = const {
+        RefCell::new([Vec::new(), Vec::new(), Vec::new()])
+    };
+}
+
+/// The most buffers of each summary file waiting on a thread to be filled anew, and the most
+/// room one may have (a larger one is let go).
+const SPARE_BUFFERS: usize = 256;
+const SPARE_ROOM: usize = 64 << 10;
+
 impl DocumentRows {
+    /// Empty rows whose summary buffers (`documents`, `themes`, `contrasts`) are ones given
+    /// back on this thread, when there are: a run of many short documents writes each one's
+    /// summary rows in the memory of an earlier one's.
+    pub fn with_spare_summary() -> DocumentRows {
+        let mut rows = DocumentRows::default();
+        SPARE_SUMMARY.with_borrow_mut(|spare| {
+            let [documents, themes, contrasts] = spare;
+            rows.documents = documents.pop().unwrap_or_default();
+            rows.themes = themes.pop().unwrap_or_default();
+            rows.contrasts = contrasts.pop().unwrap_or_default();
+        });
+        rows
+    }
+
+    /// Gives the memory of the summary rows back to this thread (emptied), for
+    /// [`DocumentRows::with_spare_summary`].
+    pub fn give_back_summary(&mut self) {
+        SPARE_SUMMARY.with_borrow_mut(|spare| {
+            let [documents, themes, contrasts] = spare;
+            for (rows, spare) in [
+                (&mut self.documents, documents),
+                (&mut self.themes, themes),
+                (&mut self.contrasts, contrasts),
+            ] {
+                if rows.capacity() > 0
+                    && rows.capacity() <= SPARE_ROOM
+                    && spare.len() < SPARE_BUFFERS
+                {
+                    let mut rows = std::mem::take(rows);
+                    rows.clear();
+                    spare.push(rows);
+                }
+            }
+        });
+    }
+
     /// Appends `other`'s rows to these, file by file.
     pub fn append(&mut self, other: DocumentRows) {
         let DocumentRows {
@@ -610,19 +660,23 @@ pub fn summary_rows(
     lexicon: &Lexicon,
     rows: &mut DocumentRows,
 ) -> csv::Result<()> {
-    // The id's cell, rendered once for the document's rows.
-    let mut id = Vec::with_capacity(name.id.len() + 2);
-    push_text_cell(&mut id, name.id);
+    let DocumentRows {
+        documents: out,
+        themes: theme_rows,
+        contrasts: contrast_rows,
+        ..
+    } = rows;
+    // The id's cell, rendered once for the document's rows: its `documents.csv` row starts
+    // with it, the others copy it from there.
     // Room for the rows at once (a row's numbers take about 40 bytes), not by doublings.
     let themes = lexicon.themes.len();
-    rows.documents.reserve(
-        id.len() + name.meta.iter().map(|m| m.len() + 1).sum::<usize>() + 16 * themes + 40,
-    );
-    rows.themes.reserve(themes * (id.len() + 64));
-    rows.contrasts
-        .reserve(lexicon.contrasts.len() * (id.len() + 128));
-    let out = &mut rows.documents;
-    out.extend_from_slice(&id);
+    let meta = name.meta.iter().map(|m| m.len() + 1).sum::<usize>();
+    out.reserve(name.id.len() + 2 + meta + 16 * themes + 40);
+    let start = out.len();
+    push_text_cell(out, name.id);
+    let id_len = out.len() - start;
+    theme_rows.reserve(themes * (id_len + 64));
+    contrast_rows.reserve(lexicon.contrasts.len() * (id_len + 128));
     for m in name.meta {
         out.push(b',');
         push_text_cell(out, m);
@@ -643,15 +697,16 @@ pub fn summary_rows(
     }
     out.push(b'\n');
 
+    let id = &out[start..start + id_len];
     for (theme, tally) in lexicon.themes.iter().zip(&counts.themes) {
         if name.drop_zeros && tally.count == 0 {
             continue;
         }
-        push_theme_row(&mut rows.themes, &id, &theme.id, tally, counts.tokens);
+        push_theme_row(theme_rows, id, &theme.id, tally, counts.tokens);
     }
     for (i, tally) in counts.contrasts.iter().enumerate() {
         let score = score_contrast(tally);
-        push_contrast_row(&mut rows.contrasts, &id, lexicon, i, tally, &score);
+        push_contrast_row(contrast_rows, id, lexicon, i, tally, &score);
     }
     Ok(())
 }
@@ -1037,6 +1092,30 @@ pub fn write_coverage<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summary_buffers_given_back_hold_the_next_rows() {
+        let mut rows = DocumentRows::with_spare_summary();
+        rows.documents.extend_from_slice(b"a,1\n");
+        rows.themes.reserve(1000);
+        rows.hits.extend_from_slice(b"h\n");
+        let (documents, themes) = (rows.documents.capacity(), rows.themes.capacity());
+        rows.give_back_summary();
+        // Taken, except the rows of the other files.
+        assert!(rows.documents.is_empty() && rows.themes.capacity() == 0);
+        assert_eq!(rows.hits, b"h\n");
+        let next = DocumentRows::with_spare_summary();
+        assert!(next.documents.is_empty() && next.themes.is_empty());
+        assert_eq!(next.documents.capacity(), documents);
+        assert_eq!(next.themes.capacity(), themes);
+        assert_eq!(next.contrasts.capacity(), 0);
+        // One with too much room is let go.
+        let mut large = DocumentRows::default();
+        large.themes.reserve(SPARE_ROOM + 1);
+        large.give_back_summary();
+        assert!(large.themes.capacity() > SPARE_ROOM);
+        assert_eq!(DocumentRows::with_spare_summary().themes.capacity(), 0);
+    }
     use crate::count::PoleTally;
     use crate::output::digest::{Sampler, SeriesPoint};
     use crate::score::smoothing_window;

@@ -175,7 +175,7 @@ pub fn digest_document(
     contrasts: &[crate::lexicon::Contrast],
     themes: usize,
 ) -> DocDigest {
-    let mut examples: Vec<Vec<Example>> = vec![Vec::new(); themes];
+    let mut examples: Vec<Vec<Example>> = std::iter::repeat_with(Vec::new).take(themes).collect();
     let mut i = 0;
     let hits = &analysis.hits;
     // Themes with all their examples: once every theme has them, the rest is not looked at.
@@ -232,13 +232,29 @@ pub fn digest_document(
 
 /// Appends `new` (per theme or contrast) to `kept`, keeping at most `limit` in each: the first
 /// ones, in corpus (or text) order.
-pub fn keep_first(kept: &mut Vec<Vec<Example>>, new: Vec<Vec<Example>>, limit: usize) {
+pub fn keep_first(kept: &mut Vec<Vec<Example>>, mut new: Vec<Vec<Example>>, limit: usize) {
+    if kept.is_empty() {
+        // The first ones: moved in, not copied over (a document's first block).
+        for examples in new.iter_mut() {
+            examples.truncate(limit);
+        }
+        *kept = new;
+        return;
+    }
+    take_first(kept, &mut new, limit);
+}
+
+/// [`keep_first`], taking out of `new` only the examples kept: the others stay in `new`, to be
+/// dropped by its owner (on the thread that made them).
+pub fn take_first(kept: &mut Vec<Vec<Example>>, new: &mut [Vec<Example>], limit: usize) {
     if kept.len() < new.len() {
         kept.resize(new.len(), Vec::new());
     }
     for (kept, new) in kept.iter_mut().zip(new) {
-        let room = limit.saturating_sub(kept.len());
-        kept.extend(new.into_iter().take(room));
+        let room = limit.saturating_sub(kept.len()).min(new.len());
+        if room > 0 {
+            kept.extend(new.drain(..room));
+        }
     }
 }
 
@@ -285,12 +301,13 @@ pub struct CorpusDigest {
 }
 
 impl CorpusDigest {
-    /// Adds document number `order` (in corpus order).
-    pub fn add(&mut self, order: usize, id: &str, doc: DocDigest) {
-        keep_first(&mut self.examples, doc.examples, EXAMPLES_PER_THEME);
-        keep_first(&mut self.tension, doc.tension, TENSION_PER_CONTRAST);
+    /// Adds document number `order` (in corpus order), taking out of `doc` what it keeps: the
+    /// rest stays, to be dropped by the caller (where it was made).
+    pub fn add(&mut self, order: usize, id: &str, doc: &mut DocDigest) {
+        take_first(&mut self.examples, &mut doc.examples, EXAMPLES_PER_THEME);
+        take_first(&mut self.tension, &mut doc.tension, TENSION_PER_CONTRAST);
         crate::count::add_vec(&mut self.tension_count, &doc.tension_count);
-        if let Some(series) = doc.series {
+        if let Some(series) = doc.series.take() {
             let item = Kept {
                 tokens: doc.tokens,
                 order,
@@ -304,20 +321,18 @@ impl CorpusDigest {
         let kept = &self.contrast_docs;
         let pooled = kept.len() >= CONTRAST_DOCS
             && kept.last().is_some_and(|last| last.tokens >= doc.tokens);
-        let out = match pooled {
-            true => Some(doc.contrasts),
-            false => {
-                let item = Kept {
-                    tokens: doc.tokens,
-                    order,
-                    id: id.to_string(),
-                    data: doc.contrasts,
-                };
-                keep_largest(&mut self.contrast_docs, CONTRAST_DOCS, item).map(|out| out.data)
-            }
+        if pooled {
+            self.pool(&doc.contrasts, 1);
+            return;
+        }
+        let item = Kept {
+            tokens: doc.tokens,
+            order,
+            id: id.to_string(),
+            data: std::mem::take(&mut doc.contrasts),
         };
-        if let Some(out) = out {
-            self.pool(&out, 1);
+        if let Some(out) = keep_largest(&mut self.contrast_docs, CONTRAST_DOCS, item) {
+            self.pool(&out.data, 1);
         }
     }
 
@@ -394,7 +409,13 @@ impl MetaColumn {
         }
         self.filled += 1;
         if !self.many {
-            *self.values.entry(value.to_string()).or_default() += 1;
+            // Counted in place when the value was seen before (no copy of it to look it up).
+            match self.values.get_mut(value) {
+                Some(n) => *n += 1,
+                None => {
+                    self.values.insert(value.to_string(), 1);
+                }
+            }
             if self.values.len() > META_VALUES {
                 self.many = true;
                 self.values.clear();
@@ -527,17 +548,43 @@ mod tests {
     }
 
     #[test]
+    fn keeps_the_first_examples_and_leaves_the_others_to_their_owner() {
+        let ex = |n: usize| Example {
+            document: format!("d{n}"),
+            sentence: n,
+            text: String::new(),
+            marks: Vec::new(),
+        };
+        let sentences = |v: &[Vec<Example>]| -> Vec<Vec<usize>> {
+            v.iter()
+                .map(|e| e.iter().map(|x| x.sentence).collect())
+                .collect()
+        };
+        // Into nothing yet: moved, each cut to the limit.
+        let mut kept = Vec::new();
+        keep_first(&mut kept, vec![vec![ex(0), ex(1), ex(2)], vec![ex(3)]], 2);
+        assert_eq!(sentences(&kept), [vec![0, 1], vec![3]]);
+        // After some: up to the limit, in order; what is not kept stays with its owner.
+        let mut new = vec![vec![ex(4)], vec![ex(5), ex(6)], vec![ex(7)]];
+        take_first(&mut kept, &mut new, 2);
+        assert_eq!(sentences(&kept), [vec![0, 1], vec![3, 5], vec![7]]);
+        assert_eq!(sentences(&new), [vec![4], vec![6], vec![]]);
+        keep_first(&mut kept, vec![vec![ex(8)], vec![], vec![ex(9), ex(10)]], 2);
+        assert_eq!(sentences(&kept), [vec![0, 1], vec![3, 5], vec![7, 9]]);
+    }
+
+    #[test]
     fn keeps_the_largest_documents_and_pools_the_rest() {
         let mut d = CorpusDigest::default();
         for i in 0..(CONTRAST_DOCS + 5) {
             let mut c = ContrastTally::default();
             c.left.hits = 1;
-            let doc = DocDigest {
+            let mut doc = DocDigest {
                 tokens: (i % 7) as u64,
                 contrasts: vec![c],
                 ..Default::default()
             };
-            d.add(i, &format!("d{i}"), doc);
+            d.add(i, &format!("d{i}"), &mut doc);
         }
         assert_eq!(d.contrast_docs.len(), CONTRAST_DOCS);
         assert_eq!(d.rest_documents, 5);
@@ -595,7 +642,7 @@ mod tests {
                 let mut d = CorpusDigest::default();
                 for i in range {
                     let (tokens, poles, series, examples) = docs[i];
-                    d.add(i, &format!("d{i}"), doc(i, tokens, poles, series, examples));
+                    d.add(i, &format!("d{i}"), &mut doc(i, tokens, poles, series, examples));
                 }
                 d
             };

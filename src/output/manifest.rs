@@ -211,8 +211,13 @@ pub fn input_entry(info: &InputInfo) -> InputEntry {
 /// `info` pretty-printed at the depth of the manifest's `inputs` list (its lines indented by
 /// four spaces more).
 fn entry_json(info: &InputInfo) -> Vec<u8> {
+    thread_local! {
+        /// The object before it is indented, in memory kept per thread.
+        static OBJECT: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    }
     let mut entry = Vec::with_capacity(192);
-    let mut object = Vec::with_capacity(160);
+    let mut object = OBJECT.take();
+    object.clear();
     // Writing to a Vec cannot fail, and an InputInfo has nothing serde_json refuses.
     if serde_json::to_writer_pretty(&mut object, info).is_err() {
         object.clear();
@@ -224,6 +229,9 @@ fn entry_json(info: &InputInfo) -> Vec<u8> {
         if b == b'\n' {
             entry.extend_from_slice(b"    ");
         }
+    }
+    if object.capacity() <= 1 << 16 {
+        OBJECT.set(object);
     }
     entry
 }

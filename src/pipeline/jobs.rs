@@ -12,6 +12,7 @@
 //! those before a shard's window (read for their ids only), so that it is the id one run gives.
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -26,6 +27,8 @@ use crate::segment::{self, SegmentMode};
 use crate::table::TableReader;
 use crate::tokenize;
 use crate::Config;
+
+use super::returns::Returns;
 
 /// Who a document is, as every output names it, and where it came from: carried by each of its
 /// jobs and outcomes, so that no later stage looks a document up by number.
@@ -91,6 +94,9 @@ pub struct Row {
 /// Rows of a table handed to a worker at once: a row is a small job, and one at a time the
 /// threads would spend more time handing rows over than analysing them.
 pub const ROWS_PER_JOB: usize = 64;
+
+/// The most origins handed back that wait to be filled anew (more than the rows in flight).
+const SPARE_ORIGINS: usize = 4096;
 
 /// A unit of work: a whole document, or one block of a large one.
 pub enum Job<'r> {
@@ -241,6 +247,10 @@ pub struct Jobs<'a, 'r> {
     tables: Arc<Mutex<Vec<TableRead>>>,
     whole_input: Arc<Mutex<(Option<crate::partial::SidecarUse>, u64)>>,
     key: u64,
+    /// Where the writer hands back the origins it is done with, and those taken back, to fill
+    /// anew: a row's origin costs no allocation of its own then.
+    returns: Option<&'r Returns>,
+    spare: Vec<Arc<Origin>>,
 }
 
 impl<'a, 'r> Jobs<'a, 'r> {
@@ -277,7 +287,40 @@ impl<'a, 'r> Jobs<'a, 'r> {
             tables: Arc::clone(&found.tables),
             whole_input: Arc::clone(&found.whole_input),
             key: 0,
+            returns: None,
+            spare: Vec::new(),
         }
+    }
+
+    /// Takes back the origins the writer hands to `returns`, to fill them anew.
+    pub fn returning(mut self, returns: &'r Returns) -> Self {
+        self.returns = Some(returns);
+        self
+    }
+
+    /// Takes back the origins the writer handed back; those beyond [`SPARE_ORIGINS`] (a run of
+    /// files, whose origins are not filled anew) are dropped here, where they were made.
+    fn take_back(&mut self) {
+        if let Some(returns) = self.returns {
+            returns.origins(&mut self.spare);
+        }
+        self.spare.truncate(SPARE_ORIGINS);
+    }
+
+    /// An origin to fill: one handed back by the writer when there is one (its buffers kept),
+    /// else a new one.
+    fn spare_origin(&mut self) -> Arc<Origin> {
+        while let Some(mut origin) = self.spare.pop() {
+            if Arc::get_mut(&mut origin).is_some() {
+                return origin;
+            }
+        }
+        Arc::new(Origin {
+            id: String::new(),
+            path: PathBuf::new(),
+            location: String::new(),
+            meta: Vec::new(),
+        })
     }
 
     /// The origin of the plain file `source`, its metadata from the `--metadata` table.
@@ -405,15 +448,12 @@ impl<'a, 'r> Jobs<'a, 'r> {
             Some(cell) => cell,
             None => format!("{}#{number}", table.source.id),
         };
-        let mut id = base.clone();
-        let mut k = 2;
-        while !self.ids.insert(id_key(&id)) {
-            id = format!("{base}~{k}");
-            k += 1;
-        }
+        let (id, k) = self.unique(base);
         if before {
             return None;
         }
+        let mut origin = self.spare_origin();
+        let table = self.table.as_mut()?;
         match read {
             true => table.rows += 1,
             false => table.skipped += 1,
@@ -421,26 +461,46 @@ impl<'a, 'r> Jobs<'a, 'r> {
         let doc = self.next_doc;
         self.next_doc += 1;
         self.renamed += usize::from(k > 2);
-        let mut cells = vec![String::new(); self.meta_columns.len()];
+        // Every field of the origin filled anew, in the buffers it has.
+        let o = Arc::get_mut(&mut origin)?;
+        match o.meta.len() == self.meta_columns.len() {
+            true => o.meta.iter_mut().for_each(String::clear),
+            false => {
+                o.meta.clear();
+                o.meta.resize(self.meta_columns.len(), String::new());
+            }
+        }
         for (cell, &place) in meta.into_iter().zip(&table.places) {
-            cells[place] = cell;
+            o.meta[place] = cell;
         }
-        let location = format!("{}:{line}", table.source.location);
-        let path = table.source.path.clone();
+        o.location.clear();
+        let _ = write!(o.location, "{}:{line}", table.source.location);
+        o.path.clone_from(&table.source.path);
+        o.id = id;
         if text.is_ok() {
-            self.fill(&id, &mut cells);
+            self.fill(&o.id, &mut o.meta);
         }
-        let origin = Arc::new(Origin {
-            id,
-            path,
-            location,
-            meta: cells,
-        });
         Some(Row {
             doc,
             origin,
             text: text.map_err(SkipReason::BadRow),
         })
+    }
+
+    /// `base`, or the first of `base~2`, `base~3`… not given before, now given; and the number
+    /// after the last one tried (2 when `base` was free).
+    fn unique(&mut self, base: String) -> (String, usize) {
+        if self.ids.insert(id_key(&base)) {
+            return (base, 2);
+        }
+        let mut k = 2;
+        loop {
+            let id = format!("{base}~{k}");
+            k += 1;
+            if self.ids.insert(id_key(&id)) {
+                return (id, k);
+            }
+        }
     }
 
     /// Prescans a large document and, for `words:N` and `parts:N` segments, reads it once more
@@ -481,6 +541,7 @@ impl<'r> Iterator for Jobs<'_, 'r> {
     type Item = Job<'r>;
 
     fn next(&mut self) -> Option<Job<'r>> {
+        self.take_back();
         loop {
             if self.table.is_some() {
                 let mut rows = Vec::with_capacity(ROWS_PER_JOB);

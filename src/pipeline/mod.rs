@@ -17,6 +17,7 @@
 
 mod jobs;
 mod partial;
+mod returns;
 mod worker;
 mod writer;
 
@@ -39,7 +40,7 @@ use crate::output::{chart, report, summary, OutputDir, MANIFEST};
 use crate::parallel;
 use crate::{Config, RunSummary};
 
-use jobs::{Jobs, Metadata, Share, TablesFound};
+use jobs::{Job, Jobs, Metadata, Share, TablesFound};
 use worker::Worker;
 use writer::{CorpusWriter, Written};
 
@@ -321,16 +322,35 @@ fn analyse(
         relay: &relay,
         faults,
     };
-    let jobs = Jobs::new(share, meta, config, faults, &relay, &found);
+    // What the writer is done with goes back to the thread that made it (see `returns`).
+    let returns = returns::Returns::new(config.jobs);
+    let jobs = Jobs::new(share, meta, config, faults, &relay, &found).returning(&returns);
+    let (mut done, mut origins) = (Vec::new(), Vec::new());
     parallel::for_each_ordered(
         jobs,
         config.jobs,
         config.jobs * 4,
-        |_, job| worker.work(job),
-        |_, outcomes| {
-            outcomes
-                .into_iter()
-                .try_for_each(|(doc, origin, outcome)| writer.accept(doc, &origin, outcome))
+        |_, job| {
+            let home = returns.home();
+            // A table's rows come back to this thread; a file's outcome (its rows may take
+            // megabytes) is dropped by the writer at once, not kept until this thread's next job.
+            let rows = matches!(job, Job::Rows(_));
+            // Dropped one before each document: the next finds their memory in the thread's
+            // cache, and its summary rows are written in the buffers of the one dropped.
+            let mut own = returns.take_own(home);
+            let outcomes = worker.work(job, || own.pop().map_or((), returns::Returns::drop_own));
+            own.into_iter().for_each(returns::Returns::drop_own);
+            (home.filter(|_| rows), outcomes)
+        },
+        |_, (home, outcomes)| {
+            for (doc, origin, mut outcome) in outcomes {
+                let accepted = writer.accept(doc, &origin, &mut outcome);
+                done.push(outcome);
+                origins.push(origin);
+                accepted?;
+            }
+            returns.give_back(home, &mut done, &mut origins);
+            Ok(())
         },
         |e| Error::Threads {
             jobs: config.jobs,

@@ -56,10 +56,19 @@ pub struct Worker<'a, 'r> {
 
 impl Worker<'_, '_> {
     /// Works on one job: returns, for each document in it, its number, which it is, and the
-    /// outcome.
-    pub fn work(&self, job: Job<'_>) -> Vec<(usize, Arc<Origin>, Outcome)> {
+    /// outcome; `before_row` is called before each row of a table.
+    pub fn work(
+        &self,
+        job: Job<'_>,
+        mut before_row: impl FnMut(),
+    ) -> Vec<(usize, Arc<Origin>, Outcome)> {
         match job {
-            Job::Rows(rows) => rows.into_iter().map(|row| self.work_row(row)).collect(),
+            Job::Rows(rows) => (rows.into_iter())
+                .map(|row| {
+                    before_row();
+                    self.work_row(row)
+                })
+                .collect(),
             Job::Whole { doc, origin } => {
                 vec![self.work_one(doc, origin, |w, doc, origin| w.read_whole(doc, origin))]
             }

@@ -121,12 +121,18 @@ impl<'a> CorpusWriter<'a> {
         self
     }
 
-    /// Takes the outcome of document (or block of document) `doc`, which is `source`.
-    pub fn accept(&mut self, doc: usize, source: &Origin, outcome: Outcome) -> Result<()> {
+    /// Takes the outcome of document (or block of document) `doc`, which is `source`; a whole
+    /// document's outcome is left with what the writer did not keep, to be dropped where it was
+    /// made.
+    pub fn accept(&mut self, doc: usize, source: &Origin, outcome: &mut Outcome) -> Result<()> {
         if interrupted() {
             return Err(Error::Interrupted);
         }
-        match outcome {
+        if let Outcome::Document(d) = outcome {
+            let AnalysedDocument { finished, input } = &mut **d;
+            return self.add_document(doc, source, finished, input);
+        }
+        match std::mem::replace(outcome, Outcome::Abandoned) {
             // Not the document's fault: no document is skipped for it, the run stops.
             Outcome::Skipped(SkipReason::TooManyOpenFiles)
             | Outcome::BrokenPartWay(SkipReason::TooManyOpenFiles) => {
@@ -134,8 +140,8 @@ impl<'a> CorpusWriter<'a> {
                     path: source.path.clone(),
                 })
             }
-            Outcome::Document(d) => {
-                let AnalysedDocument { finished, input } = *d;
+            Outcome::Document(mut d) => {
+                let AnalysedDocument { finished, input } = &mut *d;
                 self.add_document(doc, source, finished, input)?
             }
             Outcome::Block(block) => self.add_block(doc, source, *block)?,
@@ -185,8 +191,8 @@ impl<'a> CorpusWriter<'a> {
         &mut self,
         doc: usize,
         source: &Origin,
-        finished: assemble::Finished,
-        input: manifest::InputEntry,
+        finished: &mut assemble::Finished,
+        input: &manifest::InputEntry,
     ) -> Result<()> {
         self.append(&finished.rows)?;
         let w = &mut self.state;
@@ -212,10 +218,11 @@ impl<'a> CorpusWriter<'a> {
             terms,
             &offered,
         );
-        w.digest.add(self.first + doc, &source.id, finished.digest);
+        w.digest
+            .add(self.first + doc, &source.id, &mut finished.digest);
         w.bytes += input.bytes;
         self.inputs
-            .push(&input)
+            .push(input)
             .map_err(|e| Error::output(&self.config.output, e))?;
         self.progress.inc();
         Ok(())
@@ -275,7 +282,7 @@ impl<'a> CorpusWriter<'a> {
         } else {
             1
         };
-        let finished = asm
+        let mut finished = asm
             .finish(
                 assemble::Name {
                     id: &source.id,
@@ -294,7 +301,7 @@ impl<'a> CorpusWriter<'a> {
             sha256,
             encoding: prescan.as_ref().map_or("utf-8", |p| p.encoding),
         };
-        self.add_document(doc, source, finished, manifest::input_entry(&input))
+        self.add_document(doc, source, &mut finished, &manifest::input_entry(&input))
     }
 
     fn skip(&mut self, source: &Origin, reason: &SkipReason) {
