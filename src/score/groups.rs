@@ -125,7 +125,7 @@ fn t975(df: f64) -> f64 {
 }
 
 /// The exact Poisson (Garwood) 95 % interval of a count: χ²(0.025; 2k)/2 to χ²(0.975; 2k+2)/2
-/// (kept per thread, as [`t975`]: the groups of a run ask for the intervals of the same small
+/// (kept per thread, as the t quantiles are: the groups of a run ask for the intervals of the same small
 /// counts, zero most of all, again and again).
 pub fn garwood(count: u64) -> (f64, f64) {
     thread_local! {
