@@ -272,6 +272,19 @@ impl GroupSums {
         }
     }
 
+    /// A document without a hit that is its own cluster: what [`GroupSums::add_document`] and
+    /// [`GroupSums::add_document_cluster`] add for it (its size; its counts, partial sums and
+    /// pole sums are zeros), without reading the group's lists.
+    fn add_size(&mut self, counts: &Counts) {
+        self.documents += 1;
+        self.counts.tokens += counts.tokens;
+        self.counts.sentences += counts.sentences;
+        self.counts.paragraphs += counts.paragraphs;
+        self.spread.n += 1;
+        self.spread.tokens += counts.tokens;
+        self.spread.tokens2 += u128::from(counts.tokens) * u128::from(counts.tokens);
+    }
+
     /// A document that is its own cluster (no [`ClusterPart`] to make), with its term hits.
     fn add_document_cluster(
         &mut self,
@@ -384,6 +397,17 @@ impl GroupSums {
             tokens2: self.spread.tokens2.saturating_sub(o.tokens2),
         }
     }
+}
+
+/// Whether a document has no hit: no theme count (negated or not), no contrast tally, no term
+/// hit and no example sentence to offer.
+fn without_hits(counts: &Counts, terms: &[TermCount], offered: &Offered<'_>) -> bool {
+    let zero = ContrastTally::default();
+    terms.is_empty()
+        && (counts.themes.iter()).all(|t| t.count == 0 && t.negated == 0 && t.weight == 0)
+        && counts.contrasts.iter().all(|c| *c == zero)
+        && offered.examples.iter().all(Vec::is_empty)
+        && offered.tension.iter().all(Vec::is_empty)
 }
 
 /// `sum += counts` ([`Counts`]'s addition), touching only the themes and contrasts with
@@ -531,6 +555,10 @@ impl Sums {
                 }
             }
         }
+        // Most documents of a corpus of short texts have no hit: a group then takes only their
+        // size (the same sums, without reading the group's lists of themes, contrasts, terms
+        // and examples, which are cold in the cache by the time a group's next document comes).
+        let size_only = cluster.is_none() && without_hits(counts, terms, offered);
         for acc in &mut self.groupings {
             let slot = acc.keys.slot(&acc.grouping, id, meta);
             match slot {
@@ -542,6 +570,10 @@ impl Sums {
                 Some(k) => &mut acc.sums[k],
                 None => &mut acc.missing,
             };
+            if size_only {
+                sums.add_size(counts);
+                continue;
+            }
             sums.add_document(counts, offered);
             match cluster {
                 None => sums.add_document_cluster(seed, counts, terms, &poles, &mut self.weights),
@@ -733,6 +765,39 @@ mod tests {
             full += &y;
             proptest::prop_assert_eq!(sparse, full);
         }
+    }
+
+    /// A document without a hit adds to a group, by its size alone, what the whole way adds;
+    /// `without_hits` tells it from a document with a hit, a negated hit or a term.
+    #[test]
+    fn a_document_without_hits_adds_its_size_as_the_whole_way_does() {
+        let (empty, hit) = (counts(7, &[0, 0], (0, 0)), counts(5, &[1, 0], (1, 0)));
+        let (mut whole, mut size) = (GroupSums::new(2, 1), GroupSums::new(2, 1));
+        let mut weights = Weights::default();
+        for sums in [&mut whole, &mut size] {
+            sums.add_document(&hit, &Offered::default());
+            sums.add_document_cluster(1, &hit, &[], &[(10_000, 0)], &mut weights);
+        }
+        whole.add_document(&empty, &Offered::default());
+        whole.add_document_cluster(2, &empty, &[], &[(0, 0)], &mut weights);
+        size.add_size(&empty);
+        assert_eq!(size, whole);
+        assert_eq!((size.documents, size.tokens()), (2, 12));
+        assert_eq!(size.theme_clusters(0).n, 2);
+        assert_eq!(size.theme_clusters(0).tokens2, 25 + 49);
+
+        let none = Offered::default();
+        assert!(without_hits(&empty, &[], &none));
+        assert!(!without_hits(&hit, &[], &none));
+        let mut negated = empty.clone();
+        negated.themes[1].negated = 1;
+        assert!(!without_hits(&negated, &[], &none));
+        let term = TermCount {
+            term: 0,
+            hits: 1,
+            live_weight: 0,
+        };
+        assert!(!without_hits(&empty, &[term], &none));
     }
 
     /// The corpus's bootstrap of a grouped run, which takes its replicate sums from the first
