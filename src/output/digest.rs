@@ -175,7 +175,7 @@ pub fn digest_document(
     contrasts: &[crate::lexicon::Contrast],
     themes: usize,
 ) -> DocDigest {
-    let mut examples: Vec<Vec<Example>> = std::iter::repeat_with(Vec::new).take(themes).collect();
+    let mut examples: Vec<Vec<Example>> = vec![Vec::new(); themes];
     let mut i = 0;
     let hits = &analysis.hits;
     // Themes with all their examples: once every theme has them, the rest is not looked at.

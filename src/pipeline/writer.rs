@@ -128,11 +128,7 @@ impl<'a> CorpusWriter<'a> {
         if interrupted() {
             return Err(Error::Interrupted);
         }
-        if let Outcome::Document(d) = outcome {
-            let AnalysedDocument { finished, input } = &mut **d;
-            return self.add_document(doc, source, finished, input);
-        }
-        match std::mem::replace(outcome, Outcome::Abandoned) {
+        match outcome {
             // Not the document's fault: no document is skipped for it, the run stops.
             Outcome::Skipped(SkipReason::TooManyOpenFiles)
             | Outcome::BrokenPartWay(SkipReason::TooManyOpenFiles) => {
@@ -140,12 +136,17 @@ impl<'a> CorpusWriter<'a> {
                     path: source.path.clone(),
                 })
             }
-            Outcome::Document(mut d) => {
-                let AnalysedDocument { finished, input } = &mut *d;
+            Outcome::Document(d) => {
+                let AnalysedDocument { finished, input } = &mut **d;
                 self.add_document(doc, source, finished, input)?
             }
-            Outcome::Block(block) => self.add_block(doc, source, *block)?,
-            Outcome::Skipped(reason) => self.skip(source, &reason),
+            // A block is joined to the blocks before it: taken out of the outcome.
+            Outcome::Block(_) => {
+                if let Outcome::Block(block) = std::mem::replace(outcome, Outcome::Abandoned) {
+                    self.add_block(doc, source, *block)?
+                }
+            }
+            Outcome::Skipped(reason) => self.skip(source, reason),
             Outcome::BrokenPartWay(reason) => {
                 return Err(Error::Input {
                     path: source.path.clone(),
