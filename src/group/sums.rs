@@ -272,17 +272,15 @@ impl GroupSums {
         }
     }
 
-    /// A document without a hit that is its own cluster: what [`GroupSums::add_document`] and
-    /// [`GroupSums::add_document_cluster`] add for it (its size; its counts, partial sums and
-    /// pole sums are zeros), without reading the group's lists.
-    fn add_size(&mut self, counts: &Counts) {
-        self.documents += 1;
-        self.counts.tokens += counts.tokens;
-        self.counts.sentences += counts.sentences;
-        self.counts.paragraphs += counts.paragraphs;
-        self.spread.n += 1;
-        self.spread.tokens += counts.tokens;
-        self.spread.tokens2 += u128::from(counts.tokens) * u128::from(counts.tokens);
+    /// What documents without a hit, each its own cluster, add ([`Sizes`]).
+    fn add_sizes(&mut self, sizes: &Sizes) {
+        self.documents += sizes.documents;
+        self.counts.tokens += sizes.tokens;
+        self.counts.sentences += sizes.sentences;
+        self.counts.paragraphs += sizes.paragraphs;
+        self.spread.n += sizes.documents;
+        self.spread.tokens += sizes.tokens;
+        self.spread.tokens2 += sizes.tokens2;
     }
 
     /// A document that is its own cluster (no [`ClusterPart`] to make), with its term hits.
@@ -399,6 +397,31 @@ impl GroupSums {
     }
 }
 
+/// What documents without a hit, each its own cluster, add to a group: what
+/// [`GroupSums::add_document`] and [`GroupSums::add_document_cluster`] add for such a document
+/// (its size; its counts, partial sums and pole sums are zeros). Kept apart from the group's
+/// [`GroupSums`], 48 bytes a group, so that a run with many groups adds most documents to an
+/// array that stays in the cache, not to sums that are cold by the time the group's next
+/// document comes; added into the sums at the end ([`Accumulator::settle`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Sizes {
+    documents: u64,
+    tokens: u64,
+    sentences: u64,
+    paragraphs: u64,
+    tokens2: u128,
+}
+
+impl Sizes {
+    fn add(&mut self, counts: &Counts) {
+        self.documents += 1;
+        self.tokens += counts.tokens;
+        self.sentences += counts.sentences;
+        self.paragraphs += counts.paragraphs;
+        self.tokens2 += u128::from(counts.tokens) * u128::from(counts.tokens);
+    }
+}
+
 /// Whether a document has no hit: no theme count (negated or not), no contrast tally, no term
 /// hit and no example sentence to offer.
 fn without_hits(counts: &Counts, terms: &[TermCount], offered: &Offered<'_>) -> bool {
@@ -444,9 +467,25 @@ struct Accumulator {
     sums: Vec<GroupSums>,
     missing: GroupSums,
     has_missing: bool,
+    /// Per key, and for `(missing)`, what its documents without a hit add, until
+    /// [`Accumulator::settle`].
+    sizes: Vec<Sizes>,
+    missing_sizes: Sizes,
     /// With `--cluster-by`: per (key index, or none for `(missing)`; cluster value) the
     /// cluster's part in that group, until the end.
     pending: HashMap<(Option<usize>, String), ClusterPart>,
+}
+
+impl Accumulator {
+    /// Adds what the documents without a hit added ([`Sizes`]) into the groups' sums.
+    fn settle(&mut self) {
+        self.sizes.resize(self.sums.len(), Sizes::default());
+        for (sums, sizes) in self.sums.iter_mut().zip(&mut self.sizes) {
+            sums.add_sizes(&std::mem::take(sizes));
+        }
+        self.missing
+            .add_sizes(&std::mem::take(&mut self.missing_sizes));
+    }
 }
 
 /// The sums of every grouping of a run.
@@ -501,6 +540,8 @@ impl Sums {
                     sums: Vec::new(),
                     missing: GroupSums::new(themes, contrasts),
                     has_missing: false,
+                    sizes: Vec::new(),
+                    missing_sizes: Sizes::default(),
                     pending: HashMap::new(),
                 })
                 .collect(),
@@ -562,18 +603,24 @@ impl Sums {
         for acc in &mut self.groupings {
             let slot = acc.keys.slot(&acc.grouping, id, meta);
             match slot {
-                Some(k) if k == acc.sums.len() => acc.sums.push(GroupSums::new(themes, contrasts)),
+                Some(k) if k == acc.sums.len() => {
+                    acc.sums.push(GroupSums::new(themes, contrasts));
+                    acc.sizes.push(Sizes::default());
+                }
                 Some(_) => {}
                 None => acc.has_missing = true,
+            }
+            if size_only {
+                match slot {
+                    Some(k) => acc.sizes[k].add(counts),
+                    None => acc.missing_sizes.add(counts),
+                }
+                continue;
             }
             let sums = match slot {
                 Some(k) => &mut acc.sums[k],
                 None => &mut acc.missing,
             };
-            if size_only {
-                sums.add_size(counts);
-                continue;
-            }
             sums.add_document(counts, offered);
             match cluster {
                 None => sums.add_document_cluster(seed, counts, terms, &poles, &mut self.weights),
@@ -591,6 +638,7 @@ impl Sums {
     /// The corpus's bootstrap and the groupings' groups in file order with their sums; an
     /// error when a date grouping spans too many periods.
     pub fn finish(mut self) -> Result<(Bootstrap, Vec<Grouped>), String> {
+        self.groupings.iter_mut().for_each(Accumulator::settle);
         // Clusters complete in a fixed order (by value), so that the sums are added alike in
         // every run.
         let mut pending: Vec<_> = self.corpus_pending.drain().collect();
@@ -780,7 +828,9 @@ mod tests {
         }
         whole.add_document(&empty, &Offered::default());
         whole.add_document_cluster(2, &empty, &[], &[(0, 0)], &mut weights);
-        size.add_size(&empty);
+        let mut sizes = Sizes::default();
+        sizes.add(&empty);
+        size.add_sizes(&sizes);
         assert_eq!(size, whole);
         assert_eq!((size.documents, size.tokens()), (2, 12));
         assert_eq!(size.theme_clusters(0).n, 2);

@@ -57,7 +57,8 @@ impl Sums {
     /// The state of these sums (the lookup index and the weights cache are left behind).
     pub fn into_state(self) -> SumsState {
         let groupings = (self.groupings.into_iter())
-            .map(|acc| {
+            .map(|mut acc| {
+                acc.settle();
                 let keys = acc.keys.keys();
                 let mut pending: Vec<_> = (acc.pending.into_iter())
                     .map(|((slot, value), part)| ((slot.map(|k| keys[k].clone()), value), part))
@@ -99,7 +100,9 @@ impl Sums {
                 acc.keys.insert(key);
                 acc.sums.push(sums);
             }
+            acc.sizes = vec![Default::default(); acc.sums.len()];
             acc.missing = g.missing;
+            acc.missing_sizes = Default::default();
             acc.has_missing = g.has_missing;
             acc.pending = (g.pending.into_iter())
                 .map(|((key, value), part)| {
