@@ -21,7 +21,6 @@
 use statrs::distribution::{ChiSquared, ContinuousCDF, StudentsT};
 use statrs::function::erf::erfc;
 use std::cell::RefCell;
-use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::ops::AddAssign;
 
@@ -403,25 +402,15 @@ impl Replicates {
         self.bound = 0;
     }
 
-    /// Σ w·L and Σ w·R of every replicate, as [`Replicates::pairs`] but as two columns of
-    /// [`REPLICATES`] sums each, made by whole arrays (which the processor adds several at a
-    /// time) rather than replicate by replicate.
-    fn columns(&self) -> (Vec<u64>, Vec<u64>) {
-        fn column(wide: &[u64], lanes: &[u32]) -> Vec<u64> {
-            let mut out = Vec::with_capacity(REPLICATES);
-            if wide.is_empty() {
-                out.extend(lanes.iter().take(REPLICATES).map(|&n| u64::from(n)));
-            } else {
-                out.extend(wide.iter().take(REPLICATES));
-                add_lanes(&mut out, lanes);
-            }
-            out.resize(REPLICATES, 0);
-            out
+    /// Σ w·L or Σ w·R of every replicate (`wide` plus `lanes`, as [`Replicates::pairs`]) into
+    /// `out`, made by whole arrays (which the processor adds several at a time) rather than
+    /// replicate by replicate.
+    fn column_into(wide: &[u64], lanes: &[u32], out: &mut [u64; REPLICATES]) {
+        out.fill(0);
+        for (o, &n) in out.iter_mut().zip(wide) {
+            *o = n;
         }
-        (
-            column(&self.left, &self.lanes_left),
-            column(&self.right, &self.lanes_right),
-        )
+        add_lanes(out, lanes);
     }
 
     /// (Σ w·L, Σ w·R) of each replicate.
@@ -437,42 +426,38 @@ impl Replicates {
     /// The 2.5th and 97.5th percentiles (nearest rank) of the replicates' balances (R − L) /
     /// (R + L), replicates without a hit left out; `None` when none has one.
     pub fn interval(&self) -> Option<(f64, f64)> {
-        let (left, right) = self.columns();
-        let values: Vec<f64> = (left.into_iter().zip(right))
-            .filter(|&(l, r)| l > 0 || r > 0)
-            .map(|(l, r)| (r as f64 - l as f64) / (r as f64 + l as f64))
-            .collect();
-        if values.is_empty() {
+        // On the stack: a run computes thousands of intervals.
+        let (mut left, mut right) = ([0u64; REPLICATES], [0u64; REPLICATES]);
+        Replicates::column_into(&self.left, &self.lanes_left, &mut left);
+        Replicates::column_into(&self.right, &self.lanes_right, &mut right);
+        // Every replicate's balance, NaN (0 / 0) for one without a hit: one pass the processor
+        // makes several replicates at a time.
+        let mut values = [0f64; REPLICATES];
+        for ((v, &l), &r) in values.iter_mut().zip(&left).zip(&right) {
+            *v = (r as f64 - l as f64) / (r as f64 + l as f64);
+        }
+        // The two ranks are selected, not the whole list sorted (the same values: a rank's value
+        // in the total order does not depend on how it is found). A balance is finite and never
+        // -0 (R - L is +0 when R = L), so `<` orders the values as `f64::total_cmp` does, at
+        // less cost. The balances of replicates with a hit (not NaN) are moved to the front.
+        let mut n = 0;
+        for k in 0..REPLICATES {
+            if !values[k].is_nan() {
+                values.swap(n, k);
+                n += 1;
+            }
+        }
+        if n == 0 {
             return None;
         }
-        // The two ranks are found, not the whole list sorted (the same values: a rank's value
-        // in the total order does not depend on how it is found): each lies within 2.5 % of an
-        // end, so the few values below (above) it are kept in order as the list is read once.
-        let n = values.len();
+        let values = &mut values[..n];
         let rank = |q: f64| ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
         let (low, high) = (rank(0.025), rank(0.975));
-        let low_value = nth_in_order(&values, low, f64::total_cmp);
-        let high_value = nth_in_order(&values, n - 1 - high, |a, b| b.total_cmp(a));
+        let by_value = |a: &f64, b: &f64| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal);
+        let (_, &mut high_value, _) = values.select_nth_unstable_by(high, by_value);
+        let (_, &mut low_value, _) = values[..=high].select_nth_unstable_by(low, by_value);
         Some((low_value, high_value))
     }
-}
-
-/// The value at place `k` (from 0) of `values` in the order `cmp`: the `k + 1` first values in
-/// that order are kept, in order, as the values are read once (for a place near an end, far
-/// less work than selecting it in the whole list).
-fn nth_in_order(values: &[f64], k: usize, cmp: impl Fn(&f64, &f64) -> Ordering) -> f64 {
-    let mut first: Vec<f64> = Vec::with_capacity(k + 1);
-    for &v in values {
-        if first.len() > k {
-            if cmp(&v, &first[k]).is_ge() {
-                continue;
-            }
-            first.pop();
-        }
-        let at = first.partition_point(|x| cmp(x, &v).is_le());
-        first.insert(at, v);
-    }
-    first.get(k).copied().unwrap_or(f64::NAN)
 }
 
 impl AddAssign<&Replicates> for Replicates {
@@ -759,6 +744,8 @@ mod tests {
                 }
             }
             proptest::prop_assert_eq!(r.pairs().collect::<Vec<_>>(), wide.clone());
+            // The interval reads the same sums from the lanes and the wide arrays.
+            proptest::prop_assert_eq!(r.interval(), interval_by_sort(&r));
             // As serialised: the sums.
             let summed = Summed::from(r.clone());
             let sums: Vec<_> = summed.left.iter().copied().zip(summed.right.iter().copied()).collect();
