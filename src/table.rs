@@ -26,7 +26,9 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
@@ -307,6 +309,8 @@ pub struct TableReader {
     meta_columns: Vec<String>,
     rows: Box<dyn Iterator<Item = Item> + Send>,
     notes: SharedNotes,
+    /// The file's bytes read so far and their SHA-256 (none for an Excel workbook).
+    read: Option<ReadSoFar>,
 }
 
 impl std::fmt::Debug for TableReader {
@@ -346,7 +350,8 @@ impl TableReader {
             source: e,
         })?;
         let stream = Stream::new(file, compression);
-        match format {
+        let read = stream.read.clone();
+        let mut reader = match format {
             Format::JsonLines => jsonl::open(path, stream, options, window),
             _ => {
                 let delimiter = options.delimiter.unwrap_or(match format {
@@ -355,7 +360,22 @@ impl TableReader {
                 });
                 delimited::open(path, stream, delimiter, options, window)
             }
-        }
+        }?;
+        reader.read = Some(read);
+        Ok(reader)
+    }
+
+    /// The number of bytes of the file read so far and their SHA-256 in hexadecimal: the
+    /// file's checksum once its rows are read to the end (compare the number with the file's
+    /// size); `None` for an Excel workbook.
+    pub fn read_so_far(&self) -> Option<(u64, String)> {
+        let read = self.read.as_ref()?;
+        let sha256 = (read.sha256.lock()).unwrap_or_else(PoisonError::into_inner);
+        let sha256 = sha256.clone().finalize();
+        Some((
+            read.bytes.load(Ordering::Relaxed),
+            crate::checksum::hex(&sha256),
+        ))
     }
 
     /// The metadata columns kept, in order.
@@ -386,6 +406,15 @@ impl Iterator for TableReader {
 struct Stream {
     inner: Box<dyn Read + Send>,
     damage: Damage,
+    read: ReadSoFar,
+}
+
+/// The bytes of a file read so far: how many, and their SHA-256 (the manifest's checksum of a
+/// table read to its end, without reading the file a second time).
+#[derive(Clone, Default)]
+struct ReadSoFar {
+    bytes: Arc<AtomicU64>,
+    sha256: Arc<Mutex<Sha256>>,
 }
 
 /// Where a stream broke: the compressed bytes read so far, counted as they are read.
@@ -410,12 +439,13 @@ impl Damage {
 
 impl Stream {
     fn new(file: File, compression: Compression) -> Stream {
-        let compressed = Arc::new(AtomicU64::new(0));
+        let read = ReadSoFar::default();
+        let compressed = Arc::clone(&read.bytes);
         let counted = BufReader::with_capacity(
             1 << 16,
             Counted {
                 inner: file,
-                count: Arc::clone(&compressed),
+                read: read.clone(),
             },
         );
         let inner: Box<dyn Read + Send> = match compression {
@@ -429,6 +459,7 @@ impl Stream {
                 compressed,
                 compression,
             },
+            read,
         }
     }
 }
@@ -439,16 +470,19 @@ impl Read for Stream {
     }
 }
 
-/// A reader that counts the bytes read through it.
+/// A reader that counts and hashes the bytes read through it.
 struct Counted<R> {
     inner: R,
-    count: Arc<AtomicU64>,
+    read: ReadSoFar,
 }
 
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        let mut sha256 = (self.read.sha256.lock()).unwrap_or_else(PoisonError::into_inner);
+        sha256.update(&buf[..n]);
+        drop(sha256);
+        self.read.bytes.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -645,6 +679,7 @@ mod delimited {
             meta_columns: rows.columns.names.clone(),
             rows: Box::new(rows),
             notes,
+            read: None,
         })
     }
 
@@ -950,6 +985,7 @@ mod jsonl {
             meta_columns: meta,
             rows: Box::new(rows),
             notes,
+            read: None,
         })
     }
 
@@ -1224,6 +1260,7 @@ mod xlsx {
             meta_columns: columns.names.clone(),
             rows: Box::new(items.into_iter()),
             notes: Arc::default(),
+            read: None,
         })
     }
 
@@ -1351,6 +1388,47 @@ mod tests {
             assert_eq!(items, want, "{name}");
             assert!(warnings.is_empty());
         }
+    }
+
+    /// A table read to its end has its file's size and SHA-256 from the one read; one read
+    /// only in part (a window) has fewer bytes, so the manifest reads the file again.
+    #[test]
+    fn a_table_read_to_its_end_is_hashed_as_it_is_read() {
+        let jsonl = "{\"text\": \"a\"}\n{\"text\": \"b\"}\n";
+        let long: String = (0..20_000).map(|i| format!("{i},{i} times\n")).collect();
+        let long = format!("id,text\n{long}");
+        let cut = gzip(long.as_bytes());
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes) in [
+            ("t.csv", CSV.as_bytes().to_vec()),
+            ("t.csv.gz", gzip(CSV.as_bytes())),
+            ("t.csv.zst", zstd(CSV.as_bytes())),
+            ("t.jsonl", jsonl.as_bytes().to_vec()),
+            ("t.jsonl.zst", zstd(jsonl.as_bytes())),
+            // Cut short: the rows before the damage, every byte of the file read.
+            ("cut.csv.gz", cut[..cut.len() / 2].to_vec()),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            let mut table = TableReader::open(&path, &TableOptions::default()).unwrap();
+            let (rows, bad) = (table.by_ref()).fold((0, 0), |(r, b), i| match i {
+                Ok(_) => (r + 1, b),
+                Err(_) => (r, b + 1),
+            });
+            assert!(
+                rows > 0 && bad == usize::from(name.starts_with("cut")),
+                "{name}"
+            );
+            let whole = (bytes.len() as u64, crate::checksum::sha256_hex(&bytes));
+            assert_eq!(table.read_so_far(), Some(whole), "{name}");
+        }
+        let path = dir.path().join("long.csv");
+        std::fs::write(&path, &long).unwrap();
+        let window = TableReader::open_window(&path, &TableOptions::default(), Some(0..10));
+        let mut window = window.unwrap();
+        assert_eq!(window.by_ref().count(), 1);
+        let (read, _) = window.read_so_far().unwrap();
+        assert!(read < long.len() as u64, "{read} of {}", long.len());
     }
 
     #[test]

@@ -375,12 +375,12 @@ impl<'a, 'r> Jobs<'a, 'r> {
     fn close_table(&self, table: OpenTable) {
         // The piece of a split table that holds its first byte checksums it.
         let first = holds_first_byte(&table.window);
-        let (bytes, sha256) = match first {
-            true => crate::checksum::sha256_file(&table.source.path).unwrap_or_default(),
-            false => (
-                std::fs::metadata(&table.source.path).map_or(0, |m| m.len()),
-                String::new(),
-            ),
+        let size = std::fs::metadata(&table.source.path).map_or(0, |m| m.len());
+        let (bytes, sha256) = match (first, table.reader.read_so_far()) {
+            // Read to its end: its bytes were hashed as they were read.
+            (true, Some((read, sha256))) if read == size => (read, sha256),
+            (true, _) => crate::checksum::sha256_file(&table.source.path).unwrap_or_default(),
+            (false, _) => (size, String::new()),
         };
         let info = manifest::TableInfo {
             path: table.source.location.clone(),
