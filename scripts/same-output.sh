@@ -11,7 +11,8 @@
 # JSON Lines compressed with zstd (when the zstd command is there) and with the KJV books and
 # their metadata; the KJV's verses as a table with duplicate ids; and TABLE.csv when given
 # (the table of scripts/bench.sh --table, with --id-column id), documents only and by
-# default. Prints one line per case and exits 1 at the first difference.
+# default, and grouped (the inaugural addresses, the KJV books and TABLE.csv). Prints one
+# line per case and exits 1 at the first difference.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 old=$(realpath "$1")
@@ -57,6 +58,9 @@ compare "KJV, --hits none --charts none --excel" tests/data/kjv --hits none --ch
 inaugural=tests/data/inaugural/inaugural.csv
 compare "inaugural addresses, CSV" "$inaugural" --id-column id
 compare "inaugural addresses, CSV, --zeros drop, --segment sentence" "$inaugural" --id-column id --zeros drop --segment sentence
+compare "inaugural addresses by party and decade, clustered by president" "$inaugural" --id-column id --group-by party --group-by date:decade --cluster-by president
+compare "inaugural addresses by party+decade and years:20, clustered by document" "$inaugural" --id-column id --group-by party+date:decade --group-by date:years:20 --segment none
+compare "KJV books by testament and genre" tests/data/kjv --metadata tests/data/kjv_books.csv --group-by testament --group-by genre+testament --charts none
 compare "inaugural addresses as rows without ids, beside the KJV books with --metadata" "$inaugural" tests/data/kjv --metadata tests/data/kjv_books.csv --text-column text
 python3 - "$inaugural" "$work/inaugural.jsonl" "$work/verses.csv" tests/data/kjv <<'PY'
 import csv, json, os, sys
@@ -83,4 +87,5 @@ compare "KJV verses as a table, duplicate ids" "$work/verses.csv" --id-column id
 if [ -n "${3:-}" ]; then
   compare "$3, documents only" "$3" --id-column id --hits none --segment none --charts none
   compare "$3, default" "$3" --id-column id --charts none
+  compare "$3, documents only, by group and date:month" "$3" --id-column id --hits none --segment none --charts none --group-by group --group-by date:month
 fi
