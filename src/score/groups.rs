@@ -270,25 +270,132 @@ pub const MAX_WEIGHT: u64 = POISSON_1.len() as u64;
 /// integers (wrapping), each pole's in an array of its own, which the processor adds several at
 /// a time.
 ///
-/// Clusters are added first into `u32` lanes, half the memory a group's sums take while
-/// documents stream by (a run with many groups touches one group's arrays per document: the
-/// memory, not the arithmetic, is what costs): `bound` is an upper bound of every lane (Σ
-/// [`MAX_WEIGHT`] · max(L, R) of the clusters in them), and before a cluster would take it past
-/// `u32::MAX` the lanes are added into the `u64` sums and emptied. A cluster too large for the
-/// lanes goes straight into the `u64` sums. Either array is allocated when first needed. The sums
-/// are the `u64` sums plus the lanes ([`Replicates::pairs`]): the same integers whichever way
-/// they were added. Serialised, and compared, as the two `u64` arrays of those sums.
+/// Clusters are added first into narrower [`Lanes`], a quarter or half the memory a group's sums
+/// take while documents stream by (a run with many groups touches one group's arrays per
+/// document: the memory, not the arithmetic, is what costs): a cluster whose pole sums are
+/// whole hits of weight 1 (multiples of [`HIT`], most clusters) into `u16` lanes of hits, any
+/// other into `u32` lanes; a cluster too large for either goes straight into the `u64` sums.
+/// Every array is allocated when first needed. The sums are the `u64` sums plus the lanes
+/// ([`Replicates::pairs`]): the same integers whichever way they were added. Serialised, and
+/// compared, as the two `u64` arrays of those sums.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 #[serde(from = "Summed", into = "Summed")]
 pub struct Replicates {
     /// Σ w·L and Σ w·R per replicate of the clusters flushed from the lanes (empty: zeros).
     left: Vec<u64>,
     right: Vec<u64>,
-    /// Σ w·L and Σ w·R per replicate of the clusters since (empty: zeros).
-    lanes_left: Vec<u32>,
-    lanes_right: Vec<u32>,
-    /// An upper bound of every lane.
+    /// The clusters since, of whole hits (in hits) and of any other pole sums.
+    hits: Lanes<u16>,
+    lanes: Lanes<u32>,
+}
+
+/// The pole sums of a hit of weight 1 ([`crate::lexicon::Weight::SCALE`]).
+const HIT: u64 = crate::lexicon::Weight::SCALE;
+
+/// A lane's integer type: `u16` or `u32`.
+trait Lane: Copy + Default {
+    /// The largest value.
+    const MAX: u64;
+    /// The value as a `u64`.
+    fn wide(self) -> u64;
+    /// `x` if it is at most [`Lane::MAX`].
+    fn narrow(x: u64) -> Option<Self>;
+    /// `self + w · x`, wrapping (the caller keeps lanes from overflowing).
+    fn mul_add(self, w: u8, x: Self) -> Self;
+}
+
+impl Lane for u16 {
+    const MAX: u64 = u16::MAX as u64;
+    fn wide(self) -> u64 {
+        u64::from(self)
+    }
+    fn narrow(x: u64) -> Option<u16> {
+        u16::try_from(x).ok()
+    }
+    fn mul_add(self, w: u8, x: u16) -> u16 {
+        self.wrapping_add(u16::from(w).wrapping_mul(x))
+    }
+}
+
+impl Lane for u32 {
+    const MAX: u64 = u32::MAX as u64;
+    fn wide(self) -> u64 {
+        u64::from(self)
+    }
+    fn narrow(x: u64) -> Option<u32> {
+        u32::try_from(x).ok()
+    }
+    fn mul_add(self, w: u8, x: u32) -> u32 {
+        self.wrapping_add(u32::from(w).wrapping_mul(x))
+    }
+}
+
+/// Σ w·L and Σ w·R per replicate of the clusters added since the lanes were last emptied into
+/// the `u64` sums, in units of `scale` (set by the owner): `bound` is an upper bound of every
+/// lane (Σ [`MAX_WEIGHT`] · max(L, R) of the clusters in them), and before a cluster would take
+/// it past the lane type's largest value the lanes are added into the `u64` sums and emptied.
+#[derive(Clone, Debug, Default)]
+struct Lanes<T> {
+    left: Vec<T>,
+    right: Vec<T>,
     bound: u64,
+}
+
+impl<T: Lane> Lanes<T> {
+    /// Adds a cluster's pole sums `l` and `r` (in the lanes' unit) with its `weights`, first
+    /// emptying the lanes times `scale` into `wide` if they could overflow; `false` (nothing
+    /// added) when the cluster is too large for the lanes even empty.
+    fn add(&mut self, weights: &[u8], (l, r): (u64, u64), wide: Wide<'_>, scale: u64) -> bool {
+        let most = l.max(r).saturating_mul(MAX_WEIGHT);
+        let (Some(l), Some(r)) = (T::narrow(l), T::narrow(r)) else {
+            return false;
+        };
+        if most > T::MAX {
+            return false;
+        }
+        if self.bound + most > T::MAX {
+            self.empty_into(wide, scale);
+        }
+        if self.left.is_empty() {
+            self.left = vec![T::default(); REPLICATES];
+            self.right = vec![T::default(); REPLICATES];
+        }
+        for ((a, b), &w) in self.left.iter_mut().zip(self.right.iter_mut()).zip(weights) {
+            *a = a.mul_add(w, l);
+            *b = b.mul_add(w, r);
+        }
+        self.bound += most;
+        true
+    }
+
+    /// Adds the lanes times `scale` into the `u64` sums `wide` and empties them.
+    fn empty_into(&mut self, (left, right): Wide<'_>, scale: u64) {
+        if self.bound == 0 {
+            return;
+        }
+        for (wide, lanes) in [(left, &mut self.left), (right, &mut self.right)] {
+            add_scaled(wide, lanes, scale);
+            lanes.fill(T::default());
+        }
+        self.bound = 0;
+    }
+}
+
+/// The `u64` sums of the left and right pole, allocated (zeros) when empty by what adds to them.
+type Wide<'a> = (&'a mut Vec<u64>, &'a mut Vec<u64>);
+
+/// `wide[r] += scale · lanes[r]` for every replicate (wrapping, as all replicate sums), `wide`
+/// allocated (zeros) first if it is empty.
+fn add_scaled<T: Lane>(wide: &mut Vec<u64>, lanes: &[T], scale: u64) {
+    if lanes.is_empty() {
+        return;
+    }
+    if wide.is_empty() {
+        *wide = vec![0; REPLICATES];
+    }
+    for (s, &n) in wide.iter_mut().zip(lanes) {
+        *s = s.wrapping_add(n.wide().wrapping_mul(scale));
+    }
 }
 
 /// A [`Replicates`]'s sums as it is serialised: Σ w·L and Σ w·R per replicate.
@@ -330,95 +437,59 @@ fn add_weighted(sums: &mut [u64], weights: &[u8], x: u64) {
     }
 }
 
-/// `left[r] += weights[r] · l` and `right[r] += weights[r] · r` for every replicate (the caller
-/// keeps the lanes from overflowing; wrapping, so that nothing is checked per replicate).
-fn add_weighted_lanes(left: &mut [u32], right: &mut [u32], weights: &[u8], l: u32, r: u32) {
-    for ((a, b), &w) in left.iter_mut().zip(right.iter_mut()).zip(weights) {
-        *a = a.wrapping_add(u32::from(w).wrapping_mul(l));
-        *b = b.wrapping_add(u32::from(w).wrapping_mul(r));
-    }
-}
-
-/// `wide[r] += lanes[r]` for every replicate (wrapping, as all replicate sums).
-fn add_lanes(wide: &mut [u64], lanes: &[u32]) {
-    for (s, &n) in wide.iter_mut().zip(lanes) {
-        *s = s.wrapping_add(u64::from(n));
-    }
-}
-
-/// The `u64` sum `wide` plus the lane `lanes` of replicate `k`, either empty meaning zeros.
-fn sum_at(wide: &[u64], lanes: &[u32], k: usize) -> u64 {
+/// The sum of replicate `k` in the `u64` sums `wide` plus the `u32` lanes `lanes` and the
+/// `u16` lanes of hits `hits` (each empty meaning zeros).
+fn sum_at(wide: &[u64], lanes: &[u32], hits: &[u16], k: usize) -> u64 {
     let lane = lanes.get(k).map_or(0, |&n| u64::from(n));
-    wide.get(k).copied().unwrap_or(0).wrapping_add(lane)
+    let hits = hits.get(k).map_or(0, |&n| u64::from(n) * HIT);
+    (wide.get(k).copied().unwrap_or(0))
+        .wrapping_add(lane)
+        .wrapping_add(hits)
 }
 
 impl Replicates {
     /// Adds a cluster's pole sums `left` and `right` with its `weights` (one per replicate,
     /// [`poisson_weight`]).
     pub fn add(&mut self, weights: &[u8], left: u64, right: u64) {
-        let most = left.max(right).saturating_mul(MAX_WEIGHT);
-        let lanes = u64::from(u32::MAX);
-        match (u32::try_from(left), u32::try_from(right)) {
-            (Ok(l), Ok(r)) if most <= lanes => {
-                if self.bound + most > lanes {
-                    self.flush();
-                }
-                if self.lanes_left.is_empty() {
-                    self.lanes_left = vec![0; REPLICATES];
-                    self.lanes_right = vec![0; REPLICATES];
-                }
-                add_weighted_lanes(&mut self.lanes_left, &mut self.lanes_right, weights, l, r);
-                self.bound += most;
-            }
-            _ => {
-                self.widen();
-                add_weighted(&mut self.left, weights, left);
-                add_weighted(&mut self.right, weights, right);
-            }
-        }
-    }
-
-    /// The `u64` sums allocated (zeros) if they are not.
-    fn widen(&mut self) {
-        if self.left.is_empty() {
-            self.left = vec![0; REPLICATES];
-            self.right = vec![0; REPLICATES];
-        }
-    }
-
-    /// The lanes added into the `u64` sums, and emptied.
-    fn flush(&mut self) {
-        if self.bound == 0 {
+        let wide = (&mut self.left, &mut self.right);
+        let whole = left % HIT == 0 && right % HIT == 0;
+        if whole && self.hits.add(weights, (left / HIT, right / HIT), wide, HIT) {
             return;
         }
-        self.widen();
-        for (wide, lanes) in [
-            (&mut self.left, &mut self.lanes_left),
-            (&mut self.right, &mut self.lanes_right),
-        ] {
-            add_lanes(wide, lanes);
-            lanes.fill(0);
+        let wide = (&mut self.left, &mut self.right);
+        if self.lanes.add(weights, (left, right), wide, 1) {
+            return;
         }
-        self.bound = 0;
+        for (sums, x) in [(&mut self.left, left), (&mut self.right, right)] {
+            if sums.is_empty() {
+                *sums = vec![0; REPLICATES];
+            }
+            add_weighted(sums, weights, x);
+        }
     }
 
-    /// Σ w·L or Σ w·R of every replicate (`wide` plus `lanes`, as [`Replicates::pairs`]) into
-    /// `out`, made by whole arrays (which the processor adds several at a time) rather than
-    /// replicate by replicate.
-    fn column_into(wide: &[u64], lanes: &[u32], out: &mut [u64; REPLICATES]) {
+    /// Σ w·L or Σ w·R of every replicate (`wide` plus `lanes` plus `hits`, as
+    /// [`Replicates::pairs`]) into `out`, made by whole arrays (which the processor adds several
+    /// at a time) rather than replicate by replicate.
+    fn column_into(wide: &[u64], lanes: &[u32], hits: &[u16], out: &mut [u64; REPLICATES]) {
         out.fill(0);
         for (o, &n) in out.iter_mut().zip(wide) {
             *o = n;
         }
-        add_lanes(out, lanes);
+        for (o, &n) in out.iter_mut().zip(lanes) {
+            *o = o.wrapping_add(u64::from(n));
+        }
+        for (o, &n) in out.iter_mut().zip(hits) {
+            *o = o.wrapping_add(u64::from(n) * HIT);
+        }
     }
 
     /// (Σ w·L, Σ w·R) of each replicate.
     pub fn pairs(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
         (0..REPLICATES).map(move |k| {
             (
-                sum_at(&self.left, &self.lanes_left, k),
-                sum_at(&self.right, &self.lanes_right, k),
+                sum_at(&self.left, &self.lanes.left, &self.hits.left, k),
+                sum_at(&self.right, &self.lanes.right, &self.hits.right, k),
             )
         })
     }
@@ -428,8 +499,8 @@ impl Replicates {
     pub fn interval(&self) -> Option<(f64, f64)> {
         // On the stack: a run computes thousands of intervals.
         let (mut left, mut right) = ([0u64; REPLICATES], [0u64; REPLICATES]);
-        Replicates::column_into(&self.left, &self.lanes_left, &mut left);
-        Replicates::column_into(&self.right, &self.lanes_right, &mut right);
+        Replicates::column_into(&self.left, &self.lanes.left, &self.hits.left, &mut left);
+        Replicates::column_into(&self.right, &self.lanes.right, &self.hits.right, &mut right);
         // Every replicate's balance, NaN (0 / 0) for one without a hit: one pass the processor
         // makes several replicates at a time.
         let mut values = [0f64; REPLICATES];
@@ -462,19 +533,27 @@ impl Replicates {
 
 impl AddAssign<&Replicates> for Replicates {
     fn add_assign(&mut self, o: &Replicates) {
-        if o.left.is_empty() && o.bound == 0 {
-            return;
-        }
-        self.widen();
-        for (wide, (o_wide, o_lanes)) in [
-            (&mut self.left, (&o.left, &o.lanes_left)),
-            (&mut self.right, (&o.right, &o.lanes_right)),
+        for (wide, o_wide, o_lanes, o_hits) in [
+            (&mut self.left, &o.left, &o.lanes.left, &o.hits.left),
+            (&mut self.right, &o.right, &o.lanes.right, &o.hits.right),
         ] {
-            for (s, &n) in wide.iter_mut().zip(o_wide) {
-                *s = s.wrapping_add(n);
-            }
-            add_lanes(wide, o_lanes);
+            add_scaled(wide, o_wide, 1);
+            add_scaled(wide, o_lanes, 1);
+            add_scaled(wide, o_hits, HIT);
         }
+    }
+}
+
+impl Lane for u64 {
+    const MAX: u64 = u64::MAX;
+    fn wide(self) -> u64 {
+        self
+    }
+    fn narrow(x: u64) -> Option<u64> {
+        Some(x)
+    }
+    fn mul_add(self, w: u8, x: u64) -> u64 {
+        self.wrapping_add(u64::from(w).wrapping_mul(x))
     }
 }
 
@@ -684,6 +763,16 @@ mod tests {
     /// The largest pole sum the `u32` lanes take.
     const LANE_LIMIT: u64 = u32::MAX as u64 / MAX_WEIGHT;
 
+    /// Pole sums of whole hits of weight 1: few, and about as many as fill the `u16` lanes of
+    /// hits (so that they are emptied into the `u64` sums, or the cluster goes to the `u32`
+    /// lanes).
+    fn whole_hits() -> impl proptest::strategy::Strategy<Value = u64> {
+        let limit = u16::MAX as u64 / MAX_WEIGHT;
+        use proptest::strategy::Strategy;
+        proptest::prop_oneof![0u64..4, limit / 3..limit / 3 + 2, limit - 2..limit + 2]
+            .prop_map(|hits| hits * HIT)
+    }
+
     /// The draw as first written: a scan of the thresholds from the start.
     fn poisson_by_scan(u: u64) -> u64 {
         POISSON_1.iter().take_while(|&&t| t <= u).count() as u64
@@ -729,8 +818,8 @@ mod tests {
         fn pole_arrays_are_pairs_of_sums(
             weights in proptest::collection::vec(0u8..=20, REPLICATES),
             poles in proptest::collection::vec(
-                (proptest::prop_oneof![0u64..100_000, (1u64 << 32) - 3..(1u64 << 32) + 3, proptest::num::u64::ANY, LANE_LIMIT - 3..LANE_LIMIT + 3],
-                 proptest::prop_oneof![0u64..100_000, (1u64 << 32) - 3..(1u64 << 32) + 3, LANE_LIMIT / 2..LANE_LIMIT + 3]),
+                (proptest::prop_oneof![0u64..100_000, (1u64 << 32) - 3..(1u64 << 32) + 3, proptest::num::u64::ANY, LANE_LIMIT - 3..LANE_LIMIT + 3, whole_hits()],
+                 proptest::prop_oneof![0u64..100_000, (1u64 << 32) - 3..(1u64 << 32) + 3, LANE_LIMIT / 2..LANE_LIMIT + 3, whole_hits()]),
                 1..8,
             ),
         ) {
