@@ -179,6 +179,15 @@ impl GroupExamples {
         take(&mut self.tension, doc.tension, doc.order);
     }
 
+    /// Per list (themes, contrasts), a bit for each of the first 64 entries that holds a
+    /// sentence.
+    fn kept_bits(&self) -> [u64; 2] {
+        [
+            bits_of(&self.themes, Option::is_some),
+            bits_of(&self.tension, Option::is_some),
+        ]
+    }
+
     /// Keeps, of its own and `o`'s, the earlier sentence of each theme and contrast.
     fn merge(&mut self, o: &GroupExamples) {
         fn earlier(kept: &mut Vec<Option<(usize, Example)>>, other: &[Option<(usize, Example)>]) {
@@ -195,6 +204,38 @@ impl GroupExamples {
         }
         earlier(&mut self.themes, &o.themes);
         earlier(&mut self.tension, &o.tension);
+    }
+}
+
+/// A bit for each of the first 64 items of `items` that `holds`.
+fn bits_of<T>(items: &[T], holds: impl Fn(&T) -> bool) -> u64 {
+    (items.iter().take(64).enumerate()).fold(0, |bits, (i, x)| bits | u64::from(holds(x)) << i)
+}
+
+/// Whether a document offers a group a sentence it has none of, from bits of what each holds
+/// ([`GroupExamples::kept_bits`]): a group's bits are kept where they stay in the cache
+/// ([`Hot`]), so that a document offering only what its group holds does not read the group's
+/// lists.
+#[derive(Clone, Copy, Debug, Default)]
+struct Offers {
+    bits: [u64; 2],
+    /// Whether it offers a sentence past the 64th theme or contrast (then it is always offered).
+    beyond: bool,
+}
+
+impl Offers {
+    fn of(offered: &Offered<'_>) -> Offers {
+        let lists = [offered.examples, offered.tension];
+        let beyond = (lists.iter()).any(|l| l.iter().skip(64).any(|e| !e.is_empty()));
+        Offers {
+            bits: lists.map(|l| bits_of(l, |e| !e.is_empty())),
+            beyond,
+        }
+    }
+
+    /// Whether anything offered is missing from a group that holds `kept`.
+    fn new_to(&self, kept: [u64; 2]) -> bool {
+        self.beyond || self.bits[0] & !kept[0] != 0 || self.bits[1] & !kept[1] != 0
     }
 }
 
@@ -238,9 +279,12 @@ impl GroupSums {
     /// A document's own counts but its terms' (those come with its cluster,
     /// [`GroupSums::add_document_cluster`], or by [`GroupSums::add_term_hits`]). Only the
     /// themes and contrasts the document has something of are touched: most documents of a
-    /// large corpus have no hit, and then the group's tallies are not even read.
-    fn add_document(&mut self, counts: &Counts, offered: &Offered<'_>) {
-        self.examples.offer(offered);
+    /// large corpus have no hit, and then the group's tallies are not even read. Its example
+    /// sentences are offered when `offer` is true (false: the group holds one of each).
+    fn add_document(&mut self, counts: &Counts, offered: &Offered<'_>, offer: bool) {
+        if offer {
+            self.examples.offer(offered);
+        }
         self.documents += 1;
         add_counts(&mut self.counts, counts);
         for (n, t) in self.theme_documents.iter_mut().zip(&counts.themes) {
@@ -397,12 +441,20 @@ impl GroupSums {
     }
 }
 
+/// What a grouping reads of a group for most documents, 64 bytes a group, kept apart from the
+/// group's [`GroupSums`] in an array that stays in the cache when many groups take turns: what
+/// its documents without a hit add ([`Sizes`], added into its sums at the end,
+/// [`Accumulator::settle`]), and which example sentences it holds
+/// ([`GroupExamples::kept_bits`]).
+#[derive(Clone, Copy, Debug, Default)]
+struct Hot {
+    sizes: Sizes,
+    kept: [u64; 2],
+}
+
 /// What documents without a hit, each its own cluster, add to a group: what
 /// [`GroupSums::add_document`] and [`GroupSums::add_document_cluster`] add for such a document
-/// (its size; its counts, partial sums and pole sums are zeros). Kept apart from the group's
-/// [`GroupSums`], 48 bytes a group, so that a run with many groups adds most documents to an
-/// array that stays in the cache, not to sums that are cold by the time the group's next
-/// document comes; added into the sums at the end ([`Accumulator::settle`]).
+/// (its size; its counts, partial sums and pole sums are zeros), the same integers added later.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Sizes {
     documents: u64,
@@ -467,10 +519,9 @@ struct Accumulator {
     sums: Vec<GroupSums>,
     missing: GroupSums,
     has_missing: bool,
-    /// Per key, and for `(missing)`, what its documents without a hit add, until
-    /// [`Accumulator::settle`].
-    sizes: Vec<Sizes>,
-    missing_sizes: Sizes,
+    /// Per key, and for `(missing)`, what is read of the group for most documents.
+    hot: Vec<Hot>,
+    missing_hot: Hot,
     /// With `--cluster-by`: per (key index, or none for `(missing)`; cluster value) the
     /// cluster's part in that group, until the end.
     pending: HashMap<(Option<usize>, String), ClusterPart>,
@@ -479,12 +530,12 @@ struct Accumulator {
 impl Accumulator {
     /// Adds what the documents without a hit added ([`Sizes`]) into the groups' sums.
     fn settle(&mut self) {
-        self.sizes.resize(self.sums.len(), Sizes::default());
-        for (sums, sizes) in self.sums.iter_mut().zip(&mut self.sizes) {
-            sums.add_sizes(&std::mem::take(sizes));
+        self.hot.resize(self.sums.len(), Hot::default());
+        for (sums, hot) in self.sums.iter_mut().zip(&mut self.hot) {
+            sums.add_sizes(&std::mem::take(&mut hot.sizes));
         }
         self.missing
-            .add_sizes(&std::mem::take(&mut self.missing_sizes));
+            .add_sizes(&std::mem::take(&mut self.missing_hot.sizes));
     }
 }
 
@@ -540,8 +591,8 @@ impl Sums {
                     sums: Vec::new(),
                     missing: GroupSums::new(themes, contrasts),
                     has_missing: false,
-                    sizes: Vec::new(),
-                    missing_sizes: Sizes::default(),
+                    hot: Vec::new(),
+                    missing_hot: Hot::default(),
                     pending: HashMap::new(),
                 })
                 .collect(),
@@ -600,28 +651,30 @@ impl Sums {
         // size (the same sums, without reading the group's lists of themes, contrasts, terms
         // and examples, which are cold in the cache by the time a group's next document comes).
         let size_only = cluster.is_none() && without_hits(counts, terms, offered);
+        let offers = Offers::of(offered);
         for acc in &mut self.groupings {
             let slot = acc.keys.slot(&acc.grouping, id, meta);
             match slot {
                 Some(k) if k == acc.sums.len() => {
                     acc.sums.push(GroupSums::new(themes, contrasts));
-                    acc.sizes.push(Sizes::default());
+                    acc.hot.push(Hot::default());
                 }
                 Some(_) => {}
                 None => acc.has_missing = true,
             }
+            let (sums, hot) = match slot {
+                Some(k) => (&mut acc.sums[k], &mut acc.hot[k]),
+                None => (&mut acc.missing, &mut acc.missing_hot),
+            };
             if size_only {
-                match slot {
-                    Some(k) => acc.sizes[k].add(counts),
-                    None => acc.missing_sizes.add(counts),
-                }
+                hot.sizes.add(counts);
                 continue;
             }
-            let sums = match slot {
-                Some(k) => &mut acc.sums[k],
-                None => &mut acc.missing,
-            };
-            sums.add_document(counts, offered);
+            let offer = offers.new_to(hot.kept);
+            sums.add_document(counts, offered, offer);
+            if offer {
+                hot.kept = sums.examples.kept_bits();
+            }
             match cluster {
                 None => sums.add_document_cluster(seed, counts, terms, &poles, &mut self.weights),
                 Some(value) => {
@@ -823,10 +876,10 @@ mod tests {
         let (mut whole, mut size) = (GroupSums::new(2, 1), GroupSums::new(2, 1));
         let mut weights = Weights::default();
         for sums in [&mut whole, &mut size] {
-            sums.add_document(&hit, &Offered::default());
+            sums.add_document(&hit, &Offered::default(), true);
             sums.add_document_cluster(1, &hit, &[], &[(10_000, 0)], &mut weights);
         }
-        whole.add_document(&empty, &Offered::default());
+        whole.add_document(&empty, &Offered::default(), true);
         whole.add_document_cluster(2, &empty, &[], &[(0, 0)], &mut weights);
         let mut sizes = Sizes::default();
         sizes.add(&empty);
@@ -961,6 +1014,67 @@ mod tests {
         assert_eq!((rest.n, rest.count, rest.tokens), (2, 3, 280));
         let (here, rest) = d.term_clusters(&by_president[0].corpus, 7);
         assert_eq!((here.count, rest.count), (3, 3));
+    }
+
+    /// A document offers its sentences to a group only when its bits say the group lacks one;
+    /// the group keeps the same first sentences as when every document offers them all, past
+    /// the 64th theme too.
+    #[test]
+    fn bits_say_what_a_group_holds() {
+        let example = |sentence: usize| Example {
+            document: String::new(),
+            sentence,
+            text: String::new(),
+            marks: Vec::new(),
+        };
+        let lists = |themes: &[usize], with: Option<usize>| {
+            let mut examples = vec![Vec::new(); 70];
+            for &t in themes {
+                examples[t] = vec![example(t * 10 + with.unwrap_or(0))];
+            }
+            examples
+        };
+        let docs = [
+            lists(&[0, 3], Some(1)),
+            lists(&[3], Some(2)),
+            lists(&[0, 5], Some(3)),
+            lists(&[65], Some(4)),
+            lists(&[65, 3], Some(5)),
+            lists(&[], None),
+        ];
+        let (mut all, mut by_bits) = (GroupExamples::default(), GroupExamples::default());
+        let mut kept = [0u64; 2];
+        for (order, examples) in docs.iter().enumerate() {
+            let offered = Offered {
+                order,
+                examples,
+                tension: &[],
+            };
+            all.offer(&offered);
+            if Offers::of(&offered).new_to(kept) {
+                by_bits.offer(&offered);
+                kept = by_bits.kept_bits();
+            }
+        }
+        assert_eq!(by_bits, all);
+        assert_eq!(kept, [(1 << 0) | (1 << 3) | (1 << 5), 0]);
+        let first = |t: usize| all.themes[t].as_ref().map(|(o, e)| (*o, e.sentence));
+        assert_eq!(
+            [first(0), first(3), first(5), first(65)],
+            [Some((0, 1)), Some((0, 31)), Some((2, 53)), Some((3, 654))]
+        );
+        let held = Offered {
+            order: 9,
+            examples: &docs[1],
+            tension: &[],
+        };
+        assert!(!Offers::of(&held).new_to(kept));
+        let past_64 = Offered {
+            order: 9,
+            examples: &docs[3],
+            tension: &[],
+        };
+        assert!(Offers::of(&past_64).new_to(kept));
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ClusterPart, GroupSums, Sums};
+use super::{ClusterPart, GroupSums, Hot, Sums};
 use crate::group::keys::Keys;
 use crate::group::Key;
 use crate::score::groups::Bootstrap;
@@ -100,9 +100,17 @@ impl Sums {
                 acc.keys.insert(key);
                 acc.sums.push(sums);
             }
-            acc.sizes = vec![Default::default(); acc.sums.len()];
+            acc.hot = (acc.sums.iter())
+                .map(|sums| Hot {
+                    kept: sums.examples.kept_bits(),
+                    ..Default::default()
+                })
+                .collect();
             acc.missing = g.missing;
-            acc.missing_sizes = Default::default();
+            acc.missing_hot = Hot {
+                kept: acc.missing.examples.kept_bits(),
+                ..Default::default()
+            };
             acc.has_missing = g.has_missing;
             acc.pending = (g.pending.into_iter())
                 .map(|((key, value), part)| {
