@@ -35,10 +35,18 @@ pub fn bytes_of_hex(hex: &str) -> Option<[u8; 32]> {
     if digits.len() != 64 {
         return None;
     }
+    /// A hexadecimal digit's value (either case).
+    fn value(digit: u8) -> Option<u8> {
+        match digit {
+            b'0'..=b'9' => Some(digit - b'0'),
+            b'a'..=b'f' => Some(digit - b'a' + 10),
+            b'A'..=b'F' => Some(digit - b'A' + 10),
+            _ => None,
+        }
+    }
     let mut out = [0u8; 32];
-    for (byte, pair) in out.iter_mut().zip(digits.chunks(2)) {
-        let pair = std::str::from_utf8(pair).ok()?;
-        *byte = u8::from_str_radix(pair, 16).ok()?;
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        *byte = value(pair[0])? << 4 | value(pair[1])?;
     }
     Some(out)
 }
@@ -66,5 +74,14 @@ mod tests {
         assert_eq!(bytes_of_hex(&hex(&digest)), Some(digest.into()));
         assert_eq!(bytes_of_hex("ab"), None);
         assert_eq!(bytes_of_hex(&"g".repeat(64)), None);
+        assert_eq!(bytes_of_hex(&"aF".repeat(32)), Some([0xaf; 32]));
+        assert_eq!(bytes_of_hex(&format!("{}é", "0".repeat(62))), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_digest_back_to_bytes(bytes: [u8; 32]) {
+            proptest::prop_assert_eq!(bytes_of_hex(&hex(&bytes)), Some(bytes));
+        }
     }
 }
