@@ -270,11 +270,12 @@ pub const MAX_WEIGHT: u64 = POISSON_1.len() as u64;
 /// integers (wrapping), each pole's in an array of its own, which the processor adds several at
 /// a time.
 ///
-/// Clusters are added first into narrower [`Lanes`], a quarter or half the memory a group's sums
-/// take while documents stream by (a run with many groups touches one group's arrays per
-/// document: the memory, not the arithmetic, is what costs): a cluster whose pole sums are
-/// whole hits of weight 1 (multiples of [`HIT`], most clusters) into `u16` lanes of hits, any
-/// other into `u32` lanes; a cluster too large for either goes straight into the `u64` sums.
+/// Clusters are added first into narrower lanes (`Lanes`), a quarter or half the memory a
+/// group's sums take while documents stream by (a run with many groups touches one group's
+/// arrays per document: the memory, not the arithmetic, is what costs): a cluster whose pole
+/// sums are whole hits of weight 1 (multiples of `HIT`, most clusters) into `u16` lanes of
+/// hits, any other into `u32` lanes; a cluster too large for either goes straight into the
+/// `u64` sums.
 /// Every array is allocated when first needed. The sums are the `u64` sums plus the lanes
 /// ([`Replicates::pairs`]): the same integers whichever way they were added. Serialised, and
 /// compared, as the two `u64` arrays of those sums.
