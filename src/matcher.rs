@@ -25,8 +25,11 @@
 //! of a text before the walk). The entries form a trie of steps
 //! (joiner, element) (`EntryTrie`), so every entry that matches from a token is found in one
 //! walk down it, however many entries share their first words ("not …"); a walk goes on only
-//! while the text still follows some entry, and a bitmap of every step (`StepFilter`, small
-//! enough to stay in the nearest caches) rules out most steps before a node is read. Where no
+//! while the text still follows some entry, and a bitmap of every step (a `KeyFilter`, small
+//! enough to stay in the nearest caches) rules out most steps before a node is read. A walk
+//! starts only where a bitmap of the pairs of tokens' classes that some entry joins lets the
+//! next token through: most tokens that start an entry are followed by none of its second
+//! words, and are passed over with one look at that bitmap. Where no
 //! entry of several tokens matches from a token, the choice among its entries of one token is
 //! known beforehand; otherwise the rules above pick among the entries found,
 //! as the reference matcher (`matcher/reference.rs`, built only for the tests, which compare
@@ -155,50 +158,61 @@ struct EntryTrie {
     next: FxHashMap<(u32, u32, u32), u32>,
     /// Exact joiners by id (after [`JOIN_SPACE`] and [`JOIN_HYPHEN`]).
     exact_joiners: FxHashMap<String, u32>,
-    /// Every step (node, joiner, element key) as a bit (see [`StepFilter`]).
-    step_filter: StepFilter,
+    /// Every step (node, joiner, element key), as [`step_key`]s.
+    step_filter: KeyFilter,
 }
 
-/// A quick test run before a step of the entry trie: a bitmap over (a hash of) every step
-/// (node, joiner, element key). No false negatives, so a step it rules out does not exist; it
-/// is small enough to stay in the core's nearest caches, unlike the nodes and the map of steps,
-/// and most tokens that start an entry continue none.
+/// A set of 64-bit keys as a bitmap over a hash of each, with about 16 bits per key (a false
+/// positive in 16). No false negatives, so a key it rules out is not in the set; it is small
+/// enough to stay in the core's nearer caches, unlike what it stands before.
 #[derive(Debug)]
-struct StepFilter {
+struct KeyFilter {
     /// `64 - log2(bits)`: the shift that takes a hash to a bit.
     shift: u32,
     bits: Vec<u64>,
 }
 
-impl StepFilter {
-    /// A filter of `steps`, with about 16 bits per step (a false positive in 16).
-    fn new(steps: &[(u32, u32, u32)]) -> StepFilter {
-        let log = (steps.len().max(64) * 16)
+impl KeyFilter {
+    /// A filter of `keys`.
+    fn new(keys: &[u64]) -> KeyFilter {
+        let log = (keys.len().max(64) * 16)
             .next_power_of_two()
             .trailing_zeros();
-        let mut filter = StepFilter {
+        let mut filter = KeyFilter {
             shift: 64 - log,
             bits: vec![0; (1usize << log) / 64],
         };
-        for &(node, joiner, key) in steps {
-            let bit = filter.bit(node, joiner, key);
+        for &key in keys {
+            let bit = filter.bit(key);
             filter.bits[bit / 64] |= 1 << (bit % 64);
         }
         filter
     }
 
     #[inline]
-    fn bit(&self, node: u32, joiner: u32, key: u32) -> usize {
-        let x = (u64::from(node) << 32 | u64::from(key)) ^ u64::from(joiner) << 29;
-        (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    fn bit(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
-    /// `false` only when there is no such step.
+    /// `false` only when `key` is not in the set.
     #[inline]
-    fn may_hold(&self, node: u32, joiner: u32, key: u32) -> bool {
-        let bit = self.bit(node, joiner, key);
+    fn may_hold(&self, key: u64) -> bool {
+        let bit = self.bit(key);
         self.bits[bit / 64] >> (bit % 64) & 1 != 0
     }
+}
+
+/// A step of the entry trie (node, joiner, element key) as one key of a [`KeyFilter`]: the
+/// quick test run before a step (most tokens that start an entry continue none).
+#[inline]
+fn step_key(node: u32, joiner: u32, key: u32) -> u64 {
+    (u64::from(node) << 32 | u64::from(key)) ^ u64::from(joiner) << 29
+}
+
+/// A pair of classes as one key of a [`KeyFilter`].
+#[inline]
+fn follow_key(from: u32, to: u32) -> u64 {
+    u64::from(from) << 32 | u64::from(to)
 }
 
 /// Joiner ids of white space and of a hyphen; exact joiners follow.
@@ -260,7 +274,7 @@ impl EntryTrie {
         for (&(from, joiner, element), &to) in &steps {
             outs[from as usize].push((joiner, element, to));
         }
-        let all: Vec<(u32, u32, u32)> = steps.keys().copied().collect();
+        let all: Vec<u64> = (steps.keys()).map(|&(n, j, k)| step_key(n, j, k)).collect();
         let mut trie = EntryTrie {
             nodes: Vec::with_capacity(nodes.len()),
             pids: Vec::new(),
@@ -268,7 +282,7 @@ impl EntryTrie {
             first_prefix,
             next: FxHashMap::default(),
             exact_joiners,
-            step_filter: StepFilter::new(&all),
+            step_filter: KeyFilter::new(&all),
         };
         for (node, pids) in nodes.into_iter().enumerate() {
             let start = trie.pids.len() as u32;
@@ -294,7 +308,7 @@ impl EntryTrie {
     /// The node after `node` through `joiner` and the element `element`, or [`NONE`].
     #[inline]
     fn step(&self, node: u32, joiner: u32, element: u32) -> u32 {
-        if !self.step_filter.may_hold(node, joiner, element) {
+        if !self.step_filter.may_hold(step_key(node, joiner, element)) {
             return NONE;
         }
         match self.nodes[node as usize].next {
@@ -361,6 +375,11 @@ pub struct Matcher {
     singles: Vec<Found>,
     first_nodes: Vec<u32>,
     element_keys: Vec<u32>,
+    /// Every pair of classes (see [`Matcher::class_id`]) where an entry of several tokens can
+    /// go on from a token of the first class to one of the second: most tokens that start such
+    /// an entry are followed by a token that continues none, and this rules them out without
+    /// reading the next token's class or the trie.
+    follow_filter: KeyFilter,
     /// The patterns in the order of [`EntryTrie::pids`].
     slots: Vec<Pattern>,
     targets: Vec<Target>,
@@ -586,6 +605,7 @@ impl Matcher {
             singles: Vec::new(),
             first_nodes: Vec::new(),
             element_keys: Vec::new(),
+            follow_filter: KeyFilter::new(&[]),
             slots,
             targets,
             terms,
@@ -774,7 +794,7 @@ impl Matcher {
             }
             // Where no entry of several tokens matches, what the entries of one token give is
             // known beforehand.
-            if class.longer {
+            if class.longer && self.may_go_on(i, looked_up) {
                 self.matches_at(i, class, &doc, stack, candidates);
             }
             let chosen = if !candidates.is_empty() {
@@ -887,6 +907,73 @@ impl Matcher {
         self.singles = singles;
         self.first_nodes = firsts;
         self.element_keys = keys;
+        self.follow_filter = self.follow_pairs();
+    }
+
+    /// The [`Matcher::follow_filter`] of the classes: a pair for each class with a first node
+    /// that has a step through an element key of the other.
+    fn follow_pairs(&self) -> KeyFilter {
+        let trie = &self.entries;
+        let classes = self.word_classes.iter().chain(&self.prefix_classes);
+        // The classes with each element key.
+        let mut with_key: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        for (id, class) in classes.clone().enumerate() {
+            for &key in &self.element_keys[class.keys.start as usize..class.keys.end as usize] {
+                with_key.entry(key).or_default().push(id as u32);
+            }
+        }
+        // The element keys of each node's steps.
+        let mut step_keys: Vec<Vec<u32>> = vec![Vec::new(); trie.nodes.len()];
+        for (node, n) in trie.nodes.iter().enumerate() {
+            if let Next::One(_, key, _) = n.next {
+                step_keys[node].push(key);
+            }
+        }
+        for &(node, _, key) in trie.next.keys() {
+            step_keys[node as usize].push(key);
+        }
+        let mut pairs = Vec::new();
+        for (id, class) in classes.enumerate() {
+            let firsts = &self.first_nodes[class.firsts.start as usize..class.firsts.end as usize];
+            let keys = firsts.iter().flat_map(|&node| &step_keys[node as usize]);
+            let mut next: Vec<u32> = (keys.filter_map(|key| with_key.get(key)))
+                .flatten()
+                .copied()
+                .collect();
+            next.sort_unstable();
+            next.dedup();
+            pairs.extend(next.into_iter().map(|to| follow_key(id as u32, to)));
+        }
+        KeyFilter::new(&pairs)
+    }
+
+    /// The class of a token of (word, longest prefix) as one id: its word's, else its longest
+    /// prefix's (after the words'), else [`NONE`].
+    #[inline]
+    fn class_id(&self, word: u32, prefix: u32) -> u32 {
+        if word != NONE {
+            word
+        } else if prefix != NONE {
+            self.word_classes.len() as u32 + prefix
+        } else {
+            NONE
+        }
+    }
+
+    /// `false` only when no entry of several tokens goes on from token `i` to the next token
+    /// (see [`Matcher::follow_filter`]).
+    #[inline]
+    fn may_go_on(&self, i: usize, looked_up: &[(u32, u32)]) -> bool {
+        let Some(&(word, prefix)) = looked_up.get(i + 1) else {
+            return false;
+        };
+        let next = self.class_id(word, prefix);
+        if next == NONE {
+            return false;
+        }
+        let (word, prefix) = looked_up[i];
+        let this = self.class_id(word, prefix);
+        self.follow_filter.may_hold(follow_key(this, next))
     }
 }
 
