@@ -691,8 +691,11 @@ impl Matcher {
         if joiner == NONE {
             return;
         }
-        let (word, prefix) = doc.looked_up[end];
-        let next = self.class_of(word, prefix);
+        let class = doc.infos[end].class;
+        if class == NONE {
+            return;
+        }
+        let next = self.class(class);
         let keys = &self.element_keys[next.keys.start as usize..next.keys.end as usize];
         for &node in nodes {
             for &key in keys {
@@ -712,16 +715,13 @@ impl Matcher {
         first: usize,
         text: &str,
         tokens: &[Token<'_>],
-        looked_up: &[(u32, u32)],
+        infos: &[Info],
     ) -> Option<usize> {
         let rules = &self.negation;
         if !rules.enabled {
             return None;
         }
-        let flags = |j: usize| match looked_up[j].0 {
-            NONE => 0,
-            w => self.word_flags[w as usize],
-        };
+        let flags = |j: usize| infos[j].flags;
         for j in (i.saturating_sub(rules.window)..i).rev() {
             if rules.breaks_in(&text[tokens[j].span.end..tokens[j + 1].span.start]) {
                 return None;
@@ -767,35 +767,35 @@ impl Matcher {
     ) -> Vec<(Hit, usize)> {
         let mut scratch = HitScratch::take(self);
         let HitScratch {
-            looked_up,
+            infos,
             picker,
             candidates,
             stack,
             found,
             kept,
         } = &mut scratch;
-        // Each token's lexicon word and longest prefix.
-        looked_up.reserve(tokens.len());
+        // What each token is to the entries.
+        infos.reserve(tokens.len());
         let texts = tokens.iter().map(|t| t.text.as_ref());
-        self.words.lookup_all(texts, looked_up);
-        let looked_up = &looked_up[..];
+        let info = |word, prefix| self.info(word, prefix);
+        self.words.lookup_all(texts, info, infos);
+        let infos = &infos[..];
         let doc = Doc {
             text,
             tokens,
-            looked_up,
+            infos,
         };
         let mut hits = Vec::new();
         // The sentence of the current position: sentences before it end at or before it.
         let mut sentence = 0;
-        for (i, &(word, prefix)) in looked_up.iter().enumerate() {
-            let class = self.class_of(word, prefix);
-            if class.single.is_empty() && !class.longer {
+        for (i, info) in infos.iter().enumerate() {
+            if info.count == 0 && !info.longer {
                 continue;
             }
             // Where no entry of several tokens matches, what the entries of one token give is
             // known beforehand.
-            if class.longer && self.may_go_on(i, looked_up) {
-                self.matches_at(i, class, &doc, stack, candidates);
+            if info.longer && self.may_go_on(i, infos) {
+                self.matches_at(i, self.class(info.class), &doc, stack, candidates);
             }
             let chosen = if !candidates.is_empty() {
                 found.clear();
@@ -803,7 +803,7 @@ impl Matcher {
                 candidates.clear();
                 &found[..]
             } else {
-                &self.singles[class.single.start as usize..class.single.end as usize]
+                self.singles_of(info)
             };
             picker.claim(i, chosen, kept);
             if kept.is_empty() {
@@ -820,7 +820,7 @@ impl Matcher {
                 Some(before) => sentences[before].tokens.end,
                 None => 0,
             };
-            let negator = self.negator_before(i, first, text, tokens, looked_up);
+            let negator = self.negator_before(i, first, text, tokens, infos);
             for f in kept.iter() {
                 let target = &f.target;
                 let hit = Hit {
@@ -963,26 +963,58 @@ impl Matcher {
     /// `false` only when no entry of several tokens goes on from token `i` to the next token
     /// (see [`Matcher::follow_filter`]).
     #[inline]
-    fn may_go_on(&self, i: usize, looked_up: &[(u32, u32)]) -> bool {
-        let Some(&(word, prefix)) = looked_up.get(i + 1) else {
+    fn may_go_on(&self, i: usize, infos: &[Info]) -> bool {
+        let Some(next) = infos.get(i + 1) else {
             return false;
         };
-        let next = self.class_id(word, prefix);
-        if next == NONE {
-            return false;
+        next.class != NONE && (self.follow_filter).may_hold(follow_key(infos[i].class, next.class))
+    }
+
+    /// The class of id `id` (not [`NONE`]; see [`Matcher::class_id`]).
+    #[inline]
+    fn class(&self, id: u32) -> &Class {
+        let words = self.word_classes.len();
+        match (id as usize).checked_sub(words) {
+            None => &self.word_classes[id as usize],
+            Some(prefix) => &self.prefix_classes[prefix],
         }
-        let (word, prefix) = looked_up[i];
-        let this = self.class_id(word, prefix);
-        self.follow_filter.may_hold(follow_key(this, next))
+    }
+
+    /// What the main loop needs of a token of (word, longest prefix).
+    fn info(&self, word: u32, prefix: u32) -> Info {
+        let class = self.class_of(word, prefix);
+        let count = class.single.end - class.single.start;
+        Info {
+            class: self.class_id(word, prefix),
+            single: class.single.start,
+            count: u16::try_from(count).unwrap_or(u16::MAX),
+            flags: if word == NONE {
+                0
+            } else {
+                self.word_flags[word as usize]
+            },
+            longer: class.longer,
+        }
+    }
+
+    /// The choices of the entries of one token of a token.
+    #[inline]
+    fn singles_of(&self, info: &Info) -> &[Found] {
+        if info.count == u16::MAX {
+            let range = &self.class(info.class).single;
+            return &self.singles[range.start as usize..range.end as usize];
+        }
+        let start = info.single as usize;
+        &self.singles[start..start + usize::from(info.count)]
     }
 }
 
 /// A document as the entry trie's walks read it: its text, its tokens, and each token's
-/// (word, longest prefix).
+/// [`Info`].
 struct Doc<'t, 'a> {
     text: &'t str,
     tokens: &'t [Token<'a>],
-    looked_up: &'t [(u32, u32)],
+    infos: &'t [Info],
 }
 
 /// What a token is to the entries, by its word (or its longest prefix when it is no word).
@@ -997,6 +1029,34 @@ struct Class {
     keys: Range<u32>,
     /// Whether an entry of more than one token starts with it.
     longer: bool,
+}
+
+/// What the main loop needs of a token, worked out once per distinct token from its (word,
+/// longest prefix) by [`Matcher::info`] and kept with the token in the per-thread cache of
+/// [`Words`]: a token of the cache is matched without reading its class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Info {
+    /// Its class ([`Matcher::class_id`]), or [`NONE`].
+    class: u32,
+    /// The choices of its entries of one token, `Matcher::singles[single..single + count]`;
+    /// a count of `u16::MAX` or more is `u16::MAX`, and the class then tells the range.
+    single: u32,
+    count: u16,
+    /// Its word's flags ([`NEGATOR`], [`BREAK_WORD`]).
+    flags: u8,
+    /// Whether an entry of more than one token starts with it.
+    longer: bool,
+}
+
+impl Info {
+    /// A token that is no lexicon word and starts with no prefix.
+    const NOTHING: Info = Info {
+        class: NONE,
+        single: 0,
+        count: 0,
+        flags: 0,
+        longer: false,
+    };
 }
 
 /// A target chosen at a position, matching `len` tokens (the target itself, not its index:
@@ -1015,7 +1075,7 @@ struct Found {
 /// short document allocates none of them.
 #[derive(Default)]
 struct HitScratch {
-    looked_up: Vec<(u32, u32)>,
+    infos: Vec<Info>,
     picker: Picker,
     candidates: Vec<(u32, usize)>,
     stack: Vec<(u32, usize)>,
@@ -1031,7 +1091,7 @@ impl HitScratch {
     /// This thread's buffers (new ones the first time), empty, the picker set for `matcher`.
     fn take(matcher: &Matcher) -> HitScratch {
         let mut s = HIT_SCRATCH.take().unwrap_or_default();
-        s.looked_up.clear();
+        s.infos.clear();
         s.candidates.clear();
         s.stack.clear();
         s.found.clear();

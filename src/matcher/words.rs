@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::NONE;
+use super::{Info, NONE};
 
 /// A quick test run before a hash lookup: whether any of a set of strings starts with the first
 /// bytes of a token. A bitmap over (a hash of) the first `k` bytes: no false negatives, so a
@@ -286,7 +286,8 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// A direct-mapped cache of lookups, 16,384 slots of 32 bytes (512 KiB, room for a book's
 /// vocabulary; 4,096 slots missed 9 % of Genesis's tokens): a token of up to sixteen bytes, as
-/// its length and its bytes packed into one `u128`, and its answer. Natural text repeats a few
+/// its length and its bytes packed into one `u128`, and what the matcher makes of its answer
+/// (its [`Info`], so that the matcher need not look up the token's class either). Natural text repeats a few
 /// thousand short words; each is then looked up with one load and two comparisons instead of a
 /// walk through a trie that does not fit the core's nearest caches.
 struct Cache {
@@ -299,17 +300,18 @@ struct Slot {
     /// The token's length (0: an empty slot, since tokens are never empty).
     len: u32,
     key: u128,
-    word: u32,
-    prefix: u32,
+    info: Info,
 }
+
+// A slot stays within one cache line.
+const _: () = assert!(std::mem::size_of::<Slot>() == 32);
 
 impl Cache {
     const BITS: u32 = 14;
     const EMPTY: Slot = Slot {
         len: 0,
         key: 0,
-        word: NONE,
-        prefix: NONE,
+        info: Info::NOTHING,
     };
 
     /// A token of 1 to 16 bytes packed into an integer that, with its length, tells it from
@@ -372,12 +374,16 @@ impl Words {
         }
     }
 
-    /// [`Words::lookup`] of each of `tokens`, appended to `out`, through this thread's cache.
+    /// `info` of [`Words::lookup`] of each of `tokens`, appended to `out`, through this thread's
+    /// cache. `info` must be the same function of (word, prefix) at every call on this set (the
+    /// cache keeps its answers).
     pub(super) fn lookup_all<'t>(
         &self,
         tokens: impl Iterator<Item = &'t str>,
-        out: &mut Vec<(u32, u32)>,
+        info: impl Fn(u32, u32) -> Info,
+        out: &mut Vec<Info>,
     ) {
+        let nothing = info(NONE, NONE);
         CACHE.with_borrow_mut(|cache| {
             if cache.owner != self.id {
                 cache.owner = self.id;
@@ -386,11 +392,12 @@ impl Words {
             }
             for token in tokens {
                 if !(self.word_filter.may_be(token) || self.prefix_filter.may_start(token)) {
-                    out.push((NONE, NONE));
+                    out.push(nothing);
                     continue;
                 }
                 let Some(key) = Cache::key(token.as_bytes()) else {
-                    out.push(self.trie.lookup(token.as_bytes()));
+                    let (word, prefix) = self.trie.lookup(token.as_bytes());
+                    out.push(info(word, prefix));
                     continue;
                 };
                 let len = token.len() as u32;
@@ -400,11 +407,10 @@ impl Words {
                     *slot = Slot {
                         len,
                         key,
-                        word,
-                        prefix,
+                        info: info(word, prefix),
                     };
                 }
-                out.push((slot.word, slot.prefix));
+                out.push(slot.info);
             }
         });
     }
@@ -418,6 +424,19 @@ impl Words {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// (word, prefix) as an [`Info`] and back, for the tests of the lookups themselves.
+    fn info(word: u32, prefix: u32) -> Info {
+        Info {
+            class: word,
+            single: prefix,
+            ..Info::NOTHING
+        }
+    }
+
+    fn pairs(infos: &[Info]) -> Vec<(u32, u32)> {
+        infos.iter().map(|i| (i.class, i.single)).collect()
+    }
 
     proptest::proptest! {
         #[test]
@@ -464,16 +483,16 @@ mod tests {
             };
             let (words, prefixes) = (dedup(&words), dedup(&prefixes));
             let other = Words::new(&["a".to_string()], &[]);
-            other.lookup_all(tokens.iter().map(String::as_str), &mut Vec::new());
+            other.lookup_all(tokens.iter().map(String::as_str), info, &mut Vec::new());
             let set = Words::new(&words, &prefixes);
             let mut cached = Vec::new();
-            set.lookup_all(tokens.iter().chain(&tokens).map(String::as_str), &mut cached);
+            set.lookup_all(tokens.iter().chain(&tokens).map(String::as_str), info, &mut cached);
             let direct: Vec<(u32, u32)> = tokens
                 .iter()
                 .chain(&tokens)
                 .map(|t| set.trie.lookup(t.as_bytes()))
                 .collect();
-            proptest::prop_assert_eq!(cached, direct);
+            proptest::prop_assert_eq!(pairs(&cached), direct);
         }
     }
 
@@ -492,9 +511,9 @@ mod tests {
             "the",
             "thereafterwards",
         ];
-        set.lookup_all(tokens.into_iter(), &mut out);
+        set.lookup_all(tokens.into_iter(), info, &mut out);
         assert_eq!(
-            out,
+            pairs(&out),
             [
                 (0, 0),
                 (1, 1),
