@@ -766,6 +766,7 @@ impl Matcher {
         structure: &Structure,
     ) -> Vec<(Hit, usize)> {
         let mut scratch = HitScratch::take(self);
+        let last_rate = scratch.hit_rate;
         let HitScratch {
             infos,
             picker,
@@ -773,6 +774,7 @@ impl Matcher {
             stack,
             found,
             kept,
+            ..
         } = &mut scratch;
         // What each token is to the entries.
         infos.reserve(tokens.len());
@@ -785,7 +787,9 @@ impl Matcher {
             tokens,
             infos,
         };
-        let mut hits = Vec::new();
+        // As many hits per token as the thread's last document had, so that a document's hits
+        // are not copied from buffer to buffer as they grow.
+        let mut hits = Vec::with_capacity(scratch_hits_for(last_rate, tokens.len()));
         // The sentence of the current position: sentences before it end at or before it.
         let mut sentence = 0;
         for (i, info) in infos.iter().enumerate() {
@@ -833,6 +837,7 @@ impl Matcher {
                 hits.push((hit, sentence_of_i));
             }
         }
+        scratch.hit_rate = (hits.len(), tokens.len());
         scratch.put();
         hits
     }
@@ -1081,6 +1086,21 @@ struct HitScratch {
     stack: Vec<(u32, usize)>,
     found: Vec<Found>,
     kept: Vec<Found>,
+    /// (hits, tokens) of the thread's last document.
+    hit_rate: (usize, usize),
+}
+
+/// Room for the hits of a document of `tokens` tokens, at the rate of (hits, tokens) of the one
+/// before (a little more, so that a document like it fills the buffer once), and at most one
+/// hit a token (a short document before a long one does not make it reserve a lot).
+fn scratch_hits_for((hits, of): (usize, usize), tokens: usize) -> usize {
+    match of {
+        0 => 0,
+        of => {
+            let like = (hits.saturating_mul(tokens) / of).saturating_add(16);
+            like.saturating_add(like / 16).min(tokens)
+        }
+    }
 }
 
 thread_local! {
