@@ -463,12 +463,15 @@ impl NegationRules {
         }
     }
 
-    /// Whether the text between two tokens holds a clause break.
-    fn breaks_in(&self, gap: &str) -> bool {
+    /// Whether the text between two tokens, as bytes (from the end of one token's span to the
+    /// start of the next one's, both on character boundaries), holds a clause break. Bytes, not
+    /// a `str`: most gaps are one space, and slicing a `str` checks both ends for a boundary.
+    #[inline]
+    fn breaks_in(&self, gap: &[u8]) -> bool {
         if gap.is_ascii() {
-            gap.bytes().any(|b| self.ascii_breaks >> b & 1 == 1)
+            gap.iter().any(|&b| self.ascii_breaks >> b & 1 == 1)
         } else {
-            gap.contains(self.breaks.as_slice())
+            std::str::from_utf8(gap).is_ok_and(|gap| gap.contains(self.breaks.as_slice()))
         }
     }
 }
@@ -722,8 +725,9 @@ impl Matcher {
             return None;
         }
         let flags = |j: usize| infos[j].flags;
+        let bytes = text.as_bytes();
         for j in (i.saturating_sub(rules.window)..i).rev() {
-            if rules.breaks_in(&text[tokens[j].span.end..tokens[j + 1].span.start]) {
+            if rules.breaks_in(&bytes[tokens[j].span.end..tokens[j + 1].span.start]) {
                 return None;
             }
             if j + 1 < i && flags(j + 1) & BREAK_WORD != 0 {
