@@ -25,8 +25,11 @@
 //! of a text before the walk). The entries form a trie of steps
 //! (joiner, element) (`EntryTrie`), so every entry that matches from a token is found in one
 //! walk down it, however many entries share their first words ("not …"); a walk goes on only
-//! while the text still follows some entry, and a bitmap of every step (`StepFilter`, small
-//! enough to stay in the nearest caches) rules out most steps before a node is read. Where no
+//! while the text still follows some entry, and a bitmap of every step (a `KeyFilter`, small
+//! enough to stay in the nearest caches) rules out most steps before a node is read. A walk
+//! starts only where a bitmap of the pairs of tokens' classes that some entry joins lets the
+//! next token through: most tokens that start an entry are followed by none of its second
+//! words, and are passed over with one look at that bitmap. Where no
 //! entry of several tokens matches from a token, the choice among its entries of one token is
 //! known beforehand; otherwise the rules above pick among the entries found,
 //! as the reference matcher (`matcher/reference.rs`, built only for the tests, which compare
@@ -155,50 +158,61 @@ struct EntryTrie {
     next: FxHashMap<(u32, u32, u32), u32>,
     /// Exact joiners by id (after [`JOIN_SPACE`] and [`JOIN_HYPHEN`]).
     exact_joiners: FxHashMap<String, u32>,
-    /// Every step (node, joiner, element key) as a bit (see [`StepFilter`]).
-    step_filter: StepFilter,
+    /// Every step (node, joiner, element key), as [`step_key`]s.
+    step_filter: KeyFilter,
 }
 
-/// A quick test run before a step of the entry trie: a bitmap over (a hash of) every step
-/// (node, joiner, element key). No false negatives, so a step it rules out does not exist; it
-/// is small enough to stay in the core's nearest caches, unlike the nodes and the map of steps,
-/// and most tokens that start an entry continue none.
+/// A set of 64-bit keys as a bitmap over a hash of each, with about 16 bits per key (a false
+/// positive in 16). No false negatives, so a key it rules out is not in the set; it is small
+/// enough to stay in the core's nearer caches, unlike what it stands before.
 #[derive(Debug)]
-struct StepFilter {
+struct KeyFilter {
     /// `64 - log2(bits)`: the shift that takes a hash to a bit.
     shift: u32,
     bits: Vec<u64>,
 }
 
-impl StepFilter {
-    /// A filter of `steps`, with about 16 bits per step (a false positive in 16).
-    fn new(steps: &[(u32, u32, u32)]) -> StepFilter {
-        let log = (steps.len().max(64) * 16)
+impl KeyFilter {
+    /// A filter of `keys`.
+    fn new(keys: &[u64]) -> KeyFilter {
+        let log = (keys.len().max(64) * 16)
             .next_power_of_two()
             .trailing_zeros();
-        let mut filter = StepFilter {
+        let mut filter = KeyFilter {
             shift: 64 - log,
             bits: vec![0; (1usize << log) / 64],
         };
-        for &(node, joiner, key) in steps {
-            let bit = filter.bit(node, joiner, key);
+        for &key in keys {
+            let bit = filter.bit(key);
             filter.bits[bit / 64] |= 1 << (bit % 64);
         }
         filter
     }
 
     #[inline]
-    fn bit(&self, node: u32, joiner: u32, key: u32) -> usize {
-        let x = (u64::from(node) << 32 | u64::from(key)) ^ u64::from(joiner) << 29;
-        (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    fn bit(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
-    /// `false` only when there is no such step.
+    /// `false` only when `key` is not in the set.
     #[inline]
-    fn may_hold(&self, node: u32, joiner: u32, key: u32) -> bool {
-        let bit = self.bit(node, joiner, key);
+    fn may_hold(&self, key: u64) -> bool {
+        let bit = self.bit(key);
         self.bits[bit / 64] >> (bit % 64) & 1 != 0
     }
+}
+
+/// A step of the entry trie (node, joiner, element key) as one key of a [`KeyFilter`]: the
+/// quick test run before a step (most tokens that start an entry continue none).
+#[inline]
+fn step_key(node: u32, joiner: u32, key: u32) -> u64 {
+    (u64::from(node) << 32 | u64::from(key)) ^ u64::from(joiner) << 29
+}
+
+/// A pair of classes as one key of a [`KeyFilter`].
+#[inline]
+fn follow_key(from: u32, to: u32) -> u64 {
+    u64::from(from) << 32 | u64::from(to)
 }
 
 /// Joiner ids of white space and of a hyphen; exact joiners follow.
@@ -260,7 +274,7 @@ impl EntryTrie {
         for (&(from, joiner, element), &to) in &steps {
             outs[from as usize].push((joiner, element, to));
         }
-        let all: Vec<(u32, u32, u32)> = steps.keys().copied().collect();
+        let all: Vec<u64> = (steps.keys()).map(|&(n, j, k)| step_key(n, j, k)).collect();
         let mut trie = EntryTrie {
             nodes: Vec::with_capacity(nodes.len()),
             pids: Vec::new(),
@@ -268,7 +282,7 @@ impl EntryTrie {
             first_prefix,
             next: FxHashMap::default(),
             exact_joiners,
-            step_filter: StepFilter::new(&all),
+            step_filter: KeyFilter::new(&all),
         };
         for (node, pids) in nodes.into_iter().enumerate() {
             let start = trie.pids.len() as u32;
@@ -294,7 +308,7 @@ impl EntryTrie {
     /// The node after `node` through `joiner` and the element `element`, or [`NONE`].
     #[inline]
     fn step(&self, node: u32, joiner: u32, element: u32) -> u32 {
-        if !self.step_filter.may_hold(node, joiner, element) {
+        if !self.step_filter.may_hold(step_key(node, joiner, element)) {
             return NONE;
         }
         match self.nodes[node as usize].next {
@@ -361,6 +375,11 @@ pub struct Matcher {
     singles: Vec<Found>,
     first_nodes: Vec<u32>,
     element_keys: Vec<u32>,
+    /// Every pair of classes (see [`Matcher::class_id`]) where an entry of several tokens can
+    /// go on from a token of the first class to one of the second: most tokens that start such
+    /// an entry are followed by a token that continues none, and this rules them out without
+    /// reading the next token's class or the trie.
+    follow_filter: KeyFilter,
     /// The patterns in the order of [`EntryTrie::pids`].
     slots: Vec<Pattern>,
     targets: Vec<Target>,
@@ -444,12 +463,15 @@ impl NegationRules {
         }
     }
 
-    /// Whether the text between two tokens holds a clause break.
-    fn breaks_in(&self, gap: &str) -> bool {
+    /// Whether the text between two tokens, as bytes (from the end of one token's span to the
+    /// start of the next one's, both on character boundaries), holds a clause break. Bytes, not
+    /// a `str`: most gaps are one space, and slicing a `str` checks both ends for a boundary.
+    #[inline]
+    fn breaks_in(&self, gap: &[u8]) -> bool {
         if gap.is_ascii() {
-            gap.bytes().any(|b| self.ascii_breaks >> b & 1 == 1)
+            gap.iter().any(|&b| self.ascii_breaks >> b & 1 == 1)
         } else {
-            gap.contains(self.breaks.as_slice())
+            std::str::from_utf8(gap).is_ok_and(|gap| gap.contains(self.breaks.as_slice()))
         }
     }
 }
@@ -586,6 +608,7 @@ impl Matcher {
             singles: Vec::new(),
             first_nodes: Vec::new(),
             element_keys: Vec::new(),
+            follow_filter: KeyFilter::new(&[]),
             slots,
             targets,
             terms,
@@ -671,8 +694,11 @@ impl Matcher {
         if joiner == NONE {
             return;
         }
-        let (word, prefix) = doc.looked_up[end];
-        let next = self.class_of(word, prefix);
+        let class = doc.infos[end].class;
+        if class == NONE {
+            return;
+        }
+        let next = self.class(class);
         let keys = &self.element_keys[next.keys.start as usize..next.keys.end as usize];
         for &node in nodes {
             for &key in keys {
@@ -692,18 +718,16 @@ impl Matcher {
         first: usize,
         text: &str,
         tokens: &[Token<'_>],
-        looked_up: &[(u32, u32)],
+        infos: &[Info],
     ) -> Option<usize> {
         let rules = &self.negation;
         if !rules.enabled {
             return None;
         }
-        let flags = |j: usize| match looked_up[j].0 {
-            NONE => 0,
-            w => self.word_flags[w as usize],
-        };
+        let flags = |j: usize| infos[j].flags;
+        let bytes = text.as_bytes();
         for j in (i.saturating_sub(rules.window)..i).rev() {
-            if rules.breaks_in(&text[tokens[j].span.end..tokens[j + 1].span.start]) {
+            if rules.breaks_in(&bytes[tokens[j].span.end..tokens[j + 1].span.start]) {
                 return None;
             }
             if j + 1 < i && flags(j + 1) & BREAK_WORD != 0 {
@@ -746,36 +770,40 @@ impl Matcher {
         structure: &Structure,
     ) -> Vec<(Hit, usize)> {
         let mut scratch = HitScratch::take(self);
+        let last_rate = scratch.hit_rate;
         let HitScratch {
-            looked_up,
+            infos,
             picker,
             candidates,
             stack,
             found,
             kept,
+            ..
         } = &mut scratch;
-        // Each token's lexicon word and longest prefix.
-        looked_up.reserve(tokens.len());
+        // What each token is to the entries.
+        infos.reserve(tokens.len());
         let texts = tokens.iter().map(|t| t.text.as_ref());
-        self.words.lookup_all(texts, looked_up);
-        let looked_up = &looked_up[..];
+        let info = |word, prefix| self.info(word, prefix);
+        self.words.lookup_all(texts, info, infos);
+        let infos = &infos[..];
         let doc = Doc {
             text,
             tokens,
-            looked_up,
+            infos,
         };
-        let mut hits = Vec::new();
+        // As many hits per token as the thread's last document had, so that a document's hits
+        // are not copied from buffer to buffer as they grow.
+        let mut hits = Vec::with_capacity(scratch_hits_for(last_rate, tokens.len()));
         // The sentence of the current position: sentences before it end at or before it.
         let mut sentence = 0;
-        for (i, &(word, prefix)) in looked_up.iter().enumerate() {
-            let class = self.class_of(word, prefix);
-            if class.single.is_empty() && !class.longer {
+        for (i, info) in infos.iter().enumerate() {
+            if info.count == 0 && !info.longer {
                 continue;
             }
             // Where no entry of several tokens matches, what the entries of one token give is
             // known beforehand.
-            if class.longer {
-                self.matches_at(i, class, &doc, stack, candidates);
+            if info.longer && self.may_go_on(i, infos) {
+                self.matches_at(i, self.class(info.class), &doc, stack, candidates);
             }
             let chosen = if !candidates.is_empty() {
                 found.clear();
@@ -783,7 +811,7 @@ impl Matcher {
                 candidates.clear();
                 &found[..]
             } else {
-                &self.singles[class.single.start as usize..class.single.end as usize]
+                self.singles_of(info)
             };
             picker.claim(i, chosen, kept);
             if kept.is_empty() {
@@ -800,7 +828,7 @@ impl Matcher {
                 Some(before) => sentences[before].tokens.end,
                 None => 0,
             };
-            let negator = self.negator_before(i, first, text, tokens, looked_up);
+            let negator = self.negator_before(i, first, text, tokens, infos);
             for f in kept.iter() {
                 let target = &f.target;
                 let hit = Hit {
@@ -813,6 +841,7 @@ impl Matcher {
                 hits.push((hit, sentence_of_i));
             }
         }
+        scratch.hit_rate = (hits.len(), tokens.len());
         scratch.put();
         hits
     }
@@ -887,15 +916,114 @@ impl Matcher {
         self.singles = singles;
         self.first_nodes = firsts;
         self.element_keys = keys;
+        self.follow_filter = self.follow_pairs();
+    }
+
+    /// The [`Matcher::follow_filter`] of the classes: a pair for each class with a first node
+    /// that has a step through an element key of the other.
+    fn follow_pairs(&self) -> KeyFilter {
+        let trie = &self.entries;
+        let classes = self.word_classes.iter().chain(&self.prefix_classes);
+        // The classes with each element key.
+        let mut with_key: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        for (id, class) in classes.clone().enumerate() {
+            for &key in &self.element_keys[class.keys.start as usize..class.keys.end as usize] {
+                with_key.entry(key).or_default().push(id as u32);
+            }
+        }
+        // The element keys of each node's steps.
+        let mut step_keys: Vec<Vec<u32>> = vec![Vec::new(); trie.nodes.len()];
+        for (node, n) in trie.nodes.iter().enumerate() {
+            if let Next::One(_, key, _) = n.next {
+                step_keys[node].push(key);
+            }
+        }
+        for &(node, _, key) in trie.next.keys() {
+            step_keys[node as usize].push(key);
+        }
+        let mut pairs = Vec::new();
+        for (id, class) in classes.enumerate() {
+            let firsts = &self.first_nodes[class.firsts.start as usize..class.firsts.end as usize];
+            let keys = firsts.iter().flat_map(|&node| &step_keys[node as usize]);
+            let mut next: Vec<u32> = (keys.filter_map(|key| with_key.get(key)))
+                .flatten()
+                .copied()
+                .collect();
+            next.sort_unstable();
+            next.dedup();
+            pairs.extend(next.into_iter().map(|to| follow_key(id as u32, to)));
+        }
+        KeyFilter::new(&pairs)
+    }
+
+    /// The class of a token of (word, longest prefix) as one id: its word's, else its longest
+    /// prefix's (after the words'), else [`NONE`].
+    #[inline]
+    fn class_id(&self, word: u32, prefix: u32) -> u32 {
+        if word != NONE {
+            word
+        } else if prefix != NONE {
+            self.word_classes.len() as u32 + prefix
+        } else {
+            NONE
+        }
+    }
+
+    /// `false` only when no entry of several tokens goes on from token `i` to the next token
+    /// (see [`Matcher::follow_filter`]).
+    #[inline]
+    fn may_go_on(&self, i: usize, infos: &[Info]) -> bool {
+        let Some(next) = infos.get(i + 1) else {
+            return false;
+        };
+        next.class != NONE && (self.follow_filter).may_hold(follow_key(infos[i].class, next.class))
+    }
+
+    /// The class of id `id` (not [`NONE`]; see [`Matcher::class_id`]).
+    #[inline]
+    fn class(&self, id: u32) -> &Class {
+        let words = self.word_classes.len();
+        match (id as usize).checked_sub(words) {
+            None => &self.word_classes[id as usize],
+            Some(prefix) => &self.prefix_classes[prefix],
+        }
+    }
+
+    /// What the main loop needs of a token of (word, longest prefix).
+    fn info(&self, word: u32, prefix: u32) -> Info {
+        let class = self.class_of(word, prefix);
+        let count = class.single.end - class.single.start;
+        Info {
+            class: self.class_id(word, prefix),
+            single: class.single.start,
+            count: u16::try_from(count).unwrap_or(u16::MAX),
+            flags: if word == NONE {
+                0
+            } else {
+                self.word_flags[word as usize]
+            },
+            longer: class.longer,
+        }
+    }
+
+    /// The choices of the entries of one token of a token.
+    #[inline]
+    fn singles_of(&self, info: &Info) -> &[Found] {
+        if info.count == u16::MAX {
+            let range = &self.class(info.class).single;
+            return &self.singles[range.start as usize..range.end as usize];
+        }
+        let start = info.single as usize;
+        &self.singles[start..start + usize::from(info.count)]
     }
 }
 
 /// A document as the entry trie's walks read it: its text, its tokens, and each token's
-/// (word, longest prefix).
+/// [`Info`].
 struct Doc<'t, 'a> {
     text: &'t str,
     tokens: &'t [Token<'a>],
-    looked_up: &'t [(u32, u32)],
+    infos: &'t [Info],
 }
 
 /// What a token is to the entries, by its word (or its longest prefix when it is no word).
@@ -910,6 +1038,34 @@ struct Class {
     keys: Range<u32>,
     /// Whether an entry of more than one token starts with it.
     longer: bool,
+}
+
+/// What the main loop needs of a token, worked out once per distinct token from its (word,
+/// longest prefix) by [`Matcher::info`] and kept with the token in the per-thread cache of
+/// [`Words`]: a token of the cache is matched without reading its class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Info {
+    /// Its class ([`Matcher::class_id`]), or [`NONE`].
+    class: u32,
+    /// The choices of its entries of one token, `Matcher::singles[single..single + count]`;
+    /// a count of `u16::MAX` or more is `u16::MAX`, and the class then tells the range.
+    single: u32,
+    count: u16,
+    /// Its word's flags ([`NEGATOR`], [`BREAK_WORD`]).
+    flags: u8,
+    /// Whether an entry of more than one token starts with it.
+    longer: bool,
+}
+
+impl Info {
+    /// A token that is no lexicon word and starts with no prefix.
+    const NOTHING: Info = Info {
+        class: NONE,
+        single: 0,
+        count: 0,
+        flags: 0,
+        longer: false,
+    };
 }
 
 /// A target chosen at a position, matching `len` tokens (the target itself, not its index:
@@ -928,12 +1084,27 @@ struct Found {
 /// short document allocates none of them.
 #[derive(Default)]
 struct HitScratch {
-    looked_up: Vec<(u32, u32)>,
+    infos: Vec<Info>,
     picker: Picker,
     candidates: Vec<(u32, usize)>,
     stack: Vec<(u32, usize)>,
     found: Vec<Found>,
     kept: Vec<Found>,
+    /// (hits, tokens) of the thread's last document.
+    hit_rate: (usize, usize),
+}
+
+/// Room for the hits of a document of `tokens` tokens, at the rate of (hits, tokens) of the one
+/// before (a little more, so that a document like it fills the buffer once), and at most one
+/// hit a token (a short document before a long one does not make it reserve a lot).
+fn scratch_hits_for((hits, of): (usize, usize), tokens: usize) -> usize {
+    match of {
+        0 => 0,
+        of => {
+            let like = (hits.saturating_mul(tokens) / of).saturating_add(16);
+            like.saturating_add(like / 16).min(tokens)
+        }
+    }
 }
 
 thread_local! {
@@ -944,7 +1115,7 @@ impl HitScratch {
     /// This thread's buffers (new ones the first time), empty, the picker set for `matcher`.
     fn take(matcher: &Matcher) -> HitScratch {
         let mut s = HIT_SCRATCH.take().unwrap_or_default();
-        s.looked_up.clear();
+        s.infos.clear();
         s.candidates.clear();
         s.stack.clear();
         s.found.clear();
