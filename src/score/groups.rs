@@ -331,6 +331,20 @@ impl Lane for u32 {
     }
 }
 
+/// The `u64` sums themselves, added to as lanes are ([`add_scaled`]).
+impl Lane for u64 {
+    const MAX: u64 = u64::MAX;
+    fn wide(self) -> u64 {
+        self
+    }
+    fn narrow(x: u64) -> Option<u64> {
+        Some(x)
+    }
+    fn mul_add(self, w: u8, x: u64) -> u64 {
+        self.wrapping_add(u64::from(w).wrapping_mul(x))
+    }
+}
+
 /// Σ w·L and Σ w·R per replicate of the clusters added since the lanes were last emptied into
 /// the `u64` sums, in units of `scale` (set by the owner): `bound` is an upper bound of every
 /// lane (Σ [`MAX_WEIGHT`] · max(L, R) of the clusters in them), and before a cluster would take
@@ -434,7 +448,7 @@ impl Eq for Replicates {}
 /// `sums[r] += weights[r] · x` for every replicate r (wrapping, as all replicate sums).
 fn add_weighted(sums: &mut [u64], weights: &[u8], x: u64) {
     for (s, &w) in sums.iter_mut().zip(weights) {
-        *s = s.wrapping_add(u64::from(w).wrapping_mul(x));
+        *s = s.mul_add(w, x);
     }
 }
 
@@ -542,19 +556,6 @@ impl AddAssign<&Replicates> for Replicates {
             add_scaled(wide, o_lanes, 1);
             add_scaled(wide, o_hits, HIT);
         }
-    }
-}
-
-impl Lane for u64 {
-    const MAX: u64 = u64::MAX;
-    fn wide(self) -> u64 {
-        self
-    }
-    fn narrow(x: u64) -> Option<u64> {
-        Some(x)
-    }
-    fn mul_add(self, w: u8, x: u64) -> u64 {
-        self.wrapping_add(u64::from(w).wrapping_mul(x))
     }
 }
 
