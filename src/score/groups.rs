@@ -293,7 +293,7 @@ pub struct Replicates {
 /// The pole sums of a hit of weight 1 ([`crate::lexicon::Weight::SCALE`]).
 const HIT: u64 = crate::lexicon::Weight::SCALE;
 
-/// A lane's integer type: `u16` or `u32`.
+/// A lane's integer type: `u16` or `u32`, and `u64` for the sums lanes are emptied into.
 trait Lane: Copy + Default {
     /// The largest value.
     const MAX: u64;
@@ -305,45 +305,26 @@ trait Lane: Copy + Default {
     fn mul_add(self, w: u8, x: Self) -> Self;
 }
 
-impl Lane for u16 {
-    const MAX: u64 = u16::MAX as u64;
-    fn wide(self) -> u64 {
-        u64::from(self)
-    }
-    fn narrow(x: u64) -> Option<u16> {
-        u16::try_from(x).ok()
-    }
-    fn mul_add(self, w: u8, x: u16) -> u16 {
-        self.wrapping_add(u16::from(w).wrapping_mul(x))
-    }
+/// [`Lane`] for an unsigned integer type.
+macro_rules! lane {
+    ($($t:ty),*) => {$(
+        impl Lane for $t {
+            const MAX: u64 = <$t>::MAX as u64;
+            fn wide(self) -> u64 {
+                u64::from(self)
+            }
+            fn narrow(x: u64) -> Option<$t> {
+                <$t>::try_from(x).ok()
+            }
+            fn mul_add(self, w: u8, x: $t) -> $t {
+                self.wrapping_add(<$t>::from(w).wrapping_mul(x))
+            }
+        }
+    )*};
 }
 
-impl Lane for u32 {
-    const MAX: u64 = u32::MAX as u64;
-    fn wide(self) -> u64 {
-        u64::from(self)
-    }
-    fn narrow(x: u64) -> Option<u32> {
-        u32::try_from(x).ok()
-    }
-    fn mul_add(self, w: u8, x: u32) -> u32 {
-        self.wrapping_add(u32::from(w).wrapping_mul(x))
-    }
-}
-
-/// The `u64` sums themselves, added to as lanes are ([`add_scaled`]).
-impl Lane for u64 {
-    const MAX: u64 = u64::MAX;
-    fn wide(self) -> u64 {
-        self
-    }
-    fn narrow(x: u64) -> Option<u64> {
-        Some(x)
-    }
-    fn mul_add(self, w: u8, x: u64) -> u64 {
-        self.wrapping_add(u64::from(w).wrapping_mul(x))
-    }
-}
+// The lanes' types, and the `u64` sums themselves (added to as lanes are, `add_scaled`).
+lane!(u16, u32, u64);
 
 /// Σ w·L and Σ w·R per replicate of the clusters added since the lanes were last emptied into
 /// the `u64` sums, in units of `scale` (set by the owner): `bound` is an upper bound of every
