@@ -855,12 +855,9 @@ impl Matcher {
             keys: 0..0,
             longer: false,
         };
-        if word != NONE {
-            &self.word_classes[word as usize]
-        } else if prefix != NONE {
-            &self.prefix_classes[prefix as usize]
-        } else {
-            &NOTHING
+        match self.class_id(word, prefix) {
+            NONE => &NOTHING,
+            id => self.class(id),
         }
     }
 

@@ -290,9 +290,9 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// the matcher need not look up the token's class either). Two-way: a token may sit in either
 /// slot of its set, the one used last first, and a set fills one cache line, so two frequent
 /// tokens of a set take turns without a walk of the trie (direct-mapped, a lexicon of the KJV's
-/// words sent 2.8 % of its tokens to the trie, most of them evicted by another). Natural text repeats a few
-/// thousand short words; each is then looked up with one load and two comparisons instead of a
-/// walk through a trie that does not fit the core's nearest caches.
+/// words sent 2.8 % of its tokens to the trie, most of them evicted by another). Natural text
+/// repeats a few thousand short words; each is then looked up with one load and two comparisons
+/// instead of a walk through a trie that does not fit the core's nearest caches.
 struct Cache {
     owner: u64,
     sets: Vec<Set>,
