@@ -1,4 +1,5 @@
-//! Ordered parallel map: work on many items at once, hand the results on in item order.
+//! Ordered parallel map: work on many items at once, hand the results on in item order; and
+//! [`map`], the same over a list already in memory.
 //!
 //! In: an iterator of items (pulled on a thread of its own, a few items ahead of the workers,
 //! so it may read files as it goes without holding them up), a `work` function run on a rayon
@@ -246,10 +247,36 @@ impl<V> Drop for Baton<'_, V> {
     }
 }
 
+/// `items.iter().map(f).collect()`, the items shared out over `jobs` threads: the same list in
+/// the same order (a result depends only on its item), for work that is done once the documents
+/// are in (a thousand groups' intervals, say). When no thread can be started, the items are
+/// mapped on the calling thread, with the same result.
+pub fn map<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use rayon::prelude::*;
+    if jobs <= 1 || items.len() <= 1 {
+        return items.iter().map(f).collect();
+    }
+    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+        Ok(pool) => pool.install(|| items.par_iter().map(&f).collect()),
+        Err(_) => items.iter().map(f).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn map_keeps_the_order_on_any_number_of_threads() {
+        let items: Vec<u64> = (0..1000).collect();
+        let squares: Vec<u64> = items.iter().map(|x| x * x).collect();
+        for jobs in [0, 1, 2, 3, 8] {
+            assert_eq!(map(&items, jobs, |x| x * x), squares, "jobs {jobs}");
+        }
+        assert_eq!(map(&items[..1], 4, |x| x + 1), vec![1]);
+        assert!(map(&items[..0], 4, |x| x + 1).is_empty());
+    }
 
     #[test]
     fn results_come_in_order_whatever_the_timing() {

@@ -388,6 +388,19 @@ impl GroupSums {
         self.examples.merge(&o.examples);
     }
 
+    /// The 95 % interval of contrast `c`'s balance: the Poisson bootstrap over the group's
+    /// clusters, or, when its hits lie in one cluster only, the Wilson interval of its hits.
+    pub fn balance_interval(&self, c: usize) -> Option<(f64, f64)> {
+        match self.bootstrap.clusters_with_hits(c) {
+            0 => None,
+            1 => {
+                let score = crate::score::score_contrast(&self.counts.contrasts[c]);
+                score.ci_low.zip(score.ci_high)
+            }
+            _ => self.bootstrap.replicates[c].interval(),
+        }
+    }
+
     /// The hits of term `term` (global term id), if it has any here.
     pub fn term_hits(&self, term: u32) -> Option<u64> {
         self.terms.get(&term).map(|t| t.hits)
@@ -439,6 +452,21 @@ impl GroupSums {
             tokens2: self.spread.tokens2.saturating_sub(o.tokens2),
         }
     }
+}
+
+/// The sum of `sums` (as [`GroupSums::merge`] adds them one by one), added in parts on `jobs`
+/// threads: the same integers in any order.
+fn sum_of(sums: &[&GroupSums], themes: usize, contrasts: usize, jobs: usize) -> GroupSums {
+    let add_up = |part: &[&GroupSums]| {
+        let mut total = GroupSums::new(themes, contrasts);
+        part.iter().for_each(|s| total.merge(s));
+        total
+    };
+    let parts: Vec<&[&GroupSums]> = sums
+        .chunks(sums.len().div_ceil(jobs.max(1)).max(1))
+        .collect();
+    let totals = crate::parallel::map(&parts, jobs, |part| add_up(part));
+    add_up(&totals.iter().collect::<Vec<_>>())
 }
 
 /// What a grouping reads of a group for most documents, 64 bytes a group, kept apart from the
@@ -558,7 +586,7 @@ pub struct Sums {
 }
 
 /// A grouping's groups, in file order, with their sums, and the corpus's sums.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Grouped {
     /// The SPEC as given.
     pub spec: String,
@@ -571,6 +599,9 @@ pub struct Grouped {
     /// Whether the groups are the periods of one date column, in time order, every period
     /// from the first to the last (then `(missing)`).
     pub timeline: bool,
+    /// Per group (in the order of `groups`), per contrast, its balance's 95 % interval
+    /// ([`GroupSums::balance_interval`]), computed once for the files, charts and report.
+    pub intervals: Vec<Vec<Option<(f64, f64)>>>,
 }
 
 impl Sums {
@@ -688,9 +719,10 @@ impl Sums {
         self.poles = poles;
     }
 
-    /// The corpus's bootstrap and the groupings' groups in file order with their sums; an
-    /// error when a date grouping spans too many periods.
-    pub fn finish(mut self) -> Result<(Bootstrap, Vec<Grouped>), String> {
+    /// The corpus's bootstrap and the groupings' groups in file order with their sums, the
+    /// sums over groups and the groups' intervals computed on `jobs` threads; an error when a
+    /// date grouping spans too many periods.
+    pub fn finish(mut self, jobs: usize) -> Result<(Bootstrap, Vec<Grouped>), String> {
         self.groupings.iter_mut().for_each(Accumulator::settle);
         // Clusters complete in a fixed order (by value), so that the sums are added alike in
         // every run.
@@ -713,14 +745,12 @@ impl Sums {
                 sums.add_cluster(&part, &mut self.weights);
             }
             let order = acc.grouping.order(acc.keys.keys(), acc.has_missing)?;
-            let mut corpus = GroupSums::new(self.themes, self.contrasts);
-            for s in acc.sums.iter().chain([&acc.missing]) {
-                corpus.merge(s);
-            }
+            let all: Vec<&GroupSums> = acc.sums.iter().chain([&acc.missing]).collect();
+            let corpus = sum_of(&all, self.themes, self.contrasts, jobs);
             // A group's sums are moved out of the key's (a group of several keys, as a run of
             // years, sums them), so that they are not held twice.
             let missing_documents = acc.missing.documents;
-            let groups = order
+            let groups: Vec<(Group, GroupSums)> = order
                 .into_iter()
                 .map(|group| {
                     let mut sums = if group.missing {
@@ -739,12 +769,17 @@ impl Sums {
                     (group, sums)
                 })
                 .collect();
+            let contrasts = self.contrasts;
+            let intervals = crate::parallel::map(&groups, jobs, |(_, sums)| {
+                (0..contrasts).map(|c| sums.balance_interval(c)).collect()
+            });
             out.push(Grouped {
                 spec: acc.grouping.spec.clone(),
                 groups,
                 missing_documents,
                 corpus,
                 timeline: acc.grouping.is_timeline(),
+                intervals,
             });
         }
         if self.cluster_by.is_none() {
@@ -826,6 +861,16 @@ mod tests {
     }
 
     fn sums_of(docs: &[Doc], specs: &[&str], cluster_by: Option<usize>) -> Vec<Grouped> {
+        finished_on(docs, specs, cluster_by, 1)
+    }
+
+    /// The groupings `specs` of `docs`, finished on `jobs` threads.
+    fn finished_on(
+        docs: &[Doc],
+        specs: &[&str],
+        cluster_by: Option<usize>,
+        jobs: usize,
+    ) -> Vec<Grouped> {
         let mut sums = Sums::new(
             specs.iter().map(|s| grouping(s)).collect(),
             cluster_by,
@@ -842,7 +887,31 @@ mod tests {
             let terms = &terms[..usize::from(c.themes[0].count > 0)];
             sums.add(id, m, &sha, c, terms, &Offered::default());
         }
-        sums.finish().unwrap().1
+        sums.finish(jobs).unwrap().1
+    }
+
+    /// The sums over groups and the groups' intervals, computed on several threads, are those
+    /// computed on one.
+    #[test]
+    fn finishing_on_several_threads_is_finishing_on_one() {
+        let parties = ["D", "R", "W", "F", ""];
+        let docs: Vec<Doc> = (0..60u64)
+            .map(|i| {
+                let (party, year) = (parties[(i % 5) as usize], 1900 + i * 7 % 50);
+                let cells = meta(&[party, &year.to_string(), &format!("P{}", i % 9)]);
+                let c = counts(50 + i * 13 % 70, &[i % 4, i % 3], (i % 3, (i + 1) % 4));
+                (format!("d{i}").leak() as &str, cells, c)
+            })
+            .collect();
+        for cluster_by in [None, Some(2)] {
+            let one = finished_on(&docs, &["party", "year:decade"], cluster_by, 1);
+            assert!(one[0].intervals.iter().any(|i| i[0].is_some()));
+            assert_eq!(one[0].intervals.len(), one[0].groups.len());
+            for jobs in [2, 3, 8] {
+                let many = finished_on(&docs, &["party", "year:decade"], cluster_by, jobs);
+                assert_eq!(many, one, "jobs {jobs}, cluster_by {cluster_by:?}");
+            }
+        }
     }
 
     proptest::proptest! {
@@ -919,7 +988,7 @@ mod tests {
                     let sha: [u8; 32] = Sha256::digest(id.as_bytes()).into();
                     sums.add(id, m, &sha, c, &[], &Offered::default());
                 }
-                sums.finish().unwrap().0
+                sums.finish(2).unwrap().0
             };
             let alone = bootstrap(&[]);
             assert_eq!(

@@ -480,7 +480,7 @@ fn group_charts(corpus: &Corpus<'_>) -> Vec<GroupChart> {
                         bars: (shown.iter())
                             .map(|&k| {
                                 let (group, sums) = &g.groups[k];
-                                let interval = super::groups::balance_interval(sums, c);
+                                let interval = g.intervals[k].get(c).copied().flatten();
                                 let tally = &sums.counts.contrasts[c];
                                 let mut bar = contrast_bar(group.label.clone(), tally, interval);
                                 let clusters = sums.bootstrap.clusters_with_hits(c);

@@ -154,19 +154,6 @@ struct GroupContrastRow<'a> {
     tension_sentences: u64,
 }
 
-/// The 95 % interval of a group's balance: the Poisson bootstrap over its clusters, or, when
-/// its hits lie in one cluster only, the Wilson interval of its hits.
-pub(crate) fn balance_interval(sums: &GroupSums, c: usize) -> Option<(f64, f64)> {
-    match sums.bootstrap.clusters_with_hits(c) {
-        0 => None,
-        1 => {
-            let score = score_contrast(&sums.counts.contrasts[c]);
-            score.ci_low.zip(score.ci_high)
-        }
-        _ => sums.bootstrap.replicates[c].interval(),
-    }
-}
-
 /// Writes `group_contrasts.csv` rows: per group and contrast, its poles' sums, balance,
 /// interval, log odds and tension sentences.
 pub fn write_group_contrasts<O: Write>(
@@ -176,11 +163,11 @@ pub fn write_group_contrasts<O: Write>(
 ) -> csv::Result<()> {
     let mut w = writer(out);
     for g in grouped {
-        for (group, sums) in &g.groups {
+        for ((group, sums), intervals) in g.groups.iter().zip(&g.intervals) {
             for (c, contrast) in lexicon.contrasts.iter().enumerate() {
                 let tally = &sums.counts.contrasts[c];
                 let score = score_contrast(tally);
-                let interval = balance_interval(sums, c);
+                let interval = intervals.get(c).copied().flatten();
                 w.serialize(GroupContrastRow {
                     grouping: Text(&g.spec),
                     group: Text(&group.label),
@@ -421,7 +408,7 @@ right = "pride"
             let offered = crate::group::sums::Offered::default();
             sums.add(id, &meta, &sha, counts, terms, &offered);
         }
-        (lexicon, matcher, sums.finish().unwrap().1)
+        (lexicon, matcher, sums.finish(2).unwrap().1)
     }
 
     fn text(write: impl FnOnce(&mut Vec<u8>) -> csv::Result<()>) -> String {

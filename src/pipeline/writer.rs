@@ -336,6 +336,7 @@ impl<'a> CorpusWriter<'a> {
             files: self.files,
             lexicon: self.lexicon,
             matcher: self.matcher,
+            jobs: self.config.jobs,
         };
         let shell = self.groups.shell();
         self.state.groups = self.groups.into_state();
@@ -362,6 +363,8 @@ pub struct DocumentFiles<'a> {
     files: Vec<DocumentFile>,
     lexicon: &'a Lexicon,
     matcher: &'a Matcher,
+    /// Threads for the work done once the documents are in (`--jobs`).
+    jobs: usize,
 }
 
 impl<'a> DocumentFiles<'a> {
@@ -390,6 +393,7 @@ impl<'a> DocumentFiles<'a> {
             files,
             lexicon,
             matcher,
+            jobs: config.jobs,
         })
     }
 
@@ -445,7 +449,7 @@ impl<'a> DocumentFiles<'a> {
         warnings.extend(state.whole_input_warnings());
         let groups =
             (groups.with_state(std::mem::take(&mut state.groups))).map_err(Error::Internal)?;
-        let (bootstrap, grouped) = groups.finish().map_err(Error::Usage)?;
+        let (bootstrap, grouped) = groups.finish(self.jobs).map_err(Error::Usage)?;
         let scores = score::corpus_scores(&state.totals, &bootstrap);
         for g in &grouped {
             if g.missing_documents > 0 {
