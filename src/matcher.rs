@@ -782,9 +782,8 @@ impl Matcher {
         } = &mut scratch;
         // What each token is to the entries.
         infos.reserve(tokens.len());
-        let texts = tokens.iter().map(|t| t.text.as_ref());
         let info = |word, prefix| self.info(word, prefix);
-        self.words.lookup_all(texts, info, infos);
+        (self.words).lookup_all(tokens, |t| t.text.as_ref(), info, infos);
         let infos = &infos[..];
         let doc = Doc {
             text,

@@ -1,8 +1,9 @@
 //! The lexicon's words and wildcard prefixes, for the matcher: a token in, its exact word and
 //! the longest prefix it starts with out (ids, or [`NONE`]).
 //!
-//! Two bitmaps rule out most tokens before the trie is walked; a cache per thread remembers
-//! the answer for the short tokens seen last, so the common words of a text are looked up once.
+//! Two bitmaps rule out most tokens before the trie is walked (checked only while they do: with
+//! a large lexicon they pass nearly every token); a cache per thread remembers the answer for
+//! the short tokens seen last, so the common words of a text are looked up once.
 //! Guarantee: [`WordTrie::lookup`] and [`Words::lookup`] answer alike for every token (property
 //! tests in the parent module).
 
@@ -270,8 +271,8 @@ impl WordTrie {
     }
 }
 
-/// The lexicon's words and prefixes as the matcher looks tokens up in them: the bitmaps, the
-/// trie, and a per-thread cache of recent short tokens.
+/// The lexicon's words and prefixes as the matcher looks tokens up in them: the bitmaps (where
+/// they rule out enough tokens), the trie, and a per-thread cache of recent short tokens.
 #[derive(Debug)]
 pub(super) struct Words {
     trie: WordTrie,
@@ -296,6 +297,61 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 struct Cache {
     owner: u64,
     sets: Vec<Set>,
+    gate: Gate,
+}
+
+/// Whether the bitmaps are checked before the cache. They rule most tokens of a text out at
+/// the cost of two bits, but a large lexicon's words and prefixes start like most words of a
+/// text, and then they pass nearly every token and only cost (the generated lexicon of the
+/// benchmark: 11 % of the matcher's instructions). Decided per thread, over stretches of
+/// [`Gate::STRETCH`] tokens: one stretch in [`Gate::PERIOD`], the sample, checks them and counts
+/// the tokens they pass; the stretches after it check them only if more than one token in
+/// eight was ruled out. Answers do not depend on it (the bitmaps have no false negatives).
+#[derive(Clone, Copy)]
+struct Gate {
+    /// Tokens left in the current stretch.
+    left: u32,
+    /// The current stretch's place in the period (0: the sample).
+    stretch: u32,
+    /// Whether the bitmaps are checked in the current stretch.
+    check: bool,
+    /// Tokens the bitmaps passed in the current stretch (while they are checked).
+    passed: u32,
+}
+
+impl Gate {
+    const STRETCH: u32 = 4096;
+    const PERIOD: u32 = 16;
+    /// A new thread's gate: a sample first.
+    const NEW: Gate = Gate {
+        left: Gate::STRETCH,
+        stretch: 0,
+        check: true,
+        passed: 0,
+    };
+
+    /// Counts `tokens` into the current stretch (at most what is left of it), `passed` of them
+    /// passed by the bitmaps.
+    fn count(&mut self, tokens: u32, passed: u32) {
+        self.left -= tokens;
+        self.passed += passed;
+        if self.left == 0 {
+            self.next_stretch();
+        }
+    }
+
+    /// Ends a stretch: after the sample, its verdict; at the end of the period, a new sample.
+    fn next_stretch(&mut self) {
+        if self.stretch == 0 {
+            self.check = self.passed < Gate::STRETCH - Gate::STRETCH / 8;
+        }
+        self.stretch = (self.stretch + 1) % Gate::PERIOD;
+        if self.stretch == 0 {
+            self.check = true;
+        }
+        self.passed = 0;
+        self.left = Gate::STRETCH;
+    }
 }
 
 /// Two slots, the one used last first, in one cache line.
@@ -359,7 +415,9 @@ impl Cache {
 }
 
 thread_local! {
-    static CACHE: RefCell<Cache> = const { RefCell::new(Cache { owner: 0, sets: Vec::new() }) };
+    static CACHE: RefCell<Cache> = const {
+        RefCell::new(Cache { owner: 0, sets: Vec::new(), gate: Gate::NEW })
+    };
 }
 
 impl Words {
@@ -383,12 +441,13 @@ impl Words {
         }
     }
 
-    /// `info` of [`Words::lookup`] of each of `tokens`, appended to `out`, through this thread's
-    /// cache. `info` must be the same function of (word, prefix) at every call on this set (the
-    /// cache keeps its answers).
-    pub(super) fn lookup_all<'t>(
+    /// `info` of [`Words::lookup`] of the text of each of `tokens`, appended to `out`, through
+    /// this thread's cache. `info` must be the same function of (word, prefix) at every call on
+    /// this set (the cache keeps its answers).
+    pub(super) fn lookup_all<T>(
         &self,
-        tokens: impl Iterator<Item = &'t str>,
+        tokens: &[T],
+        text: impl Fn(&T) -> &str,
         info: impl Fn(u32, u32) -> Info,
         out: &mut Vec<Info>,
     ) {
@@ -398,36 +457,58 @@ impl Words {
                 cache.owner = self.id;
                 cache.sets.clear();
                 cache.sets.resize(1 << Cache::BITS, Set([Cache::EMPTY; 2]));
+                cache.gate = Gate::NEW;
             }
-            for token in tokens {
-                if !(self.word_filter.may_be(token) || self.prefix_filter.may_start(token)) {
-                    out.push(nothing);
-                    continue;
-                }
-                let Some(key) = Cache::key(token.as_bytes()) else {
-                    let (word, prefix) = self.trie.lookup(token.as_bytes());
-                    out.push(info(word, prefix));
-                    continue;
-                };
-                let len = token.len() as u32;
-                let Set(set) = &mut cache.sets[Cache::slot(key, token.len())];
-                let holds = |slot: &Slot| slot.key == key && slot.len == len;
-                if !holds(&set[0]) {
-                    if holds(&set[1]) {
-                        set.swap(0, 1);
-                    } else {
-                        let (word, prefix) = self.trie.lookup(token.as_bytes());
-                        set[1] = set[0];
-                        set[0] = Slot {
-                            len,
-                            key,
-                            info: info(word, prefix),
-                        };
+            let mut rest = tokens;
+            // Stretch by stretch, each with the bitmaps or without.
+            while !rest.is_empty() {
+                let (stretch, after) = rest.split_at(rest.len().min(cache.gate.left as usize));
+                rest = after;
+                let mut passed = 0;
+                if cache.gate.check {
+                    for token in stretch.iter().map(&text) {
+                        if self.word_filter.may_be(token) || self.prefix_filter.may_start(token) {
+                            passed += 1;
+                            out.push(self.cached(&mut cache.sets, token, &info));
+                        } else {
+                            out.push(nothing);
+                        }
+                    }
+                } else {
+                    for token in stretch.iter().map(&text) {
+                        out.push(self.cached(&mut cache.sets, token, &info));
                     }
                 }
-                out.push(set[0].info);
+                cache.gate.count(stretch.len() as u32, passed);
             }
         });
+    }
+
+    /// `info` of [`Words::lookup`] of `token`, through the cache `sets`. (Inlined into both
+    /// loops of [`Words::lookup_all`]: a call per token costs more than the probe.)
+    #[inline(always)]
+    fn cached(&self, sets: &mut [Set], token: &str, info: impl Fn(u32, u32) -> Info) -> Info {
+        let Some(key) = Cache::key(token.as_bytes()) else {
+            let (word, prefix) = self.trie.lookup(token.as_bytes());
+            return info(word, prefix);
+        };
+        let len = token.len() as u32;
+        let Set(set) = &mut sets[Cache::slot(key, token.len())];
+        let holds = |slot: &Slot| slot.key == key && slot.len == len;
+        if !holds(&set[0]) {
+            if holds(&set[1]) {
+                set.swap(0, 1);
+            } else {
+                let (word, prefix) = self.trie.lookup(token.as_bytes());
+                set[1] = set[0];
+                set[0] = Slot {
+                    len,
+                    key,
+                    info: info(word, prefix),
+                };
+            }
+        }
+        set[0].info
     }
 
     /// Prefix `longest` and the shorter prefixes it starts with, longest first.
@@ -498,10 +579,11 @@ mod tests {
             };
             let (words, prefixes) = (dedup(&words), dedup(&prefixes));
             let other = Words::new(&["a".to_string()], &[]);
-            other.lookup_all(tokens.iter().map(String::as_str), info, &mut Vec::new());
+            other.lookup_all(&tokens, String::as_str, info, &mut Vec::new());
             let set = Words::new(&words, &prefixes);
             let mut cached = Vec::new();
-            set.lookup_all(tokens.iter().chain(&tokens).map(String::as_str), info, &mut cached);
+            let twice = [tokens.clone(), tokens.clone()].concat();
+            set.lookup_all(&twice, String::as_str, info, &mut cached);
             let direct: Vec<(u32, u32)> = tokens
                 .iter()
                 .chain(&tokens)
@@ -509,6 +591,48 @@ mod tests {
                 .collect();
             proptest::prop_assert_eq!(pairs(&cached), direct);
         }
+    }
+
+    /// The gate stops checking bitmaps that pass nearly every token and checks them again
+    /// after the next sample when they rule tokens out; the answers are the trie's throughout.
+    #[test]
+    fn the_bitmaps_are_checked_only_where_they_rule_tokens_out() {
+        let words = ["the", "and", "of", "lord"].map(String::from);
+        let prefixes = ["t", "a", "o", "l"].map(String::from);
+        let set = Words::new(&words, &prefixes);
+        let passing = ["the", "and", "of", "lord", "thee", "ox", "lo", "abc"];
+        let failing = ["xyz", "q", "www", "bread", "me", "zz"];
+        let gate = || CACHE.with_borrow(|cache| (cache.gate.check, cache.gate.stretch));
+        let mut all: Vec<&str> = Vec::new();
+        let mut out = Vec::new();
+        let mut run = |tokens: Vec<&'static str>, all: &mut Vec<&str>| {
+            set.lookup_all(&tokens, |t| t, info, &mut out);
+            all.extend(tokens);
+        };
+        let stretch = Gate::STRETCH as usize;
+        let period = Gate::PERIOD as usize;
+        // The sample stretch, all passed, and one token more: the rest of the period skips.
+        run(
+            passing.iter().copied().cycle().take(stretch + 1).collect(),
+            &mut all,
+        );
+        assert_eq!(gate(), (false, 1));
+        // Tokens the bitmaps rule out, into the next sample and past it: checked again.
+        let rest = (period - 1) * stretch + stretch + 1;
+        run(
+            failing.iter().copied().cycle().take(rest).collect(),
+            &mut all,
+        );
+        assert_eq!(gate(), (true, 1));
+        let direct: Vec<(u32, u32)> = all.iter().map(|t| set.lookup(t)).collect();
+        assert_eq!(pairs(&out), direct);
+        assert!(
+            direct
+                .iter()
+                .filter(|&&(w, p)| (w, p) == (NONE, NONE))
+                .count()
+                > stretch
+        );
     }
 
     #[test]
@@ -526,7 +650,7 @@ mod tests {
             "the",
             "thereafterwards",
         ];
-        set.lookup_all(tokens.into_iter(), info, &mut out);
+        set.lookup_all(&tokens, |t| t, info, &mut out);
         assert_eq!(
             pairs(&out),
             [
