@@ -466,13 +466,30 @@ impl NegationRules {
     /// Whether the text between two tokens, as bytes (from the end of one token's span to the
     /// start of the next one's, both on character boundaries), holds a clause break. Bytes, not
     /// a `str`: most gaps are one space, and slicing a `str` checks both ends for a boundary.
+    /// One pass over the bytes while they are ASCII (a call to test a one-byte gap for ASCII
+    /// first cost more than the test of its break bit).
     #[inline]
     fn breaks_in(&self, gap: &[u8]) -> bool {
-        if gap.is_ascii() {
-            gap.iter().any(|&b| self.ascii_breaks >> b & 1 == 1)
-        } else {
-            std::str::from_utf8(gap).is_ok_and(|gap| gap.contains(self.breaks.as_slice()))
+        let mut found = false;
+        for &b in gap {
+            if !b.is_ascii() {
+                let gap = std::str::from_utf8(gap);
+                return gap.is_ok_and(|gap| gap.contains(self.breaks.as_slice()));
+            }
+            found |= self.ascii_breaks >> b & 1 == 1;
         }
+        found
+    }
+
+    /// Whether `word` is longer than the contraction suffix and ends with it. Byte by byte
+    /// from the end: most words differ in their last byte, and a call to compare them cost
+    /// more.
+    #[inline]
+    fn has_suffix(&self, word: &str) -> bool {
+        self.suffix.as_deref().is_some_and(|s| {
+            let (word, s) = (word.as_bytes(), s.as_bytes());
+            word.len() > s.len() && word.iter().rev().zip(s.iter().rev()).all(|(a, b)| a == b)
+        })
     }
 }
 
@@ -724,7 +741,7 @@ impl Matcher {
         if !rules.enabled {
             return None;
         }
-        let flags = |j: usize| infos[j].flags;
+        let flags = |j: usize| infos[j].flags();
         let bytes = text.as_bytes();
         for j in (i.saturating_sub(rules.window)..i).rev() {
             if rules.breaks_in(&bytes[tokens[j].span.end..tokens[j + 1].span.start]) {
@@ -737,9 +754,7 @@ impl Matcher {
                 return None;
             }
             let word = tokens[j].text.as_ref();
-            let negator = flags(j) & NEGATOR != 0
-                || (rules.suffix.as_deref())
-                    .is_some_and(|s| word.len() > s.len() && word.ends_with(s));
+            let negator = flags(j) & NEGATOR != 0 || rules.has_suffix(word);
             if negator {
                 let exception = tokens.get(j + 1).is_some_and(|next| {
                     rules
@@ -782,9 +797,8 @@ impl Matcher {
         } = &mut scratch;
         // What each token is to the entries.
         infos.reserve(tokens.len());
-        let texts = tokens.iter().map(|t| t.text.as_ref());
         let info = |word, prefix| self.info(word, prefix);
-        self.words.lookup_all(texts, info, infos);
+        (self.words).lookup_all(tokens, |t| t.text.as_ref(), info, infos);
         let infos = &infos[..];
         let doc = Doc {
             text,
@@ -797,12 +811,12 @@ impl Matcher {
         // The sentence of the current position: sentences before it end at or before it.
         let mut sentence = 0;
         for (i, info) in infos.iter().enumerate() {
-            if info.count == 0 && !info.longer {
+            if !info.starts_any() {
                 continue;
             }
             // Where no entry of several tokens matches, what the entries of one token give is
             // known beforehand.
-            if info.longer && self.may_go_on(i, infos) {
+            if info.longer() && self.may_go_on(i, infos) {
                 self.matches_at(i, self.class(info.class), &doc, stack, candidates);
             }
             let chosen = if !candidates.is_empty() {
@@ -989,29 +1003,28 @@ impl Matcher {
     /// What the main loop needs of a token of (word, longest prefix).
     fn info(&self, word: u32, prefix: u32) -> Info {
         let class = self.class_of(word, prefix);
-        let count = class.single.end - class.single.start;
-        Info {
-            class: self.class_id(word, prefix),
-            single: class.single.start,
-            count: u16::try_from(count).unwrap_or(u16::MAX),
-            flags: if word == NONE {
-                0
-            } else {
-                self.word_flags[word as usize]
-            },
-            longer: class.longer,
-        }
+        let flags = match word {
+            NONE => 0,
+            word => self.word_flags[word as usize],
+        };
+        Info::new(
+            self.class_id(word, prefix),
+            &class.single,
+            flags,
+            class.longer,
+        )
     }
 
     /// The choices of the entries of one token of a token.
     #[inline]
     fn singles_of(&self, info: &Info) -> &[Found] {
-        if info.count == u16::MAX {
+        let count = info.count();
+        if count == Info::MANY {
             let range = &self.class(info.class).single;
             return &self.singles[range.start as usize..range.end as usize];
         }
-        let start = info.single as usize;
-        &self.singles[start..start + usize::from(info.count)]
+        let start = info.single() as usize;
+        &self.singles[start..start + count as usize]
     }
 }
 
@@ -1039,30 +1052,75 @@ struct Class {
 
 /// What the main loop needs of a token, worked out once per distinct token from its (word,
 /// longest prefix) by [`Matcher::info`] and kept with the token in the per-thread cache of
-/// [`Words`]: a token of the cache is matched without reading its class.
+/// [`Words`]: a token of the cache is matched without reading its class. Eight bytes, so that
+/// a cache line of the cache holds four tokens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Info {
     /// Its class ([`Matcher::class_id`]), or [`NONE`].
     class: u32,
-    /// The choices of its entries of one token, `Matcher::singles[single..single + count]`;
-    /// a count of `u16::MAX` or more is `u16::MAX`, and the class then tells the range.
-    single: u32,
-    count: u16,
-    /// Its word's flags ([`NEGATOR`], [`BREAK_WORD`]).
-    flags: u8,
-    /// Whether an entry of more than one token starts with it.
-    longer: bool,
+    /// The rest, from the lowest bit: its word's flags ([`NEGATOR`], [`BREAK_WORD`]; 2 bits);
+    /// whether an entry of more than one token starts with it (1 bit); the number of the
+    /// choices of its entries of one token (5 bits) and where they start in
+    /// `Matcher::singles` (24 bits). When the choices do not fit, the number is
+    /// [`Info::MANY`] and the class tells them.
+    packed: u32,
 }
+
+// A word's flags fit in their two bits.
+const _: () = assert!(NEGATOR < 4 && BREAK_WORD < 4);
 
 impl Info {
     /// A token that is no lexicon word and starts with no prefix.
     const NOTHING: Info = Info {
         class: NONE,
-        single: 0,
-        count: 0,
-        flags: 0,
-        longer: false,
+        packed: 0,
     };
+    /// The number of choices that means "as the class says".
+    const MANY: u32 = 31;
+
+    /// The info of a token of class `class` whose entries of one token make the choices
+    /// `Matcher::singles[single]`.
+    fn new(class: u32, single: &Range<u32>, flags: u8, longer: bool) -> Info {
+        let count = single.end - single.start;
+        let (start, count) = if count < Info::MANY && single.start < 1 << 24 {
+            (single.start, count)
+        } else {
+            (0, Info::MANY)
+        };
+        let packed = start << 8 | count << 3 | u32::from(longer) << 2 | u32::from(flags);
+        Info { class, packed }
+    }
+
+    /// Its word's flags.
+    #[inline]
+    fn flags(self) -> u8 {
+        (self.packed & 3) as u8
+    }
+
+    /// Whether an entry of more than one token starts with it.
+    #[inline]
+    fn longer(self) -> bool {
+        self.packed & 4 != 0
+    }
+
+    /// Whether any entry starts with it (of one token or more).
+    #[inline]
+    fn starts_any(self) -> bool {
+        self.packed & 0xFC != 0
+    }
+
+    /// The number of its choices (or [`Info::MANY`]).
+    #[inline]
+    fn count(self) -> u32 {
+        self.packed >> 3 & 31
+    }
+
+    /// Where its choices start in `Matcher::singles` (unless [`Info::count`] is
+    /// [`Info::MANY`]).
+    #[inline]
+    fn single(self) -> u32 {
+        self.packed >> 8
+    }
 }
 
 /// A target chosen at a position, matching `len` tokens (the target itself, not its index:
@@ -1476,6 +1534,54 @@ terms = ["pride", "proud*", "badge of honor", "self-reliance", "honor"]
             assert_eq!(*matched, format!("{shared} end{}", k * 5));
             assert_eq!(*negator, None);
         }
+    }
+
+    /// What a token's info packs comes back out; choices that do not fit are left to the class.
+    #[test]
+    fn an_info_packs_what_fits() {
+        let info = Info::new(7, &(5..9), NEGATOR | BREAK_WORD, true);
+        let out = (
+            info.class,
+            info.single(),
+            info.count(),
+            info.flags(),
+            info.longer(),
+        );
+        assert_eq!(out, (7, 5, 4, NEGATOR | BREAK_WORD, true));
+        assert!(info.starts_any());
+        let last = (1 << 24) - 1;
+        let info = Info::new(NONE, &(last..last + 30), 0, false);
+        assert_eq!((info.single(), info.count()), (last, 30));
+        assert_eq!(Info::new(1, &(0..31), 0, false).count(), Info::MANY);
+        assert_eq!(
+            Info::new(1, &(1 << 24..1 << 24), 0, false).count(),
+            Info::MANY
+        );
+        let none = Info::new(NONE, &(3..3), BREAK_WORD, false);
+        assert!(!none.starts_any() && none.flags() == BREAK_WORD && !none.longer());
+        assert_eq!(Info::new(NONE, &(0..0), 0, false), Info::NOTHING);
+    }
+
+    /// A word that 40 themes list has more choices than a token's info holds: they are read
+    /// from its class, and the hits are the reference matcher's.
+    #[test]
+    fn a_word_of_many_themes_counts_for_each() {
+        let themes: Vec<(usize, Vec<String>)> = (0..40)
+            .map(|k| {
+                (
+                    0,
+                    vec!["not".to_string(), format!("ab{k}*"), "ab".to_string()],
+                )
+            })
+            .collect();
+        let lex = random_lexicon(&[false], &themes, 3, true);
+        let (new, old) = (Matcher::new(&lex), reference::Reference::new(&lex));
+        let text = "ab, not ab abc ab1 ab ab39x. Ab";
+        let tokens = tokenize(text);
+        let structure = segment(text, &tokens);
+        let hits = new.find_hits(text, &tokens, &structure);
+        assert!(hits.len() > 160, "{}", hits.len());
+        assert_eq!(hits, old.find_hits(text, &tokens, &structure));
     }
 
     #[test]

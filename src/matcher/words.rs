@@ -1,8 +1,9 @@
 //! The lexicon's words and wildcard prefixes, for the matcher: a token in, its exact word and
 //! the longest prefix it starts with out (ids, or [`NONE`]).
 //!
-//! Two bitmaps rule out most tokens before the trie is walked; a cache per thread remembers
-//! the answer for the short tokens seen last, so the common words of a text are looked up once.
+//! Two bitmaps rule out most tokens before the trie is walked (checked only while they do: with
+//! a large lexicon they pass nearly every token); a cache per thread remembers the answer for
+//! the short tokens seen last, so the common words of a text are looked up once.
 //! Guarantee: [`WordTrie::lookup`] and [`Words::lookup`] answer alike for every token (property
 //! tests in the parent module).
 
@@ -270,8 +271,8 @@ impl WordTrie {
     }
 }
 
-/// The lexicon's words and prefixes as the matcher looks tokens up in them: the bitmaps, the
-/// trie, and a per-thread cache of recent short tokens.
+/// The lexicon's words and prefixes as the matcher looks tokens up in them: the bitmaps (where
+/// they rule out enough tokens), the trie, and a per-thread cache of recent short tokens.
 #[derive(Debug)]
 pub(super) struct Words {
     trie: WordTrie,
@@ -284,21 +285,41 @@ pub(super) struct Words {
 /// Ids of [`Words`] sets, for the caches (0: none).
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
-/// A cache of lookups, 16,384 slots of 32 bytes (512 KiB, room for a book's vocabulary; 4,096
-/// slots missed 9 % of Genesis's tokens): a token of up to sixteen bytes, as its length and its
-/// bytes packed into one `u128`, and what the matcher makes of its answer (its [`Info`], so that
-/// the matcher need not look up the token's class either). Two-way: a token may sit in either
-/// slot of its set, the one used last first, and a set fills one cache line, so two frequent
-/// tokens of a set take turns without a walk of the trie (direct-mapped, a lexicon of the KJV's
-/// words sent 2.8 % of its tokens to the trie, most of them evicted by another). Natural text
-/// repeats a few thousand short words; each is then looked up with one load and two comparisons
-/// instead of a walk through a trie that does not fit the core's nearest caches.
+/// A cache of lookups: a token and what the matcher makes of its answer (its [`Info`], so that
+/// the matcher need not look up the token's class either). Natural text repeats a few thousand
+/// short words; each is then looked up with one load and a few comparisons instead of a walk
+/// through a trie that does not fit the core's nearest caches. Tokens of up to seven bytes (93 %
+/// of the KJV's) sit four to a cache line, in 16-byte slots (the token's bytes and length in one
+/// `u64`, its info in eight bytes): 4,096 lines, 256 KiB, and four ways, so that the few words of
+/// a line take turns without a walk of the trie (with two ways to a line, as all tokens had
+/// before, rare words pushed common ones out: 0.8 % of the KJV's tokens went to the trie, a third
+/// of the matcher's time with a large lexicon). A slot that is hit moves one place up the line,
+/// and a new token takes the last place, so a word seen once does not push out one seen often.
+/// Tokens of 8 to 16 bytes sit two to a line, in 32-byte slots, the one used last first (4,096
+/// lines, 256 KiB, touched far less often); longer ones go to the trie.
 struct Cache {
     owner: u64,
-    sets: Vec<Set>,
+    short: Vec<Line>,
+    long: Vec<Set>,
+    gate: Gate,
 }
 
-/// Two slots, the one used last first, in one cache line.
+/// Four slots of tokens of up to seven bytes, in one cache line.
+#[derive(Clone, Copy)]
+#[repr(align(64))]
+struct Line([Short; 4]);
+
+#[derive(Clone, Copy)]
+struct Short {
+    /// The token ([`Cache::short_key`]; 0: an empty slot, since tokens are never empty).
+    key: u64,
+    info: Info,
+}
+
+// Four slots fill one cache line.
+const _: () = assert!(std::mem::size_of::<Line>() == 64);
+
+/// Two slots of tokens of 8 to 16 bytes, the one used last first, in one cache line.
 #[derive(Clone, Copy)]
 #[repr(align(64))]
 struct Set([Slot; 2]);
@@ -315,51 +336,139 @@ struct Slot {
 const _: () = assert!(std::mem::size_of::<Slot>() == 32);
 
 impl Cache {
-    /// log2 of the number of sets.
-    const BITS: u32 = 13;
+    /// log2 of the number of lines of short tokens and of sets of long ones.
+    const SHORT_BITS: u32 = 12;
+    const LONG_BITS: u32 = 12;
+    const EMPTY_SHORT: Short = Short {
+        key: 0,
+        info: Info::NOTHING,
+    };
     const EMPTY: Slot = Slot {
         len: 0,
         key: 0,
         info: Info::NOTHING,
     };
 
-    /// A token of 1 to 16 bytes packed into an integer that, with its length, tells it from
-    /// every other token: the first and the last eight (or four) bytes, which together cover
-    /// it; `None` for other lengths.
+    /// Empties the cache for the set of words `owner`.
+    fn reset(&mut self, owner: u64) {
+        self.owner = owner;
+        self.short.clear();
+        (self.short).resize(1 << Cache::SHORT_BITS, Line([Cache::EMPTY_SHORT; 4]));
+        self.long.clear();
+        (self.long).resize(1 << Cache::LONG_BITS, Set([Cache::EMPTY; 2]));
+        self.gate = Gate::NEW;
+    }
+
+    /// A token of 1 to 7 bytes as an integer that tells it from every other token: its bytes
+    /// (of a token of three or fewer, its first, middle and last), its length in the top byte;
+    /// `None` for other lengths.
+    #[inline]
+    fn short_key(token: &[u8]) -> Option<u64> {
+        let n = token.len();
+        let four = |at: usize| -> u64 {
+            let mut four = [0u8; 4];
+            four.copy_from_slice(&token[at..at + 4]);
+            u64::from(u32::from_le_bytes(four))
+        };
+        let bytes = match n {
+            8.. | 0 => return None,
+            // The first four bytes and the last four cover the token (where they overlap,
+            // they agree).
+            4.. => four(0) | four(n - 4) << (8 * (n - 4)),
+            1.. => {
+                u64::from(token[0]) | u64::from(token[n / 2]) << 8 | u64::from(token[n - 1]) << 16
+            }
+        };
+        Some(bytes | (n as u64) << 56)
+    }
+
+    #[inline]
+    fn line(key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::SHORT_BITS)) as usize
+    }
+
+    /// A token of 8 to 16 bytes packed into an integer that, with its length, tells it from
+    /// every other token: its first and its last eight bytes, which together cover it; `None`
+    /// for other lengths.
     #[inline]
     fn key(token: &[u8]) -> Option<u128> {
         let n = token.len();
+        if !(8..=16).contains(&n) {
+            return None;
+        }
         let word = |at: usize| -> u64 {
             let mut eight = [0u8; 8];
             eight.copy_from_slice(&token[at..at + 8]);
             u64::from_le_bytes(eight)
         };
-        let half = |at: usize| -> u64 {
-            let mut four = [0u8; 4];
-            four.copy_from_slice(&token[at..at + 4]);
-            u64::from(u32::from_le_bytes(four))
-        };
-        let (first, last) = match n {
-            17.. | 0 => return None,
-            8.. => (word(0), word(n - 8)),
-            4.. => (half(0), half(n - 4)),
-            1.. => (
-                u64::from(token[0]) | u64::from(token[n / 2]) << 8 | u64::from(token[n - 1]) << 16,
-                0,
-            ),
-        };
-        Some(u128::from(first) | u128::from(last) << 64)
+        Some(u128::from(word(0)) | u128::from(word(n - 8)) << 64)
     }
 
     #[inline]
     fn slot(key: u128, len: usize) -> usize {
         let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(29) ^ len as u64;
-        (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::BITS)) as usize
+        (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::LONG_BITS)) as usize
+    }
+}
+
+/// Whether the bitmaps are checked before the cache. They rule most tokens of a text out at
+/// the cost of two bits, but a large lexicon's words and prefixes start like most words of a
+/// text, and then they pass nearly every token and only cost (the generated lexicon of the
+/// benchmark: 11 % of the matcher's instructions). Decided per thread, over stretches of
+/// [`Gate::STRETCH`] tokens: one stretch in [`Gate::PERIOD`], the sample, checks them and counts
+/// the tokens they pass; the stretches after it check them only if more than one token in
+/// eight was ruled out. Answers do not depend on it (the bitmaps have no false negatives).
+#[derive(Clone, Copy)]
+struct Gate {
+    /// Tokens left in the current stretch.
+    left: u32,
+    /// The current stretch's place in the period (0: the sample).
+    stretch: u32,
+    /// Whether the bitmaps are checked in the current stretch.
+    check: bool,
+    /// Tokens the bitmaps passed in the current stretch (while they are checked).
+    passed: u32,
+}
+
+impl Gate {
+    const STRETCH: u32 = 4096;
+    const PERIOD: u32 = 16;
+    /// A new thread's gate: a sample first.
+    const NEW: Gate = Gate {
+        left: Gate::STRETCH,
+        stretch: 0,
+        check: true,
+        passed: 0,
+    };
+
+    /// Counts `tokens` into the current stretch (at most what is left of it), `passed` of them
+    /// passed by the bitmaps.
+    fn count(&mut self, tokens: u32, passed: u32) {
+        self.left -= tokens;
+        self.passed += passed;
+        if self.left == 0 {
+            self.next_stretch();
+        }
+    }
+
+    /// Ends a stretch: after the sample, its verdict; at the end of the period, a new sample.
+    fn next_stretch(&mut self) {
+        if self.stretch == 0 {
+            self.check = self.passed < Gate::STRETCH - Gate::STRETCH / 8;
+        }
+        self.stretch = (self.stretch + 1) % Gate::PERIOD;
+        if self.stretch == 0 {
+            self.check = true;
+        }
+        self.passed = 0;
+        self.left = Gate::STRETCH;
     }
 }
 
 thread_local! {
-    static CACHE: RefCell<Cache> = const { RefCell::new(Cache { owner: 0, sets: Vec::new() }) };
+    static CACHE: RefCell<Cache> = const {
+        RefCell::new(Cache { owner: 0, short: Vec::new(), long: Vec::new(), gate: Gate::NEW })
+    };
 }
 
 impl Words {
@@ -383,51 +492,91 @@ impl Words {
         }
     }
 
-    /// `info` of [`Words::lookup`] of each of `tokens`, appended to `out`, through this thread's
-    /// cache. `info` must be the same function of (word, prefix) at every call on this set (the
-    /// cache keeps its answers).
-    pub(super) fn lookup_all<'t>(
+    /// `info` of [`Words::lookup`] of the text of each of `tokens`, appended to `out`, through
+    /// this thread's cache. `info` must be the same function of (word, prefix) at every call on
+    /// this set (the cache keeps its answers).
+    pub(super) fn lookup_all<T>(
         &self,
-        tokens: impl Iterator<Item = &'t str>,
+        tokens: &[T],
+        text: impl Fn(&T) -> &str,
         info: impl Fn(u32, u32) -> Info,
         out: &mut Vec<Info>,
     ) {
         let nothing = info(NONE, NONE);
         CACHE.with_borrow_mut(|cache| {
             if cache.owner != self.id {
-                cache.owner = self.id;
-                cache.sets.clear();
-                cache.sets.resize(1 << Cache::BITS, Set([Cache::EMPTY; 2]));
+                cache.reset(self.id);
             }
-            for token in tokens {
-                if !(self.word_filter.may_be(token) || self.prefix_filter.may_start(token)) {
-                    out.push(nothing);
-                    continue;
-                }
-                let Some(key) = Cache::key(token.as_bytes()) else {
-                    let (word, prefix) = self.trie.lookup(token.as_bytes());
-                    out.push(info(word, prefix));
-                    continue;
-                };
-                let len = token.len() as u32;
-                let Set(set) = &mut cache.sets[Cache::slot(key, token.len())];
-                let holds = |slot: &Slot| slot.key == key && slot.len == len;
-                if !holds(&set[0]) {
-                    if holds(&set[1]) {
-                        set.swap(0, 1);
-                    } else {
-                        let (word, prefix) = self.trie.lookup(token.as_bytes());
-                        set[1] = set[0];
-                        set[0] = Slot {
-                            len,
-                            key,
-                            info: info(word, prefix),
-                        };
+            let mut rest = tokens;
+            // Stretch by stretch, each with the bitmaps or without.
+            while !rest.is_empty() {
+                let (stretch, after) = rest.split_at(rest.len().min(cache.gate.left as usize));
+                rest = after;
+                let mut passed = 0;
+                if cache.gate.check {
+                    for token in stretch.iter().map(&text) {
+                        if self.word_filter.may_be(token) || self.prefix_filter.may_start(token) {
+                            passed += 1;
+                            out.push(self.cached(cache, token, &info));
+                        } else {
+                            out.push(nothing);
+                        }
+                    }
+                } else {
+                    for token in stretch.iter().map(&text) {
+                        out.push(self.cached(cache, token, &info));
                     }
                 }
-                out.push(set[0].info);
+                cache.gate.count(stretch.len() as u32, passed);
             }
         });
+    }
+
+    /// `info` of [`Words::lookup`] of `token`, through `cache`. (Inlined into both loops of
+    /// [`Words::lookup_all`]: a call per token costs more than the probe.)
+    #[inline(always)]
+    fn cached(&self, cache: &mut Cache, token: &str, info: impl Fn(u32, u32) -> Info) -> Info {
+        let bytes = token.as_bytes();
+        let lookup = || {
+            let (word, prefix) = self.trie.lookup(bytes);
+            info(word, prefix)
+        };
+        if let Some(key) = Cache::short_key(bytes) {
+            let Line(line) = &mut cache.short[Cache::line(key)];
+            return match line.iter().position(|slot| slot.key == key) {
+                Some(0) => line[0].info,
+                Some(k) => {
+                    line.swap(k - 1, k);
+                    line[k - 1].info
+                }
+                None => {
+                    line[3] = Short {
+                        key,
+                        info: lookup(),
+                    };
+                    line[3].info
+                }
+            };
+        }
+        let Some(key) = Cache::key(bytes) else {
+            return lookup();
+        };
+        let len = token.len() as u32;
+        let Set(set) = &mut cache.long[Cache::slot(key, token.len())];
+        let holds = |slot: &Slot| slot.key == key && slot.len == len;
+        if !holds(&set[0]) {
+            if holds(&set[1]) {
+                set.swap(0, 1);
+            } else {
+                set[1] = set[0];
+                set[0] = Slot {
+                    len,
+                    key,
+                    info: lookup(),
+                };
+            }
+        }
+        set[0].info
     }
 
     /// Prefix `longest` and the shorter prefixes it starts with, longest first.
@@ -444,13 +593,12 @@ mod tests {
     fn info(word: u32, prefix: u32) -> Info {
         Info {
             class: word,
-            single: prefix,
-            ..Info::NOTHING
+            packed: prefix,
         }
     }
 
     fn pairs(infos: &[Info]) -> Vec<(u32, u32)> {
-        infos.iter().map(|i| (i.class, i.single)).collect()
+        infos.iter().map(|i| (i.class, i.packed)).collect()
     }
 
     proptest::proptest! {
@@ -498,10 +646,11 @@ mod tests {
             };
             let (words, prefixes) = (dedup(&words), dedup(&prefixes));
             let other = Words::new(&["a".to_string()], &[]);
-            other.lookup_all(tokens.iter().map(String::as_str), info, &mut Vec::new());
+            other.lookup_all(&tokens, String::as_str, info, &mut Vec::new());
             let set = Words::new(&words, &prefixes);
             let mut cached = Vec::new();
-            set.lookup_all(tokens.iter().chain(&tokens).map(String::as_str), info, &mut cached);
+            let twice = [tokens.clone(), tokens.clone()].concat();
+            set.lookup_all(&twice, String::as_str, info, &mut cached);
             let direct: Vec<(u32, u32)> = tokens
                 .iter()
                 .chain(&tokens)
@@ -509,6 +658,85 @@ mod tests {
                 .collect();
             proptest::prop_assert_eq!(pairs(&cached), direct);
         }
+    }
+
+    /// More distinct tokens than the cache holds, of every length it keeps and longer, each
+    /// seen several times in a scrambled order: slots are taken over and moved again and again,
+    /// and the answers stay the trie's.
+    #[test]
+    fn the_cache_answers_as_the_trie_when_full() {
+        // Token k: its number in base 5 over "abcde", repeated to 1 to 20 letters.
+        let token = |k: u32| -> String {
+            let digits: String = std::iter::successors(Some(k), |&n| (n >= 5).then_some(n / 5))
+                .map(|n| char::from(b'a' + (n % 5) as u8))
+                .collect();
+            digits
+                .repeat(20)
+                .chars()
+                .take(1 + (k % 20) as usize)
+                .collect()
+        };
+        let words: Vec<String> = (0..3000).map(|k| token(k * 7)).collect();
+        let prefixes: Vec<String> = (0..200).map(|k| token(k * 13)).collect();
+        let dedup = |mut v: Vec<String>| {
+            v.sort();
+            v.dedup();
+            v
+        };
+        let set = Words::new(&dedup(words), &dedup(prefixes));
+        let tokens: Vec<String> = (0..120_000u32)
+            .map(|k| token(k.wrapping_mul(2_654_435_761) % 40_000 % (1 + k % 40_000)))
+            .collect();
+        let mut out = Vec::new();
+        set.lookup_all(&tokens, String::as_str, info, &mut out);
+        let direct: Vec<(u32, u32)> = tokens
+            .iter()
+            .map(|t| set.trie.lookup(t.as_bytes()))
+            .collect();
+        assert_eq!(pairs(&out), direct);
+        assert!(direct.iter().filter(|&&(w, _)| w != NONE).count() > 1000);
+    }
+
+    /// The gate stops checking bitmaps that pass nearly every token and checks them again
+    /// after the next sample when they rule tokens out; the answers are the trie's throughout.
+    #[test]
+    fn the_bitmaps_are_checked_only_where_they_rule_tokens_out() {
+        let words = ["the", "and", "of", "lord"].map(String::from);
+        let prefixes = ["t", "a", "o", "l"].map(String::from);
+        let set = Words::new(&words, &prefixes);
+        let passing = ["the", "and", "of", "lord", "thee", "ox", "lo", "abc"];
+        let failing = ["xyz", "q", "www", "bread", "me", "zz"];
+        let gate = || CACHE.with_borrow(|cache| (cache.gate.check, cache.gate.stretch));
+        let mut all: Vec<&str> = Vec::new();
+        let mut out = Vec::new();
+        let mut run = |tokens: Vec<&'static str>, all: &mut Vec<&str>| {
+            set.lookup_all(&tokens, |t| t, info, &mut out);
+            all.extend(tokens);
+        };
+        let stretch = Gate::STRETCH as usize;
+        let period = Gate::PERIOD as usize;
+        // The sample stretch, all passed, and one token more: the rest of the period skips.
+        run(
+            passing.iter().copied().cycle().take(stretch + 1).collect(),
+            &mut all,
+        );
+        assert_eq!(gate(), (false, 1));
+        // Tokens the bitmaps rule out, into the next sample and past it: checked again.
+        let rest = (period - 1) * stretch + stretch + 1;
+        run(
+            failing.iter().copied().cycle().take(rest).collect(),
+            &mut all,
+        );
+        assert_eq!(gate(), (true, 1));
+        let direct: Vec<(u32, u32)> = all.iter().map(|t| set.lookup(t)).collect();
+        assert_eq!(pairs(&out), direct);
+        assert!(
+            direct
+                .iter()
+                .filter(|&&(w, p)| (w, p) == (NONE, NONE))
+                .count()
+                > stretch
+        );
     }
 
     #[test]
@@ -526,7 +754,7 @@ mod tests {
             "the",
             "thereafterwards",
         ];
-        set.lookup_all(tokens.into_iter(), info, &mut out);
+        set.lookup_all(&tokens, |t| t, info, &mut out);
         assert_eq!(
             pairs(&out),
             [
