@@ -22,7 +22,8 @@
 //! How: the cost per token does not grow with the lexicon. Each token is looked up once, in a
 //! byte trie of the lexicon's words and wildcard prefixes (`WordTrie`): one walk over its
 //! bytes gives its exact word and every prefix it starts with (two bitmaps rule out most tokens
-//! of a text before the walk). The entries form a trie of steps
+//! of a text before the walk, where they do; a per-thread cache answers for the words seen
+//! last). The entries form a trie of steps
 //! (joiner, element) (`EntryTrie`), so every entry that matches from a token is found in one
 //! walk down it, however many entries share their first words ("not …"); a walk goes on only
 //! while the text still follows some entry, and a bitmap of every step (a `KeyFilter`, small
