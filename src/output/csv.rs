@@ -235,6 +235,59 @@ fn push_weight(out: &mut Vec<u8>, units: u64) {
     push_four_digits(out, units % Weight::SCALE);
 }
 
+/// One row appended cell by cell to a buffer, each cell as the csv writer writes it in a row of
+/// several (see [`crate::csv_format`]): for files of many rows, without serde's work per cell
+/// (the group files: thousands of rows of a dozen cells).
+pub(crate) struct Row<'a> {
+    out: &'a mut Vec<u8>,
+    empty: bool,
+}
+
+impl<'a> Row<'a> {
+    /// A row starting at the end of `out`.
+    pub(crate) fn new(out: &'a mut Vec<u8>) -> Row<'a> {
+        Row { out, empty: true }
+    }
+
+    /// The comma before every cell but the first.
+    fn next_cell(&mut self) -> &mut Vec<u8> {
+        if !std::mem::take(&mut self.empty) {
+            self.out.push(b',');
+        }
+        self.out
+    }
+
+    /// A spreadsheet-safe text cell ([`push_text_cell`]).
+    pub(crate) fn text(mut self, text: &str) -> Self {
+        push_text_cell(self.next_cell(), text);
+        self
+    }
+
+    /// An integer cell.
+    pub(crate) fn int(mut self, n: u64) -> Self {
+        push_int(self.next_cell(), n);
+        self
+    }
+
+    /// A number with four decimals, empty when undefined ([`fixed4`]).
+    pub(crate) fn num(mut self, value: Option<f64>) -> Self {
+        push_fixed4(self.next_cell(), value);
+        self
+    }
+
+    /// A fixed-point weight ([`Weight`]).
+    pub(crate) fn weight(mut self, units: u64) -> Self {
+        push_weight(self.next_cell(), units);
+        self
+    }
+
+    /// Ends the row. (Rows here have several cells: the csv writer's `""` for a row of one
+    /// empty cell is not needed.)
+    pub(crate) fn end(self) {
+        self.out.push(b'\n');
+    }
+}
+
 /// The text cells of one document's segment-level rows, rendered once as the csv writer renders
 /// them (spreadsheet-safe, quoted where needed): the segment and trajectory rows — millions at
 /// scale — are numbers around these, written directly.

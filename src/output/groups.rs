@@ -7,12 +7,9 @@
 //! order; groups without tokens are left out of the keyness files; a rate, balance or ratio that
 //! is not defined is an empty cell.
 
-use std::io::Write;
+use std::io::{self, Write};
 
-use serde::Serialize;
-
-use super::csv::{Num, Text, W};
-use crate::csv_format::writer;
+use super::csv::Row;
 use crate::group::sums::{GroupSums, Grouped};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
@@ -91,67 +88,64 @@ pub const KEYNESS_TERMS: &[&str] = &[
 /// expected.
 pub const MIN_TERM_HITS: f64 = 5.0;
 
-#[derive(Serialize)]
-struct GroupRow<'a> {
-    grouping: Text<'a>,
-    group: Text<'a>,
-    documents: u64,
-    documents_with_hits: u64,
-    tokens: u64,
-    theme: Text<'a>,
-    count: u64,
-    weight: W,
-    per_1k: Num,
-    ci_low: Num,
-    ci_high: Num,
+/// Rows built in a buffer and written to `out` about 64 KiB at a time.
+struct Rows<O: Write> {
+    out: O,
+    buf: Vec<u8>,
+}
+
+impl<O: Write> Rows<O> {
+    fn new(out: O) -> Rows<O> {
+        Rows {
+            out,
+            buf: Vec::with_capacity(1 << 16),
+        }
+    }
+
+    /// The next row (what the buffer holds written out first when it is full).
+    fn row(&mut self) -> io::Result<Row<'_>> {
+        if self.buf.len() >= 1 << 16 {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(Row::new(&mut self.buf))
+    }
+
+    /// Writes out the last rows.
+    fn finish(mut self) -> csv::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.out.flush()?;
+        Ok(())
+    }
 }
 
 /// Writes `groups.csv` rows: per group and theme, its count, rate per 1,000 tokens and the
 /// rate's 95 % interval.
 pub fn write_groups<O: Write>(out: O, lexicon: &Lexicon, grouped: &[Grouped]) -> csv::Result<()> {
-    let mut w = writer(out);
+    let mut rows = Rows::new(out);
     for g in grouped {
         for (group, sums) in &g.groups {
             for (t, theme) in lexicon.themes.iter().enumerate() {
                 let tally = &sums.counts.themes[t];
                 let tokens = sums.tokens();
                 let interval = rate_interval(&sums.theme_clusters(t));
-                w.serialize(GroupRow {
-                    grouping: Text(&g.spec),
-                    group: Text(&group.label),
-                    documents: sums.documents,
-                    documents_with_hits: sums.theme_documents[t],
-                    tokens,
-                    theme: Text(&theme.id),
-                    count: tally.count,
-                    weight: W(tally.weight),
-                    per_1k: Num((tokens > 0).then(|| tally.count as f64 * 1000.0 / tokens as f64)),
-                    ci_low: Num(interval.map(|i| i.0 * 1000.0)),
-                    ci_high: Num(interval.map(|i| i.1 * 1000.0)),
-                })?;
+                (rows.row()?)
+                    .text(&g.spec)
+                    .text(&group.label)
+                    .int(sums.documents)
+                    .int(sums.theme_documents[t])
+                    .int(tokens)
+                    .text(&theme.id)
+                    .int(tally.count)
+                    .weight(tally.weight)
+                    .num((tokens > 0).then(|| tally.count as f64 * 1000.0 / tokens as f64))
+                    .num(interval.map(|i| i.0 * 1000.0))
+                    .num(interval.map(|i| i.1 * 1000.0))
+                    .end();
             }
         }
     }
-    w.flush()?;
-    Ok(())
-}
-
-#[derive(Serialize)]
-struct GroupContrastRow<'a> {
-    grouping: Text<'a>,
-    group: Text<'a>,
-    contrast: Text<'a>,
-    documents: u64,
-    documents_with_hits: u64,
-    left_hits: u64,
-    right_hits: u64,
-    left_weight: W,
-    right_weight: W,
-    balance: Num,
-    ci_low: Num,
-    ci_high: Num,
-    log_odds: Num,
-    tension_sentences: u64,
+    rows.finish()
 }
 
 /// Writes `group_contrasts.csv` rows: per group and contrast, its poles' sums, balance,
@@ -161,65 +155,44 @@ pub fn write_group_contrasts<O: Write>(
     lexicon: &Lexicon,
     grouped: &[Grouped],
 ) -> csv::Result<()> {
-    let mut w = writer(out);
+    let mut rows = Rows::new(out);
     for g in grouped {
         for ((group, sums), intervals) in g.groups.iter().zip(&g.intervals) {
             for (c, contrast) in lexicon.contrasts.iter().enumerate() {
                 let tally = &sums.counts.contrasts[c];
                 let score = score_contrast(tally);
                 let interval = intervals.get(c).copied().flatten();
-                w.serialize(GroupContrastRow {
-                    grouping: Text(&g.spec),
-                    group: Text(&group.label),
-                    contrast: Text(&contrast.id),
-                    documents: sums.documents,
-                    documents_with_hits: sums.contrast_documents[c],
-                    left_hits: tally.left.hits,
-                    right_hits: tally.right.hits,
-                    left_weight: W(tally.left.weight),
-                    right_weight: W(tally.right.weight),
-                    balance: Num(score.balance),
-                    ci_low: Num(interval.map(|i| i.0)),
-                    ci_high: Num(interval.map(|i| i.1)),
-                    log_odds: Num(Some(score.log_odds)),
-                    tension_sentences: tally.tension_sentences,
-                })?;
+                (rows.row()?)
+                    .text(&g.spec)
+                    .text(&group.label)
+                    .text(&contrast.id)
+                    .int(sums.documents)
+                    .int(sums.contrast_documents[c])
+                    .int(tally.left.hits)
+                    .int(tally.right.hits)
+                    .weight(tally.left.weight)
+                    .weight(tally.right.weight)
+                    .num(score.balance)
+                    .num(interval.map(|i| i.0))
+                    .num(interval.map(|i| i.1))
+                    .num(Some(score.log_odds))
+                    .int(tally.tension_sentences)
+                    .end();
             }
         }
     }
-    w.flush()?;
-    Ok(())
+    rows.finish()
 }
 
-#[derive(Serialize)]
-struct KeynessRow<'a> {
-    grouping: Text<'a>,
-    group: Text<'a>,
-    theme: Text<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    term: Option<Text<'a>>,
-    count: u64,
-    count_rest: u64,
-    tokens: u64,
-    tokens_rest: u64,
-    g2: Num,
-    p_value: Num,
-    log_ratio: Num,
-    log_ratio_low: Num,
-    log_ratio_high: Num,
-    direction: &'static str,
-}
-
-/// One keyness row: a count `a` in `c` tokens against `b` in `d` (`counts`), with the log
-/// ratio's interval `interval`.
-fn keyness_row<'a>(
-    g: &'a Grouped,
-    label: &'a str,
-    theme: &'a str,
-    term: Option<&'a str>,
+/// Appends one keyness row: a count `a` in `c` tokens against `b` in `d` (`counts`), with the
+/// log ratio's interval `interval`; with `term` in `keyness_terms.csv`.
+fn keyness_row(
+    row: Row<'_>,
+    (g, label, theme): (&Grouped, &str, &str),
+    term: Option<&str>,
     counts: (u64, u64, u64, u64),
     interval: Option<(f64, f64)>,
-) -> KeynessRow<'a> {
+) {
     let (a, b, c, d) = counts;
     let g2 = g2(a, b, c, d);
     let ratio = log_ratio(a, b, c, d);
@@ -230,22 +203,22 @@ fn keyness_row<'a>(
         Some(_) if u128::from(a) * u128::from(d) > u128::from(b) * u128::from(c) => "over",
         Some(_) => "under",
     };
-    KeynessRow {
-        grouping: Text(&g.spec),
-        group: Text(label),
-        theme: Text(theme),
-        term: term.map(Text),
-        count: a,
-        count_rest: b,
-        tokens: c,
-        tokens_rest: d,
-        g2: Num(Some(g2)),
-        p_value: Num(Some(chi2_upper(g2))),
-        log_ratio: Num(ratio),
-        log_ratio_low: Num(interval.map(|i| i.0)),
-        log_ratio_high: Num(interval.map(|i| i.1)),
-        direction,
-    }
+    let row = row.text(&g.spec).text(label).text(theme);
+    let row = match term {
+        Some(term) => row.text(term),
+        None => row,
+    };
+    row.int(a)
+        .int(b)
+        .int(c)
+        .int(d)
+        .num(Some(g2))
+        .num(Some(chi2_upper(g2)))
+        .num(ratio)
+        .num(interval.map(|i| i.0))
+        .num(interval.map(|i| i.1))
+        .text(direction)
+        .end();
 }
 
 /// A theme's keyness in a group: its counts (a in c tokens against b in d in the rest of the
@@ -283,19 +256,18 @@ pub(crate) fn theme_keyness(sums: &GroupSums, corpus: &GroupSums, t: usize) -> T
 /// Writes `keyness.csv` rows: each group with tokens against the rest of the corpus, per
 /// theme.
 pub fn write_keyness<O: Write>(out: O, lexicon: &Lexicon, grouped: &[Grouped]) -> csv::Result<()> {
-    let mut w = writer(out);
+    let mut rows = Rows::new(out);
     for g in grouped {
         let corpus = &g.corpus;
         for (group, sums) in g.groups.iter().filter(|(_, s)| s.tokens() > 0) {
             for (t, theme) in lexicon.themes.iter().enumerate() {
                 let k = theme_keyness(sums, corpus, t);
-                let row = keyness_row(g, &group.label, &theme.id, None, k.counts, k.interval);
-                w.serialize(row)?;
+                let names = (g, group.label.as_str(), theme.id.as_str());
+                keyness_row(rows.row()?, names, None, k.counts, k.interval);
             }
         }
     }
-    w.flush()?;
-    Ok(())
+    rows.finish()
 }
 
 /// Writes `keyness_terms.csv` rows: as [`write_keyness`], per lexicon term of each theme, for
@@ -306,7 +278,7 @@ pub fn write_keyness_terms<O: Write>(
     matcher: &Matcher,
     grouped: &[Grouped],
 ) -> csv::Result<()> {
-    let mut w = writer(out);
+    let mut rows = Rows::new(out);
     // Each term's theme, by global term id (a theme's terms are numbered together, themes in
     // order, so that term order is the order of the rows within a group).
     let themes: Vec<usize> = (0..lexicon.themes.len())
@@ -347,19 +319,12 @@ pub fn write_keyness_terms<O: Write>(
                 let interval = log_ratio_interval(&here, &rest);
                 let text = matcher.term(term).text.as_str();
                 let counts = (a, all - a, c, d);
-                w.serialize(keyness_row(
-                    g,
-                    &group.label,
-                    &theme.id,
-                    Some(text),
-                    counts,
-                    interval,
-                ))?;
+                let names = (g, group.label.as_str(), theme.id.as_str());
+                keyness_row(rows.row()?, names, Some(text), counts, interval);
             }
         }
     }
-    w.flush()?;
-    Ok(())
+    rows.finish()
 }
 
 #[cfg(test)]
@@ -471,6 +436,32 @@ right = "pride"
             "{}",
             rows[0]
         );
+    }
+
+    #[test]
+    fn group_labels_are_written_as_the_csv_writer_writes_them() {
+        // A label that looks like a formula, with a comma, quotes and a line break.
+        let label = "=1+1, \"a\"\nb";
+        let (lexicon, matcher, grouped) = grouped_by_party(&[("a", label, "hard proud.")]);
+        let mut cell = Vec::new();
+        crate::csv_format::writer(&mut cell)
+            .write_record([crate::output::csv::safe_text(label).as_ref(), "x"])
+            .unwrap();
+        let cell = String::from_utf8(cell).unwrap();
+        let cell = cell.strip_suffix(",x\n").unwrap();
+        assert_eq!(cell, "\"'=1+1, \"\"a\"\"\nb\"");
+        let files = [
+            text(|o| write_groups(o, &lexicon, &grouped)),
+            text(|o| write_group_contrasts(o, &lexicon, &grouped)),
+            text(|o| write_keyness(o, &lexicon, &grouped)),
+            text(|o| write_keyness_terms(o, &lexicon, &matcher, &grouped)),
+        ];
+        for rows in &files[..3] {
+            assert!(rows.starts_with(&format!("party,{cell},")), "{rows}");
+        }
+        // Every row of every file ends in a line end, the files hold no more than their rows.
+        assert_eq!(files[0].matches(&format!("party,{cell},")).count(), 2);
+        assert!(files.iter().all(|f| f.is_empty() || f.ends_with('\n')));
     }
 
     #[test]
