@@ -36,8 +36,6 @@
 //! as the reference matcher (`matcher/reference.rs`, built only for the tests, which compare
 //! the two on random lexicons and texts) does by trying every entry.
 
-use std::collections::HashMap;
-
 // Steps of the entry trie (a key of three integers) and negators are looked up for many tokens:
 // FxHash is several times faster than SipHash, and the maps hold only lexicon entries and
 // settings, so hash flooding is no concern.
@@ -533,7 +531,8 @@ impl Matcher {
         let mut theme_terms = Vec::with_capacity(lexicon.themes.len());
         // Patterns are shared by the themes of one file that list the same entry; files stay
         // apart, since each may match by its own rule.
-        let mut pattern_ids: HashMap<(usize, Vec<Element>, Vec<Joiner>), u32> = HashMap::new();
+        let mut pattern_ids: FxHashMap<(usize, Vec<Element>, Vec<Joiner>), u32> =
+            FxHashMap::default();
         for (theme_index, theme) in lexicon.themes.iter().enumerate() {
             let first_term = terms.len() as u32;
             for term in &theme.terms {

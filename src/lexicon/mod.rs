@@ -20,7 +20,7 @@ mod show;
 mod toml;
 
 use crate::tokenize::Hyphens;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fmt;
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -537,7 +537,7 @@ fn themes_from_entries(
         });
     }
     // Each theme's entries so far, with the line of each.
-    let mut seen: Vec<HashMap<String, usize>> = vec![HashMap::new(); themes.len()];
+    let mut seen: Vec<FxHashMap<String, usize>> = vec![FxHashMap::default(); themes.len()];
     for (k, (category, text, weight, line)) in entries.into_iter().enumerate() {
         check_interrupt(k)?;
         let theme = &mut themes[category];
@@ -631,7 +631,7 @@ pub fn lint(lexicon: &Lexicon) -> Vec<String> {
     let mut exact: BTreeMap<(usize, String), Vec<usize>> = BTreeMap::new();
     let mut wildcards: Vec<(usize, usize, String, &Term)> = Vec::new();
     for (ti, theme) in lexicon.themes.iter().enumerate() {
-        let mut seen: HashMap<String, &Term> = HashMap::new();
+        let mut seen: FxHashMap<String, &Term> = FxHashMap::default();
         for term in &theme.terms {
             if let Some(problem) = misplaced_wildcard(&term.text) {
                 warnings.push(format!(
