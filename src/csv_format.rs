@@ -3,7 +3,8 @@
 //!
 //! In: any `impl Write`. Out: a [`csv::Writer`] over it that writes no header of its own.
 //! Guarantees: every CSV file themescope writes (results and exported lexicons) is written
-//! through it, so they are all written alike.
+//! through it, or, for files of many rows, cell by cell as it writes them
+//! ([`crate::output::csv::push_text_cell`], tested against it), so they are all written alike.
 
 use std::io::Write;
 
