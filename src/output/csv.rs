@@ -323,7 +323,7 @@ impl RowCells {
 }
 
 /// A spreadsheet-safe text cell.
-pub(crate) struct Text<'a>(pub(crate) &'a str);
+struct Text<'a>(&'a str);
 
 impl Serialize for Text<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -332,7 +332,7 @@ impl Serialize for Text<'_> {
 }
 
 /// A four-decimal number cell.
-pub(crate) struct Num(pub(crate) Option<f64>);
+struct Num(Option<f64>);
 
 impl Serialize for Num {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -341,7 +341,7 @@ impl Serialize for Num {
 }
 
 /// A fixed-point weight cell.
-pub(crate) struct W(pub(crate) u64);
+struct W(u64);
 
 impl Serialize for W {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
