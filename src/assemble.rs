@@ -594,6 +594,9 @@ pub struct Finished {
     pub cooccurrence: Cooccurrence,
     /// What it gives the charts and the report.
     pub digest: DocDigest,
+    /// Whether it has no hit ([`count::hitless`]) and no sentence for the report
+    /// ([`DocDigest::offers_sentences`]): what sums documents then reads only its size.
+    pub hitless: bool,
 }
 
 impl Assembly {
@@ -750,12 +753,15 @@ impl Assembly {
         }
         self.digest.tokens = self.counts.tokens;
         self.digest.contrasts = self.counts.contrasts.clone();
+        let hitless = count::hitless(&self.counts, &term_counts, &self.cooccurrence)
+            && !self.digest.offers_sentences();
         Ok(Finished {
             rows,
             counts: self.counts,
             term_counts,
             cooccurrence: self.cooccurrence,
             digest: self.digest,
+            hitless,
         })
     }
 }

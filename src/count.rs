@@ -95,10 +95,11 @@ pub struct Counts {
     pub contrasts: Vec<ContrastTally>,
 }
 
-impl AddAssign<&Counts> for Counts {
-    /// Adds everything but `distinct_terms`, which is per document (a corpus total comes
-    /// from a union of terms, not a sum).
-    fn add_assign(&mut self, other: &Counts) {
+impl Counts {
+    /// Adds `other`'s size (tokens, sentences, paragraphs) and makes room for its themes and
+    /// contrasts without reading their tallies: all that `+=` adds for counts without a hit
+    /// ([`hitless`]).
+    pub fn add_size(&mut self, other: &Counts) {
         self.tokens += other.tokens;
         self.sentences += other.sentences;
         self.paragraphs += other.paragraphs;
@@ -106,19 +107,41 @@ impl AddAssign<&Counts> for Counts {
             other.themes.len().max(self.themes.len()),
             ThemeTally::default(),
         );
+        self.contrasts.resize(
+            other.contrasts.len().max(self.contrasts.len()),
+            ContrastTally::default(),
+        );
+    }
+}
+
+impl AddAssign<&Counts> for Counts {
+    /// Adds everything but `distinct_terms`, which is per document (a corpus total comes
+    /// from a union of terms, not a sum).
+    fn add_assign(&mut self, other: &Counts) {
+        self.add_size(other);
         for (a, b) in self.themes.iter_mut().zip(&other.themes) {
             a.count += b.count;
             a.negated += b.negated;
             a.weight += b.weight;
         }
-        self.contrasts.resize(
-            other.contrasts.len().max(self.contrasts.len()),
-            ContrastTally::default(),
-        );
         for (a, b) in self.contrasts.iter_mut().zip(&other.contrasts) {
             *a += b;
         }
     }
+}
+
+/// Whether a document's counts hold no hit: every theme tally (negated hits and weights
+/// included) and every contrast tally zero, no term counted and no sentence holding a hit.
+/// Adding such a document to sums adds only its size ([`Counts::add_size`],
+/// [`Cooccurrence::add_size`]): what is found here, where the document was analysed and its
+/// counts are in the cache, spares the thread that sums documents from reading them.
+pub fn hitless(counts: &Counts, terms: &[TermCount], cooccurrence: &Cooccurrence) -> bool {
+    let zero = ContrastTally::default();
+    terms.is_empty()
+        && (counts.themes.iter()).all(|t| t.count == 0 && t.negated == 0 && t.weight == 0)
+        && counts.contrasts.iter().all(|c| *c == zero)
+        && cooccurrence.theme_sentences.iter().all(|&n| n == 0)
+        && cooccurrence.pair_sentences.iter().all(|&n| n == 0)
 }
 
 /// Everything the later stages need about one document.
@@ -173,6 +196,22 @@ impl Cooccurrence {
             at(&self.theme_sentences, a),
             at(&self.theme_sentences, b),
         )
+    }
+}
+
+impl Cooccurrence {
+    /// Adds `other`'s sentences and makes room for its themes and pairs without reading them:
+    /// all that `+=` adds for a document without a hit ([`hitless`]).
+    pub fn add_size(&mut self, other: &Cooccurrence) {
+        self.sentences += other.sentences;
+        for (a, b) in [
+            (&mut self.theme_sentences, &other.theme_sentences),
+            (&mut self.pair_sentences, &other.pair_sentences),
+        ] {
+            if a.len() < b.len() {
+                a.resize(b.len(), 0);
+            }
+        }
     }
 }
 
@@ -503,14 +542,21 @@ impl CorpusTotals {
         }
     }
 
-    /// Adds one document.
+    /// Adds one document; `hitless` when it has no hit ([`hitless`]), and then only its size is
+    /// read.
     pub fn add(
         &mut self,
         analysis_counts: &Counts,
         term_counts: &[TermCount],
         cooccurrence: &Cooccurrence,
+        hitless: bool,
     ) {
         self.documents += 1;
+        if hitless {
+            self.counts.add_size(analysis_counts);
+            self.cooccurrence.add_size(cooccurrence);
+            return;
+        }
         self.cooccurrence += cooccurrence;
         self.counts += analysis_counts;
         for t in term_counts {
@@ -736,6 +782,43 @@ mod tests {
         assert_eq!(total.contrasts[0].tension_sentences, 1);
     }
 
+    /// Only a document without any hit (a negated one, a term or a sentence counts) is
+    /// hitless, and its size alone adds what the whole of it adds, to empty totals too.
+    #[test]
+    fn a_hitless_document_adds_its_size_as_the_whole_of_it_does() {
+        let lex = parse_toml(LEX, "t.toml").unwrap();
+        let m = Matcher::new(&lex);
+        let is_hitless = |text: &str| {
+            let a = analyse(text, &m, &lex.contrasts);
+            hitless(&a.counts, &a.term_counts, &a.cooccurrence)
+        };
+        assert!(is_hitless("A quiet day. Nothing else.\n\nThe end."));
+        assert!(is_hitless(""));
+        for text in ["a day of pride", "not proud", "hardship"] {
+            assert!(!is_hitless(text), "{text}");
+        }
+        let a = analyse("pride and hardship", &m, &lex.contrasts);
+        let mut no_terms = a.counts.clone();
+        no_terms.themes.iter_mut().for_each(|t| t.count = 0);
+        assert!(!hitless(&no_terms, &[], &a.cooccurrence));
+
+        let quiet = analyse("A quiet day. Nothing else.", &m, &lex.contrasts);
+        let (mut size, mut whole) = (CorpusTotals::new(4), CorpusTotals::new(4));
+        for (totals, hitless) in [(&mut size, true), (&mut whole, false)] {
+            totals.add(&quiet.counts, &[], &quiet.cooccurrence, hitless);
+            totals.add(&a.counts, &a.term_counts, &a.cooccurrence, false);
+            totals.add(&quiet.counts, &[], &quiet.cooccurrence, hitless);
+        }
+        assert_eq!(size, whole);
+        let c = &size.counts;
+        assert_eq!(
+            (size.documents, c.tokens, c.sentences, c.paragraphs),
+            (3, 13, 5, 3)
+        );
+        assert_eq!(size.counts.themes.len(), 2);
+        assert_eq!(size.cooccurrence.sentences, 5);
+    }
+
     #[test]
     fn cooccurrence_by_sentence() {
         let lex = parse_toml(LEX, "t.toml").unwrap();
@@ -831,11 +914,13 @@ mod totals_tests {
             let empty = CorpusTotals::new(matcher.terms().len());
             let (mut whole, mut first, mut rest) = (empty.clone(), empty.clone(), empty);
             let split = split.min(texts.len());
+            // The whole adds documents without a hit by their size alone, the parts read them.
             for (i, text) in texts.iter().enumerate() {
                 let a = analyse(text, &matcher, &lexicon.contrasts);
-                whole.add(&a.counts, &a.term_counts, &a.cooccurrence);
+                let hitless = hitless(&a.counts, &a.term_counts, &a.cooccurrence);
+                whole.add(&a.counts, &a.term_counts, &a.cooccurrence, hitless);
                 let part = if i < split { &mut first } else { &mut rest };
-                part.add(&a.counts, &a.term_counts, &a.cooccurrence);
+                part.add(&a.counts, &a.term_counts, &a.cooccurrence, false);
             }
             first += &rest;
             prop_assert_eq!(first, whole);

@@ -147,6 +147,10 @@ pub struct Offered<'a> {
     pub examples: &'a [Vec<Example>],
     /// Per contrast, tension sentences, in text order.
     pub tension: &'a [Vec<Example>],
+    /// Whether the document has no hit and no sentence to offer (as
+    /// [`crate::assemble::Finished::hitless`]); such a document, its own cluster, adds only its
+    /// size. `false` is always right: the document is then read whole.
+    pub hitless: bool,
 }
 
 /// A group's first example sentences in corpus order, each with its document's position.
@@ -502,17 +506,6 @@ impl Sizes {
     }
 }
 
-/// Whether a document has no hit: no theme count (negated or not), no contrast tally, no term
-/// hit and no example sentence to offer.
-fn without_hits(counts: &Counts, terms: &[TermCount], offered: &Offered<'_>) -> bool {
-    let zero = ContrastTally::default();
-    terms.is_empty()
-        && (counts.themes.iter()).all(|t| t.count == 0 && t.negated == 0 && t.weight == 0)
-        && counts.contrasts.iter().all(|c| *c == zero)
-        && offered.examples.iter().all(Vec::is_empty)
-        && offered.tension.iter().all(Vec::is_empty)
-}
-
 /// `sum += counts` ([`Counts`]'s addition), touching only the themes and contrasts with
 /// something to add (adding a zero tally changes nothing).
 fn add_counts(sum: &mut Counts, counts: &Counts) {
@@ -681,8 +674,11 @@ impl Sums {
         // Most documents of a corpus of short texts have no hit: a group then takes only their
         // size (the same sums, without reading the group's lists of themes, contrasts, terms
         // and examples, which are cold in the cache by the time a group's next document comes).
-        let size_only = cluster.is_none() && without_hits(counts, terms, offered);
-        let offers = Offers::of(offered);
+        let size_only = cluster.is_none() && offered.hitless;
+        let offers = match size_only {
+            true => Offers::default(),
+            false => Offers::of(offered),
+        };
         for acc in &mut self.groupings {
             let slot = acc.keys.slot(&acc.grouping, id, meta);
             match slot {
@@ -937,8 +933,8 @@ mod tests {
         }
     }
 
-    /// A document without a hit adds to a group, by its size alone, what the whole way adds;
-    /// `without_hits` tells it from a document with a hit, a negated hit or a term.
+    /// A document without a hit adds to a group, by its size alone, what the whole way adds
+    /// (which documents have no hit: `count::hitless`).
     #[test]
     fn a_document_without_hits_adds_its_size_as_the_whole_way_does() {
         let (empty, hit) = (counts(7, &[0, 0], (0, 0)), counts(5, &[1, 0], (1, 0)));
@@ -957,19 +953,39 @@ mod tests {
         assert_eq!((size.documents, size.tokens()), (2, 12));
         assert_eq!(size.theme_clusters(0).n, 2);
         assert_eq!(size.theme_clusters(0).tokens2, 25 + 49);
+    }
 
-        let none = Offered::default();
-        assert!(without_hits(&empty, &[], &none));
-        assert!(!without_hits(&hit, &[], &none));
-        let mut negated = empty.clone();
-        negated.themes[1].negated = 1;
-        assert!(!without_hits(&negated, &[], &none));
-        let term = TermCount {
-            term: 0,
-            hits: 1,
-            live_weight: 0,
-        };
-        assert!(!without_hits(&empty, &[term], &none));
+    /// Documents without a hit marked `hitless` (their size alone added) give the groups and
+    /// the corpus's bootstrap that reading them whole gives.
+    #[test]
+    fn hitless_documents_add_what_reading_them_whole_adds() {
+        let mut docs = corpus();
+        let none = (0, 0);
+        docs.insert(
+            1,
+            ("e", meta(&["R", "1957", "Ike"]), counts(30, &[0, 0], none)),
+        );
+        docs.push(("f", meta(&["W", "1941", "FDR"]), counts(0, &[0, 0], none)));
+        docs.push(("g", meta(&["D", "", ""]), counts(9, &[0, 0], none)));
+        for cluster_by in [None, Some(2)] {
+            let run = |mark: bool| {
+                let groupings = vec![grouping("party"), grouping("year:decade")];
+                let mut sums = Sums::new(groupings, cluster_by, 2, 1);
+                for (id, m, c) in &docs {
+                    let sha: [u8; 32] = Sha256::digest(id.as_bytes()).into();
+                    let hitless = mark && crate::count::hitless(c, &[], &Default::default());
+                    let offered = Offered {
+                        hitless,
+                        ..Default::default()
+                    };
+                    sums.add(id, m, &sha, c, &[], &offered);
+                }
+                sums.finish(1).unwrap()
+            };
+            let (marked, whole) = (run(true), run(false));
+            assert_eq!(marked, whole, "{cluster_by:?}");
+            assert_eq!(whole.1[0].groups[1].1.tokens(), 230, "{cluster_by:?}");
+        }
     }
 
     /// The corpus's bootstrap of a grouped run, which takes its replicate sums from the first
@@ -1118,6 +1134,7 @@ mod tests {
                 order,
                 examples,
                 tension: &[],
+                ..Default::default()
             };
             all.offer(&offered);
             if Offers::of(&offered).new_to(kept) {
@@ -1136,12 +1153,14 @@ mod tests {
             order: 9,
             examples: &docs[1],
             tension: &[],
+            ..Default::default()
         };
         assert!(!Offers::of(&held).new_to(kept));
         let past_64 = Offered {
             order: 9,
             examples: &docs[3],
             tension: &[],
+            ..Default::default()
         };
         assert!(Offers::of(&past_64).new_to(kept));
     }
@@ -1163,6 +1182,7 @@ mod tests {
                 order,
                 examples: &examples,
                 tension: &tension,
+                ..Default::default()
             });
             kept
         };

@@ -118,6 +118,14 @@ pub struct DocDigest {
     pub tension_count: Vec<u64>,
 }
 
+impl DocDigest {
+    /// Whether it holds an example or tension sentence, or counts a tension sentence.
+    pub fn offers_sentences(&self) -> bool {
+        (self.examples.iter().chain(&self.tension)).any(|e| !e.is_empty())
+            || self.tension_count.iter().any(|&n| n > 0)
+    }
+}
+
 /// An example from sentence `s` of a document, marking the given hits (token ranges, theme).
 fn example(
     id: &str,
@@ -247,14 +255,19 @@ pub fn keep_first(kept: &mut Vec<Vec<Example>>, mut new: Vec<Vec<Example>>, limi
 /// [`keep_first`], taking out of `new` only the examples kept: the others stay in `new`, to be
 /// dropped by its owner (on the thread that made them).
 pub fn take_first(kept: &mut Vec<Vec<Example>>, new: &mut [Vec<Example>], limit: usize) {
-    if kept.len() < new.len() {
-        kept.resize(new.len(), Vec::new());
-    }
+    room_for(kept, new.len());
     for (kept, new) in kept.iter_mut().zip(new) {
         let room = limit.saturating_sub(kept.len()).min(new.len());
         if room > 0 {
             kept.extend(new.drain(..room));
         }
+    }
+}
+
+/// Makes `list` at least `len` long (with default values).
+fn room_for<T: Clone + Default>(list: &mut Vec<T>, len: usize) {
+    if list.len() < len {
+        list.resize(len, T::default());
     }
 }
 
@@ -303,10 +316,17 @@ pub struct CorpusDigest {
 impl CorpusDigest {
     /// Adds document number `order` (in corpus order), taking out of `doc` what it keeps: the
     /// rest stays, to be dropped by the caller (where it was made).
-    pub fn add(&mut self, order: usize, id: &str, doc: &mut DocDigest) {
-        take_first(&mut self.examples, &mut doc.examples, EXAMPLES_PER_THEME);
-        take_first(&mut self.tension, &mut doc.tension, TENSION_PER_CONTRAST);
-        crate::count::add_vec(&mut self.tension_count, &doc.tension_count);
+    pub fn add(&mut self, order: usize, id: &str, doc: &mut DocDigest, hitless: bool) {
+        if hitless {
+            // No sentence to take, none to count: only the room the lists are given.
+            room_for(&mut self.examples, doc.examples.len());
+            room_for(&mut self.tension, doc.tension.len());
+            room_for(&mut self.tension_count, doc.tension_count.len());
+        } else {
+            take_first(&mut self.examples, &mut doc.examples, EXAMPLES_PER_THEME);
+            take_first(&mut self.tension, &mut doc.tension, TENSION_PER_CONTRAST);
+            crate::count::add_vec(&mut self.tension_count, &doc.tension_count);
+        }
         if let Some(series) = doc.series.take() {
             let item = Kept {
                 tokens: doc.tokens,
@@ -322,7 +342,7 @@ impl CorpusDigest {
         let pooled = kept.len() >= CONTRAST_DOCS
             && kept.last().is_some_and(|last| last.tokens >= doc.tokens);
         if pooled {
-            self.pool(&doc.contrasts, 1);
+            self.pool(&doc.contrasts, hitless, 1);
             return;
         }
         let item = Kept {
@@ -332,17 +352,18 @@ impl CorpusDigest {
             data: std::mem::take(&mut doc.contrasts),
         };
         if let Some(out) = keep_largest(&mut self.contrast_docs, CONTRAST_DOCS, item) {
-            self.pool(&out.data, 1);
+            self.pool(&out.data, false, 1);
         }
     }
 
-    /// Adds `documents` documents' contrast tallies `tallies` to the pooled rest.
-    fn pool(&mut self, tallies: &[ContrastTally], documents: u64) {
-        if self.rest.len() < tallies.len() {
-            self.rest.resize(tallies.len(), ContrastTally::default());
-        }
-        for (pooled, c) in self.rest.iter_mut().zip(tallies) {
-            *pooled += c;
+    /// Adds `documents` documents' contrast tallies `tallies` to the pooled rest; `zeros` when
+    /// they are known to be zeros (then they are not read).
+    fn pool(&mut self, tallies: &[ContrastTally], zeros: bool, documents: u64) {
+        room_for(&mut self.rest, tallies.len());
+        if !zeros {
+            for (pooled, c) in self.rest.iter_mut().zip(tallies) {
+                *pooled += c;
+            }
         }
         self.rest_documents += documents;
     }
@@ -359,10 +380,10 @@ impl CorpusDigest {
         for item in other.series {
             keep_largest(&mut self.series, TRAJECTORY_DOCS, item);
         }
-        self.pool(&other.rest, other.rest_documents);
+        self.pool(&other.rest, false, other.rest_documents);
         for item in other.contrast_docs {
             if let Some(out) = keep_largest(&mut self.contrast_docs, CONTRAST_DOCS, item) {
-                self.pool(&out.data, 1);
+                self.pool(&out.data, false, 1);
             }
         }
     }
@@ -421,15 +442,21 @@ impl MetaColumn {
                 self.values.clear();
             }
         }
-        match value.parse::<f64>().ok().filter(|v| v.is_finite()) {
-            Some(v) if !self.not_numbers => {
-                let (lo, hi) = self.numbers.unwrap_or((v, v));
-                self.numbers = Some((lo.min(v), hi.max(v)));
+        // A column that held a value of another kind is no longer read as numbers or dates.
+        if !self.not_numbers {
+            match value.parse::<f64>().ok().filter(|v| v.is_finite()) {
+                Some(v) => {
+                    let (lo, hi) = self.numbers.unwrap_or((v, v));
+                    self.numbers = Some((lo.min(v), hi.max(v)));
+                }
+                None => {
+                    self.not_numbers = true;
+                    self.numbers = None;
+                }
             }
-            _ => {
-                self.not_numbers = true;
-                self.numbers = None;
-            }
+        }
+        if self.not_dates {
+            return;
         }
         let date = value.len() >= 10
             && value.as_bytes()[..10].iter().enumerate().all(|(i, b)| {
@@ -439,7 +466,7 @@ impl MetaColumn {
                     b.is_ascii_digit()
                 }
             });
-        match date && !self.not_dates {
+        match date {
             true => {
                 let (lo, hi) = self
                     .dates
@@ -584,7 +611,7 @@ mod tests {
                 contrasts: vec![c],
                 ..Default::default()
             };
-            d.add(i, &format!("d{i}"), &mut doc);
+            d.add(i, &format!("d{i}"), &mut doc, false);
         }
         assert_eq!(d.contrast_docs.len(), CONTRAST_DOCS);
         assert_eq!(d.rest_documents, 5);
@@ -596,6 +623,25 @@ mod tests {
             .contrast_docs
             .windows(2)
             .all(|w| w[0].tokens >= w[1].tokens));
+    }
+
+    /// A corpus of documents without a hit, marked `hitless`, has the digest reading them
+    /// whole gives: the lists and counts made room for, the rest pooled.
+    #[test]
+    fn hitless_documents_make_the_digest_reading_them_makes() {
+        let digest = |mark: bool| {
+            let mut d = CorpusDigest::default();
+            for i in 0..(CONTRAST_DOCS + 3) {
+                let mut doc = doc(i, (i % 5) as u64, (0, 0), false, 0);
+                d.add(i, &format!("d{i}"), &mut doc, mark);
+            }
+            d
+        };
+        let (marked, whole) = (digest(true), digest(false));
+        assert_eq!(marked, whole);
+        assert_eq!((whole.examples.len(), whole.tension.len()), (2, 1));
+        assert_eq!((whole.tension_count.len(), whole.rest.len()), (1, 1));
+        assert_eq!(whole.rest_documents, 3);
     }
 
     use proptest::strategy::Strategy;
@@ -638,22 +684,26 @@ mod tests {
             ),
             cuts in proptest::collection::vec(0usize..120, 0..4),
         ) {
-            let digest = |range: std::ops::Range<usize>| {
+            // The whole marks documents without a hit `hitless` (their lists then not read),
+            // the parts read every document.
+            let digest = |range: std::ops::Range<usize>, mark: bool| {
                 let mut d = CorpusDigest::default();
                 for i in range {
                     let (tokens, poles, series, examples) = docs[i];
-                    d.add(i, &format!("d{i}"), &mut doc(i, tokens, poles, series, examples));
+                    let mut doc = doc(i, tokens, poles, series, examples);
+                    let hitless = mark && poles == (0, 0) && !doc.offers_sentences();
+                    d.add(i, &format!("d{i}"), &mut doc, hitless);
                 }
                 d
             };
-            let whole = digest(0..docs.len());
+            let whole = digest(0..docs.len(), true);
             let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(docs.len())).collect();
             cuts.push(docs.len());
             cuts.sort_unstable();
             let mut merged = CorpusDigest::default();
             let mut from = 0;
             for cut in cuts {
-                merged.append(digest(from..cut));
+                merged.append(digest(from..cut, false));
                 from = cut;
             }
             proptest::prop_assert_eq!(merged, whole);

@@ -201,6 +201,7 @@ impl<'a> CorpusWriter<'a> {
             &finished.counts,
             &finished.term_counts,
             &finished.cooccurrence,
+            finished.hitless,
         );
         for (column, value) in w.metadata.iter_mut().zip(&source.meta) {
             column.add(value);
@@ -210,6 +211,7 @@ impl<'a> CorpusWriter<'a> {
             order: self.first + doc,
             examples: &finished.digest.examples,
             tension: &finished.digest.tension,
+            hitless: finished.hitless,
         };
         (self.groups).add(
             &source.id,
@@ -219,8 +221,12 @@ impl<'a> CorpusWriter<'a> {
             terms,
             &offered,
         );
-        w.digest
-            .add(self.first + doc, &source.id, &mut finished.digest);
+        w.digest.add(
+            self.first + doc,
+            &source.id,
+            &mut finished.digest,
+            finished.hitless,
+        );
         w.bytes += input.bytes;
         self.inputs
             .push(input)
