@@ -549,6 +549,30 @@ struct Accumulator {
 }
 
 impl Accumulator {
+    /// The slot of the group of a document with id `id` and cells `meta` (`None`:
+    /// `(missing)`), its sums and what is read of it for most documents; a new group's sums
+    /// are made for `themes` themes and `contrasts` contrasts.
+    fn group(
+        &mut self,
+        id: &str,
+        meta: &[String],
+        (themes, contrasts): (usize, usize),
+    ) -> (Option<usize>, &mut GroupSums, &mut Hot) {
+        let slot = self.keys.slot(&self.grouping, id, meta);
+        match slot {
+            Some(k) if k == self.sums.len() => {
+                self.sums.push(GroupSums::new(themes, contrasts));
+                self.hot.push(Hot::default());
+            }
+            Some(_) => {}
+            None => self.has_missing = true,
+        }
+        match slot {
+            Some(k) => (slot, &mut self.sums[k], &mut self.hot[k]),
+            None => (slot, &mut self.missing, &mut self.missing_hot),
+        }
+    }
+
     /// Adds what the documents without a hit added ([`Sizes`]) into the groups' sums.
     fn settle(&mut self) {
         self.hot.resize(self.sums.len(), Hot::default());
@@ -646,11 +670,22 @@ impl Sums {
         // (lumping every such document into one cluster would make one giant unit).
         let cluster =
             (self.cluster_by).and_then(|i| meta.get(i).map(|v| v.trim()).filter(|v| !v.is_empty()));
+        let sizes = (self.themes, self.contrasts);
+        if cluster.is_none() && offered.hitless {
+            // Its own cluster without a pole hit: nothing for the corpus's bootstrap, and its
+            // groups take only its size (the same sums, without reading the group's lists of
+            // themes, contrasts, terms and examples, which are cold in the cache by the time
+            // a group's next document comes; nor the document's, which are zeros).
+            for acc in &mut self.groupings {
+                acc.group(id, meta, sizes).2.sizes.add(counts);
+            }
+            return;
+        }
         let seed = match cluster {
             Some(value) => seed_of(&Sha256::digest(value.as_bytes()).into()),
             None => seed_of(text_sha256),
         };
-        let (themes, contrasts) = (self.themes, self.contrasts);
+        let (themes, contrasts) = sizes;
         let mut poles = std::mem::take(&mut self.poles);
         poles.clear();
         poles.extend((counts.contrasts.iter()).map(|c| (c.left.weight, c.right.weight)));
@@ -671,32 +706,9 @@ impl Sums {
                 }
             }
         }
-        // Most documents of a corpus of short texts have no hit: a group then takes only their
-        // size (the same sums, without reading the group's lists of themes, contrasts, terms
-        // and examples, which are cold in the cache by the time a group's next document comes).
-        let size_only = cluster.is_none() && offered.hitless;
-        let offers = match size_only {
-            true => Offers::default(),
-            false => Offers::of(offered),
-        };
+        let offers = Offers::of(offered);
         for acc in &mut self.groupings {
-            let slot = acc.keys.slot(&acc.grouping, id, meta);
-            match slot {
-                Some(k) if k == acc.sums.len() => {
-                    acc.sums.push(GroupSums::new(themes, contrasts));
-                    acc.hot.push(Hot::default());
-                }
-                Some(_) => {}
-                None => acc.has_missing = true,
-            }
-            let (sums, hot) = match slot {
-                Some(k) => (&mut acc.sums[k], &mut acc.hot[k]),
-                None => (&mut acc.missing, &mut acc.missing_hot),
-            };
-            if size_only {
-                hot.sizes.add(counts);
-                continue;
-            }
+            let (slot, sums, hot) = acc.group(id, meta, sizes);
             let offer = offers.new_to(hot.kept);
             sums.add_document(counts, offered, offer);
             if offer {
