@@ -209,31 +209,33 @@ pub fn input_entry(info: &InputInfo) -> InputEntry {
 }
 
 /// `info` pretty-printed at the depth of the manifest's `inputs` list (its lines indented by
-/// four spaces more).
+/// four spaces more), as serde_json pretty-prints an [`InputInfo`] there: written here field
+/// by field (a table run writes one per row), each string as serde_json writes strings.
 fn entry_json(info: &InputInfo) -> Vec<u8> {
-    thread_local! {
-        /// The object before it is indented, in memory kept per thread.
-        static OBJECT: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
-    }
-    let mut entry = Vec::with_capacity(192);
-    let mut object = OBJECT.take();
-    object.clear();
-    // Writing to a Vec cannot fail, and an InputInfo has nothing serde_json refuses.
-    if serde_json::to_writer_pretty(&mut object, info).is_err() {
-        object.clear();
-    }
-    entry.extend_from_slice(b"    ");
-    // A line break in pretty JSON is never inside a string (strings escape theirs).
-    for &b in &object {
-        entry.push(b);
-        if b == b'\n' {
-            entry.extend_from_slice(b"    ");
-        }
-    }
-    if object.capacity() <= 1 << 16 {
-        OBJECT.set(object);
-    }
+    let mut entry = Vec::with_capacity(144 + info.id.len() + info.sha256.len());
+    entry.extend_from_slice(b"    {\n      \"id\": ");
+    json_string(&mut entry, &info.id);
+    entry.extend_from_slice(b",\n      \"bytes\": ");
+    entry.extend_from_slice(itoa::Buffer::new().format(info.bytes).as_bytes());
+    entry.extend_from_slice(b",\n      \"sha256\": ");
+    json_string(&mut entry, &info.sha256);
+    entry.extend_from_slice(b",\n      \"encoding\": ");
+    json_string(&mut entry, info.encoding);
+    entry.extend_from_slice(b"\n    }");
     entry
+}
+
+/// Appends `s` as a JSON string, as serde_json writes it: a string with nothing to escape (no
+/// `"`, `\` or control character below U+0020) in quotes as it is, any other by serde_json.
+fn json_string(out: &mut Vec<u8>, s: &str) {
+    if (s.bytes()).all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else if serde_json::to_writer(&mut *out, s).is_err() {
+        // Writing to a Vec cannot fail, and serde_json writes any string.
+        out.extend_from_slice(b"\"\"");
+    }
 }
 
 /// The entries of the manifest's `inputs`, in document order, in an anonymous scratch file
@@ -387,15 +389,24 @@ mod tests {
         let inputs = |n: usize| -> Vec<InputInfo> {
             (0..n)
                 .map(|i| InputInfo {
-                    id: format!("t.csv#{i} \"é\"\n\t"),
-                    bytes: 100 + i as u64,
+                    // Ids with what JSON escapes, each on its own, and one with nothing to
+                    // escape (DEL is not escaped).
+                    id: match i {
+                        0 => format!("t.csv#{i} \"é\"\n\t"),
+                        1 => "plain/ünïcode 1:1 ~2 \u{7f}".to_string(),
+                        2 => "back\\slash".to_string(),
+                        3 => "quo\"te".to_string(),
+                        4 => "control\u{1}".to_string(),
+                        _ => "unit separator\u{1f}".to_string(),
+                    },
+                    bytes: [100, 0, u64::MAX][i % 3],
                     sha256: crate::checksum::sha256_hex(&[i as u8]),
-                    encoding: "utf-8",
+                    encoding: ["utf-8", "windows-1252"][i % 2],
                 })
                 .collect()
         };
         let dir = tempfile::tempdir().unwrap();
-        for n in [0, 1, 3] {
+        for n in [0, 1, 6] {
             let mut whole = Vec::new();
             write_manifest(&mut whole, &manifest(inputs(n))).unwrap();
             let mut spool = InputsSpool::create(dir.path()).unwrap();
