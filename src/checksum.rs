@@ -21,12 +21,13 @@ pub fn sha256_file(path: &std::path::Path) -> std::io::Result<(u64, String)> {
 /// Bytes as lowercase hexadecimal (a digest for the manifest).
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(2 * bytes.len());
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    let mut out = vec![0; 2 * bytes.len()];
+    for (digits, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        digits[0] = DIGITS[usize::from(b >> 4)];
+        digits[1] = DIGITS[usize::from(b & 15)];
     }
-    out
+    // Digits only: always UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The 32 bytes of a SHA-256 written as 64 hexadecimal digits; `None` for anything else.

@@ -136,12 +136,19 @@ impl AddAssign<&Counts> for Counts {
 /// [`Cooccurrence::add_size`]): what is found here, where the document was analysed and its
 /// counts are in the cache, spares the thread that sums documents from reading them.
 pub fn hitless(counts: &Counts, terms: &[TermCount], cooccurrence: &Cooccurrence) -> bool {
+    if !terms.is_empty() {
+        return false;
+    }
+    // The numbers or-ed together, not tested one by one: for a document without a hit every
+    // one is read anyway, and the processor ors several at a time.
+    let themes = (counts.themes.iter()).fold(0, |any, t| any | t.count | t.negated | t.weight);
+    let sentences = [&cooccurrence.theme_sentences, &cooccurrence.pair_sentences];
+    let sentences = sentences
+        .iter()
+        .flat_map(|v| v.iter())
+        .fold(0, |any, &n| any | n);
     let zero = ContrastTally::default();
-    terms.is_empty()
-        && (counts.themes.iter()).all(|t| t.count == 0 && t.negated == 0 && t.weight == 0)
-        && counts.contrasts.iter().all(|c| *c == zero)
-        && cooccurrence.theme_sentences.iter().all(|&n| n == 0)
-        && cooccurrence.pair_sentences.iter().all(|&n| n == 0)
+    themes == 0 && sentences == 0 && counts.contrasts.iter().all(|c| *c == zero)
 }
 
 /// Everything the later stages need about one document.

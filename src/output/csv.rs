@@ -163,6 +163,11 @@ fn push_fixed4(out: &mut Vec<u8>, value: Option<f64>) {
     let Some(v) = value.filter(|v| v.is_finite()) else {
         return;
     };
+    // Most cells of a corpus of short texts: a rate or share of a theme without hits.
+    if v == 0.0 {
+        out.extend_from_slice(ZERO4);
+        return;
+    }
     match fixed4_exact(v) {
         Some((negative, q)) => {
             if negative && q != 0 {
@@ -228,8 +233,15 @@ fn push_four_digits(out: &mut Vec<u8>, n: u64) {
     ]);
 }
 
+/// Zero with four decimals, as [`push_fixed4`] and [`push_weight`] write it (either sign).
+const ZERO4: &[u8] = b"0.0000";
+
 /// Appends a fixed-point weight as [`Weight`] displays it.
 fn push_weight(out: &mut Vec<u8>, units: u64) {
+    if units == 0 {
+        out.extend_from_slice(ZERO4);
+        return;
+    }
     push_int(out, units / Weight::SCALE);
     out.push(b'.');
     push_four_digits(out, units % Weight::SCALE);
@@ -793,6 +805,14 @@ pub fn push_text_cell(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
+/// Appends the cell of a theme's or a contrast's id: the id as it is, which is what
+/// [`push_text_cell`] writes for it, since an id matches `[a-z0-9_]+` (the lexicon's
+/// guarantee: no character to quote, none that a spreadsheet reads as a formula).
+fn push_id_cell(out: &mut Vec<u8>, id: &str) {
+    debug_assert!(crate::lexicon::is_valid_id(id), "{id}");
+    out.extend_from_slice(id.as_bytes());
+}
+
 /// Appends a `themes.csv` row, as the csv writer writes the serde row struct (`ThemeRow`, kept
 /// for the tests); `document` is the id's cell as [`push_text_cell`] writes it.
 fn push_theme_row(
@@ -804,7 +824,7 @@ fn push_theme_row(
 ) {
     out.extend_from_slice(document);
     out.push(b',');
-    push_text_cell(out, theme);
+    push_id_cell(out, theme);
     out.push(b',');
     push_int(out, t.count);
     out.push(b',');
@@ -836,7 +856,7 @@ fn push_contrast_row(
         &lexicon.themes[c.left].id,
         &lexicon.themes[c.right].id,
     ] {
-        push_text_cell(out, text);
+        push_id_cell(out, text);
         out.push(b',');
     }
     push_int(out, tally.left.hits);
@@ -1245,12 +1265,22 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn fixed4_agrees_with_the_standard_library_on_any_float(bits in proptest::prelude::any::<u64>(), small in -1.0e6f64..1.0e6) {
-            for v in [f64::from_bits(bits), small] {
+            for v in [f64::from_bits(bits), small, 0.0, -0.0, 5e-324, -1e-5, 4.9999e-5] {
                 if v.is_finite() {
                     let s = format!("{v:.4}");
                     let want = if s == "-0.0000" { "0.0000".to_string() } else { s };
                     proptest::prop_assert_eq!(fixed4(Some(v)), want, "{:e}", v);
                 }
+            }
+        }
+
+        /// A weight's cell is what [`Weight`] displays, zero included.
+        #[test]
+        fn weight_cells_are_what_weights_display(units in proptest::prelude::any::<u64>(), small in 0u64..30_000) {
+            for units in [units, small, 0] {
+                let mut cell = Vec::new();
+                push_weight(&mut cell, units);
+                proptest::prop_assert_eq!(String::from_utf8(cell).unwrap(), Weight(units).to_string());
             }
         }
     }
@@ -1434,6 +1464,15 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// A theme's or contrast's id is its own cell: what the text cell would be.
+        #[test]
+        fn an_id_cell_is_the_text_cell(id in "[a-z0-9_]{1,24}") {
+            let (mut cell, mut text) = (Vec::new(), Vec::new());
+            push_id_cell(&mut cell, &id);
+            push_text_cell(&mut text, &id);
+            proptest::prop_assert_eq!(cell, text);
+        }
+
         #[test]
         fn summary_rows_equal_the_csv_writer_rows(
             id in r#"[=+@a-z ,"\n\r\t-]{0,8}|1:Genesis:1"#,
