@@ -595,7 +595,7 @@ pub struct Finished {
     /// What it gives the charts and the report.
     pub digest: DocDigest,
     /// Whether it has no hit ([`count::hitless`]) and no sentence for the report
-    /// ([`DocDigest::offers_sentences`]): what sums documents then reads only its size.
+    /// ([`DocDigest::offers_sentences`]): the writer's sums then read only its size.
     pub hitless: bool,
 }
 

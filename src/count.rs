@@ -204,9 +204,7 @@ impl Cooccurrence {
             at(&self.theme_sentences, b),
         )
     }
-}
 
-impl Cooccurrence {
     /// Adds `other`'s sentences and makes room for its themes and pairs without reading them:
     /// all that `+=` adds for a document without a hit ([`hitless`]).
     pub fn add_size(&mut self, other: &Cooccurrence) {
@@ -804,10 +802,30 @@ mod tests {
         for text in ["a day of pride", "not proud", "hardship"] {
             assert!(!is_hitless(text), "{text}");
         }
+        // Any one number left of a document's hits makes it one with a hit.
         let a = analyse("pride and hardship", &m, &lex.contrasts);
-        let mut no_terms = a.counts.clone();
-        no_terms.themes.iter_mut().for_each(|t| t.count = 0);
-        assert!(!hitless(&no_terms, &[], &a.cooccurrence));
+        let mut zeros = a.counts.clone();
+        zeros
+            .themes
+            .iter_mut()
+            .for_each(|t| *t = ThemeTally::default());
+        zeros
+            .contrasts
+            .iter_mut()
+            .for_each(|c| *c = ContrastTally::default());
+        let none = Cooccurrence::default();
+        assert!(hitless(&zeros, &[], &none));
+        let one = |change: &dyn Fn(&mut Counts)| {
+            let mut counts = zeros.clone();
+            change(&mut counts);
+            !hitless(&counts, &[], &none)
+        };
+        assert!(one(&|c| c.themes[1].count = 1));
+        assert!(one(&|c| c.themes[1].negated = 1));
+        assert!(one(&|c| c.themes[0].weight = 1));
+        assert!(one(&|c| c.contrasts[0].pole_sentences = 1));
+        assert!(!hitless(&zeros, &a.term_counts, &none));
+        assert!(!hitless(&zeros, &[], &a.cooccurrence));
 
         let quiet = analyse("A quiet day. Nothing else.", &m, &lex.contrasts);
         let (mut size, mut whole) = (CorpusTotals::new(4), CorpusTotals::new(4));

@@ -315,7 +315,9 @@ pub struct CorpusDigest {
 
 impl CorpusDigest {
     /// Adds document number `order` (in corpus order), taking out of `doc` what it keeps: the
-    /// rest stays, to be dropped by the caller (where it was made).
+    /// rest stays, to be dropped by the caller (where it was made). `hitless` when it has no
+    /// hit and no sentence ([`crate::assemble::Finished::hitless`]): its lists and contrast
+    /// tallies, all empty or zero, are then not read.
     pub fn add(&mut self, order: usize, id: &str, doc: &mut DocDigest, hitless: bool) {
         if hitless {
             // No sentence to take, none to count: only the room the lists are given.
