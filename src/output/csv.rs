@@ -825,7 +825,7 @@ fn push_theme_row(
     out.push(b',');
     push_id_cell(out, theme);
     // A theme without a hit in a document with tokens: most rows of a corpus of short texts.
-    if t.count == 0 && t.negated == 0 && t.weight == 0 && t.distinct_terms == 0 && tokens > 0 {
+    if *t == crate::count::ThemeTally::default() && tokens > 0 {
         out.extend_from_slice(b",0,0,0.0000,0.0000,0\n");
         return;
     }
