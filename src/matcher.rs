@@ -130,6 +130,10 @@ struct NegationRules {
     enabled: bool,
     window: usize,
     suffix: Option<String>,
+    /// The suffix's last byte; [`u16::MAX`], which no byte is, for no suffix or an empty one.
+    suffix_end: u16,
+    /// Whether the suffix is empty.
+    suffix_empty: bool,
     exceptions: FxHashSet<(String, String)>,
     breaks: Vec<char>,
     /// The ASCII break characters, as bits.
@@ -448,6 +452,7 @@ fn parse_entry(entry: &str, hyphens: Hyphens) -> Option<ParsedEntry> {
 impl NegationRules {
     fn new(lexicon: &Lexicon) -> NegationRules {
         let breaks = lexicon.negation.breaks.clone();
+        let suffix = &lexicon.negation.contraction_suffix;
         let ascii_breaks = breaks
             .iter()
             .filter(|c| c.is_ascii())
@@ -455,7 +460,11 @@ impl NegationRules {
         NegationRules {
             enabled: lexicon.negation.enabled,
             window: lexicon.negation.window,
-            suffix: lexicon.negation.contraction_suffix.clone(),
+            suffix: suffix.clone(),
+            suffix_end: (suffix.as_deref())
+                .and_then(|s| s.as_bytes().last())
+                .map_or(u16::MAX, |&b| u16::from(b)),
+            suffix_empty: suffix.as_deref() == Some(""),
             exceptions: lexicon.negation.exceptions.iter().cloned().collect(),
             breaks,
             ascii_breaks,
@@ -483,10 +492,17 @@ impl NegationRules {
     /// Whether `word` is longer than the contraction suffix and ends with it. Byte by byte
     /// from the end: most words differ in their last byte, and a call to compare them cost
     /// more.
+    /// Every token is asked (see [`Matcher::info`]), so its last byte is compared first with
+    /// [`NegationRules::suffix_end`].
     #[inline]
     fn has_suffix(&self, word: &str) -> bool {
+        let word = word.as_bytes();
+        if word.last().map(|&b| u16::from(b)) != Some(self.suffix_end) {
+            // (An empty suffix ends every word.)
+            return self.suffix_empty && !word.is_empty();
+        }
         self.suffix.as_deref().is_some_and(|s| {
-            let (word, s) = (word.as_bytes(), s.as_bytes());
+            let s = s.as_bytes();
             word.len() > s.len() && word.iter().rev().zip(s.iter().rev()).all(|(a, b)| a == b)
         })
     }
@@ -742,8 +758,14 @@ impl Matcher {
             return None;
         }
         let flags = |j: usize| infos[j].flags();
+        let window = i.saturating_sub(rules.window)..i;
+        // Only a negator makes one, and most hits have none within the window: then neither
+        // the gaps nor the tokens are read.
+        if !window.clone().any(|j| flags(j) & NEGATOR != 0) {
+            return None;
+        }
         let bytes = text.as_bytes();
-        for j in (i.saturating_sub(rules.window)..i).rev() {
+        for j in window.rev() {
             if rules.breaks_in(&bytes[tokens[j].span.end..tokens[j + 1].span.start]) {
                 return None;
             }
@@ -753,9 +775,8 @@ impl Matcher {
             if j < first {
                 return None;
             }
-            let word = tokens[j].text.as_ref();
-            let negator = flags(j) & NEGATOR != 0 || rules.has_suffix(word);
-            if negator {
+            if flags(j) & NEGATOR != 0 {
+                let word = tokens[j].text.as_ref();
                 let exception = tokens.get(j + 1).is_some_and(|next| {
                     rules
                         .exceptions
@@ -797,7 +818,7 @@ impl Matcher {
         } = &mut scratch;
         // What each token is to the entries.
         infos.reserve(tokens.len());
-        let info = |word, prefix| self.info(word, prefix);
+        let info = |token: &str, word, prefix| self.info(token, word, prefix);
         (self.words).lookup_all(tokens, |t| t.text.as_ref(), info, infos);
         let infos = &infos[..];
         let doc = Doc {
@@ -1000,13 +1021,18 @@ impl Matcher {
         }
     }
 
-    /// What the main loop needs of a token of (word, longest prefix).
-    fn info(&self, word: u32, prefix: u32) -> Info {
+    /// What the main loop needs of a token `token` of (word, longest prefix). A token that
+    /// ends with the contraction suffix is flagged a negator as a negator word is.
+    #[inline]
+    fn info(&self, token: &str, word: u32, prefix: u32) -> Info {
         let class = self.class_of(word, prefix);
-        let flags = match word {
+        let mut flags = match word {
             NONE => 0,
             word => self.word_flags[word as usize],
         };
+        if self.negation.has_suffix(token) {
+            flags |= NEGATOR;
+        }
         Info::new(
             self.class_id(word, prefix),
             &class.single,
@@ -1058,7 +1084,7 @@ struct Class {
 struct Info {
     /// Its class ([`Matcher::class_id`]), or [`NONE`].
     class: u32,
-    /// The rest, from the lowest bit: its word's flags ([`NEGATOR`], [`BREAK_WORD`]; 2 bits);
+    /// The rest, from the lowest bit: its flags ([`NEGATOR`]: a negator word or a word with the contraction suffix; [`BREAK_WORD`]; 2 bits);
     /// whether an entry of more than one token starts with it (1 bit); the number of the
     /// choices of its entries of one token (5 bits) and where they start in
     /// `Matcher::singles` (24 bits). When the choices do not fit, the number is
@@ -1698,5 +1724,36 @@ terms = ["pride", "proud*", "badge of honor", "self-reliance", "honor"]
         assert_eq!(neg("never did the city seem so proud"), vec![None]);
         assert_eq!(neg("Not. Proud."), vec![None]);
         assert_eq!(neg("not but proud"), vec![None]);
+    }
+
+    /// The contraction suffix is told from a token's last byte first; a suffix that is not
+    /// one byte long, and an empty one (a library caller's: every word ends with it), are
+    /// still the reference matcher's.
+    #[test]
+    fn contraction_suffixes_of_any_length() {
+        let text = "It wasn't a hardship; so proud, ist proud. I xn proud";
+        let negators = |suffix: Option<&str>| {
+            let mut lex = lexicon(TWO);
+            lex.negation.contraction_suffix = suffix.map(String::from);
+            let tokens = tokenize(text);
+            let structure = segment(text, &tokens);
+            let new = Matcher::new(&lex).find_hits(text, &tokens, &structure);
+            let old = reference::Reference::new(&lex).find_hits(text, &tokens, &structure);
+            assert_eq!(new, old, "suffix {suffix:?}");
+            let word = |j: usize| tokens[j].text.to_string();
+            new.iter().map(|h| h.negator.map(word)).collect::<Vec<_>>()
+        };
+        let some = |w: &str| Some(w.to_string());
+        assert_eq!(negators(Some("n't")), [some("wasn't"), None, None, None]);
+        assert_eq!(negators(None), [None, None, None, None]);
+        assert_eq!(
+            negators(Some("t")),
+            [some("wasn't"), None, some("ist"), None]
+        );
+        assert_eq!(negators(Some("xn")), [None, None, None, None]);
+        assert_eq!(
+            negators(Some("")),
+            [some("a"), some("so"), some("ist"), some("xn")]
+        );
     }
 }

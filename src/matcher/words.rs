@@ -492,17 +492,16 @@ impl Words {
         }
     }
 
-    /// `info` of [`Words::lookup`] of the text of each of `tokens`, appended to `out`, through
-    /// this thread's cache. `info` must be the same function of (word, prefix) at every call on
-    /// this set (the cache keeps its answers).
+    /// `info` of each of `tokens`' text and its [`Words::lookup`], appended to `out`, through
+    /// this thread's cache. `info` must be the same function of (text, word, prefix) at every
+    /// call on this set (the cache keeps its answers).
     pub(super) fn lookup_all<T>(
         &self,
         tokens: &[T],
         text: impl Fn(&T) -> &str,
-        info: impl Fn(u32, u32) -> Info,
+        info: impl Fn(&str, u32, u32) -> Info,
         out: &mut Vec<Info>,
     ) {
-        let nothing = info(NONE, NONE);
         CACHE.with_borrow_mut(|cache| {
             if cache.owner != self.id {
                 cache.reset(self.id);
@@ -519,7 +518,7 @@ impl Words {
                             passed += 1;
                             out.push(self.cached(cache, token, &info));
                         } else {
-                            out.push(nothing);
+                            out.push(info(token, NONE, NONE));
                         }
                     }
                 } else {
@@ -535,11 +534,16 @@ impl Words {
     /// `info` of [`Words::lookup`] of `token`, through `cache`. (Inlined into both loops of
     /// [`Words::lookup_all`]: a call per token costs more than the probe.)
     #[inline(always)]
-    fn cached(&self, cache: &mut Cache, token: &str, info: impl Fn(u32, u32) -> Info) -> Info {
+    fn cached(
+        &self,
+        cache: &mut Cache,
+        token: &str,
+        info: impl Fn(&str, u32, u32) -> Info,
+    ) -> Info {
         let bytes = token.as_bytes();
         let lookup = || {
             let (word, prefix) = self.trie.lookup(bytes);
-            info(word, prefix)
+            info(token, word, prefix)
         };
         if let Some(key) = Cache::short_key(bytes) {
             let Line(line) = &mut cache.short[Cache::line(key)];
@@ -590,7 +594,7 @@ mod tests {
     use super::*;
 
     /// (word, prefix) as an [`Info`] and back, for the tests of the lookups themselves.
-    fn info(word: u32, prefix: u32) -> Info {
+    fn info(_token: &str, word: u32, prefix: u32) -> Info {
         Info {
             class: word,
             packed: prefix,
