@@ -671,25 +671,28 @@ pub fn lint(lexicon: &Lexicon) -> Vec<String> {
         }
     }
     // With best-entry, an exact entry takes its word away from every wildcard of other themes.
-    let mut shadowed: Vec<(usize, &Term, Vec<String>)> = Vec::new();
     for (ti, source, prefix, term) in &wildcards {
         if lexicon.sources[*source].matching != MatchMode::BestEntry {
             continue;
         }
-        let words: Vec<String> = exact
+        // The first five words named, the rest counted (a short prefix may start thousands).
+        let mut shown: Vec<&str> = Vec::new();
+        let mut words = 0;
+        let starting = exact
             .range((*source, prefix.clone())..)
-            .take_while(|((s, w), _)| s == source && w.starts_with(prefix.as_str()))
-            .filter(|(_, themes)| !themes.contains(ti))
-            .map(|((_, w), _)| w.clone())
-            .collect();
-        if !words.is_empty() {
-            shadowed.push((*ti, term, words));
+            .take_while(|((s, w), _)| s == source && w.starts_with(prefix.as_str()));
+        for ((_, word), _) in starting.filter(|(_, themes)| !themes.contains(ti)) {
+            if shown.len() < 5 {
+                shown.push(word);
+            }
+            words += 1;
         }
-    }
-    for (ti, term, words) in shadowed {
-        let shown: Vec<&str> = words.iter().take(5).map(String::as_str).collect();
-        let more = if words.len() > 5 {
-            format!(" and {} more", words.len() - 5)
+        if words == 0 {
+            continue;
+        }
+        let ti = *ti;
+        let more = if words > 5 {
+            format!(" and {} more", words - 5)
         } else {
             String::new()
         };

@@ -61,8 +61,17 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
     let started = Instant::now();
     // Checked when the command line is read too; a library caller's lexicon is checked here.
     crate::config::check_columns(&config.lexicon)?;
-    let matcher = Matcher::new(&config.lexicon);
-    let (documents, unreadable_folders) = discover(config)?;
+    // A large lexicon's matcher takes tens of milliseconds to build, a large folder about as
+    // long to list: the two at once.
+    let (matcher, discovered) = std::thread::scope(|scope| {
+        let matcher = scope.spawn(|| Matcher::new(&config.lexicon));
+        let discovered = discover(config);
+        let matcher = matcher
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (matcher, discovered)
+    });
+    let (documents, unreadable_folders) = discovered?;
     let meta = meta_columns(config, &documents)?;
     let shard = partial::select(config, &documents)?;
     let share = match &shard {
