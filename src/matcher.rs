@@ -489,11 +489,10 @@ impl NegationRules {
         found
     }
 
-    /// Whether `word` is longer than the contraction suffix and ends with it. Byte by byte
-    /// from the end: most words differ in their last byte, and a call to compare them cost
-    /// more.
-    /// Every token is asked (see [`Matcher::info`]), so its last byte is compared first with
-    /// [`NegationRules::suffix_end`].
+    /// Whether `word` is longer than the contraction suffix and ends with it. Every token is
+    /// asked (see [`Matcher::info`]) and most differ in their last byte, so that byte is
+    /// compared first with [`NegationRules::suffix_end`]; then byte by byte from the end (a
+    /// call to compare them cost more).
     #[inline]
     fn has_suffix(&self, word: &str) -> bool {
         let word = word.as_bytes();
@@ -1084,15 +1083,15 @@ struct Class {
 struct Info {
     /// Its class ([`Matcher::class_id`]), or [`NONE`].
     class: u32,
-    /// The rest, from the lowest bit: its flags ([`NEGATOR`]: a negator word or a word with the contraction suffix; [`BREAK_WORD`]; 2 bits);
-    /// whether an entry of more than one token starts with it (1 bit); the number of the
-    /// choices of its entries of one token (5 bits) and where they start in
-    /// `Matcher::singles` (24 bits). When the choices do not fit, the number is
-    /// [`Info::MANY`] and the class tells them.
+    /// The rest, from the lowest bit: its flags ([`NEGATOR`]: a negator word or a token with
+    /// the contraction suffix; [`BREAK_WORD`]; 2 bits); whether an entry of more than one
+    /// token starts with it (1 bit); the number of the choices of its entries of one token (5
+    /// bits) and where they start in `Matcher::singles` (24 bits). When the choices do not
+    /// fit, the number is [`Info::MANY`] and the class tells them.
     packed: u32,
 }
 
-// A word's flags fit in their two bits.
+// A token's flags fit in their two bits.
 const _: () = assert!(NEGATOR < 4 && BREAK_WORD < 4);
 
 impl Info {
