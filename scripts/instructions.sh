@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Instructions and simulated cache misses of a documents-only run, counted by valgrind's
-# callgrind: the same numbers for the same binary and inputs whatever else the machine is
-# doing, so two builds can be compared on a shared, uneven machine where wall times cannot.
+# callgrind: nearly the same numbers for the same binary and inputs whatever else the machine
+# is doing, so two builds can be compared on a shared, uneven machine where wall times cannot.
+# Nearly: the reader, worker and writer threads wait on each other, and how long a wait spins
+# before it sleeps varies, so the same binary's count varies by up to about 1 % from run to
+# run; smaller differences say nothing.
 #
 #   scripts/instructions.sh [--lexicon FILE] [--table [--group]] BINARY [BINARY…]
 #
