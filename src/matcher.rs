@@ -130,10 +130,6 @@ struct NegationRules {
     enabled: bool,
     window: usize,
     suffix: Option<String>,
-    /// The suffix's last byte; [`u16::MAX`], which no byte is, for no suffix or an empty one.
-    suffix_end: u16,
-    /// Whether the suffix is empty.
-    suffix_empty: bool,
     exceptions: FxHashSet<(String, String)>,
     breaks: Vec<char>,
     /// The ASCII break characters, as bits.
@@ -452,7 +448,6 @@ fn parse_entry(entry: &str, hyphens: Hyphens) -> Option<ParsedEntry> {
 impl NegationRules {
     fn new(lexicon: &Lexicon) -> NegationRules {
         let breaks = lexicon.negation.breaks.clone();
-        let suffix = &lexicon.negation.contraction_suffix;
         let ascii_breaks = breaks
             .iter()
             .filter(|c| c.is_ascii())
@@ -460,11 +455,7 @@ impl NegationRules {
         NegationRules {
             enabled: lexicon.negation.enabled,
             window: lexicon.negation.window,
-            suffix: suffix.clone(),
-            suffix_end: (suffix.as_deref())
-                .and_then(|s| s.as_bytes().last())
-                .map_or(u16::MAX, |&b| u16::from(b)),
-            suffix_empty: suffix.as_deref() == Some(""),
+            suffix: lexicon.negation.contraction_suffix.clone(),
             exceptions: lexicon.negation.exceptions.iter().cloned().collect(),
             breaks,
             ascii_breaks,
@@ -490,18 +481,12 @@ impl NegationRules {
     }
 
     /// Whether `word` is longer than the contraction suffix and ends with it. Every token is
-    /// asked (see [`Matcher::info`]) and most differ in their last byte, so that byte is
-    /// compared first with [`NegationRules::suffix_end`]; then byte by byte from the end (a
-    /// call to compare them cost more).
+    /// asked (see [`Matcher::info`]); byte by byte from the end, since most words differ in
+    /// their last byte and a call to compare them cost more.
     #[inline]
     fn has_suffix(&self, word: &str) -> bool {
-        let word = word.as_bytes();
-        if word.last().map(|&b| u16::from(b)) != Some(self.suffix_end) {
-            // (An empty suffix ends every word.)
-            return self.suffix_empty && !word.is_empty();
-        }
         self.suffix.as_deref().is_some_and(|s| {
-            let s = s.as_bytes();
+            let (word, s) = (word.as_bytes(), s.as_bytes());
             word.len() > s.len() && word.iter().rev().zip(s.iter().rev()).all(|(a, b)| a == b)
         })
     }
@@ -1725,8 +1710,8 @@ terms = ["pride", "proud*", "badge of honor", "self-reliance", "honor"]
         assert_eq!(neg("not but proud"), vec![None]);
     }
 
-    /// The contraction suffix is told from a token's last byte first; a suffix that is not
-    /// one byte long, and an empty one (a library caller's: every word ends with it), are
+    /// The contraction suffix is a token's flag, told once per distinct token: suffixes of
+    /// one byte and more, and an empty one (a library caller's: every word ends with it), are
     /// still the reference matcher's.
     #[test]
     fn contraction_suffixes_of_any_length() {
