@@ -30,7 +30,7 @@ pub const INPUTS_FILE: &str = "inputs.json";
 pub const TOOL: &str = "themescope partial result";
 
 /// The format of the state files this version writes and reads.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// What makes partial results parts of one run: the same options and lexicon, the same input
 /// listing, and which shard of how many.

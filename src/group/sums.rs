@@ -24,8 +24,10 @@ use crate::count::{ContrastTally, Counts, TermCount};
 use crate::output::digest::Example;
 
 mod state;
+mod terms;
 use crate::score::groups::{seed_of, Bootstrap, ClusterSums, Weights};
 pub use state::SumsState;
+use terms::TermTable;
 
 /// Sums over a group's clusters of what every theme and term shares: clusters, tokens,
 /// tokens².
@@ -75,14 +77,6 @@ impl Partial {
             count_tokens: self.count_tokens,
         }
     }
-}
-
-/// A term's sums in a group: its hits, and its own sums over the group's complete clusters (one
-/// map entry for both, found once per document).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct TermSums {
-    hits: u64,
-    clusters: Partial,
 }
 
 /// One cluster's counts within one group, until the cluster is complete.
@@ -254,8 +248,9 @@ pub struct GroupSums {
     pub theme_documents: Vec<u64>,
     /// Per contrast, the documents with a non-negated hit of either pole.
     pub contrast_documents: Vec<u64>,
-    /// Per term (global term id) with hits, its hits and its sums over clusters.
-    terms: FxHashMap<u32, TermSums>,
+    /// Per term (global term id) with hits, its sums over complete clusters (a term's hits are
+    /// their count once every cluster is complete, as at the end).
+    terms: TermTable,
     spread: Spread,
     theme_partials: Vec<Partial>,
     /// The Poisson bootstrap of each contrast over its clusters.
@@ -280,8 +275,8 @@ impl GroupSums {
         }
     }
 
-    /// A document's own counts but its terms' (those come with its cluster,
-    /// [`GroupSums::add_document_cluster`], or by [`GroupSums::add_term_hits`]). Only the
+    /// A document's own counts but its terms' (those come with its cluster: with the document
+    /// itself, [`GroupSums::add_document_cluster`], or at the end). Only the
     /// themes and contrasts the document has something of are touched: most documents of a
     /// large corpus have no hit, and then the group's tallies are not even read. Its example
     /// sentences are offered when `offer` is true (false: the group holds one of each).
@@ -303,20 +298,13 @@ impl GroupSums {
         }
     }
 
-    /// A document's term hits, its cluster still open.
-    fn add_term_hits(&mut self, terms: &[TermCount]) {
-        for t in terms {
-            self.terms.entry(t.term).or_default().hits += t.hits;
-        }
-    }
-
     /// A complete cluster: its spread, partial sums and bootstrap weights (its documents' term
     /// hits are in).
     fn add_cluster(&mut self, part: &ClusterPart, weights: &mut Weights) {
         let themes = part.themes.iter().copied();
         self.add_cluster_of(part.seed, part.tokens, themes, &part.poles, weights);
         for (&term, &count) in &part.terms {
-            (self.terms.entry(term).or_default().clusters).add(count, part.tokens);
+            self.terms.add(term, count, part.tokens);
         }
     }
 
@@ -343,9 +331,7 @@ impl GroupSums {
         let themes = counts.themes.iter().map(|t| t.count);
         self.add_cluster_of(seed, counts.tokens, themes, poles, weights);
         for t in terms {
-            let sums = self.terms.entry(t.term).or_default();
-            sums.hits += t.hits;
-            sums.clusters.add(t.hits, counts.tokens);
+            self.terms.add(t.term, t.hits, counts.tokens);
         }
     }
 
@@ -377,11 +363,7 @@ impl GroupSums {
         self.counts += &o.counts;
         crate::count::add_vec(&mut self.theme_documents, &o.theme_documents);
         crate::count::add_vec(&mut self.contrast_documents, &o.contrast_documents);
-        for (&t, q) in &o.terms {
-            let sums = self.terms.entry(t).or_default();
-            sums.hits += q.hits;
-            sums.clusters.merge(&q.clusters);
-        }
+        self.terms.merge(&o.terms);
         self.spread.n += o.spread.n;
         self.spread.tokens += o.spread.tokens;
         self.spread.tokens2 += o.spread.tokens2;
@@ -405,14 +387,16 @@ impl GroupSums {
         }
     }
 
-    /// The hits of term `term` (global term id), if it has any here.
+    /// The hits of term `term` (global term id), if it has any here (once every cluster is
+    /// complete: after [`Sums::finish`]).
     pub fn term_hits(&self, term: u32) -> Option<u64> {
-        self.terms.get(&term).map(|t| t.hits)
+        self.terms.get(term).map(|t| t.count)
     }
 
-    /// Every term with hits here (global term id) and its hits, in no particular order.
+    /// Every term with hits here (global term id) and its hits, in no particular order (once
+    /// every cluster is complete).
     pub fn terms_with_hits(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
-        (self.terms.iter()).filter_map(|(&term, t)| (t.hits > 0).then_some((term, t.hits)))
+        (self.terms.iter()).filter_map(|(term, t)| (t.count > 0).then_some((term, t.count)))
     }
 
     /// Tokens.
@@ -433,16 +417,8 @@ impl GroupSums {
 
     /// The cluster sums of term `term` here and in `corpus` outside this group.
     pub fn term_clusters(&self, corpus: &GroupSums, term: u32) -> (ClusterSums, ClusterSums) {
-        let here = self
-            .terms
-            .get(&term)
-            .map(|t| t.clusters)
-            .unwrap_or_default();
-        let all = corpus
-            .terms
-            .get(&term)
-            .map(|t| t.clusters)
-            .unwrap_or_default();
+        let here = self.terms.get(term).unwrap_or_default();
+        let all = corpus.terms.get(term).unwrap_or_default();
         (
             here.with(&self.spread),
             all.minus(&here).with(&corpus.spread_minus(&self.spread)),
@@ -716,12 +692,9 @@ impl Sums {
             }
             match cluster {
                 None => sums.add_document_cluster(seed, counts, terms, &poles, &mut self.weights),
-                Some(value) => {
-                    sums.add_term_hits(terms);
-                    (acc.pending.entry((slot, value.to_string())))
-                        .or_insert_with(|| ClusterPart::new(seed, themes, contrasts))
-                        .add(counts, terms)
-                }
+                Some(value) => (acc.pending.entry((slot, value.to_string())))
+                    .or_insert_with(|| ClusterPart::new(seed, themes, contrasts))
+                    .add(counts, terms),
             }
         }
         self.poles = poles;
