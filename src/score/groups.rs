@@ -294,7 +294,7 @@ pub struct Replicates {
 const HIT: u64 = crate::lexicon::Weight::SCALE;
 
 /// A lane's integer type: `u16` or `u32`, and `u64` for the sums lanes are emptied into.
-trait Lane: Copy + Default + PartialEq {
+trait Lane: Copy + Default + PartialEq + 'static {
     /// The largest value.
     const MAX: u64;
     /// The value as a `u64`.
@@ -303,6 +303,8 @@ trait Lane: Copy + Default + PartialEq {
     fn narrow(x: u64) -> Option<Self>;
     /// `self + w · x`, wrapping (the caller keeps lanes from overflowing).
     fn mul_add(self, w: u8, x: Self) -> Self;
+    /// A lane of zeros for every replicate (what an array not yet allocated holds).
+    const ZEROS: &'static [Self; REPLICATES];
 }
 
 /// [`Lane`] for an unsigned integer type.
@@ -310,6 +312,7 @@ macro_rules! lane {
     ($($t:ty),*) => {$(
         impl Lane for $t {
             const MAX: u64 = <$t>::MAX as u64;
+            const ZEROS: &'static [$t; REPLICATES] = &[0; REPLICATES];
             fn wide(self) -> u64 {
                 u64::from(self)
             }
@@ -472,19 +475,17 @@ impl Replicates {
         }
     }
 
-    /// Σ w·L or Σ w·R of every replicate (`wide` plus `lanes` plus `hits`, as
-    /// [`Replicates::pairs`]) into `out`, made by whole arrays (which the processor adds several
-    /// at a time) rather than replicate by replicate.
-    fn column_into(wide: &[u64], lanes: &[u32], hits: &[u16], out: &mut [u64; REPLICATES]) {
-        out.fill(0);
-        for (o, &n) in out.iter_mut().zip(wide) {
-            *o = n;
-        }
-        for (o, &n) in out.iter_mut().zip(lanes) {
-            *o = o.wrapping_add(u64::from(n));
-        }
-        for (o, &n) in out.iter_mut().zip(hits) {
-            *o = o.wrapping_add(u64::from(n) * HIT);
+    /// Σ w·L and Σ w·R of each replicate as whole arrays (`wide` plus `lanes` plus `hits`, as
+    /// [`Replicates::pairs`]), arrays not yet allocated read as zeros: replicate `k`'s sums
+    /// are `column(k)`, a loop over every `k` the processor makes several at a time.
+    fn columns(&self) -> impl Fn(usize) -> (u64, u64) + '_ {
+        let (wl, wr) = (full(&self.left), full(&self.right));
+        let (ll, lr) = (full(&self.lanes.left), full(&self.lanes.right));
+        let (hl, hr) = (full(&self.hits.left), full(&self.hits.right));
+        move |k| {
+            let l = (wl[k].wrapping_add(u64::from(ll[k]))).wrapping_add(u64::from(hl[k]) * HIT);
+            let r = (wr[k].wrapping_add(u64::from(lr[k]))).wrapping_add(u64::from(hr[k]) * HIT);
+            (l, r)
         }
     }
 
@@ -502,24 +503,26 @@ impl Replicates {
     /// (R + L), replicates without a hit left out; `None` when none has one.
     pub fn interval(&self) -> Option<(f64, f64)> {
         // On the stack: a run computes thousands of intervals.
-        let (mut left, mut right) = ([0u64; REPLICATES], [0u64; REPLICATES]);
-        Replicates::column_into(&self.left, &self.lanes.left, &self.hits.left, &mut left);
-        Replicates::column_into(&self.right, &self.lanes.right, &self.hits.right, &mut right);
-        // Every replicate's balance, NaN (0 / 0) for one without a hit, and how many have one:
-        // one pass the processor makes several replicates at a time.
         let mut values = [0f64; REPLICATES];
-        let mut n = 0;
-        // Sums below 2⁵² (all but astronomically large ones) are converted by their bits, the
-        // same values as `as f64` (both exact) at a fraction of its cost, several at a time.
-        let every = (left.iter().chain(&right)).fold(0, |all, &x| all | x);
-        let exact = |x: u64| match every < EXACT {
-            true => f64::from_bits(x | EXACT_BITS) - EXACT as f64,
-            false => x as f64,
-        };
-        for ((v, &l), &r) in values.iter_mut().zip(&left).zip(&right) {
-            let (l_f, r_f) = (exact(l), exact(r));
+        let column = self.columns();
+        // Every replicate's balance, NaN (0 / 0) for one without a hit, and how many have one,
+        // in one pass over the arrays. Sums below 2⁵² (all but astronomically large ones) are
+        // converted by their bits, the same values as `as f64` (both exact) at a fraction of
+        // its cost; when a sum is not, the balances are made again with `as f64`.
+        let (mut n, mut every) = (0, 0);
+        for (k, v) in values.iter_mut().enumerate() {
+            let (l, r) = column(k);
+            let by_bits = |x: u64| f64::from_bits(x | EXACT_BITS) - EXACT as f64;
+            let (l_f, r_f) = (by_bits(l), by_bits(r));
             *v = (r_f - l_f) / (r_f + l_f);
             n += usize::from(l | r != 0);
+            every |= l | r;
+        }
+        if every >= EXACT {
+            for (k, v) in values.iter_mut().enumerate() {
+                let (l, r) = column(k);
+                *v = (r as f64 - l as f64) / (r as f64 + l as f64);
+            }
         }
         if n == 0 {
             return None;
@@ -555,6 +558,12 @@ impl Replicates {
 const EXACT: u64 = 1 << 52;
 const EXACT_BITS: u64 = 0x4330_0000_0000_0000;
 
+/// `lanes` as an array of [`REPLICATES`], or zeros when it is not allocated (empty).
+fn full<T: Lane>(lanes: &[T]) -> &[T; REPLICATES] {
+    debug_assert!(lanes.is_empty() || lanes.len() == REPLICATES);
+    lanes.try_into().unwrap_or(T::ZEROS)
+}
+
 /// How many values from either end [`ranks_from_ends`] keeps: the 2.5th and 97.5th
 /// percentiles of 1,000 replicates are the 25th value from either end.
 const FEW: usize = 32;
@@ -565,9 +574,19 @@ const FEW: usize = 32;
 fn ranks_from_ends(values: &[f64], low: usize, high: usize) -> Option<(f64, f64)> {
     let mut smallest = Ends::new(low + 1, |a, b| a < b)?;
     let mut largest = Ends::new(high + 1, |a, b| a > b)?;
-    for &v in values.iter().filter(|v| !v.is_nan()) {
-        smallest.offer(v);
-        largest.offer(v);
+    // Eight values at a time: once both ends are full, a block none of whose values comes
+    // before the last kept at either end (NaN never does) offers nothing, and most blocks are
+    // such — one pass of comparisons the processor makes several at a time.
+    for block in values.chunks(8) {
+        if let (Some(lo), Some(hi)) = (smallest.last(), largest.last()) {
+            if !(block.iter()).fold(false, |any, &v| any | (v < lo) | (v > hi)) {
+                continue;
+            }
+        }
+        for &v in block.iter().filter(|v| !v.is_nan()) {
+            smallest.offer(v);
+            largest.offer(v);
+        }
     }
     Some((smallest.last()?, largest.last()?))
 }
