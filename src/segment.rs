@@ -413,6 +413,10 @@ pub fn segment(text: &str, tokens: &[Token<'_>]) -> Structure {
 pub fn segment_with(text: &str, tokens: &[Token<'_>], blank_lines: Option<bool>) -> Structure {
     let mut structure = Structure::default();
     let mut next_token = 0;
+    // Kept from paragraph to paragraph and, per thread, from document to document: neither a
+    // document of many short paragraphs (a verse a line) nor a table of one-line rows
+    // allocates them for each.
+    let mut scratch = SENTENCE_SCRATCH.take();
     for para in paragraph_spans_with(text, blank_lines) {
         let first_sentence = structure.sentences.len();
         let first_token = next_token;
@@ -425,7 +429,8 @@ pub fn segment_with(text: &str, tokens: &[Token<'_>], blank_lines: Option<bool>)
                 .take_while(|t| t.span.start < para.end)
                 .count();
         let para_tokens = &tokens[..para_end];
-        for mut span in sentence_spans(text, para.clone(), para_tokens, next_token) {
+        sentence_spans(text, para.clone(), para_tokens, next_token, &mut scratch);
+        for mut span in scratch.spans.iter().cloned() {
             let end_token =
                 next_token + para_tokens[next_token..].partition_point(|t| t.span.start < span.end);
             // A word may run across a sentence boundary ("Dr.ￊ" is one UAX #29 word but two
@@ -450,6 +455,10 @@ pub fn segment_with(text: &str, tokens: &[Token<'_>], blank_lines: Option<bool>)
             });
         }
     }
+    // A paragraph of thousands of sentences leaves no large buffers behind.
+    scratch.pieces.shrink_to(4096);
+    scratch.spans.shrink_to(4096);
+    SENTENCE_SCRATCH.set(scratch);
     structure
 }
 
@@ -530,33 +539,37 @@ fn trim_span(text: &str, span: Range<usize>) -> Range<usize> {
     start..end.max(start)
 }
 
-/// Sentence spans within paragraph `para`; `tokens[first_token..]` are the tokens from the
-/// paragraph on, used to look at the word before a full stop.
+/// Sentence spans within paragraph `para`, into `scratch.spans` (in the buffers `scratch` has);
+/// `tokens[first_token..]` are the tokens from the paragraph on, used to look at the word
+/// before a full stop.
 fn sentence_spans(
     text: &str,
     para: Range<usize>,
     tokens: &[Token<'_>],
     first_token: usize,
-) -> Vec<Range<usize>> {
+    scratch: &mut SentenceScratch,
+) {
+    let SentenceScratch { pieces, spans } = scratch;
+    pieces.clear();
+    spans.clear();
     let raw = &text[para.clone()];
     // Line breaks read as spaces, so that UAX #29 does not end a sentence at each line of
     // hard-wrapped text: the ASCII scanner classes them as spaces already; for the general
     // path they become spaces (same byte length, so offsets hold).
-    let flat: Cow<'_, str>;
-    let pieces: Vec<(usize, &str)> = if raw.is_ascii() {
-        ascii_sentence_pieces(raw)
+    if raw.is_ascii() {
+        ascii_sentence_pieces(raw, pieces);
     } else {
-        flat = if raw.contains(['\n', '\r']) {
+        let flat = if raw.contains(['\n', '\r']) {
             Cow::Owned(raw.replace(['\n', '\r'], " "))
         } else {
             Cow::Borrowed(raw)
         };
-        flat.split_sentence_bound_indices().collect()
-    };
-    let mut spans: Vec<Range<usize>> = Vec::new();
+        let found = flat.split_sentence_bound_indices();
+        pieces.extend(found.map(|(off, piece)| (off, piece.len())));
+    }
     let mut glue = false;
-    for (off, piece) in pieces {
-        let span = trim_span(text, para.start + off..para.start + off + piece.len());
+    for &(off, len) in pieces.iter() {
+        let span = trim_span(text, para.start + off..para.start + off + len);
         if span.is_empty() {
             continue;
         }
@@ -567,7 +580,19 @@ fn sentence_spans(
         let last = spans.last().map(|s| s.end).unwrap_or(para.start);
         glue = ends_with_abbreviation(text, last, tokens, first_token);
     }
-    spans
+}
+
+/// The buffers of [`sentence_spans`]: a paragraph's pieces (offset, length) between UAX #29
+/// sentence boundaries, and its sentences' byte spans, the output.
+#[derive(Default)]
+struct SentenceScratch {
+    pieces: Vec<(usize, usize)>,
+    spans: Vec<Range<usize>>,
+}
+
+thread_local! {
+    static SENTENCE_SCRATCH: std::cell::Cell<SentenceScratch> =
+        std::cell::Cell::new(SentenceScratch::default());
 }
 
 /// UAX #29 sentence classes of the ASCII characters (after line breaks became spaces).
@@ -599,17 +624,17 @@ fn ascii_class(b: u8) -> SentenceClass {
     }
 }
 
-/// UAX #29 sentence boundaries for ASCII text without line breaks — the same pieces as
-/// `split_sentence_bound_indices` (a property test and the whole KJV check this), several
+/// UAX #29 sentence boundaries for ASCII text without line breaks, appended to `pieces` as
+/// (offset, length) — the same pieces as `split_sentence_bound_indices` (a property test and
+/// the whole KJV check this), several
 /// times faster. Rules SB6–SB11 over the ASCII classes. A boundary can only come inside the
 /// `SATerm Close* Sp*` context after a full stop, `!` or `?` (elsewhere SB998 keeps the text
 /// together), so the scan jumps from one terminator to the next and looks at each byte only
 /// while such a context lasts; SB8's look-ahead is computed once per context.
-fn ascii_sentence_pieces(text: &str) -> Vec<(usize, &str)> {
+fn ascii_sentence_pieces(text: &str, pieces: &mut Vec<(usize, usize)>) {
     use SentenceClass::*;
     let bytes = text.as_bytes();
     let class = |i: usize| ascii_class(bytes[i]);
-    let mut pieces = Vec::new();
     let mut start = 0;
     let mut p = 0;
     while let Some(off) = memchr::memchr3(b'.', b'!', b'?', &bytes[p..]) {
@@ -646,7 +671,7 @@ fn ascii_sentence_pieces(text: &str) -> Vec<(usize, &str)> {
                 || (!seen_sp && matches!(c, Close | Sp)) // SB9
                 || c == Sp; // SB10; otherwise SB11 breaks
             if !keep {
-                pieces.push((start, &text[start..p]));
+                pieces.push((start, p - start));
                 start = p;
             }
             // Update the context with the character at p.
@@ -664,9 +689,8 @@ fn ascii_sentence_pieces(text: &str) -> Vec<(usize, &str)> {
         }
     }
     if start < bytes.len() {
-        pieces.push((start, &text[start..]));
+        pieces.push((start, bytes.len() - start));
     }
-    pieces
 }
 
 /// Whether the text just before byte `end` is an abbreviation followed by its full stop.
@@ -931,10 +955,9 @@ mod tests {
         let spans = |pieces: Vec<(usize, &str)>| -> Spans {
             pieces.into_iter().map(|(o, p)| (o, p.len())).collect()
         };
-        (
-            spans(ascii_sentence_pieces(text)),
-            spans(uax29_pieces(&flat)),
-        )
+        let mut ascii = Vec::new();
+        ascii_sentence_pieces(text, &mut ascii);
+        (ascii, spans(uax29_pieces(&flat)))
     }
 
     #[test]
