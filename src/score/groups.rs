@@ -280,7 +280,7 @@ pub const MAX_WEIGHT: u64 = POISSON_1.len() as u64;
 /// ([`Replicates::pairs`]): the same integers whichever way they were added. Serialised, and
 /// compared, as the two `u64` arrays of those sums.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-#[serde(from = "Summed", into = "Summed")]
+#[serde(try_from = "Summed", into = "Summed")]
 pub struct Replicates {
     /// Σ w·L and Σ w·R per replicate of the clusters flushed from the lanes (empty: zeros).
     left: Vec<u64>,
@@ -409,13 +409,23 @@ struct Summed {
     right: Vec<u64>,
 }
 
-impl From<Summed> for Replicates {
-    fn from(s: Summed) -> Replicates {
-        Replicates {
+impl TryFrom<Summed> for Replicates {
+    type Error = String;
+
+    /// The sums as read back: one per replicate, or none (zeros); any other number is not a
+    /// state this version wrote.
+    fn try_from(s: Summed) -> Result<Replicates, String> {
+        for sums in [&s.left, &s.right] {
+            if !sums.is_empty() && sums.len() != REPLICATES {
+                let n = sums.len();
+                return Err(format!("replicate sums of {n} values, not {REPLICATES}"));
+            }
+        }
+        Ok(Replicates {
             left: s.left,
             right: s.right,
             ..Default::default()
-        }
+        })
     }
 }
 
@@ -439,16 +449,6 @@ fn add_weighted(sums: &mut [u64], weights: &[u8], x: u64) {
     for (s, &w) in sums.iter_mut().zip(weights) {
         *s = s.mul_add(w, x);
     }
-}
-
-/// The sum of replicate `k` in the `u64` sums `wide` plus the `u32` lanes `lanes` and the
-/// `u16` lanes of hits `hits` (each empty meaning zeros).
-fn sum_at(wide: &[u64], lanes: &[u32], hits: &[u16], k: usize) -> u64 {
-    let lane = lanes.get(k).map_or(0, |&n| u64::from(n));
-    let hits = hits.get(k).map_or(0, |&n| u64::from(n) * HIT);
-    (wide.get(k).copied().unwrap_or(0))
-        .wrapping_add(lane)
-        .wrapping_add(hits)
 }
 
 impl Replicates {
@@ -491,12 +491,7 @@ impl Replicates {
 
     /// (Σ w·L, Σ w·R) of each replicate.
     pub fn pairs(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        (0..REPLICATES).map(move |k| {
-            (
-                sum_at(&self.left, &self.lanes.left, &self.hits.left, k),
-                sum_at(&self.right, &self.lanes.right, &self.hits.right, k),
-            )
-        })
+        (0..REPLICATES).map(self.columns())
     }
 
     /// The 2.5th and 97.5th percentiles (nearest rank) of the replicates' balances (R − L) /
@@ -1047,7 +1042,7 @@ mod tests {
             let summed = Summed::from(r.clone());
             let sums: Vec<_> = summed.left.iter().copied().zip(summed.right.iter().copied()).collect();
             proptest::prop_assert_eq!(sums, wide);
-            proptest::prop_assert_eq!(Replicates::from(summed), r);
+            proptest::prop_assert_eq!(Replicates::try_from(summed), Ok(r));
         }
 
         /// Ranks from either end of the values that are not NaN are the sorted list's, with
@@ -1081,9 +1076,26 @@ mod tests {
                 summed.left[k] = l;
                 summed.right[k] = right;
             }
-            let r = Replicates::from(summed);
+            let r = Replicates::try_from(summed).unwrap();
             proptest::prop_assert_eq!(r.interval(), interval_by_sort(&r));
         }
+    }
+
+    #[test]
+    fn sums_of_another_length_are_not_read_back() {
+        let read = |left: Vec<u64>, right: Vec<u64>| Replicates::try_from(Summed { left, right });
+        assert!(read(Vec::new(), vec![3; REPLICATES]).is_ok());
+        assert_eq!(
+            read(vec![1; 7], Vec::new()),
+            Err(format!("replicate sums of 7 values, not {REPLICATES}"))
+        );
+        assert!(read(vec![1; REPLICATES], vec![1; REPLICATES + 1]).is_err());
+        let json = serde_json::json!({"left": [1, 2], "right": []}).to_string();
+        let err = serde_json::from_str::<Replicates>(&json).unwrap_err();
+        assert!(
+            err.to_string().contains("replicate sums of 2 values"),
+            "{err}"
+        );
     }
 
     #[test]
