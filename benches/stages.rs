@@ -82,7 +82,7 @@ fn stages(c: &mut Criterion) {
                 },
                 &matcher,
                 &lexicon,
-                true,
+                themescope::output::registry::Wanted::ALL,
                 SegmentMode::Paragraph,
             )
             .map(|d| d.rows.hits.len())

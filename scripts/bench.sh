@@ -5,7 +5,8 @@
 #
 # Builds a corpus by repeating tests/data/kjv (the 66 KJV books) up to SIZE_MB megabytes
 # (default 200) in over 1,000 files, or with --single as one file of that size, then times:
-#   (a) document-level results only: --hits none --segment none --charts none
+#   (a) document-level results only: --hits none --tension none --segment none --charts none
+#       (no file of a row per hit, tension sentence or segment)
 #   (b) the default run without charts: --charts none
 #   (c) --jobs 1 against --jobs 2 (on the settings of (a)), and for scale two --jobs 1 runs side
 #       by side: what the machine's two cores give two independent processes
@@ -174,8 +175,8 @@ find "$corpus" -type f -name "$pattern" -print0 | xargs -0 cat > /dev/null   # w
 # the disk still writing the last run's CSV, falls on all of them alike; before each run the
 # disk is synced and the corpus read again, outside the timing. Each keeps its fastest run.
 labels=("(a) documents only, --jobs 2" "(b) default without charts" "(c) documents only, --jobs 1")
-args=("--hits none --segment none --charts none --jobs 2" "--charts none --jobs 2"
-      "--hits none --segment none --charts none --jobs 1")
+args=("--hits none --tension none --segment none --charts none --jobs 2" "--charts none --jobs 2"
+      "--hits none --tension none --segment none --charts none --jobs 1")
 inputs=("$input" "$input" "$input")
 if [ -n "$table" ]; then
   labels+=("(d) (a) on the .jsonl.zst")

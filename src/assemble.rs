@@ -29,6 +29,7 @@ use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
 use crate::output::csv::{self as csv_out, Base, DocumentRows, RowCells};
 use crate::output::digest::{self, DocDigest, Sampler, SeriesPoint};
+use crate::output::registry::Wanted;
 use crate::parallel::{Baton, Relay};
 use crate::score::{self, TrajectorySegment};
 use crate::segment::{segments_in_block, BlockStart, Segment, SegmentMode, SegmentPlan, Structure};
@@ -146,7 +147,7 @@ pub fn analyse_block(
     relay: &Relay<BlockStart>,
     matcher: &Matcher,
     lexicon: &Lexicon,
-    hits: bool,
+    wanted: Wanted,
 ) -> Option<csv::Result<BlockResult>> {
     let mut job = job;
     let mut baton = job.baton.take();
@@ -191,7 +192,7 @@ pub fn analyse_block(
         baton.pass(next(&start, analysis.tokens.len(), &analysis.structure));
     }
     Some(render_block(
-        &job, id, analysis, &start, matcher, lexicon, hits,
+        &job, id, analysis, &start, matcher, lexicon, wanted,
     ))
 }
 
@@ -215,7 +216,7 @@ pub fn analyse_document(
     name: Name<'_>,
     matcher: &Matcher,
     lexicon: &Lexicon,
-    hits: bool,
+    wanted: Wanted,
     mode: SegmentMode,
 ) -> csv::Result<Finished> {
     let id = name.id;
@@ -244,7 +245,7 @@ pub fn analyse_document(
             Arc::new(SegmentPlan::whole(mode, &analysis.structure, tokens))
         });
         let start = BlockStart::default();
-        render_block(&job, id, analysis, &start, matcher, lexicon, hits)?
+        render_block(&job, id, analysis, &start, matcher, lexicon, wanted)?
     };
     let store = (mode != SegmentMode::None).then_some(Trajectory::InMemory);
     let mut assembly = Assembly::new(id, lexicon, store)?;
@@ -265,7 +266,7 @@ fn render_block(
     start: &BlockStart,
     matcher: &Matcher,
     lexicon: &Lexicon,
-    hits: bool,
+    wanted: Wanted,
 ) -> csv::Result<BlockResult> {
     let analysis = &owned;
     let block = &job.block;
@@ -276,8 +277,10 @@ fn render_block(
         sentences: start.sentences,
     };
     let mut rows = DocumentRows::default();
-    csv_out::render_tension(id, &block.text, analysis, lexicon, &base, &mut rows.tension)?;
-    if hits {
+    if wanted.tension {
+        csv_out::render_tension(id, &block.text, analysis, lexicon, &base, &mut rows.tension)?;
+    }
+    if wanted.hits {
         csv_out::render_hits(
             id,
             &block.text,

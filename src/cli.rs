@@ -256,8 +256,13 @@ pub struct RunArgs {
     pub block_size: u64,
 
     /// Write hits.csv (one row per lexicon hit) or not.
-    #[arg(long, value_enum, value_name = "all|none", default_value_t = HitsArg::All)]
-    pub hits: HitsArg,
+    #[arg(long, value_enum, value_name = "all|none", default_value_t = RowsArg::All)]
+    pub hits: RowsArg,
+
+    /// Write tension.csv (one row per sentence holding hits of both poles of a contrast, with
+    /// its text) or not; the counts of such sentences stay in contrasts.csv.
+    #[arg(long, value_enum, value_name = "all|none", default_value_t = RowsArg::All)]
+    pub tension: RowsArg,
 
     /// Keep the rows of themes.csv whose count is zero, or drop them (documents.csv stays wide
     /// and complete): with many short documents, most rows are zeros.
@@ -322,12 +327,12 @@ pub enum ZerosArg {
     Drop,
 }
 
-/// Values of `--hits`.
+/// Values of `--hits` and `--tension`: whether their file is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum HitsArg {
-    /// Every hit.
+pub enum RowsArg {
+    /// Every row.
     All,
-    /// No hits.csv.
+    /// Not the file.
     None,
 }
 
@@ -349,7 +354,8 @@ mod tests {
         };
         assert_eq!(args.inputs, vec![PathBuf::from("input")]);
         assert_eq!(args.common.output, PathBuf::from("output"));
-        assert_eq!(args.hits, HitsArg::All);
+        assert_eq!(args.hits, RowsArg::All);
+        assert_eq!(args.tension, RowsArg::All);
         assert!(Cli::try_parse_from(["themescope", "run", "--jobs", "0"]).is_err());
     }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub use crate::cli::{ChartFormats, DEFAULT_BLOCK_SIZE};
-use crate::cli::{FormatArg, HitsArg, HyphensArg, NegationArg, RunArgs, ZerosArg};
+use crate::cli::{FormatArg, HyphensArg, NegationArg, RowsArg, RunArgs, ZerosArg};
 use crate::corpus::Encoding;
 use crate::error::{Error, Result};
 use crate::lexicon::{Format, Lexicon};
@@ -44,6 +44,8 @@ pub struct Config {
     pub jobs: usize,
     /// Whether to write hits.csv.
     pub hits: bool,
+    /// Whether to write tension.csv.
+    pub tension: bool,
     /// Whether `themes.csv` leaves out rows with a zero count (`--zeros drop`).
     pub drop_zeros: bool,
     /// Documents larger than this are analysed in blocks of about this many bytes.
@@ -149,7 +151,8 @@ impl Config {
             inputs,
             output: args.common.output,
             jobs,
-            hits: args.hits == HitsArg::All,
+            hits: args.hits == RowsArg::All,
+            tension: args.tension == RowsArg::All,
             drop_zeros: args.zeros == ZerosArg::Drop,
             block_size: usize::try_from(args.block_size).unwrap_or(usize::MAX),
             segment: args.segment,
@@ -187,6 +190,7 @@ impl Config {
             output,
             jobs: cores(),
             hits: true,
+            tension: true,
             drop_zeros: false,
             block_size: DEFAULT_BLOCK_SIZE,
             segment: SegmentMode::Paragraph,
@@ -215,6 +219,7 @@ impl Config {
     pub fn wanted(&self) -> Wanted {
         Wanted {
             hits: self.hits,
+            tension: self.tension,
             segments: self.segment != SegmentMode::None,
             groups: !self.group_by.is_empty(),
         }

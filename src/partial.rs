@@ -116,11 +116,12 @@ pub fn options_digest(config: &Config, metadata_sha256: Option<&str>) -> String 
         .map(|s| (s.path.as_str(), s.sha256.as_str()))
         .collect();
     let described = format!(
-        "version {}\nhits {}\nzeros {}\nsegment {:?}\nexcel {}\nencoding {:?}\ntable {:?}\n\
+        "version {}\nhits {}\ntension {}\nzeros {}\nsegment {:?}\nexcel {}\nencoding {:?}\ntable {:?}\n\
          metadata {:?}\ngroup-by {:?}\ncluster-by {:?}\nlexicon {sources:?}\ncontrasts {:?}\n\
          negation {:?}\nhyphens {:?}\n",
         env!("CARGO_PKG_VERSION"),
         config.hits,
+        config.tension,
         config.drop_zeros,
         config.segment,
         config.excel,

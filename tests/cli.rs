@@ -100,6 +100,7 @@ fn a_second_run_replaces_only_its_own_files() {
     themescope()
         .current_dir(dir.path())
         .args(["run", "input", "-o", "output", "--hits", "none"])
+        .args(["--tension", "none"])
         .assert()
         .success();
     assert_eq!(
@@ -117,11 +118,59 @@ fn a_second_run_replaces_only_its_own_files() {
             "report.html",
             "segment_themes.csv",
             "segments.csv",
-            "tension.csv",
             "terms.csv",
             "themes.csv",
             "trajectory.csv",
         ]
+    );
+}
+
+#[test]
+fn tension_none_leaves_out_only_the_sentences() {
+    let dir = workdir();
+    let run = |out: &str, extra: &[&str]| {
+        themescope()
+            .current_dir(dir.path())
+            .args(["run", "input", "--quiet", "--charts", "none", "-o", out])
+            .args(extra)
+            .assert()
+            .success();
+        dir.path().join(out)
+    };
+    let all = run("all", &[]);
+    let none = run("none", &["--tension", "none"]);
+    let tension = fs::read_to_string(all.join("tension.csv")).unwrap();
+    assert!(tension.starts_with("document,sentence,contrast,start_byte,end_byte,text\n"));
+    assert_eq!(tension.lines().count(), 14, "{tension}");
+    assert!(!none.join("tension.csv").exists());
+    // The counts of tension sentences stay, and every other file is the same.
+    let contrasts = fs::read_to_string(none.join("contrasts.csv")).unwrap();
+    assert!(contrasts.contains(",0.2113,4,0.3636\n"), "{contrasts}");
+    for file in ["contrasts.csv", "documents.csv", "segments.csv", "hits.csv"] {
+        assert_eq!(
+            fs::read(all.join(file)).unwrap(),
+            fs::read(none.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let settings = |dir: &Path| {
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+        (
+            manifest["settings"]["tension"].clone(),
+            manifest["files"].clone(),
+        )
+    };
+    let (on, files) = settings(&all);
+    assert_eq!(on, true);
+    assert!(files.as_array().unwrap().iter().any(|f| f == "tension.csv"));
+    let (off, files) = settings(&none);
+    assert_eq!(off, false);
+    assert!(!files.as_array().unwrap().iter().any(|f| f == "tension.csv"));
+    let report = fs::read_to_string(none.join("report.html")).unwrap();
+    assert!(
+        report.contains("tension sentences (4 in all)"),
+        "the report keeps its examples"
     );
 }
 

@@ -131,7 +131,7 @@ fn shards_merged_are_one_run_byte_for_byte() {
         dir.path(),
         &corpus,
         2,
-        &["--charts", "svg", "--hits", "none"],
+        &["--charts", "svg", "--hits", "none", "--tension", "none"],
     );
     // Groups (each book its own folder group here): the group files, their charts and the
     // report's section, with every bootstrap replicate merged.

@@ -10,6 +10,7 @@ use themescope::assemble::analyse_document;
 use themescope::count;
 use themescope::lexicon::Lexicon;
 use themescope::matcher::Matcher;
+use themescope::output::registry::Wanted;
 use themescope::segment::{segments, SegmentMode};
 use themescope::tokenize::normalize;
 
@@ -120,6 +121,6 @@ fuzz_target!(|data: &[u8]| {
             meta: &[],
             drop_zeros: false,
         };
-        let _ = analyse_document(0, text.to_string(), name, matcher, lexicon, true, mode);
+        let _ = analyse_document(0, text.to_string(), name, matcher, lexicon, Wanted::ALL, mode);
     }
 });

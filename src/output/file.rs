@@ -44,6 +44,7 @@ pub fn too_many_rows(name: &str, rows: u64) -> Option<String> {
     let what_to_do = match name {
         "themes.csv" => ", or leave out its zero rows with --zeros drop",
         "hits.csv" => "; --hits none leaves it out",
+        "tension.csv" => "; --tension none leaves it out",
         _ => "",
     };
     (rows > SPREADSHEET_ROWS).then(|| {

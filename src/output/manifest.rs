@@ -59,6 +59,8 @@ pub struct Settings {
     pub jobs: usize,
     /// Whether hits.csv was written.
     pub hits: bool,
+    /// Whether tension.csv was written.
+    pub tension: bool,
     /// Whether negation was applied.
     pub negation: bool,
     /// How hyphen-joined words were read: `split` or `keep`.
@@ -353,6 +355,7 @@ mod tests {
             settings: Settings {
                 jobs: 2,
                 hits: true,
+                tension: true,
                 negation: true,
                 hyphens: crate::tokenize::Hyphens::Split,
                 drop_zeros: false,

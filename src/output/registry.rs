@@ -59,6 +59,8 @@ pub enum When {
     Always,
     /// Unless `--hits none`.
     Hits,
+    /// Unless `--tension none`.
+    Tension,
     /// Unless `--segment none`.
     Segments,
     /// With `--group-by`.
@@ -70,10 +72,22 @@ pub enum When {
 pub struct Wanted {
     /// `--hits all`.
     pub hits: bool,
+    /// `--tension all`.
+    pub tension: bool,
     /// `--segment` other than `none`.
     pub segments: bool,
     /// Any `--group-by`.
     pub groups: bool,
+}
+
+impl Wanted {
+    /// Every file (the defaults, and a `--group-by`).
+    pub const ALL: Wanted = Wanted {
+        hits: true,
+        tension: true,
+        segments: true,
+        groups: true,
+    };
 }
 
 /// One CSV file of a result set.
@@ -95,6 +109,7 @@ impl CsvFile {
         match self.when {
             When::Always => true,
             When::Hits => wanted.hits,
+            When::Tension => wanted.tension,
             When::Segments => wanted.segments,
             When::Groups => wanted.groups,
         }
@@ -146,7 +161,7 @@ pub const CSV_FILES: &[CsvFile] = &[
             select: |r| &r.tension,
             corpus: None,
         },
-        when: When::Always,
+        when: When::Tension,
     },
     CsvFile {
         name: "hits.csv",
@@ -278,24 +293,28 @@ mod tests {
 
     #[test]
     fn options_choose_the_files() {
-        let count = |hits, segments, groups| {
+        let count = |hits, tension, segments, groups| {
             CSV_FILES
                 .iter()
                 .filter(|f| {
                     f.written(Wanted {
                         hits,
+                        tension,
                         segments,
                         groups,
                     })
                 })
                 .count()
         };
-        assert_eq!(count(true, true, false), 11);
-        assert_eq!(count(false, true, false), 10);
-        assert_eq!(count(true, false, false), 8);
-        assert_eq!(count(false, false, false), 7);
-        assert_eq!(count(true, true, true), 15);
+        assert_eq!(count(true, true, true, false), 11);
+        assert_eq!(count(false, true, true, false), 10);
+        assert_eq!(count(true, false, true, false), 10);
+        assert_eq!(count(true, true, false, false), 8);
+        assert_eq!(count(false, true, false, false), 7);
+        assert_eq!(count(false, false, false, false), 6);
+        assert_eq!(count(true, true, true, true), 15);
         assert_eq!(csv_file("hits.csv").unwrap().when, When::Hits);
+        assert_eq!(csv_file("tension.csv").unwrap().when, When::Tension);
         assert!(csv_file("report.html").is_none());
     }
 }

@@ -574,6 +574,7 @@ fn manifest_of(
         settings: manifest::Settings {
             jobs: config.jobs,
             hits: config.hits,
+            tension: config.tension,
             negation: lexicon.negation.enabled,
             hyphens: lexicon.hyphens(),
             drop_zeros: config.drop_zeros,

@@ -129,7 +129,7 @@ impl Worker<'_, '_> {
             self.relay,
             self.matcher,
             &self.config.lexicon,
-            self.config.hits,
+            self.config.wanted(),
         ) {
             None => Outcome::Abandoned,
             Some(Ok(block)) => Outcome::Block(Box::new(block)),
@@ -177,7 +177,7 @@ impl Worker<'_, '_> {
             },
             self.matcher,
             &config.lexicon,
-            config.hits,
+            config.wanted(),
             config.segment,
         ) {
             Ok(finished) => Outcome::Document(Box::new(AnalysedDocument {

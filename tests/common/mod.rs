@@ -109,6 +109,7 @@ pub fn listing(dir: &Path) -> Vec<String> {
 pub fn csv_files() -> Vec<&'static str> {
     let default = themescope::output::registry::Wanted {
         hits: true,
+        tension: true,
         segments: true,
         groups: false,
     };
