@@ -460,17 +460,28 @@ fn count_contrasts(
             }
         }
         for (tally, (left, right)) in tallies.iter_mut().zip(poles.iter()) {
-            let both: Vec<usize> = left
-                .iter()
-                .filter(|s| right.binary_search(s).is_ok())
-                .copied()
-                .collect();
+            let both = both_of(left, right);
             tally.tension_sentences = both.len() as u64;
             tally.pole_sentences = (left.len() + right.len() - both.len()) as u64;
             tension.push(both);
         }
     });
     (tallies, tension)
+}
+
+/// The sentences in both `left` and `right`, each ascending without repeats: one pass over the
+/// two together.
+fn both_of(left: &[usize], right: &[usize]) -> Vec<usize> {
+    let mut both = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&a), Some(&b)) = (left.get(i), right.get(j)) {
+        if a == b {
+            both.push(a);
+        }
+        i += usize::from(a <= b);
+        j += usize::from(b <= a);
+    }
+    both
 }
 
 /// Counts, over sentences, the themes with non-negated hits and the pairs of them.
@@ -683,6 +694,19 @@ mod tests {
     const LEX: &str = "[[themes]]\nid = \"hardship\"\nterms = [\"hardship*\", \"shortage*\"]\n[[themes]]\nid = \"pride\"\nterms = [\"pride\", { term = \"proud*\", weight = 2 }]\n[[contrasts]]\nleft = \"hardship\"\nright = \"pride\"\n";
 
     proptest::proptest! {
+        /// The sentences with both poles are those of one list found in the other.
+        #[test]
+        fn both_of_is_the_intersection(
+            left in proptest::collection::btree_set(0usize..60, 0..40),
+            right in proptest::collection::btree_set(0usize..60, 0..40),
+        ) {
+            let (left, right): (Vec<usize>, Vec<usize>) =
+                (left.into_iter().collect(), right.into_iter().collect());
+            let found: Vec<usize> =
+                left.iter().filter(|s| right.binary_search(s).is_ok()).copied().collect();
+            proptest::prop_assert_eq!(both_of(&left, &right), found);
+        }
+
         /// Up to 64 themes a sentence's themes are gathered as bits, past that sorted: both
         /// count alike.
         #[test]
