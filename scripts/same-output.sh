@@ -31,8 +31,10 @@ compare() {
   "$old" run "$@" -o "$work/old" --quiet
   "$new" run "$@" -o "$work/new" --quiet
   for side in old new; do
-    # The arguments name the binary and the output folder; timings differ from run to run.
+    # The arguments name the binary and the output folder; timings differ from run to run;
+    # binaries from before 2026-12-01 write no `"tension": true` setting (the default).
     sed -e "s|$work/$side|OUT|g" -e "s|\"$old\"|\"BIN\"|" -e "s|\"$new\"|\"BIN\"|" -e 's/"\(load\|total\)_seconds": .*/"\1_seconds": T/' \
+      -e '/^    "tension": true,$/d' \
       "$work/$side/manifest.json" > "$work/$side.manifest"
     rm "$work/$side/manifest.json"
   done
