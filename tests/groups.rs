@@ -341,3 +341,42 @@ fn each_grouping_gets_a_chart_and_a_report_section() {
         .success();
     assert!(!read(&dir.path().join("out2"), "report.html").contains("<h2>Groups</h2>"));
 }
+
+/// With more groups than the charts show, the report's table of key themes holds the largest
+/// only (a grouping by author can have tens of thousands: the table made a report of 25 MB for
+/// 20,000 groups) and says where the rest are; `keyness.csv` has every group.
+#[test]
+fn the_reports_key_themes_are_those_of_the_largest_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut table = String::from("id,g,text\n");
+    for i in 0..50 {
+        // Group i has 20 + i hits of one pole: the larger the group, the later it comes.
+        let word = if i % 2 == 0 { "hardship " } else { "pride " };
+        let text = format!(
+            "{}the people of the city went to work.",
+            word.repeat(20 + i)
+        );
+        table.push_str(&format!("d{i},group {i:02},{text}\n"));
+    }
+    fs::write(dir.path().join("t.csv"), table).unwrap();
+    let args = ["t.csv", "--id-column", "id", "--group-by", "g"];
+    assert_eq!(run(dir.path(), &args), "");
+    let out = dir.path().join("out");
+    let report = read(&out, "report.html");
+    let start = report
+        .find("Key themes of the 40 largest groups (10 more in ")
+        .unwrap();
+    let table = &report[start..start + report[start..].find("</table>").unwrap()];
+    let mut groups: Vec<&str> = table
+        .split("<tr><td><bdi>")
+        .skip(1)
+        .map(|row| &row[..row.find("</bdi>").unwrap()])
+        .collect();
+    groups.dedup();
+    let largest: Vec<String> = (10..50).map(|i| format!("group {i:02}")).collect();
+    assert_eq!(groups, largest);
+    let keyness = rows(&out, "keyness.csv");
+    let mut all: Vec<&str> = keyness.iter().map(|r| r["group"].as_str()).collect();
+    all.dedup();
+    assert_eq!(all.len(), 50);
+}

@@ -3,8 +3,9 @@
 //!
 //! In: the run's grouped sums (each group's counts, intervals and first example sentences) and
 //! the charts drawn. Out: HTML on an `impl Write`, escaped and isolated as the rest of the
-//! report. Bounded: the examples come from the groups the charts show (at most
-//! [`KEYNESS_GROUPS`]), one sentence per key theme and per contrast.
+//! report. Bounded whatever the number of groups: the table of key themes and the examples
+//! come from the groups the keyness chart shows (at most [`KEYNESS_GROUPS`]), the examples one
+//! sentence per key theme and per contrast; the rest are in the CSV files.
 
 use std::io::{self, Write};
 
@@ -80,12 +81,22 @@ fn key(sums: &GroupSums, corpus: &GroupSums, t: usize) -> Option<(f64, (f64, f64
 }
 
 /// The themes that are key for a group (their log ratio's interval leaves out 0), with the
-/// group's terms of that theme that have the most hits.
+/// group's terms of that theme that have the most hits: for the groups with tokens the keyness
+/// chart shows (a grouping by author can have tens of thousands; `keyness.csv` has them all).
 fn key_themes<W: Write>(out: &mut W, report: &ReportInput<'_>, g: &Grouped) -> io::Result<()> {
     let (lexicon, matcher) = (report.corpus.lexicon, report.corpus.matcher);
     let corpus = &g.corpus;
+    let (shown, left_out) = shown_groups(g, |s| s.tokens() > 0);
+    let which = match left_out {
+        0 => "any group".to_string(),
+        n => format!(
+            "any of the {KEYNESS_GROUPS} largest groups ({} more in \
+             <a href=\"keyness.csv\">keyness.csv</a>)",
+            crate::output::thousands(n as u64)
+        ),
+    };
     let mut rows = Vec::new();
-    for (group, sums) in g.groups.iter().filter(|(_, s)| s.tokens() > 0) {
+    for (group, sums) in shown.iter().map(|&k| &g.groups[k]) {
         for (t, theme) in lexicon.themes.iter().enumerate() {
             let Some((ratio, (low, high))) = key(sums, corpus, t) else {
                 continue;
@@ -116,8 +127,16 @@ fn key_themes<W: Write>(out: &mut W, report: &ReportInput<'_>, g: &Grouped) -> i
     if rows.is_empty() {
         return writeln!(
             out,
-            "<p>No theme is key for any group: every log ratio's 95 % interval includes 0.</p>"
+            "<p>No theme is key for {which}: every log ratio's 95 % interval includes 0.</p>"
         );
+    }
+    if left_out > 0 {
+        writeln!(
+            out,
+            "<p>Key themes of the {KEYNESS_GROUPS} largest groups ({} more in \
+             <a href=\"keyness.csv\">keyness.csv</a>):</p>",
+            crate::output::thousands(left_out as u64)
+        )?;
     }
     writeln!(
         out,
