@@ -31,11 +31,11 @@ pub fn write<W: Write>(out: &mut W, report: &ReportInput<'_>) -> io::Result<()> 
          its log ratio's interval leaves out 0.</p>"
     )?;
     for g in grouped {
-        let groups = g.groups.len();
         writeln!(
             out,
-            "<h3>By {}</h3>\n<p>{groups} groups.</p>",
-            escape(&g.spec)
+            "<h3>By {}</h3>\n<p>{} groups.</p>",
+            escape(&g.spec),
+            crate::output::thousands(g.groups.len() as u64)
         )?;
         let file = report
             .charts
