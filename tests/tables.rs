@@ -540,6 +540,27 @@ fn a_csv_file_longer_than_a_spreadsheet_is_warned() {
 }
 
 #[test]
+fn a_corpus_file_longer_than_a_spreadsheet_is_warned_too() {
+    // 1,449 themes make 1,049,076 pairs of themes: cooccurrence.csv, written once at the run's
+    // end as the group files are, is counted as the per-document files are.
+    let dir = tempfile::tempdir().unwrap();
+    let lexicon: String = (0..1449)
+        .map(|i| format!("[[themes]]\nid = \"t{i}\"\nterms = [\"w{i}\"]\n"))
+        .collect();
+    fs::write(dir.path().join("lex.toml"), lexicon).unwrap();
+    fs::write(dir.path().join("doc.txt"), "w0 w1.\n").unwrap();
+    let (code, stderr) = run(dir.path(), &["doc.txt"], &["--lexicon", "lex.toml"]);
+    assert_eq!(code, 0);
+    let warning =
+        "cooccurrence.csv has 1,049,077 rows, more than a spreadsheet opens (1,048,576): \
+                   a spreadsheet shows its first rows only; R, pandas or DuckDB read it whole";
+    assert_eq!(stderr, format!("warning: {warning}\n"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&dir.path().join("out"), "manifest.json")).unwrap();
+    assert_eq!(manifest["warnings"], serde_json::json!([warning]));
+}
+
+#[test]
 fn a_cell_too_large_to_hold_is_skipped_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
     let big = "pride ".repeat((65 << 20) / 6);

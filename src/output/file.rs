@@ -39,17 +39,28 @@ pub struct OutFile {
 pub const SPREADSHEET_ROWS: u64 = 1_048_576;
 
 /// The warning for the CSV file `name` of `rows` rows (its header included), when a spreadsheet
-/// cannot open it whole.
+/// cannot open it whole: what to open instead, or how to make it shorter.
 pub fn too_many_rows(name: &str, rows: u64) -> Option<String> {
+    const INSTEAD: &str = "open documents.csv (one row per document) instead";
+    const WHOLE: &str =
+        "a spreadsheet shows its first rows only; R, pandas or DuckDB read it whole";
     let what_to_do = match name {
-        "themes.csv" => ", or leave out its zero rows with --zeros drop",
-        "hits.csv" => "; --hits none leaves it out",
-        "tension.csv" => "; --tension none leaves it out",
-        _ => "",
+        "documents.csv" | "terms.csv" | "cooccurrence.csv" | "lexicon_coverage.csv" => {
+            WHOLE.to_string()
+        }
+        "themes.csv" => format!("{INSTEAD}, or leave out its zero rows with --zeros drop"),
+        "hits.csv" => format!("{INSTEAD}; --hits none leaves it out"),
+        "tension.csv" => format!("{INSTEAD}; --tension none leaves it out"),
+        "groups.csv" | "group_contrasts.csv" | "keyness.csv" | "keyness_terms.csv" => {
+            "a row per group and theme (or term); a --group-by of fewer groups (a column of fewer \
+             values, a coarser period) makes it shorter"
+                .to_string()
+        }
+        _ => INSTEAD.to_string(),
     };
     (rows > SPREADSHEET_ROWS).then(|| {
         format!(
-            "{name} has {} rows, more than a spreadsheet opens ({}): open documents.csv (one row per document) instead{what_to_do}",
+            "{name} has {} rows, more than a spreadsheet opens ({}): {what_to_do}",
             super::thousands(rows),
             super::thousands(SPREADSHEET_ROWS)
         )
@@ -216,6 +227,15 @@ mod tests {
         assert_eq!(
             too_many_rows("segments.csv", SPREADSHEET_ROWS + 1).as_deref(),
             Some("segments.csv has 1,048,577 rows, more than a spreadsheet opens (1,048,576): open documents.csv (one row per document) instead")
+        );
+        // documents.csv cannot send the reader to itself; the group files have rows per group.
+        assert_eq!(
+            too_many_rows("documents.csv", SPREADSHEET_ROWS + 1).as_deref(),
+            Some("documents.csv has 1,048,577 rows, more than a spreadsheet opens (1,048,576): a spreadsheet shows its first rows only; R, pandas or DuckDB read it whole")
+        );
+        assert_eq!(
+            too_many_rows("keyness.csv", 1_200_001).as_deref(),
+            Some("keyness.csv has 1,200,001 rows, more than a spreadsheet opens (1,048,576): a row per group and theme (or term); a --group-by of fewer groups (a column of fewer values, a coarser period) makes it shorter")
         );
     }
 

@@ -141,11 +141,12 @@ fn complete(
         scores: &written.scores,
         grouped: &written.grouped,
     };
-    let corpus_files = write_corpus_files(&mut out, config, &corpus)?;
+    let (corpus_files, too_long) = write_corpus_files(&mut out, config, &corpus)?;
 
     let chart_set = chart::chart_data(&corpus, &written.state.digest);
     let (charts, failed_charts) = draw_charts(config, faults, &mut out, &chart_set)?;
     write_report(&mut out, &corpus, &written, &charts, &failed_charts, &found)?;
+    written.warnings.extend(too_long);
 
     // The manifest is written once everything it lists is on disk.
     written.wait_on_disk()?;
@@ -379,19 +380,20 @@ fn analyse(
 /// Writes the corpus-level CSV files of the registry: their rows rendered on `--jobs` threads
 /// (the group files of a thousand groups take a while), each file written in registry order and
 /// sent on its way to the disk while the next is rendered (waited for before the manifest is
-/// written).
+/// written). Also returns the warnings for those longer than a spreadsheet opens (the group
+/// files of many groups).
 fn write_corpus_files(
     out: &mut OutputDir,
     config: &Config,
     corpus: &Corpus<'_>,
-) -> Result<Vec<Syncing>> {
+) -> Result<(Vec<Syncing>, Vec<String>)> {
     let entries = (CSV_FILES.iter())
         .filter(|f| f.written(config.wanted()))
         .filter_map(|entry| match entry.rows {
             Rows::Corpus(rows) => Some((entry, rows)),
             _ => None,
         });
-    let mut syncing = Vec::new();
+    let (mut syncing, mut too_long) = (Vec::new(), Vec::new());
     parallel::for_each_ordered(
         entries,
         config.jobs,
@@ -405,6 +407,7 @@ fn write_corpus_files(
             file.header(&entry.columns.header(corpus.lexicon), config.excel)?;
             let bytes = bytes.map_err(|e| Error::from_csv(&file.path, e))?;
             file.write(&bytes)?;
+            too_long.extend(crate::output::file::too_many_rows(entry.name, file.lines()));
             syncing.push(file.finish_in_background()?);
             Ok(())
         },
@@ -413,7 +416,7 @@ fn write_corpus_files(
             message: e.to_string(),
         },
     )?;
-    Ok(syncing)
+    Ok((syncing, too_long))
 }
 
 /// The charts for the report, and the charts that failed: (file stem, reason).
