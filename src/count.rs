@@ -148,7 +148,10 @@ pub fn hitless(counts: &Counts, terms: &[TermCount], cooccurrence: &Cooccurrence
         .flat_map(|v| v.iter())
         .fold(0, |any, &n| any | n);
     let zero = ContrastTally::default();
-    themes == 0 && sentences == 0 && counts.contrasts.iter().all(|c| *c == zero)
+    themes == 0
+        && sentences == 0
+        && cooccurrence.pairs.is_empty()
+        && counts.contrasts.iter().all(|c| *c == zero)
 }
 
 /// Everything the later stages need about one document.
@@ -188,9 +191,21 @@ pub struct Cooccurrence {
     pub sentences: u64,
     /// Per theme, the sentences holding a hit of it.
     pub theme_sentences: Vec<u64>,
-    /// Per pair of themes a < b, at [`pair_index`], the sentences holding hits of both.
+    /// Per pair of themes a < b, at [`pair_index`], the sentences holding hits of both (as
+    /// long as the last pair counted needs).
     pub pair_sentences: Vec<u64>,
+    /// More sentences holding both themes of a pair, as (pair index, sentences) ascending by
+    /// index: a document's, when the lexicon has more than [`DENSE_THEMES`] themes (a list of
+    /// every pair would take 4 MB a document for 1,000 themes). Sums over documents keep them
+    /// in `pair_sentences` ([`Cooccurrence::densify`]); never written (a partial result's
+    /// totals have none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pairs: Vec<(u64, u64)>,
 }
+
+/// Up to this many themes a document's co-occurrence counts every pair in a list of them all;
+/// past it, only the pairs that occur ([`Cooccurrence::pairs`]).
+pub const DENSE_THEMES: usize = 64;
 
 impl Cooccurrence {
     /// For themes `a` and `b` (in either order) of `themes`: the sentences holding both, `a`
@@ -198,11 +213,26 @@ impl Cooccurrence {
     pub fn pair(&self, a: usize, b: usize, themes: usize) -> (u64, u64, u64) {
         let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
         let (lo, hi) = (a.min(b), a.max(b));
+        let i = pair_index(lo, hi, themes);
+        let sparse = (self.pairs.binary_search_by_key(&i, |&(k, _)| k as usize))
+            .map_or(0, |k| self.pairs[k].1);
         (
-            at(&self.pair_sentences, pair_index(lo, hi, themes)),
+            at(&self.pair_sentences, i) + sparse,
             at(&self.theme_sentences, a),
             at(&self.theme_sentences, b),
         )
+    }
+
+    /// Moves the sparse pairs ([`Cooccurrence::pairs`]) into `pair_sentences`, as sums over
+    /// documents keep them.
+    pub fn densify(&mut self) {
+        for (i, n) in self.pairs.drain(..) {
+            let i = i as usize;
+            if self.pair_sentences.len() <= i {
+                self.pair_sentences.resize(i + 1, 0);
+            }
+            self.pair_sentences[i] += n;
+        }
     }
 
     /// Adds `other`'s sentences and makes room for its themes and pairs without reading them:
@@ -225,7 +255,32 @@ impl AddAssign<&Cooccurrence> for Cooccurrence {
         self.sentences += other.sentences;
         add_vec(&mut self.theme_sentences, &other.theme_sentences);
         add_vec(&mut self.pair_sentences, &other.pair_sentences);
+        merge_pairs(&mut self.pairs, &other.pairs);
     }
+}
+
+/// Adds the sparse pairs `add` into `into`, both ascending by index: the sum of each index
+/// once, still ascending.
+fn merge_pairs(into: &mut Vec<(u64, u64)>, add: &[(u64, u64)]) {
+    if add.is_empty() {
+        return;
+    }
+    if into.is_empty() {
+        into.extend_from_slice(add);
+        return;
+    }
+    let mut merged = Vec::with_capacity(into.len() + add.len());
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&(a, m)), Some(&(b, n))) = (into.get(i), add.get(j)) {
+        match a.cmp(&b) {
+            std::cmp::Ordering::Less => (merged.push((a, m)), i += 1),
+            std::cmp::Ordering::Greater => (merged.push((b, n)), j += 1),
+            std::cmp::Ordering::Equal => (merged.push((a, m + n)), (i, j) = (i + 1, j + 1)),
+        };
+    }
+    merged.extend_from_slice(&into[i..]);
+    merged.extend_from_slice(&add[j..]);
+    *into = merged;
 }
 
 /// Adds `b` to `a` element by element, growing `a` as needed.
@@ -486,17 +541,28 @@ fn both_of(left: &[usize], right: &[usize]) -> Vec<usize> {
 
 /// Counts, over sentences, the themes with non-negated hits and the pairs of them.
 fn count_cooccurrence(hits: &[(Hit, usize)], themes: usize, sentences: usize) -> Cooccurrence {
+    let dense = themes <= DENSE_THEMES;
     let mut c = Cooccurrence {
         sentences: sentences as u64,
         theme_sentences: vec![0; themes],
-        pair_sentences: vec![0; themes * themes.saturating_sub(1) / 2],
+        pair_sentences: vec![
+            0;
+            if dense {
+                themes * themes.saturating_sub(1) / 2
+            } else {
+                0
+            }
+        ],
+        pairs: Vec::new(),
     };
+    // Past DENSE_THEMES, the index of every pair met in a sentence, counted at the end.
+    let mut met: Vec<u64> = Vec::new();
     let mut present: Vec<usize> = Vec::new();
     // Hits come in token order, so the hits of one sentence are consecutive.
     let mut live = hits.iter().filter(|(h, _)| h.negator.is_none()).peekable();
     while let Some((hit, sentence)) = live.next() {
         present.clear();
-        if themes <= 64 {
+        if dense {
             // The sentence's themes as bits, read out in ascending order.
             let mut bits = 1u64 << hit.theme;
             while let Some((more, _)) = live.next_if(|(_, s)| s == sentence) {
@@ -517,9 +583,16 @@ fn count_cooccurrence(hits: &[(Hit, usize)], themes: usize, sentences: usize) ->
         for (i, &a) in present.iter().enumerate() {
             c.theme_sentences[a] += 1;
             for &b in &present[i + 1..] {
-                c.pair_sentences[pair_index(a, b, themes)] += 1;
+                match dense {
+                    true => c.pair_sentences[pair_index(a, b, themes)] += 1,
+                    false => met.push(pair_index(a, b, themes) as u64),
+                }
             }
         }
+    }
+    met.sort_unstable();
+    for run in met.chunk_by(|a, b| a == b) {
+        c.pairs.push((run[0], run.len() as u64));
     }
     c
 }
@@ -574,6 +647,7 @@ impl CorpusTotals {
             return;
         }
         self.cooccurrence += cooccurrence;
+        self.cooccurrence.densify();
         self.counts += analysis_counts;
         for t in term_counts {
             let slot = &mut self.terms[t.term as usize];
@@ -617,6 +691,7 @@ impl AddAssign<&CorpusTotals> for CorpusTotals {
         self.documents += other.documents;
         self.counts += &other.counts;
         self.cooccurrence += &other.cooccurrence;
+        self.cooccurrence.densify();
         if self.terms.len() < other.terms.len() {
             self.terms.resize(other.terms.len(), TermTotal::default());
         }
@@ -734,10 +809,73 @@ mod tests {
                 for b in a + 1..few {
                     proptest::prop_assert_eq!(
                         bits.pair_sentences[pair_index(a, b, few)],
-                        sorted.pair_sentences[pair_index(a, b, many)]
+                        sorted.pair(a, b, many).0
                     );
                 }
             }
+        }
+
+        /// Past DENSE_THEMES a document's pairs are kept sparse: each pair reads as the
+        /// sentences holding both its themes, and so do the sums of two documents, merged as a
+        /// document's blocks are and then densified as totals are.
+        #[test]
+        fn sparse_pairs_count_what_dense_ones_would(
+            a in proptest::collection::vec((0usize..70, 0usize..6, proptest::bool::ANY), 0..40),
+            b in proptest::collection::vec((0usize..70, 0usize..6, proptest::bool::ANY), 0..40),
+        ) {
+            const THEMES: usize = 70;
+            let hits = |drawn: &[(usize, usize, bool)]| {
+                let mut hits: Vec<(Hit, usize)> = (drawn.iter())
+                    .map(|&(theme, sentence, negated)| {
+                        let hit = Hit {
+                            theme,
+                            term: 0,
+                            tokens: 0..1,
+                            weight: crate::lexicon::Weight(1),
+                            negator: negated.then_some(0),
+                        };
+                        (hit, sentence)
+                    })
+                    .collect();
+                hits.sort_by_key(|(_, s)| *s);
+                hits
+            };
+            // By hand: per sentence, the set of themes with a live hit, and its pairs.
+            let by_hand = |drawn: &[(usize, usize, bool)]| {
+                let mut pairs = std::collections::BTreeMap::new();
+                for s in 0..6 {
+                    let themes: std::collections::BTreeSet<usize> = (drawn.iter())
+                        .filter(|&&(_, sentence, negated)| sentence == s && !negated)
+                        .map(|&(t, _, _)| t)
+                        .collect();
+                    for &x in &themes {
+                        for &y in themes.range(x + 1..) {
+                            *pairs.entry((x, y)).or_insert(0u64) += 1;
+                        }
+                    }
+                }
+                pairs
+            };
+            let (ca, cb) = (count_cooccurrence(&hits(&a), THEMES, 6), count_cooccurrence(&hits(&b), THEMES, 6));
+            proptest::prop_assert!(ca.pair_sentences.is_empty());
+            let mut sum = ca.clone();
+            sum += &cb;
+            let mut totals = Cooccurrence::default();
+            totals += &sum;
+            totals.densify();
+            proptest::prop_assert!(totals.pairs.is_empty());
+            let (ha, hb) = (by_hand(&a), by_hand(&b));
+            for x in 0..THEMES {
+                for y in x + 1..THEMES {
+                    let (na, nb) = (ha.get(&(x, y)).copied().unwrap_or(0), hb.get(&(x, y)).copied().unwrap_or(0));
+                    proptest::prop_assert_eq!(ca.pair(x, y, THEMES).0, na);
+                    proptest::prop_assert_eq!(ca.pair(y, x, THEMES).0, na);
+                    proptest::prop_assert_eq!(sum.pair(x, y, THEMES).0, na + nb);
+                    proptest::prop_assert_eq!(totals.pair(x, y, THEMES).0, na + nb);
+                }
+            }
+            // Ascending, each index once.
+            proptest::prop_assert!(sum.pairs.windows(2).all(|w| w[0].0 < w[1].0));
         }
     }
 
