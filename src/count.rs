@@ -768,6 +768,24 @@ mod tests {
 
     const LEX: &str = "[[themes]]\nid = \"hardship\"\nterms = [\"hardship*\", \"shortage*\"]\n[[themes]]\nid = \"pride\"\nterms = [\"pride\", { term = \"proud*\", weight = 2 }]\n[[contrasts]]\nleft = \"hardship\"\nright = \"pride\"\n";
 
+    /// Hits of weight 1 drawn as (theme, sentence, negated), in sentence order.
+    fn drawn_hits(drawn: &[(usize, usize, bool)]) -> Vec<(Hit, usize)> {
+        let mut hits: Vec<(Hit, usize)> = (drawn.iter())
+            .map(|&(theme, sentence, negated)| {
+                let hit = Hit {
+                    theme,
+                    term: 0,
+                    tokens: 0..1,
+                    weight: crate::lexicon::Weight(1),
+                    negator: negated.then_some(0),
+                };
+                (hit, sentence)
+            })
+            .collect();
+        hits.sort_by_key(|(_, s)| *s);
+        hits
+    }
+
     proptest::proptest! {
         /// The sentences with both poles are those of one list found in the other.
         #[test]
@@ -788,19 +806,7 @@ mod tests {
         fn cooccurrence_by_bits_equals_by_sorting(
             hits in proptest::collection::vec((0usize..8, 0usize..6, proptest::bool::ANY), 0..40),
         ) {
-            let mut hits: Vec<(Hit, usize)> = (hits.into_iter())
-                .map(|(theme, sentence, negated)| {
-                    let hit = Hit {
-                        theme,
-                        term: 0,
-                        tokens: 0..1,
-                        weight: crate::lexicon::Weight(1),
-                        negator: negated.then_some(0),
-                    };
-                    (hit, sentence)
-                })
-                .collect();
-            hits.sort_by_key(|(_, s)| *s);
+            let hits = drawn_hits(&hits);
             let (few, many) = (8, 65);
             let bits = count_cooccurrence(&hits, few, 6);
             let sorted = count_cooccurrence(&hits, many, 6);
@@ -824,22 +830,6 @@ mod tests {
             b in proptest::collection::vec((0usize..70, 0usize..6, proptest::bool::ANY), 0..40),
         ) {
             const THEMES: usize = 70;
-            let hits = |drawn: &[(usize, usize, bool)]| {
-                let mut hits: Vec<(Hit, usize)> = (drawn.iter())
-                    .map(|&(theme, sentence, negated)| {
-                        let hit = Hit {
-                            theme,
-                            term: 0,
-                            tokens: 0..1,
-                            weight: crate::lexicon::Weight(1),
-                            negator: negated.then_some(0),
-                        };
-                        (hit, sentence)
-                    })
-                    .collect();
-                hits.sort_by_key(|(_, s)| *s);
-                hits
-            };
             // By hand: per sentence, the set of themes with a live hit, and its pairs.
             let by_hand = |drawn: &[(usize, usize, bool)]| {
                 let mut pairs = std::collections::BTreeMap::new();
@@ -856,7 +846,8 @@ mod tests {
                 }
                 pairs
             };
-            let (ca, cb) = (count_cooccurrence(&hits(&a), THEMES, 6), count_cooccurrence(&hits(&b), THEMES, 6));
+            let ca = count_cooccurrence(&drawn_hits(&a), THEMES, 6);
+            let cb = count_cooccurrence(&drawn_hits(&b), THEMES, 6);
             proptest::prop_assert!(ca.pair_sentences.is_empty());
             let mut sum = ca.clone();
             sum += &cb;
@@ -867,7 +858,8 @@ mod tests {
             let (ha, hb) = (by_hand(&a), by_hand(&b));
             for x in 0..THEMES {
                 for y in x + 1..THEMES {
-                    let (na, nb) = (ha.get(&(x, y)).copied().unwrap_or(0), hb.get(&(x, y)).copied().unwrap_or(0));
+                    let na = ha.get(&(x, y)).copied().unwrap_or(0);
+                    let nb = hb.get(&(x, y)).copied().unwrap_or(0);
                     proptest::prop_assert_eq!(ca.pair(x, y, THEMES).0, na);
                     proptest::prop_assert_eq!(ca.pair(y, x, THEMES).0, na);
                     proptest::prop_assert_eq!(sum.pair(x, y, THEMES).0, na + nb);
