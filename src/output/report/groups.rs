@@ -80,6 +80,16 @@ fn key(sums: &GroupSums, corpus: &GroupSums, t: usize) -> Option<(f64, (f64, f64
     (low > 0.0 || high < 0.0).then_some((ratio, (low, high)))
 }
 
+/// "the 40 largest groups (N more in `rest_in`)" when `left_out` groups are not shown.
+fn largest(left_out: usize, rest_in: &str) -> Option<String> {
+    (left_out > 0).then(|| {
+        format!(
+            "the {KEYNESS_GROUPS} largest groups ({} more in {rest_in})",
+            crate::output::thousands(left_out as u64)
+        )
+    })
+}
+
 /// The themes that are key for a group (their log ratio's interval leaves out 0), with the
 /// group's terms of that theme that have the most hits: for the groups with tokens the keyness
 /// chart shows (a grouping by author can have tens of thousands; `keyness.csv` has them all).
@@ -87,14 +97,7 @@ fn key_themes<W: Write>(out: &mut W, report: &ReportInput<'_>, g: &Grouped) -> i
     let (lexicon, matcher) = (report.corpus.lexicon, report.corpus.matcher);
     let corpus = &g.corpus;
     let (shown, left_out) = shown_groups(g, |s| s.tokens() > 0);
-    let which = match left_out {
-        0 => "any group".to_string(),
-        n => format!(
-            "any of the {KEYNESS_GROUPS} largest groups ({} more in \
-             <a href=\"keyness.csv\">keyness.csv</a>)",
-            crate::output::thousands(n as u64)
-        ),
-    };
+    let largest = largest(left_out, "<a href=\"keyness.csv\">keyness.csv</a>");
     let mut rows = Vec::new();
     for (group, sums) in shown.iter().map(|&k| &g.groups[k]) {
         for (t, theme) in lexicon.themes.iter().enumerate() {
@@ -125,18 +128,14 @@ fn key_themes<W: Write>(out: &mut W, report: &ReportInput<'_>, g: &Grouped) -> i
         }
     }
     if rows.is_empty() {
+        let which = largest.map_or("any group".to_string(), |l| format!("any of {l}"));
         return writeln!(
             out,
             "<p>No theme is key for {which}: every log ratio's 95 % interval includes 0.</p>"
         );
     }
-    if left_out > 0 {
-        writeln!(
-            out,
-            "<p>Key themes of the {KEYNESS_GROUPS} largest groups ({} more in \
-             <a href=\"keyness.csv\">keyness.csv</a>):</p>",
-            crate::output::thousands(left_out as u64)
-        )?;
+    if let Some(largest) = largest {
+        writeln!(out, "<p>Key themes of {largest}:</p>")?;
     }
     writeln!(
         out,
@@ -192,10 +191,7 @@ fn examples<W: Write>(out: &mut W, report: &ReportInput<'_>, g: &Grouped) -> io:
     if folds.is_empty() {
         return Ok(());
     }
-    let which = match left_out {
-        0 => "each group".to_string(),
-        n => format!("the {KEYNESS_GROUPS} largest groups ({n} more in the CSV files)"),
-    };
+    let which = largest(left_out, "the CSV files").unwrap_or("each group".to_string());
     writeln!(
         out,
         "<h4>Example sentences</h4>\n<p>From {which}: its first sentence with a hit of each theme \
