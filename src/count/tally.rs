@@ -1,0 +1,334 @@
+//! Tallying a document's hits: its hits in token order, each with its sentence → its theme
+//! tallies, term counts, contrast tallies with their tension sentences, and co-occurrence.
+//!
+//! In: the hits the matcher found ([`crate::matcher::Matcher::find_sentence_hits`]), sentences
+//! ascending. Out: [`Tallies`], every number an integer. One pass over the hits makes them all,
+//! so that a document's hits (64 bytes each, megabytes for a long document) are read once, not
+//! once per kind of count; the counts kept per theme rather than per contrast pole make a
+//! contrast cost nothing per hit. Guarantees: the same numbers as counting each kind on its own,
+//! as the versions in `reference.rs` do (the property tests below check it on random hits,
+//! lexicons of up to 70 themes and random contrasts).
+
+use std::cell::RefCell;
+
+use super::DENSE_THEMES;
+use super::{pair_index, ContrastTally, Cooccurrence, PoleTally, TermCount, ThemeTally};
+use crate::lexicon::Contrast;
+use crate::matcher::Hit;
+
+#[cfg(test)]
+mod reference;
+
+/// Every count a document's hits make.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Tallies {
+    /// Per theme: its hits, negated ones and weight (`distinct_terms` left 0).
+    pub themes: Vec<ThemeTally>,
+    /// Per term with a hit, ascending by term id.
+    pub terms: Vec<TermCount>,
+    /// Per contrast, its poles' non-negated hits and its sentences.
+    pub contrasts: Vec<ContrastTally>,
+    /// Per contrast, the sentences holding non-negated hits of both poles, ascending.
+    pub tension: Vec<Vec<usize>>,
+    /// Which themes meet in which sentences.
+    pub cooccurrence: Cooccurrence,
+}
+
+/// What a thread keeps from document to document, so that a short document allocates none
+/// of it.
+struct Scratch {
+    /// Per term id: hits and non-negated weight, read out and reset for the terms hit.
+    terms: Vec<(u64, u64)>,
+    /// The terms hit, in order of their first hit.
+    touched: Vec<u32>,
+    /// Per theme, its non-negated hits as a contrast pole counts them.
+    live: Vec<PoleTally>,
+    /// The themes with a non-negated hit, in order of their first one.
+    live_themes: Vec<usize>,
+    /// Per theme, the number of the last sentence it had a non-negated hit in. Sentences are
+    /// numbered by `sentence`, which runs on from document to document, so nothing is reset.
+    seen: Vec<u64>,
+    /// The number of the current sentence.
+    sentence: u64,
+    /// The themes of the current sentence, in order of their first hit.
+    present: Vec<usize>,
+    /// Per theme, where its poles start in `poles` (one more entry than themes).
+    pole_starts: Vec<usize>,
+    /// The contrasts' poles as (theme, contrast, is the left pole), ascending.
+    poles: Vec<(usize, usize, bool)>,
+    /// Past DENSE_THEMES, the index of every pair met in a sentence, counted at the end.
+    met: Vec<u64>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = const {
+        RefCell::new(Scratch {
+            terms: Vec::new(),
+            touched: Vec::new(),
+            live: Vec::new(),
+            live_themes: Vec::new(),
+            seen: Vec::new(),
+            sentence: 0,
+            present: Vec::new(),
+            pole_starts: Vec::new(),
+            poles: Vec::new(),
+            met: Vec::new(),
+        })
+    };
+}
+
+/// Tallies `hits` (in token order, each with its sentence) of a document of `sentences`
+/// sentences, for a lexicon of `terms` terms and `themes` themes with `contrasts`.
+pub(super) fn tally_hits(
+    hits: &[(Hit, usize)],
+    terms: usize,
+    themes: usize,
+    contrasts: &[Contrast],
+    sentences: usize,
+) -> Tallies {
+    SCRATCH.with_borrow_mut(|scratch| {
+        let mut out = Tallies {
+            themes: vec![ThemeTally::default(); themes],
+            terms: Vec::new(),
+            contrasts: vec![ContrastTally::default(); contrasts.len()],
+            tension: vec![Vec::new(); contrasts.len()],
+            cooccurrence: Cooccurrence {
+                sentences: sentences as u64,
+                theme_sentences: vec![0; themes],
+                pair_sentences: vec![
+                    0;
+                    if themes <= DENSE_THEMES {
+                        themes * themes.saturating_sub(1) / 2
+                    } else {
+                        0
+                    }
+                ],
+                pairs: Vec::new(),
+            },
+        };
+        scratch.prepare(terms, themes, contrasts);
+        let mut current = None;
+        for (hit, sentence) in hits {
+            let term = &mut scratch.terms[hit.term as usize];
+            if term.0 == 0 {
+                scratch.touched.push(hit.term);
+            }
+            term.0 += 1;
+            let theme = &mut out.themes[hit.theme];
+            theme.count += 1;
+            theme.weight += hit.weight.0;
+            if hit.negator.is_some() {
+                theme.negated += 1;
+                continue;
+            }
+            term.1 += hit.weight.0;
+            let live = &mut scratch.live[hit.theme];
+            if live.hits == 0 {
+                scratch.live_themes.push(hit.theme);
+            }
+            live.add(hit.weight);
+            if current != Some(*sentence) {
+                if let Some(done) = current {
+                    scratch.close_sentence(done, contrasts, &mut out);
+                }
+                current = Some(*sentence);
+                scratch.sentence += 1;
+            }
+            if scratch.seen[hit.theme] != scratch.sentence {
+                scratch.seen[hit.theme] = scratch.sentence;
+                scratch.present.push(hit.theme);
+            }
+        }
+        if let Some(done) = current {
+            scratch.close_sentence(done, contrasts, &mut out);
+        }
+        scratch.finish(contrasts, &mut out);
+        out
+    })
+}
+
+impl Scratch {
+    /// Makes room for `terms` terms and `themes` themes, and lists each theme's poles.
+    fn prepare(&mut self, terms: usize, themes: usize, contrasts: &[Contrast]) {
+        if self.terms.len() < terms {
+            self.terms.resize(terms, (0, 0));
+        }
+        if self.live.len() < themes {
+            self.live.resize(themes, PoleTally::default());
+            self.seen.resize(themes, 0);
+        }
+        self.pole_starts.clear();
+        self.poles.clear();
+        if contrasts.is_empty() {
+            return;
+        }
+        // A theme on both sides of one contrast counts as its left pole only.
+        for (ci, c) in contrasts.iter().enumerate() {
+            self.poles.push((c.left, ci, true));
+            if c.right != c.left {
+                self.poles.push((c.right, ci, false));
+            }
+        }
+        self.poles.sort_unstable();
+        self.pole_starts.resize(themes + 1, 0);
+        for &(theme, _, _) in &self.poles {
+            self.pole_starts[theme + 1] += 1;
+        }
+        for theme in 0..themes {
+            self.pole_starts[theme + 1] += self.pole_starts[theme];
+        }
+    }
+
+    /// Counts the sentence `sentence`, whose themes are `present` (and marked in `seen`), and
+    /// empties `present`.
+    fn close_sentence(&mut self, sentence: usize, contrasts: &[Contrast], out: &mut Tallies) {
+        let c = &mut out.cooccurrence;
+        let themes = c.theme_sentences.len();
+        let dense = themes <= DENSE_THEMES;
+        for (i, &a) in self.present.iter().enumerate() {
+            c.theme_sentences[a] += 1;
+            for &b in &self.present[i + 1..] {
+                let pair = pair_index(a.min(b), a.max(b), themes);
+                match dense {
+                    true => c.pair_sentences[pair] += 1,
+                    false => self.met.push(pair as u64),
+                }
+            }
+        }
+        if !self.poles.is_empty() {
+            let here = |theme: usize| self.seen[theme] == self.sentence;
+            for &a in &self.present {
+                for &(_, ci, is_left) in &self.poles[self.pole_starts[a]..self.pole_starts[a + 1]] {
+                    let (contrast, tally) = (&contrasts[ci], &mut out.contrasts[ci]);
+                    if is_left {
+                        tally.pole_sentences += 1;
+                        if contrast.right != contrast.left && here(contrast.right) {
+                            tally.tension_sentences += 1;
+                            out.tension[ci].push(sentence);
+                        }
+                    } else if !here(contrast.left) {
+                        tally.pole_sentences += 1;
+                    }
+                }
+            }
+        }
+        self.present.clear();
+    }
+
+    /// Reads out the terms, the contrasts' poles and the sparse pairs, and resets what the
+    /// next document counts in.
+    fn finish(&mut self, contrasts: &[Contrast], out: &mut Tallies) {
+        self.touched.sort_unstable();
+        out.terms = (self.touched.drain(..))
+            .map(|term| {
+                let (hits, live_weight) = std::mem::take(&mut self.terms[term as usize]);
+                TermCount {
+                    term,
+                    hits,
+                    live_weight,
+                }
+            })
+            .collect();
+        for (c, tally) in contrasts.iter().zip(&mut out.contrasts) {
+            tally.left = self.live[c.left].clone();
+            if c.right != c.left {
+                tally.right = self.live[c.right].clone();
+            }
+        }
+        for theme in self.live_themes.drain(..) {
+            self.live[theme] = PoleTally::default();
+        }
+        self.met.sort_unstable();
+        for run in self.met.chunk_by(|a, b| a == b) {
+            out.cooccurrence.pairs.push((run[0], run.len() as u64));
+        }
+        self.met.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::Weight;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    /// Hits drawn as (theme, term, sentence, negated, weight in tenths) among `themes`, in
+    /// sentence order, and contrasts drawn as (left, right).
+    fn drawn(
+        themes: usize,
+        hits: &[(usize, u32, usize, bool, u64)],
+        contrasts: &[(usize, usize)],
+    ) -> (Vec<(Hit, usize)>, Vec<Contrast>) {
+        let mut hits: Vec<(Hit, usize)> = (hits.iter())
+            .map(|&(theme, term, sentence, negated, tenths)| {
+                let hit = Hit {
+                    theme: theme % themes,
+                    term,
+                    tokens: 0..1,
+                    weight: Weight(tenths * Weight::SCALE / 10),
+                    negator: negated.then_some(0),
+                };
+                (hit, sentence)
+            })
+            .collect();
+        hits.sort_by_key(|(_, s)| *s);
+        let contrasts = (contrasts.iter())
+            .map(|&(left, right)| Contrast {
+                id: format!("{left}_vs_{right}"),
+                left: left % themes,
+                right: right % themes,
+            })
+            .collect();
+        (hits, contrasts)
+    }
+
+    proptest! {
+        /// One pass counts what each kind of count on its own does: themes, terms, contrasts
+        /// (a theme on both sides of one, a theme in several, the same contrast twice) and
+        /// co-occurrence, with few themes (the dense pairs) and many (the sparse ones). The
+        /// cases run one after the other on a thread, so each also checks that the last
+        /// document left nothing behind.
+        #[test]
+        fn one_pass_counts_what_each_count_on_its_own_does(
+            many in any::<bool>(),
+            hits in vec((0usize..70, 0u32..12, 0usize..8, any::<bool>(), 1u64..30), 0..60),
+            contrasts in vec((0usize..70, 0usize..70), 0..5),
+        ) {
+            let themes = if many { 70 } else { 5 };
+            let (hits, contrasts) = drawn(themes, &hits, &contrasts);
+            prop_assert_eq!(
+                tally_hits(&hits, 12, themes, &contrasts, 8),
+                reference::tallies(&hits, 12, themes, &contrasts, 8)
+            );
+        }
+    }
+
+    /// Two poles met in the same sentence only through a negated hit make no tension; a
+    /// sentence with both, one of them twice, makes one; a theme that is its own opposite
+    /// none.
+    #[test]
+    fn tension_by_hand() {
+        let hits = [
+            (0, 0, 0, false, 10),
+            (1, 1, 0, true, 10),
+            (1, 1, 1, false, 10),
+            (0, 0, 1, false, 10),
+            (1, 2, 1, false, 20),
+            (2, 3, 2, false, 10),
+        ];
+        let (hits, contrasts) = drawn(3, &hits, &[(0, 1), (2, 2)]);
+        let t = tally_hits(&hits, 4, 3, &contrasts, 3);
+        assert_eq!(t.tension, vec![vec![1], vec![]]);
+        let c = &t.contrasts[0];
+        assert_eq!((c.tension_sentences, c.pole_sentences), (1, 2));
+        assert_eq!((c.left.hits, c.right.hits), (2, 2));
+        assert_eq!(c.right.weight, 3 * Weight::SCALE);
+        assert_eq!(c.right.weight_sq, 5 * u128::from(Weight::SCALE).pow(2));
+        let own = &t.contrasts[1];
+        assert_eq!((own.tension_sentences, own.pole_sentences), (0, 1));
+        assert_eq!((own.left.hits, own.right.hits), (1, 0));
+        assert_eq!(t.cooccurrence.pair(0, 1, 3).0, 1);
+        assert_eq!(t.themes[1].negated, 1);
+    }
+}
