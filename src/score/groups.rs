@@ -497,22 +497,21 @@ impl Replicates {
     /// The 2.5th and 97.5th percentiles (nearest rank) of the replicates' balances (R − L) /
     /// (R + L), replicates without a hit left out; `None` when none has one.
     pub fn interval(&self) -> Option<(f64, f64)> {
-        // On the stack: a run computes thousands of intervals.
-        let mut values = [0f64; REPLICATES];
         let column = self.columns();
         // Every replicate's balance, NaN (0 / 0) for one without a hit, and how many have one,
         // in one pass over the arrays. Sums below 2⁵² (all but astronomically large ones) are
         // converted by their bits, the same values as `as f64` (both exact) at a fraction of
-        // its cost; when a sum is not, the balances are made again with `as f64`.
+        // its cost; when a sum is not, the balances are made again with `as f64`. On the stack
+        // (a run computes thousands of intervals), written once (not zeroed first).
         let (mut n, mut every) = (0, 0);
-        for (k, v) in values.iter_mut().enumerate() {
+        let mut values: [f64; REPLICATES] = std::array::from_fn(|k| {
             let (l, r) = column(k);
             let by_bits = |x: u64| f64::from_bits(x | EXACT_BITS) - EXACT as f64;
             let (l_f, r_f) = (by_bits(l), by_bits(r));
-            *v = (r_f - l_f) / (r_f + l_f);
             n += usize::from(l | r != 0);
             every |= l | r;
-        }
+            (r_f - l_f) / (r_f + l_f)
+        });
         if every >= EXACT {
             for (k, v) in values.iter_mut().enumerate() {
                 let (l, r) = column(k);
