@@ -382,31 +382,48 @@ fn a_write_error_part_way_keeps_the_previous_output() {
         fs::write(docs.join(name), "pride and hardship").unwrap();
     }
     let out = dir.path().join("out");
+    let run = [
+        "run",
+        "--quiet",
+        "--charts",
+        "none",
+        "--group-by",
+        "folder",
+        "-o",
+    ];
     themescope()
-        .args(["run", "--quiet", "--charts", "none", "-o"])
+        .args(run)
         .arg(&out)
         .arg(&docs)
         .assert()
         .success();
     let before = fs::read(out.join("hits.csv")).unwrap();
     fs::write(docs.join("d.txt"), "more pride").unwrap();
-    // Files that get rows per document, and one written once at the end.
-    for file in ["hits.csv", "themes.csv", "terms.csv"] {
+    // Files that get rows per document, and ones written once at the end (rendered on the
+    // worker threads straight into the file).
+    for file in [
+        "hits.csv",
+        "themes.csv",
+        "terms.csv",
+        "groups.csv",
+        "keyness.csv",
+    ] {
         let assert = themescope()
             .env("THEMESCOPE_TEST_FAIL_WRITE", file)
-            .args(["run", "--quiet", "--charts", "none", "-o"])
+            .args(run)
             .arg(&out)
             .arg(&docs)
             .assert()
             .code(1);
         let stderr = stderr_of(&assert);
+        let path = out.join(file).display().to_string();
         assert!(
             stderr.contains(&format!(
-                "error: cannot write {}: write error injected for testing",
-                out.join(file).display()
+                "error: cannot write {path}: write error injected for testing"
             )),
             "{stderr}"
         );
+        assert_eq!(stderr.matches(&path).count(), 1, "named once: {stderr}");
         assert_eq!(
             fs::read(out.join("hits.csv")).unwrap(),
             before,

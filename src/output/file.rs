@@ -89,18 +89,21 @@ impl OutFile {
 
     /// Appends `bytes`.
     pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.write_io(bytes)
+            .map_err(|e| Error::output(&self.path, e))
+    }
+
+    /// [`OutFile::write`] with the I/O error as it came (the [`Write`] impl passes it on, and
+    /// the caller names the file once).
+    fn write_io(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         if let Some(left) = self.fail_in.as_mut() {
-            *left -= 1;
+            // Once failed, every later write fails too, as on a disk that is full.
+            *left = left.saturating_sub(1);
             if *left == 0 {
-                return Err(Error::output(
-                    &self.path,
-                    std::io::Error::other("write error injected for testing"),
-                ));
+                return Err(std::io::Error::other("write error injected for testing"));
             }
         }
-        self.writer
-            .write_all(bytes)
-            .map_err(|e| Error::output(&self.path, e))?;
+        self.writer.write_all(bytes)?;
         self.unsynced += bytes.len() as u64;
         self.lines += memchr::memchr_iter(b'\n', bytes).count() as u64;
         if self.unsynced >= self.sync_every {
@@ -112,21 +115,15 @@ impl OutFile {
     /// Starts the disk writing what the file holds so far, on a thread of its own (unless the
     /// previous early sync is still at work): a file of hundreds of megabytes then reaches the
     /// disk while the run goes on, and its final sync has only the last part left to write.
-    fn start_early_sync(&mut self) -> Result<()> {
+    fn start_early_sync(&mut self) -> std::io::Result<()> {
         if self.early_sync.as_ref().is_some_and(|h| !h.is_finished()) {
             return Ok(());
         }
         if let Some(handle) = self.early_sync.take() {
-            join_sync(handle, &self.path)?;
+            joined(handle)?;
         }
-        self.writer
-            .flush()
-            .map_err(|e| Error::output(&self.path, e))?;
-        let file = self
-            .writer
-            .get_ref()
-            .try_clone()
-            .map_err(|e| Error::output(&self.path, e))?;
+        self.writer.flush()?;
+        let file = self.writer.get_ref().try_clone()?;
         self.early_sync = Some(std::thread::spawn(move || file.sync_data()));
         self.unsynced = 0;
         Ok(())
@@ -166,9 +163,7 @@ impl OutFile {
             handle: std::thread::spawn(move || {
                 // An error of the early sync is reported (a later sync may not see it again).
                 if let Some(early) = early {
-                    early
-                        .join()
-                        .map_err(|_| std::io::Error::other("syncing the file to disk failed"))??;
+                    joined(early)?;
                 }
                 file.sync_all()
             }),
@@ -192,19 +187,22 @@ impl Syncing {
 
 /// Waits for a thread syncing the file at `path` and passes on its error.
 fn join_sync(handle: std::thread::JoinHandle<std::io::Result<()>>, path: &Path) -> Result<()> {
-    match handle.join() {
-        Ok(result) => result.map_err(|e| Error::output(path, e)),
-        Err(_) => Err(Error::output(
-            path,
-            std::io::Error::other("syncing the file to disk failed"),
-        )),
-    }
+    joined(handle).map_err(|e| Error::output(path, e))
 }
 
-/// Lets a streaming writer (a large document's trajectory rows) write through an [`OutFile`].
+/// Waits for a thread syncing a file and passes on its error (a thread that panicked as one).
+fn joined(handle: std::thread::JoinHandle<std::io::Result<()>>) -> std::io::Result<()> {
+    handle
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("syncing the file to disk failed")))
+}
+
+/// Lets a streaming writer (a large document's trajectory rows, the files written at the end)
+/// write through an [`OutFile`]; its errors are the I/O errors themselves, for the caller to
+/// name the file ([`Error::output`]).
 impl Write for OutFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        OutFile::write(self, buf).map_err(std::io::Error::other)?;
+        self.write_io(buf)?;
         Ok(buf.len())
     }
 
@@ -237,6 +235,31 @@ mod tests {
             too_many_rows("keyness.csv", 1_200_001).as_deref(),
             Some("keyness.csv has 1,200,001 rows, more than a spreadsheet opens (1,048,576): a row per group and theme (or term); a --group-by of fewer groups (a column of fewer values, a coarser period) makes it shorter")
         );
+    }
+
+    /// An injected write error is the I/O error itself through `Write` (the caller names the
+    /// file), and every later write fails too, as on a full disk, without a panic.
+    #[test]
+    fn a_failed_write_fails_again_and_is_named_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("groups.csv");
+        let mut file = OutFile {
+            name: "groups.csv",
+            path: path.clone(),
+            writer: BufWriter::new(File::create(&path).unwrap()),
+            fail_in: Some(2),
+            unsynced: 0,
+            lines: 0,
+            sync_every: EARLY_SYNC_BYTES,
+            early_sync: None,
+        };
+        file.write(b"a,b\n").unwrap();
+        let e = Write::write_all(&mut file, b"1,2\n").unwrap_err();
+        assert_eq!(e.to_string(), "write error injected for testing");
+        assert!(Write::write_all(&mut file, b"3,4\n").is_err());
+        let e = file.write(b"5,6\n").unwrap_err().to_string();
+        assert_eq!(e.matches("groups.csv").count(), 1, "{e}");
+        assert_eq!(file.lines(), 1);
     }
 
     #[test]

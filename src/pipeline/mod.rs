@@ -377,37 +377,39 @@ fn analyse(
     Ok(())
 }
 
-/// Writes the corpus-level CSV files of the registry: their rows rendered on `--jobs` threads
-/// (the group files of a thousand groups take a while), each file written in registry order and
-/// sent on its way to the disk while the next is rendered (waited for before the manifest is
-/// written). Also returns the warnings for those longer than a spreadsheet opens (the group
-/// files of many groups).
+/// Writes the corpus-level CSV files of the registry: each file opened in registry order, then
+/// its rows rendered straight into it on `--jobs` threads (the group files of a thousand groups
+/// take a while; those of a million groups are never held in memory), and each sent on its way
+/// to the disk once written (waited for before the manifest is written). Also returns the
+/// warnings for those longer than a spreadsheet opens (the group files of many groups).
 fn write_corpus_files(
     out: &mut OutputDir,
     config: &Config,
     corpus: &Corpus<'_>,
 ) -> Result<(Vec<Syncing>, Vec<String>)> {
-    let entries = (CSV_FILES.iter())
-        .filter(|f| f.written(config.wanted()))
-        .filter_map(|entry| match entry.rows {
-            Rows::Corpus(rows) => Some((entry, rows)),
-            _ => None,
-        });
-    let (mut syncing, mut too_long) = (Vec::new(), Vec::new());
-    parallel::for_each_ordered(
-        entries,
-        config.jobs,
-        2 * config.jobs,
-        |_, (entry, rows)| {
-            let mut bytes = Vec::new();
-            (entry, rows(&mut bytes, corpus).map(|()| bytes))
-        },
-        |_, (entry, bytes)| {
+    let mut files = Vec::new();
+    for entry in CSV_FILES.iter().filter(|f| f.written(config.wanted())) {
+        if let Rows::Corpus(rows) = entry.rows {
             let mut file = OutFile::open(out, entry.name)?;
             file.header(&entry.columns.header(corpus.lexicon), config.excel)?;
-            let bytes = bytes.map_err(|e| Error::from_csv(&file.path, e))?;
-            file.write(&bytes)?;
-            too_long.extend(crate::output::file::too_many_rows(entry.name, file.lines()));
+            files.push((entry.name, rows, file));
+        }
+    }
+    let (mut syncing, mut too_long) = (Vec::new(), Vec::new());
+    parallel::for_each_ordered(
+        files.into_iter(),
+        config.jobs,
+        2 * config.jobs,
+        |_, (name, rows, mut file)| {
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut file);
+            let written = rows(&mut buffered, corpus)
+                .and_then(|()| std::io::Write::flush(&mut buffered).map_err(csv::Error::from));
+            drop(buffered);
+            (name, file, written)
+        },
+        |_, (name, file, written)| {
+            written.map_err(|e| Error::from_csv(&file.path, e))?;
+            too_long.extend(crate::output::file::too_many_rows(name, file.lines()));
             syncing.push(file.finish_in_background()?);
             Ok(())
         },
