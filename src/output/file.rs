@@ -237,22 +237,27 @@ mod tests {
         );
     }
 
+    /// A file at `path` failing at write `fail_in` and syncing every `sync_every` bytes.
+    fn test_file(path: &Path, fail_in: Option<usize>, sync_every: u64) -> OutFile {
+        OutFile {
+            name: "test.csv",
+            path: path.to_path_buf(),
+            writer: BufWriter::new(File::create(path).unwrap()),
+            fail_in,
+            unsynced: 0,
+            lines: 0,
+            sync_every,
+            early_sync: None,
+        }
+    }
+
     /// An injected write error is the I/O error itself through `Write` (the caller names the
     /// file), and every later write fails too, as on a full disk, without a panic.
     #[test]
     fn a_failed_write_fails_again_and_is_named_once() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("groups.csv");
-        let mut file = OutFile {
-            name: "groups.csv",
-            path: path.clone(),
-            writer: BufWriter::new(File::create(&path).unwrap()),
-            fail_in: Some(2),
-            unsynced: 0,
-            lines: 0,
-            sync_every: EARLY_SYNC_BYTES,
-            early_sync: None,
-        };
+        let mut file = test_file(&path, Some(2), EARLY_SYNC_BYTES);
         file.write(b"a,b\n").unwrap();
         let e = Write::write_all(&mut file, b"1,2\n").unwrap_err();
         assert_eq!(e.to_string(), "write error injected for testing");
@@ -266,16 +271,7 @@ mod tests {
     fn a_large_output_file_is_synced_early_and_written_whole() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("segments.csv");
-        let mut file = OutFile {
-            name: "segments.csv",
-            path: path.clone(),
-            writer: BufWriter::new(File::create(&path).unwrap()),
-            fail_in: None,
-            unsynced: 0,
-            lines: 0,
-            sync_every: 10,
-            early_sync: None,
-        };
+        let mut file = test_file(&path, None, 10);
         file.write(b"a,b\n").unwrap();
         assert!(file.early_sync.is_none(), "4 bytes: no sync yet");
         file.write(b"1,2\n3,4\n").unwrap();
