@@ -11,8 +11,9 @@
 
 use std::cell::RefCell;
 
-use super::DENSE_THEMES;
-use super::{pair_index, ContrastTally, Cooccurrence, PoleTally, TermCount, ThemeTally};
+use super::{
+    pair_index, ContrastTally, Cooccurrence, PoleTally, TermCount, ThemeTally, DENSE_THEMES,
+};
 use crate::lexicon::Contrast;
 use crate::matcher::Hit;
 
