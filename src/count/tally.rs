@@ -108,6 +108,7 @@ pub(super) fn tally_hits(
             },
         };
         scratch.prepare(terms, themes, contrasts);
+        let poles = !contrasts.is_empty();
         let mut current = None;
         for (hit, sentence) in hits {
             let term = &mut scratch.terms[hit.term as usize];
@@ -123,11 +124,14 @@ pub(super) fn tally_hits(
                 continue;
             }
             term.1 += hit.weight.0;
-            let live = &mut scratch.live[hit.theme];
-            if live.hits == 0 {
-                scratch.live_themes.push(hit.theme);
+            // Summed per theme only for the contrasts' poles.
+            if poles {
+                let live = &mut scratch.live[hit.theme];
+                if live.hits == 0 {
+                    scratch.live_themes.push(hit.theme);
+                }
+                live.add(hit.weight);
             }
-            live.add(hit.weight);
             if current != Some(*sentence) {
                 if let Some(done) = current {
                     scratch.close_sentence(done, contrasts, &mut out);
