@@ -27,8 +27,9 @@
 # It also writes the same rows as JSON Lines compressed with zstd (the `zstd` command is needed:
 # apt-get install -y zstd) and times (d), the settings of (a) on TABLE.jsonl.zst, its ratio
 # still against `wc -w` on the uncompressed CSV. Each row also has a `group` (1,000 values, g000
-# to g999 in turn) and a `date` (one day per 50 rows from 1900-01-01); --group passes
-# `--group-by group --group-by date:month` to every run, to time grouping against a run without.
+# to g999 in turn) and a `date` (one day per 50 rows from 1900-01-01); --group adds (e), the
+# settings of (a) with `--group-by group --group-by date:month`, taking turns with the others,
+# and prints what grouping costs: (e) against (a), their fastest runs and their median runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -144,7 +145,6 @@ if [ -n "$table" ]; then
   pattern='*.csv'
   input="$corpus/kjv-verses.csv"
   lex_args+=(--id-column id)
-  [ -z "$group" ] || lex_args+=(--group-by group --group-by date:month)
 fi
 files=$(find "$corpus" -type f -name "$pattern" | wc -l)
 bytes=$(find "$corpus" -type f -name "$pattern" -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
@@ -156,7 +156,7 @@ if [ -n "$table" ]; then
 else
   echo "corpus: $corpus ($files files, $mb MB)"
 fi
-echo "lexicon: ${lexicon:-built-in}${group:+; grouped by group (1,000 values) and date:month}"
+echo "lexicon: ${lexicon:-built-in}${group:+; (e) grouped by group (1,000 values) and date:month}"
 
 # Seconds of wall time of a command (the page cache is warm: every command reads the same files).
 seconds() {
@@ -183,9 +183,16 @@ if [ -n "$table" ]; then
   args+=("${args[0]}")
   inputs+=("$corpus/kjv-verses.jsonl.zst")
 fi
+if [ -n "$group" ]; then
+  labels+=("(e) (a) grouped")
+  args+=("${args[0]} --group-by group --group-by date:month")
+  inputs+=("$input")
+fi
 runs=${#labels[@]}
-best=("" "" "" "")
-peak=(0 0 0 0)
+best=("" "" "" "" "")
+peak=(0 0 0 0 0)
+# Every run's seconds, per command (for the medians of the grouping's cost).
+times=("" "" "" "" "")
 wc_s=
 pair_s=
 log=$(mktemp)
@@ -217,6 +224,7 @@ for round in $(seq "$repeat"); do
     end=$(date +%s.%N)
     s=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
     best[k]=$(awk -v a="$s" -v b="${best[k]}" 'BEGIN { print (b == "" || a < b) ? a : b }')
+    times[k]+="$s " 
     r=$(awk '/Maximum resident set size/ { printf "%.0f", $6 / 1024 }' "$log")
     peak[k]=$((r > peak[k] ? r : peak[k]))
     tokens=$(grep -o '"tokens": [0-9]*' "$out/manifest.json" | head -1 | grep -o '[0-9]*$')
@@ -237,4 +245,13 @@ awk -v one="${best[2]}" -v pair="$pair_s" 'BEGIN {
   printf "    for scale: two (c) runs side by side take %.2fs, so two cores give two independent\n", pair
   printf "    processes %.2f x the throughput of one here (the most --jobs 2 can gain)\n", 2 * one / pair
 }'
+if [ -n "$group" ]; then
+  median() { tr ' ' '\n' <<< "$1" | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+  e=$((runs - 1))
+  awk -v a="${best[0]}" -v e="${best[e]}" -v ma="$(median "${times[0]}")" -v me="$(median "${times[e]}")" \
+    -v n="$repeat" 'BEGIN {
+    printf "(e) grouping costs %+.1f %% of (a) (fastest runs: %.2fs against %.2fs),\n", (e / a - 1) * 100, e, a
+    printf "    %+.1f %% by the medians of the %d runs (%.2fs against %.2fs)\n", (me / ma - 1) * 100, n, me, ma
+  }'
+fi
 rm -rf "$out-2"
