@@ -119,6 +119,17 @@ impl OutFile {
     /// previous early sync is still at work): a file of hundreds of megabytes then reaches the
     /// disk while the run goes on, and its final sync has only the last part left to write.
     fn start_early_sync(&mut self) -> std::io::Result<()> {
+        self.start_early_sync_with(File::try_clone)
+    }
+
+    /// [`OutFile::start_early_sync`], the sync thread's handle to the file made by `clone`. An
+    /// early sync is only a head start: when no second handle can be made or no thread
+    /// started (no file descriptor or thread left: `ulimit -n`, `ulimit -u`), it is left out,
+    /// and the final sync writes what it would have.
+    fn start_early_sync_with(
+        &mut self,
+        clone: impl FnOnce(&File) -> std::io::Result<File>,
+    ) -> std::io::Result<()> {
         if self.early_sync.as_ref().is_some_and(|h| !h.is_finished()) {
             return Ok(());
         }
@@ -126,9 +137,11 @@ impl OutFile {
             joined(handle)?;
         }
         self.writer.flush()?;
-        let file = self.writer.get_ref().try_clone()?;
-        self.early_sync = Some(std::thread::spawn(move || file.sync_data()));
         self.unsynced = 0;
+        if let Ok(file) = clone(self.writer.get_ref()) {
+            let thread = std::thread::Builder::new().spawn(move || file.sync_data());
+            self.early_sync = thread.ok();
+        }
         Ok(())
     }
 
@@ -289,5 +302,27 @@ mod tests {
         let written = std::fs::read_to_string(&path).unwrap();
         assert_eq!(written.len(), 12 + 400);
         assert!(written.ends_with("5,6\n5,6\n"));
+    }
+
+    /// An early sync that cannot start (no file descriptor left for its handle) is left out:
+    /// the write goes on, and the file is still written whole and synced at the end.
+    #[test]
+    fn an_early_sync_without_a_file_descriptor_is_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hits.csv");
+        let mut file = test_file(&path, None, 1 << 20);
+        file.write(b"a,b\n1,2\n").unwrap();
+        let no_descriptor = |_: &File| Err(std::io::Error::other("Too many open files"));
+        file.start_early_sync_with(no_descriptor).unwrap();
+        assert!(file.early_sync.is_none());
+        assert_eq!(
+            file.unsynced, 0,
+            "the next try comes after as many bytes again"
+        );
+        // What the sync would have seen was flushed all the same.
+        assert_eq!(std::fs::read(&path).unwrap(), b"a,b\n1,2\n");
+        file.write(b"3,4\n").unwrap();
+        file.finish().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"a,b\n1,2\n3,4\n");
     }
 }
