@@ -224,7 +224,7 @@ for round in $(seq "$repeat"); do
     end=$(date +%s.%N)
     s=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
     best[k]=$(awk -v a="$s" -v b="${best[k]}" 'BEGIN { print (b == "" || a < b) ? a : b }')
-    times[k]+="$s " 
+    times[k]+="$s "
     r=$(awk '/Maximum resident set size/ { printf "%.0f", $6 / 1024 }' "$log")
     peak[k]=$((r > peak[k] ? r : peak[k]))
     tokens=$(grep -o '"tokens": [0-9]*' "$out/manifest.json" | head -1 | grep -o '[0-9]*$')
