@@ -9,7 +9,8 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::csv as csv_out;
 use super::OutputDir;
@@ -32,7 +33,7 @@ pub struct OutFile {
     /// Bytes to write between early syncs ([`EARLY_SYNC_BYTES`]; less in tests).
     sync_every: u64,
     /// An early sync under way (see [`OutFile::start_early_sync`]).
-    early_sync: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+    early_sync: EarlySync,
 }
 
 /// The rows a spreadsheet opens (Excel, LibreOffice Calc): a longer CSV file is cut off there.
@@ -169,41 +170,71 @@ impl OutFile {
     /// Flushes the file now and makes it durable (`sync_all`) on a thread of its own: the large
     /// per-document files take seconds to reach the disk, and the run goes on meanwhile.
     pub fn finish_in_background(self) -> Result<Syncing> {
+        self.finish_with(|sync| std::thread::Builder::new().spawn(sync))
+    }
+
+    /// [`OutFile::finish_in_background`], the thread started by `spawn`; when it cannot start
+    /// one (no thread left: `ulimit -u`), the file is synced here and now.
+    fn finish_with(
+        self,
+        spawn: impl FnOnce(
+            Box<dyn FnOnce() -> std::io::Result<()> + Send>,
+        ) -> std::io::Result<std::thread::JoinHandle<std::io::Result<()>>>,
+    ) -> Result<Syncing> {
         let path = self.path;
         let file = self
             .writer
             .into_inner()
             .map_err(|e| Error::output(&path, e.into_error()))?;
-        let early = self.early_sync;
-        Ok(Syncing {
-            handle: std::thread::spawn(move || {
-                // An error of the early sync is reported (a later sync may not see it again).
-                if let Some(early) = early {
-                    joined(early)?;
-                }
-                file.sync_all()
-            }),
-            path,
-        })
+        // The work is taken by whoever runs it: the thread, or this one when there is none
+        // (a thread that fails to start drops what it was given).
+        let work = Arc::new(Mutex::new(Some((file, self.early_sync))));
+        let theirs = Arc::clone(&work);
+        let state = match spawn(Box::new(move || sync_whole(&theirs))) {
+            Ok(handle) => SyncState::Thread(handle),
+            Err(_) => SyncState::Done(sync_whole(&work)),
+        };
+        Ok(Syncing { path, state })
     }
 }
+
+/// Makes the file in `work` durable, after its early sync, if any (whose error is reported: a
+/// later sync may not see it again); nothing when the work was taken.
+fn sync_whole(work: &Mutex<Option<(File, EarlySync)>>) -> std::io::Result<()> {
+    let taken = work.lock().unwrap_or_else(PoisonError::into_inner).take();
+    let Some((file, early)) = taken else {
+        return Ok(());
+    };
+    if let Some(early) = early {
+        joined(early)?;
+    }
+    file.sync_all()
+}
+
+/// An early sync under way.
+type EarlySync = Option<std::thread::JoinHandle<std::io::Result<()>>>;
 
 /// A complete output file on its way to the disk (see [`OutFile::finish_in_background`]).
 pub struct Syncing {
     path: PathBuf,
-    handle: std::thread::JoinHandle<std::io::Result<()>>,
+    state: SyncState,
+}
+
+/// Where a file's final sync is: on a thread, or done.
+enum SyncState {
+    Thread(std::thread::JoinHandle<std::io::Result<()>>),
+    Done(std::io::Result<()>),
 }
 
 impl Syncing {
     /// Waits until the file is on disk.
     pub fn wait(self) -> Result<()> {
-        join_sync(self.handle, &self.path)
+        let synced = match self.state {
+            SyncState::Thread(handle) => joined(handle),
+            SyncState::Done(result) => result,
+        };
+        synced.map_err(|e| Error::output(&self.path, e))
     }
-}
-
-/// Waits for a thread syncing the file at `path` and passes on its error.
-fn join_sync(handle: std::thread::JoinHandle<std::io::Result<()>>, path: &Path) -> Result<()> {
-    joined(handle).map_err(|e| Error::output(path, e))
 }
 
 /// Waits for a thread syncing a file and passes on its error (a thread that panicked as one).
@@ -230,6 +261,7 @@ impl Write for OutFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn a_file_longer_than_a_spreadsheet_is_warned() {
@@ -324,5 +356,40 @@ mod tests {
         file.write(b"3,4\n").unwrap();
         file.finish().unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"a,b\n1,2\n3,4\n");
+    }
+
+    /// The final sync runs on a thread of its own, or, when no thread can be started, at
+    /// once on the caller's; either way it waits for the early sync and reports its error,
+    /// naming the file.
+    #[test]
+    fn a_final_sync_without_a_thread_is_done_at_once() {
+        type Spawn = fn(
+            Box<dyn FnOnce() -> std::io::Result<()> + Send>,
+        ) -> std::io::Result<std::thread::JoinHandle<std::io::Result<()>>>;
+        let on_a_thread: Spawn = |sync| std::thread::Builder::new().spawn(sync);
+        let no_thread: Spawn = |_| Err(std::io::Error::other("Resource temporarily unavailable"));
+        for (spawn, at_once) in [(on_a_thread, false), (no_thread, true)] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("themes.csv");
+            let mut file = test_file(&path, None, 1 << 20);
+            file.write(b"a,b\n1,2\n").unwrap();
+            let syncing = file.finish_with(spawn).unwrap();
+            assert_eq!(matches!(syncing.state, SyncState::Done(_)), at_once);
+            syncing.wait().unwrap();
+            assert_eq!(std::fs::read(&path).unwrap(), b"a,b\n1,2\n");
+
+            // An early sync that failed fails the final one.
+            let mut file = test_file(&path, None, 1 << 20);
+            file.early_sync = Some(std::thread::spawn(|| {
+                Err(std::io::Error::other("disk gone"))
+            }));
+            let e = file
+                .finish_with(spawn)
+                .unwrap()
+                .wait()
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("themes.csv") && e.contains("disk gone"), "{e}");
+        }
     }
 }
