@@ -179,7 +179,7 @@ impl OutFile {
         self,
         spawn: impl FnOnce(
             Box<dyn FnOnce() -> std::io::Result<()> + Send>,
-        ) -> std::io::Result<std::thread::JoinHandle<std::io::Result<()>>>,
+        ) -> std::io::Result<SyncThread>,
     ) -> Result<Syncing> {
         let path = self.path;
         let file = self
@@ -211,8 +211,11 @@ fn sync_whole(work: &Mutex<Option<(File, EarlySync)>>) -> std::io::Result<()> {
     file.sync_all()
 }
 
-/// An early sync under way.
-type EarlySync = Option<std::thread::JoinHandle<std::io::Result<()>>>;
+/// A thread syncing a file to disk.
+type SyncThread = std::thread::JoinHandle<std::io::Result<()>>;
+
+/// An early sync under way, if any.
+type EarlySync = Option<SyncThread>;
 
 /// A complete output file on its way to the disk (see [`OutFile::finish_in_background`]).
 pub struct Syncing {
@@ -222,7 +225,7 @@ pub struct Syncing {
 
 /// Where a file's final sync is: on a thread, or done.
 enum SyncState {
-    Thread(std::thread::JoinHandle<std::io::Result<()>>),
+    Thread(SyncThread),
     Done(std::io::Result<()>),
 }
 
@@ -238,7 +241,7 @@ impl Syncing {
 }
 
 /// Waits for a thread syncing a file and passes on its error (a thread that panicked as one).
-fn joined(handle: std::thread::JoinHandle<std::io::Result<()>>) -> std::io::Result<()> {
+fn joined(handle: SyncThread) -> std::io::Result<()> {
     handle
         .join()
         .unwrap_or_else(|_| Err(std::io::Error::other("syncing the file to disk failed")))
@@ -363,9 +366,8 @@ mod tests {
     /// naming the file.
     #[test]
     fn a_final_sync_without_a_thread_is_done_at_once() {
-        type Spawn = fn(
-            Box<dyn FnOnce() -> std::io::Result<()> + Send>,
-        ) -> std::io::Result<std::thread::JoinHandle<std::io::Result<()>>>;
+        type Spawn =
+            fn(Box<dyn FnOnce() -> std::io::Result<()> + Send>) -> std::io::Result<SyncThread>;
         let on_a_thread: Spawn = |sync| std::thread::Builder::new().spawn(sync);
         let no_thread: Spawn = |_| Err(std::io::Error::other("Resource temporarily unavailable"));
         for (spawn, at_once) in [(on_a_thread, false), (no_thread, true)] {
