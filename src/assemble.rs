@@ -808,9 +808,11 @@ fn write_trajectory<W: Write>(
     };
     let next = std::sync::atomic::AtomicUsize::new(1);
     std::thread::scope(|scope| {
+        // A helper the system will not start is left out; with none, this thread writes
+        // every contrast in turn.
         let handles: Vec<_> = (0..helpers)
-            .map(|_| {
-                scope.spawn(|| {
+            .filter_map(|_| {
+                crate::parallel::spawn_in(scope, "trajectory", || {
                     let mut done = Vec::new();
                     loop {
                         let c = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -826,9 +828,16 @@ fn write_trajectory<W: Write>(
                         done.push((c, file, points));
                     }
                 })
+                .ok()
             })
             .collect();
         let mut series = vec![one(0, &mut out)?];
+        if handles.is_empty() {
+            for c in 1..contrasts {
+                series.push(one(c, &mut out)?);
+            }
+            return Ok(series);
+        }
         let mut rest: Vec<(usize, File, Vec<SeriesPoint>)> = Vec::new();
         for handle in handles {
             let done: csv::Result<Vec<_>> = handle.join().map_err(|_| {

@@ -8,7 +8,9 @@
 //! `THEMESCOPE_TEST_FAIL_MOVE=<output file>` (moving that new file into place fails) and
 //! `THEMESCOPE_TEST_CRASH_AT=<N>` (the process is killed, as by `kill -9`, after the N-th step
 //! of moving a result set into place or of completing one an earlier run left; see
-//! [`crate::output::transaction`]).
+//! [`crate::output::transaction`]) and `THEMESCOPE_TEST_FAIL_THREADS=<site,…>` (the system
+//! refuses the threads those callers of [`crate::parallel::spawn_in`] ask for, as under
+//! `ulimit -u`; `all` for every one).
 //! Out: a [`Faults`]. Guarantees: read only in debug builds (the binary the tests run); a
 //! release build injects nothing, whatever its environment.
 
@@ -49,6 +51,19 @@ impl Faults {
     /// Whether reading document `id` is to fail.
     pub fn fails_read(&self, id: &str) -> bool {
         self.read.as_deref() == Some(id)
+    }
+
+    /// Whether a thread started at `site` (see [`crate::parallel::spawn_in`]) is to be refused.
+    /// Read from the environment at each call: threads are started a few times a run, and
+    /// not only where a [`Faults`] is at hand.
+    pub fn refuses_thread(site: &str) -> bool {
+        if !cfg!(debug_assertions) {
+            return false;
+        }
+        let Some(sites) = std::env::var_os("THEMESCOPE_TEST_FAIL_THREADS") else {
+            return false;
+        };
+        (sites.to_string_lossy().split(',')).any(|s| s == site || s == "all")
     }
 
     /// Whether chart `file` is to fail.

@@ -11,7 +11,8 @@
 //! are (a bounded reorder buffer). If the sink fails, the workers stop after their current item
 //! and the sink's error is returned. If `work` panics, the other workers stop and the panic is
 //! resumed on the calling thread (instead of leaving the others waiting for a result that never
-//! comes).
+//! comes). If the system will not start a thread (`ulimit -u`, no memory left), the caller
+//! gets the error to report, as when the pool cannot start, not a panic ([`spawn_in`]).
 //!
 //! A [`Relay`] passes a value from item `i` to item `i + 1` while both are worked on (the running
 //! offsets of a document analysed in blocks): item `i + 1` does its independent work first and
@@ -23,15 +24,36 @@ use std::collections::BTreeMap;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Condvar, Mutex, PoisonError};
+use std::thread::{Scope, ScopedJoinHandle};
 
-/// Runs `work` over `items` on `jobs` threads and feeds the results to `sink` in item order.
+/// Starts `f` on a thread of `scope`, or returns why the system would not start one (under
+/// `ulimit -u`, or without memory for its stack) where [`Scope::spawn`] panics, so that the
+/// caller can do the work itself or stop with a message. `site` names the caller to the test
+/// seam [`crate::faults::Faults::refuses_thread`].
+pub fn spawn_in<'scope, T: Send + 'scope>(
+    scope: &'scope Scope<'scope, '_>,
+    site: &str,
+    f: impl FnOnce() -> T + Send + 'scope,
+) -> std::io::Result<ScopedJoinHandle<'scope, T>> {
+    if crate::faults::Faults::refuses_thread(site) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::WouldBlock,
+            "Resource temporarily unavailable (refused for testing)",
+        ));
+    }
+    std::thread::Builder::new().spawn_scoped(scope, f)
+}
+
+/// Runs `work` over `items` on `jobs` threads and feeds the results to `sink` in item order;
+/// `thread_error` makes the error returned, from what the system said, when the threads
+/// cannot be started.
 pub fn for_each_ordered<I, R, E>(
     items: I,
     jobs: usize,
     window: usize,
     work: impl Fn(usize, I::Item) -> R + Sync,
     mut sink: impl FnMut(usize, R) -> Result<(), E>,
-    pool_error: impl FnOnce(rayon::ThreadPoolBuildError) -> E,
+    thread_error: impl FnOnce(String) -> E,
 ) -> Result<(), E>
 where
     I: Iterator + Send,
@@ -46,7 +68,7 @@ where
         .build()
     {
         Ok(pool) => pool,
-        Err(e) => return Err(pool_error(e)),
+        Err(e) => return Err(thread_error(e.to_string())),
     };
     // Items with their index, in order, from the reader thread; `None` once the workers are
     // done (so that a reader waiting to hand on an item stops).
@@ -99,7 +121,7 @@ where
     };
 
     let outcome = std::thread::scope(|scope| {
-        scope.spawn(|| {
+        let reader = spawn_in(scope, "reader", || {
             // Both moved here: the workers see the end of the items when the sender goes.
             let (mut items, item_tx) = (items, item_tx);
             for i in 0.. {
@@ -121,7 +143,10 @@ where
                 }
             }
         });
-        scope.spawn(|| {
+        if let Err(e) = reader {
+            return Err(thread_error(e.to_string()));
+        }
+        let workers = spawn_in(scope, "workers", || {
             pool.scope(|s| {
                 for _ in 0..jobs {
                     let tx = tx.clone();
@@ -133,6 +158,12 @@ where
             // is let go.
             *source.lock().unwrap_or_else(PoisonError::into_inner) = None;
         });
+        if let Err(e) = workers {
+            // The reader stops: it finds the stop, or no one to hand its next item to.
+            halt();
+            *source.lock().unwrap_or_else(PoisonError::into_inner) = None;
+            return Err(thread_error(e.to_string()));
+        }
         let mut pending: BTreeMap<usize, R> = BTreeMap::new();
         let mut expected = 0;
         let mut outcome = Ok(());

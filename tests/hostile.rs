@@ -995,3 +995,55 @@ fn running_out_of_file_descriptors_stops_the_run_and_skips_nothing() {
         "no limit ran out while opening a document"
     );
 }
+
+/// A system that refuses threads (`ulimit -u`, refused here through the test seam
+/// `THEMESCOPE_TEST_FAIL_THREADS`): the helpers' work is done on the threads there are, with the
+/// same results; without the reader or the workers the run stops with a message and keeps the
+/// previous output, never with a panic.
+#[test]
+fn threads_the_system_refuses_are_done_without_or_stop_the_run_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    // Over twice the prescan's 4 MiB part: prescanned by two threads, analysed in blocks, its
+    // trajectory's contrasts written by a helper.
+    let books: Vec<u8> = (common::kjv_books(66).iter())
+        .flat_map(|book| fs::read(book).unwrap())
+        .collect();
+    fs::write(docs.join("big.txt"), books.repeat(3)).unwrap();
+    fs::copy(common::essay(), docs.join("hamhung.txt")).unwrap();
+    let run = |out: &Path, refused: &str| {
+        let mut run = themescope();
+        run.args(["run", "--quiet", "--jobs", "2", "--block-size", "100000"])
+            .args(["--hits", "none", "--charts", "none", "-o"])
+            .arg(out)
+            .arg(&docs);
+        if !refused.is_empty() {
+            run.env("THEMESCOPE_TEST_FAIL_THREADS", refused);
+        }
+        run.assert()
+    };
+    let (with, without) = (dir.path().join("with"), dir.path().join("without"));
+    run(&with, "").success();
+    run(&without, "matcher,prescan,trajectory").success();
+    let names = common::listing(&with);
+    assert!(names.contains(&"trajectory.csv".to_string()), "{names:?}");
+    for name in names.iter().filter(|n| n.ends_with(".csv")) {
+        assert_eq!(
+            fs::read(with.join(name)).unwrap(),
+            fs::read(without.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    let before = fs::read(with.join("documents.csv")).unwrap();
+    for refused in ["reader", "workers"] {
+        let assert = run(&with, refused).code(1);
+        assert_eq!(
+            stderr_of(&assert),
+            "error: cannot start 2 worker threads: Resource temporarily unavailable (refused for testing) (try fewer with --jobs N)\n",
+            "{refused}"
+        );
+        assert_eq!(fs::read(with.join("documents.csv")).unwrap(), before);
+        no_temp_folder(&with);
+    }
+}

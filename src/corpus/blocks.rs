@@ -280,15 +280,20 @@ fn prescan_in_parts(
         let later: Vec<_> = (1..starts.len())
             .map(|k| {
                 let (start, end) = (starts[k], starts.get(k + 1).copied());
-                scope.spawn(move || scan_part(path, start, end, first_nul))
+                // A part no thread can be started for is scanned on this one, after the first.
+                crate::parallel::spawn_in(scope, "prescan", move || {
+                    scan_part(path, start, end, first_nul)
+                })
+                .map_err(|_| (start, end))
             })
             .collect();
         let first = scan_part(path, 0, starts.get(1).copied(), first_nul);
         std::iter::once(first)
-            .chain(later.into_iter().map(|handle| {
-                handle.join().unwrap_or_else(|_| {
+            .chain(later.into_iter().map(|part| match part {
+                Ok(handle) => handle.join().unwrap_or_else(|_| {
                     Err(SkipReason::Unreadable("reading it failed".to_string()))
-                })
+                }),
+                Err((start, end)) => scan_part(path, start, end, first_nul),
             }))
             .collect()
     });

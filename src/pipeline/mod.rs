@@ -64,12 +64,17 @@ pub fn run_with(config: &Config, faults: &Faults) -> Result<RunSummary> {
     // A large lexicon's matcher takes tens of milliseconds to build, a large folder about as
     // long to list: the two at once.
     let (matcher, discovered) = std::thread::scope(|scope| {
-        let matcher = scope.spawn(|| Matcher::new(&config.lexicon));
-        let discovered = discover(config);
-        let matcher = matcher
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (matcher, discovered)
+        match parallel::spawn_in(scope, "matcher", || Matcher::new(&config.lexicon)) {
+            Ok(matcher) => {
+                let discovered = discover(config);
+                let matcher = matcher
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (matcher, discovered)
+            }
+            // No thread to spare: one after the other.
+            Err(_) => (Matcher::new(&config.lexicon), discover(config)),
+        }
     });
     let (documents, unreadable_folders) = discovered?;
     let meta = meta_columns(config, &documents)?;
@@ -362,9 +367,9 @@ fn analyse(
             returns.give_back(home, &mut done, &mut origins);
             Ok(())
         },
-        |e| Error::Threads {
+        |message| Error::Threads {
             jobs: config.jobs,
-            message: e.to_string(),
+            message,
         },
     )?;
     fn take<T>(m: &std::sync::Mutex<Vec<T>>) -> Vec<T> {
@@ -413,9 +418,9 @@ fn write_corpus_files(
             syncing.push(file.finish_in_background()?);
             Ok(())
         },
-        |e| Error::Threads {
+        |message| Error::Threads {
             jobs: config.jobs,
-            message: e.to_string(),
+            message,
         },
     )?;
     Ok((syncing, too_long))
