@@ -2,8 +2,9 @@
 //!
 //! Exit codes (DESIGN.md): 0 success; 1 nothing was written (bad arguments, clap's usage errors
 //! included; bad lexicon; missing or empty input; no readable document; output not writable);
-//! 2 results written but some documents skipped, or a folder inside an INPUT unreadable; 3
-//! results written but a chart could not be drawn; 130 interrupted.
+//! 2 results written but some documents skipped, or a folder inside an INPUT unreadable (also
+//! when a chart failed too: incomplete data outranks a missing chart); 3 results written but a
+//! chart could not be drawn; 130 interrupted.
 //!
 //! A finished run prints its summary on standard output (nothing with `--quiet`); warnings and
 //! errors go to standard error.
@@ -120,9 +121,14 @@ fn report_run(summary: &themescope::RunSummary, quiet: bool) -> Result<u8> {
             summary.output.display(),
             summary.failed_charts.len(),
         ));
-        return Ok(3);
     }
-    // Results are incomplete when a document was skipped or a folder could not be read.
+    // Results are incomplete when a document was skipped or a folder could not be read: that
+    // outranks a chart missing (exit 2 before 3), since the data itself is then short.
+    let chart_code = if summary.failed_charts.is_empty() {
+        0
+    } else {
+        3
+    };
     let folders = match summary.unreadable_folders.len() {
         0 => None,
         1 => Some("1 folder could not be read".to_string()),
@@ -130,7 +136,7 @@ fn report_run(summary: &themescope::RunSummary, quiet: bool) -> Result<u8> {
     };
     let output = summary.output.display();
     match (summary.skipped.len(), folders) {
-        (0, None) => return Ok(0),
+        (0, None) => return Ok(chart_code),
         (0, Some(folders)) => messages::note(format!(
             "{folders}; results for the {} found are in {output}",
             match summary.analysed {

@@ -318,6 +318,40 @@ fn a_failed_chart_keeps_the_data_and_exits_3() {
     assert!(manifest.contains("chart cooccurrence could not be drawn"));
 }
 
+/// A chart failing in a run that also skipped a document: the data is short, and that outranks
+/// the chart (exit 2, not 3); both are said.
+#[test]
+fn a_failed_chart_beside_a_skipped_document_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    for entry in fs::read_dir(fixture("small/docs")).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(&path, docs.join(path.file_name().unwrap())).unwrap();
+    }
+    fs::write(docs.join("binary.txt"), b"pride\0hardship").unwrap();
+    let documents = fs::read_dir(&docs).unwrap().count();
+    let out = dir.path().join("out");
+    let assert = assert_cmd::Command::new(env!("CARGO_BIN_EXE_themescope"))
+        .env("THEMESCOPE_TEST_FAIL_CHART", "cooccurrence")
+        .args(["run", "--quiet", "-o"])
+        .arg(&out)
+        .arg(&docs)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("error: chart cooccurrence failed: failure injected for testing")
+            && stderr.contains("but 1 chart(s) could not be drawn")
+            && stderr.contains(&format!(
+                "1 of {documents} documents skipped; results for the other {} are in",
+                documents - 1
+            )),
+        "{stderr}"
+    );
+    assert!(out.join("themes.csv").exists() && !out.join("charts/cooccurrence.png").exists());
+}
+
 /// Issue 15: a chart file the disk refuses is named in a sentence, not in plotters' debug
 /// text. A file-size limit as `ulimit -f` sets it stands in for a full disk: the CSV files,
 /// the manifest and the report fit under 40,000 bytes, no PNG chart of this corpus does (60 kB
