@@ -289,7 +289,7 @@ fn render_block(
             matcher,
             &base,
             &mut rows.hits,
-        )?;
+        );
     }
 
     let mut pieces: Vec<SegmentPart> = Vec::new();

@@ -403,6 +403,7 @@ struct ContrastRow<'a> {
     tension: Num,
 }
 
+/// A `hits.csv` row: written by [`push_hit_row`], which the tests hold to what serde writes.
 #[derive(Serialize)]
 struct HitRow<'a> {
     document: Text<'a>,
@@ -626,6 +627,29 @@ fn context(text: &str, before: bool) -> String {
 /// white space runs as one space — into `out`, cleared first (one buffer serves every hit).
 fn context_into(text: &str, before: bool, out: &mut String) {
     out.clear();
+    let mut in_space = false;
+    // Where the nearest CONTEXT_CHARS bytes are ASCII, they are the characters: a byte at a
+    // time into a buffer on the stack, without a branch on the byte. ASCII white space and
+    // control characters, as `char` classes them, are the bytes up to the space and DEL; the
+    // write position moves on except for a space after a space.
+    let near = match before {
+        true => text.len().saturating_sub(CONTEXT_CHARS)..text.len(),
+        false => 0..text.len().min(CONTEXT_CHARS),
+    };
+    if let Some(piece) = text.get(near).filter(|piece| piece.is_ascii()) {
+        let mut buf = [0u8; CONTEXT_CHARS];
+        let mut n = 0;
+        for (&b, slot) in piece.as_bytes().iter().zip(0..CONTEXT_CHARS) {
+            let space = b <= b' ' || b == 0x7F;
+            // `n` is at most `slot` (below CONTEXT_CHARS): said so, the index needs no check.
+            buf[n.min(slot)] = if space { b' ' } else { b };
+            n += usize::from(!(space && in_space));
+            in_space = space;
+        }
+        // ASCII in, ASCII out.
+        out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
+        return;
+    }
     let piece = if before {
         let start = text
             .char_indices()
@@ -640,22 +664,6 @@ fn context_into(text: &str, before: bool, out: &mut String) {
             .map_or(text.len(), |(i, _)| i);
         &text[..end]
     };
-    let mut in_space = false;
-    if piece.is_ascii() {
-        for &b in piece.as_bytes() {
-            // ASCII white space and control characters, as `char` classes them.
-            if b.is_ascii_whitespace() || b.is_ascii_control() {
-                if !in_space {
-                    out.push(' ');
-                }
-                in_space = true;
-            } else {
-                out.push(char::from(b));
-                in_space = false;
-            }
-        }
-        return;
-    }
     for c in piece.chars() {
         if c.is_whitespace() || c.is_control() {
             if !in_space {
@@ -902,11 +910,10 @@ pub fn render_hits(
     matcher: &Matcher,
     base: &Base,
     out: &mut Vec<u8>,
-) -> csv::Result<()> {
+) {
     let tokens = &analysis.tokens;
     // About what a row takes (two contexts of 40 characters and the rest).
     out.reserve(analysis.hits.len() * 192);
-    let mut w = writer(out);
     let (mut left, mut right) = (String::new(), String::new());
     for (hit, sentence) in &analysis.hits {
         let start = base.lead + tokens[hit.tokens.start].span.start;
@@ -917,23 +924,49 @@ pub fn render_hits(
             .unwrap_or("");
         context_into(&text[..start], true, &mut left);
         context_into(&text[end..], false, &mut right);
-        w.serialize(HitRow {
-            document: Text(id),
-            sentence: base.sentences + *sentence,
-            start_byte: base.bytes + start - base.lead,
-            end_byte: base.bytes + end - base.lead,
-            theme: Text(&lexicon.themes[hit.theme].id),
-            term: Text(&matcher.term(hit.term).text),
-            matched: Text(&text[start..end]),
-            weight: W(hit.weight.0),
-            negated: hit.negator.is_some(),
-            negator: Text(negator),
-            left_context: Text(&left),
-            right_context: Text(&right),
-        })?;
+        push_hit_row(
+            out,
+            &HitRow {
+                document: Text(id),
+                sentence: base.sentences + *sentence,
+                start_byte: base.bytes + start - base.lead,
+                end_byte: base.bytes + end - base.lead,
+                theme: Text(&lexicon.themes[hit.theme].id),
+                term: Text(&matcher.term(hit.term).text),
+                matched: Text(&text[start..end]),
+                weight: W(hit.weight.0),
+                negated: hit.negator.is_some(),
+                negator: Text(negator),
+                left_context: Text(&left),
+                right_context: Text(&right),
+            },
+        );
     }
-    w.flush()?;
-    Ok(())
+}
+
+/// Appends `row` as the csv writer writes it (a hit row per hit: a large lexicon's hits are
+/// most of a default run's rows, written here without serde's work per cell).
+fn push_hit_row(out: &mut Vec<u8>, row: &HitRow<'_>) {
+    push_text_cell(out, row.document.0);
+    for n in [row.sentence, row.start_byte, row.end_byte] {
+        out.push(b',');
+        push_int(out, n);
+    }
+    out.push(b',');
+    push_id_cell(out, row.theme.0);
+    for cell in [row.term.0, row.matched.0] {
+        out.push(b',');
+        push_text_cell(out, cell);
+    }
+    out.push(b',');
+    push_weight(out, row.weight.0);
+    out.extend_from_slice(if row.negated { b",true," } else { b",false," });
+    push_text_cell(out, row.negator.0);
+    for cell in [row.left_context.0, row.right_context.0] {
+        out.push(b',');
+        push_text_cell(out, cell);
+    }
+    out.push(b'\n');
 }
 
 /// Appends one segment's `segments.csv` rows (one per contrast) to `segments` and its
@@ -1771,10 +1804,46 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn contexts_take_the_nearest_characters(text in "(\\PC|[a-z]{1,5}|[ \n\r\t\x0b\x00\x1f\x7f\u{85}\u{a0}]){0,90}") {
+        fn contexts_take_the_nearest_characters(
+            text in "(\\PC|[a-z]{1,5}|[ \n\r\t\x0b\x00\x1f\x7f\u{85}\u{a0}]){0,90}",
+            // ASCII only (the runs copied whole), its white space and control characters among
+            // its punctuation.
+            ascii in "([a-z]{1,5}|[ \n\r\t\x0b\x0c\x00\x1f\x7f!-/~]){0,90}",
+        ) {
             for before in [true, false] {
                 proptest::prop_assert_eq!(context(&text, before), context_reference(&text, before));
+                proptest::prop_assert_eq!(context(&ascii, before), context_reference(&ascii, before));
             }
+        }
+
+        #[test]
+        fn hit_rows_equal_the_csv_writer_rows(
+            cells in proptest::collection::vec(r#"[=+@a-z \-,"\n\r\t']{0,8}|\PC{0,4}"#, 6),
+            theme in "[a-z0-9_]{1,12}",
+            numbers in proptest::collection::vec(0usize..1_000_000_000, 3),
+            weight in proptest::prop_oneof![proptest::strategy::Just(0u64), 0u64..200_000],
+            negated in proptest::bool::ANY,
+        ) {
+            let row = HitRow {
+                document: Text(&cells[0]),
+                sentence: numbers[0],
+                start_byte: numbers[1],
+                end_byte: numbers[2],
+                theme: Text(&theme),
+                term: Text(&cells[1]),
+                matched: Text(&cells[2]),
+                weight: W(weight),
+                negated,
+                negator: Text(&cells[3]),
+                left_context: Text(&cells[4]),
+                right_context: Text(&cells[5]),
+            };
+            let mut w = writer(Vec::new());
+            w.serialize(&row).unwrap();
+            let want = String::from_utf8(w.into_inner().unwrap()).unwrap();
+            let mut got = Vec::new();
+            push_hit_row(&mut got, &row);
+            proptest::prop_assert_eq!(String::from_utf8(got).unwrap(), want);
         }
 
         #[test]
