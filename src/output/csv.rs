@@ -787,12 +787,16 @@ pub fn summary_rows(
 /// spreadsheets ([`safe_text`]), and quoted, its quotes doubled, when it holds a comma, a
 /// quote, CR or LF.
 pub fn push_text_cell(out: &mut Vec<u8>, text: &str) {
-    let guard = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
     let bytes = text.as_bytes();
-    if !bytes
-        .iter()
-        .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
-    {
+    // The formula starts are ASCII: the first byte tells (no character decoded).
+    let guard = matches!(
+        bytes.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    // Every byte looked at, without a branch per byte (most cells are short and plain), so
+    // that the compiler can compare many at a time.
+    let quote = (bytes.iter()).fold(false, |q, &b| q | matches!(b, b',' | b'"' | b'\r' | b'\n'));
+    if !quote {
         if guard {
             out.push(b'\'');
         }
