@@ -1810,7 +1810,7 @@ mod tests {
         #[test]
         fn contexts_take_the_nearest_characters(
             text in "(\\PC|[a-z]{1,5}|[ \n\r\t\x0b\x00\x1f\x7f\u{85}\u{a0}]){0,90}",
-            // ASCII only (the runs copied whole), its white space and control characters among
+            // ASCII only (collapsed on the stack), its white space and control characters among
             // its punctuation.
             ascii in "([a-z]{1,5}|[ \n\r\t\x0b\x0c\x00\x1f\x7f!-/~]){0,90}",
         ) {
