@@ -142,9 +142,18 @@ pub fn header<W: Write, S: AsRef<[u8]>>(out: W, columns: &[S]) -> csv::Result<()
     Ok(())
 }
 
+/// Whether a spreadsheet would read a cell starting as `text` does as a formula: it starts with
+/// `=`, `+`, `-`, `@`, a tab or CR (all ASCII, so the first byte tells).
+fn formula_start(text: &str) -> bool {
+    matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
+}
+
 /// A text cell made safe for spreadsheets.
 pub fn safe_text(s: &str) -> Cow<'_, str> {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if formula_start(s) {
         Cow::Owned(format!("'{s}"))
     } else {
         Cow::Borrowed(s)
@@ -788,11 +797,7 @@ pub fn summary_rows(
 /// quote, CR or LF.
 pub fn push_text_cell(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
-    // The formula starts are ASCII: the first byte tells (no character decoded).
-    let guard = matches!(
-        bytes.first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
-    );
+    let guard = formula_start(text);
     // Every byte looked at, without a branch per byte (most cells are short and plain), so
     // that the compiler can compare many at a time.
     let quote = (bytes.iter()).fold(false, |q, &b| q | matches!(b, b',' | b'"' | b'\r' | b'\n'));
