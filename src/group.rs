@@ -145,17 +145,22 @@ pub struct Date {
 /// Reads a metadata value as a date (see the module's documentation); `None` when it is none.
 pub fn parse_date(value: &str) -> Option<Date> {
     let v = value.trim();
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if digits(v) && v.len() <= 4 {
+    // Read as bytes: a value is any text, and a position that ends a digit may fall inside a
+    // character of several bytes.
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    // The number a run of ASCII digits (checked by `digits`, at most 4) writes.
+    let number = |s: &[u8]| s.iter().fold(0, |n, &d| n * 10 + u32::from(d - b'0'));
+    let b = v.as_bytes();
+    if digits(b) && b.len() <= 4 {
         return Some(Date {
-            year: v.parse().ok()?,
+            year: number(b).into(),
             month: None,
             day: None,
         });
     }
-    let unsigned = v.strip_prefix('-').unwrap_or(v);
-    let numeric = match unsigned.split_once('.') {
-        Some((whole, fraction)) => digits(whole) && digits(fraction),
+    let unsigned = b.strip_prefix(b"-").unwrap_or(b);
+    let numeric = match unsigned.iter().position(|&c| c == b'.') {
+        Some(dot) => digits(&unsigned[..dot]) && digits(&unsigned[dot + 1..]),
         None => digits(unsigned),
     };
     if numeric {
@@ -172,12 +177,11 @@ pub fn parse_date(value: &str) -> Option<Date> {
         });
     }
     // ISO 8601: YYYY-MM or YYYY-MM-DD, then optionally T or a space and a time.
-    let b = v.as_bytes();
-    if b.len() < 7 || !digits(&v[..4]) || b[4] != b'-' || !digits(&v[5..7]) {
+    if b.len() < 7 || !digits(&b[..4]) || b[4] != b'-' || !digits(&b[5..7]) {
         return None;
     }
-    let year: i64 = v[..4].parse().ok()?;
-    let month: u32 = v[5..7].parse().ok()?;
+    let year = i64::from(number(&b[..4]));
+    let month = number(&b[5..7]);
     if !(1..=12).contains(&month) {
         return None;
     }
@@ -188,10 +192,10 @@ pub fn parse_date(value: &str) -> Option<Date> {
             day: None,
         });
     }
-    if b.len() < 10 || b[7] != b'-' || !digits(&v[8..10]) {
+    if b.len() < 10 || b[7] != b'-' || !digits(&b[8..10]) {
         return None;
     }
-    let day: u32 = v[8..10].parse().ok()?;
+    let day = number(&b[8..10]);
     if day < 1 || day > days_in_month(year, month) {
         return None;
     }
@@ -634,6 +638,14 @@ mod tests {
             "1900-02-29",
             "1789-04-30x",
             "12:00",
+            // A position that ends a digit inside a character of several bytes.
+            "été 1950",
+            "2000-1é",
+            "2000-01-1é",
+            "20é0-01-01",
+            "2000-01é01",
+            "２０２１",
+            "1.5€",
         ] {
             assert_eq!(parse_date(bad), None, "{bad:?}");
         }

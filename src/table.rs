@@ -424,6 +424,9 @@ struct Damage {
     compression: Compression,
 }
 
+/// How [`Damage::describe`] ends for a compressed file: what happens to the rows read.
+const ROWS_KEPT: &str = "; the rows before are kept";
+
 impl Damage {
     /// What a read error means for the rows: the rest of the file cannot be read.
     fn describe(&self, e: &dyn std::fmt::Display) -> String {
@@ -431,7 +434,7 @@ impl Damage {
         match self.compression {
             Compression::None => format!("cannot be read further (near byte {at}): {e}"),
             _ => format!(
-                "the compressed file is damaged or cut short near compressed byte {at} ({e}); the rows before are kept"
+                "the compressed file is damaged or cut short near compressed byte {at} ({e}){ROWS_KEPT}"
             ),
         }
     }
@@ -920,6 +923,7 @@ mod jsonl {
             line: 0,
             byte: 0,
             unparsed_before: 0,
+            broken: false,
         };
         // The columns come from the first object.
         let mut ahead = Vec::new();
@@ -937,6 +941,17 @@ mod jsonl {
                 );
             }
             ahead.push(next);
+        }
+        // A file damaged before its first object has no columns to name: the damage is the
+        // error (as a CSV file's damaged header row is).
+        if let (None, true, Some(Err(bad))) = (&keys, lines.broken, ahead.last()) {
+            return Err(Error::Table {
+                path: path.to_path_buf(),
+                message: format!(
+                    "cannot read the first object: {}",
+                    bad.reason.strip_suffix(ROWS_KEPT).unwrap_or(&bad.reason)
+                ),
+            });
         }
         let keys = keys.unwrap_or_default();
         let text_paths: Vec<String> = match options.text_columns.is_empty() {
@@ -1030,6 +1045,9 @@ mod jsonl {
         byte: u64,
         /// Lines starting before this byte are not parsed.
         unparsed_before: u64,
+        /// Whether a read failed: the file is read no further (a damaged stream fails again at
+        /// every read, and the first object is looked for until the lines end).
+        broken: bool,
     }
 
     /// A non-blank line: its number, where it starts, and its value (`None`: not parsed).
@@ -1037,8 +1055,12 @@ mod jsonl {
 
     impl Lines {
         /// The next non-blank line, parsed unless it starts before `unparsed_before`, or a bad
-        /// row (a line that is no JSON, or the file unreadable from there); `None` at the end.
+        /// row (a line that is no JSON, or the file unreadable from there: then the last);
+        /// `None` at the end.
         fn next_line(&mut self) -> Option<Parsed> {
+            if self.broken {
+                return None;
+            }
             let mut buf = Vec::new();
             loop {
                 buf.clear();
@@ -1048,6 +1070,7 @@ mod jsonl {
                     Ok(n) => self.byte += n as u64,
                     Err(e) => {
                         let reason = self.reader.get_ref().damage.describe(&e);
+                        self.broken = true;
                         self.line += 1;
                         return Some(Err(BadRow {
                             line: self.line,
@@ -1186,14 +1209,7 @@ mod jsonl {
             match next {
                 None => self.finish(),
                 Some(Err(bad)) if bad.byte >= self.window.end => self.finish(),
-                Some(Err(bad)) => {
-                    if bad.reason.starts_with("the compressed file")
-                        || bad.reason.starts_with("cannot be read further")
-                    {
-                        self.finish();
-                    }
-                    Some(Err(bad))
-                }
+                Some(Err(bad)) => Some(Err(bad)),
                 Some(Ok((_, byte, _))) if byte >= self.window.end => self.finish(),
                 // Not parsed: before the window, where only its id (by line) is wanted.
                 Some(Ok((line, byte, None))) => Some(Ok(TableRow {
@@ -1681,6 +1697,50 @@ mod tests {
         );
         assert!(items.last().unwrap().is_err());
         assert!(items.len() > 1_000);
+    }
+
+    #[test]
+    fn json_lines_damaged_before_their_first_object_are_an_error_naming_the_damage() {
+        // A damaged stream fails again at every read: the first object, which names the
+        // columns, was looked for until the lines ended, which they never did (an empty
+        // `.jsonl.zst` grew to gigabytes of error rows). Each case runs on a thread of its own,
+        // so that a regression fails here instead of filling the memory.
+        let jsonl = "{\"id\": \"x\", \"text\": \"hardship and pride\"}\n".repeat(50);
+        let cases = [
+            ("empty.jsonl.zst", Vec::new()),
+            ("cut.jsonl.zst", zstd(jsonl.as_bytes())[..20].to_vec()),
+            ("cut.jsonl.gz", gzip(jsonl.as_bytes())[..20].to_vec()),
+            ("garbage.jsonl.gz", b"\x1f\x8b not gzip at all".to_vec()),
+        ];
+        for (name, bytes) in cases {
+            let (sent, got) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join(name);
+                std::fs::write(&path, bytes).unwrap();
+                for id_column in [None, Some("id".to_string())] {
+                    let options = TableOptions {
+                        id_column,
+                        ..TableOptions::default()
+                    };
+                    let opened = TableReader::open(&path, &options).map(|t| t.count());
+                    let _ = sent.send(opened.map_err(|e| e.to_string()));
+                }
+            });
+            for _ in 0..2 {
+                let opened = got
+                    .recv_timeout(std::time::Duration::from_secs(60))
+                    .unwrap_or_else(|_| panic!("{name}: still reading after 60 s"));
+                let Err(message) = opened else {
+                    panic!("{name}: read as a table: {opened:?}")
+                };
+                assert!(
+                    message.contains("cannot read the first object: the compressed file is"),
+                    "{name}: {message}"
+                );
+                assert!(!message.contains("rows before"), "{name}: {message}");
+            }
+        }
     }
 
     #[test]
