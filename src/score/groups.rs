@@ -270,12 +270,15 @@ pub const MAX_WEIGHT: u64 = POISSON_1.len() as u64;
 /// integers (wrapping), each pole's in an array of its own, which the processor adds several at
 /// a time.
 ///
-/// Clusters are added first into narrower lanes (`Lanes`), a quarter or half the memory a
+/// Clusters are added first into narrower lanes (`Lanes`), an eighth to a half of the memory a
 /// group's sums take while documents stream by (a run with many groups touches one group's
 /// arrays per document: the memory, not the arithmetic, is what costs): a cluster whose pole
-/// sums are whole hits of weight 1 (multiples of `HIT`, most clusters) into `u16` lanes of
-/// hits, any other into `u32` lanes; a cluster too large for either goes straight into the
-/// `u64` sums.
+/// sums are whole hits of weight 1 (multiples of `HIT`, most clusters) into `u8` lanes of hits
+/// while they hold it (emptied into `u16` lanes of hits when full), else into those `u16`
+/// lanes, any other into `u32` lanes; a cluster too large for either goes straight into the
+/// `u64` sums. A lane's bound counts each cluster at its own largest weight (5 or 6 for most
+/// clusters of 1,000 replicates, at most [`MAX_WEIGHT`]), so the `u8` lanes hold about forty
+/// clusters of one hit before they are emptied.
 /// Every array is allocated when first needed. The sums are the `u64` sums plus the lanes
 /// ([`Replicates::pairs`]): the same integers whichever way they were added. Serialised, and
 /// compared, as the two `u64` arrays of those sums.
@@ -285,7 +288,9 @@ pub struct Replicates {
     /// Σ w·L and Σ w·R per replicate of the clusters flushed from the lanes (empty: zeros).
     left: Vec<u64>,
     right: Vec<u64>,
-    /// The clusters since, of whole hits (in hits) and of any other pole sums.
+    /// The clusters since, of whole hits (in hits: the latest in `small`, the others in
+    /// `hits`) and of any other pole sums.
+    small: Lanes<u8>,
     hits: Lanes<u16>,
     lanes: Lanes<u32>,
 }
@@ -293,7 +298,7 @@ pub struct Replicates {
 /// The pole sums of a hit of weight 1 ([`crate::lexicon::Weight::SCALE`]).
 const HIT: u64 = crate::lexicon::Weight::SCALE;
 
-/// A lane's integer type: `u16` or `u32`, and `u64` for the sums lanes are emptied into.
+/// A lane's integer type: `u8`, `u16` or `u32`, and `u64` for the sums lanes are emptied into.
 trait Lane: Copy + Default + PartialEq + 'static {
     /// The largest value.
     const MAX: u64;
@@ -327,12 +332,13 @@ macro_rules! lane {
 }
 
 // The lanes' types, and the `u64` sums themselves (added to as lanes are, `add_scaled`).
-lane!(u16, u32, u64);
+lane!(u8, u16, u32, u64);
 
-/// Σ w·L and Σ w·R per replicate of the clusters added since the lanes were last emptied into
-/// the `u64` sums, in units of `scale` (set by the owner): `bound` is an upper bound of every
-/// lane (Σ [`MAX_WEIGHT`] · max(L, R) of the clusters in them), and before a cluster would take
-/// it past the lane type's largest value the lanes are added into the `u64` sums and emptied.
+/// Σ w·L and Σ w·R per replicate of the clusters added since the lanes were last emptied, in
+/// units of `scale` (set by the owner): `bound` is an upper bound of every lane (Σ top ·
+/// max(L, R) of the clusters in them, top being a cluster's largest weight), and before a
+/// cluster would take it past the lane type's largest value the lanes are emptied (into the
+/// `u64` sums, or the `u8` lanes into the `u16` ones).
 #[derive(Clone, Debug, Default)]
 struct Lanes<T> {
     left: Vec<T>,
@@ -341,20 +347,41 @@ struct Lanes<T> {
 }
 
 impl<T: Lane> Lanes<T> {
-    /// Adds a cluster's pole sums `l` and `r` (in the lanes' unit) with its `weights`, first
-    /// emptying the lanes times `scale` into `wide` if they could overflow; `false` (nothing
-    /// added) when the cluster is too large for the lanes even empty.
-    fn add(&mut self, weights: &[u8], (l, r): (u64, u64), wide: Wide<'_>, scale: u64) -> bool {
-        let most = l.max(r).saturating_mul(MAX_WEIGHT);
-        let (Some(l), Some(r)) = (T::narrow(l), T::narrow(r)) else {
+    /// Adds a cluster's pole sums `l` and `r` (in the lanes' unit) with its `weights`, the
+    /// largest of which is `top`, first emptying the lanes times `scale` into `wide` if they
+    /// could overflow; `false` (nothing added) when the cluster is too large for the lanes even
+    /// empty.
+    fn add(
+        &mut self,
+        weights: &[u8],
+        (l, r): (u64, u64),
+        top: u64,
+        wide: Wide<'_>,
+        scale: u64,
+    ) -> bool {
+        let Some(most) = self.room_for((l, r), top) else {
             return false;
         };
-        if most > T::MAX {
-            return false;
-        }
         if self.bound + most > T::MAX {
             self.empty_into(wide, scale);
         }
+        self.put(weights, (l, r), most);
+        true
+    }
+
+    /// What a cluster of pole sums `l` and `r` whose largest weight is `top` adds to the
+    /// bound; `None` when it is too large for the lanes even empty.
+    fn room_for(&self, (l, r): (u64, u64), top: u64) -> Option<u64> {
+        let most = l.max(r).saturating_mul(top);
+        (l.max(r) <= T::MAX && most <= T::MAX).then_some(most)
+    }
+
+    /// Adds `weights` · (l, r) to the lanes (allocated first if empty) and `most` to the bound;
+    /// the caller has made room ([`Lanes::room_for`]).
+    fn put(&mut self, weights: &[u8], (l, r): (u64, u64), most: u64) {
+        let (Some(l), Some(r)) = (T::narrow(l), T::narrow(r)) else {
+            return;
+        };
         if self.left.is_empty() {
             self.left = vec![T::default(); REPLICATES];
             self.right = vec![T::default(); REPLICATES];
@@ -369,7 +396,6 @@ impl<T: Lane> Lanes<T> {
             }
         }
         self.bound += most;
-        true
     }
 
     /// Adds the lanes times `scale` into the `u64` sums `wide` and empties them.
@@ -381,6 +407,34 @@ impl<T: Lane> Lanes<T> {
             add_scaled(wide, lanes, scale);
             lanes.fill(T::default());
         }
+        self.bound = 0;
+    }
+}
+
+impl Lanes<u8> {
+    /// Adds the lanes into the `u16` lanes `hits` (the same unit) and empties them, first
+    /// emptying `hits` times `scale` into `wide` if they could overflow.
+    fn empty_into_hits(&mut self, hits: &mut Lanes<u16>, wide: Wide<'_>, scale: u64) {
+        if self.bound == 0 {
+            return;
+        }
+        if hits.bound + self.bound > u16::MAX.into() {
+            hits.empty_into(wide, scale);
+        }
+        if hits.left.is_empty() {
+            hits.left = vec![0; REPLICATES];
+            hits.right = vec![0; REPLICATES];
+        }
+        for (to, from) in [
+            (&mut hits.left, &mut self.left),
+            (&mut hits.right, &mut self.right),
+        ] {
+            for (a, &b) in to.iter_mut().zip(from.iter()) {
+                *a = a.wrapping_add(b.into());
+            }
+            from.fill(0);
+        }
+        hits.bound += self.bound;
         self.bound = 0;
     }
 }
@@ -455,13 +509,31 @@ impl Replicates {
     /// Adds a cluster's pole sums `left` and `right` with its `weights` (one per replicate,
     /// [`poisson_weight`]).
     pub fn add(&mut self, weights: &[u8], left: u64, right: u64) {
-        let wide = (&mut self.left, &mut self.right);
-        let whole = left % HIT == 0 && right % HIT == 0;
-        if whole && self.hits.add(weights, (left / HIT, right / HIT), wide, HIT) {
-            return;
+        let top = largest(weights);
+        self.add_topped(weights, top, left, right);
+    }
+
+    /// [`Replicates::add`] of `weights` whose largest is `top` (or more: a bound).
+    pub fn add_topped(&mut self, weights: &[u8], top: u8, left: u64, right: u64) {
+        debug_assert!(weights.iter().all(|&w| w <= top));
+        let top = u64::from(top);
+        if left % HIT == 0 && right % HIT == 0 {
+            let hits = (left / HIT, right / HIT);
+            if let Some(most) = self.small.room_for(hits, top) {
+                if self.small.bound + most > u8::MAX.into() {
+                    let wide = (&mut self.left, &mut self.right);
+                    self.small.empty_into_hits(&mut self.hits, wide, HIT);
+                }
+                self.small.put(weights, hits, most);
+                return;
+            }
+            let wide = (&mut self.left, &mut self.right);
+            if self.hits.add(weights, hits, top, wide, HIT) {
+                return;
+            }
         }
         let wide = (&mut self.left, &mut self.right);
-        if self.lanes.add(weights, (left, right), wide, 1) {
+        if self.lanes.add(weights, (left, right), top, wide, 1) {
             return;
         }
         for (sums, x) in [(&mut self.left, left), (&mut self.right, right)] {
@@ -482,9 +554,14 @@ impl Replicates {
         let (wl, wr) = (full(&self.left), full(&self.right));
         let (ll, lr) = (full(&self.lanes.left), full(&self.lanes.right));
         let (hl, hr) = (full(&self.hits.left), full(&self.hits.right));
+        let (sl, sr) = (full(&self.small.left), full(&self.small.right));
         move |k| {
-            let l = (wl[k].wrapping_add(u64::from(ll[k]))).wrapping_add(u64::from(hl[k]) * HIT);
-            let r = (wr[k].wrapping_add(u64::from(lr[k]))).wrapping_add(u64::from(hr[k]) * HIT);
+            let (hl, hr) = (
+                u64::from(hl[k]) + u64::from(sl[k]),
+                u64::from(hr[k]) + u64::from(sr[k]),
+            );
+            let l = (wl[k].wrapping_add(u64::from(ll[k]))).wrapping_add(hl * HIT);
+            let r = (wr[k].wrapping_add(u64::from(lr[k]))).wrapping_add(hr * HIT);
             (l, r)
         }
     }
@@ -629,13 +706,26 @@ impl<F: Fn(f64, f64) -> bool> Ends<F> {
 
 impl AddAssign<&Replicates> for Replicates {
     fn add_assign(&mut self, o: &Replicates) {
-        for (wide, o_wide, o_lanes, o_hits) in [
-            (&mut self.left, &o.left, &o.lanes.left, &o.hits.left),
-            (&mut self.right, &o.right, &o.lanes.right, &o.hits.right),
+        for (wide, o_wide, o_lanes, o_hits, o_small) in [
+            (
+                &mut self.left,
+                &o.left,
+                &o.lanes.left,
+                &o.hits.left,
+                &o.small.left,
+            ),
+            (
+                &mut self.right,
+                &o.right,
+                &o.lanes.right,
+                &o.hits.right,
+                &o.small.right,
+            ),
         ] {
             add_scaled(wide, o_wide, 1);
             add_scaled(wide, o_lanes, 1);
             add_scaled(wide, o_hits, HIT);
+            add_scaled(wide, o_small, HIT);
         }
     }
 }
@@ -745,22 +835,31 @@ unsafe fn fill_weights_avx2(seed: u64, out: &mut [u8]) {
     }
 }
 
+/// The largest of `weights` (0 for none), in a fold the processor makes many bytes at a time.
+fn largest(weights: &[u8]) -> u8 {
+    weights.iter().fold(0, |top, &w| top.max(w))
+}
+
 /// The weights of the last cluster seen, kept for its other contrasts and groupings (in one
 /// buffer, filled again for the next cluster).
 #[derive(Clone, Debug, Default)]
 pub struct Weights {
     seed: Option<u64>,
     weights: Vec<u8>,
+    /// The largest of them.
+    top: u8,
 }
 
 impl Weights {
-    /// The weights of the cluster with seed `seed` ([`weights`]), computed once in a row.
-    pub fn of(&mut self, seed: u64) -> &[u8] {
+    /// The weights of the cluster with seed `seed` ([`weights`]), computed once in a row, and
+    /// the largest of them.
+    pub fn of(&mut self, seed: u64) -> (&[u8], u8) {
         if self.seed != Some(seed) {
             fill_weights(seed, &mut self.weights);
+            self.top = largest(&self.weights);
             self.seed = Some(seed);
         }
-        &self.weights
+        (&self.weights, self.top)
     }
 }
 
@@ -790,7 +889,8 @@ impl Bootstrap {
                 continue;
             }
             self.clusters[c] += 1;
-            self.replicates[c].add(weights.of(seed), left, right);
+            let (weights, top) = weights.of(seed);
+            self.replicates[c].add_topped(weights, top, left, right);
         }
     }
 
@@ -1044,6 +1144,38 @@ mod tests {
             proptest::prop_assert_eq!(Replicates::try_from(summed), Ok(r));
         }
 
+        /// Many clusters, each with its own weights (their largest mostly 5 or 6): the `u8`
+        /// lanes fill and are emptied into the `u16` ones, which fill and are emptied into the
+        /// `u64` sums; clusters of more hits, and of sums that are not whole hits, go past them.
+        #[test]
+        fn lanes_emptied_into_lanes_keep_the_sums(
+            clusters in proptest::collection::vec(
+                (
+                    proptest::num::u64::ANY,
+                    proptest::prop_oneof![0u64..3, 0u64..60, 4000u64..4100, proptest::strategy::Just(13_000u64)],
+                    0u64..3,
+                    proptest::bool::weighted(0.05),
+                ),
+                1..300,
+            ),
+        ) {
+            let mut r = Replicates::default();
+            let mut wide = vec![(0u64, 0u64); REPLICATES];
+            for &(seed, left, right, part) in &clusters {
+                let (left, right) = (left * HIT + u64::from(part), right * HIT);
+                let weights = weights(seed);
+                r.add(&weights, left, right);
+                for (s, &w) in wide.iter_mut().zip(&weights) {
+                    s.0 = s.0.wrapping_add(u64::from(w).wrapping_mul(left));
+                    s.1 = s.1.wrapping_add(u64::from(w).wrapping_mul(right));
+                }
+                proptest::prop_assert!(r.small.bound <= u8::MAX.into());
+                proptest::prop_assert!(r.hits.bound <= u16::MAX.into());
+            }
+            proptest::prop_assert_eq!(r.pairs().collect::<Vec<_>>(), wide);
+            proptest::prop_assert_eq!(r.interval(), interval_by_sort(&r));
+        }
+
         /// Ranks from either end of the values that are not NaN are the sorted list's, with
         /// ties; a rank [`FEW`] or more from its end, or past the values, is left to the caller.
         #[test]
@@ -1095,6 +1227,28 @@ mod tests {
             err.to_string().contains("replicate sums of 2 values"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn clusters_of_a_hit_fill_the_small_lanes_then_the_hits_lanes() {
+        // 255 / (largest weight 5–7) clusters of one hit fit the `u8` lanes; 200 fill them
+        // several times, and each time they are emptied into the `u16` lanes.
+        let mut r = Replicates::default();
+        let mut sums = vec![0u64; REPLICATES];
+        let mut emptied = 0;
+        for seed in 0..200 {
+            let before = r.small.bound;
+            let weights = weights(seed);
+            r.add(&weights, HIT, 0);
+            emptied += usize::from(r.small.bound < before);
+            for (s, &w) in sums.iter_mut().zip(&weights) {
+                *s += u64::from(w) * HIT;
+            }
+        }
+        assert!(emptied >= 4, "{emptied}");
+        assert!(r.hits.bound > 0 && r.left.is_empty());
+        assert_eq!(r.pairs().map(|(l, _)| l).collect::<Vec<_>>(), sums);
+        assert!(r.pairs().all(|(_, right)| right == 0));
     }
 
     #[test]
