@@ -382,10 +382,7 @@ impl<T: Lane> Lanes<T> {
         let (Some(l), Some(r)) = (T::narrow(l), T::narrow(r)) else {
             return;
         };
-        if self.left.is_empty() {
-            self.left = vec![T::default(); REPLICATES];
-            self.right = vec![T::default(); REPLICATES];
-        }
+        self.allocate();
         // A pole without a hit adds nothing: its lanes are not read (most clusters with a hit
         // have hits of one pole only).
         for (lanes, x) in [(&mut self.left, l), (&mut self.right, r)] {
@@ -396,6 +393,14 @@ impl<T: Lane> Lanes<T> {
             }
         }
         self.bound += most;
+    }
+
+    /// Allocates the lanes (zeros) if they are not yet.
+    fn allocate(&mut self) {
+        if self.left.is_empty() {
+            self.left = vec![T::default(); REPLICATES];
+            self.right = vec![T::default(); REPLICATES];
+        }
     }
 
     /// Adds the lanes times `scale` into the `u64` sums `wide` and empties them.
@@ -421,10 +426,7 @@ impl Lanes<u8> {
         if hits.bound + self.bound > u16::MAX.into() {
             hits.empty_into(wide, scale);
         }
-        if hits.left.is_empty() {
-            hits.left = vec![0; REPLICATES];
-            hits.right = vec![0; REPLICATES];
-        }
+        hits.allocate();
         for (to, from) in [
             (&mut hits.left, &mut self.left),
             (&mut hits.right, &mut self.right),
