@@ -11,7 +11,9 @@
 # Runs each BINARY on the 66 KJV books (tests/data/kjv, 4.4 MB), or with --table on their
 # first 20,000 verses as a table (an id, the book's metadata, a group of 1,000 values and a
 # date, as `scripts/bench.sh --table` makes its rows; --group adds `--group-by group
-# --group-by date:month`), with `--hits none --segment none --charts none --jobs 1`, and
+# --group-by date:month`), with `--hits none --tension none --segment none --charts none
+# --jobs 1` (the settings of the bench's (a), on one thread; until 2026-12-02 without
+# `--tension none`, so counts from before include writing tension.csv), and
 # prints for each: instructions, simulated misses of a 32 KiB first-level data cache and of a
 # 512 KiB last-level cache (the second level of the machines we measure on), and the same
 # run on an empty input (what loading the lexicon and building the matcher cost). SHA-256 is
@@ -75,7 +77,7 @@ count() {
   rm -rf "$work/o"
   valgrind --tool=callgrind --callgrind-out-file="$out" --cache-sim=yes \
     --D1=32768,8,64 --I1=32768,8,64 --LL=524288,8,64 \
-    "$@" -o "$work/o" --quiet --hits none --segment none --charts none --jobs 1 \
+    "$@" -o "$work/o" --quiet --hits none --tension none --segment none --charts none --jobs 1 \
     > /dev/null 2>&1 || true
   callgrind_annotate --show=Ir,D1mr,D1mw,DLmr,DLmw "$out" 2> /dev/null | python3 -c '
 import re, sys
