@@ -396,17 +396,33 @@ fn rates_charts(corpus: &Corpus<'_>) -> Vec<RatesChart> {
         .collect()
 }
 
-/// The top of a rate axis: `v` rounded up to 1, 2 or 5 times a power of ten (at least 1).
+/// The top of a rate axis (at least 1): `v` rounded up to a multiple of the finest step of 1, 2
+/// or 5 × 10^k that it spans at most five times, so that the bars fill two thirds of the axis
+/// or more (20.2 → 25, 12.9 → 15, 41 → 50; rounding up to 1, 2 or 5 × 10^k itself took 20.2 to
+/// 50, and the bars filled two fifths).
 fn nice_top(v: f64) -> f64 {
     if v.is_nan() || v <= 1.0 {
         return 1.0;
     }
-    let power = 10f64.powf(v.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * power)
-        .find(|&x| x >= v)
-        .unwrap_or(10.0 * power)
+    if !v.is_finite() {
+        return f64::MAX;
+    }
+    let mut exp = (v / 5.0).log10().floor() as i32 - 1;
+    loop {
+        for mantissa in [1.0, 2.0, 5.0] {
+            // The step, and the top as k steps, made from integers and a power of ten, so
+            // that 15 × 0.1 reads 1.5, not 1.5000000000000002.
+            let scale = |x: f64| match exp {
+                0.. => x * 10f64.powi(exp),
+                _ => x / 10f64.powi(-exp),
+            };
+            let steps = (v / scale(mantissa) - 1e-9).ceil();
+            if steps <= 5.0 {
+                return scale(steps * mantissa);
+            }
+        }
+        exp += 1;
+    }
 }
 
 /// Per grouping, each theme's log ratio (group against the rest of the corpus) with its
@@ -1996,6 +2012,27 @@ mod tests {
         assert_eq!(space(&ours), Some(8), "{ours:?}");
         // Plotters' own bitmap text loses the bearing there (the old charts).
         assert_eq!(space(&theirs), Some(6), "{theirs:?}");
+    }
+
+    #[test]
+    fn a_rate_axis_ends_a_little_above_its_largest_value() {
+        let tops: Vec<f64> = [
+            0.0, 0.4, 1.0, 1.3, 2.6, 9.0, 10.0, 10.1, 12.9, 20.0, 20.24, 41.0,
+        ]
+        .into_iter()
+        .chain([99.9, 100.0, 1234.5, f64::NAN])
+        .map(nice_top)
+        .collect();
+        let expected = [
+            1.0, 1.0, 1.0, 1.5, 3.0, 10.0, 10.0, 15.0, 15.0, 20.0, 25.0, 50.0,
+        ];
+        assert_eq!(tops, [&expected[..], &[100.0, 100.0, 1500.0, 1.0]].concat());
+        // The bars fill at least two thirds of the axis (10.1 of 15 is the least), and the top
+        // is a whole number of a step the axis labels (1, 2 or 5 × 10^k) can land on.
+        for v in (1..2000).map(|k| 1.0 + f64::from(k) * 0.37) {
+            let top = nice_top(v);
+            assert!(top >= v && v / top > 0.66, "{v} → {top}");
+        }
     }
 
     #[test]
