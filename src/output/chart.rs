@@ -359,7 +359,7 @@ fn rates_charts(corpus: &Corpus<'_>) -> Vec<RatesChart> {
     (corpus.grouped.iter())
         .map(|g| {
             let (shown, left_out) = shown_groups(g, |_| true);
-            let mut top: f64 = 0.0;
+            let (mut top_rate, mut top_end): (f64, f64) = (0.0, 0.0);
             let panels = (corpus.lexicon.themes.iter().enumerate())
                 .map(|(t, theme)| {
                     let bars = (shown.iter())
@@ -370,9 +370,8 @@ fn rates_charts(corpus: &Corpus<'_>) -> Vec<RatesChart> {
                             let rate = per_thousand(tally.count, sums.tokens());
                             let interval = crate::score::groups::rate_interval(&clusters)
                                 .map(|(l, h)| (l * 1000.0, h * 1000.0));
-                            for v in rate.into_iter().chain(interval.map(|i| i.1)) {
-                                top = top.max(v);
-                            }
+                            top_rate = top_rate.max(rate.unwrap_or(0.0));
+                            top_end = top_end.max(interval.map_or(0.0, |i| i.1));
                             ContrastBar {
                                 label: group.label.clone(),
                                 balance: rate,
@@ -390,10 +389,20 @@ fn rates_charts(corpus: &Corpus<'_>) -> Vec<RatesChart> {
                 file: file_stem("groups-", &g.spec, &mut used),
                 panels,
                 left_out,
-                top: nice_top(top),
+                top: rate_top(top_rate, top_end),
             }
         })
         .collect()
+}
+
+/// The top of a rate axis whose largest rate is `rate` and whose intervals' largest end is
+/// `end`: [`nice_top`] of the largest rate, or of the largest end up to twice that rate. An
+/// interval from two or three clusters can end a million times above its rate (a t quantile
+/// with one degree of freedom is 12.7, on the log scale); scaled to it, every bar of the chart
+/// would be a sliver. Whiskers that run past the top end in an arrow there
+/// ([`Whisker`]).
+fn rate_top(rate: f64, end: f64) -> f64 {
+    nice_top(rate.max(end.min(2.0 * rate)))
 }
 
 /// The top of a rate axis (at least 1): `v` rounded up to a multiple of the finest step of 1, 2
@@ -716,7 +725,7 @@ impl ChartKind<'_> {
             }
             ChartKind::Keyness(k) => {
                 let mut title = format!(
-                    "Keyness by {}: each theme's log2 ratio, group against the rest, with its 95 % interval (grey: fewer than {FEW_CLUSTERS} clusters)",
+                    "Keyness by {}: each theme's log2 ratio, group against the rest, 95 % intervals (grey: fewer than {FEW_CLUSTERS} clusters)",
                     k.spec
                 );
                 if k.left_out > 0 {
@@ -735,11 +744,12 @@ impl ChartKind<'_> {
                     range: (-k.range, k.range),
                     x_desc: "log2 ratio to the rest",
                 };
+                let title = with_cut_note(title, &panels, layout.range);
                 draw_interval_panels(area, &title, &panels, &layout, mode)
             }
             ChartKind::Rates(r) => {
                 let mut title = format!(
-                    "Rates by {}: each theme's hits per 1,000 tokens per group, with its 95 % interval (grey: fewer than {FEW_CLUSTERS} clusters)",
+                    "Rates by {}: each theme's hits per 1,000 tokens per group, 95 % intervals (grey: fewer than {FEW_CLUSTERS} clusters)",
                     r.spec
                 );
                 if r.left_out > 0 {
@@ -758,6 +768,7 @@ impl ChartKind<'_> {
                     range: (0.0, r.top),
                     x_desc: "hits per 1,000 tokens",
                 };
+                let title = with_cut_note(title, &panels, layout.range);
                 draw_interval_panels(area, &title, &panels, &layout, mode)
             }
         }
@@ -1232,8 +1243,52 @@ struct PanelLayout {
     x_desc: &'static str,
 }
 
+/// An interval's whisker on an axis over `range`: the part of the interval on the axis, and
+/// which ends run past it (drawn as arrows at the axis end, not as caps).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Whisker {
+    from: f64,
+    to: f64,
+    cut_low: bool,
+    cut_high: bool,
+}
+
+impl Whisker {
+    fn of((lo, hi): (f64, f64), (min, max): (f64, f64)) -> Whisker {
+        Whisker {
+            from: lo.clamp(min, max),
+            to: hi.clamp(min, max),
+            cut_low: lo < min,
+            cut_high: hi > max,
+        }
+    }
+}
+
+/// Whether some bar's interval runs past an axis over `range` (the chart's title then says what
+/// its arrows mean).
+fn any_cut<'a>(bars: impl IntoIterator<Item = &'a ContrastBar>, range: (f64, f64)) -> bool {
+    (bars.into_iter().filter_map(|b| b.interval)).any(|i| {
+        let w = Whisker::of(i, range);
+        w.cut_low || w.cut_high
+    })
+}
+
+/// `title`, saying what the arrows mean when some interval of `panels` runs past an axis over
+/// `range`: inside its closing parenthesis, or in one of its own.
+fn with_cut_note(title: String, panels: &[(String, &[ContrastBar])], range: (f64, f64)) -> String {
+    const NOTE: &str = "arrows: past the axis";
+    if !any_cut(panels.iter().flat_map(|p| p.1.iter()), range) {
+        return title;
+    }
+    match title.strip_suffix(')') {
+        Some(open) => format!("{open}; {NOTE})"),
+        None => format!("{title} ({NOTE})"),
+    }
+}
+
 /// Draws `panels` (each a title and its bars) in a grid under `title`: a diverging bar per row
-/// with its 95 % interval (grey when from few clusters).
+/// with its 95 % interval (grey when from few clusters; an arrow at the axis end where it runs
+/// past it).
 fn draw_interval_panels<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
@@ -1315,36 +1370,35 @@ fn draw_interval_panels<DB: DrawingBackend>(
                 Some(r)
             }))
             .map_err(err)?;
-        chart
-            .draw_series(data.bars.iter().enumerate().filter_map(|(i, b)| {
-                let (lo, hi) = b.interval?;
-                let y = SegmentValue::CenterOf(n - 1 - i);
-                let ink = if b.few_clusters { UNCERTAIN } else { INK };
-                Some(PathElement::new(
-                    vec![(lo, y.clone()), (hi, y)],
+        let whiskers = (data.bars.iter().enumerate())
+            .filter_map(|(i, b)| Some((n - 1 - i, b, Whisker::of(b.interval?, layout.range))));
+        for (y, b, w) in whiskers {
+            let ink = if b.few_clusters { UNCERTAIN } else { INK };
+            let centre = SegmentValue::CenterOf(y);
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(w.from, centre.clone()), (w.to, centre.clone())],
                     ink.stroke_width(2),
-                ))
-            }))
-            .map_err(err)?;
-        chart
-            .draw_series(data.bars.iter().enumerate().flat_map(|(i, b)| {
-                let y = n - 1 - i;
-                let ink = if b.few_clusters { UNCERTAIN } else { INK };
-                b.interval
-                    .map(|(lo, hi)| {
-                        [lo, hi].map(|x| {
-                            let mut r = Rectangle::new(
-                                [(x, SegmentValue::Exact(y)), (x, SegmentValue::Exact(y + 1))],
-                                ink.stroke_width(2),
-                            );
-                            r.set_margin(pad + 4, pad + 4, 0, 0);
-                            r
-                        })
-                    })
-                    .into_iter()
-                    .flatten()
-            }))
-            .map_err(err)?;
+                )))
+                .map_err(err)?;
+            for (x, cut, direction) in [(w.from, w.cut_low, -1), (w.to, w.cut_high, 1)] {
+                if cut {
+                    // An arrowhead, its tip at the axis end (the plot's edge: past it the
+                    // panel ends), pointing on: the interval runs past the axis.
+                    let (px, py) = pixel(&panel, &chart, &(x, centre.clone()));
+                    let back = px - 10 * direction;
+                    let tip = [(back, py - 7), (px, py), (back, py + 7)];
+                    (panel.draw(&Polygon::new(tip.to_vec(), ink.filled()))).map_err(err)?;
+                    continue;
+                }
+                let mut cap = Rectangle::new(
+                    [(x, SegmentValue::Exact(y)), (x, SegmentValue::Exact(y + 1))],
+                    ink.stroke_width(2),
+                );
+                cap.set_margin(pad + 4, pad + 4, 0, 0);
+                chart.draw_series(std::iter::once(cap)).map_err(err)?;
+            }
+        }
         let none_style = note(15, &GREY, HPos::Left, VPos::Center);
         for (i, _) in data
             .bars
@@ -2033,6 +2087,58 @@ mod tests {
             let top = nice_top(v);
             assert!(top >= v && v / top > 0.66, "{v} → {top}");
         }
+    }
+
+    #[test]
+    fn intervals_from_few_clusters_do_not_set_the_rate_axis() {
+        // The inaugural addresses by decade: a rate of 0.2 per 1,000 tokens whose interval, from
+        // two presidents, ends at 59 million; the largest rate 11.
+        assert_eq!(rate_top(11.0, 58_966_351.0), 25.0);
+        // Interval ends up to twice the largest rate count.
+        assert_eq!(rate_top(10.09, 20.24), 25.0);
+        assert_eq!(rate_top(10.0, 14.0), 15.0);
+        // No hits anywhere: the axis of 0 to 1.
+        assert_eq!(rate_top(0.0, 3.7), 1.0);
+        // The whiskers past the axis end in arrows, and the title says what they mean.
+        let range = (0.0, 25.0);
+        let cut = Whisker::of((0.0, 58_966_351.0), range);
+        assert_eq!(
+            (cut.from, cut.to, cut.cut_low, cut.cut_high),
+            (0.0, 25.0, false, true)
+        );
+        let whole = Whisker::of((4.0, 20.24), range);
+        assert_eq!(
+            (whole.from, whole.to, whole.cut_low, whole.cut_high),
+            (4.0, 20.24, false, false)
+        );
+        let both = Whisker::of((-12.0, 11.0), (-10.0, 10.0));
+        assert_eq!(
+            (both.from, both.to, both.cut_low, both.cut_high),
+            (-10.0, 10.0, true, true)
+        );
+        let bar = |interval| ContrastBar {
+            label: "1800s".to_string(),
+            balance: Some(0.2),
+            interval: Some(interval),
+            hits: 1,
+            few_clusters: true,
+        };
+        let (short, long) = (
+            [bar((0.0, 3.0))],
+            [bar((0.0, 3.0)), bar((0.0, 58_966_351.0))],
+        );
+        let title = || "Rates by date:decade (grey: fewer than 10 clusters)".to_string();
+        let panels = [("Hardship".to_string(), &short[..])];
+        assert_eq!(with_cut_note(title(), &panels, range), title());
+        let panels = [("Hardship".to_string(), &long[..])];
+        assert_eq!(
+            with_cut_note(title(), &panels, range),
+            "Rates by date:decade (grey: fewer than 10 clusters; arrows: past the axis)"
+        );
+        assert_eq!(
+            with_cut_note("Rates by party".to_string(), &panels, range),
+            "Rates by party (arrows: past the axis)"
+        );
     }
 
     #[test]
