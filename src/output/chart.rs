@@ -413,6 +413,7 @@ fn nice_top(v: f64) -> f64 {
     if v.is_nan() || v <= 1.0 {
         return 1.0;
     }
+    // (Past here the search for a step would not end.)
     if !v.is_finite() {
         return f64::MAX;
     }
@@ -2081,6 +2082,8 @@ mod tests {
             1.0, 1.0, 1.0, 1.5, 3.0, 10.0, 10.0, 15.0, 15.0, 20.0, 25.0, 50.0,
         ];
         assert_eq!(tops, [&expected[..], &[100.0, 100.0, 1500.0, 1.0]].concat());
+        // No axis fits an infinite value; the search for a step must still end.
+        assert_eq!(nice_top(f64::INFINITY), f64::MAX);
         // The bars fill at least two thirds of the axis (10.1 of 15 is the least), and the top
         // is a whole number of a step the axis labels (1, 2 or 5 × 10^k) can land on.
         for v in (1..2000).map(|k| 1.0 + f64::from(k) * 0.37) {
