@@ -924,6 +924,7 @@ mod jsonl {
             byte: 0,
             unparsed_before: 0,
             broken: false,
+            buf: Vec::new(),
         };
         // The columns come from the first object.
         let mut ahead = Vec::new();
@@ -1048,6 +1049,8 @@ mod jsonl {
         /// Whether a read failed: the file is read no further (a damaged stream fails again at
         /// every read, and the first object is looked for until the lines end).
         broken: bool,
+        /// The line being read, its room kept from line to line.
+        buf: Vec<u8>,
     }
 
     /// A non-blank line: its number, where it starts, and its value (`None`: not parsed).
@@ -1061,11 +1064,11 @@ mod jsonl {
             if self.broken {
                 return None;
             }
-            let mut buf = Vec::new();
+            let buf = &mut self.buf;
             loop {
                 buf.clear();
                 let byte = self.byte;
-                match self.reader.read_until(b'\n', &mut buf) {
+                match self.reader.read_until(b'\n', buf) {
                     Ok(0) => return None,
                     Ok(n) => self.byte += n as u64,
                     Err(e) => {
