@@ -190,24 +190,42 @@ fn line_height(size: f64) -> i32 {
 }
 
 /// Draws `title` centred at the top of `area`; returns the area below it (spaced as plotters'
-/// `DrawingArea::titled`).
+/// `DrawingArea::titled`). A title wider than the area is drawn smaller, to fit
+/// ([`fitting_size`]); the space it takes stays that of its own size.
 pub fn titled<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     mode: TextMode,
     title: &str,
     style: &TextStyle<'_>,
 ) -> Result<DrawingArea<DB, Shift>, ChartError> {
-    let height = line_height(style.font.get_size());
+    let size = style.font.get_size();
+    let height = line_height(size);
     let padding = (height / 2).min(5);
     let (width, _) = area.dim_in_pixel();
+    let fitted = TextStyle {
+        font: style.font.resize(fitting_size(title, size, width)),
+        ..style.clone()
+    };
     draw_text(
         area,
         mode,
         title,
         (width as i32 / 2, padding),
-        &style.pos(Pos::new(HPos::Center, VPos::Top)),
+        &fitted.pos(Pos::new(HPos::Center, VPos::Top)),
     )?;
     Ok(area.margin(padding * 2 + height, 0, 0, 0))
+}
+
+/// The font size at which `text`, at `size` wider than `width` pixels less a margin of 8 on
+/// either side, fits them: `size` for text that fits, and at least two thirds of it (a title
+/// longer still runs past the edges rather than shrink past reading). The embedded font's
+/// widths, in SVG files too (a viewer's own font is about as wide).
+fn fitting_size(text: &str, size: f64, width: u32) -> f64 {
+    let room = f64::from(width.saturating_sub(16));
+    match layout(text, size) {
+        Some(line) if line.width > room => (size * room / line.width).max(size * 2.0 / 3.0),
+        _ => size,
+    }
 }
 
 /// A chart's plotting area in pixels of the area the chart was built on.
@@ -351,6 +369,26 @@ mod tests {
             .find(|&x| !columns[x])
             .expect("a blank");
         (start, end)
+    }
+
+    #[test]
+    fn a_title_too_wide_for_its_chart_is_drawn_smaller_to_fit() {
+        super::super::register_font().expect("the embedded font");
+        let short = "Rates by party";
+        assert_eq!(fitting_size(short, 28.0, 1600), 28.0);
+        // A SPEC of three crossed columns with the arrows' note: wider than 1,600 px at 28 px.
+        let long = "Keyness by party+outlet+date:decade: each theme's log2 ratio, group against \
+                    the rest, 95 % intervals (grey: fewer than 10 clusters; arrows: past the axis)";
+        let wide = layout(long, 28.0).expect("metrics").width;
+        assert!(wide > 1600.0, "{wide}");
+        let size = fitting_size(long, 28.0, 1600);
+        let fitted = layout(long, size).expect("metrics").width;
+        assert!(
+            size < 28.0 && (fitted - 1584.0).abs() < 0.01,
+            "{size}: {fitted}"
+        );
+        // Never below two thirds of the size: past that a title runs over the edges.
+        assert_eq!(fitting_size(&long.repeat(3), 28.0, 1600), 28.0 * 2.0 / 3.0);
     }
 
     #[test]
