@@ -216,10 +216,10 @@ pub fn titled<DB: DrawingBackend>(
     Ok(area.margin(padding * 2 + height, 0, 0, 0))
 }
 
-/// The font size at which `text`, at `size` wider than `width` pixels less a margin of 8 on
-/// either side, fits them: `size` for text that fits, and at least two thirds of it (a title
-/// longer still runs past the edges rather than shrink past reading). The embedded font's
-/// widths, in SVG files too (a viewer's own font is about as wide).
+/// The font size at which `text` fits in `width` pixels less 8 on either side: `size` when it
+/// fits at `size`, else smaller, but at least two thirds of `size` (a title longer still runs
+/// past the edges rather than shrink past reading). Measured with the embedded font, for SVG
+/// files too (a viewer's own font is about as wide).
 fn fitting_size(text: &str, size: f64, width: u32) -> f64 {
     let room = f64::from(width.saturating_sub(16));
     match layout(text, size) {
