@@ -5,11 +5,16 @@
 //! ascending. Out: [`Tallies`], every number an integer. One pass over the hits makes them all,
 //! so that a document's hits (64 bytes each, megabytes for a long document) are read once, not
 //! once per kind of count; the counts kept per theme rather than per contrast pole make a
-//! contrast cost nothing per hit. Guarantees: the same numbers as counting each kind on its own,
-//! as the versions in `reference.rs` do (the property tests below check it on random hits,
-//! lexicons of up to 70 themes and random contrasts).
+//! contrast cost nothing per hit. With up to 64 themes, a sentence is counted by its set of
+//! themes, and what a set counts for (its themes' and pairs' sentences, its contrasts') is
+//! worked out once per set a document has, not once per sentence. Guarantees: the same numbers
+//! as counting each kind on its own, as the versions in `reference.rs` do (the property tests
+//! below check it on random hits, lexicons of 5, 64 and 70 themes and random contrasts).
 
 use std::cell::RefCell;
+use std::ops::Range;
+
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::{
     pair_index, ContrastTally, Cooccurrence, PoleTally, TermCount, ThemeTally, DENSE_THEMES,
@@ -46,19 +51,39 @@ struct Scratch {
     live: Vec<PoleTally>,
     /// The themes with a non-negated hit, in order of their first one.
     live_themes: Vec<usize>,
+    /// Whether the lexicon has at most [`DENSE_THEMES`] themes: then a sentence's themes are
+    /// the bits of `mask`, and sentences are counted per set of themes (`sets`); else they are
+    /// listed in `present` and counted one by one.
+    dense: bool,
+    /// The themes of the current sentence as bits (dense).
+    mask: u64,
+    /// Per set of themes (as bits) met in a sentence of the document: its sentences, and the
+    /// contrasts it makes a tension sentence of, `set_tension[range]` (dense). What a set
+    /// counts for is worked out once per set, not once per sentence: a document's sentences
+    /// fall into few sets.
+    sets: FxHashMap<u64, (u64, Range<u32>)>,
+    /// The sets' tension contrasts.
+    set_tension: Vec<u32>,
     /// Per theme, the number of the last sentence it had a non-negated hit in. Sentences are
     /// numbered by `sentence`, which runs on from document to document, so nothing is reset.
     seen: Vec<u64>,
     /// The number of the current sentence.
     sentence: u64,
-    /// The themes of the current sentence, in order of their first hit.
+    /// The themes of the current sentence, in order of their first hit (not dense).
     present: Vec<usize>,
-    /// Per theme, where its poles start in `poles` (one more entry than themes).
-    pole_starts: Vec<usize>,
-    /// The contrasts' poles as (theme, contrast, is the left pole), ascending.
-    poles: Vec<(usize, usize, bool)>,
+    /// The contrasts' poles by theme.
+    poles: Poles,
     /// Past DENSE_THEMES, the index of every pair met in a sentence, counted at the end.
     met: Vec<u64>,
+}
+
+/// The contrasts' poles, by theme.
+struct Poles {
+    /// Per theme, where its poles start in `list` (one more entry than themes; empty when
+    /// there is no contrast).
+    starts: Vec<usize>,
+    /// The poles as (theme, contrast, is the left pole), ascending.
+    list: Vec<(usize, usize, bool)>,
 }
 
 thread_local! {
@@ -68,11 +93,17 @@ thread_local! {
             touched: Vec::new(),
             live: Vec::new(),
             live_themes: Vec::new(),
+            dense: true,
+            mask: 0,
+            sets: FxHashMap::with_hasher(FxBuildHasher),
+            set_tension: Vec::new(),
             seen: Vec::new(),
             sentence: 0,
             present: Vec::new(),
-            pole_starts: Vec::new(),
-            poles: Vec::new(),
+            poles: Poles {
+                starts: Vec::new(),
+                list: Vec::new(),
+            },
             met: Vec::new(),
         })
     };
@@ -139,7 +170,9 @@ pub(super) fn tally_hits(
                 current = Some(*sentence);
                 scratch.sentence += 1;
             }
-            if scratch.seen[hit.theme] != scratch.sentence {
+            if scratch.dense {
+                scratch.mask |= 1 << hit.theme;
+            } else if scratch.seen[hit.theme] != scratch.sentence {
                 scratch.seen[hit.theme] = scratch.sentence;
                 scratch.present.push(hit.theme);
             }
@@ -162,67 +195,106 @@ impl Scratch {
             self.live.resize(themes, PoleTally::default());
             self.seen.resize(themes, 0);
         }
-        self.pole_starts.clear();
-        self.poles.clear();
+        self.dense = themes <= DENSE_THEMES;
+        let (starts, list) = (&mut self.poles.starts, &mut self.poles.list);
+        starts.clear();
+        list.clear();
         if contrasts.is_empty() {
             return;
         }
         // A theme on both sides of one contrast counts as its left pole only.
         for (ci, c) in contrasts.iter().enumerate() {
-            self.poles.push((c.left, ci, true));
+            list.push((c.left, ci, true));
             if c.right != c.left {
-                self.poles.push((c.right, ci, false));
+                list.push((c.right, ci, false));
             }
         }
-        self.poles.sort_unstable();
-        self.pole_starts.resize(themes + 1, 0);
-        for &(theme, _, _) in &self.poles {
-            self.pole_starts[theme + 1] += 1;
+        list.sort_unstable();
+        starts.resize(themes + 1, 0);
+        for &(theme, _, _) in list.iter() {
+            starts[theme + 1] += 1;
         }
         for theme in 0..themes {
-            self.pole_starts[theme + 1] += self.pole_starts[theme];
+            starts[theme + 1] += starts[theme];
         }
     }
 
-    /// Counts the sentence `sentence`, whose themes are `present` (and marked in `seen`), and
-    /// empties `present`.
+    /// Counts the sentence `sentence`, whose themes are `mask` (dense) or `present` (and
+    /// marked in `seen`), and empties them: its set of themes (dense), or its themes, pairs and
+    /// contrasts; and its tension sentences either way.
     fn close_sentence(&mut self, sentence: usize, contrasts: &[Contrast], out: &mut Tallies) {
+        if self.dense {
+            let mask = std::mem::take(&mut self.mask);
+            let (poles, tension) = (&self.poles, &mut self.set_tension);
+            let (sentences, both) = self.sets.entry(mask).or_insert_with(|| {
+                let start = tension.len() as u32;
+                poles.met(
+                    bits(mask),
+                    |t| mask >> t & 1 == 1,
+                    contrasts,
+                    |ci, both| {
+                        if both {
+                            tension.push(ci as u32);
+                        }
+                    },
+                );
+                (0, start..tension.len() as u32)
+            });
+            *sentences += 1;
+            for &ci in &self.set_tension[both.start as usize..both.end as usize] {
+                out.tension[ci as usize].push(sentence);
+            }
+            return;
+        }
         let c = &mut out.cooccurrence;
         let themes = c.theme_sentences.len();
-        let dense = themes <= DENSE_THEMES;
         for (i, &a) in self.present.iter().enumerate() {
             c.theme_sentences[a] += 1;
             for &b in &self.present[i + 1..] {
-                let pair = pair_index(a.min(b), a.max(b), themes);
-                match dense {
-                    true => c.pair_sentences[pair] += 1,
-                    false => self.met.push(pair as u64),
-                }
+                self.met.push(pair_index(a.min(b), a.max(b), themes) as u64);
             }
         }
-        if !self.poles.is_empty() {
-            let here = |theme: usize| self.seen[theme] == self.sentence;
-            for &a in &self.present {
-                for &(_, ci, is_left) in &self.poles[self.pole_starts[a]..self.pole_starts[a + 1]] {
-                    let (contrast, tally) = (&contrasts[ci], &mut out.contrasts[ci]);
-                    if is_left {
-                        tally.pole_sentences += 1;
-                        if contrast.right != contrast.left && here(contrast.right) {
-                            tally.tension_sentences += 1;
-                            out.tension[ci].push(sentence);
-                        }
-                    } else if !here(contrast.left) {
-                        tally.pole_sentences += 1;
-                    }
+        let (seen, now) = (&self.seen, self.sentence);
+        let present = self.present.iter().copied();
+        self.poles.met(
+            present,
+            |t| seen[t] == now,
+            contrasts,
+            |ci, both| {
+                let tally = &mut out.contrasts[ci];
+                tally.pole_sentences += 1;
+                if both {
+                    tally.tension_sentences += 1;
+                    out.tension[ci].push(sentence);
                 }
-            }
-        }
+            },
+        );
         self.present.clear();
     }
 
-    /// Reads out the terms, the contrasts' poles and the sparse pairs, and resets what the
-    /// next document counts in.
+    /// Reads out the sets of themes, the terms, the contrasts' poles and the sparse pairs,
+    /// and resets what the next document counts in.
     fn finish(&mut self, contrasts: &[Contrast], out: &mut Tallies) {
+        let themes = out.cooccurrence.theme_sentences.len();
+        for (mask, (sentences, _)) in self.sets.drain() {
+            let c = &mut out.cooccurrence;
+            for a in bits(mask) {
+                c.theme_sentences[a] += sentences;
+                // The themes after a in the set (none past the 64th).
+                for b in bits(mask & !(u64::MAX >> (63 - a))) {
+                    c.pair_sentences[pair_index(a, b, themes)] += sentences;
+                }
+            }
+            let has = |t: usize| mask >> t & 1 == 1;
+            self.poles.met(bits(mask), has, contrasts, |ci, both| {
+                let tally = &mut out.contrasts[ci];
+                tally.pole_sentences += sentences;
+                if both {
+                    tally.tension_sentences += sentences;
+                }
+            });
+        }
+        self.set_tension.clear();
         self.touched.sort_unstable();
         out.terms = (self.touched.drain(..))
             .map(|term| {
@@ -249,6 +321,45 @@ impl Scratch {
         }
         self.met.clear();
     }
+}
+
+impl Poles {
+    /// Calls `f(contrast, both)` once for each contrast with a pole among the themes of a
+    /// sentence, `themes` (each once; `has` tells whether a theme is among them): a sentence
+    /// of either pole, `both` when it holds both poles of a contrast of two (a tension
+    /// sentence). The one statement of what a sentence counts for in the contrasts.
+    fn met(
+        &self,
+        themes: impl Iterator<Item = usize>,
+        has: impl Fn(usize) -> bool,
+        contrasts: &[Contrast],
+        mut f: impl FnMut(usize, bool),
+    ) {
+        if self.list.is_empty() {
+            return;
+        }
+        for a in themes {
+            for &(_, ci, is_left) in &self.list[self.starts[a]..self.starts[a + 1]] {
+                let c = &contrasts[ci];
+                if is_left {
+                    f(ci, c.right != c.left && has(c.right));
+                } else if !has(c.left) {
+                    f(ci, false);
+                }
+            }
+        }
+    }
+}
+
+/// The set bits of `mask`, lowest first, as theme indexes.
+fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let bit = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            bit
+        })
+    })
 }
 
 #[cfg(test)]
@@ -291,16 +402,16 @@ mod tests {
     proptest! {
         /// One pass counts what each kind of count on its own does: themes, terms, contrasts
         /// (a theme on both sides of one, a theme in several, the same contrast twice) and
-        /// co-occurrence, with few themes (the dense pairs) and many (the sparse ones). The
-        /// cases run one after the other on a thread, so each also checks that the last
-        /// document left nothing behind.
+        /// co-occurrence, with few themes and with 64 (sentences counted per set of themes,
+        /// the last theme the set's highest bit) and many (the sparse pairs). The cases run
+        /// one after the other on a thread, so each also checks that the last document left
+        /// nothing behind.
         #[test]
         fn one_pass_counts_what_each_count_on_its_own_does(
-            many in any::<bool>(),
+            themes in prop_oneof![Just(5), Just(DENSE_THEMES), Just(70)],
             hits in vec((0usize..70, 0u32..12, 0usize..8, any::<bool>(), 1u64..30), 0..60),
             contrasts in vec((0usize..70, 0usize..70), 0..5),
         ) {
-            let themes = if many { 70 } else { 5 };
             let (hits, contrasts) = drawn(themes, &hits, &contrasts);
             prop_assert_eq!(
                 tally_hits(&hits, 12, themes, &contrasts, 8),
