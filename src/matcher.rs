@@ -44,7 +44,7 @@ use std::ops::Range;
 
 use crate::lexicon::{Lexicon, MatchMode, Weight};
 use crate::segment::Structure;
-use crate::tokenize::{is_one_hyphen, tokenize_with, Hyphens, Token};
+use crate::tokenize::{is_one_hyphen, tokenize_with, Hyphens, Token, Word};
 
 #[cfg(test)]
 mod reference;
@@ -419,29 +419,31 @@ fn holds_blank_line(gap: &str) -> bool {
 }
 
 /// An entry's elements as (normalised word, is wildcard) and the gaps between them.
-type ParsedEntry = (Vec<(String, bool)>, Vec<Joiner>);
+type ParsedEntry<'a> = (Vec<(Word<'a>, bool)>, Vec<Joiner>);
 
 /// Ranks patterns: (tokens, exact words, literal bytes); larger is better.
 type Rank = (usize, usize, usize);
 
 /// Splits an entry into elements and joiners; `None` when it holds no word.
-fn parse_entry(entry: &str, hyphens: Hyphens) -> Option<ParsedEntry> {
+fn parse_entry(entry: &str, hyphens: Hyphens) -> Option<ParsedEntry<'_>> {
     let tokens = tokenize_with(entry, hyphens);
     if tokens.is_empty() {
         return None;
     }
-    let mut elements = Vec::with_capacity(tokens.len());
-    let mut joiners = Vec::with_capacity(tokens.len() - 1);
-    for (k, tok) in tokens.iter().enumerate() {
-        let wildcard = entry[tok.span.end..].starts_with('*');
-        elements.push((tok.text.to_string(), wildcard));
-        if let Some(next) = tokens.get(k + 1) {
-            let gap_start = tok.span.end + usize::from(wildcard);
-            joiners.push(classify_gap(
-                &entry[gap_start.min(next.span.start)..next.span.start],
-            ));
-        }
-    }
+    let wildcard = |tok: &Token<'_>| entry[tok.span.end..].starts_with('*');
+    let joiners = (tokens.windows(2))
+        .map(|pair| {
+            let gap_start = pair[0].span.end + usize::from(wildcard(&pair[0]));
+            classify_gap(&entry[gap_start.min(pair[1].span.start)..pair[1].span.start])
+        })
+        .collect();
+    // The words moved out of their tokens (a lower-cased one is no new allocation).
+    let elements = (tokens.into_iter())
+        .map(|tok| {
+            let wild = wildcard(&tok);
+            (tok.text, wild)
+        })
+        .collect();
     Some((elements, joiners))
 }
 
@@ -500,13 +502,13 @@ struct Ids {
 }
 
 impl Ids {
-    fn id(&mut self, s: String) -> u32 {
-        if let Some(&id) = self.ids.get(&s) {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
             return id;
         }
         let id = self.list.len() as u32;
-        self.list.push(s.clone());
-        self.ids.insert(s, id);
+        self.list.push(s.to_string());
+        self.ids.insert(s.to_string(), id);
         id
     }
 }
@@ -524,9 +526,10 @@ impl Matcher {
         let mut words = Ids::default();
         let mut prefixes = Ids::default();
         let mut patterns: Vec<Pattern> = Vec::new();
-        // Each pattern's targets, laid out flat once every entry is read.
-        let mut pattern_targets: Vec<Vec<Target>> = Vec::new();
-        let mut steps: Vec<(Vec<Element>, Vec<Joiner>)> = Vec::new();
+        // Each pattern's targets as (pattern, target) in entry order, laid out by pattern once
+        // every entry is read; and the theme of each pattern's last target.
+        let mut pattern_targets: Vec<(u32, Target)> = Vec::new();
+        let mut last_theme: Vec<usize> = Vec::new();
         let mut terms: Vec<TermRef> = Vec::new();
         let mut theme_terms = Vec::with_capacity(lexicon.themes.len());
         // Patterns are shared by the themes of one file that list the same entry; files stay
@@ -546,14 +549,10 @@ impl Matcher {
                 };
                 let literal: usize = parts.iter().map(|(w, _)| w.len()).sum();
                 let exact = parts.iter().filter(|(_, wild)| !wild).count();
-                let elements: Vec<Element> = parts
-                    .into_iter()
-                    .map(|(word, wild)| {
-                        if wild {
-                            Element::Prefix(prefixes.id(word))
-                        } else {
-                            Element::Word(words.id(word))
-                        }
+                let elements: Vec<Element> = (parts.iter())
+                    .map(|(word, wild)| match wild {
+                        true => Element::Prefix(prefixes.id(word)),
+                        false => Element::Word(words.id(word)),
                     })
                     .collect();
                 let target = Target {
@@ -563,15 +562,17 @@ impl Matcher {
                 };
                 let key = (theme.source, elements, joiners);
                 if let Some(&pid) = pattern_ids.get(&key) {
-                    // The first entry of a theme that matches these tokens is the one counted.
-                    let targets = &mut pattern_targets[pid as usize];
-                    if !targets.iter().any(|t| t.theme == theme_index) {
-                        targets.push(target);
+                    // The first entry of a theme that matches these tokens is the one counted
+                    // (themes come in order: a pattern has one of this theme if its last has).
+                    if last_theme[pid as usize] != theme_index {
+                        last_theme[pid as usize] = theme_index;
+                        pattern_targets.push((pid, target));
                     }
                     continue;
                 }
                 let pid = patterns.len() as u32;
-                pattern_targets.push(vec![target]);
+                pattern_targets.push((pid, target));
+                last_theme.push(theme_index);
                 patterns.push(Pattern {
                     pid,
                     len: key.1.len(),
@@ -580,21 +581,22 @@ impl Matcher {
                     source: theme.source,
                     best_entry: lexicon.sources[theme.source].matching == MatchMode::BestEntry,
                 });
-                steps.push((key.1.clone(), key.2.clone()));
                 pattern_ids.insert(key, pid);
             }
             theme_terms.push(first_term..terms.len() as u32);
         }
         // Negators and break words are words too: a token's lookup tells what it is.
         let negation = &lexicon.negation;
-        let negators: Vec<u32> = negation
-            .negators
-            .iter()
-            .map(|w| words.id(w.clone()))
-            .collect();
-        let break_words: Vec<u32> = (negation.break_words.iter())
-            .map(|w| words.id(w.clone()))
-            .collect();
+        let negators: Vec<u32> = negation.negators.iter().map(|w| words.id(w)).collect();
+        let break_words: Vec<u32> = (negation.break_words.iter()).map(|w| words.id(w)).collect();
+        // Each pattern's elements and joiners, moved out of the map, and its targets.
+        let mut steps = vec![(Vec::new(), Vec::new()); patterns.len()];
+        for ((_, elements, joiners), pid) in pattern_ids {
+            steps[pid as usize] = (elements, joiners);
+        }
+        pattern_targets.sort_by_key(|&(pid, _)| pid);
+        let of_pattern: Vec<&[(u32, Target)]> =
+            pattern_targets.chunk_by(|a, b| a.0 == b.0).collect();
         let word_set = Words::new(&words.list, &prefixes.list);
         let entries = EntryTrie::new(&steps, words.list.len(), prefixes.list.len());
         // The patterns, and their targets, in the order the trie's nodes list them: what a
@@ -604,7 +606,7 @@ impl Matcher {
             .map(|&pid| {
                 let mut pattern = patterns[pid as usize].clone();
                 let start = targets.len() as u32;
-                targets.extend_from_slice(&pattern_targets[pid as usize]);
+                targets.extend(of_pattern[pid as usize].iter().map(|&(_, t)| t));
                 pattern.targets = start..targets.len() as u32;
                 pattern
             })

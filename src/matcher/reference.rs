@@ -117,9 +117,9 @@ impl Reference {
                     .into_iter()
                     .map(|(word, wild)| {
                         if wild {
-                            Element::Prefix(m.prefix_id(word))
+                            Element::Prefix(m.prefix_id(word.to_string()))
                         } else {
-                            Element::Word(m.word_id(word))
+                            Element::Word(m.word_id(word.to_string()))
                         }
                     })
                     .collect();
