@@ -597,6 +597,8 @@ impl Matcher {
         pattern_targets.sort_by_key(|&(pid, _)| pid);
         let of_pattern: Vec<&[(u32, Target)]> =
             pattern_targets.chunk_by(|a, b| a.0 == b.0).collect();
+        // Every pattern has a target (its first entry's), so the runs are the patterns'.
+        debug_assert_eq!(of_pattern.len(), patterns.len());
         let word_set = Words::new(&words.list, &prefixes.list);
         let entries = EntryTrie::new(&steps, words.list.len(), prefixes.list.len());
         // The patterns, and their targets, in the order the trie's nodes list them: what a
