@@ -80,9 +80,12 @@ fn stages(c: &mut Criterion) {
                     meta: &[],
                     drop_zeros: false,
                 },
-                &matcher,
-                &lexicon,
-                themescope::output::registry::Wanted::ALL,
+                themescope::assemble::Setup {
+                    matcher: &matcher,
+                    lexicon: &lexicon,
+                    wanted: themescope::output::registry::Wanted::ALL,
+                    room: &themescope::output::digest::ExampleRoom::new(true),
+                },
                 SegmentMode::Paragraph,
             )
             .map(|d| d.rows.hits.len())

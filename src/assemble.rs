@@ -28,11 +28,24 @@ use crate::count::{self, Cooccurrence, Counts, PoleTally, SegmentTally, TermCoun
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
 use crate::output::csv::{self as csv_out, Base, DocumentRows, RowCells};
-use crate::output::digest::{self, DocDigest, Sampler, SeriesPoint};
+use crate::output::digest::{self, DocDigest, ExampleRoom, Sampler, SeriesPoint};
 use crate::output::registry::Wanted;
 use crate::parallel::{Baton, Relay};
 use crate::score::{self, TrajectorySegment};
 use crate::segment::{segments_in_block, BlockStart, Segment, SegmentMode, SegmentPlan, Structure};
+
+/// What every document of a run is analysed and rendered with, shared by the workers.
+#[derive(Clone, Copy)]
+pub struct Setup<'a> {
+    /// The compiled lexicon.
+    pub matcher: &'a Matcher,
+    /// The lexicon.
+    pub lexicon: &'a Lexicon,
+    /// The files the run writes.
+    pub wanted: Wanted,
+    /// The example sentences the corpus still wants.
+    pub room: &'a ExampleRoom,
+}
 
 /// One block to analyse, with what it needs to know about its document.
 #[derive(Debug)]
@@ -145,10 +158,11 @@ pub fn analyse_block(
     job: BlockJob<'_>,
     id: &str,
     relay: &Relay<BlockStart>,
-    matcher: &Matcher,
-    lexicon: &Lexicon,
-    wanted: Wanted,
+    setup: Setup<'_>,
 ) -> Option<csv::Result<BlockResult>> {
+    let Setup {
+        matcher, lexicon, ..
+    } = setup;
     let mut job = job;
     let mut baton = job.baton.take();
     let block = &job.block;
@@ -191,9 +205,7 @@ pub fn analyse_block(
     if let Some(baton) = baton {
         baton.pass(next(&start, analysis.tokens.len(), &analysis.structure));
     }
-    Some(render_block(
-        &job, id, analysis, &start, matcher, lexicon, wanted,
-    ))
+    Some(render_block(&job, id, analysis, &start, setup))
 }
 
 /// What a document is called in its rows — its id, and its metadata cells (`documents.csv`) —
@@ -214,11 +226,12 @@ pub fn analyse_document(
     doc: usize,
     text: String,
     name: Name<'_>,
-    matcher: &Matcher,
-    lexicon: &Lexicon,
-    wanted: Wanted,
+    setup: Setup<'_>,
     mode: SegmentMode,
 ) -> csv::Result<Finished> {
+    let Setup {
+        matcher, lexicon, ..
+    } = setup;
     let id = name.id;
     let bytes = text.len();
     let mut job = BlockJob {
@@ -245,7 +258,7 @@ pub fn analyse_document(
             Arc::new(SegmentPlan::whole(mode, &analysis.structure, tokens))
         });
         let start = BlockStart::default();
-        render_block(&job, id, analysis, &start, matcher, lexicon, wanted)?
+        render_block(&job, id, analysis, &start, setup)?
     };
     let store = (mode != SegmentMode::None).then_some(Trajectory::InMemory);
     let mut assembly = Assembly::new(id, lexicon, store)?;
@@ -264,10 +277,14 @@ fn render_block(
     id: &str,
     owned: count::DocumentAnalysis<'_>,
     start: &BlockStart,
-    matcher: &Matcher,
-    lexicon: &Lexicon,
-    wanted: Wanted,
+    setup: Setup<'_>,
 ) -> csv::Result<BlockResult> {
+    let Setup {
+        matcher,
+        lexicon,
+        wanted,
+        room,
+    } = setup;
     let analysis = &owned;
     let block = &job.block;
     let body = block.body();
@@ -352,8 +369,8 @@ fn render_block(
         }
     }
 
-    let mut digest =
-        digest::digest_document(id, body, analysis, &lexicon.contrasts, lexicon.themes.len());
+    let (contrasts, themes) = (&lexicon.contrasts, lexicon.themes.len());
+    let mut digest = digest::digest_document(id, body, analysis, contrasts, themes, room);
     for example in digest.examples.iter_mut().chain(digest.tension.iter_mut()) {
         for e in example {
             e.sentence += start.sentences;

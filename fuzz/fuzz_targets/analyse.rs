@@ -121,6 +121,12 @@ fuzz_target!(|data: &[u8]| {
             meta: &[],
             drop_zeros: false,
         };
-        let _ = analyse_document(0, text.to_string(), name, matcher, lexicon, Wanted::ALL, mode);
+        let setup = themescope::assemble::Setup {
+            matcher,
+            lexicon,
+            wanted: Wanted::ALL,
+            room: &themescope::output::digest::ExampleRoom::new(true),
+        };
+        let _ = analyse_document(0, text.to_string(), name, setup, mode);
     }
 });

@@ -33,6 +33,7 @@ use crate::faults::Faults;
 use crate::group::sums::Sums;
 use crate::group::Grouping;
 use crate::matcher::Matcher;
+use crate::output::digest::ExampleRoom;
 use crate::output::file::{OutFile, Syncing};
 use crate::output::manifest::{self, Manifest};
 use crate::output::registry::{self, Corpus, Rows, CSV_FILES};
@@ -331,11 +332,13 @@ fn analyse(
 ) -> Result<()> {
     let found = TablesFound::default();
     let relay = parallel::Relay::default();
+    let room = ExampleRoom::new(config.wanted().groups);
     let worker = Worker {
         config,
         matcher,
         relay: &relay,
         faults,
+        room: &room,
     };
     // What the writer is done with goes back to the thread that made it (see `returns`).
     let returns = returns::Returns::new(config.jobs);
@@ -364,6 +367,7 @@ fn analyse(
                 origins.push(origin);
                 accepted?;
             }
+            writer.note_examples(&room);
             returns.give_back(home, &mut done, &mut origins);
             Ok(())
         },

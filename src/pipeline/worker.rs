@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::corpus::{self, SkipReason};
 use crate::faults::Faults;
 use crate::matcher::Matcher;
+use crate::output::digest::ExampleRoom;
 use crate::output::manifest;
 use crate::parallel::Relay;
 use crate::segment::BlockStart;
@@ -52,6 +53,8 @@ pub struct Worker<'a, 'r> {
     pub relay: &'r Relay<BlockStart>,
     /// Failures to inject (tests).
     pub faults: &'a Faults,
+    /// The example sentences the corpus still wants (the writer marks the full lists).
+    pub room: &'r ExampleRoom,
 }
 
 impl Worker<'_, '_> {
@@ -121,16 +124,19 @@ impl Worker<'_, '_> {
         }
     }
 
+    /// What every document is analysed with.
+    fn setup(&self) -> assemble::Setup<'_> {
+        assemble::Setup {
+            matcher: self.matcher,
+            lexicon: &self.config.lexicon,
+            wanted: self.config.wanted(),
+            room: self.room,
+        }
+    }
+
     /// Analyses one block of a large document.
     fn analyse_block(&self, job: assemble::BlockJob<'_>, origin: &Origin) -> Outcome {
-        match assemble::analyse_block(
-            job,
-            &origin.id,
-            self.relay,
-            self.matcher,
-            &self.config.lexicon,
-            self.config.wanted(),
-        ) {
+        match assemble::analyse_block(job, &origin.id, self.relay, self.setup()) {
             None => Outcome::Abandoned,
             Some(Ok(block)) => Outcome::Block(Box::new(block)),
             Some(Err(e)) => Outcome::Failed(e),
@@ -175,9 +181,7 @@ impl Worker<'_, '_> {
                 meta: &source.meta,
                 drop_zeros: config.drop_zeros,
             },
-            self.matcher,
-            &config.lexicon,
-            config.wanted(),
+            self.setup(),
             config.segment,
         ) {
             Ok(finished) => Outcome::Document(Box::new(AnalysedDocument {

@@ -19,6 +19,7 @@ use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
 use crate::messages::Progress;
 use crate::output::csv::DocumentRows;
+use crate::output::digest::ExampleRoom;
 use crate::output::file::{OutFile, Syncing};
 use crate::output::manifest;
 use crate::output::registry::{self, Corpus, Rows, CSV_FILES};
@@ -185,6 +186,12 @@ impl<'a> CorpusWriter<'a> {
             f.file.write((f.select)(rows))?;
         }
         Ok(())
+    }
+
+    /// Marks full in `room` the lists of example sentences the corpus holds all of (after the
+    /// documents accepted so far).
+    pub fn note_examples(&self, room: &ExampleRoom) {
+        room.note(&self.state.digest);
     }
 
     /// A document is complete: its rows and totals go in.
