@@ -277,10 +277,7 @@ pub fn digest_document(
     let hits = &analysis.hits;
     let room = room.limits();
     // Themes with all their examples: once every theme has them, the rest is not looked at.
-    let mut full = match hits.is_empty() {
-        true => themes,
-        false => (0..themes).filter(|&t| room.theme(t) == 0).count(),
-    };
+    let mut full = (0..themes).filter(|&t| room.theme(t) == 0).count();
     while i < hits.len() && full < themes {
         let sentence = hits[i].1;
         let end = i + hits[i..].partition_point(|(_, s)| *s == sentence);
