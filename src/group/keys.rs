@@ -6,21 +6,38 @@
 //! end the keys in that order.
 //!
 //! Guarantees: the slots are those of a map from [`Grouping::key_of`]'s owned keys: the
-//! components, read from the cells, are written as bytes into a buffer kept for it, hashed, and
-//! compared with the bytes of the key kept for that hash (every key's bytes in one buffer: a
-//! comparison reads one place in memory, not a key's several allocations), and a key whose
-//! hash another key has is found in that map. A document whose cells (and
-//! folder) that the key is read from are those of the document before it gets that document's
-//! slot without its key being read again (a table sorted by date has runs of the same date).
-//! Memory: each key seen, twice (owned and as bytes), with its hash, and the last document's
-//! cells and key bytes; nothing per document.
+//! components, read from the cells, are written as bytes (`encode`: different keys, different
+//! bytes, none the start of another's) into a buffer kept for it, hashed, and looked up in a
+//! table of buckets of 32 bytes, each with a key's hash, its slot and its first 16 bytes, so
+//! that finding a short key (a column's value of up to 14 bytes, a period, …) reads one bucket
+//! and nothing else: with a thousand groups taking turns row by row, every other structure
+//! looked at per document is out of the cache by the time its group comes again. A longer key
+//! is compared with its bytes, all keys' bytes kept one after the other in one buffer. Keys
+//! with the same hash take the next free buckets and are told apart by their bytes. A document
+//! whose cells (and folder) that the key is read from are those of the document before it gets
+//! that document's slot without its key being read again (a table sorted by date has runs of
+//! the same date). Memory: each key seen, twice (owned and as bytes), and two to four buckets per
+//! key; the last document's cells and key bytes; nothing per document.
 
-use std::collections::HashMap;
 use std::hash::Hasher;
 
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::FxHasher;
 
 use super::{ComponentRef, Grouping, Key};
+
+/// A key's bytes kept in its bucket: the first [`HEAD`] of them, zeros after the last.
+const HEAD: usize = 16;
+
+/// A bucket of the key table: a key's hash, its slot + 1 (0: an empty bucket) and the first
+/// [`HEAD`] bytes of its encoding. Since no key's bytes start another's, two keys of at most
+/// [`HEAD`] bytes are the same when their heads are.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C, align(32))]
+struct Bucket {
+    hash: u64,
+    slot: usize,
+    head: [u8; HEAD],
+}
 
 /// The keys of one grouping, in order of first appearance.
 #[derive(Debug, Default)]
@@ -29,12 +46,11 @@ pub struct Keys {
     /// Every key's bytes ([`encode`]), one after the other, and where each key's are.
     bytes: Vec<u8>,
     spans: Vec<(usize, usize)>,
+    /// Open addressing with linear probing: a power of two long and at most half full (or
+    /// empty, before the first key).
+    buckets: Vec<Bucket>,
     /// The last document's key's bytes (a buffer used again for each document).
     scratch: Vec<u8>,
-    /// A key's hash (of its bytes) → the first slot with that hash.
-    by_hash: FxHashMap<u64, usize>,
-    /// Every key → its slot.
-    index: HashMap<Key, usize>,
     /// The last document's texts of each part ([`Grouping::source`]) and its slot, if any.
     last: Option<(Vec<String>, Option<usize>)>,
 }
@@ -66,23 +82,78 @@ impl Keys {
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
         let found = Keys::encode_document(grouping, id, meta, &mut scratch).and_then(|()| {
-            let hash = hash_bytes(&scratch);
-            if let Some(&k) = self.by_hash.get(&hash) {
-                if self.bytes_of(k) == scratch.as_slice() {
-                    return Some(k);
-                }
-            }
-            // A new key, or one whose hash another key has.
-            let key = grouping.key_of(id, meta)?;
-            Some(
-                self.index
-                    .get(&key)
-                    .copied()
-                    .unwrap_or_else(|| self.push(key, &scratch, hash)),
-            )
+            self.locate(&scratch, hash_bytes(&scratch), || grouping.key_of(id, meta))
         });
         self.scratch = scratch;
         found
+    }
+
+    /// The slot of the key whose bytes are `bytes` and their hash `hash`; when it is new, the
+    /// key `make` gives is kept as the next slot (`None` if it gives none).
+    fn locate(
+        &mut self,
+        bytes: &[u8],
+        hash: u64,
+        make: impl FnOnce() -> Option<Key>,
+    ) -> Option<usize> {
+        if (self.keys.len() + 1) * 2 > self.buckets.len() {
+            self.grow();
+        }
+        match self.probe(bytes, hash) {
+            Ok(k) => Some(k),
+            Err(i) => {
+                let k = self.keys.len();
+                self.keys.push(make()?);
+                let start = self.bytes.len();
+                self.bytes.extend_from_slice(bytes);
+                self.spans.push((start, self.bytes.len()));
+                let mask = self.buckets.len() - 1;
+                self.buckets[i & mask] = Bucket {
+                    hash,
+                    slot: k + 1,
+                    head: head_of(bytes),
+                };
+                Some(k)
+            }
+        }
+    }
+
+    /// Where the key whose bytes are `bytes` and their hash `hash` is: `Ok(slot)`, or
+    /// `Err(bucket)`, the empty bucket where it would go. The table has an empty bucket.
+    fn probe(&self, bytes: &[u8], hash: u64) -> Result<usize, usize> {
+        let head = head_of(bytes);
+        let mask = self.buckets.len().wrapping_sub(1);
+        let mut i = hash as usize & mask;
+        loop {
+            let Some(b) = self.buckets.get(i) else {
+                return Err(i);
+            };
+            if b.slot == 0 {
+                return Err(i);
+            }
+            let k = b.slot - 1;
+            if b.hash == hash
+                && b.head == head
+                && (bytes.len() <= HEAD || self.bytes_of(k) == bytes)
+            {
+                return Ok(k);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Doubles the table (16 buckets at first), every key in it again.
+    fn grow(&mut self) {
+        let len = (self.buckets.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.buckets, vec![Bucket::default(); len]);
+        let mask = len - 1;
+        for b in old.into_iter().filter(|b| b.slot != 0) {
+            let mut i = b.hash as usize & mask;
+            while self.buckets[i].slot != 0 {
+                i = (i + 1) & mask;
+            }
+            self.buckets[i] = b;
+        }
     }
 
     /// Writes the bytes of the key of a document ([`encode`]) to `out`; `None` when it has no
@@ -105,30 +176,22 @@ impl Keys {
         self.bytes.get(start..end).unwrap_or_default()
     }
 
-    /// Keeps the new `key`, whose bytes are `bytes` and their hash `hash`, as the next slot.
-    fn push(&mut self, key: Key, bytes: &[u8], hash: u64) -> usize {
-        let k = self.keys.len();
-        self.by_hash.entry(hash).or_insert(k);
-        self.index.insert(key.clone(), k);
-        self.keys.push(key);
-        let start = self.bytes.len();
-        self.bytes.extend_from_slice(bytes);
-        self.spans.push((start, self.bytes.len()));
-        k
+    /// The bytes of an owned key.
+    fn bytes_of_key(key: &Key) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for c in key {
+            encode(c.as_ref(), &mut bytes);
+        }
+        bytes
     }
 
     /// Adds `key` (from a partial result's state) as the next slot unless it is there; its
     /// slot.
     pub fn insert(&mut self, key: Key) -> usize {
-        if let Some(&k) = self.index.get(&key) {
-            return k;
-        }
-        let mut bytes = Vec::new();
-        for c in &key {
-            encode(c.as_ref(), &mut bytes);
-        }
-        let hash = hash_bytes(&bytes);
-        self.push(key, &bytes, hash)
+        let bytes = Keys::bytes_of_key(&key);
+        let k = self.keys.len();
+        self.locate(&bytes, hash_bytes(&bytes), || Some(key))
+            .unwrap_or(k)
     }
 
     /// The keys seen, in order of first appearance (a key's slot is its index).
@@ -138,17 +201,32 @@ impl Keys {
 
     /// The slot of `key`, if it was seen.
     pub fn get(&self, key: &Key) -> Option<usize> {
-        self.index.get(key).copied()
+        let bytes = Keys::bytes_of_key(key);
+        self.probe(&bytes, hash_bytes(&bytes)).ok()
     }
 }
 
-/// Writes a component as bytes that tell keys apart: a value as 0, its length (8 bytes,
-/// little-endian) and its bytes; a period as 1 and its ordinal (8 bytes, little-endian).
+/// The first [`HEAD`] bytes of `bytes`, zeros after its end.
+fn head_of(bytes: &[u8]) -> [u8; HEAD] {
+    let mut head = [0; HEAD];
+    let n = bytes.len().min(HEAD);
+    head[..n].copy_from_slice(&bytes[..n]);
+    head
+}
+
+/// Writes a component as bytes that tell keys apart, none the start of another's: a value as
+/// 0, its length (LEB128: 7 bits a byte, the high bit set on all but the last) and its bytes;
+/// a period as 1 and its ordinal (8 bytes, little-endian).
 fn encode(c: ComponentRef<'_>, out: &mut Vec<u8>) {
     match c {
         ComponentRef::Value(v) => {
             out.push(0);
-            out.extend_from_slice(&(v.len() as u64).to_le_bytes());
+            let mut n = v.len();
+            while n >= 0x80 {
+                out.push((n & 0x7f) as u8 | 0x80);
+                n >>= 7;
+            }
+            out.push(n as u8);
             out.extend_from_slice(v.as_bytes());
         }
         ComponentRef::Period(o) => {
@@ -168,7 +246,8 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::group::GroupSpec;
+    use crate::group::{Component, GroupSpec};
+    use proptest::prelude::*;
 
     fn grouping(spec: &str) -> Grouping {
         let columns = ["party".to_string(), "date".to_string()];
@@ -217,17 +296,93 @@ mod tests {
     }
 
     #[test]
-    fn a_hash_two_keys_share_still_tells_them_apart() {
-        // Force a collision: key 0's hash is taken to be key 1's.
-        let g = grouping("party");
+    fn keys_with_the_same_hash_are_told_apart() {
+        // Every key given the same hash, short and long (past the bucket's 16 bytes) alike, and
+        // long keys that share their first 16 bytes: each keeps its own slot, through the
+        // table's growing.
+        let values: Vec<String> = (0..40)
+            .map(|i| match i % 3 {
+                0 => format!("v{i}"),
+                1 => format!("a value longer than sixteen bytes {i}"),
+                _ => format!("a value longer than sixteen bytes, {i}"),
+            })
+            .collect();
+        let key = |v: &str| vec![Component::Value(v.to_string())];
         let mut keys = Keys::default();
-        assert_eq!(keys.slot(&g, "a", &meta(&["D", ""])), Some(0));
-        let mut bytes = Vec::new();
-        Keys::encode_document(&g, "b", &meta(&["R", ""]), &mut bytes).unwrap();
-        let hash_r = hash_bytes(&bytes);
-        keys.by_hash.insert(hash_r, 0);
-        assert_eq!(keys.slot(&g, "b", &meta(&["R", ""])), Some(1));
-        assert_eq!(keys.slot(&g, "c", &meta(&["R", ""])), Some(1));
-        assert_eq!(keys.slot(&g, "d", &meta(&["D", ""])), Some(0));
+        for (k, v) in values.iter().enumerate() {
+            let bytes = Keys::bytes_of_key(&key(v));
+            assert_eq!(keys.locate(&bytes, 7, || Some(key(v))), Some(k));
+        }
+        for (k, v) in values.iter().enumerate() {
+            let bytes = Keys::bytes_of_key(&key(v));
+            assert_eq!(keys.probe(&bytes, 7), Ok(k), "{v}");
+            assert_eq!(keys.locate(&bytes, 7, || None), Some(k), "{v}");
+        }
+        assert_eq!(keys.keys().len(), values.len());
+        assert!(keys.buckets.len() >= 2 * values.len());
+    }
+
+    #[test]
+    fn no_key_s_bytes_start_another_s() {
+        // What comparing zero-padded heads relies on.
+        let keys: Vec<Key> = vec![
+            vec![Component::Value(String::new())],
+            vec![Component::Value("a".into())],
+            vec![Component::Value("ab".into())],
+            vec![Component::Value("a\0".into())],
+            vec![Component::Value("x".repeat(200))],
+            vec![Component::Value("x".repeat(201))],
+            vec![Component::Period(0)],
+            vec![Component::Period(-1)],
+            vec![Component::Value("a".into()), Component::Period(0)],
+            vec![
+                Component::Value("a".into()),
+                Component::Value(String::new()),
+            ],
+        ];
+        let bytes: Vec<Vec<u8>> = keys.iter().map(Keys::bytes_of_key).collect();
+        for (i, a) in bytes.iter().enumerate() {
+            for (j, b) in bytes.iter().enumerate() {
+                if i != j && keys[i].len() == keys[j].len() {
+                    assert!(!b.starts_with(a), "{:?} starts {:?}", keys[j], keys[i]);
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn slots_are_those_of_a_map(values in prop::collection::vec(
+            prop::sample::select(vec![
+                "", "D", "R", "g001", "g002", "fourteen bytes", "fifteen bytes!!",
+                "a value longer than sixteen bytes", "a value longer than sixteen bytez",
+                "1789-04-30", "1790", "not a date", "Ünïcödé välüé",
+            ]).prop_flat_map(|a| prop::sample::select(vec!["", "1789", "1801-03-04", "x"])
+                .prop_map(move |b| (a, b))),
+            0..200,
+        )) {
+            for spec in ["party", "party+date:decade", "date:year"] {
+                let g = grouping(spec);
+                let mut keys = Keys::default();
+                let mut owned: Vec<Key> = Vec::new();
+                for (i, (a, b)) in values.iter().enumerate() {
+                    let m = meta(&[a, b]);
+                    let id = format!("doc{i}");
+                    let expected = g.key_of(&id, &m).map(|key| {
+                        owned.iter().position(|k| *k == key).unwrap_or_else(|| {
+                            owned.push(key);
+                            owned.len() - 1
+                        })
+                    });
+                    prop_assert_eq!(keys.slot(&g, &id, &m), expected);
+                }
+                prop_assert_eq!(keys.keys(), &owned[..]);
+                let mut again = Keys::default();
+                for (k, key) in owned.iter().enumerate() {
+                    prop_assert_eq!(keys.get(key), Some(k));
+                    prop_assert_eq!(again.insert(key.clone()), k);
+                }
+            }
+        }
     }
 }
