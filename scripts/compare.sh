@@ -16,6 +16,10 @@
 # of the bench corpus's copies of the KJV, say) so that a run takes about a second:
 #   scripts/compare.sh OLD NEW FOLDER --jobs 1 --hits none --tension none --segment none \
 #     --charts none --lexicon FILE
+# OLD_OPTIONS and NEW_OPTIONS (split at spaces) are added to the runs of the old or the new binary
+# only, so that two settings of one build can be compared; what grouping costs, say:
+#   NEW_OPTIONS="--group-by group --group-by date:month" scripts/compare.sh BIN BIN TABLE.csv \
+#     --id-column id --hits none --tension none --segment none --charts none
 set -euo pipefail
 pairs=40
 if [ "${1:-}" = "-n" ]; then
@@ -30,7 +34,10 @@ shift 3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# CPU seconds (user + system) of one run of binary $1.
+read -r -a old_options <<< "${OLD_OPTIONS:-}"
+read -r -a new_options <<< "${NEW_OPTIONS:-}"
+
+# CPU seconds (user + system) of one run of binary $1 with options $2….
 cpu() {
   rm -rf "$work/out"
   /usr/bin/time -f "%U %S" -o "$work/time" "$1" run "$input" -o "$work/out" --quiet "${@:2}" \
@@ -41,11 +48,11 @@ cpu() {
 ratios=()
 for pair in $(seq "$pairs"); do
   if [ $((pair % 2)) -eq 1 ]; then
-    a=$(cpu "$old" "$@")
-    b=$(cpu "$new" "$@")
+    a=$(cpu "$old" "$@" "${old_options[@]}")
+    b=$(cpu "$new" "$@" "${new_options[@]}")
   else
-    b=$(cpu "$new" "$@")
-    a=$(cpu "$old" "$@")
+    b=$(cpu "$new" "$@" "${new_options[@]}")
+    a=$(cpu "$old" "$@" "${old_options[@]}")
   fi
   ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", b / a }')")
   echo "pair $pair: old ${a}s new ${b}s" >&2
