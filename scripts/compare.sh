@@ -54,6 +54,10 @@ for pair in $(seq "$pairs"); do
     b=$(cpu "$new" "$@" "${new_options[@]}")
     a=$(cpu "$old" "$@" "${old_options[@]}")
   fi
+  if awk -v a="$a" -v b="$b" 'BEGIN { exit !(a < 0.1 || b < 0.1) }'; then
+    echo "runs of ${a}s and ${b}s are too short to time (/usr/bin/time counts hundredths of a second): give an INPUT that takes a second or more" >&2
+    exit 1
+  fi
   ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", b / a }')")
   echo "pair $pair: old ${a}s new ${b}s" >&2
 done
