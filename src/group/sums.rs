@@ -8,9 +8,12 @@
 //!
 //! Guarantees: integers only, added cluster by cluster, so the sums do not depend on the order
 //! documents come in; the bootstrap's weights depend only on a cluster's seed
-//! ([`crate::score::groups::poisson_weight`]). Memory: per group its themes, the terms with
-//! hits and 1,000 replicates per contrast; with `--cluster-by`, per group and cluster the
-//! cluster's counts until the end.
+//! ([`crate::score::groups::poisson_weight`]). A document's groups are found, and its example
+//! sentences offered to them, as it comes; its counts join their sums a window of documents at
+//! a time, a group at a time (the module `batch`), so that each group's sums are read once a
+//! window when many groups take turns. Memory: per group its themes, the terms with hits and
+//! 1,000 replicates per contrast; with `--cluster-by`, per group and cluster the cluster's
+//! counts until the end; and the window.
 
 use std::collections::HashMap;
 
@@ -20,12 +23,14 @@ use sha2::{Digest, Sha256};
 
 use super::keys::Keys;
 use super::{Group, Grouping};
-use crate::count::{ContrastTally, Counts, TermCount};
+use crate::count::{Counts, TermCount};
 use crate::output::digest::Example;
 
+mod batch;
 mod state;
 mod terms;
 use crate::score::groups::{seed_of, Bootstrap, ClusterSums, Weights};
+use batch::{Batch, Doc};
 pub use state::SumsState;
 use terms::TermTable;
 
@@ -116,19 +121,28 @@ impl ClusterPart {
         }
     }
 
-    fn add(&mut self, counts: &Counts, terms: &[TermCount]) {
-        self.tokens += counts.tokens;
-        for (sum, t) in self.themes.iter_mut().zip(&counts.themes) {
-            *sum += t.count;
+    fn add(&mut self, doc: &Doc<'_>) {
+        self.tokens += doc.tokens;
+        for (t, tally) in doc.themes {
+            *grown(&mut self.themes, *t as usize) += tally.count;
         }
-        for t in terms {
+        for t in doc.terms {
             *self.terms.entry(t.term).or_default() += t.hits;
         }
-        for (sum, c) in self.poles.iter_mut().zip(&counts.contrasts) {
-            sum.0 += c.left.weight;
-            sum.1 += c.right.weight;
+        for (c, tally) in doc.contrasts {
+            let sum = grown(&mut self.poles, *c as usize);
+            sum.0 += tally.left.weight;
+            sum.1 += tally.right.weight;
         }
     }
+}
+
+/// Item `i` of `list`, made (a default) if the list is shorter.
+fn grown<T: Default + Clone>(list: &mut Vec<T>, i: usize) -> &mut T {
+    if list.len() <= i {
+        list.resize(i + 1, T::default());
+    }
+    &mut list[i]
 }
 
 /// A document's example sentences, offered to its groups: its position in the corpus, per
@@ -212,8 +226,8 @@ fn bits_of<T>(items: &[T], holds: impl Fn(&T) -> bool) -> u64 {
 
 /// Whether a document offers a group a sentence it has none of, from bits of what each holds
 /// ([`GroupExamples::kept_bits`]): a group's bits are kept where they stay in the cache
-/// ([`Hot`]), so that a document offering only what its group holds does not read the group's
-/// lists.
+/// ([`Accumulator::kept`]), so that a document offering only what its group holds does not read
+/// the group's lists.
 #[derive(Clone, Copy, Debug, Default)]
 struct Offers {
     bits: [u64; 2],
@@ -276,24 +290,27 @@ impl GroupSums {
     }
 
     /// A document's own counts but its terms' (those come with its cluster: with the document
-    /// itself, [`GroupSums::add_document_cluster`], or at the end). Only the
-    /// themes and contrasts the document has something of are touched: most documents of a
-    /// large corpus have no hit, and then the group's tallies are not even read. Its example
-    /// sentences are offered when `offer` is true (false: the group holds one of each).
-    fn add_document(&mut self, counts: &Counts, offered: &Offered<'_>, offer: bool) {
-        if offer {
-            self.examples.offer(offered);
-        }
+    /// itself, [`GroupSums::add_document_cluster`], or at the end). Only the themes and
+    /// contrasts the document has something of are touched.
+    fn add_document(&mut self, doc: &Doc<'_>) {
         self.documents += 1;
-        add_counts(&mut self.counts, counts);
-        for (n, t) in self.theme_documents.iter_mut().zip(&counts.themes) {
-            if t.count > 0 {
-                *n += 1;
+        let counts = &mut self.counts;
+        counts.tokens += doc.tokens;
+        counts.sentences += doc.sentences;
+        counts.paragraphs += doc.paragraphs;
+        for (t, tally) in doc.themes {
+            let sum = grown(&mut counts.themes, *t as usize);
+            sum.count += tally.count;
+            sum.negated += tally.negated;
+            sum.weight += tally.weight;
+            if tally.count > 0 {
+                *grown(&mut self.theme_documents, *t as usize) += 1;
             }
         }
-        for (n, c) in self.contrast_documents.iter_mut().zip(&counts.contrasts) {
-            if c.left.hits + c.right.hits > 0 {
-                *n += 1;
+        for (c, tally) in doc.contrasts {
+            *grown(&mut counts.contrasts, *c as usize) += tally;
+            if tally.left.hits + tally.right.hits > 0 {
+                *grown(&mut self.contrast_documents, *c as usize) += 1;
             }
         }
     }
@@ -301,47 +318,30 @@ impl GroupSums {
     /// A complete cluster: its spread, partial sums and bootstrap weights (its documents' term
     /// hits are in).
     fn add_cluster(&mut self, part: &ClusterPart, weights: &mut Weights) {
-        let themes = part.themes.iter().copied();
+        let themes = part.themes.iter().copied().enumerate();
         self.add_cluster_of(part.seed, part.tokens, themes, &part.poles, weights);
         for (&term, &count) in &part.terms {
             self.terms.add(term, count, part.tokens);
         }
     }
 
-    /// What documents without a hit, each its own cluster, add ([`Sizes`]).
-    fn add_sizes(&mut self, sizes: &Sizes) {
-        self.documents += sizes.documents;
-        self.counts.tokens += sizes.tokens;
-        self.counts.sentences += sizes.sentences;
-        self.counts.paragraphs += sizes.paragraphs;
-        self.spread.n += sizes.documents;
-        self.spread.tokens += sizes.tokens;
-        self.spread.tokens2 += sizes.tokens2;
-    }
-
-    /// A document that is its own cluster (no [`ClusterPart`] to make), with its term hits.
-    fn add_document_cluster(
-        &mut self,
-        seed: u64,
-        counts: &Counts,
-        terms: &[TermCount],
-        poles: &[(u64, u64)],
-        weights: &mut Weights,
-    ) {
-        let themes = counts.themes.iter().map(|t| t.count);
-        self.add_cluster_of(seed, counts.tokens, themes, poles, weights);
-        for t in terms {
-            self.terms.add(t.term, t.hits, counts.tokens);
+    /// A document that is its own cluster (no [`ClusterPart`] to make), with its term hits;
+    /// `poles` are its pole sums per contrast.
+    fn add_document_cluster(&mut self, doc: &Doc<'_>, poles: &[(u64, u64)], weights: &mut Weights) {
+        let themes = (doc.themes.iter()).map(|(t, tally)| (*t as usize, tally.count));
+        self.add_cluster_of(doc.seed, doc.tokens, themes, poles, weights);
+        for t in doc.terms {
+            self.terms.add(t.term, t.hits, doc.tokens);
         }
     }
 
-    /// A complete cluster of `tokens` tokens, its counts per theme and its pole sums per
-    /// contrast (its terms' sums are the caller's).
+    /// A complete cluster of `tokens` tokens, its counts per theme (theme, count) and its pole
+    /// sums per contrast (its terms' sums are the caller's).
     fn add_cluster_of(
         &mut self,
         seed: u64,
         tokens: u64,
-        themes: impl Iterator<Item = u64>,
+        themes: impl Iterator<Item = (usize, u64)>,
         poles: &[(u64, u64)],
         weights: &mut Weights,
     ) {
@@ -349,9 +349,9 @@ impl GroupSums {
         self.spread.tokens += tokens;
         self.spread.tokens2 += u128::from(tokens) * u128::from(tokens);
         // A theme without a count adds nothing.
-        for (p, count) in self.theme_partials.iter_mut().zip(themes) {
+        for (t, count) in themes {
             if count > 0 {
-                p.add(count, tokens);
+                grown(&mut self.theme_partials, t).add(count, tokens);
             }
         }
         self.bootstrap.add_cluster(weights, seed, poles);
@@ -449,64 +449,6 @@ fn sum_of(sums: &[&GroupSums], themes: usize, contrasts: usize, jobs: usize) -> 
     add_up(&totals.iter().collect::<Vec<_>>())
 }
 
-/// What a grouping reads of a group for most documents, 64 bytes a group, kept apart from the
-/// group's [`GroupSums`] in an array that stays in the cache when many groups take turns: what
-/// its documents without a hit add ([`Sizes`], added into its sums at the end,
-/// [`Accumulator::settle`]), and which example sentences it holds
-/// ([`GroupExamples::kept_bits`]).
-#[derive(Clone, Copy, Debug, Default)]
-struct Hot {
-    sizes: Sizes,
-    kept: [u64; 2],
-}
-
-/// What documents without a hit, each its own cluster, add to a group: what
-/// [`GroupSums::add_document`] and [`GroupSums::add_document_cluster`] add for such a document
-/// (its size; its counts, partial sums and pole sums are zeros), the same integers added later.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Sizes {
-    documents: u64,
-    tokens: u64,
-    sentences: u64,
-    paragraphs: u64,
-    tokens2: u128,
-}
-
-impl Sizes {
-    fn add(&mut self, counts: &Counts) {
-        self.documents += 1;
-        self.tokens += counts.tokens;
-        self.sentences += counts.sentences;
-        self.paragraphs += counts.paragraphs;
-        self.tokens2 += u128::from(counts.tokens) * u128::from(counts.tokens);
-    }
-}
-
-/// `sum += counts` ([`Counts`]'s addition), touching only the themes and contrasts with
-/// something to add (adding a zero tally changes nothing).
-fn add_counts(sum: &mut Counts, counts: &Counts) {
-    if sum.themes.len() < counts.themes.len() || sum.contrasts.len() < counts.contrasts.len() {
-        *sum += counts;
-        return;
-    }
-    sum.tokens += counts.tokens;
-    sum.sentences += counts.sentences;
-    sum.paragraphs += counts.paragraphs;
-    for (a, b) in sum.themes.iter_mut().zip(&counts.themes) {
-        if b.count > 0 || b.negated > 0 || b.weight > 0 {
-            a.count += b.count;
-            a.negated += b.negated;
-            a.weight += b.weight;
-        }
-    }
-    let zero = ContrastTally::default();
-    for (a, b) in sum.contrasts.iter_mut().zip(&counts.contrasts) {
-        if *b != zero {
-            *a += b;
-        }
-    }
-}
-
 /// One grouping's sums as documents come in.
 #[derive(Debug)]
 struct Accumulator {
@@ -516,9 +458,11 @@ struct Accumulator {
     sums: Vec<GroupSums>,
     missing: GroupSums,
     has_missing: bool,
-    /// Per key, and for `(missing)`, what is read of the group for most documents.
-    hot: Vec<Hot>,
-    missing_hot: Hot,
+    /// Per key, and for `(missing)`, which example sentences its group holds
+    /// ([`GroupExamples::kept_bits`]), kept apart from its sums in an array that stays in the
+    /// cache when many groups take turns.
+    kept: Vec<[u64; 2]>,
+    missing_kept: [u64; 2],
     /// With `--cluster-by`: per (key index, or none for `(missing)`; cluster value) the
     /// cluster's part in that group, until the end.
     pending: HashMap<(Option<usize>, String), ClusterPart>,
@@ -526,37 +470,48 @@ struct Accumulator {
 
 impl Accumulator {
     /// The slot of the group of a document with id `id` and cells `meta` (`None`:
-    /// `(missing)`), its sums and what is read of it for most documents; a new group's sums
-    /// are made for `themes` themes and `contrasts` contrasts.
-    fn group(
+    /// `(missing)`); a new group's sums are made for `themes` themes and `contrasts` contrasts.
+    fn slot(
         &mut self,
         id: &str,
         meta: &[String],
         (themes, contrasts): (usize, usize),
-    ) -> (Option<usize>, &mut GroupSums, &mut Hot) {
+    ) -> Option<usize> {
         let slot = self.keys.slot(&self.grouping, id, meta);
         match slot {
             Some(k) if k == self.sums.len() => {
                 self.sums.push(GroupSums::new(themes, contrasts));
-                self.hot.push(Hot::default());
+                self.kept.push([0; 2]);
             }
             Some(_) => {}
             None => self.has_missing = true,
         }
-        match slot {
-            Some(k) => (slot, &mut self.sums[k], &mut self.hot[k]),
-            None => (slot, &mut self.missing, &mut self.missing_hot),
+        slot
+    }
+
+    /// The sums of the group in slot `slot` (`None`: `(missing)`).
+    fn sums_at(&mut self, slot: Option<usize>) -> &mut GroupSums {
+        match slot.and_then(|k| self.sums.get_mut(k)) {
+            Some(sums) => sums,
+            None => &mut self.missing,
         }
     }
 
-    /// Adds what the documents without a hit added ([`Sizes`]) into the groups' sums.
-    fn settle(&mut self) {
-        self.hot.resize(self.sums.len(), Hot::default());
-        for (sums, hot) in self.sums.iter_mut().zip(&mut self.hot) {
-            sums.add_sizes(&std::mem::take(&mut hot.sizes));
+    /// Offers the group in slot `slot` a document's example sentences, if `offers` says it
+    /// lacks one of them.
+    fn offer(&mut self, slot: Option<usize>, offered: &Offered<'_>, offers: &Offers) {
+        let kept = match slot.and_then(|k| self.kept.get_mut(k)) {
+            Some(kept) => kept,
+            None => &mut self.missing_kept,
+        };
+        if offers.new_to(*kept) {
+            let examples = match slot.and_then(|k| self.sums.get_mut(k)) {
+                Some(sums) => &mut sums.examples,
+                None => &mut self.missing.examples,
+            };
+            examples.offer(offered);
+            *kept = examples.kept_bits();
         }
-        self.missing
-            .add_sizes(&std::mem::take(&mut self.missing_hot.sizes));
     }
 }
 
@@ -576,6 +531,8 @@ pub struct Sums {
     corpus_pending: HashMap<String, (u64, Vec<(u64, u64)>)>,
     /// The last document's pole sums (kept to be reused: nothing allocated per document).
     poles: Vec<(u64, u64)>,
+    /// The documents not yet added to their groups' sums.
+    batch: Batch,
 }
 
 /// A grouping's groups, in file order, with their sums, and the corpus's sums.
@@ -606,7 +563,18 @@ impl Sums {
         themes: usize,
         contrasts: usize,
     ) -> Sums {
+        Sums::with_window(groupings, cluster_by, (themes, contrasts), batch::WINDOW)
+    }
+
+    /// [`Sums::new`] adding documents to their groups `window` at a time.
+    fn with_window(
+        groupings: Vec<Grouping>,
+        cluster_by: Option<usize>,
+        (themes, contrasts): (usize, usize),
+        window: usize,
+    ) -> Sums {
         Sums {
+            batch: Batch::new(groupings.len(), window),
             groupings: groupings
                 .into_iter()
                 .map(|grouping| Accumulator {
@@ -615,8 +583,8 @@ impl Sums {
                     sums: Vec::new(),
                     missing: GroupSums::new(themes, contrasts),
                     has_missing: false,
-                    hot: Vec::new(),
-                    missing_hot: Hot::default(),
+                    kept: Vec::new(),
+                    missing_kept: [0; 2],
                     pending: HashMap::new(),
                 })
                 .collect(),
@@ -632,7 +600,8 @@ impl Sums {
 
     /// Adds a document: its `id`, metadata cells `meta`, `counts`, `terms` and the example
     /// sentences it `offered`; `text_sha256` is the SHA-256 of its text as analysed (its seed
-    /// when it is its own cluster).
+    /// when it is its own cluster). Its groups are found now, and its sentences offered to
+    /// them, in corpus order; its counts join their sums with the window's other documents.
     pub fn add(
         &mut self,
         id: &str,
@@ -646,22 +615,44 @@ impl Sums {
         // (lumping every such document into one cluster would make one giant unit).
         let cluster =
             (self.cluster_by).and_then(|i| meta.get(i).map(|v| v.trim()).filter(|v| !v.is_empty()));
-        let sizes = (self.themes, self.contrasts);
-        if cluster.is_none() && offered.hitless {
-            // Its own cluster without a pole hit: nothing for the corpus's bootstrap, and its
-            // groups take only its size (the same sums, without reading the group's lists of
-            // themes, contrasts, terms and examples, which are cold in the cache by the time
-            // a group's next document comes; nor the document's, which are zeros).
-            for acc in &mut self.groupings {
-                acc.group(id, meta, sizes).2.sizes.add(counts);
-            }
-            return;
-        }
         let seed = match cluster {
             Some(value) => seed_of(&Sha256::digest(value.as_bytes()).into()),
             None => seed_of(text_sha256),
         };
-        let (themes, contrasts) = sizes;
+        self.add_to_corpus(cluster, seed, counts, offered.hitless);
+        if self.groupings.is_empty() {
+            return;
+        }
+        let sizes = (self.themes, self.contrasts);
+        let offers = (!offered.hitless).then(|| Offers::of(offered));
+        let mut slots = [None; 4];
+        let mut more = Vec::new();
+        for (g, acc) in self.groupings.iter_mut().enumerate() {
+            let slot = acc.slot(id, meta, sizes);
+            if let Some(offers) = &offers {
+                acc.offer(slot, offered, offers);
+            }
+            match slots.get_mut(g) {
+                Some(s) => *s = slot,
+                None => more.push(slot),
+            }
+        }
+        let n = self.groupings.len().min(slots.len());
+        let slots = slots[..n].iter().copied().chain(more);
+        let doc = (counts, terms, offered.hitless);
+        self.batch.push(doc, seed, cluster, slots);
+        if self.batch.is_full() {
+            self.flush();
+        }
+    }
+
+    /// What a document adds to the corpus's bootstrap: its cluster, when it is one, or its
+    /// pole sums to its cluster's.
+    fn add_to_corpus(&mut self, cluster: Option<&str>, seed: u64, counts: &Counts, hitless: bool) {
+        if cluster.is_none() && hitless {
+            // Its own cluster without a pole hit: nothing.
+            return;
+        }
         let mut poles = std::mem::take(&mut self.poles);
         poles.clear();
         poles.extend((counts.contrasts.iter()).map(|c| (c.left.weight, c.right.weight)));
@@ -674,6 +665,7 @@ impl Sums {
             // is only counted.
             None => self.corpus.count_cluster(&poles),
             Some(value) => {
+                let contrasts = self.contrasts;
                 let (_, sums) = (self.corpus_pending.entry(value.to_string()))
                     .or_insert_with(|| (seed, vec![(0, 0); contrasts]));
                 for (sum, (l, r)) in sums.iter_mut().zip(&poles) {
@@ -682,21 +674,48 @@ impl Sums {
                 }
             }
         }
-        let offers = Offers::of(offered);
-        for acc in &mut self.groupings {
-            let (slot, sums, hot) = acc.group(id, meta, sizes);
-            let offer = offers.new_to(hot.kept);
-            sums.add_document(counts, offered, offer);
-            if offer {
-                hot.kept = sums.examples.kept_bits();
+        self.poles = poles;
+    }
+
+    /// Adds the window's documents to their groups' sums, a group at a time
+    /// ([`Batch::order`]), and empties it.
+    fn flush(&mut self) {
+        if self.batch.is_empty() {
+            return;
+        }
+        let (themes, contrasts) = (self.themes, self.contrasts);
+        let mut poles = std::mem::take(&mut self.poles);
+        let Sums {
+            batch,
+            groupings,
+            weights,
+            ..
+        } = self;
+        for i in batch.order() {
+            let doc = batch.doc(i);
+            poles.clear();
+            poles.resize(contrasts, (0, 0));
+            for (c, tally) in doc.contrasts {
+                *grown(&mut poles, *c as usize) = (tally.left.weight, tally.right.weight);
             }
-            match cluster {
-                None => sums.add_document_cluster(seed, counts, terms, &poles, &mut self.weights),
-                Some(value) => (acc.pending.entry((slot, value.to_string())))
-                    .or_insert_with(|| ClusterPart::new(seed, themes, contrasts))
-                    .add(counts, terms),
+            for (g, acc) in groupings.iter_mut().enumerate() {
+                let slot = batch.slot(g, i);
+                match doc.cluster {
+                    None => {
+                        let sums = acc.sums_at(slot);
+                        sums.add_document(&doc);
+                        sums.add_document_cluster(&doc, &poles, weights);
+                    }
+                    Some(value) => {
+                        acc.sums_at(slot).add_document(&doc);
+                        (acc.pending.entry((slot, value.to_string())))
+                            .or_insert_with(|| ClusterPart::new(doc.seed, themes, contrasts))
+                            .add(&doc);
+                    }
+                }
             }
         }
+        batch.clear();
         self.poles = poles;
     }
 
@@ -704,7 +723,7 @@ impl Sums {
     /// sums over groups and the groups' intervals computed on `jobs` threads; an error when a
     /// date grouping spans too many periods.
     pub fn finish(mut self, jobs: usize) -> Result<(Bootstrap, Vec<Grouped>), String> {
-        self.groupings.iter_mut().for_each(Accumulator::settle);
+        self.flush();
         // Clusters complete in a fixed order (by value), so that the sums are added alike in
         // every run.
         let mut pending: Vec<_> = self.corpus_pending.drain().collect();
@@ -775,7 +794,7 @@ impl Sums {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::count::{PoleTally, ThemeTally};
+    use crate::count::{ContrastTally, PoleTally, ThemeTally};
     use crate::group::GroupSpec;
 
     /// A document's counts: `tokens`, theme counts, and one contrast (L, R) of weights 1.
@@ -845,6 +864,33 @@ mod tests {
         finished_on(docs, specs, cluster_by, 1)
     }
 
+    /// The groupings `specs` of `docs`, added `window` documents at a time.
+    fn finished_in(
+        docs: &[Doc],
+        specs: &[&str],
+        cluster_by: Option<usize>,
+        window: usize,
+    ) -> Vec<Grouped> {
+        let groupings = specs.iter().map(|s| grouping(s)).collect();
+        let mut sums = Sums::with_window(groupings, cluster_by, (2, 1), window);
+        add_all(&mut sums, docs);
+        sums.finish(1).unwrap().1
+    }
+
+    /// Adds `docs`, each with one term (7) of theme 0's count of hits.
+    fn add_all(sums: &mut Sums, docs: &[Doc]) {
+        for (id, m, c) in docs {
+            let sha: [u8; 32] = Sha256::digest(id.as_bytes()).into();
+            let terms = [TermCount {
+                term: 7,
+                hits: c.themes[0].count,
+                live_weight: 0,
+            }];
+            let terms = &terms[..usize::from(c.themes[0].count > 0)];
+            sums.add(id, m, &sha, c, terms, &Offered::default());
+        }
+    }
+
     /// The groupings `specs` of `docs`, finished on `jobs` threads.
     fn finished_on(
         docs: &[Doc],
@@ -858,16 +904,7 @@ mod tests {
             2,
             1,
         );
-        for (id, m, c) in docs {
-            let sha: [u8; 32] = Sha256::digest(id.as_bytes()).into();
-            let terms = [TermCount {
-                term: 7,
-                hits: c.themes[0].count,
-                live_weight: 0,
-            }];
-            let terms = &terms[..usize::from(c.themes[0].count > 0)];
-            sums.add(id, m, &sha, c, terms, &Offered::default());
-        }
+        add_all(&mut sums, docs);
         sums.finish(jobs).unwrap().1
     }
 
@@ -895,49 +932,59 @@ mod tests {
         }
     }
 
-    proptest::proptest! {
-        /// Adding only what is not zero is adding everything.
-        #[test]
-        fn sparse_addition_is_addition(
-            a in proptest::collection::vec((0u64..3, 0u64..2, 0u64..3), 4),
-            b in proptest::collection::vec((0u64..3, 0u64..2, 0u64..3), 4),
-        ) {
-            let tally = |v: &[(u64, u64, u64)], tokens: u64| {
-                let mut c = counts(tokens, &[v[0].0, v[1].0, v[2].0], (v[3].0, v[3].2));
-                c.themes[1].negated = v[1].1;
-                c.themes[2].weight = v[2].2;
-                c.contrasts[0].tension_sentences = v[3].1;
-                c
-            };
-            let (x, y) = (tally(&a, 5), tally(&b, 7));
-            let mut sparse = x.clone();
-            add_counts(&mut sparse, &y);
-            let mut full = x.clone();
-            full += &y;
-            proptest::prop_assert_eq!(sparse, full);
-        }
+    /// Random documents: party (one of five, or none), year, president, two theme tallies (with
+    /// negated hits and weights), one contrast (left, right, tension sentences).
+    fn random_docs() -> impl proptest::strategy::Strategy<Value = Vec<Doc>> {
+        use proptest::prelude::*;
+        let doc = (0usize..6, 0u64..40, 0usize..4, 1u64..90)
+            .prop_flat_map(|cells| (Just(cells), proptest::collection::vec(0u64..3, 9)))
+            .prop_map(|((party, year, president, tokens), v)| {
+                let parties = ["D", "R", "W", "F", "X", ""];
+                let cells = meta(&[
+                    parties[party],
+                    &(1900 + year).to_string(),
+                    ["FDR", "Ike", "JFK", ""][president],
+                ]);
+                let mut c = counts(tokens, &[v[0], v[1]], (v[2], v[3]));
+                c.themes[0].negated = v[4].min(v[0]);
+                c.themes[1].weight = v[5] * 3;
+                c.contrasts[0].tension_sentences = v[6];
+                c.contrasts[0].left.weight = v[2] * 2 + v[7];
+                c.sentences = v[8];
+                let id = format!("{party}-{year}-{tokens}-{v:?}");
+                (id.leak() as &str, cells, c)
+            });
+        proptest::collection::vec(doc, 1..50)
     }
 
-    /// A document without a hit adds to a group, by its size alone, what the whole way adds
-    /// (which documents have no hit: `count::hitless`).
-    #[test]
-    fn a_document_without_hits_adds_its_size_as_the_whole_way_does() {
-        let (empty, hit) = (counts(7, &[0, 0], (0, 0)), counts(5, &[1, 0], (1, 0)));
-        let (mut whole, mut size) = (GroupSums::new(2, 1), GroupSums::new(2, 1));
-        let mut weights = Weights::default();
-        for sums in [&mut whole, &mut size] {
-            sums.add_document(&hit, &Offered::default(), true);
-            sums.add_document_cluster(1, &hit, &[], &[(10_000, 0)], &mut weights);
+    proptest::proptest! {
+        /// Documents added a window at a time, in any window, give the sums of adding them one
+        /// by one; a group's counts are the sum (`+=`) of its documents' counts.
+        #[test]
+        fn any_window_gives_the_same_sums(docs in random_docs()) {
+            for cluster_by in [None, Some(2)] {
+                let specs = ["party", "year:decade"];
+                let one = finished_in(&docs, &specs, cluster_by, 1);
+                for window in [2, 7, batch::WINDOW] {
+                    let other = finished_in(&docs, &specs, cluster_by, window);
+                    proptest::prop_assert_eq!(&other, &one, "window {}", window);
+                }
+                for (group, sums) in &one[0].groups {
+                    let mut dense = Counts {
+                        themes: vec![Default::default(); 2],
+                        contrasts: vec![Default::default(); 1],
+                        ..Default::default()
+                    };
+                    let party = |m: &[String]| {
+                        if m[0].is_empty() { "(missing)".to_string() } else { m[0].clone() }
+                    };
+                    for (_, _, c) in docs.iter().filter(|(_, m, _)| party(m) == group.label) {
+                        dense += c;
+                    }
+                    proptest::prop_assert_eq!(&sums.counts, &dense, "{}", group.label);
+                }
+            }
         }
-        whole.add_document(&empty, &Offered::default(), true);
-        whole.add_document_cluster(2, &empty, &[], &[(0, 0)], &mut weights);
-        let mut sizes = Sizes::default();
-        sizes.add(&empty);
-        size.add_sizes(&sizes);
-        assert_eq!(size, whole);
-        assert_eq!((size.documents, size.tokens()), (2, 12));
-        assert_eq!(size.theme_clusters(0).n, 2);
-        assert_eq!(size.theme_clusters(0).tokens2, 25 + 49);
     }
 
     /// Documents without a hit marked `hitless` (their size alone added) give the groups and

@@ -13,7 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ClusterPart, GroupSums, Hot, Sums};
+use super::{ClusterPart, GroupSums, Sums};
 use crate::group::keys::Keys;
 use crate::group::Key;
 use crate::score::groups::Bootstrap;
@@ -55,10 +55,10 @@ impl Sums {
     }
 
     /// The state of these sums (the lookup index and the weights cache are left behind).
-    pub fn into_state(self) -> SumsState {
+    pub fn into_state(mut self) -> SumsState {
+        self.flush();
         let groupings = (self.groupings.into_iter())
-            .map(|mut acc| {
-                acc.settle();
+            .map(|acc| {
                 let keys = acc.keys.keys();
                 let mut pending: Vec<_> = (acc.pending.into_iter())
                     .map(|((slot, value), part)| ((slot.map(|k| keys[k].clone()), value), part))
@@ -93,6 +93,7 @@ impl Sums {
                 self.groupings.len()
             ));
         }
+        self.batch.clear();
         for (acc, g) in self.groupings.iter_mut().zip(state.groupings) {
             acc.keys = Keys::default();
             acc.sums.clear();
@@ -100,17 +101,11 @@ impl Sums {
                 acc.keys.insert(key);
                 acc.sums.push(sums);
             }
-            acc.hot = (acc.sums.iter())
-                .map(|sums| Hot {
-                    kept: sums.examples.kept_bits(),
-                    ..Default::default()
-                })
+            acc.kept = (acc.sums.iter())
+                .map(|sums| sums.examples.kept_bits())
                 .collect();
             acc.missing = g.missing;
-            acc.missing_hot = Hot {
-                kept: acc.missing.examples.kept_bits(),
-                ..Default::default()
-            };
+            acc.missing_kept = acc.missing.examples.kept_bits();
             acc.has_missing = g.has_missing;
             acc.pending = (g.pending.into_iter())
                 .map(|((key, value), part)| {
