@@ -197,21 +197,31 @@ impl Batch {
     }
 }
 
-/// The positions of `slots` ordered by slot, each slot's in the order they come (a counting
-/// sort: a window's slots are fewer than its documents or its groups).
+/// The positions of `slots` ordered by slot, each slot's in the order they come: a counting
+/// sort when the window's slots span fewer than four times its documents (a window of a
+/// column's 1,000 values, or of new groups one per document), else a comparison sort (a window
+/// scattered over millions of groups, where counting would clear megabytes for each window).
 fn by_slot(slots: &[usize]) -> Vec<usize> {
-    let groups = slots.iter().max().map_or(0, |&m| m + 1);
-    let mut starts = vec![0; groups + 1];
+    let (Some(&low), Some(&high)) = (slots.iter().min(), slots.iter().max()) else {
+        return Vec::new();
+    };
+    let span = high - low + 1;
+    if span > 4 * slots.len() {
+        let mut pairs: Vec<(usize, usize)> = slots.iter().copied().zip(0..).collect();
+        pairs.sort_unstable();
+        return pairs.into_iter().map(|(_, i)| i).collect();
+    }
+    let mut starts = vec![0; span + 1];
     for &s in slots {
-        starts[s + 1] += 1;
+        starts[s - low + 1] += 1;
     }
     for k in 1..starts.len() {
         starts[k] += starts[k - 1];
     }
     let mut order = vec![0; slots.len()];
     for (i, &s) in slots.iter().enumerate() {
-        order[starts[s]] = i;
-        starts[s] += 1;
+        order[starts[s - low]] = i;
+        starts[s - low] += 1;
     }
     order
 }
@@ -296,7 +306,13 @@ mod tests {
     proptest::proptest! {
         /// The counting sort is a stable sort by slot.
         #[test]
-        fn by_slot_is_a_stable_sort(slots in proptest::collection::vec(0usize..20, 0..200)) {
+        fn by_slot_is_a_stable_sort(
+            slots in proptest::collection::vec(0usize..20, 0..200),
+            spread in proptest::sample::select(vec![1usize, 1_000]),
+            offset in 0usize..5_000,
+        ) {
+            // Slots close together are counted; spread far apart, compared.
+            let slots: Vec<usize> = slots.iter().map(|s| offset + s * spread).collect();
             let mut sorted: Vec<usize> = (0..slots.len()).collect();
             sorted.sort_by_key(|&i| slots[i]);
             proptest::prop_assert_eq!(by_slot(&slots), sorted);
