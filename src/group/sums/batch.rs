@@ -15,8 +15,8 @@
 use crate::count::{ContrastTally, Counts, TermCount, ThemeTally};
 
 /// Documents a window holds at most: with 1,000 groups taking turns, some 30 documents of a
-/// group come together; the window takes 2 to 5 MB (measured in the README: a larger window
-/// saved more time, a smaller one less).
+/// group come together; the window takes a few megabytes (4 MB more peak RSS on the bench's
+/// table; measured in the README: a larger window saved more time, a smaller one less).
 pub(super) const WINDOW: usize = 32_768;
 
 /// A document as its groups' sums take it.
@@ -45,8 +45,8 @@ struct Record {
     paragraphs: u64,
     seed: u64,
     /// Ends of its themes, contrasts, terms and cluster value (each starts where the previous
-    /// document's ends; a window holds fewer than 2³² of each, [`Batch::is_full`]).
-    ends: [u32; 4],
+    /// document's ends).
+    ends: [usize; 4],
     has_cluster: bool,
 }
 
@@ -132,8 +132,7 @@ impl Batch {
                 self.contrasts.len(),
                 self.terms.len(),
                 self.clusters.len(),
-            ]
-            .map(|end| end as u32),
+            ],
             has_cluster: cluster.is_some(),
         });
         for ((list, turns), slot) in self.slots.iter_mut().zip(&mut self.turns).zip(slots) {
@@ -165,9 +164,8 @@ impl Batch {
         let start = match i.checked_sub(1) {
             Some(p) => self.records[p].ends,
             None => [0; 4],
-        }
-        .map(|s| s as usize);
-        let end = r.ends.map(|e| e as usize);
+        };
+        let end = r.ends;
         Doc {
             tokens: r.tokens,
             sentences: r.sentences,
