@@ -625,22 +625,15 @@ impl Sums {
         }
         let sizes = (self.themes, self.contrasts);
         let offers = (!offered.hitless).then(|| Offers::of(offered));
-        let mut slots = [None; 4];
-        let mut more = Vec::new();
+        self.batch
+            .push((counts, terms, offered.hitless), seed, cluster);
         for (g, acc) in self.groupings.iter_mut().enumerate() {
             let slot = acc.slot(id, meta, sizes);
             if let Some(offers) = &offers {
                 acc.offer(slot, offered, offers);
             }
-            match slots.get_mut(g) {
-                Some(s) => *s = slot,
-                None => more.push(slot),
-            }
+            self.batch.push_slot(g, slot);
         }
-        let n = self.groupings.len().min(slots.len());
-        let slots = slots[..n].iter().copied().chain(more);
-        let doc = (counts, terms, offered.hitless);
-        self.batch.push(doc, seed, cluster, slots);
         if self.batch.is_full() {
             self.flush();
         }
@@ -864,17 +857,18 @@ mod tests {
         finished_on(docs, specs, cluster_by, 1)
     }
 
-    /// The groupings `specs` of `docs`, added `window` documents at a time.
+    /// The groupings `specs` of `docs`, added `window` documents at a time and finished on
+    /// `jobs` threads.
     fn finished_in(
         docs: &[Doc],
         specs: &[&str],
         cluster_by: Option<usize>,
-        window: usize,
+        (window, jobs): (usize, usize),
     ) -> Vec<Grouped> {
         let groupings = specs.iter().map(|s| grouping(s)).collect();
         let mut sums = Sums::with_window(groupings, cluster_by, (2, 1), window);
         add_all(&mut sums, docs);
-        sums.finish(1).unwrap().1
+        sums.finish(jobs).unwrap().1
     }
 
     /// Adds `docs`, each with one term (7) of theme 0's count of hits.
@@ -898,14 +892,7 @@ mod tests {
         cluster_by: Option<usize>,
         jobs: usize,
     ) -> Vec<Grouped> {
-        let mut sums = Sums::new(
-            specs.iter().map(|s| grouping(s)).collect(),
-            cluster_by,
-            2,
-            1,
-        );
-        add_all(&mut sums, docs);
-        sums.finish(jobs).unwrap().1
+        finished_in(docs, specs, cluster_by, (batch::WINDOW, jobs))
     }
 
     /// The sums over groups and the groups' intervals, computed on several threads, are those
@@ -964,9 +951,9 @@ mod tests {
         fn any_window_gives_the_same_sums(docs in random_docs()) {
             for cluster_by in [None, Some(2)] {
                 let specs = ["party", "year:decade"];
-                let one = finished_in(&docs, &specs, cluster_by, 1);
+                let one = finished_in(&docs, &specs, cluster_by, (1, 1));
                 for window in [2, 7, batch::WINDOW] {
-                    let other = finished_in(&docs, &specs, cluster_by, window);
+                    let other = finished_in(&docs, &specs, cluster_by, (window, 1));
                     proptest::prop_assert_eq!(&other, &one, "window {}", window);
                 }
                 for (group, sums) in &one[0].groups {

@@ -98,8 +98,8 @@ impl Batch {
         self.records.is_empty()
     }
 
-    /// Adds a document with `counts`, `terms`, `seed` and `cluster` value, and per grouping its
-    /// slot (`None`: `(missing)`). When it is `hitless` (every tally zero and no term, as
+    /// Adds a document with `counts`, `terms`, `seed` and `cluster` value (its slot in each
+    /// grouping follows, [`Batch::push_slot`]). When it is `hitless` (every tally zero and no term, as
     /// [`crate::assemble::Finished::hitless`]), its tallies are not read: most documents of a
     /// large corpus have no hit, and their lists are no longer in the cache.
     pub(super) fn push(
@@ -107,7 +107,6 @@ impl Batch {
         (counts, terms, hitless): (&Counts, &[TermCount], bool),
         seed: u64,
         cluster: Option<&str>,
-        slots: impl Iterator<Item = Option<usize>>,
     ) {
         if !hitless {
             let zero = ContrastTally::default();
@@ -135,13 +134,18 @@ impl Batch {
             ],
             has_cluster: cluster.is_some(),
         });
-        for ((list, turns), slot) in self.slots.iter_mut().zip(&mut self.turns).zip(slots) {
-            let slot = slot.map_or(0, |k| k + 1);
-            if list.last().is_some_and(|&last| last != slot) {
-                *turns += 1;
-            }
-            list.push(slot);
+    }
+
+    /// The last document's slot in grouping `g` (`None`: `(missing)`).
+    pub(super) fn push_slot(&mut self, g: usize, slot: Option<usize>) {
+        let (Some(list), Some(turns)) = (self.slots.get_mut(g), self.turns.get_mut(g)) else {
+            return;
+        };
+        let slot = slot.map_or(0, |k| k + 1);
+        if list.last().is_some_and(|&last| last != slot) {
+            *turns += 1;
         }
+        list.push(slot);
     }
 
     /// The window's documents in the order that adds them a group at a time: by slot in the
@@ -263,20 +267,12 @@ mod tests {
             (&counts(10, &[0, 2], 1), &[term(4, 2)], false),
             7,
             Some("FDR"),
-            [Some(3)].into_iter(),
         );
-        batch.push(
-            (&counts(5, &[0, 0], 0), &[], true),
-            8,
-            None,
-            [None].into_iter(),
-        );
-        batch.push(
-            (&counts(6, &[1, 0], 0), &[], false),
-            9,
-            Some(""),
-            [Some(0)].into_iter(),
-        );
+        batch.push_slot(0, Some(3));
+        batch.push((&counts(5, &[0, 0], 0), &[], true), 8, None);
+        batch.push_slot(0, None);
+        batch.push((&counts(6, &[1, 0], 0), &[], false), 9, Some(""));
+        batch.push_slot(0, Some(0));
         let a = batch.doc(0);
         assert_eq!((a.tokens, a.sentences, a.paragraphs, a.seed), (10, 2, 1, 7));
         assert_eq!(a.cluster, Some("FDR"));
@@ -323,12 +319,9 @@ mod tests {
         // Grouping 0 in runs of 20 (slots 5, 4, 3, 2, 1); grouping 1 the same for all.
         for i in 0..100 {
             let slot = 5 - i / 20;
-            batch.push(
-                (&counts(1, &[], 0), &[], true),
-                0,
-                None,
-                [Some(slot), Some(0)].into_iter(),
-            );
+            batch.push((&counts(1, &[], 0), &[], true), 0, None);
+            batch.push_slot(0, Some(slot));
+            batch.push_slot(1, Some(0));
         }
         let order = batch.order();
         assert_eq!(order, (0..100).collect::<Vec<_>>());
