@@ -500,17 +500,19 @@ impl Accumulator {
     /// Offers the group in slot `slot` a document's example sentences, if `offers` says it
     /// lacks one of them.
     fn offer(&mut self, slot: Option<usize>, offered: &Offered<'_>, offers: &Offers) {
-        let kept = match slot.and_then(|k| self.kept.get_mut(k)) {
+        if offers.new_to(*self.kept_at(slot)) {
+            let examples = &mut self.sums_at(slot).examples;
+            examples.offer(offered);
+            let bits = examples.kept_bits();
+            *self.kept_at(slot) = bits;
+        }
+    }
+
+    /// The bits of the example sentences the group in slot `slot` holds (`None`: `(missing)`).
+    fn kept_at(&mut self, slot: Option<usize>) -> &mut [u64; 2] {
+        match slot.and_then(|k| self.kept.get_mut(k)) {
             Some(kept) => kept,
             None => &mut self.missing_kept,
-        };
-        if offers.new_to(*kept) {
-            let examples = match slot.and_then(|k| self.sums.get_mut(k)) {
-                Some(sums) => &mut sums.examples,
-                None => &mut self.missing.examples,
-            };
-            examples.offer(offered);
-            *kept = examples.kept_bits();
         }
     }
 }
