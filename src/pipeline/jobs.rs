@@ -28,6 +28,7 @@ use crate::table::TableReader;
 use crate::tokenize;
 use crate::Config;
 
+use super::idset::IdSet;
 use super::returns::Returns;
 
 /// Who a document is, as every output names it, and where it came from: carried by each of its
@@ -57,10 +58,10 @@ impl Origin {
 }
 
 /// An id as a 128-bit hash, for telling whether it was given before: SipHash-1-3 of the id
-/// after a byte 0, and after a byte 1, under one key. Two different ids get the same 128 bits
-/// with a probability of about 2⁻¹²⁸ per pair — for a billion ids, below 10⁻²⁰ in all: that an
-/// id would wrongly get a `~2` is astronomically unlikely, and the set holds 16 bytes per id
-/// however long the ids are.
+/// after a byte 0, and after a byte 1, under one key. The set of ids given keeps its first 96
+/// bits ([`IdSet`]): two different ids share them with a probability of about 2⁻⁹⁷ per pair —
+/// for a billion ids, about 10⁻¹¹ in all: that an id would wrongly get a `~2` is astronomically
+/// unlikely, and the set holds about 14 bytes per id however long the ids are.
 pub fn id_key(id: &str) -> u128 {
     use std::hash::{BuildHasher, Hasher};
     use std::sync::OnceLock;
@@ -237,10 +238,10 @@ pub struct Jobs<'a, 'r> {
     next_doc: usize,
     open: Option<OpenDocument>,
     table: Option<OpenTable>,
-    /// Every id given so far (file documents' included), to keep row ids unique: as 128-bit
-    /// hashes ([`id_key`]), not as text, so that a table of millions of rows does not keep its
-    /// ids in memory to the end.
-    ids: HashSet<u128, rustc_hash::FxBuildHasher>,
+    /// Every id given so far (file documents' included), to keep row ids unique: as hashes
+    /// ([`id_key`]) in a compact set, not as text, so that a table of millions of rows does not
+    /// keep its ids in memory to the end.
+    ids: IdSet,
     /// Row ids made unique with `~2`…
     renamed: usize,
     /// The tables read.

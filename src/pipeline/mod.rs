@@ -15,6 +15,7 @@
 //! of the previous output changes unless the run succeeds; charts come after every CSV file, so
 //! a chart that fails costs nothing else (exit 3).
 
+mod idset;
 mod jobs;
 mod partial;
 mod returns;
