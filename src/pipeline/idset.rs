@@ -12,8 +12,9 @@
 //!
 //! How: the hashes are uniform, so their top bits spread them evenly over 2ᵇ buckets, each a
 //! sorted list of 12-byte entries, searched from where an entry's bits put it (a cache line
-//! or two) and kept in order by insertion (a few hundred bytes moved). When the buckets hold [`SPLIT_AT`] entries on average, each splits in
-//! two by its next bit — a sorted list splits at one point — one bucket after the other.
+//! or two) and kept in order by insertion (a few hundred bytes moved). When the buckets hold
+//! [`SPLIT_AT`] entries on average, each splits in two by its next bit — a sorted list splits
+//! at one point — one bucket after the other.
 
 /// Average entries per bucket at which the buckets split in two.
 const SPLIT_AT: usize = 64;
