@@ -154,14 +154,11 @@ mod tests {
     use proptest::prelude::*;
     use std::collections::HashSet;
 
-    /// A hash from a small number, spread over the 128 bits as id hashes are.
+    /// A hash from a small number, spread over the 128 bits as id hashes are (two SplitMix64
+    /// outputs).
     fn spread(x: u64) -> u128 {
-        let mix = |mut z: u64| {
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
-        (u128::from(mix(x)) << 64) | u128::from(mix(x ^ 0x9E37_79B9_7F4A_7C15))
+        let mix = crate::score::groups::splitmix64;
+        (u128::from(mix(2 * x)) << 64) | u128::from(mix(2 * x + 1))
     }
 
     proptest! {
