@@ -29,13 +29,14 @@ cd "$(dirname "$0")/.."
 lexicon=()
 table=
 rows=20000
+rows_given=
 group=()
 bins=()
 while [ $# -gt 0 ]; do
   case $1 in
     --lexicon) lexicon=(--lexicon "$(realpath "${2:?--lexicon needs a file}")"); shift ;;
     --table) table=1 ;;
-    --rows) rows=${2:?--rows needs a number}; shift
+    --rows) rows=${2:?--rows needs a number}; rows_given=1; shift
             [[ $rows =~ ^[1-9][0-9]*$ ]] || { echo "--rows needs a positive number" >&2; exit 1; } ;;
     --group) group=(--group-by group --group-by date:month) ;;
     -*) echo "usage: scripts/instructions.sh [--lexicon FILE] [--table [--rows N] [--group]] BINARY…" >&2; exit 1 ;;
@@ -46,7 +47,7 @@ done
 [ "${#bins[@]}" -gt 0 ] || { echo "name at least one binary" >&2; exit 1; }
 command -v valgrind > /dev/null || { echo "valgrind is needed (apt-get install -y valgrind)" >&2; exit 1; }
 [ -z "${group[*]}" ] || [ -n "$table" ] || { echo "--group goes with --table" >&2; exit 1; }
-[ "$rows" = 20000 ] || [ -n "$table" ] || { echo "--rows goes with --table" >&2; exit 1; }
+[ -z "$rows_given" ] || [ -n "$table" ] || { echo "--rows goes with --table" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -66,7 +67,7 @@ meta = {r["document"]: r for r in csv.DictReader(open(books, encoding="utf-8"))}
 with open(out, "w", newline="", encoding="utf-8") as f:
     w = csv.writer(f, lineterminator="\n")
     w.writerow(["id", "book", "testament", "genre", "group", "date", "text"])
-    row, round = 0, 1
+    row, lap = 0, 1
     while True:
         for name in sorted(os.listdir(kjv)):
             m = meta[name]
@@ -74,10 +75,10 @@ with open(out, "w", newline="", encoding="utf-8") as f:
                 if row == rows:
                     sys.exit()
                 date = datetime.date(1900, 1, 1) + datetime.timedelta(days=row // 50)
-                w.writerow([f"{round}:{m['book']}:{i}", m["book"], m["testament"], m["genre"],
+                w.writerow([f"{lap}:{m['book']}:{i}", m["book"], m["testament"], m["genre"],
                             f"g{row % 1000:03d}", date.isoformat(), line.rstrip("\n")])
                 row += 1
-        round += 1
+        lap += 1
 PY
 fi
 
