@@ -299,6 +299,15 @@ impl Period {
     }
 }
 
+/// `value` without white space at either end, as [`str::trim`]: a value that starts and ends
+/// with a visible ASCII character (most) is not looked at further.
+fn trimmed(value: &str) -> &str {
+    match (value.as_bytes().first(), value.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => value,
+        _ => value.trim(),
+    }
+}
+
 /// Says that the metadata column `column` is not among `columns`, and which there are.
 pub fn no_such_column(column: &str, columns: &[String]) -> String {
     let there = if columns.is_empty() {
@@ -445,7 +454,7 @@ impl Grouping {
         id: &'a str,
         meta: &'a [String],
     ) -> Option<ComponentRef<'a>> {
-        let cell = |i: usize| meta.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
+        let cell = |i: usize| meta.get(i).map(|s| trimmed(s)).filter(|s| !s.is_empty());
         match *self.parts.get(k)? {
             Resolved::Column(i) => cell(i).map(ComponentRef::Value),
             Resolved::Folder => Some(ComponentRef::Value(
@@ -581,6 +590,14 @@ impl Grouping {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The fast path gives what `str::trim` gives, for any text.
+        #[test]
+        fn trimmed_is_trim(value in "[ \t\u{a0}\u{3000}a-zÉ,.\n-]{0,8}") {
+            proptest::prop_assert_eq!(trimmed(&value), value.trim());
+        }
+    }
 
     fn date(y: i64, m: u32, d: u32) -> Option<Date> {
         Some(Date {

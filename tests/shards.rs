@@ -214,6 +214,78 @@ fn tables_split_by_rows_merge_as_one_run() {
     same_as_one_run_of(dir.path(), &[&table, &table], 3, &options);
 }
 
+#[test]
+fn short_rows_without_hits_merge_as_one_run() {
+    // Most rows of a large table have no hit, and add only their size to their groups (a path
+    // of their own, kept apart until the end): a table of short rows, two in three without a
+    // hit, in groups that take turns row by row, split between shards.
+    let dir = tempfile::tempdir().unwrap();
+    let (header, rows) = inaugural_rows();
+    let text = header.iter().position(|h| h == "text").unwrap();
+    let mut w = csv::Writer::from_path(dir.path().join("rows.csv")).unwrap();
+    w.write_record(["id", "group", "date", "text"]).unwrap();
+    for i in 0..240 {
+        let cell = match i % 3 {
+            0 => rows[i % rows.len()][text].chars().take(400).collect(),
+            1 => format!("The cat sat on the mat {i} times."),
+            _ => String::from("Then they walked home."),
+        };
+        let date = format!("1900-{:02}-01", 1 + i % 12);
+        w.write_record([format!("r{i}"), format!("g{}", i % 7), date, cell])
+            .unwrap();
+    }
+    w.flush().unwrap();
+    let table = dir.path().join("rows.csv");
+    let options = [
+        "--charts",
+        "none",
+        "--id-column",
+        "id",
+        "--group-by",
+        "group",
+        "--group-by",
+        "date:month",
+    ];
+    for n in [2, 5] {
+        same_as_one_run(dir.path(), &table, n, &options);
+    }
+    // The groups count every row, those without a hit too: documents and tokens add up.
+    let (code, stderr) = run(
+        dir.path(),
+        &[&["run", "rows.csv", "-o", "one"], &options[..]].concat(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let mut per_group = std::collections::BTreeMap::new();
+    let mut without = 0;
+    let mut documents = csv::Reader::from_path(dir.path().join("one/documents.csv")).unwrap();
+    // The themes' counts: the columns followed by their `_pct`.
+    let names = documents.headers().unwrap().clone();
+    let counts: Vec<usize> = (1..names.len())
+        .filter(|&k| names[k] == format!("{}_pct", &names[k - 1]))
+        .map(|k| k - 1)
+        .collect();
+    assert_eq!(counts.len(), 12);
+    for row in documents.records() {
+        let row = row.unwrap();
+        let sum = per_group.entry(row[1].to_string()).or_insert((0u64, 0u64));
+        sum.0 += 1;
+        sum.1 += row[3].parse::<u64>().unwrap();
+        without += usize::from(counts.iter().all(|&k| &row[k] == "0"));
+    }
+    assert!(without >= 150, "{without} rows without a hit");
+    let mut groups = csv::Reader::from_path(dir.path().join("one/groups.csv")).unwrap();
+    let mut seen = 0;
+    for row in groups.records() {
+        let row = row.unwrap();
+        if &row[0] == "group" && &row[5] == "hardship" {
+            let (documents, tokens) = (row[2].parse().unwrap(), row[4].parse().unwrap());
+            assert_eq!(per_group[&row[1]], (documents, tokens), "{}", &row[1]);
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 7);
+}
+
 /// The inaugural addresses as `count` tables `t0.csv`, `t1.csv`… in `dir`, in order.
 fn inaugural_tables(dir: &Path, count: usize) {
     let (header, rows) = inaugural_rows();

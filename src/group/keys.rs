@@ -16,8 +16,10 @@
 //! with the same hash take the next free buckets and are told apart by their bytes. A document
 //! whose cells (and folder) that the key is read from are those of the document before it gets
 //! that document's slot without its key being read again (a table sorted by date has runs of
-//! the same date). Memory: each key seen, twice (owned and as bytes), and two to four buckets per
-//! key; the last document's cells and key bytes; nothing per document.
+//! the same date); after 16 documents in a row whose cells differ from the last's (a column
+//! whose values take turns row by row), that check and the copying of the cells it needs are
+//! left off for the next 256. Memory: each key seen, twice (owned and as bytes), and two to
+//! four buckets per key; the last document's cells and key bytes; nothing per document.
 
 use std::hash::Hasher;
 
@@ -27,6 +29,11 @@ use super::{ComponentRef, Grouping, Key};
 
 /// A key's bytes kept in its bucket: the first [`HEAD`] of them, zeros after the last.
 const HEAD: usize = 16;
+
+/// Documents in a row whose cells are not the last document's after which the check is left
+/// off, and for how many documents.
+const MISSES: u32 = 16;
+const LEFT_OFF: u32 = 256;
 
 /// A bucket of the key table: a key's hash, its slot + 1 (0: an empty bucket) and the first
 /// [`HEAD`] bytes of its encoding. Since no key's bytes start another's, two keys of at most
@@ -53,20 +60,36 @@ pub struct Keys {
     scratch: Vec<u8>,
     /// The last document's texts of each part ([`Grouping::source`]) and its slot, if any.
     last: Option<(Vec<String>, Option<usize>)>,
+    /// Documents in a row whose cells were not the last document's (up to [`MISSES`]).
+    misses: u32,
+    /// Documents left to find without looking at the last document's cells.
+    left_off: u32,
 }
 
 impl Keys {
     /// The slot of the key of a document with id `id` and cells `meta` in `grouping`, a new one
     /// (the number of keys before) when the key is new; `None` when it has no key.
     pub fn slot(&mut self, grouping: &Grouping, id: &str, meta: &[String]) -> Option<usize> {
+        if self.left_off > 0 {
+            // (The last cells kept stay right: any document with those cells has that slot.)
+            self.left_off -= 1;
+            return self.find(grouping, id, meta);
+        }
         let parts = grouping.part_count();
         if let Some((sources, slot)) = &self.last {
             let same = |(k, s): (usize, &String)| grouping.source(k, id, meta) == s;
             if sources.len() == parts && sources.iter().enumerate().all(same) {
+                self.misses = 0;
                 return *slot;
             }
         }
         let slot = self.find(grouping, id, meta);
+        self.misses += 1;
+        if self.misses >= MISSES {
+            self.misses = 0;
+            self.left_off = LEFT_OFF;
+            return slot;
+        }
         let (sources, last) = self.last.get_or_insert_with(Default::default);
         sources.resize(parts, String::new());
         for (k, s) in sources.iter_mut().enumerate() {
@@ -293,6 +316,36 @@ mod tests {
                 assert_eq!(keys.get(key), Some(k));
             }
         }
+    }
+
+    #[test]
+    fn values_taking_turns_leave_the_last_cells_unread() {
+        // 400 documents of 7 values taking turns, then a run of 200 of one value.
+        let g = grouping("party");
+        let mut keys = Keys::default();
+        for i in 0..600 {
+            let value = if i < 400 {
+                format!("g{}", i % 7)
+            } else {
+                "run".to_string()
+            };
+            let expected = if i < 400 { i % 7 } else { 7 };
+            assert_eq!(
+                keys.slot(&g, "d", &meta(&[&value, ""])),
+                Some(expected),
+                "{i}"
+            );
+            if i == MISSES as usize - 1 {
+                assert_eq!(keys.left_off, LEFT_OFF);
+            }
+        }
+        // The check is back on, for the run: its cells are the last document's.
+        assert_eq!(keys.left_off, 0);
+        let last = keys
+            .last
+            .as_ref()
+            .map(|(cells, slot)| (cells[0].as_str(), *slot));
+        assert_eq!(last, Some(("run", Some(7))));
     }
 
     #[test]

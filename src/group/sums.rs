@@ -11,7 +11,9 @@
 //! ([`crate::score::groups::poisson_weight`]). A document's groups are found, and its example
 //! sentences offered to them, as it comes; its counts join their sums a window of documents at
 //! a time, a group at a time (the module `batch`), so that each group's sums are read once a
-//! window when many groups take turns. Memory: per group its themes, the terms with hits and
+//! window when many groups take turns. A document without a hit that is its own cluster, most
+//! of a large corpus, adds only its size, to an array of 48 bytes a group (`Plain`) added to
+//! the sums at the end. Memory: per group its themes, the terms with hits and
 //! 1,000 replicates per contrast; with `--cluster-by`, per group and cluster the cluster's
 //! counts until the end; and the window.
 
@@ -81,6 +83,30 @@ impl Partial {
             tokens2: spread.tokens2,
             count_tokens: self.count_tokens,
         }
+    }
+}
+
+/// What documents without a hit, each its own cluster, add to a group: their number and sizes
+/// (clusters and tokens² come with them), kept apart from the group's sums in an array of 48
+/// bytes a group that stays in the cache when many groups take turns, and added to the sums at
+/// the end ([`Sums::settle`]). Such a document is most of a large corpus, and goes neither
+/// through the window nor to its group's sums, which it would add nothing else to.
+#[derive(Clone, Copy, Debug, Default)]
+struct Plain {
+    documents: u64,
+    tokens: u64,
+    sentences: u64,
+    paragraphs: u64,
+    tokens2: u128,
+}
+
+impl Plain {
+    fn add(&mut self, counts: &Counts) {
+        self.documents += 1;
+        self.tokens += counts.tokens;
+        self.sentences += counts.sentences;
+        self.paragraphs += counts.paragraphs;
+        self.tokens2 += u128::from(counts.tokens) * u128::from(counts.tokens);
     }
 }
 
@@ -315,6 +341,18 @@ impl GroupSums {
         }
     }
 
+    /// What [`Plain`] documents add: each its document and its complete cluster, as
+    /// [`GroupSums::add_document`] and [`GroupSums::add_document_cluster`] add them.
+    fn add_plain(&mut self, plain: &Plain) {
+        self.documents += plain.documents;
+        self.counts.tokens += plain.tokens;
+        self.counts.sentences += plain.sentences;
+        self.counts.paragraphs += plain.paragraphs;
+        self.spread.n += plain.documents;
+        self.spread.tokens += plain.tokens;
+        self.spread.tokens2 += plain.tokens2;
+    }
+
     /// A complete cluster: its spread, partial sums and bootstrap weights (its documents' term
     /// hits are in).
     fn add_cluster(&mut self, part: &ClusterPart, weights: &mut Weights) {
@@ -463,6 +501,9 @@ struct Accumulator {
     /// cache when many groups take turns.
     kept: Vec<[u64; 2]>,
     missing_kept: [u64; 2],
+    /// Per key, and for `(missing)`, what its [`Plain`] documents add, until the end.
+    plain: Vec<Plain>,
+    missing_plain: Plain,
     /// With `--cluster-by`: per (key index, or none for `(missing)`; cluster value) the
     /// cluster's part in that group, until the end.
     pending: HashMap<(Option<usize>, String), ClusterPart>,
@@ -482,6 +523,7 @@ impl Accumulator {
             Some(k) if k == self.sums.len() => {
                 self.sums.push(GroupSums::new(themes, contrasts));
                 self.kept.push([0; 2]);
+                self.plain.push(Plain::default());
             }
             Some(_) => {}
             None => self.has_missing = true,
@@ -506,6 +548,23 @@ impl Accumulator {
             let bits = examples.kept_bits();
             *self.kept_at(slot) = bits;
         }
+    }
+
+    /// What the [`Plain`] documents of the group in slot `slot` add (`None`: `(missing)`).
+    fn plain_at(&mut self, slot: Option<usize>) -> &mut Plain {
+        match slot.and_then(|k| self.plain.get_mut(k)) {
+            Some(plain) => plain,
+            None => &mut self.missing_plain,
+        }
+    }
+
+    /// Adds the [`Plain`] documents to their groups' sums.
+    fn settle_plain(&mut self) {
+        for (sums, plain) in self.sums.iter_mut().zip(&mut self.plain) {
+            sums.add_plain(&std::mem::take(plain));
+        }
+        self.missing
+            .add_plain(&std::mem::take(&mut self.missing_plain));
     }
 
     /// The bits of the example sentences the group in slot `slot` holds (`None`: `(missing)`).
@@ -587,6 +646,8 @@ impl Sums {
                     has_missing: false,
                     kept: Vec::new(),
                     missing_kept: [0; 2],
+                    plain: Vec::new(),
+                    missing_plain: Plain::default(),
                     pending: HashMap::new(),
                 })
                 .collect(),
@@ -603,7 +664,8 @@ impl Sums {
     /// Adds a document: its `id`, metadata cells `meta`, `counts`, `terms` and the example
     /// sentences it `offered`; `text_sha256` is the SHA-256 of its text as analysed (its seed
     /// when it is its own cluster). Its groups are found now, and its sentences offered to
-    /// them, in corpus order; its counts join their sums with the window's other documents.
+    /// them, in corpus order; its counts join their sums with the window's other documents,
+    /// or, without a hit and its own cluster, its size joins its groups' `Plain` sums.
     pub fn add(
         &mut self,
         id: &str,
@@ -626,6 +688,13 @@ impl Sums {
             return;
         }
         let sizes = (self.themes, self.contrasts);
+        if offered.hitless && cluster.is_none() {
+            for acc in &mut self.groupings {
+                let slot = acc.slot(id, meta, sizes);
+                acc.plain_at(slot).add(counts);
+            }
+            return;
+        }
         let offers = (!offered.hitless).then(|| Offers::of(offered));
         self.batch
             .push((counts, terms, offered.hitless), seed, cluster);
@@ -670,6 +739,14 @@ impl Sums {
             }
         }
         self.poles = poles;
+    }
+
+    /// Adds every document to its groups' sums: the window's and the [`Plain`] ones.
+    fn settle(&mut self) {
+        self.flush();
+        self.groupings
+            .iter_mut()
+            .for_each(Accumulator::settle_plain);
     }
 
     /// Adds the window's documents to their groups' sums, a group at a time
@@ -718,7 +795,7 @@ impl Sums {
     /// sums over groups and the groups' intervals computed on `jobs` threads; an error when a
     /// date grouping spans too many periods.
     pub fn finish(mut self, jobs: usize) -> Result<(Bootstrap, Vec<Grouped>), String> {
-        self.flush();
+        self.settle();
         // Clusters complete in a fixed order (by value), so that the sums are added alike in
         // every run.
         let mut pending: Vec<_> = self.corpus_pending.drain().collect();
@@ -865,16 +942,29 @@ mod tests {
         docs: &[Doc],
         specs: &[&str],
         cluster_by: Option<usize>,
+        window_jobs: (usize, usize),
+    ) -> Vec<Grouped> {
+        finished_marked(docs, specs, cluster_by, window_jobs, true)
+    }
+
+    /// [`finished_in`], with the documents without a hit marked `hitless` or (`mark` false)
+    /// read whole.
+    fn finished_marked(
+        docs: &[Doc],
+        specs: &[&str],
+        cluster_by: Option<usize>,
         (window, jobs): (usize, usize),
+        mark: bool,
     ) -> Vec<Grouped> {
         let groupings = specs.iter().map(|s| grouping(s)).collect();
         let mut sums = Sums::with_window(groupings, cluster_by, (2, 1), window);
-        add_all(&mut sums, docs);
+        add_all(&mut sums, docs, mark);
         sums.finish(jobs).unwrap().1
     }
 
-    /// Adds `docs`, each with one term (7) of theme 0's count of hits.
-    fn add_all(sums: &mut Sums, docs: &[Doc]) {
+    /// Adds `docs`, each with one term (7) of theme 0's count of hits; with `mark`, those
+    /// without a hit marked `hitless`, as the workers mark them (their size alone is added).
+    fn add_all(sums: &mut Sums, docs: &[Doc], mark: bool) {
         for (id, m, c) in docs {
             let sha: [u8; 32] = Sha256::digest(id.as_bytes()).into();
             let terms = [TermCount {
@@ -883,7 +973,11 @@ mod tests {
                 live_weight: 0,
             }];
             let terms = &terms[..usize::from(c.themes[0].count > 0)];
-            sums.add(id, m, &sha, c, terms, &Offered::default());
+            let offered = Offered {
+                hitless: mark && crate::count::hitless(c, terms, &Default::default()),
+                ..Default::default()
+            };
+            sums.add(id, m, &sha, c, terms, &offered);
         }
     }
 
@@ -927,7 +1021,12 @@ mod tests {
         use proptest::prelude::*;
         let doc = (0usize..6, 0u64..40, 0usize..4, 1u64..90)
             .prop_flat_map(|cells| (Just(cells), proptest::collection::vec(0u64..3, 9)))
-            .prop_map(|((party, year, president, tokens), v)| {
+            .prop_map(|((party, year, president, tokens), mut v)| {
+                // A third of them without a hit (but sentences): their size alone is added.
+                if v[8] == 0 {
+                    v[..8].iter_mut().for_each(|x| *x = 0);
+                    v[8] = (tokens % 4) + 1;
+                }
                 let parties = ["D", "R", "W", "F", "X", ""];
                 let cells = meta(&[
                     parties[party],
@@ -947,14 +1046,15 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Documents added a window at a time, in any window, give the sums of adding them one
-        /// by one; a group's counts are the sum (`+=`) of its documents' counts.
+        /// Documents added a window at a time, in any window, and those without a hit by their
+        /// size alone, give the sums of adding them one by one, each read whole; a group's
+        /// counts are the sum (`+=`) of its documents' counts.
         #[test]
         fn any_window_gives_the_same_sums(docs in random_docs()) {
             for cluster_by in [None, Some(2)] {
                 let specs = ["party", "year:decade"];
-                let one = finished_in(&docs, &specs, cluster_by, (1, 1));
-                for window in [2, 7, batch::WINDOW] {
+                let one = finished_marked(&docs, &specs, cluster_by, (1, 1), false);
+                for window in [1, 2, 7, batch::WINDOW] {
                     let other = finished_in(&docs, &specs, cluster_by, (window, 1));
                     proptest::prop_assert_eq!(&other, &one, "window {}", window);
                 }

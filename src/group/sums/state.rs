@@ -13,7 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ClusterPart, GroupSums, Sums};
+use super::{ClusterPart, GroupSums, Plain, Sums};
 use crate::group::keys::Keys;
 use crate::group::Key;
 use crate::score::groups::Bootstrap;
@@ -56,7 +56,7 @@ impl Sums {
 
     /// The state of these sums (the lookup index and the weights cache are left behind).
     pub fn into_state(mut self) -> SumsState {
-        self.flush();
+        self.settle();
         let groupings = (self.groupings.into_iter())
             .map(|acc| {
                 let keys = acc.keys.keys();
@@ -104,6 +104,8 @@ impl Sums {
             acc.kept = (acc.sums.iter())
                 .map(|sums| sums.examples.kept_bits())
                 .collect();
+            acc.plain = vec![Plain::default(); acc.sums.len()];
+            acc.missing_plain = Plain::default();
             acc.missing = g.missing;
             acc.missing_kept = acc.missing.examples.kept_bits();
             acc.has_missing = g.has_missing;
