@@ -30,9 +30,11 @@
 # to g999 in turn) and a `date` (one day per 50 rows from 1900-01-01); --group adds (e), the
 # settings of (a) with `--group-by group --group-by date:month`, taking turns with the others,
 # and prints what grouping costs: (e) against (a), their fastest runs and their median runs,
-# and their processor time (user + system) round by round: the geometric mean of the rounds'
-# ratios with its standard error (the two ran minutes apart at most, so a slow spell falls on
-# both; the steadiest of the three figures, and the one to quote with REPEAT of 10 or more).
+# and their processor time (user + system, then user alone) round by round: the geometric mean
+# of the rounds' ratios with its standard error (the two ran minutes apart at most, so a slow
+# spell falls on both; the steadiest figures, and the ones to quote with REPEAT of 10 or more;
+# user time leaves out the kernel's copying of the output, the same work in both runs whose
+# time swings with the page cache's state, see scripts/compare.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -197,6 +199,7 @@ peak=(0 0 0 0 0)
 # Every run's seconds and processor seconds, per command (for the grouping's cost).
 times=("" "" "" "" "")
 cpus=("" "" "" "" "")
+users=("" "" "" "" "")
 wc_s=
 pair_s=
 log=$(mktemp)
@@ -230,6 +233,7 @@ for round in $(seq "$repeat"); do
     best[k]=$(awk -v a="$s" -v b="${best[k]}" 'BEGIN { print (b == "" || a < b) ? a : b }')
     times[k]+="$s "
     cpus[k]+="$(awk -F': ' '/User time|System time/ { c += $2 } END { printf "%.2f", c }' "$log") "
+    users[k]+="$(awk -F': ' '/User time/ { printf "%.2f", $2 }' "$log") "
     r=$(awk '/Maximum resident set size/ { printf "%.0f", $6 / 1024 }' "$log")
     peak[k]=$((r > peak[k] ? r : peak[k]))
     tokens=$(grep -o '"tokens": [0-9]*' "$out/manifest.json" | head -1 | grep -o '[0-9]*$')
@@ -258,13 +262,19 @@ if [ -n "$group" ]; then
     printf "(e) grouping costs %+.1f %% of (a) (fastest runs: %.2fs against %.2fs),\n", (e / a - 1) * 100, e, a
     printf "    %+.1f %% by the medians of the %d runs (%.2fs against %.2fs)\n", (me / ma - 1) * 100, n, me, ma
   }'
-  # Processor time, (e) over (a) round by round.
-  paste <(tr ' ' '\n' <<< "${cpus[0]}" | sed '/^$/d') <(tr ' ' '\n' <<< "${cpus[e]}" | sed '/^$/d') |
-    awk '$1 > 0 && $2 > 0 { l = log($2 / $1); s += l; ss += l * l; n++ }
-      END {
-        if (n == 0) exit
-        m = s / n; se = n > 1 ? sqrt((ss / n - m * m) / (n - 1)) : 0
-        printf "    %+.1f %% (±%.1f) in processor time, the geometric mean of %d rounds\n", (exp(m) - 1) * 100, exp(m) * se * 100, n
-      }'
+  # Processor time, (e) over (a) round by round: user + system, then user alone.
+  for kind in "processor time" "user time alone"; do
+    case $kind in
+      processor*) a_times=${cpus[0]} e_times=${cpus[e]} ;;
+      *) a_times=${users[0]} e_times=${users[e]} ;;
+    esac
+    paste <(tr ' ' '\n' <<< "$a_times" | sed '/^$/d') <(tr ' ' '\n' <<< "$e_times" | sed '/^$/d') |
+      awk -v kind="$kind" '$1 > 0 && $2 > 0 { l = log($2 / $1); s += l; ss += l * l; n++ }
+        END {
+          if (n == 0) exit
+          m = s / n; se = n > 1 ? sqrt((ss / n - m * m) / (n - 1)) : 0
+          printf "    %+.1f %% (±%.1f) in %s, the geometric mean of %d rounds\n", (exp(m) - 1) * 100, exp(m) * se * 100, kind, n
+        }'
+  done
 fi
 rm -rf "$out-2"

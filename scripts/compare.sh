@@ -7,10 +7,14 @@
 # Runs `BINARY run INPUT -o TMP RUN OPTIONS…` PAIRS times (default 40) for each binary, the two
 # taking turns (old then new, then new then old, …), so that a slow spell falls on both alike,
 # and prints the ratio new/old of each pair's CPU time (user + system): their median and their
-# geometric mean with its standard error. A change smaller than two standard errors is not told
-# apart from the machine's noise (40 pairs of one-second runs: about ±2 %). CPU time, not wall
-# time: it is what a change of the code changes, and what --jobs 2 turns into wall time when
-# both cores are busy. Callgrind (scripts/instructions.sh) counts instructions exactly, but not
+# geometric mean with its standard error; then the geometric means of the ratios of user time
+# alone and of wall time. A change smaller than two standard errors is not told apart from the
+# machine's noise (40 pairs of one-second runs: about ±2 %). CPU time, not wall time: it is what
+# a change of the code changes, and what --jobs 2 turns into wall time when both cores are
+# busy. User time leaves out the kernel's part, which is the same work for both when they write
+# the same files but whose time swings with the page cache's state (copying a run's output into
+# it took from 0.4 to 2.8 s of one run's 10 s on 2026-12-03): steadier, and a larger ratio for
+# a change that only adds user time, such as grouping. Callgrind (scripts/instructions.sh) counts instructions exactly, but not
 # what the processor does with them (a prefetch, memory stalls); this measures that.
 # Example, documents only on one thread with a lexicon, FOLDER holding some 40 MB of text (ten
 # of the bench corpus's copies of the KJV, say) so that a run takes about a second:
@@ -37,34 +41,42 @@ trap 'rm -rf "$work"' EXIT
 read -r -a old_options <<< "${OLD_OPTIONS:-}"
 read -r -a new_options <<< "${NEW_OPTIONS:-}"
 
-# CPU seconds (user + system) of one run of binary $1 with options $2….
-cpu() {
+# Seconds of one run of binary $1 with options $2…: CPU (user + system), user, wall.
+measure() {
   rm -rf "$work/out"
-  /usr/bin/time -f "%U %S" -o "$work/time" "$1" run "$input" -o "$work/out" --quiet "${@:2}" \
+  /usr/bin/time -f "%U %S %e" -o "$work/time" "$1" run "$input" -o "$work/out" --quiet "${@:2}" \
     > /dev/null 2> "$work/err" || { cat "$work/err" >&2; exit 1; }
-  awk '{ print $1 + $2 }' "$work/time"
+  awk '{ print $1 + $2, $1, $3 }' "$work/time"
 }
 
 ratios=()
 for pair in $(seq "$pairs"); do
+  # (Command substitutions, so that a run that fails stops the script.)
   if [ $((pair % 2)) -eq 1 ]; then
-    a=$(cpu "$old" "$@" "${old_options[@]}")
-    b=$(cpu "$new" "$@" "${new_options[@]}")
+    old_times=$(measure "$old" "$@" "${old_options[@]}")
+    new_times=$(measure "$new" "$@" "${new_options[@]}")
   else
-    b=$(cpu "$new" "$@" "${new_options[@]}")
-    a=$(cpu "$old" "$@" "${old_options[@]}")
+    new_times=$(measure "$new" "$@" "${new_options[@]}")
+    old_times=$(measure "$old" "$@" "${old_options[@]}")
   fi
+  read -r a a_user a_wall <<< "$old_times"
+  read -r b b_user b_wall <<< "$new_times"
   if awk -v a="$a" -v b="$b" 'BEGIN { exit !(a < 0.1 || b < 0.1) }'; then
     echo "runs of ${a}s and ${b}s are too short to time (/usr/bin/time counts hundredths of a second): give an INPUT that takes a second or more" >&2
     exit 1
   fi
-  ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", b / a }')")
-  echo "pair $pair: old ${a}s new ${b}s" >&2
+  ratios+=("$(awk -v a="$a" -v b="$b" -v au="$a_user" -v bu="$b_user" -v aw="$a_wall" -v bw="$b_wall" \
+    'BEGIN { printf "%.4f %.4f %.4f", b / a, bu / au, bw / aw }')")
+  echo "pair $pair: old ${a}s new ${b}s (user ${a_user}s, ${b_user}s; wall ${a_wall}s, ${b_wall}s)" >&2
 done
 printf '%s\n' "${ratios[@]}" | sort -n | awk '
-  { r[NR] = $1; l = log($1); s += l; ss += l * l }
+  { r[NR] = $1; for (k = 1; k <= 3; k++) { l = log($k); s[k] += l; ss[k] += l * l } }
   END {
-    m = s / NR; sd = sqrt(ss / NR - m * m)
+    for (k = 1; k <= 3; k++) {
+      m[k] = s[k] / NR; se[k] = exp(m[k]) * sqrt(ss[k] / NR - m[k] * m[k]) / sqrt(NR)
+    }
     printf "CPU time new/old over %d pairs: median %.3f, geometric mean %.3f (±%.3f standard error)\n",
-      NR, r[int((NR + 1) / 2)], exp(m), exp(m) * sd / sqrt(NR)
+      NR, r[int((NR + 1) / 2)], exp(m[1]), se[1]
+    printf "user time alone: geometric mean %.3f (±%.3f); wall time: %.3f (±%.3f)\n",
+      exp(m[2]), se[2], exp(m[3]), se[3]
   }'
