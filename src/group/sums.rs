@@ -962,10 +962,11 @@ mod tests {
         sums.finish(jobs).unwrap().1
     }
 
-    /// Adds `docs`, each with one term (7) of theme 0's count of hits; with `mark`, those
-    /// without a hit marked `hitless`, as the workers mark them (their size alone is added).
+    /// Adds `docs`, each with one term (7) of theme 0's count of hits and, for each theme it
+    /// has a hit of, an example sentence (its id); with `mark`, those without a hit marked
+    /// `hitless`, as the workers mark them (their size alone is added).
     fn add_all(sums: &mut Sums, docs: &[Doc], mark: bool) {
-        for (id, m, c) in docs {
+        for (order, (id, m, c)) in docs.iter().enumerate() {
             let sha: [u8; 32] = Sha256::digest(id.as_bytes()).into();
             let terms = [TermCount {
                 term: 7,
@@ -973,7 +974,20 @@ mod tests {
                 live_weight: 0,
             }];
             let terms = &terms[..usize::from(c.themes[0].count > 0)];
+            let examples: Vec<Vec<Example>> = (c.themes.iter())
+                .map(|t| match t.count {
+                    0 => Vec::new(),
+                    _ => vec![Example {
+                        document: id.to_string(),
+                        sentence: 0,
+                        text: id.to_string(),
+                        marks: Vec::new(),
+                    }],
+                })
+                .collect();
             let offered = Offered {
+                order,
+                examples: &examples,
                 hitless: mark && crate::count::hitless(c, terms, &Default::default()),
                 ..Default::default()
             };
@@ -1071,6 +1085,12 @@ mod tests {
                         dense += c;
                     }
                     proptest::prop_assert_eq!(&sums.counts, &dense, "{}", group.label);
+                    // The group's example of theme 0: its first document with a hit of it.
+                    let first = (docs.iter())
+                        .find(|(_, m, c)| party(m) == group.label && c.themes[0].count > 0)
+                        .map(|(id, _, _)| id.to_string());
+                    let kept = sums.examples.themes.first().cloned().flatten();
+                    proptest::prop_assert_eq!(kept.map(|(_, e)| e.document), first);
                 }
             }
         }

@@ -278,23 +278,32 @@ pub fn digest_document(
     let room = room.limits();
     // Themes with all their examples: once every theme has them, the rest is not looked at.
     let mut full = (0..themes).filter(|&t| room.theme(t) == 0).count();
+    // Per theme, the last sentence whose hits of it were looked at: each theme a sentence has
+    // hits of is looked at once, and themes it has none of not at all.
+    let mut seen = match i < hits.len() && full < themes {
+        true => vec![usize::MAX; themes],
+        false => Vec::new(),
+    };
     while i < hits.len() && full < themes {
         let sentence = hits[i].1;
         let end = i + hits[i..].partition_point(|(_, s)| *s == sentence);
-        for (theme, kept) in examples.iter_mut().enumerate() {
+        let in_sentence = &hits[i..end];
+        for (hit, _) in in_sentence {
+            let theme = hit.theme;
+            let (Some(kept), Some(last)) = (examples.get_mut(theme), seen.get_mut(theme)) else {
+                continue;
+            };
             let limit = room.theme(theme);
-            if kept.len() >= limit {
+            if *last == sentence || kept.len() >= limit {
                 continue;
             }
-            let marks: Vec<(Range<usize>, usize)> = hits[i..end]
-                .iter()
+            *last = sentence;
+            let marks: Vec<(Range<usize>, usize)> = (in_sentence.iter())
                 .filter(|(h, _)| h.theme == theme)
                 .map(|(h, _)| (h.tokens.clone(), theme))
                 .collect();
-            if !marks.is_empty() {
-                kept.push(example(id, text, analysis, sentence, &marks));
-                full += usize::from(kept.len() == limit);
-            }
+            kept.push(example(id, text, analysis, sentence, &marks));
+            full += usize::from(kept.len() == limit);
         }
         i = end;
     }
@@ -720,6 +729,50 @@ mod tests {
         );
         assert!(ungrouped_rendered < grouped_rendered && grouped_rendered < all_rendered);
         assert!(firsts);
+    }
+
+    /// A document's examples of a theme are its first sentences with a hit of that theme, each
+    /// with the marks of those hits, as a scan of every theme for every sentence finds them.
+    #[test]
+    fn each_themes_examples_are_its_first_sentences_with_a_hit() {
+        use crate::lexicon::Lexicon;
+        use crate::matcher::Matcher;
+        let essay = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("input/hamhung.txt"),
+        )
+        .unwrap();
+        let lexicon = Lexicon::builtin().unwrap();
+        let matcher = Matcher::new(&lexicon);
+        let themes = lexicon.themes.len();
+        let (mut examples, mut marks) = (0, 0);
+        // The whole essay, and each paragraph alone.
+        for text in std::iter::once(essay.as_str()).chain(essay.lines()) {
+            let analysis = crate::count::analyse(text, &matcher, &lexicon.contrasts);
+            let room = ExampleRoom::new(false);
+            let doc = digest_document("d", text, &analysis, &lexicon.contrasts, themes, &room);
+            for (theme, kept) in doc.examples.iter().enumerate() {
+                let mut sentences: Vec<usize> = (analysis.hits.iter())
+                    .filter(|(h, _)| h.theme == theme)
+                    .map(|(_, s)| *s)
+                    .collect();
+                sentences.dedup();
+                sentences.truncate(EXAMPLES_PER_THEME);
+                let got: Vec<usize> = kept.iter().map(|e| e.sentence).collect();
+                assert_eq!(got, sentences, "theme {theme}");
+                for e in kept {
+                    let hits = (analysis.hits.iter())
+                        .filter(|(h, s)| h.theme == theme && *s == e.sentence)
+                        .count();
+                    assert!(e.marks.len() <= hits && e.marks.iter().all(|m| m.1 == theme));
+                    marks += e.marks.len();
+                }
+                examples += kept.len();
+            }
+        }
+        assert!(
+            examples > 3 * themes && marks >= examples,
+            "{examples} {marks}"
+        );
     }
 
     #[test]
