@@ -24,6 +24,13 @@
 # only, so that two settings of one build can be compared; what grouping costs, say:
 #   NEW_OPTIONS="--group-by group --group-by date:month" scripts/compare.sh BIN BIN TABLE.csv \
 #     --id-column id --hits none --tension none --segment none --charts none
+# With TOGETHER=1 the two runs of a pair start at the same moment, so that a slow spell falls on
+# both at once rather than on both in turn: the CPU-time ratios then scatter less (grouping's
+# cost on the bench table: ±0.6 % over 12 pairs and ±1.1 % over 16, two series that agree,
+# where 30 pairs in turn gave ±1.5–1.7 % and series in turn an hour apart disagreed by more). Each run then shares the machine with the
+# other until the faster ends, which the same binary against itself measures: 4 pairs, -1.8 %
+# (±0.7) (2026-12-03). Wall times of runs side by side are not those of a run alone, and are
+# printed only for completeness.
 set -euo pipefail
 pairs=40
 if [ "${1:-}" = "-n" ]; then
@@ -49,10 +56,36 @@ measure() {
   awk '{ print $1 + $2, $1, $3 }' "$work/time"
 }
 
+# Seconds of the old and the new binary's runs started together (TOGETHER=1), in the order
+# given ("old new" or "new old"): each as `measure` prints them, old then new, on one line.
+measure_together() {
+  local -A pid
+  local side binary
+  local -a options
+  for side in "$@"; do
+    rm -rf "$work/out-$side"
+    if [ "$side" = old ]; then binary=$old options=("${old_options[@]}"); else binary=$new options=("${new_options[@]}"); fi
+    /usr/bin/time -f "%U %S %e" -o "$work/time-$side" "$binary" run "$input" -o "$work/out-$side" \
+      --quiet "${run_options[@]}" "${options[@]}" > /dev/null 2> "$work/err-$side" &
+    pid[$side]=$!
+  done
+  for side in old new; do
+    wait "${pid[$side]}" || { cat "$work/err-$side" >&2; exit 1; }
+  done
+  awk '{ printf "%s %s %s ", $1 + $2, $1, $3 }' "$work/time-old"
+  awk '{ print $1 + $2, $1, $3 }' "$work/time-new"
+}
+
+run_options=("$@")
 ratios=()
 for pair in $(seq "$pairs"); do
   # (Command substitutions, so that a run that fails stops the script.)
-  if [ $((pair % 2)) -eq 1 ]; then
+  if [ "${TOGETHER:-0}" = 1 ]; then
+    if [ $((pair % 2)) -eq 1 ]; then both=$(measure_together old new); else both=$(measure_together new old); fi
+    read -r a a_user a_wall b b_user b_wall <<< "$both"
+    old_times="$a $a_user $a_wall"
+    new_times="$b $b_user $b_wall"
+  elif [ $((pair % 2)) -eq 1 ]; then
     old_times=$(measure "$old" "$@" "${old_options[@]}")
     new_times=$(measure "$new" "$@" "${new_options[@]}")
   else
