@@ -676,20 +676,24 @@ mod tests {
         assert_eq!(year.described(), "more than 12 distinct values");
     }
 
+    /// The bundled essay, the built-in lexicon and its matcher.
+    fn essay_and_builtin() -> (String, crate::lexicon::Lexicon, crate::matcher::Matcher) {
+        let essay = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("input/hamhung.txt"),
+        )
+        .unwrap();
+        let lexicon = crate::lexicon::Lexicon::builtin().unwrap();
+        let matcher = crate::matcher::Matcher::new(&lexicon);
+        (essay, lexicon, matcher)
+    }
+
     /// The essay's paragraphs as documents, three times over, digested in order as the writer
     /// adds them: with the room noted after each document, the corpus keeps the same sentences
     /// as when every document renders all it has, while the documents render far fewer (fewer
     /// than half); a grouped run's documents still render the first sentence of each list.
     #[test]
     fn documents_render_only_the_examples_the_corpus_still_wants() {
-        use crate::lexicon::Lexicon;
-        use crate::matcher::Matcher;
-        let essay = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("input/hamhung.txt"),
-        )
-        .unwrap();
-        let lexicon = Lexicon::builtin().unwrap();
-        let matcher = Matcher::new(&lexicon);
+        let (essay, lexicon, matcher) = essay_and_builtin();
         let themes = lexicon.themes.len();
         // Each paragraph a document, the essay three times over.
         let documents: Vec<&str> = [&essay; 3].iter().flat_map(|e| e.lines()).collect();
@@ -735,14 +739,7 @@ mod tests {
     /// with the marks of those hits, as a scan of every theme for every sentence finds them.
     #[test]
     fn each_themes_examples_are_its_first_sentences_with_a_hit() {
-        use crate::lexicon::Lexicon;
-        use crate::matcher::Matcher;
-        let essay = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("input/hamhung.txt"),
-        )
-        .unwrap();
-        let lexicon = Lexicon::builtin().unwrap();
-        let matcher = Matcher::new(&lexicon);
+        let (essay, lexicon, matcher) = essay_and_builtin();
         let themes = lexicon.themes.len();
         let (mut examples, mut marks) = (0, 0);
         // The whole essay, and each paragraph alone.
