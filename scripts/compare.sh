@@ -28,8 +28,9 @@
 # both at once rather than on both in turn: the CPU-time ratios then scatter less (grouping's
 # cost on the bench table: ±0.6 % over 12 pairs and ±1.1 % over 16, two series that agree,
 # where 30 pairs in turn gave ±1.5–1.7 % and series in turn an hour apart disagreed by more). Each run then shares the machine with the
-# other until the faster ends, which the same binary against itself measures: 4 pairs, -1.8 %
-# (±0.7) (2026-12-03). Wall times of runs side by side are not those of a run alone, and are
+# other until the faster ends: the same binary against itself measured -1.8 % (±0.7) over 4
+# pairs, two builds of the same code +1.5 % (±0.8) over 12 (2026-12-03), so differences under
+# about 2 % are not told apart. Wall times of runs side by side are not those of a run alone, and are
 # printed only for completeness.
 set -euo pipefail
 pairs=40
