@@ -14,8 +14,9 @@
 # busy. User time leaves out the kernel's part, which is the same work for both when they write
 # the same files but whose time swings with the page cache's state (copying a run's output into
 # it took from 0.4 to 2.8 s of one run's 10 s on 2026-12-03): steadier, and a larger ratio for
-# a change that only adds user time, such as grouping. Callgrind (scripts/instructions.sh) counts instructions exactly, but not
-# what the processor does with them (a prefetch, memory stalls); this measures that.
+# a change that only adds user time, such as grouping. Callgrind (scripts/instructions.sh)
+# counts instructions exactly, but not what the processor does with them (a prefetch, memory
+# stalls); this measures that.
 # Example, documents only on one thread with a lexicon, FOLDER holding some 40 MB of text (ten
 # of the bench corpus's copies of the KJV, say) so that a run takes about a second:
 #   scripts/compare.sh OLD NEW FOLDER --jobs 1 --hits none --tension none --segment none \
@@ -27,11 +28,11 @@
 # With TOGETHER=1 the two runs of a pair start at the same moment, so that a slow spell falls on
 # both at once rather than on both in turn: the CPU-time ratios then scatter less (grouping's
 # cost on the bench table: ±0.6 % over 12 pairs and ±1.1 % over 16, two series that agree,
-# where 30 pairs in turn gave ±1.5–1.7 % and series in turn an hour apart disagreed by more). Each run then shares the machine with the
-# other until the faster ends: the same binary against itself measured -1.8 % (±0.7) over 4
-# pairs, two builds of the same code +1.5 % (±0.8) over 12 (2026-12-03), so differences under
-# about 2 % are not told apart. Wall times of runs side by side are not those of a run alone, and are
-# printed only for completeness.
+# where 30 pairs in turn gave ±1.5–1.7 % and series in turn an hour apart disagreed by more).
+# Each run then shares the machine with the other until the faster ends: the same binary
+# against itself measured -1.8 % (±0.7) over 4 pairs, two builds of the same code +1.5 %
+# (±0.8) over 12 (2026-12-03), so differences under about 2 % are not told apart. Wall times
+# of runs side by side are not those of a run alone, and are printed only for completeness.
 set -euo pipefail
 pairs=40
 if [ "${1:-}" = "-n" ]; then
