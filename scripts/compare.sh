@@ -108,7 +108,9 @@ printf '%s\n' "${ratios[@]}" | sort -n | awk '
   { r[NR] = $1; for (k = 1; k <= 3; k++) { l = log($k); s[k] += l; ss[k] += l * l } }
   END {
     for (k = 1; k <= 3; k++) {
-      m[k] = s[k] / NR; se[k] = exp(m[k]) * sqrt(ss[k] / NR - m[k] * m[k]) / sqrt(NR)
+      # The sample variance of the log ratios (n - 1), of one pair none.
+      m[k] = s[k] / NR; v = NR > 1 ? (ss[k] - NR * m[k] * m[k]) / (NR - 1) : 0
+      se[k] = exp(m[k]) * sqrt(v > 0 ? v : 0) / sqrt(NR)
     }
     printf "CPU time new/old over %d pairs: median %.3f, geometric mean %.3f (±%.3f standard error)\n",
       NR, r[int((NR + 1) / 2)], exp(m[1]), se[1]
