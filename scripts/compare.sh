@@ -50,52 +50,56 @@ trap 'rm -rf "$work"' EXIT
 read -r -a old_options <<< "${OLD_OPTIONS:-}"
 read -r -a new_options <<< "${NEW_OPTIONS:-}"
 
-# Seconds of one run of binary $1 with options $2…: CPU (user + system), user, wall.
-measure() {
-  rm -rf "$work/out"
-  /usr/bin/time -f "%U %S %e" -o "$work/time" "$1" run "$input" -o "$work/out" --quiet "${@:2}" \
-    > /dev/null 2> "$work/err" || { cat "$work/err" >&2; exit 1; }
-  awk '{ print $1 + $2, $1, $3 }' "$work/time"
+run_options=("$@")
+
+# Runs side $1 (old or new: its binary, with the run's options and its own) into an output
+# folder of its own; its times go to "$work/time-$1", its messages to "$work/err-$1".
+run_timed() {
+  local binary=$new
+  local -a own=("${new_options[@]}")
+  if [ "$1" = old ]; then
+    binary=$old
+    own=("${old_options[@]}")
+  fi
+  rm -rf "$work/out-$1"
+  /usr/bin/time -f "%U %S %e" -o "$work/time-$1" "$binary" run "$input" -o "$work/out-$1" \
+    --quiet "${run_options[@]}" "${own[@]}" > /dev/null 2> "$work/err-$1"
 }
 
-# Seconds of the old and the new binary's runs started together (TOGETHER=1), in the order
-# given ("old new" or "new old"): each as `measure` prints them, old then new, on one line.
-measure_together() {
+# Stops the script with side $1's messages.
+failed() {
+  cat "$work/err-$1" >&2
+  exit 1
+}
+
+# Seconds of one run of each side, in the order given ("old new" or "new old"), one after the
+# other or, with TOGETHER=1, started at the same moment: old's CPU (user + system), user and
+# wall, then new's, on one line.
+measure() {
   local -A pid
-  local side binary
-  local -a options
+  local side
   for side in "$@"; do
-    rm -rf "$work/out-$side"
-    if [ "$side" = old ]; then binary=$old options=("${old_options[@]}"); else binary=$new options=("${new_options[@]}"); fi
-    /usr/bin/time -f "%U %S %e" -o "$work/time-$side" "$binary" run "$input" -o "$work/out-$side" \
-      --quiet "${run_options[@]}" "${options[@]}" > /dev/null 2> "$work/err-$side" &
-    pid[$side]=$!
+    if [ "${TOGETHER:-0}" = 1 ]; then
+      run_timed "$side" &
+      pid[$side]=$!
+    else
+      run_timed "$side" || failed "$side"
+    fi
   done
-  for side in old new; do
-    wait "${pid[$side]}" || { cat "$work/err-$side" >&2; exit 1; }
-  done
+  if [ "${TOGETHER:-0}" = 1 ]; then
+    for side in old new; do
+      wait "${pid[$side]}" || failed "$side"
+    done
+  fi
   awk '{ printf "%s %s %s ", $1 + $2, $1, $3 }' "$work/time-old"
   awk '{ print $1 + $2, $1, $3 }' "$work/time-new"
 }
 
-run_options=("$@")
 ratios=()
 for pair in $(seq "$pairs"); do
-  # (Command substitutions, so that a run that fails stops the script.)
-  if [ "${TOGETHER:-0}" = 1 ]; then
-    if [ $((pair % 2)) -eq 1 ]; then both=$(measure_together old new); else both=$(measure_together new old); fi
-    read -r a a_user a_wall b b_user b_wall <<< "$both"
-    old_times="$a $a_user $a_wall"
-    new_times="$b $b_user $b_wall"
-  elif [ $((pair % 2)) -eq 1 ]; then
-    old_times=$(measure "$old" "$@" "${old_options[@]}")
-    new_times=$(measure "$new" "$@" "${new_options[@]}")
-  else
-    new_times=$(measure "$new" "$@" "${new_options[@]}")
-    old_times=$(measure "$old" "$@" "${old_options[@]}")
-  fi
-  read -r a a_user a_wall <<< "$old_times"
-  read -r b b_user b_wall <<< "$new_times"
+  # (A command substitution, so that a run that fails stops the script.)
+  if [ $((pair % 2)) -eq 1 ]; then both=$(measure old new); else both=$(measure new old); fi
+  read -r a a_user a_wall b b_user b_wall <<< "$both"
   if awk -v a="$a" -v b="$b" 'BEGIN { exit !(a < 0.1 || b < 0.1) }'; then
     echo "runs of ${a}s and ${b}s are too short to time (/usr/bin/time counts hundredths of a second): give an INPUT that takes a second or more" >&2
     exit 1
